@@ -1,0 +1,21 @@
+package model
+
+import "time"
+
+// DefaultTenantSlug names the tenant that serves every host no other tenant claims.
+const DefaultTenantSlug = "default"
+
+// Tenant is one site: its own issuer, members, groups and (later) clients and keys.
+type Tenant struct {
+	ID     string
+	Slug   string
+	Name   string
+	Issuer string // https URL, no trailing slash
+	// Hosts are the lower-cased host names (no port) this tenant answers for,
+	// beyond the host of its issuer.
+	Hosts []string
+	// AfterLogoutURL is where /log-out sends a member when no client redirect applies.
+	AfterLogoutURL string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}

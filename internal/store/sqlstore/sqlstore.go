@@ -1,0 +1,177 @@
+// Package sqlstore is the one database/sql implementation of store.Store, for
+// SQLite and PostgreSQL alike. Every statement is written once with $n
+// placeholders; the few real differences between the two databases live in
+// the dialect struct, so there is no ORM, no SQL rewriting and no second
+// backend to drift out of step.
+//
+// Conventions every file in this package keeps:
+//   - Times are stored as BIGINT microseconds since the Unix epoch and come
+//     back in UTC, truncated to the microsecond, so both databases return
+//     identical values.
+//   - Every tenant-owned table is keyed by (tenant_id, id) and every query
+//     filters on tenant_id; foreign keys between tenant-owned tables include
+//     tenant_id, so the schema itself cannot link rows of two tenants.
+//   - Case-insensitive matching (emails, group names, member search) compares
+//     columns lower-cased in Go when written, because SQLite's lower() only
+//     folds ASCII and the two databases must agree.
+//   - Read-modify-write runs in one transaction that locks the row first:
+//     BEGIN IMMEDIATE on SQLite (set in the DSN), SELECT … FOR UPDATE on
+//     PostgreSQL.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// Store implements store.Store over a *sql.DB.
+type Store struct {
+	db *sql.DB
+	d  dialect
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to dsn and checks that the database answers. A postgres:// or
+// postgresql:// URL selects PostgreSQL; anything else is an SQLite file path
+// whose directory must already exist; an in-memory SQLite database is
+// refused, since every pooled connection would see a different one. Open
+// does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	d, source, err := pickDialect(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(d.driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d.name, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open %s database: unreachable: %w", d.name, err)
+	}
+	return &Store{db: db, d: d}, nil
+}
+
+// Dialect names the database behind the store: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s database: %w", s.d.name, err)
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (s *Store) Close() error { return s.db.Close() }
+
+// The aggregates are views of the same connection pool; they hold no state.
+
+func (s *Store) Tenants() store.Tenants     { return tenants{s} }
+func (s *Store) Members() store.Members     { return members{s} }
+func (s *Store) Groups() store.Groups       { return groups{s} }
+func (s *Store) Sessions() store.Sessions   { return sessions{s} }
+func (s *Store) Throttles() store.Throttles { return throttles{s} }
+func (s *Store) Audit() store.Audit         { return audit{s} }
+
+// querier is what *sql.DB and *sql.Tx share, so one read helper serves both a
+// plain lookup and the locked read inside Update.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// scanner is what *sql.Row and *sql.Rows share.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// inTx runs fn in a transaction and commits only when fn succeeds; fn's error
+// is returned unchanged so callers can match their own sentinel errors.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", s.d.mapErr(err))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", s.d.mapErr(err))
+	}
+	return nil
+}
+
+// errImmutable rejects an Update whose fn changed an identity field. That is
+// a programming error, and silently ignoring it would hide it.
+var errImmutable = errors.New("update changed an immutable field (id, tenant, key or creation time)")
+
+// exec runs a write and maps constraint violations to model errors.
+func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, s.d.mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// micros and fromMicros are the only conversions between time.Time and the
+// stored BIGINT, so precision and zone are decided in one place.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// norm is the case-insensitive form of emails, group names and search terms.
+func norm(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// notFound maps sql.ErrNoRows to model.ErrNotFound and keeps other errors.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.ErrNotFound
+	}
+	return err
+}
+
+// args numbers placeholders while a query with optional filters is built, so
+// dynamic SQL still uses $n and never interpolates a value.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// pageLimit applies the store's default and maximum page sizes.
+func pageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return store.DefaultLimit
+	case n > store.MaxLimit:
+		return store.MaxLimit
+	}
+	return n
+}
+
+// likeContains builds a LIKE pattern (used with ESCAPE '\') that matches s
+// literally as a substring: user input must never act as a wildcard.
+func likeContains(s string) string { return "%" + escapeLike(s) + "%" }
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,136 @@
+// Package store defines the one storage contract every backend implements.
+// Services depend on these interfaces, never on a database, so the same
+// conformance suite (storetest) proves every backend behaves identically.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// Store is the whole persistent state of Guildgate, grouped by aggregate.
+// Every tenant-owned method takes the tenant id first and can never reach a
+// row of another tenant.
+type Store interface {
+	Tenants() Tenants
+	Members() Members
+	Groups() Groups
+	Sessions() Sessions
+	Throttles() Throttles
+	Audit() Audit
+	// Ping reports whether the backend answers; /readyz uses it.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tenants stores sites. Host names are unique across all tenants.
+type Tenants interface {
+	// Create fails with model.ErrConflict when the slug or a host is taken.
+	Create(ctx context.Context, t model.Tenant) error
+	Get(ctx context.Context, id string) (model.Tenant, error)
+	GetBySlug(ctx context.Context, slug string) (model.Tenant, error)
+	// GetByHost finds the tenant that claims host (lower-case, no port),
+	// either as an extra host or as its issuer's host.
+	GetByHost(ctx context.Context, host string) (model.Tenant, error)
+	List(ctx context.Context) ([]model.Tenant, error)
+	// Update reads, applies fn and writes in one transaction; fn's error aborts.
+	Update(ctx context.Context, id string, fn func(model.Tenant) (model.Tenant, error)) (model.Tenant, error)
+}
+
+// MemberQuery selects a page of members.
+type MemberQuery struct {
+	// Search matches email, name or legacy id, case-insensitively, as a substring.
+	Search string
+	// After is the cursor from the previous Page.Next; empty for the first page.
+	After string
+	Limit int // 0 means DefaultLimit; capped at MaxLimit
+}
+
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// ErrInvalidCursor is returned for a MemberQuery.After the store did not
+// issue; callers treat it as bad client input, not as a storage failure.
+var ErrInvalidCursor = errors.New("invalid page cursor")
+
+// Page is one page of a keyset-paginated list. Next is empty on the last page.
+type Page[T any] struct {
+	Items []T
+	Next  string
+}
+
+// Members stores the directory. Email is unique per tenant, case-insensitively.
+type Members interface {
+	// Create fails with model.ErrConflict when the email is taken in the tenant.
+	Create(ctx context.Context, m model.Member) error
+	Get(ctx context.Context, tenantID, id string) (model.Member, error)
+	GetByEmail(ctx context.Context, tenantID, email string) (model.Member, error)
+	List(ctx context.Context, tenantID string, q MemberQuery) (Page[model.Member], error)
+	Update(ctx context.Context, tenantID, id string, fn func(model.Member) (model.Member, error)) (model.Member, error)
+	// Delete removes the member, their group memberships and sessions.
+	Delete(ctx context.Context, tenantID, id string) error
+}
+
+// Groups stores groups and who belongs to them.
+type Groups interface {
+	// Create fails with model.ErrConflict when the name is taken in the tenant.
+	Create(ctx context.Context, g model.Group) error
+	Get(ctx context.Context, tenantID, id string) (model.Group, error)
+	GetByName(ctx context.Context, tenantID, name string) (model.Group, error)
+	List(ctx context.Context, tenantID string) ([]model.Group, error)
+	Update(ctx context.Context, tenantID, id string, fn func(model.Group) (model.Group, error)) (model.Group, error)
+	// Delete removes the group and its memberships.
+	Delete(ctx context.Context, tenantID, id string) error
+	// AddMember is idempotent; it fails with ErrNotFound when either side is
+	// missing from the tenant.
+	AddMember(ctx context.Context, tenantID, groupID, memberID string) error
+	// RemoveMember fails with ErrNotFound when the member was not in the group.
+	RemoveMember(ctx context.Context, tenantID, groupID, memberID string) error
+	// ListForMember returns the member's groups ordered by name.
+	ListForMember(ctx context.Context, tenantID, memberID string) ([]model.Group, error)
+	// ListMembers returns the group's members ordered by email.
+	ListMembers(ctx context.Context, tenantID, groupID string, q MemberQuery) (Page[model.Member], error)
+}
+
+// Sessions stores browser sessions so every replica sees them.
+type Sessions interface {
+	Create(ctx context.Context, s model.Session) error
+	Get(ctx context.Context, tenantID, id string) (model.Session, error)
+	// Touch records activity; it is a no-op for a missing session.
+	Touch(ctx context.Context, tenantID, id string, at time.Time) error
+	Delete(ctx context.Context, tenantID, id string) error
+	// DeleteForMember ends every session of a member (disable, delete, password change).
+	DeleteForMember(ctx context.Context, tenantID, memberID string) error
+	// DeleteExpired removes sessions whose absolute expiry is before now or whose
+	// last activity is before idleBefore; it returns how many went.
+	DeleteExpired(ctx context.Context, now, idleBefore time.Time) (int64, error)
+}
+
+// Throttles stores login rate-limit buckets.
+type Throttles interface {
+	// Update reads the counter (zero value with Key set when absent), applies fn
+	// and writes the result, all in one transaction.
+	Update(ctx context.Context, tenantID, key string, fn func(model.ThrottleCounter) (model.ThrottleCounter, error)) (model.ThrottleCounter, error)
+	// DeleteBefore removes counters not updated since t.
+	DeleteBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// AuditQuery selects a page of audit events, newest first.
+type AuditQuery struct {
+	Action string // exact action, or a prefix ending in "." ("login.")
+	Actor  string
+	Target string
+	Before int64 // cursor: events with ID < Before; 0 for the newest
+	Limit  int
+}
+
+// Audit is the append-only event log.
+type Audit interface {
+	Append(ctx context.Context, e model.AuditEvent) error
+	List(ctx context.Context, tenantID string, q AuditQuery) (Page[model.AuditEvent], error)
+}
