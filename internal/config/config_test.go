@@ -1,0 +1,150 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return Load(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "guildgate.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsWorkForANewcomer(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{Addr: "127.0.0.1:8443", Issuer: "https://localhost:8443", DataDir: "guildgate-data",
+		Database: filepath.Join("guildgate-data", "guildgate.db"), LogLevel: "info", LogFormat: "json",
+		SessionIdle: 12 * time.Hour, SessionAbsolute: 168 * time.Hour, ShutdownTimeout: 15 * time.Second}
+	if c.Addr != want.Addr || c.Issuer != want.Issuer || c.Database != want.Database || c.SessionIdle != want.SessionIdle ||
+		c.SessionAbsolute != want.SessionAbsolute || c.ShutdownTimeout != want.ShutdownTimeout || c.LogFormat != want.LogFormat {
+		t.Fatalf("defaults = %+v\nwant %+v", c, want)
+	}
+	if !c.ServesTLS() || !c.TLSSelfSigned() || !c.SQLite() {
+		t.Fatal("a newcomer gets self-signed TLS on SQLite")
+	}
+}
+
+func TestIssuerFollowsAddrPort(t *testing.T) {
+	c, err := load(t, []string{"--addr", "127.0.0.1:9443"}, nil)
+	if err != nil || c.Issuer != "https://localhost:9443" {
+		t.Fatalf("issuer = %q, %v", c.Issuer, err)
+	}
+}
+
+func TestPrecedenceFlagsOverEnvOverFile(t *testing.T) {
+	file := writeFile(t, "addr: 127.0.0.1:1111\nlog_level: warn\nsession_idle: 1h\ndatabase: file.db\n")
+	env := map[string]string{"GUILDGATE_LOG_LEVEL": "error", "GUILDGATE_DATABASE": "env.db"}
+	c, err := load(t, []string{"--config", file, "--database", "flag.db"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:1111" || c.SessionIdle != time.Hour {
+		t.Errorf("file values lost: %+v", c)
+	}
+	if c.LogLevel != "error" {
+		t.Errorf("env should beat file: log level %q", c.LogLevel)
+	}
+	if c.Database != "flag.db" {
+		t.Errorf("flag should beat env: database %q", c.Database)
+	}
+	if c.ConfigFile != file {
+		t.Errorf("ConfigFile = %q", c.ConfigFile)
+	}
+}
+
+func TestConfigFileFromEnv(t *testing.T) {
+	file := writeFile(t, "log_format: text\n")
+	c, err := load(t, nil, map[string]string{"GUILDGATE_CONFIG": file})
+	if err != nil || c.LogFormat != "text" {
+		t.Fatalf("log format %q, %v", c.LogFormat, err)
+	}
+}
+
+func TestUnknownFileKeyIsNamed(t *testing.T) {
+	_, err := load(t, []string{"--config", writeFile(t, "addr: 127.0.0.1:1\nsesion_idle: 1h\n")}, nil)
+	if err == nil || !strings.Contains(err.Error(), "sesion_idle") {
+		t.Fatalf("err = %v; want it to name the unknown key", err)
+	}
+}
+
+func TestTrustedProxiesRepeatableAndCommaSeparated(t *testing.T) {
+	c, err := load(t, []string{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "192.0.2.7"}, nil)
+	if err != nil || len(c.Proxies()) != 2 || c.Proxies()[1].String() != "192.0.2.7/32" {
+		t.Fatalf("proxies = %v, %v", c.Proxies(), err)
+	}
+	if c.ServesTLS() {
+		t.Fatal("proxies without a certificate mean plain HTTP behind the proxy")
+	}
+	c, err = load(t, nil, map[string]string{"GUILDGATE_TRUSTED_PROXY": "10.0.0.0/8, ::1"})
+	if err != nil || len(c.Proxies()) != 2 {
+		t.Fatalf("env proxies = %v, %v", c.Proxies(), err)
+	}
+}
+
+func TestEveryProblemReportedAtOnce(t *testing.T) {
+	_, err := load(t, []string{"--addr", "nope", "--issuer", "http://x", "--tls-cert", "c.pem",
+		"--trusted-proxy", "bogus", "--log-level", "loud", "--session-idle", "forever"}, nil)
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, want := range []string{"addr", "issuer", "tls-cert and tls-key", "trusted-proxy", "log-level", "--session-idle"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s:\n%v", want, err)
+		}
+	}
+}
+
+func TestIssuerRules(t *testing.T) {
+	for issuer, ok := range map[string]bool{
+		"https://sso.example.org": true, "https://sso.example.org/tenant": true,
+		"http://sso.example.org": false, "https://sso.example.org/": false,
+		"https://sso.example.org?x=1": false, "https://u:p@sso.example.org": false, "sso.example.org": false,
+	} {
+		if err := checkIssuer(issuer); (err == nil) != ok {
+			t.Errorf("checkIssuer(%q) = %v", issuer, err)
+		}
+	}
+}
+
+func TestPostgresURLIsNotSQLite(t *testing.T) {
+	c, err := load(t, []string{"--database", "postgres://u@127.0.0.1/db"}, nil)
+	if err != nil || c.SQLite() {
+		t.Fatalf("SQLite() = %v, %v", c.SQLite(), err)
+	}
+}
+
+func TestStoreFlagsOnly(t *testing.T) {
+	fs := flag.NewFlagSet("member", flag.ContinueOnError)
+	RegisterStoreFlags(fs)
+	if err := fs.Parse([]string{"--database", "x.db"}); err != nil {
+		t.Fatal(err)
+	}
+	if fs.Lookup("addr") != nil {
+		t.Fatal("data commands must not take serve's flags")
+	}
+	c, err := Load(fs, func(string) (string, bool) { return "", false })
+	if err != nil || c.Database != "x.db" {
+		t.Fatalf("database = %q, %v", c.Database, err)
+	}
+}

@@ -1,0 +1,37 @@
+package metrics
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	b, _ := io.ReadAll(rec.Body)
+	return string(b)
+}
+
+func TestRequestAndLoginMetricsAreExposed(t *testing.T) {
+	m := New()
+	m.ObserveRequest("GET /login", "GET", 200, 3*time.Millisecond)
+	m.ObserveRequest("", "BREW", 404, time.Millisecond)
+	m.LoginAttempt("failure")
+	m.LoginAttempt("failure")
+	out := scrape(t, m)
+	for _, want := range []string{
+		`guildgate_http_requests_total{method="GET",route="GET /login",status="200"} 1`,
+		`guildgate_http_requests_total{method="other",route="unmatched",status="404"} 1`,
+		`guildgate_http_request_duration_seconds_count{method="GET",route="GET /login"} 1`,
+		`guildgate_login_attempts_total{outcome="failure"} 2`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics output lacks %s", want)
+		}
+	}
+}
