@@ -1,0 +1,120 @@
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+)
+
+// RequestObserver receives one call per finished request (metrics).
+type RequestObserver interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
+}
+
+// AccessLog writes one structured line per request. It deliberately records
+// only the method, route pattern, path without query, status, size, duration,
+// request id and client ip: headers, cookies, query strings and bodies carry
+// passwords, codes and tokens and never reach the log. Now is required.
+type AccessLog struct {
+	Logger         *slog.Logger
+	TrustedProxies []netip.Prefix
+	Observer       RequestObserver // optional
+	Now            func() time.Time
+}
+
+type routeKey struct{}
+
+// routeNote carries the matched pattern from the mux (see RecordRoute) back to
+// the access log, across middleware that replace the *http.Request.
+type routeNote struct{ pattern string }
+
+// Wrap logs every request that passes through next.
+func (l AccessLog) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := l.Now()
+		note := &routeNote{}
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			// A panic that got past Recover (or an aborted response) is
+			// still logged, as a 500 if nothing was sent, then re-raised.
+			v := recover()
+			if v != nil && !rec.wroteHeader() {
+				rec.status = http.StatusInternalServerError
+			}
+			l.finish(r, rec, note.pattern, l.Now().Sub(start))
+			if v != nil {
+				panic(v)
+			}
+		}()
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, note)))
+	})
+}
+
+func (l AccessLog) finish(r *http.Request, rec *recorder, pattern string, d time.Duration) {
+	status := rec.statusCode()
+	l.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("route", pattern),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int64("bytes", rec.bytes),
+		slog.Duration("duration", d),
+		slog.String("request_id", RequestIDFrom(r.Context())),
+		slog.String("client_ip", ClientIP(r, l.TrustedProxies)),
+	)
+	if l.Observer != nil {
+		l.Observer.ObserveRequest(pattern, r.Method, status, d)
+	}
+}
+
+// RecordRoute wraps the mux so AccessLog learns the matched pattern: the mux
+// sets r.Pattern only on the request it receives, which middleware in between
+// may have replaced with a copy.
+func RecordRoute(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if note, ok := r.Context().Value(routeKey{}).(*routeNote); ok {
+				note.pattern = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 && code >= 200 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and deadlines.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// wroteHeader reports whether the response has started; Recover uses it.
+func (r *recorder) wroteHeader() bool { return r.status != 0 }
+
+func (r *recorder) statusCode() int {
+	if r.status == 0 {
+		return http.StatusOK // nothing written: net/http sends 200
+	}
+	return r.status
+}

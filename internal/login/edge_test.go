@@ -1,0 +1,130 @@
+package login
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/guildgate/guildgate/internal/session"
+)
+
+func TestSafeReturnTo(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/oauth/authorize?client_id=a&state=b", "/oauth/authorize?client_id=a&state=b"},
+		{"/", "/"},
+		{"/admin/members?q=%2F%2Fx", "/admin/members?q=%2F%2Fx"},
+		{"/a/../b", "/a/../b"},
+		{"", "/login"},
+		{"//evil.example", "/login"},
+		{"//evil.example/path", "/login"},
+		{"/\\evil.example", "/login"},
+		{"\\\\evil.example", "/login"},
+		{"/a\\b", "/login"},
+		{"https://evil.example/", "/login"},
+		{"http:/evil.example", "/login"},
+		{"javascript:alert(1)", "/login"},
+		{"evil.example", "/login"},
+		{"relative/path", "/login"},
+		{"/\t/evil.example", "/login"},
+		{"/\n/evil.example", "/login"},
+		{"/\r\nSet-Cookie: x=y", "/login"},
+		{"/\x00", "/login"},
+		{"/\x7f", "/login"},
+		{"/\u0085x", "/login"},
+		{" /x", "/login"},
+		{"/" + strings.Repeat("a", 5000), "/login"},
+		{"/\xff", "/login"},
+		{"/%zz", "/login"},
+	}
+	for _, tc := range tests {
+		if got := SafeReturnTo(tc.in); got != tc.want {
+			t.Errorf("SafeReturnTo(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestOverLongBodyIs413(t *testing.T) {
+	e := newEnv(t)
+	tok := e.csrf(e.client, "/login")
+	r := e.post(e.client, "/login", url.Values{"csrf_token": {tok}, "email": {"a@example.org"}, "pad": {strings.Repeat("x", 70<<10)}})
+	if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "too large") {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+func TestOverLongFieldsGetTheGenericMessage(t *testing.T) {
+	e := newEnv(t)
+	e.addMember("ann@example.org", testPassword)
+	for name, creds := range map[string][2]string{
+		"password": {"ann@example.org", strings.Repeat("p", 257)},
+		"email":    {strings.Repeat("a", 250) + "@example.org", testPassword},
+		"empty pw": {"ann@example.org", ""},
+	} {
+		r := e.signIn(e.client, creds[0], creds[1], "/login")
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Incorrect email or password.") {
+			t.Fatalf("%s: %d %s", name, r.status, r.body)
+		}
+	}
+	// None of them spent a throttle token (burst 3): three right attempts still work.
+	for range 3 {
+		if r := e.signIn(e.newClient(), "ann@example.org", testPassword, "/login"); r.status != http.StatusSeeOther {
+			t.Fatalf("throttle spent by rejected input: %d", r.status)
+		}
+	}
+}
+
+func TestEmailStepRejectsNonAddress(t *testing.T) {
+	e := newEnv(t)
+	tok := e.csrf(e.client, "/login")
+	r := e.post(e.client, "/login", url.Values{"csrf_token": {tok}, "email": {"not an address"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Enter your email address") || !strings.Contains(r.body, `aria-invalid="true"`) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+func TestLogoutWithoutSessionAndAfterLogoutURL(t *testing.T) {
+	e := newEnv(t, withAfterLogoutURL("https://bakers.example/goodbye"))
+	if r := e.get(e.client, "/log-out"); r.status != http.StatusSeeOther || r.header.Get("Location") != "https://bakers.example/goodbye" {
+		t.Fatalf("no session: %d %v", r.status, r.header)
+	}
+	e.addMember("ann@example.org", testPassword)
+	e.signIn(e.client, "ann@example.org", testPassword, "/login")
+	tok := e.csrf(e.client, "/log-out")
+	if r := e.post(e.client, "/log-out", url.Values{"csrf_token": {tok}}); r.header.Get("Location") != "https://bakers.example/goodbye" {
+		t.Fatalf("after logout: %d %v", r.status, r.header)
+	}
+	if e.cookie(e.client, session.CookieName) != "" {
+		t.Fatal("session not ended")
+	}
+}
+
+// TestLogsHoldNoSecrets signs in, fails, trips CSRF and signs out with a
+// known password, then searches every log line for the secrets involved.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	e := newEnv(t)
+	e.addMember("ann@example.org", testPassword)
+	e.signIn(e.client, "ann@example.org", "Wrong-Secret-77x", "/login")
+	e.signIn(e.client, "ann@example.org", testPassword, "/login?next=secret-query")
+	sessionValue := e.cookie(e.client, session.CookieName)
+	csrfValue := e.cookie(e.client, "__Host-gg_csrf")
+	e.post(e.client, "/log-out", url.Values{"csrf_token": {"Forged-Token-abc"}})
+	e.post(e.client, "/log-out", url.Values{"csrf_token": {csrfValue}})
+	e.get(e.client, "/login?login_hint=ann%40example.org&code=Query-Secret-42")
+
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"path":"/login"`) {
+		t.Fatalf("access log missing: %s", logs)
+	}
+	for name, secret := range map[string]string{
+		"password": testPassword, "wrong password": "Wrong-Secret-77x", "session cookie": sessionValue,
+		"csrf cookie": csrfValue, "forged token": "Forged-Token-abc", "query": "Query-Secret-42",
+	} {
+		if secret == "" {
+			t.Fatalf("%s: nothing to search for", name)
+		}
+		if strings.Contains(logs, secret) {
+			t.Errorf("log contains the %s", name)
+		}
+	}
+}

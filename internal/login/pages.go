@@ -1,0 +1,72 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+// form is what the two sign-in steps carry between them.
+type form struct {
+	Email    string
+	ReturnTo string
+}
+
+// getLogin shows the email step, or, with a live session, sends the member
+// on to return_to or shows who they are signed in as.
+func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
+	tenant, err := tenantOf(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := form{Email: q.Get("login_hint"), ReturnTo: SafeReturnTo(q.Get("return_to"))}
+	_, member, err := h.Sessions.Current(r)
+	switch {
+	case err == nil && f.ReturnTo != DefaultReturnTo:
+		seeOther(w, f.ReturnTo)
+		return nil
+	case err == nil:
+		return h.renderSignedIn(w, r, tenant, member)
+	case !errors.Is(err, session.ErrNoSession):
+		return err
+	}
+	if len(f.Email) > maxEmailLen {
+		f.Email = ""
+	}
+	return h.renderEmail(w, r, tenant, http.StatusOK, f, "")
+}
+
+func (h *Handler) renderEmail(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg string) error {
+	return h.UI.Render(w, status, ui.PageLoginEmail, ui.LoginEmail{
+		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r),
+		Email: f.Email, ReturnTo: f.ReturnTo, Error: msg,
+	})
+}
+
+func (h *Handler) renderPassword(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg string) error {
+	return h.UI.Render(w, status, ui.PageLoginPassword, ui.LoginPassword{
+		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r),
+		Email: f.Email, ReturnTo: f.ReturnTo, ChangeEmailURL: changeEmailURL(f), Error: msg,
+	})
+}
+
+func (h *Handler) renderSignedIn(w http.ResponseWriter, r *http.Request, t model.Tenant, m model.Member) error {
+	return h.UI.Render(w, http.StatusOK, ui.PageSignedIn, ui.SignedIn{
+		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r), Name: m.Name, Email: m.Email,
+	})
+}
+
+// changeEmailURL returns to the email step with the address pre-filled and
+// the destination kept.
+func changeEmailURL(f form) string {
+	q := url.Values{"login_hint": {f.Email}}
+	if f.ReturnTo != DefaultReturnTo {
+		q.Set("return_to", f.ReturnTo)
+	}
+	return "/login?" + q.Encode()
+}

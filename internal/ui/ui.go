@@ -1,0 +1,110 @@
+// Package ui holds the HTML pages members see, embedded in the binary and
+// parsed once at start-up, so a broken template fails the start, not a login.
+// Pages carry no inline script or style and load nothing from other origins:
+// the Content-Security-Policy forbids both, and a sign-in page is the last
+// place to trust a CDN.
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Page names for Render.
+const (
+	PageLoginEmail    = "login_email"
+	PageLoginPassword = "login_password"
+	PageSignedIn      = "signed_in"
+	PageLogoutConfirm = "logout_confirm"
+	PageSignedOut     = "signed_out"
+	PageError         = "error"
+)
+
+var pageNames = []string{PageLoginEmail, PageLoginPassword, PageSignedIn, PageLogoutConfirm, PageSignedOut, PageError}
+
+// UI renders pages and serves their static files.
+type UI struct {
+	pages  map[string]*template.Template
+	static *staticFiles
+}
+
+// New parses every template and fingerprints every static file.
+func New() (*UI, error) {
+	st, err := loadStatic()
+	if err != nil {
+		return nil, err
+	}
+	u := &UI{pages: make(map[string]*template.Template, len(pageNames)), static: st}
+	base, err := template.New("layout.html").Funcs(u.funcs()).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("ui: parse layout: %w", err)
+	}
+	for _, name := range pageNames {
+		if u.pages[name], err = parsePage(base, name); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+func parsePage(base *template.Template, name string) (*template.Template, error) {
+	t, err := base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("ui: clone layout: %w", err)
+	}
+	if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+		return nil, fmt.Errorf("ui: parse %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func (u *UI) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static": u.StaticURL,
+		"site":   siteName,
+	}
+}
+
+// siteName falls back to the product name for a tenant without a display name.
+func siteName(s string) string {
+	if s == "" {
+		return "Guildgate"
+	}
+	return s
+}
+
+// Render writes page name with data. The page is rendered into memory first,
+// so a template error leaves w untouched and the caller can still answer.
+// Every page is marked no-store: pages carry CSRF tokens or session details.
+func (u *UI) Render(w http.ResponseWriter, status int, name string, data any) error {
+	t, ok := u.pages[name]
+	if !ok {
+		return fmt.Errorf("ui: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("ui: render %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// Mount serves the static files under /static/.
+func (u *UI) Mount(mux *http.ServeMux) {
+	mux.Handle("GET /static/{version}/{name}", u.static)
+}
+
+// StaticURL is the versioned URL of a static file, e.g. /static/1a2b…/gg.css.
+func (u *UI) StaticURL(name string) string {
+	return "/static/" + u.static.version[name] + "/" + name
+}

@@ -1,0 +1,139 @@
+package ui
+
+import (
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func newUI(t *testing.T) *UI {
+	t.Helper()
+	u, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// samples renders every page with realistic data.
+var samples = map[string]any{
+	PageLoginEmail:    LoginEmail{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", ReturnTo: "/oauth/authorize?x=1", Error: "Enter your email address."},
+	PageLoginPassword: LoginPassword{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", ReturnTo: "/x", ChangeEmailURL: "/login?login_hint=ann%40example.org", Error: "Incorrect email or password."},
+	PageSignedIn:      SignedIn{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Name: "Ann", Email: "ann@example.org"},
+	PageLogoutConfirm: LogoutConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", Hidden: []HiddenField{{"state", "s1"}}},
+	PageSignedOut:     SignedOut{Page: Page{Site: "Guild of Bakers"}},
+	PageError:         ErrorPage{Page: Page{Site: "Guild of Bakers"}, Status: 403, Heading: "Request refused", Message: "No.", RequestID: "rid-1"},
+}
+
+func render(t *testing.T, u *UI, name string, data any) (*httptest.ResponseRecorder, string) {
+	t.Helper()
+	w := httptest.NewRecorder()
+	if err := u.Render(w, 200, name, data); err != nil {
+		t.Fatalf("render %s: %v", name, err)
+	}
+	return w, w.Body.String()
+}
+
+func TestEveryPageRenders(t *testing.T) {
+	u := newUI(t)
+	for _, name := range pageNames {
+		w, body := render(t, u, name, samples[name])
+		if !strings.Contains(body, "Guild of Bakers") || !strings.Contains(body, `<html lang="en">`) {
+			t.Errorf("%s: no site name or lang", name)
+		}
+		if w.Header().Get("Cache-Control") != "no-store" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("%s: headers %v", name, w.Header())
+		}
+		if !strings.Contains(body, u.StaticURL("gg.css")) {
+			t.Errorf("%s: stylesheet missing", name)
+		}
+	}
+}
+
+func TestRenderUnknownPageWritesNothing(t *testing.T) {
+	w := httptest.NewRecorder()
+	if err := newUI(t).Render(w, 200, "nope", nil); err == nil || w.Body.Len() != 0 || len(w.Header()) != 0 {
+		t.Fatalf("err %v, wrote %q", err, w.Body)
+	}
+}
+
+func TestPagesHaveNoInlineCodeAndLabelledInputs(t *testing.T) {
+	inline := regexp.MustCompile(`(?i)<script|<style|\sstyle=|\son[a-z]+=|javascript:|https?://`)
+	visibleInput := regexp.MustCompile(`<input id="([a-z_]+)"`)
+	u := newUI(t)
+	for _, name := range pageNames {
+		_, body := render(t, u, name, samples[name])
+		if m := inline.FindString(body); m != "" {
+			t.Errorf("%s contains %q (CSP forbids inline code and foreign origins)", name, m)
+		}
+		for _, m := range visibleInput.FindAllStringSubmatch(body, -1) {
+			if !strings.Contains(body, `<label for="`+m[1]+`"`) {
+				t.Errorf("%s: input %s has no label", name, m[1])
+			}
+		}
+	}
+}
+
+func TestAutocompleteAttributes(t *testing.T) {
+	u := newUI(t)
+	_, email := render(t, u, PageLoginEmail, samples[PageLoginEmail])
+	_, pw := render(t, u, PageLoginPassword, samples[PageLoginPassword])
+	if !strings.Contains(email, `autocomplete="username"`) || !strings.Contains(pw, `autocomplete="current-password"`) ||
+		!strings.Contains(pw, `autocomplete="username"`) {
+		t.Fatal("autocomplete attributes missing")
+	}
+}
+
+func TestUserDataIsEscaped(t *testing.T) {
+	_, body := render(t, newUI(t), PageLoginEmail, LoginEmail{Email: `"><script>alert(1)</script>`, ReturnTo: `"/x`})
+	if strings.Contains(body, "<script>") {
+		t.Fatal("email not escaped")
+	}
+}
+
+func TestStaticFilesAreVersioned(t *testing.T) {
+	u := newUI(t)
+	mux := http.NewServeMux()
+	u.Mount(mux)
+	get := func(path string) *http.Response {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
+		return w.Result()
+	}
+	cur := get(u.StaticURL("gg.css"))
+	body, _ := io.ReadAll(cur.Body)
+	want, _ := fs.ReadFile(staticFS, "static/gg.css")
+	if cur.StatusCode != 200 || string(body) != string(want) || !strings.HasPrefix(cur.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("current: %d %s", cur.StatusCode, cur.Header)
+	}
+	if cc := cur.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") || !strings.Contains(cc, "immutable") {
+		t.Fatalf("current version Cache-Control %q", cc)
+	}
+	if cc := get("/static/0000/gg.css").Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Fatalf("stale version Cache-Control %q", cc)
+	}
+	if code := get("/static/" + u.static.version["gg.css"] + "/missing.css").StatusCode; code != 404 {
+		t.Fatalf("missing file: %d", code)
+	}
+}
+
+func TestErrorPages(t *testing.T) {
+	p := ErrorPages{UI: newUI(t), Site: func(*http.Request) string { return "Guild of Bakers" }}
+	w := httptest.NewRecorder()
+	if err := p.ErrorPage(w, httptest.NewRequest("GET", "/", nil), 429, "Wait a bit.", "rid-9"); err != nil {
+		t.Fatal(err)
+	}
+	body := w.Body.String()
+	for _, s := range []string{"Wait a bit.", "rid-9", "429", "Guild of Bakers", "Please wait"} {
+		if !strings.Contains(body, s) {
+			t.Errorf("error page lacks %q", s)
+		}
+	}
+	if w.Code != 429 {
+		t.Errorf("status %d", w.Code)
+	}
+}
