@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/tenancy"
+)
+
+var tenantCommands = map[string]command{
+	"add": {summary: "add a tenant (a site with its own issuer)", run: runTenantAdd,
+		synopsis: "SLUG --issuer URL [--name N] [--host H]... [--after-logout-url U] " + storeFlags},
+	"update": {summary: "change some of a tenant's settings", run: runTenantUpdate,
+		synopsis: "SLUG [--issuer URL] [--name N] [--host H]... [--after-logout-url U] " + storeFlags},
+	"list": {summary: "list tenants", run: runTenantList, synopsis: storeFlags},
+	"show": {summary: "show one tenant", run: runTenantShow, synopsis: "SLUG " + storeFlags},
+}
+
+const hostUsage = "extra host name this tenant answers for, beyond its issuer's (repeatable)"
+
+func runTenantAdd(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(false)
+	var in tenancy.TenantInput
+	var hosts stringList
+	fs.StringVar(&in.Issuer, "issuer", "", "issuer URL, https://… (required)")
+	fs.StringVar(&in.Name, "name", "", "display name (default: the slug)")
+	fs.Var(&hosts, "host", hostUsage)
+	fs.StringVar(&in.AfterLogoutURL, "after-logout-url", "", "where sign-out lands when no app asks for a page")
+	pos, err := c.parseArgs(fs, args, "SLUG")
+	if err != nil {
+		return err
+	}
+	if err := c.require(fs, "issuer"); err != nil {
+		return err
+	}
+	in.Slug, in.Hosts = pos[0], hosts.vals
+	d, err := c.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	t, err := d.tenants.Create(ctx, actor, in)
+	if err != nil {
+		return err
+	}
+	return c.printTenant(df.json, tenantViewOf(t))
+}
+
+func (c *call) printTenant(asJSON bool, v tenantView) error {
+	return c.emit(asJSON, v, v.text)
+}
+
+func runTenantUpdate(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(false)
+	var name, issuer, after optString
+	var hosts stringList
+	fs.Var(&issuer, "issuer", "issuer URL, https://…")
+	fs.Var(&name, "name", "display name")
+	fs.Var(&hosts, "host", hostUsage+`; replaces the list, --host "" empties it`)
+	fs.Var(&after, "after-logout-url", "where sign-out lands when no app asks for a page (empty to clear)")
+	pos, err := c.parseArgs(fs, args, "SLUG")
+	if err != nil {
+		return err
+	}
+	p := tenancy.TenantPatch{Name: name.ptr(), Issuer: issuer.ptr(), AfterLogoutURL: after.ptr()}
+	if hosts.set {
+		h := hostList(hosts.vals)
+		p.Hosts = &h
+	}
+	d, err := c.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	if _, err := c.tenant(ctx, d, pos[0]); err != nil {
+		return err
+	}
+	t, err := d.tenants.Update(ctx, actor, pos[0], p)
+	if err != nil {
+		return err
+	}
+	return c.printTenant(df.json, tenantViewOf(t))
+}
+
+// hostList treats a lone empty --host as "no extra hosts".
+func hostList(vals []string) []string {
+	if len(vals) == 1 && strings.TrimSpace(vals[0]) == "" {
+		return []string{}
+	}
+	return vals
+}
+
+func runTenantList(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(false)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	d, err := c.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	if _, err := c.tenant(ctx, d, "default"); err != nil { // a fresh install lists its default tenant
+		return err
+	}
+	ts, err := d.tenants.List(ctx)
+	if err != nil {
+		return err
+	}
+	views := make([]tenantView, len(ts))
+	for i, t := range ts {
+		views[i] = tenantViewOf(t)
+	}
+	return c.emit(df.json, views, func(w io.Writer) {
+		fmt.Fprintln(w, "SLUG\tNAME\tISSUER\tHOSTS")
+		for _, v := range views {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Slug, v.Name, v.Issuer, strings.Join(v.Hosts, ","))
+		}
+	})
+}
+
+func runTenantShow(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(false)
+	pos, err := c.parseArgs(fs, args, "SLUG")
+	if err != nil {
+		return err
+	}
+	d, err := c.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	t, err := c.tenant(ctx, d, pos[0])
+	if err != nil {
+		return err
+	}
+	return c.printTenant(df.json, tenantViewOf(t))
+}

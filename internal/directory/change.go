@@ -1,0 +1,179 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/password"
+)
+
+// MemberPatch changes only the fields that are non-nil. Changing the email
+// clears EmailVerified unless the patch sets it too: a new address has not
+// been proven, and upstream sign-in links members by verified email.
+type MemberPatch struct {
+	Email, Name, GivenName, FamilyName, LegacyID *string
+	Status                                       *model.MemberStatus
+	EmailVerified, Admin                         *bool
+}
+
+func (p MemberPatch) normalized() MemberPatch {
+	for _, f := range []**string{&p.Email, &p.Name, &p.GivenName, &p.FamilyName, &p.LegacyID} {
+		*f = trim(*f)
+	}
+	return p
+}
+
+// Validate reports every problem with p, as UpdateMember would.
+func (p MemberPatch) Validate() error {
+	p = p.normalized()
+	var ps problems
+	if p.fields() == "" {
+		ps.check("", "nothing to change")
+	}
+	if p.Email != nil {
+		ps.check("email", checkEmail(*p.Email))
+	}
+	if p.Name != nil {
+		ps.check("name", checkText(*p.Name, true, MaxNameLength))
+	}
+	for field, v := range map[string]*string{"given_name": p.GivenName, "family_name": p.FamilyName} {
+		if v != nil {
+			ps.check(field, checkText(*v, false, MaxNameLength))
+		}
+	}
+	if p.LegacyID != nil {
+		ps.check("legacy_id", checkText(*p.LegacyID, false, MaxLegacyIDLength))
+	}
+	if p.Status != nil {
+		ps.check("status", checkStatus(*p.Status))
+	}
+	return ps.err()
+}
+
+func (p MemberPatch) fields() string {
+	return fieldNames(map[string]bool{
+		"email": p.Email != nil, "name": p.Name != nil, "given_name": p.GivenName != nil,
+		"family_name": p.FamilyName != nil, "legacy_id": p.LegacyID != nil, "status": p.Status != nil,
+		"email_verified": p.EmailVerified != nil, "admin": p.Admin != nil,
+	})
+}
+
+func (p MemberPatch) apply(m model.Member) model.Member {
+	if p.Email != nil && !strings.EqualFold(*p.Email, m.Email) && p.EmailVerified == nil {
+		m.EmailVerified = false
+	}
+	set(&m.Email, p.Email)
+	set(&m.Name, p.Name)
+	set(&m.GivenName, p.GivenName)
+	set(&m.FamilyName, p.FamilyName)
+	set(&m.LegacyID, p.LegacyID)
+	set(&m.Status, p.Status)
+	set(&m.EmailVerified, p.EmailVerified)
+	set(&m.Admin, p.Admin)
+	return m
+}
+
+// UpdateMember applies p to the member with id. Nothing changes when any
+// field is invalid.
+func (s *Service) UpdateMember(ctx context.Context, actor, tenantID, id string, p MemberPatch) (model.Member, error) {
+	if err := p.Validate(); err != nil {
+		return model.Member{}, err
+	}
+	p = p.normalized()
+	m, err := s.change(ctx, tenantID, id, p.apply)
+	if errors.Is(err, model.ErrConflict) && p.Email != nil {
+		return m, emailTaken(err, *p.Email, "update member")
+	} else if err != nil {
+		return m, err
+	}
+	return m, s.audit(ctx, actor, tenantID, "member.update", memberTarget(id), map[string]string{"fields": p.fields()})
+}
+
+// change runs fn on the member inside the store's transaction and stamps
+// UpdatedAt.
+func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model.Member) model.Member) (model.Member, error) {
+	m, err := s.Members.Update(ctx, tenantID, id, func(old model.Member) (model.Member, error) {
+		m := fn(old)
+		m.UpdatedAt = s.now()
+		return m, nil
+	})
+	if errors.Is(err, model.ErrNotFound) {
+		return m, notFound(err, "member with id "+id)
+	} else if err != nil {
+		return m, fmt.Errorf("update member %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// DisableMember stops the member signing in and ends their sessions, so a
+// disabled member is signed out everywhere at once.
+func (s *Service) DisableMember(ctx context.Context, actor, tenantID, id string) (model.Member, error) {
+	m, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = true; return m })
+	if err != nil {
+		return m, err
+	}
+	if err := s.endSessions(ctx, tenantID, id); err != nil {
+		return m, err
+	}
+	return m, s.audit(ctx, actor, tenantID, "member.disable", memberTarget(id), nil)
+}
+
+// EnableMember lets a disabled member sign in again.
+func (s *Service) EnableMember(ctx context.Context, actor, tenantID, id string) (model.Member, error) {
+	m, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = false; return m })
+	if err != nil {
+		return m, err
+	}
+	return m, s.audit(ctx, actor, tenantID, "member.enable", memberTarget(id), nil)
+}
+
+// DeleteMember removes the member with their group memberships and sessions.
+func (s *Service) DeleteMember(ctx context.Context, actor, tenantID, id string) error {
+	m, err := s.Member(ctx, tenantID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Members.Delete(ctx, tenantID, id); errors.Is(err, model.ErrNotFound) {
+		return notFound(err, "member with id "+id)
+	} else if err != nil {
+		return fmt.Errorf("delete member %s: %w", m.Email, err)
+	}
+	return s.audit(ctx, actor, tenantID, "member.delete", memberTarget(id), map[string]string{"email": m.Email})
+}
+
+// SetPassword replaces the member's password and ends their sessions, so
+// whoever knew the old one is signed out.
+func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw string) error {
+	if err := CheckPassword(pw); err != nil {
+		return err
+	}
+	hash, err := s.hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	if _, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.PasswordHash = hash; return m }); err != nil {
+		return err
+	}
+	if err := s.endSessions(ctx, tenantID, id); err != nil {
+		return err
+	}
+	return s.audit(ctx, actor, tenantID, "member.password.set", memberTarget(id), nil)
+}
+
+// CheckPassword reports, as SetPassword would, why pw is unacceptable.
+func CheckPassword(pw string) error {
+	if err := password.Validate(pw); err != nil {
+		return &ValidationError{Problems: []Problem{{Field: "password", Message: err.Error()}}}
+	}
+	return nil
+}
+
+func (s *Service) endSessions(ctx context.Context, tenantID, id string) error {
+	if err := s.Sessions.DeleteForMember(ctx, tenantID, id); err != nil {
+		return fmt.Errorf("end sessions of member %s: %w", id, err)
+	}
+	return nil
+}

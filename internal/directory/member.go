@@ -1,0 +1,160 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// MemberInput is a new member. Text fields are trimmed; Status defaults to
+// current. Password is optional (members may sign in only through an
+// upstream provider) and is hashed, never kept.
+type MemberInput struct {
+	Email, Name, GivenName, FamilyName, LegacyID string
+	Status                                       model.MemberStatus
+	EmailVerified, Admin                         bool
+	Password                                     string
+}
+
+func (in MemberInput) normalized() MemberInput {
+	for _, f := range []*string{&in.Email, &in.Name, &in.GivenName, &in.FamilyName, &in.LegacyID} {
+		*f = strings.TrimSpace(*f)
+	}
+	in.Status = model.MemberStatus(strings.TrimSpace(string(in.Status)))
+	if in.Status == "" {
+		in.Status = model.StatusCurrent
+	}
+	return in
+}
+
+// Validate reports every problem with in, as AddMember would, without
+// touching the store; callers use it to refuse bad input before any set-up.
+func (in MemberInput) Validate() error {
+	in = in.normalized()
+	var ps problems
+	ps.check("email", checkEmail(in.Email))
+	ps.check("name", checkText(in.Name, true, MaxNameLength))
+	ps.check("given_name", checkText(in.GivenName, false, MaxNameLength))
+	ps.check("family_name", checkText(in.FamilyName, false, MaxNameLength))
+	ps.check("legacy_id", checkText(in.LegacyID, false, MaxLegacyIDLength))
+	ps.check("status", checkStatus(in.Status))
+	if in.Password != "" {
+		ps.check("password", errText(password.Validate(in.Password)))
+	}
+	return ps.err()
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// AddMember creates a member in the tenant.
+func (s *Service) AddMember(ctx context.Context, actor, tenantID string, in MemberInput) (model.Member, error) {
+	if err := in.Validate(); err != nil {
+		return model.Member{}, err
+	}
+	in = in.normalized()
+	hash, err := s.hash(ctx, in.Password)
+	if err != nil {
+		return model.Member{}, err
+	}
+	now := s.now()
+	m := model.Member{
+		ID: ids.NewUUID(), TenantID: tenantID, Email: in.Email, EmailVerified: in.EmailVerified,
+		Name: in.Name, GivenName: in.GivenName, FamilyName: in.FamilyName, LegacyID: in.LegacyID,
+		Status: in.Status, Admin: in.Admin, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.Members.Create(ctx, m); err != nil {
+		return model.Member{}, emailTaken(err, m.Email, "add member")
+	}
+	return m, s.audit(ctx, actor, tenantID, "member.create", memberTarget(m.ID), map[string]string{"email": m.Email})
+}
+
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	if pw == "" {
+		return "", nil
+	}
+	h, err := s.Hasher.Hash(ctx, pw)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
+}
+
+func emailTaken(err error, email, doing string) error {
+	if errors.Is(err, model.ErrConflict) {
+		return &ConflictError{Msg: fmt.Sprintf("a member with email %s already exists", email), Err: err}
+	}
+	return fmt.Errorf("%s %s: %w", doing, email, err)
+}
+
+func memberTarget(id string) string { return "member:" + id }
+
+// Member finds a member by id.
+func (s *Service) Member(ctx context.Context, tenantID, id string) (model.Member, error) {
+	m, err := s.Members.Get(ctx, tenantID, id)
+	return m, notFound(err, "member with id "+id)
+}
+
+// MemberByEmail finds a member by email, case-insensitively.
+func (s *Service) MemberByEmail(ctx context.Context, tenantID, email string) (model.Member, error) {
+	email = strings.TrimSpace(email)
+	m, err := s.Members.GetByEmail(ctx, tenantID, email)
+	return m, notFound(err, "member with email "+email)
+}
+
+// notFound turns the store's ErrNotFound into a message naming what, e.g.
+// "no member with email x@example.org".
+func notFound(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, model.ErrNotFound):
+		return &NotFoundError{Msg: "no " + what, Err: err}
+	}
+	return fmt.Errorf("look up %s: %w", what, err)
+}
+
+// ListMembers returns one page of members matching q.Search.
+func (s *Service) ListMembers(ctx context.Context, tenantID string, q store.MemberQuery) (store.Page[model.Member], error) {
+	if q.Limit < 0 || q.Limit > store.MaxLimit {
+		return store.Page[model.Member]{}, &ValidationError{Problems: []Problem{{"limit", fmt.Sprintf("must be between 1 and %d", store.MaxLimit)}}}
+	}
+	q.Search = strings.TrimSpace(q.Search)
+	p, err := s.Members.List(ctx, tenantID, q)
+	if err != nil {
+		return p, fmt.Errorf("list members: %w", err)
+	}
+	return p, nil
+}
+
+// GroupsOf returns the member's groups ordered by name.
+func (s *Service) GroupsOf(ctx context.Context, tenantID, memberID string) ([]model.Group, error) {
+	gs, err := s.Groups.ListForMember(ctx, tenantID, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("list groups of member %s: %w", memberID, err)
+	}
+	return gs, nil
+}
+
+// fieldNames lists the audit names of the fields that are set, sorted.
+func fieldNames(fields map[string]bool) string {
+	var names []string
+	for name, set := range fields {
+		if set {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
