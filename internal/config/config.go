@@ -59,7 +59,9 @@ func (c *Config) finish() {
 }
 
 // TLSSelfSigned reports whether serve should generate its own certificate.
-func (c Config) TLSSelfSigned() bool { return c.TLSCert == "" && c.TLSKey == "" && len(c.TrustedProxies) == 0 }
+func (c Config) TLSSelfSigned() bool {
+	return c.TLSCert == "" && c.TLSKey == "" && len(c.TrustedProxies) == 0
+}
 
 // ServesTLS reports whether serve terminates TLS itself. Without a certificate
 // but with trusted proxies, it listens in plain HTTP and believes only the

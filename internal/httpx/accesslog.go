@@ -71,11 +71,12 @@ func (l AccessLog) finish(r *http.Request, rec *recorder, pattern string, d time
 
 // RecordRoute wraps the mux so AccessLog learns the matched pattern: the mux
 // sets r.Pattern only on the request it receives, which middleware in between
-// may have replaced with a copy.
+// may have replaced with a copy. With nested muxes the innermost pattern wins,
+// since its deferred note runs first.
 func RecordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if note, ok := r.Context().Value(routeKey{}).(*routeNote); ok {
+			if note, ok := r.Context().Value(routeKey{}).(*routeNote); ok && note.pattern == "" {
 				note.pattern = r.Pattern
 			}
 		}()

@@ -60,6 +60,14 @@ func NewPostgres(t testing.TB) *sqlstore.Store {
 // share a database without seeing each other's rows.
 func EmptyPostgres(t testing.TB) *sqlstore.Store {
 	t.Helper()
+	return open(t, PostgresDSN(t))
+}
+
+// PostgresDSN creates a new, empty schema that is dropped when the test ends
+// and returns a URL whose search_path selects it, for tests that hand a
+// database URL to the real server or CLI.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
 	base := PostgresURL(t)
 	schema := "gg_t_" + randomHex(t)
 	admin, err := sql.Open("pgx", base)
@@ -67,7 +75,7 @@ func EmptyPostgres(t testing.TB) *sqlstore.Store {
 		t.Fatalf("%s: %v", EnvPostgres, err)
 	}
 	t.Cleanup(func() { _ = admin.Close() })
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
 		t.Fatalf("%s is set but PostgreSQL is not usable: %v", EnvPostgres, err)
@@ -80,7 +88,7 @@ func EmptyPostgres(t testing.TB) *sqlstore.Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(t, u.String())
+	return u.String()
 }
 
 // PostgresURL returns EnvPostgres, skipping the test when it is unset and
