@@ -29,7 +29,7 @@ type fixture struct {
 	another model.Tenant
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	st := storetest.NewSQLite(t)
 	ctx := context.Background()
@@ -60,7 +60,7 @@ func request(t model.Tenant, cookies ...*http.Cookie) *http.Request {
 }
 
 // start signs the fixture's member in and returns the session cookie.
-func (f *fixture) start(t *testing.T, old ...*http.Cookie) (model.Session, *http.Cookie) {
+func (f *fixture) start(t testing.TB, old ...*http.Cookie) (model.Session, *http.Cookie) {
 	t.Helper()
 	w := httptest.NewRecorder()
 	s, err := f.m.Start(w, request(f.tenant, old...), f.tenant, f.member, []string{"pwd"})
