@@ -11,6 +11,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
 	"github.com/guildgate/guildgate/internal/tenancy"
 )
@@ -85,7 +86,7 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 func (c *call) tenant(ctx context.Context, d *data, slug string) (model.Tenant, error) {
 	if slug != model.DefaultTenantSlug {
 		t, err := d.tenants.Get(ctx, slug)
-		if isA[*tenancy.NotFoundError](err) {
+		if isA[*problem.NotFound](err) {
 			return t, &inputError{msg: fmt.Sprintf("no tenant with slug %q (see 'guildgate tenant list')", slug)}
 		}
 		return t, err

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/guildgate/guildgate/internal/directory"
-	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/problem"
 )
 
 // usageError is a command line that cannot be run as written; help tells
@@ -47,29 +46,22 @@ func (e *env) report(err error) int {
 // messages splits err into the lines an operator reads: one per validation
 // problem, so every problem is reported at once.
 func messages(err error) []string {
-	if ve, ok := errors.AsType[*directory.ValidationError](err); ok {
-		return problemLines(ve.Problems, directory.Problem.String)
-	}
-	if ve, ok := errors.AsType[*tenancy.ValidationError](err); ok {
-		return problemLines(ve.Problems, tenancy.Problem.String)
+	if inv, ok := errors.AsType[*problem.Invalid](err); ok {
+		lines := make([]string, len(inv.Problems))
+		for i, p := range inv.Problems {
+			lines[i] = p.String()
+		}
+		return lines
 	}
 	return strings.Split(err.Error(), "\n")
 }
 
-func problemLines[P any](ps []P, str func(P) string) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = str(p)
-	}
-	return out
-}
-
 // isInputError reports whether err means "your input is wrong" (exit 2)
 // rather than "something failed" (exit 1). Input errors change nothing.
+// The services report theirs as the problem package's kinds.
 func isInputError(err error) bool {
 	return isA[*usageError](err) || isA[*inputError](err) || isA[*configError](err) ||
-		isA[*directory.ValidationError](err) || isA[*directory.ConflictError](err) || isA[*directory.NotFoundError](err) ||
-		isA[*tenancy.ValidationError](err) || isA[*tenancy.ConflictError](err) || isA[*tenancy.NotFoundError](err)
+		isA[*problem.Invalid](err) || isA[*problem.Conflict](err) || isA[*problem.NotFound](err)
 }
 
 func isA[E error](err error) bool {

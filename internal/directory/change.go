@@ -8,6 +8,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/problem"
 )
 
 // MemberPatch changes only the fields that are non-nil. Changing the email
@@ -29,28 +30,28 @@ func (p MemberPatch) normalized() MemberPatch {
 // Validate reports every problem with p, as UpdateMember would.
 func (p MemberPatch) Validate() error {
 	p = p.normalized()
-	var ps problems
+	var ps problem.List
 	if p.fields() == "" {
-		ps.check("", "nothing to change")
+		ps.Check("", "nothing to change")
 	}
 	if p.Email != nil {
-		ps.check("email", checkEmail(*p.Email))
+		ps.Check("email", checkEmail(*p.Email))
 	}
 	if p.Name != nil {
-		ps.check("name", checkText(*p.Name, true, MaxNameLength))
+		ps.Check("name", checkText(*p.Name, true, MaxNameLength))
 	}
 	for field, v := range map[string]*string{"given_name": p.GivenName, "family_name": p.FamilyName} {
 		if v != nil {
-			ps.check(field, checkText(*v, false, MaxNameLength))
+			ps.Check(field, checkText(*v, false, MaxNameLength))
 		}
 	}
 	if p.LegacyID != nil {
-		ps.check("legacy_id", checkText(*p.LegacyID, false, MaxLegacyIDLength))
+		ps.Check("legacy_id", checkText(*p.LegacyID, false, MaxLegacyIDLength))
 	}
 	if p.Status != nil {
-		ps.check("status", checkStatus(*p.Status))
+		ps.Check("status", checkStatus(*p.Status))
 	}
-	return ps.err()
+	return ps.Err()
 }
 
 func (p MemberPatch) fields() string {
@@ -166,7 +167,7 @@ func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw strin
 // CheckPassword reports, as SetPassword would, why pw is unacceptable.
 func CheckPassword(pw string) error {
 	if err := password.Validate(pw); err != nil {
-		return &ValidationError{Problems: []Problem{{Field: "password", Message: err.Error()}}}
+		return &problem.Invalid{Problems: []problem.Problem{{Field: "password", Message: err.Error()}}}
 	}
 	return nil
 }

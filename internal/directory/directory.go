@@ -8,7 +8,6 @@ package directory
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -41,63 +40,3 @@ func (s *Service) audit(ctx context.Context, actor, tenantID, action, target str
 	}
 	return nil
 }
-
-// Problem is one thing wrong with an input, named by its field so a form or
-// the CLI can point at it.
-type Problem struct {
-	Field   string
-	Message string
-}
-
-func (p Problem) String() string {
-	if p.Field == "" {
-		return p.Message
-	}
-	return p.Field + ": " + p.Message
-}
-
-// ValidationError lists every problem with an input at once, so an
-// administrator fixes them in one go instead of one per attempt.
-type ValidationError struct{ Problems []Problem }
-
-func (e *ValidationError) Error() string {
-	msgs := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		msgs[i] = p.String()
-	}
-	return strings.Join(msgs, "; ")
-}
-
-type problems []Problem
-
-func (ps *problems) check(field, msg string) {
-	if msg != "" {
-		*ps = append(*ps, Problem{Field: field, Message: msg})
-	}
-}
-
-func (ps problems) err() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: ps}
-}
-
-// ConflictError says in plain words what is already taken; it unwraps to the
-// store's model.ErrConflict.
-type ConflictError struct {
-	Msg string
-	Err error
-}
-
-func (e *ConflictError) Error() string { return e.Msg }
-func (e *ConflictError) Unwrap() error { return e.Err }
-
-// NotFoundError names what is missing; it unwraps to model.ErrNotFound.
-type NotFoundError struct {
-	Msg string
-	Err error
-}
-
-func (e *NotFoundError) Error() string { return e.Msg }
-func (e *NotFoundError) Unwrap() error { return e.Err }

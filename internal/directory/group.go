@@ -8,6 +8,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
 )
 
 // GroupInput is a new group. Name is trimmed and unique per tenant,
@@ -20,10 +21,10 @@ type GroupInput struct {
 // Validate reports every problem with in, as AddGroup would.
 func (in GroupInput) Validate() error {
 	in = in.normalized()
-	var ps problems
-	ps.check("name", checkText(in.Name, true, MaxGroupNameLength))
-	ps.check("description", checkDescription(in.Description))
-	return ps.err()
+	var ps problem.List
+	ps.Check("name", checkText(in.Name, true, MaxGroupNameLength))
+	ps.Check("description", checkDescription(in.Description))
+	return ps.Err()
 }
 
 func (in GroupInput) normalized() GroupInput {
@@ -39,17 +40,17 @@ type GroupPatch struct {
 // Validate reports every problem with p, as UpdateGroup would.
 func (p GroupPatch) Validate() error {
 	p.Name, p.Description = trim(p.Name), trim(p.Description)
-	var ps problems
+	var ps problem.List
 	if p.Name == nil && p.Description == nil {
-		ps.check("", "nothing to change")
+		ps.Check("", "nothing to change")
 	}
 	if p.Name != nil {
-		ps.check("name", checkText(*p.Name, true, MaxGroupNameLength))
+		ps.Check("name", checkText(*p.Name, true, MaxGroupNameLength))
 	}
 	if p.Description != nil {
-		ps.check("description", checkDescription(*p.Description))
+		ps.Check("description", checkDescription(*p.Description))
 	}
-	return ps.err()
+	return ps.Err()
 }
 
 // AddGroup creates a group in the tenant.
@@ -68,7 +69,7 @@ func (s *Service) AddGroup(ctx context.Context, actor, tenantID string, in Group
 
 func groupTaken(err error, name, doing string) error {
 	if errors.Is(err, model.ErrConflict) {
-		return &ConflictError{Msg: fmt.Sprintf("a group named %q already exists", name), Err: err}
+		return &problem.Conflict{Msg: fmt.Sprintf("a group named %q already exists", name), Err: err}
 	}
 	return fmt.Errorf("%s %q: %w", doing, name, err)
 }

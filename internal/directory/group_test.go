@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
 )
 
 func (f fixture) addGroup(t *testing.T, name string) model.Group {
@@ -24,7 +25,7 @@ func TestAddGroupUniqueCaseInsensitively(t *testing.T) {
 		t.Fatalf("AddGroup = %+v, %v", g, err)
 	}
 	_, err = f.svc.AddGroup(ctx, "cli", f.tenant, GroupInput{Name: "BOARD"})
-	wantMessage[*ConflictError](t, err, `a group named "BOARD" already exists`)
+	wantMessage[*problem.Conflict](t, err, `a group named "BOARD" already exists`)
 	_, err = f.svc.AddGroup(ctx, "cli", f.tenant, GroupInput{Name: ""})
 	wantProblems(t, err, "name: is required")
 	if gs, _ := f.svc.ListGroups(ctx, f.tenant); len(gs) != 1 {
@@ -46,9 +47,9 @@ func TestUpdateGroup(t *testing.T) {
 		t.Fatalf("describe = %+v, %v", got, err)
 	}
 	_, err = f.svc.UpdateGroup(ctx, "cli", f.tenant, g.ID, GroupPatch{Name: ptr("staff")})
-	wantMessage[*ConflictError](t, err, `a group named "staff" already exists`)
+	wantMessage[*problem.Conflict](t, err, `a group named "staff" already exists`)
 	_, err = f.svc.UpdateGroup(ctx, "cli", f.tenant, "nope", GroupPatch{Name: ptr("X")})
-	wantMessage[*NotFoundError](t, err, "no group with id nope")
+	wantMessage[*problem.NotFound](t, err, "no group with id nope")
 	if g, _ := f.svc.GroupByName(ctx, f.tenant, "TRUSTEES"); g.Description != "Elected" {
 		t.Fatalf("after refusals = %+v", g)
 	}
@@ -72,9 +73,9 @@ func TestMembership(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = f.svc.RemoveFromGroup(ctx, "cli", f.tenant, board.ID, m.ID)
-	wantMessage[*NotFoundError](t, err, `ada@example.org is not in group "Board"`)
+	wantMessage[*problem.NotFound](t, err, `ada@example.org is not in group "Board"`)
 	err = f.svc.AddToGroup(ctx, "cli", f.tenant, board.ID, "ghost")
-	wantMessage[*NotFoundError](t, err, "no member with id ghost")
+	wantMessage[*problem.NotFound](t, err, "no member with id ghost")
 	if ev := f.events(t)[0]; ev.Action != "group.member.remove" || ev.Detail["member"] != "member:"+m.ID {
 		t.Fatalf("audit = %+v", ev)
 	}
@@ -95,7 +96,7 @@ func TestDeleteGroupRemovesMemberships(t *testing.T) {
 		t.Fatalf("memberships left: %+v", gs)
 	}
 	_, err := f.svc.GroupByName(ctx, f.tenant, "board")
-	wantMessage[*NotFoundError](t, err, `no group named "board"`)
+	wantMessage[*problem.NotFound](t, err, `no group named "board"`)
 	if ev := f.events(t)[0]; ev.Action != "group.delete" || ev.Detail["name"] != "Board" {
 		t.Fatalf("audit = %+v", ev)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
 )
 
@@ -38,17 +39,17 @@ func (in MemberInput) normalized() MemberInput {
 // touching the store; callers use it to refuse bad input before any set-up.
 func (in MemberInput) Validate() error {
 	in = in.normalized()
-	var ps problems
-	ps.check("email", checkEmail(in.Email))
-	ps.check("name", checkText(in.Name, true, MaxNameLength))
-	ps.check("given_name", checkText(in.GivenName, false, MaxNameLength))
-	ps.check("family_name", checkText(in.FamilyName, false, MaxNameLength))
-	ps.check("legacy_id", checkText(in.LegacyID, false, MaxLegacyIDLength))
-	ps.check("status", checkStatus(in.Status))
+	var ps problem.List
+	ps.Check("email", checkEmail(in.Email))
+	ps.Check("name", checkText(in.Name, true, MaxNameLength))
+	ps.Check("given_name", checkText(in.GivenName, false, MaxNameLength))
+	ps.Check("family_name", checkText(in.FamilyName, false, MaxNameLength))
+	ps.Check("legacy_id", checkText(in.LegacyID, false, MaxLegacyIDLength))
+	ps.Check("status", checkStatus(in.Status))
 	if in.Password != "" {
-		ps.check("password", errText(password.Validate(in.Password)))
+		ps.Check("password", errText(password.Validate(in.Password)))
 	}
-	return ps.err()
+	return ps.Err()
 }
 
 func errText(err error) string {
@@ -93,7 +94,7 @@ func (s *Service) hash(ctx context.Context, pw string) (string, error) {
 
 func emailTaken(err error, email, doing string) error {
 	if errors.Is(err, model.ErrConflict) {
-		return &ConflictError{Msg: fmt.Sprintf("a member with email %s already exists", email), Err: err}
+		return &problem.Conflict{Msg: fmt.Sprintf("a member with email %s already exists", email), Err: err}
 	}
 	return fmt.Errorf("%s %s: %w", doing, email, err)
 }
@@ -120,7 +121,7 @@ func notFound(err error, what string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, model.ErrNotFound):
-		return &NotFoundError{Msg: "no " + what, Err: err}
+		return &problem.NotFound{Msg: "no " + what, Err: err}
 	}
 	return fmt.Errorf("look up %s: %w", what, err)
 }
@@ -128,7 +129,7 @@ func notFound(err error, what string) error {
 // ListMembers returns one page of members matching q.Search.
 func (s *Service) ListMembers(ctx context.Context, tenantID string, q store.MemberQuery) (store.Page[model.Member], error) {
 	if q.Limit < 0 || q.Limit > store.MaxLimit {
-		return store.Page[model.Member]{}, &ValidationError{Problems: []Problem{{"limit", fmt.Sprintf("must be between 1 and %d", store.MaxLimit)}}}
+		return store.Page[model.Member]{}, &problem.Invalid{Problems: []problem.Problem{{Field: "limit", Message: fmt.Sprintf("must be between 1 and %d", store.MaxLimit)}}}
 	}
 	q.Search = strings.TrimSpace(q.Search)
 	p, err := s.Members.List(ctx, tenantID, q)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
 )
 
 // AddToGroup puts the member in the group; adding a member who is already in
@@ -29,7 +30,7 @@ func (s *Service) RemoveFromGroup(ctx context.Context, actor, tenantID, groupID,
 	}
 	err = s.Groups.RemoveMember(ctx, tenantID, g.ID, m.ID)
 	if errors.Is(err, model.ErrNotFound) {
-		return &NotFoundError{Msg: fmt.Sprintf("%s is not in group %q", m.Email, g.Name), Err: err}
+		return &problem.NotFound{Msg: fmt.Sprintf("%s is not in group %q", m.Email, g.Name), Err: err}
 	} else if err != nil {
 		return fmt.Errorf("remove %s from group %q: %w", m.Email, g.Name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -17,9 +18,9 @@ func problemsOf(t *testing.T, err error) []string {
 	if err == nil {
 		return nil
 	}
-	var ve *ValidationError
+	var ve *problem.Invalid
 	if !errors.As(err, &ve) {
-		t.Fatalf("error %v (%T) is not a *ValidationError", err, err)
+		t.Fatalf("error %v (%T) is not a *problem.Invalid", err, err)
 	}
 	var out []string
 	for _, p := range ve.Problems {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
 	"github.com/guildgate/guildgate/internal/store/storetest"
@@ -121,7 +122,7 @@ func TestAddMemberRefusals(t *testing.T) {
 	f.add(t, MemberInput{Email: "ada@example.org", Name: "Ada"})
 	before := f.snapshot(t)
 	_, err := f.svc.AddMember(context.Background(), "cli", f.tenant, MemberInput{Email: "ADA@example.ORG", Name: "Other"})
-	wantMessage[*ConflictError](t, err, "a member with email ADA@example.ORG already exists")
+	wantMessage[*problem.Conflict](t, err, "a member with email ADA@example.ORG already exists")
 	_, err = f.svc.AddMember(context.Background(), "cli", f.tenant, MemberInput{Email: "bob@", Name: "Bob"})
 	wantProblems(t, err, "email: ")
 	if after := f.snapshot(t); len(after) != len(before) {
@@ -156,9 +157,9 @@ func TestUpdateMemberRefusals(t *testing.T) {
 	before := f.snapshot(t)
 	ctx := context.Background()
 	_, err := f.svc.UpdateMember(ctx, "cli", f.tenant, a.ID, MemberPatch{Email: ptr("BOB@example.org")})
-	wantMessage[*ConflictError](t, err, "a member with email BOB@example.org already exists")
+	wantMessage[*problem.Conflict](t, err, "a member with email BOB@example.org already exists")
 	_, err = f.svc.UpdateMember(ctx, "cli", f.tenant, "no-such-id", MemberPatch{Name: ptr("X")})
-	wantMessage[*NotFoundError](t, err, "no member with id no-such-id")
+	wantMessage[*problem.NotFound](t, err, "no member with id no-such-id")
 	_, err = f.svc.UpdateMember(ctx, "cli", f.tenant, a.ID, MemberPatch{Name: ptr(""), Status: ptr(model.MemberStatus("x"))})
 	wantProblems(t, err, "name: ", "status: ")
 	after := f.snapshot(t)
@@ -226,9 +227,9 @@ func TestDeleteMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := f.svc.MemberByEmail(ctx, f.tenant, "ada@example.org")
-	wantMessage[*NotFoundError](t, err, "no member with email ada@example.org")
+	wantMessage[*problem.NotFound](t, err, "no member with email ada@example.org")
 	err = f.svc.DeleteMember(ctx, "cli", f.tenant, m.ID)
-	wantMessage[*NotFoundError](t, err, "no member with id "+m.ID)
+	wantMessage[*problem.NotFound](t, err, "no member with id "+m.ID)
 	if ev := f.events(t)[0]; ev.Action != "member.delete" || ev.Detail["email"] != "ada@example.org" {
 		t.Fatalf("audit = %+v", ev)
 	}

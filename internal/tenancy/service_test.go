@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
 	"github.com/guildgate/guildgate/internal/store/storetest"
@@ -93,7 +94,7 @@ func checkProblems(t *testing.T, err error, want []string) {
 		}
 		return
 	}
-	var ve *ValidationError
+	var ve *problem.Invalid
 	if !errors.As(err, &ve) || len(ve.Problems) != len(want) {
 		t.Fatalf("error = %v, want %d problems %q", err, len(want), want)
 	}
@@ -120,7 +121,7 @@ func TestCreateConflicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := svc.Create(ctx, "cli", tt.in)
-		var ce *ConflictError
+		var ce *problem.Conflict
 		if !errors.As(err, &ce) || !errors.Is(err, model.ErrConflict) || err.Error() != tt.want {
 			t.Errorf("Create(%+v) = %v, want conflict %q", tt.in, err, tt.want)
 		}
@@ -147,7 +148,7 @@ func TestUpdate(t *testing.T) {
 		t.Fatalf("taken issuer host: %v", err)
 	}
 	_, err = svc.Update(ctx, "cli", "nobody", TenantPatch{Name: strPtr("x")})
-	var nf *NotFoundError
+	var nf *problem.NotFound
 	if !errors.As(err, &nf) || err.Error() != `no tenant with slug "nobody"` {
 		t.Fatalf("unknown slug: %v", err)
 	}
