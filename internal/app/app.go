@@ -8,18 +8,26 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/metrics"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oidc"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
+	"github.com/guildgate/guildgate/internal/tokens"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
@@ -33,6 +41,12 @@ type Deps struct {
 	Hasher *password.Hasher
 	// Throttle overrides the default login rates (tests).
 	AccountRate, IPRate throttle.Rate
+	// Keyring encrypts secrets and keys at rest; nil loads the master key
+	// from Config (GUILDGATE_MASTER_KEY or the key file in the data directory).
+	Keyring *secrets.Keyring
+	// HTTPClient posts back-channel logout tokens; nil means a client with a
+	// short timeout.
+	HTTPClient *http.Client
 }
 
 // App is a built server: its root handler and what its jobs need.
@@ -46,6 +60,7 @@ type App struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	limiter *throttle.Limiter
+	keys    *keys.Manager
 }
 
 // New ensures the default tenant exists and builds the handler tree.
@@ -62,10 +77,47 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.Keyring == nil {
+		if d.Keyring, err = loadKeyring(d.Config, d.Logger); err != nil {
+			return nil, err
+		}
+	}
 	a := &App{Default: def, Metrics: metrics.New(), store: d.Store, cfg: d.Config, logger: d.Logger, now: d.Now}
 	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, Account: d.AccountRate, IP: d.IPRate}
+	a.keys = &keys.Manager{Store: d.Store.Keys(), Secrets: d.Keyring, Now: d.Now}
+	if err := a.ensureKeys(ctx); err != nil {
+		return nil, err
+	}
 	a.Handler = a.routes(d, pages)
 	return a, nil
+}
+
+// loadKeyring reads the master key that encrypts client secrets and signing
+// keys at rest, creating the key file on first start.
+func loadKeyring(cfg config.Config, logger *slog.Logger) (*secrets.Keyring, error) {
+	kr, created, err := secrets.LoadMasterKey(cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	if created {
+		logger.Warn("created a new master key; back it up with the database, which cannot be decrypted without it",
+			"file", filepath.Join(cfg.DataDir, secrets.KeyFileName))
+	}
+	return kr, nil
+}
+
+// ensureKeys gives every tenant its signing keys before the first request.
+func (a *App) ensureKeys(ctx context.Context) error {
+	tenants, err := a.store.Tenants().List(ctx)
+	if err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	for _, t := range tenants {
+		if err := a.keys.Ensure(ctx, t.ID); err != nil {
+			return fmt.Errorf("signing keys of tenant %s: %w", t.Slug, err)
+		}
+	}
+	return nil
 }
 
 func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
@@ -82,10 +134,12 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 		Hasher: hasher, Throttle: a.limiter, CSRF: &httpx.CSRF{Errors: htmlErrors}, Audit: a.store.Audit(),
 		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies}
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
+	provider := a.provider(d, pages, sessions, htmlErrors, loginPages.CSRF)
 
 	site := http.NewServeMux()
 	pages.Mount(site)
 	loginPages.Mount(site)
+	provider.Mount(site)
 	site.Handle("GET /metrics", a.Metrics.Handler())
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))
 
@@ -107,6 +161,20 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	)
 }
 
+func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF) *oidc.Provider {
+	httpClient := d.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	return &oidc.Provider{
+		Clients:  &clients.Service{Store: a.store.Clients(), Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now},
+		Keys:     a.keys,
+		Tokens:   &tokens.Issuer{Keys: a.keys, Now: a.now},
+		Sessions: sessions, Store: a.store, UI: pages, Pages: htmlErrors, CSRF: csrf,
+		Logger: a.logger, Now: a.now, HTTPClient: httpClient,
+	}
+}
+
 func tenantName(r *http.Request) string {
 	if t, ok := tenancy.FromContext(r.Context()); ok {
 		return t.Name
@@ -121,12 +189,26 @@ func (a *App) Banner() string {
 Sign-in page: %s/login
 Create the first member (an administrator) with:
   echo 'a long passphrase' | guildgate member add --email you@example.org --name "Your Name" --admin --password-stdin%s
-`, a.Default.Issuer, a.Default.Slug, a.cfg.Database, a.Default.Issuer, databaseFlag(a.cfg))
+`, a.Default.Issuer, a.Default.Slug, displayDatabase(a.cfg.Database), a.Default.Issuer, databaseFlag(a.cfg))
 }
 
 func databaseFlag(c config.Config) string {
 	if c.Database == config.Default().DataDir+"/guildgate.db" {
 		return ""
 	}
-	return " --database " + c.Database
+	return " --database '" + strings.ReplaceAll(displayDatabase(c.Database), "'", `'\''`) + "'"
+}
+
+// displayDatabase is the database as shown to a person: a URL's password is
+// masked, since stdout often ends up in a log.
+func displayDatabase(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return dsn
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }

@@ -28,6 +28,31 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// ConfigFile is where the YAML came from, for messages; not itself a YAML key.
 	ConfigFile string `yaml:"-"`
+	// MasterKey comes only from GUILDGATE_MASTER_KEY, never a flag or the file,
+	// so it stays out of shell history and config management. Empty means the
+	// key file in DataDir.
+	MasterKey string `yaml:"-"`
+}
+
+// GoString keeps the master key out of %#v output.
+func (c Config) GoString() string {
+	c.MasterKey = redact(c.MasterKey)
+	type plain Config
+	return fmt.Sprintf("%#v", plain(c))
+}
+
+// String keeps the master key out of %v and %+v output.
+func (c Config) String() string {
+	c.MasterKey = redact(c.MasterKey)
+	type plain Config
+	return fmt.Sprintf("%+v", plain(c))
+}
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
 }
 
 // Default returns the settings a newcomer gets with no flags and no file.

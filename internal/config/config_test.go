@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,5 +147,21 @@ func TestStoreFlagsOnly(t *testing.T) {
 	c, err := Load(fs, func(string) (string, bool) { return "", false })
 	if err != nil || c.Database != "x.db" {
 		t.Fatalf("database = %q, %v", c.Database, err)
+	}
+}
+
+func TestMasterKeyOnlyFromEnvAndNeverPrinted(t *testing.T) {
+	const key = "c2VjcmV0LW1hc3Rlci1rZXktbWF0ZXJpYWwtMzItYnl0ZXMh"
+	c, err := load(t, nil, map[string]string{"GUILDGATE_MASTER_KEY": key})
+	if err != nil || c.MasterKey != key {
+		t.Fatalf("master key %q, %v", c.MasterKey, err)
+	}
+	for _, out := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
+		if strings.Contains(out, key) {
+			t.Fatalf("config printing reveals the master key: %s", out)
+		}
+	}
+	if _, err := load(t, []string{"--config", writeFile(t, "master_key: x\n")}, nil); err == nil {
+		t.Fatal("the YAML file must not accept a master key")
 	}
 }

@@ -85,6 +85,9 @@ func Load(fs *flag.FlagSet, getenv func(string) (string, bool)) (Config, error) 
 			errs = append(errs, assign(s, &c, splitList(s, []string{raw}), envName(s.flag)))
 		}
 	}
+	if v, ok := getenv("GUILDGATE_MASTER_KEY"); ok {
+		c.MasterKey = strings.TrimSpace(v)
+	}
 	fs.Visit(func(f *flag.Flag) {
 		for _, s := range settings {
 			if v, ok := f.Value.(*textValue); ok && s.flag == f.Name {
