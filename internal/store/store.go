@@ -21,6 +21,12 @@ type Store interface {
 	Sessions() Sessions
 	Throttles() Throttles
 	Audit() Audit
+	Clients() Clients
+	Keys() Keys
+	Grants() Grants
+	AuthCodes() AuthCodes
+	RefreshTokens() RefreshTokens
+	Revocations() Revocations
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error
 	Close() error
@@ -72,7 +78,8 @@ type Members interface {
 	GetByEmail(ctx context.Context, tenantID, email string) (model.Member, error)
 	List(ctx context.Context, tenantID string, q MemberQuery) (Page[model.Member], error)
 	Update(ctx context.Context, tenantID, id string, fn func(model.Member) (model.Member, error)) (model.Member, error)
-	// Delete removes the member, their group memberships and sessions.
+	// Delete removes the member, their group memberships and sessions, and
+	// their grants with every code and refresh token issued under them.
 	Delete(ctx context.Context, tenantID, id string) error
 }
 

@@ -24,6 +24,12 @@ type dialect struct {
 	// forUpdate is appended to the read inside Update. SQLite needs none: its
 	// transactions start with BEGIN IMMEDIATE and so already hold the write lock.
 	forUpdate string
+	// lockParent is appended to the read that serialises writers under a
+	// parent row (the tenant, in Keys.Replace). PostgreSQL's NO KEY UPDATE
+	// conflicts with itself but not with the KEY SHARE lock a foreign-key
+	// check takes, so logins that insert rows naming the tenant never wait
+	// for a key rotation. SQLite needs none, as for forUpdate.
+	lockParent string
 	// advisoryLock serialises migrations across processes. SQLite is one file
 	// on one host, where the immediate transaction goose runs in suffices.
 	advisoryLock bool
@@ -53,6 +59,7 @@ var postgresDialect = dialect{
 	goose:        goose.DialectPostgres,
 	migrations:   "migrations/postgres",
 	forUpdate:    " FOR UPDATE",
+	lockParent:   " FOR NO KEY UPDATE",
 	advisoryLock: true,
 	constraint:   postgresConstraint,
 }

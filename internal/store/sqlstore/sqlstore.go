@@ -7,7 +7,9 @@
 // Conventions every file in this package keeps:
 //   - Times are stored as BIGINT microseconds since the Unix epoch and come
 //     back in UTC, truncated to the microsecond, so both databases return
-//     identical values.
+//     identical values. The exception is a moment that a redeeming or
+//     revoking statement tests for "not yet" (consumed_at, used_at,
+//     revoked_at): it is NULL until it happens (see nullMicros).
 //   - Every tenant-owned table is keyed by (tenant_id, id) and every query
 //     filters on tenant_id; foreign keys between tenant-owned tables include
 //     tenant_id, so the schema itself cannot link rows of two tenants.
@@ -83,6 +85,13 @@ func (s *Store) Groups() store.Groups       { return groups{s} }
 func (s *Store) Sessions() store.Sessions   { return sessions{s} }
 func (s *Store) Throttles() store.Throttles { return throttles{s} }
 func (s *Store) Audit() store.Audit         { return audit{s} }
+
+func (s *Store) Clients() store.Clients             { return clients{s} }
+func (s *Store) Keys() store.Keys                   { return keys{s} }
+func (s *Store) Grants() store.Grants               { return grants{s} }
+func (s *Store) AuthCodes() store.AuthCodes         { return authCodes{s} }
+func (s *Store) RefreshTokens() store.RefreshTokens { return refreshTokens{s} }
+func (s *Store) Revocations() store.Revocations     { return revocations{s} }
 
 // querier is what *sql.DB and *sql.Tx share, so one read helper serves both a
 // plain lookup and the locked read inside Update.

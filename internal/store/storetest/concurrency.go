@@ -21,10 +21,16 @@ const writers = 20
 // race runs fn from writers goroutines at once and reports their errors.
 func race(t *testing.T, fn func(i int) error) {
 	t.Helper()
+	raceN(t, writers, fn)
+}
+
+// raceN is race with n goroutines.
+func raceN(t *testing.T, n int, fn func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	errs := make(chan error, writers)
-	for i := range writers {
+	errs := make(chan error, n)
+	for i := range n {
 		wg.Go(func() {
 			<-start
 			errs <- fn(i)

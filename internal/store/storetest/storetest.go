@@ -34,7 +34,9 @@ type testCase struct {
 }
 
 var suite = concat(tenantTests, memberTests, listTests, groupTests, sessionTests,
-	throttleTests, auditTests, isolationTests, concurrencyTests, miscTests)
+	throttleTests, auditTests, isolationTests, concurrencyTests, miscTests,
+	clientTests, keyTests, grantTests, codeTests, refreshTests, revocationTests,
+	oauthIsolationTests, oauthConcurrencyTests)
 
 func concat(lists ...[]testCase) []testCase {
 	var out []testCase

@@ -1,0 +1,121 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Column encodings the OAuth tables share, each decided in one place.
+
+// clientKey is the stored form of a client id. Partners often upper-case the
+// GUID they were given, so every call lower-cases the id it receives rather
+// than trusting each caller to remember. Whitespace is not trimmed: a
+// client_id with spaces around it is not the registered one.
+func clientKey(id string) string { return strings.ToLower(id) }
+
+// jsonList encodes a list column as a JSON array. nil and empty both become
+// "[]" and read back as nil, so a stored list never tells "none" from
+// "empty": callers test len, never nil.
+func jsonList(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l) // a []string always marshals
+	return string(b)
+}
+
+func parseList(s string) ([]string, error) {
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, fmt.Errorf("list column: %w", err)
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return l, nil
+}
+
+// nullIfEmpty stores "" as NULL in a column with a nullable foreign key, so
+// "no member" leaves the key unchecked instead of naming member "". Reading
+// such a column into a sql.NullString gives "" back for NULL.
+func nullIfEmpty(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// nullMicros stores the zero time as NULL in the columns that mean "not yet"
+// (consumed_at, used_at, revoked_at): the statements that redeem or revoke
+// test IS NULL, which no time value can imitate.
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(t), Valid: true}
+}
+
+func fromNullMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMicros(n.Int64)
+}
+
+// errZeroTime refuses to mark a row used or revoked at the zero time: the row
+// would then read back as never used or never revoked.
+var errZeroTime = errors.New("a zero time cannot mark a row used or revoked")
+
+// The rows of the versions table. Every write to the aggregate bumps its row
+// inside the write's own transaction, so a reader never sees new data with an
+// old version.
+const (
+	clientsVersion = "clients"
+	keysVersion    = "keys"
+)
+
+func (s *Store) bumpVersion(ctx context.Context, tx *sql.Tx, name string) error {
+	n, err := s.exec(ctx, tx, `UPDATE versions SET version = version + 1 WHERE name = $1`, name)
+	if err == nil && n != 1 {
+		err = fmt.Errorf("versions row %q missing", name)
+	}
+	return err
+}
+
+func (s *Store) version(ctx context.Context, name string) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM versions WHERE name = $1`, name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("%s version: %w", name, err)
+	}
+	return v, nil
+}
+
+// consumeOnce marks one row used and returns it, for AuthCodes.Consume and
+// RefreshTokens.Use. The conditional UPDATE … RETURNING is the whole
+// decision: on both databases exactly one statement can move the row from
+// NULL to a time, so two replicas can never both redeem it. Only when it
+// matched nothing does a plain read tell "used before" (first is false) from
+// "no such row".
+func consumeOnce[T any](ctx context.Context, s *Store, table, col, cols string,
+	scan func(scanner) (T, error), tenantID, hash string, at time.Time) (T, bool, error) {
+	var zero T
+	if at.IsZero() {
+		return zero, false, errZeroTime
+	}
+	v, err := scan(s.db.QueryRowContext(ctx, `UPDATE `+table+` SET `+col+` = $3
+		WHERE tenant_id = $1 AND hash = $2 AND `+col+` IS NULL RETURNING `+cols,
+		tenantID, hash, micros(at)))
+	if err == nil {
+		return v, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return zero, false, err
+	}
+	v, err = scan(s.db.QueryRowContext(ctx, `SELECT `+cols+` FROM `+table+`
+		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
+	if err != nil {
+		return zero, false, notFound(err)
+	}
+	return v, false, nil
+}

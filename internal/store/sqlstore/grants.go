@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// grants implements store.Grants. A grant goes with its client and, when it
+// has one, its member (foreign keys with ON DELETE CASCADE), and takes its
+// codes and refresh tokens with it. It does not go with its session: logout
+// revokes the grants and deletes the session, and the revoked grant must
+// outlive the session so tokens issued under it keep failing until expiry.
+type grants struct{ s *Store }
+
+const grantCols = `id, tenant_id, client_id, member_id, session_id, scopes, auth_time,
+	created_at, expires_at, revoked_at`
+
+func (r grants) Create(ctx context.Context, g model.Grant) error {
+	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO grants (tenant_id, id, client_id, member_id,
+		session_id, scopes, auth_time, created_at, expires_at, revoked_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		g.TenantID, g.ID, clientKey(g.ClientID), nullIfEmpty(g.MemberID), nullIfEmpty(g.SessionID),
+		jsonList(g.Scopes), micros(g.AuthTime), micros(g.CreatedAt), micros(g.ExpiresAt),
+		nullMicros(g.RevokedAt))
+	if err != nil {
+		return fmt.Errorf("create grant: %w", err)
+	}
+	return nil
+}
+
+func (r grants) Get(ctx context.Context, tenantID, id string) (model.Grant, error) {
+	g, err := scanGrant(r.s.db.QueryRowContext(ctx, `SELECT `+grantCols+` FROM grants
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
+	if err != nil {
+		return model.Grant{}, fmt.Errorf("get grant: %w", notFound(err))
+	}
+	return g, nil
+}
+
+// Revoke is one statement that keeps the earlier of the stored and the new
+// time, so repeated or concurrent revocations agree on when it happened.
+// Both databases count a matched row as affected even when its value stays,
+// which is how a missing grant is told from one revoked before.
+func (r grants) Revoke(ctx context.Context, tenantID, id string, at time.Time) error {
+	if at.IsZero() {
+		return fmt.Errorf("revoke grant: %w", errZeroTime)
+	}
+	n, err := r.s.exec(ctx, r.s.db, `UPDATE grants SET revoked_at =
+		CASE WHEN revoked_at IS NULL OR revoked_at > $3 THEN $3 ELSE revoked_at END
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id, micros(at))
+	if err == nil && n == 0 {
+		err = model.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("revoke grant: %w", err)
+	}
+	return nil
+}
+
+// ListBySession returns the session's grants that are unrevoked and expire
+// after now (a grant is dead from its ExpiresAt on), oldest first.
+func (r grants) ListBySession(ctx context.Context, tenantID, sessionID string, now time.Time) ([]model.Grant, error) {
+	if sessionID == "" { // grants without a session store NULL, never ""
+		return nil, nil
+	}
+	gs, err := r.query(ctx, `SELECT `+grantCols+` FROM grants
+		WHERE tenant_id = $1 AND session_id = $2 AND revoked_at IS NULL AND expires_at > $3
+		ORDER BY created_at, id`, tenantID, sessionID, micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("list grants by session: %w", err)
+	}
+	return gs, nil
+}
+
+// RevokeBySession revokes, in one statement, every grant of the session not
+// yet revoked, expired or not, and returns exactly those, oldest first. Two
+// logouts racing each get a disjoint set, so back-channel logout notifies a
+// client once per grant.
+func (r grants) RevokeBySession(ctx context.Context, tenantID, sessionID string, at time.Time) ([]model.Grant, error) {
+	if at.IsZero() {
+		return nil, fmt.Errorf("revoke grants by session: %w", errZeroTime)
+	}
+	if sessionID == "" {
+		return nil, nil
+	}
+	gs, err := r.query(ctx, `UPDATE grants SET revoked_at = $3
+		WHERE tenant_id = $1 AND session_id = $2 AND revoked_at IS NULL
+		RETURNING `+grantCols, tenantID, sessionID, micros(at))
+	if err != nil {
+		return nil, fmt.Errorf("revoke grants by session: %w", err)
+	}
+	// RETURNING has no ORDER BY; sort as ListBySession does.
+	slices.SortFunc(gs, func(a, b model.Grant) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return gs, nil
+}
+
+func (r grants) query(ctx context.Context, query string, args ...any) ([]model.Grant, error) {
+	rows, err := r.s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Grant
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// DeleteExpired spans every tenant: it is the background sweeper's job. The
+// count is of grants; their codes and refresh tokens go with them by cascade
+// and are not counted.
+func (r grants) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
+	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM grants WHERE expires_at < $1`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired grants: %w", err)
+	}
+	return n, nil
+}
+
+func scanGrant(sc scanner) (model.Grant, error) {
+	var g model.Grant
+	var member, session sql.NullString
+	var scopes string
+	var auth, created, expires int64
+	var revoked sql.NullInt64
+	err := sc.Scan(&g.ID, &g.TenantID, &g.ClientID, &member, &session, &scopes, &auth,
+		&created, &expires, &revoked)
+	if err != nil {
+		return model.Grant{}, err
+	}
+	g.MemberID, g.SessionID = member.String, session.String
+	g.AuthTime, g.CreatedAt, g.ExpiresAt = fromMicros(auth), fromMicros(created), fromMicros(expires)
+	g.RevokedAt = fromNullMicros(revoked)
+	g.Scopes, err = parseList(scopes)
+	return g, err
+}

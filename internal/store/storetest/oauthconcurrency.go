@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+var oauthConcurrencyTests = []testCase{
+	{"Concurrent/CodeConsume", testConcurrentCodeConsume},
+	{"Concurrent/RefreshUse", testConcurrentRefreshUse},
+	{"Concurrent/RevokeBySession", testConcurrentRevokeBySession},
+	{"Concurrent/KeyReplace", testConcurrentKeyReplace},
+}
+
+// consumers is how many goroutines race to redeem one single-use value;
+// rounds repeats the race on fresh values to give interleavings a chance.
+const (
+	consumers = 16
+	rounds    = 5
+)
+
+// redeemRace races consumers calls of use on one value and checks that
+// exactly one saw first=true and that all agree on when that was.
+func redeemRace(t *testing.T, use func(at time.Time) (usedAt time.Time, first bool, err error)) {
+	t.Helper()
+	var mu sync.Mutex
+	firsts := 0
+	var seen []time.Time
+	raceN(t, consumers, func(i int) error {
+		usedAt, first, err := use(t0.Add(time.Duration(i+1) * time.Millisecond))
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if first {
+			firsts++
+		}
+		seen = append(seen, usedAt)
+		return nil
+	})
+	if firsts != 1 {
+		t.Fatalf("%d of %d concurrent redemptions saw first=true, want exactly 1", firsts, consumers)
+	}
+	if slices.ContainsFunc(seen, func(at time.Time) bool { return !at.Equal(seen[0]) }) {
+		t.Fatalf("redemptions disagree on when the value was used: %v", seen)
+	}
+}
+
+func testConcurrentCodeConsume(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	g := mkGrant(t, s, tn.ID, mkClient(t, s, tn.ID, nil).ID, "", "", nil)
+	for range rounds {
+		code := mkCode(t, s, g, nil)
+		redeemRace(t, func(at time.Time) (time.Time, bool, error) {
+			c, first, err := s.AuthCodes().Consume(t.Context(), tn.ID, code.Hash, at)
+			if err == nil && c.GrantID != g.ID {
+				err = fmt.Errorf("consumed code names grant %q, want %q", c.GrantID, g.ID)
+			}
+			return c.ConsumedAt, first, err
+		})
+	}
+}
+
+func testConcurrentRefreshUse(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	g := mkGrant(t, s, tn.ID, mkClient(t, s, tn.ID, nil).ID, "", "", nil)
+	for range rounds {
+		rt := mkRefresh(t, s, g, nil)
+		redeemRace(t, func(at time.Time) (time.Time, bool, error) {
+			got, first, err := s.RefreshTokens().Use(t.Context(), tn.ID, rt.Hash, at)
+			if err == nil && got.GrantID != g.ID {
+				err = fmt.Errorf("used token names grant %q, want %q", got.GrantID, g.ID)
+			}
+			return got.UsedAt, first, err
+		})
+	}
+}
+
+// testConcurrentRevokeBySession: racing logouts split the session's grants
+// between them, each grant returned exactly once.
+func testConcurrentRevokeBySession(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	c := mkClient(t, s, tn.ID, nil)
+	session := newID()
+	var want []string
+	for range 10 {
+		want = append(want, mkGrant(t, s, tn.ID, c.ID, "", session, nil).ID)
+	}
+	var mu sync.Mutex
+	var got []string
+	raceN(t, consumers, func(i int) error {
+		gs, err := s.Grants().RevokeBySession(t.Context(), tn.ID, session, t0.Add(time.Duration(i+1)*time.Second))
+		mu.Lock()
+		defer mu.Unlock()
+		for _, g := range gs {
+			got = append(got, g.ID)
+		}
+		return err
+	})
+	slices.Sort(got)
+	slices.Sort(want)
+	equal(t, got, want)
+}
+
+// testConcurrentKeyReplace: each Replace appends one key and rewrites one
+// that all share. Appends alone would survive even without the tenant lock
+// (the diff only deletes keys it has seen); the shared rewrite is the
+// read-modify-write that the lock must serialise.
+func testConcurrentKeyReplace(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	shared := addKeys(t, s, tn.ID, newKey(tn.ID, model.AlgES256, model.KeyCurrent, time.Hour))[0]
+	v := keysVersion(t, s)
+	var want []string
+	for i := range writers {
+		want = append(want, fmt.Sprintf("kid-%02d", i))
+	}
+	race(t, func(i int) error {
+		_, err := s.Keys().Replace(t.Context(), tn.ID, func(ks []model.SigningKey) ([]model.SigningKey, error) {
+			k := newKey(tn.ID, model.AlgRS256, model.KeyNext, time.Duration(i)*time.Second)
+			k.ID = want[i]
+			ks[len(ks)-1].PrivateKey += "x" // the shared key is the oldest
+			time.Sleep(time.Millisecond)    // widen the window in which a lost update could happen
+			return append(ks, k), nil
+		})
+		return err
+	})
+	var got []string
+	keys := listKeys(t, s, tn.ID)
+	for _, k := range keys {
+		got = append(got, k.ID)
+	}
+	equal(t, got, append(want, shared.ID)) // newest first: kid-00 is the youngest
+	equal(t, keys[len(keys)-1].PrivateKey, shared.PrivateKey+strings.Repeat("x", writers))
+	if now := keysVersion(t, s); now < v+writers {
+		t.Fatalf("keys version %d → %d after %d changing replaces", v, now, writers)
+	}
+}
