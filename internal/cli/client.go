@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/secrets"
+)
+
+const clientSettings = "[--groups CSV] [--id-token-alg RS256|ES256|EdDSA|HS256] [--post-logout-redirect-uris CSV] " +
+	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] " + tenantFlags
+
+var clientCommands = map[string]command{
+	"add": {summary: "register an SSO client for a partner app", run: runClientAdd,
+		synopsis: "--name N --redirect-uris CSV " + clientSettings},
+	"list":   {summary: "list SSO clients with their secrets", run: runClientList, synopsis: tenantFlags},
+	"show":   {summary: "show one SSO client", run: clientAction(showClient), synopsis: "ID " + tenantFlags},
+	"update": {summary: "change some of a client's settings", run: runClientUpdate, synopsis: "ID [--name N] [--redirect-uris CSV] " + clientSettings},
+	"delete": {summary: "delete an SSO client", run: clientAction(deleteClient), synopsis: "ID " + tenantFlags},
+	"rotate-secret": {summary: "give a client a new secret, the old one working during an overlap", run: runClientRotate,
+		synopsis: "ID [--overlap 24h] " + tenantFlags},
+}
+
+// clientFlags are the settings add and update share. Each remembers whether
+// it was given, so update changes only what the operator named and add
+// leaves the service's defaults in place.
+type clientFlags struct {
+	name, redirects, postLogout, groups, alg, backchannel, grants optString
+	public, groupsClaim                                           optBool
+}
+
+func (cf *clientFlags) register(fs *flag.FlagSet) {
+	fs.Var(&cf.name, "name", "the app's name, shown to members")
+	fs.Var(&cf.redirects, "redirect-uris", "comma-separated redirect URIs: https://, or http://localhost (127.0.0.1, [::1]) for development")
+	fs.Var(&cf.groups, "groups", "comma-separated names of the groups whose members may use the app (empty: every member)")
+	fs.Var(&cf.alg, "id-token-alg", "ID-token signing algorithm: RS256 (default), ES256, EdDSA, or HS256 keyed with the client secret")
+	fs.Var(&cf.postLogout, "post-logout-redirect-uris", "comma-separated URIs the app may send members to after logging out")
+	fs.Var(&cf.backchannel, "backchannel-logout-uri", "URL that receives back-channel logout tokens (empty: none)")
+	fs.Var(&cf.grants, "grant-types", "comma-separated grant types: authorization_code, implicit, refresh_token, client_credentials "+
+		"(default: authorization_code,implicit,refresh_token)")
+	fs.Var(&cf.public, "public", "a public client (a browser or mobile app): no secret, PKCE required")
+	fs.Var(&cf.groupsClaim, "groups-claim", "always put the member's groups in tokens, even without the groups scope")
+}
+
+// csv splits a comma-separated flag value; the service trims entries and
+// drops empty ones, so "a, b," is two URIs and "" an empty list. A URI that
+// holds a comma must spell it %2C here.
+func csv(o optString) *[]string {
+	if !o.set {
+		return nil
+	}
+	l := strings.Split(o.v, ",")
+	return &l
+}
+
+func (cf *clientFlags) input() clients.Input {
+	in := clients.Input{Name: cf.name.v, IDTokenAlg: cf.alg.v, BackchannelLogoutURI: cf.backchannel.v,
+		Public: cf.public.v, GroupsClaim: cf.groupsClaim.v}
+	for dst, src := range map[*[]string]optString{&in.RedirectURIs: cf.redirects, &in.PostLogoutRedirectURIs: cf.postLogout,
+		&in.PermittedGroups: cf.groups, &in.GrantTypes: cf.grants} {
+		if l := csv(src); l != nil {
+			*dst = *l
+		}
+	}
+	return in
+}
+
+func (cf *clientFlags) patch() clients.Patch {
+	return clients.Patch{
+		Name: cf.name.ptr(), RedirectURIs: csv(cf.redirects), PostLogoutRedirectURIs: csv(cf.postLogout),
+		PermittedGroups: csv(cf.groups), IDTokenAlg: cf.alg.ptr(), BackchannelLogoutURI: cf.backchannel.ptr(),
+		GrantTypes: csv(cf.grants), Public: cf.public.ptr(), GroupsClaim: cf.groupsClaim.ptr(),
+	}
+}
+
+func runClientAdd(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	var cf clientFlags
+	cf.register(fs)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	// --redirect-uris is left to the service, which knows when it may be
+	// empty (a client_credentials-only client) and says so in its own words.
+	if err := c.require(fs, "name"); err != nil {
+		return err
+	}
+	in := cf.input()
+	if err := in.Validate(); err != nil { // before the store is touched at all
+		return err
+	}
+	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
+		v, err := svc.Create(ctx, actor, t.ID, in)
+		if err != nil {
+			return err
+		}
+		return c.printClient(df.json, v)
+	})
+}
+
+func runClientUpdate(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	var cf clientFlags
+	cf.register(fs)
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	p := cf.patch()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
+		v, err := svc.Update(ctx, actor, t.ID, pos[0], p)
+		if err != nil {
+			return err
+		}
+		return c.printClient(df.json, v)
+	})
+}
+
+func runClientRotate(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	overlap := fs.Duration("overlap", 24*time.Hour, "how long the previous secret keeps working, up to 720h; 0 revokes it at once (after a leak)")
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
+		v, err := svc.RotateSecret(ctx, actor, t.ID, pos[0], *overlap)
+		if err != nil {
+			return err
+		}
+		return c.printClient(df.json, v)
+	})
+}
+
+func runClientList(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
+		vs, err := svc.List(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		views := make([]clientView, len(vs))
+		for i, v := range vs {
+			views[i] = clientViewOf(v)
+		}
+		return c.emit(df.json, views, func(w io.Writer) {
+			if len(views) == 0 {
+				fmt.Fprintln(w, "no clients (add one with 'guildgate client add')")
+			}
+			for i, v := range views {
+				if i > 0 {
+					fmt.Fprintln(w)
+				}
+				v.text(w)
+			}
+		})
+	})
+}
+
+// clientAction builds a command "<verb> ID" that applies act to one client.
+func clientAction(act func(context.Context, *call, *clients.Service, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
+	return func(ctx context.Context, c *call, args []string) error {
+		fs, df := c.dataFlagSet(true)
+		pos, err := c.parseArgs(fs, args, "ID")
+		if err != nil {
+			return err
+		}
+		return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
+			return act(ctx, c, svc, t, pos[0], df.json)
+		})
+	}
+}
+
+func showClient(ctx context.Context, c *call, svc *clients.Service, t model.Tenant, id string, asJSON bool) error {
+	v, err := svc.Get(ctx, t.ID, id)
+	if err != nil {
+		return err
+	}
+	return c.printClient(asJSON, v)
+}
+
+func deleteClient(ctx context.Context, c *call, svc *clients.Service, t model.Tenant, id string, asJSON bool) error {
+	v, err := svc.Get(ctx, t.ID, id)
+	if err != nil {
+		return err
+	}
+	if err := svc.Delete(ctx, actor, t.ID, v.ID); err != nil {
+		return err
+	}
+	cv := clientViewOf(v)
+	cv.ClientSecret = "" // dead now; no reason to print it once more
+	return c.emit(asJSON, cv, func(w io.Writer) { fmt.Fprintf(w, "deleted client %q (%s)\n", v.Name, v.ID) })
+}
+
+// withClients resolves --tenant and builds the client service with the
+// master key the server uses (GUILDGATE_MASTER_KEY, else <data-dir>/master.key).
+func (c *call) withClients(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*clients.Service, model.Tenant) error) error {
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		env, _ := c.getenv(secrets.EnvVar)
+		keys, created, err := secrets.LoadMasterKey(env, d.cfg.DataDir)
+		if err != nil {
+			return &configError{err: err}
+		}
+		if created {
+			fmt.Fprintf(c.stderr, "guildgate: created the master key %s; back it up: without it no client secret can be read\n",
+				filepath.Join(d.cfg.DataDir, secrets.KeyFileName))
+		}
+		svc := &clients.Service{Store: d.store.Clients(), Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}
+		return fn(svc, t)
+	})
+}
+
+// clientView fixes the JSON field names partners' set-up scripts read. The
+// secret is included: administrators copy it from here (PRODUCT.md).
+type clientView struct {
+	ClientID               string    `json:"client_id"`
+	ClientSecret           string    `json:"client_secret"`
+	Name                   string    `json:"name"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
+	PermittedGroups        []string  `json:"permitted_groups"`
+	IDTokenAlg             string    `json:"id_token_alg"`
+	BackchannelLogoutURI   string    `json:"backchannel_logout_uri"`
+	GrantTypes             []string  `json:"grant_types"`
+	Public                 bool      `json:"public"`
+	GroupsClaim            bool      `json:"groups_claim"`
+	SecretRotatingUntil    time.Time `json:"secret_rotating_until,omitzero"`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
+}
+
+func clientViewOf(v clients.View) clientView {
+	list := func(l []string) []string { return append([]string{}, l...) } // [] rather than null
+	return clientView{
+		ClientID: v.ID, ClientSecret: v.Secret, Name: v.Name, RedirectURIs: list(v.RedirectURIs),
+		PostLogoutRedirectURIs: list(v.PostLogoutRedirectURIs), PermittedGroups: list(v.PermittedGroupNames),
+		IDTokenAlg: v.IDTokenAlg, BackchannelLogoutURI: v.BackchannelLogoutURI, GrantTypes: list(v.GrantTypes),
+		Public: v.Public, GroupsClaim: v.GroupsClaim, SecretRotatingUntil: v.SecretRotatingUntil,
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+	}
+}
+
+func (c *call) printClient(asJSON bool, v clients.View) error {
+	cv := clientViewOf(v)
+	return c.emit(asJSON, cv, cv.text)
+}
+
+func (v clientView) text(w io.Writer) {
+	secret, groups := v.ClientSecret, strings.Join(v.PermittedGroups, ", ")
+	if v.Public {
+		secret = "(none: public client, PKCE required)"
+	}
+	if groups == "" {
+		groups = "(every member)"
+	}
+	fields(w, "client_id", v.ClientID, "client_secret", secret, "name", v.Name,
+		"redirect_uris", strings.Join(v.RedirectURIs, ", "), "post_logout_redirect_uris", strings.Join(v.PostLogoutRedirectURIs, ", "),
+		"permitted_groups", groups, "id_token_alg", v.IDTokenAlg, "backchannel_logout_uri", v.BackchannelLogoutURI,
+		"grant_types", strings.Join(v.GrantTypes, ", "), "public", v.Public, "groups_claim", v.GroupsClaim)
+	if !v.SecretRotatingUntil.IsZero() {
+		fields(w, "secret_rotating_until", stamp(v.SecretRotatingUntil)+" (the previous secret works until then)")
+	}
+	fields(w, "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
+}

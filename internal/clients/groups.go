@@ -1,0 +1,79 @@
+package clients
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// MaxGroups bounds a client's permitted groups, each looked up on save.
+const MaxGroups = 100
+
+func checkGroupNames(ps *problem.List, names []string) {
+	if len(cleanList(names)) > MaxGroups {
+		ps.Add("permitted_groups", "must list at most %d groups", MaxGroups)
+	}
+}
+
+// resolveGroups turns group names (compared as the store does,
+// case-insensitively) into ids, naming every unknown one as a problem. The
+// lookups happen before, not inside, a store transaction.
+func (s *Service) resolveGroups(ctx context.Context, tenantID string, names []string) ([]string, problem.List, error) {
+	names = cleanList(names)
+	if len(names) > MaxGroups { // reported by checkGroupNames; not worth the lookups
+		return nil, nil, nil
+	}
+	ids := []string{}
+	var ps problem.List
+	for _, n := range names {
+		g, err := s.Groups.GetByName(ctx, tenantID, n)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			ps.Add("permitted_groups", "no group named %q", n)
+		case err != nil:
+			return nil, nil, fmt.Errorf("look up group %q: %w", n, err)
+		case !slices.Contains(ids, g.ID):
+			ids = append(ids, g.ID)
+		}
+	}
+	return ids, ps, nil
+}
+
+// groupNames maps the tenant's group ids to names, read once for a whole
+// list of clients.
+func (s *Service) groupNames(ctx context.Context, tenantID string) (map[string]string, error) {
+	gs, err := s.Groups.List(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	names := make(map[string]string, len(gs))
+	for _, g := range gs {
+		names[g.ID] = g.Name
+	}
+	return names, nil
+}
+
+// Permitted reports whether the member may use the client: always when the
+// client names no groups (whatever the member's status, as PRODUCT.md says),
+// otherwise when the member is in at least one of them. A permitted group
+// that has since been deleted admits nobody, so a restriction never
+// silently turns into "everyone".
+func (s *Service) Permitted(ctx context.Context, c model.Client, memberID string) (bool, error) {
+	if len(c.PermittedGroups) == 0 {
+		return true, nil
+	}
+	gs, err := s.Groups.ListForMember(ctx, c.TenantID, memberID)
+	if err != nil {
+		return false, fmt.Errorf("groups of member %s: %w", memberID, err)
+	}
+	for _, g := range gs {
+		if slices.Contains(c.PermittedGroups, g.ID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

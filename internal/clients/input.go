@@ -1,0 +1,204 @@
+package clients
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// Input is a new client as an administrator describes it. Lists may hold
+// surrounding spaces and empty entries (the CLI splits a comma-separated
+// value); both are dropped. PermittedGroups are group names.
+type Input struct {
+	Name                   string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	PermittedGroups        []string
+	IDTokenAlg             string   // "" means RS256
+	BackchannelLogoutURI   string   // optional
+	GrantTypes             []string // nil: authorization_code, implicit, refresh_token
+	Public                 bool
+	GroupsClaim            bool
+}
+
+// Validate reports every problem Create would find without the store, so a
+// caller can refuse bad input before opening anything. Unknown group names
+// are only found by Create.
+func (in Input) Validate() error {
+	ps := in.settings().validate()
+	checkGroupNames(&ps, in.PermittedGroups)
+	return ps.Err()
+}
+
+func (in Input) settings() settings {
+	grants := defaultGrantTypes
+	if in.GrantTypes != nil {
+		grants = in.GrantTypes
+	}
+	return settings{
+		Name:                   strings.TrimSpace(in.Name),
+		RedirectURIs:           cleanList(in.RedirectURIs),
+		PostLogoutRedirectURIs: cleanList(in.PostLogoutRedirectURIs),
+		IDTokenAlg:             normalAlg(in.IDTokenAlg),
+		BackchannelLogoutURI:   strings.TrimSpace(in.BackchannelLogoutURI),
+		GrantTypes:             normalGrants(grants),
+		Public:                 in.Public,
+		GroupsClaim:            in.GroupsClaim,
+	}
+}
+
+// Patch changes the fields that are non-nil. A non-nil pointer to an empty
+// list clears the list (for PermittedGroups: every member may use the client).
+type Patch struct {
+	Name                   *string
+	RedirectURIs           *[]string
+	PostLogoutRedirectURIs *[]string
+	PermittedGroups        *[]string
+	IDTokenAlg             *string
+	BackchannelLogoutURI   *string
+	GrantTypes             *[]string
+	Public                 *bool
+	GroupsClaim            *bool
+}
+
+// Validate reports every problem with the fields p sets, each on its own.
+// Rules between fields (HS256 on a public client, say) need the client the
+// patch applies to, so Update checks them.
+func (p Patch) Validate() error { return p.problems().Err() }
+
+func (p Patch) problems() problem.List {
+	var ps problem.List
+	if p == (Patch{}) {
+		ps.Check("", "nothing to change")
+	}
+	base := settingsOf(model.Client{})
+	st := p.apply(base)
+	if p.Name != nil {
+		ps.Check("name", checkName(st.Name))
+	}
+	if p.RedirectURIs != nil {
+		checkURIs(&ps, "redirect_uris", st.RedirectURIs)
+	}
+	if p.PostLogoutRedirectURIs != nil {
+		checkURIs(&ps, "post_logout_redirect_uris", st.PostLogoutRedirectURIs)
+	}
+	if p.IDTokenAlg != nil {
+		ps.Check("id_token_alg", checkAlg(st.IDTokenAlg))
+	}
+	if p.BackchannelLogoutURI != nil {
+		ps.Check("backchannel_logout_uri", checkBackchannel(st.BackchannelLogoutURI))
+	}
+	if p.GrantTypes != nil {
+		checkGrants(&ps, st.GrantTypes)
+	}
+	if p.PermittedGroups != nil {
+		checkGroupNames(&ps, *p.PermittedGroups)
+	}
+	return ps
+}
+
+// apply returns st with p's fields normalized and set.
+func (p Patch) apply(st settings) settings {
+	if p.Name != nil {
+		st.Name = strings.TrimSpace(*p.Name)
+	}
+	if p.RedirectURIs != nil {
+		st.RedirectURIs = cleanList(*p.RedirectURIs)
+	}
+	if p.PostLogoutRedirectURIs != nil {
+		st.PostLogoutRedirectURIs = cleanList(*p.PostLogoutRedirectURIs)
+	}
+	if p.IDTokenAlg != nil {
+		st.IDTokenAlg = normalAlg(*p.IDTokenAlg)
+	}
+	if p.BackchannelLogoutURI != nil {
+		st.BackchannelLogoutURI = strings.TrimSpace(*p.BackchannelLogoutURI)
+	}
+	if p.GrantTypes != nil {
+		st.GrantTypes = normalGrants(cleanList(*p.GrantTypes))
+	}
+	if p.Public != nil {
+		st.Public = *p.Public
+	}
+	if p.GroupsClaim != nil {
+		st.GroupsClaim = *p.GroupsClaim
+	}
+	return st
+}
+
+// fields names what p changes, for the audit log.
+func (p Patch) fields() string {
+	var names []string
+	for name, set := range map[string]bool{
+		"name": p.Name != nil, "redirect_uris": p.RedirectURIs != nil,
+		"post_logout_redirect_uris": p.PostLogoutRedirectURIs != nil, "permitted_groups": p.PermittedGroups != nil,
+		"id_token_alg": p.IDTokenAlg != nil, "backchannel_logout_uri": p.BackchannelLogoutURI != nil,
+		"grant_types": p.GrantTypes != nil, "public": p.Public != nil, "groups_claim": p.GroupsClaim != nil,
+	} {
+		if set {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+func settingsOf(c model.Client) settings {
+	return settings{
+		Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		IDTokenAlg: c.IDTokenAlg, BackchannelLogoutURI: c.BackchannelLogoutURI, GrantTypes: c.GrantTypes,
+		Public: c.Public, GroupsClaim: c.GroupsClaim,
+	}
+}
+
+func (st settings) applyTo(c *model.Client) {
+	c.Name, c.RedirectURIs, c.PostLogoutRedirectURIs = st.Name, st.RedirectURIs, st.PostLogoutRedirectURIs
+	c.IDTokenAlg, c.BackchannelLogoutURI, c.GrantTypes = st.IDTokenAlg, st.BackchannelLogoutURI, st.GrantTypes
+	c.Public, c.GroupsClaim = st.Public, st.GroupsClaim
+}
+
+// cleanList trims entries and drops empty ones; the result is never nil, so
+// "given but empty" stays distinguishable from "not given".
+func cleanList(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// normalAlg defaults to RS256 and accepts any letter case ("es256"), storing
+// the registered JOSE spelling; anything else is kept for the message.
+func normalAlg(alg string) string {
+	alg = strings.TrimSpace(alg)
+	if alg == "" {
+		return model.AlgRS256
+	}
+	for _, a := range algs {
+		if strings.EqualFold(a, alg) {
+			return a
+		}
+	}
+	return alg
+}
+
+// normalGrants lower-cases and sorts into grantTypes order, unknown ones
+// last, so stored lists compare and print the same whatever the input order.
+func normalGrants(grants []string) []string {
+	out := cleanList(grants)
+	for i := range out {
+		out[i] = strings.ToLower(out[i])
+	}
+	rank := func(g string) int {
+		if i := slices.Index(grantTypes, g); i >= 0 {
+			return i
+		}
+		return len(grantTypes)
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })
+	return out
+}

@@ -1,0 +1,165 @@
+package clients
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// Limits. They keep a registration, and the pages and tokens built from it,
+// bounded; no honest partner app comes near them.
+const (
+	MaxNameLength = 200
+	MaxURIs       = 100 // per list of redirect or post-logout URIs
+	maxQuoted     = 120 // longest URI quoted whole in a message
+)
+
+// algs are the ID-token signing algorithms a client may choose; the first
+// is the default (OpenID Connect Core §3.1.3.7: RS256 unless registered).
+var algs = []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, model.AlgHS256}
+
+// grantTypes lists the grant types in the order they are stored and shown.
+var grantTypes = []string{
+	model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials,
+}
+
+// defaultGrantTypes is what a client gets when none are asked for: every
+// browser flow PRODUCT.md supports for a registered client. Machine-to-machine
+// access (client_credentials) is never granted without being asked for.
+var defaultGrantTypes = []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken}
+
+// settings is what an administrator chooses for a client, normalized, minus
+// the permitted groups (resolving those needs the store). Create checks the
+// settings of the input, Update the settings after the patch.
+type settings struct {
+	Name                   string
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	IDTokenAlg             string
+	BackchannelLogoutURI   string
+	GrantTypes             []string
+	Public, GroupsClaim    bool
+}
+
+// validate reports every problem at once, each field's and those between
+// fields.
+func (st settings) validate() problem.List {
+	var ps problem.List
+	ps.Check("name", checkName(st.Name))
+	checkURIs(&ps, "redirect_uris", st.RedirectURIs)
+	checkURIs(&ps, "post_logout_redirect_uris", st.PostLogoutRedirectURIs)
+	ps.Check("id_token_alg", checkAlg(st.IDTokenAlg))
+	ps.Check("backchannel_logout_uri", checkBackchannel(st.BackchannelLogoutURI))
+	checkGrants(&ps, st.GrantTypes)
+	if len(st.RedirectURIs) == 0 && !slices.Equal(st.GrantTypes, []string{model.GrantClientCredentials}) {
+		ps.Add("redirect_uris", "at least one is required (unless the only grant type is client_credentials)")
+	}
+	if st.Public && st.IDTokenAlg == model.AlgHS256 {
+		ps.Add("id_token_alg", "HS256 is keyed with the client secret, and a public client has none: choose RS256, ES256 or EdDSA")
+	}
+	if st.Public && slices.Contains(st.GrantTypes, model.GrantClientCredentials) {
+		ps.Add("grant_types", "client_credentials needs a client secret, and a public client has none")
+	}
+	return ps
+}
+
+// checkName bounds the name and refuses control characters, which would
+// forge lines in the audit log and on consent and error pages.
+func checkName(s string) string {
+	switch {
+	case s == "":
+		return "is required"
+	case len([]rune(s)) > MaxNameLength:
+		return fmt.Sprintf("must be at most %d characters", MaxNameLength)
+	case strings.ContainsFunc(s, isControl):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+func isControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
+
+// checkURIs reports each bad URI as its own problem naming it, so an
+// administrator fixes a whole list in one go. The rules are internal/oauth's,
+// the same MatchRedirectURI relies on.
+func checkURIs(ps *problem.List, field string, uris []string) {
+	if len(uris) > MaxURIs {
+		ps.Add(field, "must list at most %d URIs", MaxURIs)
+		return
+	}
+	seen := make(map[string]bool, len(uris))
+	for _, u := range uris {
+		switch {
+		case seen[u]:
+			ps.Add(field, "%s is listed twice", quote(u))
+		default:
+			ps.Check(field, uriProblem(u))
+		}
+		seen[u] = true
+	}
+}
+
+// uriProblem words oauth.ValidateRedirectURI's verdict on u with u quoted,
+// e.g. `"http://app.example/cb" must use https: …`.
+func uriProblem(u string) string {
+	err := oauth.ValidateRedirectURI(u)
+	if err == nil {
+		return ""
+	}
+	why := err.Error()
+	if oe, ok := errors.AsType[*oauth.Error](err); ok {
+		why = strings.TrimPrefix(oe.Description, "The redirect URI ")
+	}
+	return quote(u) + " " + why
+}
+
+// quote shows a URI in a message, escaped (%q) so control characters cannot
+// reach a terminal, and shortened so a hostile one cannot flood it.
+func quote(u string) string {
+	if r := []rune(u); len(r) > maxQuoted {
+		u = string(r[:maxQuoted]) + "…"
+	}
+	return fmt.Sprintf("%q", u)
+}
+
+func checkAlg(alg string) string {
+	if slices.Contains(algs, alg) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not one of %s", alg, strings.Join(algs, ", "))
+}
+
+// checkBackchannel applies the redirect-URI rules to the back-channel logout
+// URL: Back-Channel Logout 1.0 §2.2 forbids a fragment, and the logout token
+// must travel over https, or to loopback during development.
+func checkBackchannel(u string) string {
+	if u == "" {
+		return ""
+	}
+	return uriProblem(u)
+}
+
+func checkGrants(ps *problem.List, grants []string) {
+	if len(grants) == 0 {
+		ps.Add("grant_types", "at least one is required: %s", strings.Join(grantTypes, ", "))
+		return
+	}
+	seen := make(map[string]bool, len(grants))
+	for _, g := range grants {
+		switch {
+		case !slices.Contains(grantTypes, g):
+			ps.Add("grant_types", "%q is not one of %s", g, strings.Join(grantTypes, ", "))
+		case seen[g]:
+			ps.Add("grant_types", "%s is listed twice", g)
+		}
+		seen[g] = true
+	}
+	if seen[model.GrantRefreshToken] && !seen[model.GrantAuthorizationCode] {
+		ps.Add("grant_types", "refresh_token needs authorization_code: refresh tokens are only issued at a code exchange")
+	}
+}

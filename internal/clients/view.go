@@ -1,0 +1,58 @@
+package clients
+
+import (
+	"context"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// View is a client as administrators see it: the stored client plus its
+// current secret in plain text (PRODUCT.md: it stays readable, since it
+// keys HS256) and its permitted groups by name.
+type View struct {
+	model.Client
+	// Secret is the current secret; empty for a public client.
+	Secret string
+	// PermittedGroupNames follows PermittedGroups; a group deleted since
+	// shows as "(deleted group <id>)", because an empty list would read as
+	// "every member", which is not what the client enforces.
+	PermittedGroupNames []string
+	// SecretRotatingUntil is when the last older secret stops working; zero
+	// when no rotation overlap is running.
+	SecretRotatingUntil time.Time
+}
+
+func (s *Service) view(ctx context.Context, c model.Client) (View, error) {
+	names, err := s.groupNames(ctx, c.TenantID)
+	if err != nil {
+		return View{}, err
+	}
+	return s.viewWith(c, names)
+}
+
+func (s *Service) viewWith(c model.Client, groupNames map[string]string) (View, error) {
+	v := View{Client: c, PermittedGroupNames: make([]string, len(c.PermittedGroups))}
+	for i, id := range c.PermittedGroups {
+		name, ok := groupNames[id]
+		if !ok {
+			name = "(deleted group " + id + ")"
+		}
+		v.PermittedGroupNames[i] = name
+	}
+	now := s.now()
+	for i, cs := range c.Secrets {
+		if i == 0 {
+			plain, err := s.openSecret(c, cs)
+			if err != nil {
+				return View{}, err
+			}
+			v.Secret = string(plain)
+			continue
+		}
+		if liveAt(cs, now) && cs.ExpiresAt.After(v.SecretRotatingUntil) {
+			v.SecretRotatingUntil = cs.ExpiresAt
+		}
+	}
+	return v, nil
+}
