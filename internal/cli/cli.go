@@ -1,5 +1,5 @@
 // Package cli is Guildgate's command line: `serve` and the data commands an
-// operator scripts against (tenant, member, group, migrate). It is callable
+// operator scripts against (tenant, member, group, client, keys, migrate). It is callable
 // in-process through Main, so tests drive exactly what a shell would, and it
 // goes through the same services as the admin API, so the shell can never
 // store what the API would refuse.
@@ -51,6 +51,8 @@ var commands = map[string]command{
 	"tenant":  {summary: "manage tenants (sites)", sub: tenantCommands},
 	"member":  {summary: "manage a tenant's members", sub: memberCommands},
 	"group":   {summary: "manage a tenant's groups", sub: groupCommands},
+	"client":  {summary: "manage a tenant's SSO clients", sub: clientCommands},
+	"keys":    {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
 	"migrate": {summary: "apply database migrations and print the schema version", run: runMigrate, synopsis: "[--database DSN] [--json]"},
 	"version": {summary: "print the version and commit", run: runVersion},
 }

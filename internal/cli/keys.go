@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/secrets"
+)
+
+var keysCommands = map[string]command{
+	"list": {summary: "list the tenant's signing keys (public metadata only)", run: runKeysList, synopsis: tenantFlags},
+	"rotate": {summary: "retire the current signing keys and promote the published next ones", run: runKeysRotate,
+		synopsis: tenantFlags},
+}
+
+// keyView is what an operator may see of a key: never private material,
+// sealed or not. Zero times are omitted.
+type keyView struct {
+	KID         string    `json:"kid"`
+	Alg         string    `json:"alg"`
+	State       string    `json:"state"`
+	CreatedAt   time.Time `json:"created_at"`
+	ActivatedAt time.Time `json:"activated_at,omitzero"`
+	RetiredAt   time.Time `json:"retired_at,omitzero"`
+	RemoveAfter time.Time `json:"remove_after,omitzero"`
+}
+
+// keyViews orders keys as an operator reads them: what signs now, what
+// signs next, what is on its way out; then by algorithm, newest first.
+func keyViews(ks []model.SigningKey) []keyView {
+	rank := map[model.KeyState]int{model.KeyCurrent: 0, model.KeyNext: 1, model.KeyRetired: 2}
+	ks = slices.Clone(ks)
+	slices.SortStableFunc(ks, func(a, b model.SigningKey) int {
+		return cmp.Or(cmp.Compare(rank[a.State], rank[b.State]), cmp.Compare(a.Alg, b.Alg), b.CreatedAt.Compare(a.CreatedAt))
+	})
+	views := make([]keyView, len(ks))
+	for i, k := range ks {
+		views[i] = keyView{KID: k.ID, Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
+			ActivatedAt: k.ActivatedAt, RetiredAt: k.RetiredAt, RemoveAfter: k.RemoveAfter}
+	}
+	return views
+}
+
+func (c *call) printKeys(asJSON bool, ks []model.SigningKey) error {
+	views := keyViews(ks)
+	return c.emit(asJSON, views, func(w io.Writer) {
+		if len(views) == 0 {
+			fmt.Fprintln(w, "no signing keys yet (the server creates them on first start; or run 'guildgate keys rotate')")
+			return
+		}
+		fmt.Fprintln(w, "KID\tALG\tSTATE\tCREATED\tACTIVATED\tRETIRED\tREMOVE-AFTER")
+		for _, v := range views {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.KID, v.Alg, v.State, stamp(v.CreatedAt),
+				orDash(v.ActivatedAt), orDash(v.RetiredAt), orDash(v.RemoveAfter))
+		}
+	})
+}
+
+func orDash(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return stamp(t)
+}
+
+// runKeysList reads key metadata only, so it needs no master key and
+// changes nothing.
+func runKeysList(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		ks, err := d.store.Keys().List(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		return c.printKeys(df.json, ks)
+	})
+}
+
+func runKeysRotate(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		keyring, err := c.loadKeyring(d)
+		if err != nil {
+			return err
+		}
+		m := &keys.Manager{Store: d.store.Keys(), Secrets: keyring}
+		// Opening every published key first refuses a wrong master key
+		// before any new key is sealed under it (and gives a tenant
+		// without keys its first ones).
+		if _, err := m.VerificationKeys(ctx, t.ID); err != nil {
+			return err
+		}
+		if err := m.Rotate(ctx, t.ID); err != nil {
+			return err
+		}
+		ks, err := d.store.Keys().List(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if err := c.auditRotation(ctx, d, t, ks); err != nil {
+			return err
+		}
+		return c.printKeys(df.json, ks)
+	})
+}
+
+// loadKeyring returns the master key the server uses: GUILDGATE_MASTER_KEY,
+// else <data-dir>/master.key, created when absent.
+func (c *call) loadKeyring(d *data) (*secrets.Keyring, error) {
+	env, _ := c.getenv(secrets.EnvVar)
+	keyring, created, err := secrets.LoadMasterKey(env, d.cfg.DataDir)
+	if err != nil {
+		return nil, &configError{err: err}
+	}
+	if created {
+		fmt.Fprintf(c.stderr, "guildgate: created the master key %s; back it up: without it no signing key can be used\n",
+			filepath.Join(d.cfg.DataDir, secrets.KeyFileName))
+	}
+	return keyring, nil
+}
+
+func (c *call) auditRotation(ctx context.Context, d *data, t model.Tenant, ks []model.SigningKey) error {
+	var current []string
+	for _, k := range ks {
+		if k.State == model.KeyCurrent {
+			current = append(current, k.Alg+":"+k.ID)
+		}
+	}
+	slices.Sort(current)
+	return d.store.Audit().Append(ctx, model.AuditEvent{
+		TenantID: t.ID, At: time.Now().UTC(), Actor: actor, Action: "keys.rotate", Target: "tenant:" + t.ID,
+		Detail: map[string]string{"current": strings.Join(current, " ")},
+	})
+}

@@ -1,0 +1,74 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// JWS `typ` values of the tokens Guildgate signs. Each names one kind of
+// token so that one can never be accepted as another (RFC 8725 §3.11).
+const (
+	TypeJWT         = "JWT"        // ID tokens and legacy JWTs
+	TypeAccessToken = "at+jwt"     // RFC 9068 access tokens
+	TypeLogoutToken = "logout+jwt" // Back-Channel Logout 1.0 logout tokens
+)
+
+// types are the token types a signer is prepared for.
+var types = [...]string{TypeJWT, TypeAccessToken, TypeLogoutToken}
+
+// Signer returns a signer for the tenant's current key of alg (RS256, ES256
+// or EdDSA) whose protected header carries that key's kid and the given typ
+// (one of the Type constants), and the kid. When the cache is fresh this
+// reads no database and takes no lock.
+func (m *Manager) Signer(ctx context.Context, tenantID, alg, typ string) (jose.Signer, string, error) {
+	s, err := m.load(ctx, tenantID)
+	if err != nil {
+		return nil, "", err
+	}
+	sg, ok := s.signers[signerKey{alg, typ}]
+	if !ok {
+		return nil, "", fmt.Errorf("keys: no current %s key for token type %q in tenant %s", alg, typ, tenantID)
+	}
+	return sg.Signer, sg.kid, nil
+}
+
+// JWKS returns the tenant's public JWK Set (current, next and retired keys,
+// public parts only), serialized once per key-set version, and a strong
+// ETag for it. The body is shared: callers must not modify it.
+func (m *Manager) JWKS(ctx context.Context, tenantID string) (body []byte, etag string, err error) {
+	s, err := m.load(ctx, tenantID)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.body, s.etag, nil
+}
+
+// VerificationKeys returns the keys the JWKS publishes, for verifying
+// tokens Guildgate signed itself.
+func (m *Manager) VerificationKeys(ctx context.Context, tenantID string) (jose.JSONWebKeySet, error) {
+	s, err := m.load(ctx, tenantID)
+	if err != nil {
+		return jose.JSONWebKeySet{}, err
+	}
+	return jose.JSONWebKeySet{Keys: slices.Clone(s.set.Keys)}, nil
+}
+
+// PublicKey returns the published key with the given kid, for verifying one
+// token without copying the whole set. An unknown kid is an error wrapping
+// model.ErrNotFound, so a caller can tell it from a storage failure.
+func (m *Manager) PublicKey(ctx context.Context, tenantID, kid string) (jose.JSONWebKey, error) {
+	s, err := m.load(ctx, tenantID)
+	if err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	k, ok := s.public[kid]
+	if !ok {
+		return jose.JSONWebKey{}, fmt.Errorf("keys: no published key with this kid in tenant %s: %w", tenantID, model.ErrNotFound)
+	}
+	return k, nil
+}
