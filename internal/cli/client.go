@@ -5,13 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/secrets"
 )
 
 const clientSettings = "[--groups CSV] [--id-token-alg RS256|ES256|EdDSA|HS256] [--post-logout-redirect-uris CSV] " +
@@ -209,14 +207,9 @@ func deleteClient(ctx context.Context, c *call, svc *clients.Service, t model.Te
 // master key the server uses (GUILDGATE_MASTER_KEY, else <data-dir>/master.key).
 func (c *call) withClients(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*clients.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		env, _ := c.getenv(secrets.EnvVar)
-		keys, created, err := secrets.LoadMasterKey(env, d.cfg.DataDir)
+		keys, err := c.loadKeyring(d)
 		if err != nil {
-			return &configError{err: err}
-		}
-		if created {
-			fmt.Fprintf(c.stderr, "guildgate: created the master key %s; back it up: without it no client secret can be read\n",
-				filepath.Join(d.cfg.DataDir, secrets.KeyFileName))
+			return err
 		}
 		svc := &clients.Service{Store: d.store.Clients(), Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}
 		return fn(svc, t)

@@ -119,15 +119,15 @@ func runKeysRotate(ctx context.Context, c *call, args []string) error {
 }
 
 // loadKeyring returns the master key the server uses: GUILDGATE_MASTER_KEY,
-// else <data-dir>/master.key, created when absent.
+// else <data-dir>/master.key, created when absent. Client secrets and
+// signing keys are both sealed under it.
 func (c *call) loadKeyring(d *data) (*secrets.Keyring, error) {
-	env, _ := c.getenv(secrets.EnvVar)
-	keyring, created, err := secrets.LoadMasterKey(env, d.cfg.DataDir)
+	keyring, created, err := secrets.LoadMasterKey(d.cfg.MasterKey, d.cfg.DataDir)
 	if err != nil {
 		return nil, &configError{err: err}
 	}
 	if created {
-		fmt.Fprintf(c.stderr, "guildgate: created the master key %s; back it up: without it no signing key can be used\n",
+		fmt.Fprintf(c.stderr, "guildgate: created the master key %s; back it up with the database: without it no client secret or signing key can be read\n",
 			filepath.Join(d.cfg.DataDir, secrets.KeyFileName))
 	}
 	return keyring, nil

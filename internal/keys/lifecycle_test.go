@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -188,5 +189,22 @@ func assertOneCurrentOneNext(t *testing.T, st *memKeys, rotations int) {
 			}
 			seen[kid] = true
 		}
+	}
+}
+
+// A tenant created while the server runs has never been through Ensure; its
+// first token or JWKS request must create its keys, not fail.
+func TestFirstUseCreatesKeys(t *testing.T) {
+	st := newMemKeys()
+	m := newManager(t, st, newClock())
+	for _, alg := range Algorithms() {
+		if kid := signingKid(t, m, alg); kid == "" {
+			t.Fatalf("no kid for %s", alg)
+		}
+	}
+	other := newManager(t, st, newClock())
+	body, _, err := other.JWKS(ctx, "tenant-2")
+	if err != nil || !strings.Contains(string(body), `"kid"`) {
+		t.Fatalf("JWKS of a fresh tenant = %s, %v", body, err)
 	}
 }

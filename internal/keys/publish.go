@@ -26,7 +26,7 @@ var types = [...]string{TypeJWT, TypeAccessToken, TypeLogoutToken}
 // (one of the Type constants), and the kid. When the cache is fresh this
 // reads no database and takes no lock.
 func (m *Manager) Signer(ctx context.Context, tenantID, alg, typ string) (jose.Signer, string, error) {
-	s, err := m.load(ctx, tenantID)
+	s, err := m.loadEnsured(ctx, tenantID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -41,7 +41,7 @@ func (m *Manager) Signer(ctx context.Context, tenantID, alg, typ string) (jose.S
 // public parts only), serialized once per key-set version, and a strong
 // ETag for it. The body is shared: callers must not modify it.
 func (m *Manager) JWKS(ctx context.Context, tenantID string) (body []byte, etag string, err error) {
-	s, err := m.load(ctx, tenantID)
+	s, err := m.loadEnsured(ctx, tenantID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -71,4 +71,18 @@ func (m *Manager) PublicKey(ctx context.Context, tenantID, kid string) (jose.JSO
 		return jose.JSONWebKey{}, fmt.Errorf("keys: no published key with this kid in tenant %s: %w", tenantID, model.ErrNotFound)
 	}
 	return k, nil
+}
+
+// loadEnsured is load for a tenant that may have no keys yet: one created
+// from the command line while the server runs gets them on first use rather
+// than failing until the next restart.
+func (m *Manager) loadEnsured(ctx context.Context, tenantID string) (*snapshot, error) {
+	s, err := m.load(ctx, tenantID)
+	if err != nil || len(s.signers) > 0 {
+		return s, err
+	}
+	if err := m.Ensure(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	return m.load(ctx, tenantID)
 }
