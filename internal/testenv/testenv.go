@@ -152,17 +152,23 @@ func (s *Server) client(jar http.CookieJar, follow bool) *http.Client {
 	return c
 }
 
-// CLI runs a guildgate subcommand in-process against the server's database.
+// CLI runs a guildgate subcommand in-process against the server's database
+// and data directory, so it shares the server's master key.
 func (s *Server) CLI(t testing.TB, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	return RunCLI(t, s.Config.Database, stdin, args...)
+	return RunCLI(t, s.Config.Database, s.Config.DataDir, stdin, args...)
 }
 
-// RunCLI runs a guildgate subcommand in-process against database.
-func RunCLI(t testing.TB, database, stdin string, args ...string) (stdout, stderr string, code int) {
+// RunCLI runs a guildgate subcommand in-process against database, with
+// dataDir holding the master key (a temporary one when empty, so no test
+// ever writes into the working directory).
+func RunCLI(t testing.TB, database, dataDir, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
 	var out, errOut bytes.Buffer
-	env := map[string]string{"GUILDGATE_DATABASE": database}
+	env := map[string]string{"GUILDGATE_DATABASE": database, "GUILDGATE_DATA_DIR": dataDir}
 	code = cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errOut,
 		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	return out.String(), errOut.String(), code
