@@ -13,10 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/admin"
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/legacysso"
 	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/metrics"
 	"github.com/guildgate/guildgate/internal/model"
@@ -72,6 +74,12 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	}
 	if created {
 		d.Logger.Info("created the default tenant", "issuer", def.Issuer)
+	} else if def.Issuer != d.Config.Issuer {
+		// --issuer only names the default tenant's issuer when it is first
+		// created; changing a live issuer is an explicit, audited act.
+		d.Logger.Warn("the default tenant keeps its stored issuer, which differs from the configured one; "+
+			"to change it run: guildgate tenant update default --issuer URL",
+			"stored", def.Issuer, "configured", d.Config.Issuer)
 	}
 	pages, err := ui.New()
 	if err != nil {
@@ -140,6 +148,10 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	pages.Mount(site)
 	loginPages.Mount(site)
 	provider.Mount(site)
+	(&legacysso.Handler{Clients: provider.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
+		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies}).Mount(site)
+	(&admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
+		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now}).Mount(site)
 	site.Handle("GET /metrics", a.Metrics.Handler())
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))
 
@@ -154,7 +166,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 		func(h http.Handler) http.Handler { return resolver.Middleware(h, htmlErrors.Write) },
 	))
 	return httpx.Chain(httpx.RecordRoute(root),
-		httpx.LimitBody(httpx.DefaultBodyLimit),
+		admin.LimitBody(httpx.DefaultBodyLimit), // larger only for member CSV imports
 		httpx.WithRequestID,
 		httpx.AccessLog{Logger: a.logger, TrustedProxies: proxies, Observer: a.Metrics, Now: a.now}.Wrap,
 		httpx.Recover{Errors: htmlErrors}.Wrap,

@@ -119,8 +119,6 @@ func newEnv(t *testing.T, opts ...option) *env {
 	return e
 }
 
-func withAfterLogoutURL(u string) option { return func(e *env) { e.tenant.AfterLogoutURL = u } }
-
 func (e *env) handler() *Handler {
 	e.t.Helper()
 	pages, err := ui.New()

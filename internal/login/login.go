@@ -1,9 +1,10 @@
-// Package login serves the pages where a member proves who they are (/login)
-// and stops being signed in (/log-out). It is the one place a password is
-// checked from the web, so the rules that keep guessing slow and keep
-// accounts from being enumerated live here: throttle before verifying, the
-// same message and the same work for every kind of failure, CSRF before any
-// state change, and local-only return addresses.
+// Package login serves the page where a member proves who they are
+// (/login; signing out is the OpenID Provider's /log-out, in package oidc).
+// It is the one place a password is checked from the web, so the rules that
+// keep guessing slow and keep accounts from being enumerated live here:
+// throttle before verifying, the same message and the same work for every
+// kind of failure, CSRF before any state change, and local-only return
+// addresses.
 package login
 
 import (
@@ -29,7 +30,7 @@ type LoginMetrics interface {
 	LoginAttempt(outcome string)
 }
 
-// Handler serves /login and /log-out. Every field is required.
+// Handler serves /login. Every field is required.
 type Handler struct {
 	UI             *ui.UI
 	Errors         *httpx.ErrorWriter // the HTML error page writer
@@ -52,8 +53,6 @@ var _ httpx.ErrorPages = ui.ErrorPages{}
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /login", h.page(h.getLogin))
 	mux.Handle("POST /login", h.page(h.postLogin))
-	mux.Handle("GET /log-out", h.page(h.getLogout))
-	mux.Handle("POST /log-out", h.page(h.postLogout))
 }
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {

@@ -17,7 +17,11 @@ type form struct {
 }
 
 // getLogin shows the email step, or, with a live session, sends the member
-// on to return_to or shows who they are signed in as.
+// on to return_to or shows who they are signed in as. prompt=login (sent
+// by /oauth/authorize for prompt=login, select_account, an exceeded
+// max_age or an id_token_hint naming someone else) shows the form even to
+// a signed-in member: signing in replaces the session, and the
+// authorization endpoint, not this page, checks that it did.
 func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 	tenant, err := tenantOf(r)
 	if err != nil {
@@ -26,14 +30,16 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := form{Email: q.Get("login_hint"), ReturnTo: SafeReturnTo(q.Get("return_to"))}
 	_, member, err := h.Sessions.Current(r)
+	if err != nil && !errors.Is(err, session.ErrNoSession) {
+		return err
+	}
+	signedIn := err == nil && q.Get("prompt") != "login"
 	switch {
-	case err == nil && f.ReturnTo != DefaultReturnTo:
+	case signedIn && f.ReturnTo != DefaultReturnTo:
 		seeOther(w, f.ReturnTo)
 		return nil
-	case err == nil:
+	case signedIn:
 		return h.renderSignedIn(w, r, tenant, member)
-	case !errors.Is(err, session.ErrNoSession):
-		return err
 	}
 	if len(f.Email) > maxEmailLen {
 		f.Email = ""
@@ -49,6 +55,7 @@ func (h *Handler) renderEmail(w http.ResponseWriter, r *http.Request, t model.Te
 }
 
 func (h *Handler) renderPassword(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg string) error {
+	allowReturnRedirect(w, f.ReturnTo) // this form's submission ends at the client
 	return h.UI.Render(w, status, ui.PageLoginPassword, ui.LoginPassword{
 		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r),
 		Email: f.Email, ReturnTo: f.ReturnTo, ChangeEmailURL: changeEmailURL(f), Error: msg,

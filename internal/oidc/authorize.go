@@ -1,0 +1,143 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/tenancy"
+)
+
+// mountAuthorize registers /oauth/authorize for GET and POST (OIDC Core
+// §3.1.2.1). Unlike the login pages it is not behind CSRF protection
+// (p.CSRF.Protect applies per route, so leaving it off is the exemption): a
+// relying party's page legitimately POSTs the request from its own origin,
+// there is no form token to check, and a POST can do nothing a GET of the
+// same parameters could not. The session cookie is SameSite=Lax, so a
+// cross-site POST arrives without it and is sent to /login, which sends a
+// signed-in member straight back to the request as a same-site GET.
+// Failures before the redirect URI is trusted render p.Pages' HTML page.
+func (p *Provider) mountAuthorize(mux *http.ServeMux) {
+	h := p.Pages.Handle(p.authorize)
+	mux.Handle("GET "+PathAuthorize, h)
+	mux.Handle("POST "+PathAuthorize, h)
+}
+
+// authorize answers one authorization request. Errors returned from here
+// are pages (the client or redirect URI cannot be trusted); every later
+// error goes back to the client's redirect URI (RFC 6749 §4.1.2.1).
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store") // responses carry codes, tokens or a one-off page
+	t, ok := tenancy.FromContext(r.Context())
+	if !ok {
+		return httpx.Internal(errNoTenant)
+	}
+	v, err := authorizeParams(r)
+	if err != nil {
+		return err
+	}
+	c, redirectURI, err := p.authorizeClient(r.Context(), t, v)
+	if err != nil {
+		return err
+	}
+	to, err := newAuthReply(v, redirectURI, t.Issuer)
+	if err == nil {
+		err = p.authorizeValid(w, r, t, v, c, to)
+	}
+	if err != nil {
+		p.logError(r, err) // the cause for the log; the client gets a fixed description
+		return to.send(w, oauth.ErrorParams(err, to.State, to.Iss))
+	}
+	return nil
+}
+
+// authorizeValid continues once errors can be sent to the client.
+func (p *Provider) authorizeValid(w http.ResponseWriter, r *http.Request, t model.Tenant, v url.Values, c model.Client, to authReply) error {
+	req, err := parseAuthRequest(v, c, to.URI)
+	if err != nil {
+		return err
+	}
+	next, err := p.authenticate(r, t, req)
+	if err != nil || next.done(w) {
+		return err
+	}
+	return p.grantAccess(w, r, t, req, next, to)
+}
+
+// authorizeParams reads the request from the query (GET) or the form body
+// (POST, OIDC Core §3.1.2.1); a POST's query string is not part of it.
+func authorizeParams(r *http.Request) (url.Values, error) {
+	if r.Method == http.MethodPost {
+		if err := httpx.ParseForm(r); err != nil {
+			return nil, err
+		}
+		return r.PostForm, nil
+	}
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, httpx.BadRequest("This sign-in request is malformed: its query string cannot be read.").WithCause(err)
+	}
+	return v, nil
+}
+
+// authorizeClient identifies the client and the redirect URI. Until both
+// check out, nothing may be sent to the redirect URI (RFC 6749 §4.1.2.1):
+// the member sees a 400 page saying which is wrong.
+func (p *Provider) authorizeClient(ctx context.Context, t model.Tenant, v url.Values) (model.Client, string, error) {
+	if oauth.SingleValues(v, "client_id", "redirect_uri") != nil {
+		return model.Client{}, "", httpx.BadRequest("This sign-in request is invalid: it repeats client_id or redirect_uri.")
+	}
+	id := v.Get("client_id")
+	if id == "" {
+		return model.Client{}, "", httpx.BadRequest("This sign-in request is invalid: it names no application (client_id is missing).")
+	}
+	c, err := p.Clients.Lookup(ctx, t.ID, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Client{}, "", httpx.BadRequest("This sign-in request comes from an unknown client: " +
+			"no application with this client_id is registered here.").WithCause(err)
+	}
+	if err != nil {
+		return model.Client{}, "", httpx.Internal(fmt.Errorf("look up client: %w", err))
+	}
+	requested := v.Get("redirect_uri")
+	if requested == "" {
+		return model.Client{}, "", httpx.BadRequest("This sign-in request from " + strconv.Quote(c.Name) +
+			" is invalid: redirect_uri is missing.")
+	}
+	uri, ok := oauth.MatchRedirectURI(c.RedirectURIs, requested)
+	if !ok {
+		return model.Client{}, "", httpx.BadRequest("This sign-in request from " + strconv.Quote(c.Name) +
+			" asks to return to a redirect_uri that is not registered for it. An administrator must add the exact URI to the client.")
+	}
+	return c, uri, nil
+}
+
+// send encodes params for the client: a redirect with a query or
+// fragment, or the form_post page (whose own CSP replaces the site's).
+func (to authReply) send(w http.ResponseWriter, params url.Values) error {
+	if to.Mode == oauth.ResponseModeFormPost {
+		if err := oauth.WriteFormPost(w, to.URI, params); err != nil {
+			return httpx.Internal(fmt.Errorf("write form_post response: %w", err))
+		}
+		return nil
+	}
+	loc, err := oauth.BuildRedirect(to.URI, to.Mode, params)
+	if err != nil {
+		return httpx.Internal(fmt.Errorf("build redirect: %w", err))
+	}
+	authSeeOther(w, loc)
+	return nil
+}
+
+// authSeeOther redirects with 303, which makes the browser GET the target
+// whether the request was a GET or a POST.
+func authSeeOther(w http.ResponseWriter, loc string) {
+	w.Header().Set("Location", loc)
+	w.WriteHeader(http.StatusSeeOther)
+}

@@ -1,0 +1,139 @@
+package oidc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/tokens"
+)
+
+// grantAccess records the authorization of a signed-in member and sends
+// the client what its response type asks for.
+func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.Tenant, req *authRequest, who authNext, to authReply) error {
+	ctx := r.Context()
+	ok, err := p.Clients.Permitted(ctx, req.Client, who.member.ID)
+	if err != nil {
+		return oauth.ServerError(fmt.Errorf("permitted groups: %w", err))
+	}
+	if !ok {
+		return oauth.AccessDenied("The member is not in any of the groups permitted to use this application.")
+	}
+	g := p.newGrant(t, req, who.session)
+	if err := p.Store.Grants().Create(ctx, g); err != nil {
+		return oauth.ServerError(fmt.Errorf("create grant: %w", err))
+	}
+	params, err := p.authResponse(ctx, t, req, who.member, g)
+	if err != nil {
+		return oauth.ServerError(err)
+	}
+	if to.State != "" {
+		params.Set("state", to.State) // unchanged, as sent
+	}
+	params.Set("iss", to.Iss)
+	p.auditAuthorize(ctx, t, req, who.member, g)
+	return to.send(w, params)
+}
+
+// newGrant is the authorization this request creates. offline_access is
+// kept only when a refresh token can follow (a code is returned and the
+// client may refresh), as OIDC Core §11 requires; the grant lives as long
+// as the longest-lived thing it can issue.
+func (p *Provider) newGrant(t model.Tenant, req *authRequest, s model.Session) model.Grant {
+	now := p.Now().UTC()
+	scopes := slices.Clone([]string(req.Scopes))
+	refresh := req.ResponseType.ReturnsCode() && req.Client.AllowsGrant(model.GrantRefreshToken)
+	if !refresh {
+		scopes = slices.DeleteFunc(scopes, func(s string) bool { return s == "offline_access" })
+	}
+	life := CodeTTL + p.accessTokenTTL()
+	if refresh && slices.Contains(scopes, "offline_access") {
+		life = CodeTTL + RefreshTTL
+	}
+	return model.Grant{
+		ID: ids.NewUUID(), TenantID: t.ID, ClientID: req.Client.ID, MemberID: s.MemberID, SessionID: s.ID,
+		Scopes: scopes, AuthTime: s.AuthTime, CreatedAt: now, ExpiresAt: now.Add(life),
+	}
+}
+
+func (p *Provider) accessTokenTTL() time.Duration {
+	if p.Tokens.AccessTokenTTL > 0 {
+		return p.Tokens.AccessTokenTTL
+	}
+	return tokens.DefaultAccessTokenTTL
+}
+
+// authResponse mints what the response type names (OIDC Core §3.3.2.5,
+// Multiple Response Type Encoding Practices §5). The ID token comes last
+// so that it can carry c_hash and at_hash of the others.
+func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRequest, m model.Member, g model.Grant) (url.Values, error) {
+	params := url.Values{}
+	var code, access string
+	if req.ResponseType.ReturnsCode() {
+		var err error
+		if code, err = p.newAuthCode(ctx, req, g); err != nil {
+			return nil, err
+		}
+		params.Set("code", code)
+	}
+	if req.ResponseType.ReturnsAccessToken() {
+		tok, expiresIn, err := p.issueAccessToken(ctx, t, g)
+		if err != nil {
+			return nil, err
+		}
+		access = tok
+		params.Set("access_token", tok)
+		params.Set("token_type", "Bearer")
+		params.Set("expires_in", strconv.FormatInt(expiresIn, 10))
+		params.Set("scope", oauth.Scopes(g.Scopes).String()) // may differ from the request (offline_access)
+	}
+	if req.ResponseType.ReturnsIDToken() {
+		idt, err := p.issueIDToken(ctx, t, req.Client, m, g, idTokenRequest{Nonce: req.Nonce, AccessToken: access, Code: code})
+		if err != nil {
+			return nil, err
+		}
+		params.Set("id_token", idt)
+	}
+	return params, nil
+}
+
+// newAuthCode stores a code by its hash, bound to everything the token
+// endpoint must check: client, redirect URI, PKCE challenge, nonce and
+// the grant it redeems into.
+func (p *Provider) newAuthCode(ctx context.Context, req *authRequest, g model.Grant) (string, error) {
+	code := ids.NewToken(32)
+	err := p.Store.AuthCodes().Create(ctx, model.AuthCode{
+		Hash: ids.Hash(code), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
+		SessionID: g.SessionID, RedirectURI: req.RedirectURI, Scopes: g.Scopes, Nonce: req.Nonce,
+		CodeChallenge: req.Challenge, CodeChallengeMethod: req.ChallengeMethod,
+		AuthTime: g.AuthTime, CreatedAt: g.CreatedAt, ExpiresAt: g.CreatedAt.Add(CodeTTL),
+	})
+	if err != nil {
+		return "", fmt.Errorf("store authorization code: %w", err)
+	}
+	return code, nil
+}
+
+// auditAuthorize records the authorization (never a code or token). A
+// failing audit log is reported, not fatal, as at sign-in.
+func (p *Provider) auditAuthorize(ctx context.Context, t model.Tenant, req *authRequest, m model.Member, g model.Grant) {
+	err := p.Store.Audit().Append(ctx, model.AuditEvent{
+		TenantID: t.ID, At: g.CreatedAt, Actor: "member:" + m.ID, Action: "oauth.authorize",
+		Target: "client:" + req.Client.ID, Detail: map[string]string{
+			"grant": g.ID, "response_type": string(req.ResponseType), "scope": oauth.Scopes(g.Scopes).String(),
+		},
+	})
+	if err != nil {
+		p.Logger.LogAttrs(ctx, slog.LevelError, "append audit event oauth.authorize failed",
+			slog.String("request_id", httpx.RequestIDFrom(ctx)), slog.String("cause", err.Error()))
+	}
+}

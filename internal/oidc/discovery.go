@@ -1,0 +1,123 @@
+package oidc
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// Endpoint paths, relative to a tenant's issuer (PRODUCT.md).
+const (
+	PathDiscovery  = "/.well-known/openid-configuration"
+	PathJWKS       = "/.well-known/jwks.json"
+	PathAuthorize  = "/oauth/authorize"
+	PathToken      = "/oauth/token"
+	PathUserinfo   = "/oauth/userinfo"
+	PathRevoke     = "/oauth/revoke"
+	PathIntrospect = "/oauth/introspect"
+	PathLogout     = "/log-out"
+)
+
+// Supported lists every value the provider implements. Discovery publishes
+// exactly these, and the endpoints check requests against the same lists,
+// so the document can never advertise something that does not work.
+var Supported = struct {
+	Scopes, ResponseTypes, ResponseModes, GrantTypes, IDTokenAlgs, AuthMethods,
+	Claims, Prompts, CodeChallengeMethods []string
+}{
+	Scopes:        []string{"openid", "profile", "email", "groups", "offline_access"},
+	ResponseTypes: []string{"code", "id_token", "id_token token", "code id_token", "code token", "code id_token token"},
+	ResponseModes: []string{"query", "fragment", "form_post"},
+	GrantTypes:    []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials},
+	IDTokenAlgs:   []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, model.AlgHS256},
+	AuthMethods:   []string{"client_secret_basic", "client_secret_post"},
+	Claims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid", "at_hash", "c_hash",
+		"name", "given_name", "family_name", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id"},
+	Prompts:              []string{"none", "login", "consent", "select_account"},
+	CodeChallengeMethods: []string{"S256"},
+}
+
+// metadata is the OpenID Provider Metadata (Discovery 1.0 §3, RFC 8414,
+// RFC 9207, RP-Initiated and Back-Channel Logout).
+func metadata(issuer string) map[string]any {
+	return map[string]any{
+		"issuer":                                         issuer,
+		"authorization_endpoint":                         issuer + PathAuthorize,
+		"token_endpoint":                                 issuer + PathToken,
+		"userinfo_endpoint":                              issuer + PathUserinfo,
+		"jwks_uri":                                       issuer + PathJWKS,
+		"end_session_endpoint":                           issuer + PathLogout,
+		"revocation_endpoint":                            issuer + PathRevoke,
+		"introspection_endpoint":                         issuer + PathIntrospect,
+		"scopes_supported":                               Supported.Scopes,
+		"response_types_supported":                       Supported.ResponseTypes,
+		"response_modes_supported":                       Supported.ResponseModes,
+		"grant_types_supported":                          Supported.GrantTypes,
+		"subject_types_supported":                        []string{"public"},
+		"id_token_signing_alg_values_supported":          Supported.IDTokenAlgs,
+		"token_endpoint_auth_methods_supported":          append(append([]string{}, Supported.AuthMethods...), "none"),
+		"revocation_endpoint_auth_methods_supported":     Supported.AuthMethods,
+		"introspection_endpoint_auth_methods_supported":  Supported.AuthMethods,
+		"claims_supported":                               Supported.Claims,
+		"claim_types_supported":                          []string{"normal"},
+		"prompt_values_supported":                        Supported.Prompts,
+		"code_challenge_methods_supported":               Supported.CodeChallengeMethods,
+		"request_parameter_supported":                    false,
+		"request_uri_parameter_supported":                false,
+		"claims_parameter_supported":                     false,
+		"authorization_response_iss_parameter_supported": true,
+		"backchannel_logout_supported":                   true,
+		"backchannel_logout_session_supported":           true,
+		"frontchannel_logout_supported":                  false,
+	}
+}
+
+// documentCache keeps each issuer's serialized discovery document, so the
+// hot path is a map read and a write of prepared bytes.
+type documentCache struct {
+	mu   sync.Mutex
+	docs map[string]prepared
+}
+
+type prepared struct {
+	body []byte
+	etag string
+}
+
+func (c *documentCache) get(issuer string) prepared {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.docs[issuer]; ok {
+		return p
+	}
+	body, _ := json.Marshal(metadata(issuer)) // maps of strings, bools and slices always marshal
+	p := prepared{body: body, etag: etagOf(body)}
+	if c.docs == nil || len(c.docs) > 1024 {
+		c.docs = map[string]prepared{}
+	}
+	c.docs[issuer] = p
+	return p
+}
+
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+}
+
+// writePrepared serves a public, cacheable JSON document with its ETag.
+func writePrepared(w http.ResponseWriter, r *http.Request, p prepared, maxAge string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age="+maxAge)
+	h.Set("ETag", p.etag)
+	h.Set("Access-Control-Allow-Origin", "*") // browser-based RPs read these cross-origin
+	if r.Header.Get("If-None-Match") == p.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(p.body)
+}

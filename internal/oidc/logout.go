@@ -1,0 +1,160 @@
+package oidc
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+// logoutEndpoint serves /log-out (OpenID Connect RP-Initiated Logout 1.0)
+// and owns the back-channel deliveries its logouts start, so that their
+// lifetime belongs to the endpoint rather than to a request.
+type logoutEndpoint struct {
+	*Provider
+	bc *backchannel
+}
+
+func (p *Provider) mountLogout(mux *http.ServeMux) {
+	e := &logoutEndpoint{Provider: p, bc: newBackchannel(p.HTTPClient, p.Logger)}
+	e.mount(mux)
+}
+
+// mount registers GET and POST, which the spec requires both of. A POST
+// carrying our form token is the member's confirmation and gets the
+// browser-form protections; any other POST is a relying party's request,
+// which is cross-site by nature and changes nothing by itself.
+func (e *logoutEndpoint) mount(mux *http.ServeMux) {
+	mux.Handle("GET "+PathLogout, e.CSRF.Protect(e.Pages.Handle(e.get)))
+	confirm := e.CSRF.Protect(e.Pages.Handle(e.confirm))
+	relay := e.Pages.Handle(e.relay)
+	mux.Handle("POST "+PathLogout, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := httpx.ParseForm(r); err != nil {
+			e.Pages.Write(w, r, err)
+			return
+		}
+		if r.PostForm.Has(httpx.CSRFField) {
+			confirm.ServeHTTP(w, r)
+			return
+		}
+		relay.ServeHTTP(w, r)
+	}))
+}
+
+// get answers a logout request. It ends the session at once only when the
+// relying party proved it speaks for this very session (an id_token_hint
+// for its member and sid); anything else is confirmed by the member first,
+// since any page can link here.
+func (e *logoutEndpoint) get(w http.ResponseWriter, r *http.Request) error {
+	t, err := logoutTenant(r)
+	if err != nil {
+		return err
+	}
+	req, err := parseLogoutRequest(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	lo, err := e.resolve(r.Context(), t, req)
+	if err != nil {
+		return err
+	}
+	s, m, err := e.Sessions.Current(r)
+	switch {
+	case errors.Is(err, session.ErrNoSession):
+		return e.finish(w, r, t, lo)
+	case err != nil:
+		return httpx.Internal(err)
+	case !lo.provesSession(s, m):
+		return e.UI.Render(w, http.StatusOK, ui.PageLogoutConfirm, ui.LogoutConfirm{
+			Page: ui.Page{Site: t.Name}, CSRFToken: e.CSRF.Token(w, r), Email: m.Email, Hidden: req.hidden(),
+		})
+	}
+	if err := e.end(w, r, t, s, m); err != nil {
+		return err
+	}
+	return e.finish(w, r, t, lo)
+}
+
+// relay turns a relying party's form POST into the same request as a GET.
+// The session cookie is SameSite=Lax, so a browser withholds it from a
+// cross-site POST but sends it on the top-level GET this redirect causes;
+// answering the POST itself would always look like "no session".
+func (e *logoutEndpoint) relay(w http.ResponseWriter, r *http.Request) error {
+	q := url.Values{}
+	for _, name := range logoutParamNames {
+		if vs, ok := r.PostForm[name]; ok {
+			q[name] = vs // repeats kept, so the GET refuses them
+		}
+	}
+	target := PathLogout
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	logoutSeeOther(w, target)
+	return nil
+}
+
+// confirm is the member's answer to the confirmation form: the form token
+// proves it came from our page, so the session ends whatever the hint says.
+func (e *logoutEndpoint) confirm(w http.ResponseWriter, r *http.Request) error {
+	if err := e.CSRF.Check(r); err != nil {
+		return err
+	}
+	t, err := logoutTenant(r)
+	if err != nil {
+		return err
+	}
+	req, err := parseLogoutRequest(r.PostForm)
+	if err != nil {
+		return err
+	}
+	lo, err := e.resolve(r.Context(), t, req)
+	if err != nil {
+		return err
+	}
+	s, m, err := e.Sessions.Current(r)
+	switch {
+	case err == nil:
+		if err := e.end(w, r, t, s, m); err != nil {
+			return err
+		}
+	case !errors.Is(err, session.ErrNoSession):
+		return httpx.Internal(err)
+	}
+	return e.finish(w, r, t, lo)
+}
+
+// finish sends the member on: to the client's registered post-logout URI
+// (with its state), else to the tenant's after-logout page, else to our
+// signed-out page (PRODUCT.md).
+func (e *logoutEndpoint) finish(w http.ResponseWriter, r *http.Request, t model.Tenant, lo logoutTarget) error {
+	switch {
+	case lo.redirect != "":
+		logoutSeeOther(w, lo.redirect)
+	case t.AfterLogoutURL != "":
+		logoutSeeOther(w, t.AfterLogoutURL)
+	default:
+		return e.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.Page{Site: t.Name}})
+	}
+	return nil
+}
+
+func logoutTenant(r *http.Request) (model.Tenant, error) {
+	t, ok := tenancy.FromContext(r.Context())
+	if !ok {
+		return model.Tenant{}, httpx.Internal(errNoTenant)
+	}
+	return t, nil
+}
+
+// logoutSeeOther redirects without http.Redirect's path rewriting: every
+// target here is a registered URI or one we built.
+func logoutSeeOther(w http.ResponseWriter, target string) {
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusSeeOther)
+}

@@ -1,0 +1,105 @@
+// Package oidc is the OpenID Provider: discovery, JWKS, authorize, token,
+// userinfo, introspection, revocation and RP-initiated / back-channel
+// logout, one file (or a few) per endpoint. It holds the protocol decisions;
+// storage, keys, tokens and clients are the lower layers it composes.
+package oidc
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/tokens"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+// Lifetimes the partners' contract fixes or the provider chooses.
+const (
+	CodeTTL    = 60 * time.Second // PRODUCT.md: a code lives 60 seconds
+	RefreshTTL = 30 * 24 * time.Hour
+)
+
+// Provider serves every OP endpoint. Every field is required unless noted.
+type Provider struct {
+	Clients  *clients.Service
+	Keys     *keys.Manager
+	Tokens   *tokens.Issuer
+	Sessions *session.Manager
+	Store    store.Store
+	UI       *ui.UI
+	Pages    *httpx.ErrorWriter // HTML pages: the 400 for an unknown client or redirect URI
+	CSRF     *httpx.CSRF
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// HTTPClient posts back-channel logout tokens; it must have a timeout.
+	HTTPClient *http.Client
+
+	docs documentCache
+}
+
+var errNoTenant = errors.New("oidc: request has no tenant")
+
+// Mount registers the endpoints. /oauth/token, /oauth/revoke,
+// /oauth/introspect and /oauth/userinfo are called by relying parties'
+// servers, not browsers: they are exempt from the browser CSRF checks and
+// authenticate the client or bearer token instead.
+func (p *Provider) Mount(mux *http.ServeMux) {
+	mux.Handle("GET "+PathDiscovery, p.public(p.discovery))
+	mux.Handle("GET "+PathJWKS, p.public(p.jwks))
+	p.mountAuthorize(mux)
+	p.mountToken(mux)
+	p.mountUserinfo(mux)
+	p.mountRevocation(mux)
+	p.mountLogout(mux)
+}
+
+// public adapts a handler of public documents; any failure is a 500 whose
+// cause goes to the log only.
+func (p *Provider) public(fn httpx.HandlerFunc) http.Handler {
+	return p.jsonAPI(fn)
+}
+
+// jsonAPI adapts a handler that answers errors in RFC 6749 §5.2 JSON. The
+// client sees the fixed description; the log sees the cause and request id.
+func (p *Provider) jsonAPI(fn httpx.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			p.logError(r, err)
+			oauth.WriteJSON(w, err)
+		}
+	})
+}
+
+// bearerAPI is jsonAPI for resource endpoints (RFC 6750 errors).
+func (p *Provider) bearerAPI(fn httpx.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			p.logError(r, err)
+			oauth.WriteBearerError(w, err)
+		}
+	})
+}
+
+func (p *Provider) logError(r *http.Request, err error) {
+	oe := oauth.FromError(err)
+	level := slog.LevelInfo
+	if oe.Status >= 500 {
+		level = slog.LevelError
+	}
+	p.Logger.Log(r.Context(), level, "oauth error", "request_id", httpx.RequestIDFrom(r.Context()),
+		"route", r.Pattern, "error", string(oe.Code), "cause", causeText(oe))
+}
+
+func causeText(e *oauth.Error) string {
+	if e.Cause == nil {
+		return ""
+	}
+	return e.Cause.Error()
+}

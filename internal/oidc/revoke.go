@@ -1,0 +1,88 @@
+package oidc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+)
+
+// mountRevocation registers token revocation (RFC 7009) and introspection
+// (RFC 7662). Both are called by relying parties' servers with client
+// credentials, so neither carries browser CSRF protection. Revocation is
+// also open to public clients (an app signing its member out) and readable
+// cross-origin; introspection needs a confidential client.
+func (p *Provider) mountRevocation(mux *http.ServeMux) {
+	mux.Handle("POST "+PathRevoke, cors(p.jsonAPI(p.revoke)))
+	mux.Handle("OPTIONS "+PathRevoke, preflight("POST"))
+	mux.Handle("POST "+PathIntrospect, p.jsonAPI(p.introspect))
+}
+
+// revocationMargin keeps a revoked jti on record past the token's exp for
+// longer than verifiers' clock-skew allowance, so a sweep at exp cannot
+// briefly revive it.
+const revocationMargin = time.Minute
+
+// revoke revokes one of the client's tokens. A refresh token takes its
+// whole grant with it (every refresh and access token of the family, as
+// RFC 7009 §2.1 suggests); an access token only itself. Unknown, invalid
+// or another client's tokens are answered 200 like any other (§2.2): the
+// client can do nothing about them, and nobody learns what exists.
+func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) error {
+	req, err := p.clientRequest(r, true)
+	if err != nil {
+		return err
+	}
+	token := req.form.Get("token")
+	if token == "" {
+		return oauth.InvalidRequest("token is required.")
+	}
+	// token_type_hint only orders a search (§2.1); tokens are told apart by shape.
+	if looksLikeJWT(token) {
+		err = p.revokeAccess(r, req, token)
+	} else {
+		err = p.revokeRefresh(r, req, token)
+	}
+	if err != nil {
+		return oauth.ServerError(err)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (p *Provider) revokeAccess(r *http.Request, req tokenRequest, token string) error {
+	claims, err := p.Tokens.VerifyAccessToken(r.Context(), req.tenant, token)
+	if err != nil || !strings.EqualFold(claims.ClientID, req.client.ID) {
+		return nil // invalid or expired: nothing left to revoke; another's: not ours to touch
+	}
+	if err := p.Store.Revocations().Revoke(r.Context(), req.tenant.ID, claims.JTI, claims.Expiry.Add(revocationMargin)); err != nil {
+		return fmt.Errorf("revoke access token: %w", err)
+	}
+	p.audit(r, req.tenant, "client:"+req.client.ID, "oauth.token_revoke", "client:"+req.client.ID,
+		map[string]string{"client_id": req.client.ID, "token_type": "access_token"})
+	return nil
+}
+
+func (p *Provider) revokeRefresh(r *http.Request, req tokenRequest, token string) error {
+	rt, err := p.Store.RefreshTokens().Get(r.Context(), req.tenant.ID, ids.Hash(token))
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("get refresh token: %w", err)
+	case !strings.EqualFold(rt.ClientID, req.client.ID):
+		return nil
+	}
+	err = p.Store.Grants().Revoke(r.Context(), req.tenant.ID, rt.GrantID, p.Now())
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("revoke grant: %w", err)
+	}
+	p.auditGrantRevoked(r, req.tenant, req.client.ID, rt.GrantID, "refresh token revoked by the client")
+	return nil
+}

@@ -1,0 +1,123 @@
+package oidc
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+)
+
+// codeInvalid is the one description for a code that cannot be redeemed:
+// unknown, used, expired or another client's are told apart only in the log,
+// so a guesser learns nothing about which codes exist.
+const codeInvalid = "The authorization code is invalid, expired or already used."
+
+// exchangeCode redeems an authorization code (RFC 6749 §4.1.3, OpenID
+// Connect Core §3.1.3.2). The code is consumed before any other check, by
+// one atomic statement, so two racing requests (or replicas) can never both
+// redeem it; a second use revokes the grant and with it everything the
+// first use issued (RFC 6749 §4.1.2, PRODUCT.md).
+func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, error) {
+	ctx := r.Context()
+	code := req.form.Get("code")
+	if code == "" {
+		return issued{}, oauth.InvalidRequest("code is required.")
+	}
+	ac, first, err := p.Store.AuthCodes().Consume(ctx, req.tenant.ID, ids.Hash(code), p.Now())
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return issued{}, oauth.InvalidGrant(codeInvalid).WithCause(errors.New("unknown code"))
+	case err != nil:
+		return issued{}, oauth.ServerError(err)
+	case !first:
+		return issued{}, p.codeReused(r, req, ac)
+	}
+	if err := p.checkCode(req, ac); err != nil {
+		return issued{}, err
+	}
+	g, m, err := p.liveGrant(ctx, req.tenant, req.client, ac.GrantID)
+	if err != nil {
+		return issued{}, err
+	}
+	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, ac.Nonce, wantsRefresh(req.client, g))
+	if err != nil {
+		return issued{}, err
+	}
+	p.auditToken(r, req, model.GrantAuthorizationCode, g.MemberID, g.ID)
+	return is, nil
+}
+
+// codeReused revokes the grant of a code presented a second time: either the
+// first redemption or this one is an attacker's, and the tokens the first
+// one obtained must stop working.
+func (p *Provider) codeReused(r *http.Request, req tokenRequest, ac model.AuthCode) error {
+	err := p.Store.Grants().Revoke(r.Context(), req.tenant.ID, ac.GrantID, p.Now())
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		return oauth.ServerError(fmt.Errorf("revoke grant of a reused code: %w", err))
+	}
+	p.auditGrantRevoked(r, req.tenant, req.client.ID, ac.GrantID, "authorization code reused")
+	return oauth.InvalidGrant(codeInvalid).WithCause(fmt.Errorf("code reused; grant %s revoked", ac.GrantID))
+}
+
+// checkCode applies the rules that bind a consumed code to this request:
+// lifetime, client, redirect_uri and PKCE.
+func (p *Provider) checkCode(req tokenRequest, ac model.AuthCode) error {
+	now := p.Now()
+	switch {
+	case !now.Before(ac.ExpiresAt) || now.Sub(ac.CreatedAt) >= CodeTTL:
+		return oauth.InvalidGrant(codeInvalid).WithCause(errors.New("code expired"))
+	case !strings.EqualFold(ac.ClientID, req.client.ID):
+		return oauth.InvalidGrant(codeInvalid).WithCause(fmt.Errorf("code was issued to client %s", ac.ClientID))
+	}
+	if err := checkCodeRedirect(req.client, ac, req.form); err != nil {
+		return err
+	}
+	return checkCodeVerifier(req.client, ac, req.form.Get("code_verifier"))
+}
+
+// checkCodeRedirect: the token request must repeat the authorization
+// request's redirect_uri exactly (RFC 6749 §4.1.3). Should a code ever be
+// stored without one (the authorization request may omit it when a single
+// URI is registered), a redirect_uri sent now must still be registered.
+func checkCodeRedirect(c model.Client, ac model.AuthCode, form url.Values) error {
+	got := form.Get("redirect_uri")
+	sent := got != "" // RFC 6749 §3.1: an empty parameter is an omitted one
+	switch {
+	case ac.RedirectURI != "" && !sent:
+		return oauth.InvalidRequest("redirect_uri is required: the authorization request sent one.")
+	case ac.RedirectURI != "" && got != ac.RedirectURI:
+		return oauth.InvalidGrant("redirect_uri does not match the one in the authorization request.")
+	case ac.RedirectURI == "" && sent && !slices.Contains(c.RedirectURIs, got):
+		return oauth.InvalidGrant("redirect_uri is not registered for this client.")
+	}
+	return nil
+}
+
+// checkCodeVerifier applies PKCE (RFC 7636 §4.6). A verifier sent for a code
+// issued without a challenge is refused too: accepting it would let an
+// attacker who stripped the challenge from the authorization request pass
+// as a PKCE client (the downgrade OAuth 2.1 §4.1.3 forbids).
+func checkCodeVerifier(c model.Client, ac model.AuthCode, verifier string) error {
+	if ac.CodeChallenge == "" {
+		switch {
+		case c.Public:
+			return oauth.InvalidGrant("A public client must use PKCE.")
+		case verifier != "":
+			return oauth.InvalidGrant("code_verifier was sent, but the authorization request had no code_challenge.")
+		}
+		return nil
+	}
+	if err := oauth.ValidateVerifier(verifier); err != nil {
+		return err
+	}
+	if ac.CodeChallengeMethod != oauth.PKCEMethodS256 || !oauth.VerifyS256(verifier, ac.CodeChallenge) {
+		return oauth.InvalidGrant("code_verifier does not match the code_challenge.")
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+)
+
+// Scope values the token endpoint itself acts on.
+const (
+	scopeOpenID        = "openid"
+	scopeOfflineAccess = "offline_access"
+)
+
+// errNotLive marks why a grant, member or token may no longer be used. The
+// token endpoint answers it with invalid_grant, userinfo with invalid_token
+// and introspection with active:false; any other error is a server fault.
+var errNotLive = errors.New("no longer valid")
+
+func notLive(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errNotLive}, args...)...)
+}
+
+// grantRevoked is what a client learns when its grant is gone.
+const grantRevoked = "The authorization grant has been revoked or is no longer valid."
+
+// liveGrant is grantInForce for the token endpoint: a grant no longer in
+// force is invalid_grant.
+func (p *Provider) liveGrant(ctx context.Context, t model.Tenant, c model.Client, grantID string) (model.Grant, model.Member, error) {
+	g, m, err := p.grantInForce(ctx, t, c, grantID)
+	switch {
+	case errors.Is(err, errNotLive):
+		return g, m, oauth.InvalidGrant(grantRevoked).WithCause(err)
+	case err != nil:
+		return g, m, oauth.ServerError(err)
+	}
+	return g, m, nil
+}
+
+// grantInForce loads the grant a code or token points at and checks that it,
+// and its member's right to use the client, still hold. A grant that is not
+// found was deleted with its client or member: that is a revocation too
+// (store.Grants). Errors wrap errNotLive unless the store failed.
+func (p *Provider) grantInForce(ctx context.Context, t model.Tenant, c model.Client, grantID string) (model.Grant, model.Member, error) {
+	g, err := p.Store.Grants().Get(ctx, t.ID, grantID)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return g, model.Member{}, notLive("grant %s not found", grantID)
+	case err != nil:
+		return g, model.Member{}, fmt.Errorf("get grant: %w", err)
+	case !g.RevokedAt.IsZero():
+		return g, model.Member{}, notLive("grant %s revoked", grantID)
+	case !strings.EqualFold(g.ClientID, c.ID):
+		return g, model.Member{}, notLive("grant %s belongs to client %s", grantID, g.ClientID)
+	}
+	m, err := p.memberAllowed(ctx, t, c, g.MemberID)
+	return g, m, err
+}
+
+// memberAllowed re-checks, at every use of a grant, what authorization
+// checked once: the member still exists, is not disabled and is still in
+// one of the client's permitted groups (PRODUCT.md).
+func (p *Provider) memberAllowed(ctx context.Context, t model.Tenant, c model.Client, memberID string) (model.Member, error) {
+	m, err := p.Store.Members().Get(ctx, t.ID, memberID)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return m, notLive("member %s deleted", memberID)
+	case err != nil:
+		return m, fmt.Errorf("get member: %w", err)
+	case m.Disabled:
+		return m, notLive("member %s disabled", memberID)
+	}
+	ok, err := p.Clients.Permitted(ctx, c, m.ID)
+	switch {
+	case err != nil:
+		return m, err
+	case !ok:
+		return m, notLive("member %s not in the client's permitted groups", memberID)
+	}
+	return m, nil
+}
+
+// issueTokens mints what a member's grant yields: an access token for g's
+// scopes (callers narrow g.Scopes for a narrowed refresh), an ID token when
+// those include openid, and, when refreshScopes is not nil, a refresh token
+// carrying those scopes.
+func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Client, g model.Grant, m model.Member, nonce string, refreshScopes []string) (issued, error) {
+	at, expiresIn, err := p.issueAccessToken(ctx, t, g)
+	if err != nil {
+		return issued{}, oauth.ServerError(err)
+	}
+	is := issued{AccessToken: at, ExpiresIn: expiresIn, Scope: strings.Join(g.Scopes, " ")}
+	if hasScope(g, scopeOpenID) {
+		is.IDToken, err = p.issueIDToken(ctx, t, c, m, g, idTokenRequest{Nonce: nonce, AccessToken: at})
+		if err != nil {
+			return issued{}, oauth.ServerError(err)
+		}
+	}
+	if refreshScopes != nil {
+		if is.Refresh, err = p.issueRefresh(ctx, g, refreshScopes); err != nil {
+			return issued{}, oauth.ServerError(err)
+		}
+	}
+	return is, nil
+}
+
+// wantsRefresh says whether a code exchange yields a refresh token: only for
+// offline_access (OpenID Connect Core §11) and only for a client allowed the
+// refresh_token grant. It returns the scopes the refresh token carries.
+func wantsRefresh(c model.Client, g model.Grant) []string {
+	if hasScope(g, scopeOfflineAccess) && c.AllowsGrant(model.GrantRefreshToken) {
+		return g.Scopes
+	}
+	return nil
+}
+
+// issueRefresh stores a new refresh token of g's family, by hash only. It
+// never outlives its grant: the sweeper deletes a grant at its ExpiresAt
+// with every token under it, so the family has an absolute lifetime. An
+// empty result means the grant has no time left to give.
+func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []string) (string, error) {
+	now := p.Now()
+	exp := now.Add(RefreshTTL)
+	if !g.ExpiresAt.IsZero() && g.ExpiresAt.Before(exp) {
+		exp = g.ExpiresAt
+	}
+	if !exp.After(now) {
+		return "", nil
+	}
+	value := ids.NewToken(32)
+	err := p.Store.RefreshTokens().Create(ctx, model.RefreshToken{
+		Hash: ids.Hash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
+		Scopes: scopes, AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: exp,
+	})
+	if err != nil {
+		return "", fmt.Errorf("store refresh token: %w", err)
+	}
+	return value, nil
+}
+
+// auditToken records one issuance: who, for whom, by which grant type.
+// Never a token, code or secret.
+func (p *Provider) auditToken(r *http.Request, req tokenRequest, grantType, memberID, grantID string) {
+	target := "client:" + req.client.ID
+	if memberID != "" {
+		target = "member:" + memberID
+	}
+	detail := map[string]string{"client_id": req.client.ID, "grant_type": grantType}
+	if grantID != "" {
+		detail["grant_id"] = grantID
+	}
+	p.audit(r, req.tenant, "client:"+req.client.ID, "oauth.token", target, detail)
+}
+
+// audit appends an event. A failing audit log is logged, not fatal: the
+// tokens are minted, and an audit outage must not take sign-in down.
+func (p *Provider) audit(r *http.Request, t model.Tenant, actor, action, target string, detail map[string]string) {
+	err := p.Store.Audit().Append(r.Context(), model.AuditEvent{
+		TenantID: t.ID, At: p.Now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail,
+	})
+	if err != nil {
+		p.Logger.ErrorContext(r.Context(), "append audit event failed", "request_id", httpx.RequestIDFrom(r.Context()),
+			"action", action, "cause", err.Error())
+	}
+}
+
+// auditGrantRevoked records a grant revoked by the token or revocation
+// endpoint, with why.
+func (p *Provider) auditGrantRevoked(r *http.Request, t model.Tenant, clientID, grantID, reason string) {
+	p.audit(r, t, "client:"+clientID, "oauth.grant_revoke", "grant:"+grantID,
+		map[string]string{"client_id": clientID, "reason": reason})
+}

@@ -1,0 +1,117 @@
+package oidc
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/tenancy"
+)
+
+// mountUserinfo registers the UserInfo endpoint (OpenID Connect Core §5.3),
+// a bearer-protected resource: GET and POST, readable cross-origin by
+// browser-based relying parties, never reading a cookie.
+func (p *Provider) mountUserinfo(mux *http.ServeMux) {
+	h := cors(p.bearerAPI(p.userinfo))
+	mux.Handle("GET "+PathUserinfo, h)
+	mux.Handle("POST "+PathUserinfo, h)
+	mux.Handle("OPTIONS "+PathUserinfo, preflight("GET", "POST"))
+}
+
+// userinfo returns the member's claims for the token's scopes: the same
+// claims, from the same function, as the ID token, so `sub` and every other
+// claim agree with it.
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
+	t, ok := tenancy.FromContext(r.Context())
+	if !ok {
+		return oauth.ServerError(errNoTenant)
+	}
+	raw, err := bearerToken(r)
+	if err != nil {
+		return err
+	}
+	at, err := p.checkAccessToken(r.Context(), t, raw)
+	switch {
+	case errors.Is(err, errNotLive):
+		return oauth.InvalidToken("The access token is invalid, expired or revoked.").WithCause(err)
+	case err != nil:
+		return oauth.ServerError(err)
+	case !slices.Contains(at.claims.Scopes, scopeOpenID) || at.member.ID == "":
+		return oauth.InsufficientScope("The access token was not granted the openid scope.", scopeOpenID)
+	}
+	claims, err := p.userClaims(r.Context(), t, at.client, at.member, at.claims.Scopes)
+	if err != nil {
+		return oauth.ServerError(err)
+	}
+	_ = oauth.WriteTokenJSON(w, claims) // no-store: the body is personal data
+	return nil
+}
+
+// bearerToken finds the access token in the one place a request put it
+// (RFC 6750 §2): the Authorization header or, for a form POST, the
+// access_token body parameter. The URL query form (§2.3) is refused: it
+// leaks tokens into logs, history and Referer headers. No token at all is
+// answered with a bare challenge (§3.1).
+func bearerToken(r *http.Request) (string, error) {
+	if r.URL.Query().Has("access_token") {
+		return "", oauth.InvalidRequest("Send the access token in the Authorization header or the request body, never in the URL.")
+	}
+	header, err := headerToken(r)
+	if err != nil {
+		return "", err
+	}
+	body, err := bodyToken(r)
+	switch {
+	case err != nil:
+		return "", err
+	case header != "" && body != "":
+		return "", oauth.InvalidRequest("Send the access token in one place only, not both the header and the body.")
+	case header == "" && body == "":
+		return "", oauth.BearerTokenRequired()
+	case header != "":
+		return header, nil
+	}
+	return body, nil
+}
+
+// headerToken reads `Authorization: Bearer <token>`. Another scheme is not a
+// bearer token, so it counts as none.
+func headerToken(r *http.Request) (string, error) {
+	values := r.Header.Values("Authorization")
+	switch {
+	case len(values) == 0:
+		return "", nil
+	case len(values) > 1:
+		return "", oauth.InvalidRequest("The Authorization header is sent more than once.")
+	}
+	scheme, token, _ := strings.Cut(values[0], " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", nil
+	}
+	if token = strings.TrimSpace(token); token == "" {
+		return "", oauth.InvalidRequest("The Bearer credentials are empty.")
+	}
+	return token, nil
+}
+
+// bodyToken reads the access_token parameter of a form-encoded POST body
+// (RFC 6750 §2.2); other methods and encodings have no such parameter.
+func bodyToken(r *http.Request) (string, error) {
+	if r.Method != http.MethodPost {
+		return "", nil
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return "", nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return "", oauth.InvalidRequest("The request body is not a valid form.")
+	}
+	if err := oauth.SingleValues(r.PostForm, "access_token"); err != nil {
+		return "", err
+	}
+	return r.PostForm.Get("access_token"), nil
+}
