@@ -1,0 +1,112 @@
+package interop
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+
+	"github.com/guildgate/guildgate/internal/testenv"
+)
+
+// fixture is what the JS suite reads from INTEROP_FIXTURE (see fixture.mjs).
+// Everything is registered through the real CLI, as an administrator would.
+type fixture struct {
+	Issuer        string            `json:"issuer"`
+	RedirectURI   string            `json:"redirect_uri"`
+	PostLogoutURI string            `json:"post_logout_redirect_uri"`
+	Members       map[string]member `json:"members"`
+	Clients       map[string]client `json:"clients"`
+}
+
+type member struct {
+	ID         string   `json:"id"`
+	Email      string   `json:"email"`
+	Password   string   `json:"password"`
+	Name       string   `json:"name"`
+	GivenName  string   `json:"given_name"`
+	FamilyName string   `json:"family_name"`
+	LegacyID   string   `json:"legacy_id"`
+	Status     string   `json:"status"`
+	Groups     []string `json:"groups"`
+}
+
+// client is the CLI's --json view, of which the suite needs these fields.
+type client struct {
+	ClientID     string   `json:"client_id"`
+	ClientSecret string   `json:"client_secret"`
+	IDTokenAlg   string   `json:"id_token_alg"`
+	Public       bool     `json:"public"`
+	GrantTypes   []string `json:"grant_types"`
+}
+
+// clientFlags names each fixture client and how it is registered: one per
+// ID-token algorithm, a public (PKCE) client, a client_credentials-only
+// service, and one limited to the "board" group.
+var clientFlags = map[string][]string{
+	"rs256": {"--redirect-uris", redirectURI, "--post-logout-redirect-uris", postLogoutURI},
+	"es256": {"--redirect-uris", redirectURI, "--id-token-alg", "ES256"},
+	"eddsa": {"--redirect-uris", redirectURI, "--id-token-alg", "EdDSA"},
+	"hs256": {"--redirect-uris", redirectURI, "--id-token-alg", "HS256", "--post-logout-redirect-uris", postLogoutURI},
+	"public": {"--redirect-uris", redirectURI, "--public", "--grant-types", "authorization_code,refresh_token",
+		"--post-logout-redirect-uris", postLogoutURI},
+	"service": {"--grant-types", "client_credentials"},
+	"board":   {"--redirect-uris", redirectURI, "--groups", "board"},
+}
+
+func newFixture(t *testing.T, s *testenv.Server) fixture {
+	t.Helper()
+	fx := fixture{Issuer: s.URL, RedirectURI: redirectURI, PostLogoutURI: postLogoutURI,
+		Members: map[string]member{}, Clients: map[string]client{}}
+	for _, g := range []string{"board", "volunteers"} {
+		s.MustCLI(t, "", "group", "add", g)
+	}
+	fx.Members["ada"] = addMember(t, s, member{Email: "ada@example.org", Name: "Ada Lovelace", GivenName: "Ada",
+		FamilyName: "Lovelace", LegacyID: "L-1815", Status: "current", Groups: []string{"board", "volunteers"}})
+	fx.Members["bob"] = addMember(t, s, member{Email: "bob@example.org", Name: "Bob Babbage", GivenName: "Bob",
+		FamilyName: "Babbage", Status: "expired", Groups: []string{}})
+	for name, flags := range clientFlags {
+		// --data-dir: the CLI must read the server's master key, or it makes
+		// its own and the server cannot decrypt the client secrets.
+		args := append([]string{"client", "add", "--name", "interop " + name, "--data-dir", s.Config.DataDir}, flags...)
+		var c client
+		mustJSON(t, s.MustCLI(t, "", append(args, "--json")...), &c)
+		fx.Clients[name] = c
+	}
+	return fx
+}
+
+func addMember(t *testing.T, s *testenv.Server, m member) member {
+	t.Helper()
+	m.Password = randomPassword(t)
+	args := []string{"member", "add", "--email", m.Email, "--name", m.Name, "--given-name", m.GivenName,
+		"--family-name", m.FamilyName, "--status", m.Status, "--email-verified", "--password-stdin", "--json"}
+	if m.LegacyID != "" {
+		args = append(args, "--legacy-id", m.LegacyID)
+	}
+	out := s.MustCLI(t, m.Password+"\n", args...)
+	var v struct {
+		ID string `json:"id"`
+	}
+	mustJSON(t, out, &v)
+	m.ID = v.ID
+	for _, g := range m.Groups {
+		s.MustCLI(t, "", "group", "add-member", g, m.Email)
+	}
+	return m
+}
+
+func randomPassword(t *testing.T) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return "pw-" + hex.EncodeToString(b)
+}
+
+func mustJSON(t *testing.T, out string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("CLI printed no JSON (%v):\n%s", err, out)
+	}
+}
