@@ -1,5 +1,5 @@
 // Package cli is Guildgate's command line: `serve` and the data commands an
-// operator scripts against (tenant, member, group, client, keys, migrate). It is callable
+// operator scripts against (tenant, member, group, client, keys, apikey, migrate). It is callable
 // in-process through Main, so tests drive exactly what a shell would, and it
 // goes through the same services as the admin API, so the shell can never
 // store what the API would refuse.
@@ -53,6 +53,7 @@ var commands = map[string]command{
 	"group":   {summary: "manage a tenant's groups", sub: groupCommands},
 	"client":  {summary: "manage a tenant's SSO clients", sub: clientCommands},
 	"keys":    {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
+	"apikey":  {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
 	"migrate": {summary: "apply database migrations and print the schema version", run: runMigrate, synopsis: "[--database DSN] [--json]"},
 	"version": {summary: "print the version and commit", run: runVersion},
 }

@@ -27,6 +27,8 @@ type Store interface {
 	AuthCodes() AuthCodes
 	RefreshTokens() RefreshTokens
 	Revocations() Revocations
+	APIKeys() APIKeys
+	Leases() Leases
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error
 	Close() error
@@ -140,4 +142,22 @@ type AuditQuery struct {
 type Audit interface {
 	Append(ctx context.Context, e model.AuditEvent) error
 	List(ctx context.Context, tenantID string, q AuditQuery) (Page[model.AuditEvent], error)
+}
+
+// APIKeys stores admin API keys by the hash of their value. A key belongs
+// to one tenant and is only ever looked up within it, so a key of one tenant
+// is unknown at every other tenant's host.
+type APIKeys interface {
+	// Create fails with model.ErrConflict when the id or hash is taken in the
+	// tenant, and with model.ErrNotFound when the tenant does not exist.
+	Create(ctx context.Context, k model.APIKey) error
+	// GetByHash returns the tenant's key whose hash is hash, revoked or not:
+	// the caller decides what a revoked key means.
+	GetByHash(ctx context.Context, tenantID, hash string) (model.APIKey, error)
+	// List returns the tenant's keys, revoked ones included, oldest first
+	// (CreatedAt, then ID).
+	List(ctx context.Context, tenantID string) ([]model.APIKey, error)
+	// Revoke marks the key revoked at `at`; revoking again keeps the earlier
+	// time. ErrNotFound when absent; at must not be zero.
+	Revoke(ctx context.Context, tenantID, id string, at time.Time) error
 }

@@ -104,7 +104,9 @@ func (s *Service) EnsureDefault(ctx context.Context, actor, issuer string) (mode
 	if err == nil || !errors.Is(err, model.ErrNotFound) {
 		return t, false, wrapLookup(err, model.DefaultTenantSlug)
 	}
-	t, err = s.Create(ctx, actor, TenantInput{Slug: model.DefaultTenantSlug, Issuer: issuer})
+	// Pages show the tenant's name; "Guildgate" reads better than the slug
+	// until an administrator names the site.
+	t, err = s.Create(ctx, actor, TenantInput{Slug: model.DefaultTenantSlug, Name: "Guildgate", Issuer: issuer})
 	if errors.Is(err, model.ErrConflict) {
 		// Another process (a second replica, a concurrent CLI call) won the race.
 		t, err = s.Store.GetBySlug(ctx, model.DefaultTenantSlug)

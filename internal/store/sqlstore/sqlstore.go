@@ -92,6 +92,8 @@ func (s *Store) Grants() store.Grants               { return grants{s} }
 func (s *Store) AuthCodes() store.AuthCodes         { return authCodes{s} }
 func (s *Store) RefreshTokens() store.RefreshTokens { return refreshTokens{s} }
 func (s *Store) Revocations() store.Revocations     { return revocations{s} }
+func (s *Store) APIKeys() store.APIKeys             { return apiKeys{s} }
+func (s *Store) Leases() store.Leases               { return leases{s} }
 
 // querier is what *sql.DB and *sql.Tx share, so one read helper serves both a
 // plain lookup and the locked read inside Update.

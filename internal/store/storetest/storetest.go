@@ -36,7 +36,7 @@ type testCase struct {
 var suite = concat(tenantTests, memberTests, listTests, groupTests, sessionTests,
 	throttleTests, auditTests, isolationTests, concurrencyTests, miscTests,
 	clientTests, keyTests, grantTests, codeTests, refreshTests, revocationTests,
-	oauthIsolationTests, oauthConcurrencyTests)
+	oauthIsolationTests, oauthConcurrencyTests, apiKeyTests, leaseTests)
 
 func concat(lists ...[]testCase) []testCase {
 	var out []testCase

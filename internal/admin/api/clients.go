@@ -1,0 +1,82 @@
+package api
+
+import (
+	"net/http"
+	"time"
+)
+
+func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, c *call) error {
+	vs, err := h.Clients.List(r.Context(), c.tenant.ID)
+	if err != nil {
+		return err
+	}
+	out := clientList{Items: make([]clientView, len(vs))}
+	for i, v := range vs {
+		out.Items[i] = clientViewOf(v)
+	}
+	return ok(w, out)
+}
+
+func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in clientInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	v, err := h.Clients.Create(r.Context(), c.actor(), c.tenant.ID, in.clients())
+	if err != nil {
+		return err
+	}
+	return created(w, clientViewOf(v))
+}
+
+func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, c *call) error {
+	v, err := h.Clients.Get(r.Context(), c.tenant.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, clientViewOf(v))
+}
+
+func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, c *call) error {
+	var p clientPatch
+	if err := decode(r, &p); err != nil {
+		return err
+	}
+	v, err := h.Clients.Update(r.Context(), c.actor(), c.tenant.ID, r.PathValue("id"), p.clients())
+	if err != nil {
+		return err
+	}
+	return ok(w, clientViewOf(v))
+}
+
+func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := h.Clients.Delete(r.Context(), c.actor(), c.tenant.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// defaultOverlap is the CLI's: a day for the partner to switch secrets.
+const defaultOverlap = 24 * time.Hour
+
+func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, c *call) error {
+	in := rotateInput{}
+	if r.ContentLength != 0 { // the body is optional
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+	}
+	overlap := defaultOverlap
+	if in.Overlap != "" {
+		d, err := time.ParseDuration(in.Overlap)
+		if err != nil {
+			return invalid("overlap", `must be a duration such as "24h" or "0s"`)
+		}
+		overlap = d
+	}
+	v, err := h.Clients.RotateSecret(r.Context(), c.actor(), c.tenant.ID, r.PathValue("id"), overlap)
+	if err != nil {
+		return err
+	}
+	return ok(w, clientViewOf(v))
+}

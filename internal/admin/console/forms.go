@@ -1,0 +1,70 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// base is what every page shows around its content.
+type base struct {
+	Site    string // the tenant's display name
+	Admin   string // who is signed in
+	CSRF    string
+	Section string // highlights the navigation entry
+	Title   string
+	Flash   string // the outcome of the last change, after a redirect
+}
+
+func (h *Handler) base(r *http.Request, c *call, section, title string) base {
+	return base{Site: c.tenant.Name, Admin: c.admin.Email, CSRF: c.csrf, Section: section, Title: title,
+		Flash: flashes[r.URL.Query().Get("done")]}
+}
+
+// flashes are the only texts a ?done= parameter can show: a fixed table,
+// so a crafted link cannot put words on an administrator's screen.
+var flashes = map[string]string{
+	"client-created": "Client saved. Copy its client ID and secret below and give them to the partner.",
+	"client-updated": "Client saved.", "client-deleted": "Client deleted.",
+	"secret-rotated": "New secret generated; the previous one keeps working for the chosen overlap.",
+	"member-created": "Member added.", "member-updated": "Member saved.", "member-deleted": "Member deleted.",
+	"member-disabled": "Member disabled and signed out everywhere.", "member-enabled": "Member enabled.",
+	"group-created": "Group created.", "group-updated": "Group saved.", "group-deleted": "Group deleted.",
+	"keys-rotated": "Signing keys rotated.", "unchanged": "Nothing was changed.",
+}
+
+// seeOther ends a successful change: back to a page, with its outcome.
+func seeOther(w http.ResponseWriter, path, done string) error {
+	if done != "" {
+		path += "?done=" + done
+	}
+	w.Header().Set("Location", path)
+	w.WriteHeader(http.StatusSeeOther)
+	return nil
+}
+
+// fieldErrors groups a service's problems by form field, so each shows next
+// to its input (every bad redirect URL under the redirect URL field). The
+// second result is false for an error that is not about the input.
+func fieldErrors(err error) (map[string][]string, bool) {
+	inv, ok := errors.AsType[*problem.Invalid](err)
+	if !ok {
+		if c, isConflict := errors.AsType[*problem.Conflict](err); isConflict {
+			return map[string][]string{"": {c.Error()}}, true
+		}
+		return nil, false
+	}
+	out := map[string][]string{}
+	for _, p := range inv.Problems {
+		out[p.Field] = append(out[p.Field], p.Message)
+	}
+	return out, true
+}
+
+// splitList reads a comma-separated (or one-per-line) form field; the
+// services trim entries and drop empty ones.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
+}

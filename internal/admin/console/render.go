@@ -1,0 +1,110 @@
+package console
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The console's own templates and assets live here rather than in package
+// ui: they are seen only by administrators, and keeping them apart keeps the
+// member-facing pages small.
+//
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// views are the parsed pages, each the layout plus one page file.
+type views struct {
+	pages  map[string]*template.Template
+	static map[string][]byte
+	hash   map[string]string
+}
+
+// parseViews parses every page once, at Mount. The files are compiled into
+// the binary, so a parse error is a build defect that every test run finds;
+// it panics rather than serving a console with a missing page.
+func parseViews() *views {
+	v := &views{pages: map[string]*template.Template{}, static: map[string][]byte{}, hash: map[string]string{}}
+	entries, err := fs.ReadDir(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		b, _ := staticFS.ReadFile("static/" + e.Name())
+		sum := sha256.Sum256(b)
+		v.static[e.Name()], v.hash[e.Name()] = b, hex.EncodeToString(sum[:6])
+	}
+	funcs := template.FuncMap{"asset": v.assetURL, "when": when, "join": strings.Join, "has": has}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t := template.Must(base.Clone())
+		v.pages[name] = template.Must(t.ParseFS(templateFS, f))
+	}
+	return v
+}
+
+func (v *views) assetURL(name string) string { return "/admin/static/" + v.hash[name] + "/" + name }
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func has(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// render writes a page into memory first, so a template error still lets
+// the caller answer with an error page.
+func (v *views) render(w http.ResponseWriter, status int, name string, data any) error {
+	t, ok := v.pages[name]
+	if !ok {
+		return fmt.Errorf("console: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("console: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store") // pages hold secrets and CSRF tokens
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// serveStatic answers /admin/static/{version}/{name}, cacheable for a year
+// under the content hash, as package ui does for the member pages.
+func (v *views) serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	b, ok := v.static[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if r.PathValue("version") == v.hash[name] {
+		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	}
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/admin/apikeys"
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+var apikeyCommands = map[string]command{
+	"create": {summary: "create an admin API key and print it once", run: runAPIKeyCreate, synopsis: "--name N " + tenantFlags},
+	"list":   {summary: "list the tenant's admin API keys (never the keys themselves)", run: runAPIKeyList, synopsis: tenantFlags},
+	"revoke": {summary: "stop an admin API key working, at once", run: runAPIKeyRevoke, synopsis: "ID " + tenantFlags},
+}
+
+// apiKeyView is what may be printed of a key: its hash never, its value
+// only in the output of create (Key), the one time it exists outside the
+// caller's hands.
+type apiKeyView struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Prefix    string    `json:"prefix"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	Key       string    `json:"key,omitempty"`
+}
+
+func apiKeyViewOf(k model.APIKey) apiKeyView {
+	return apiKeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
+}
+
+func (d *data) apiKeys() *apikeys.Service {
+	return &apikeys.Service{Store: d.store.APIKeys(), Audit: d.store.Audit()}
+}
+
+func runAPIKeyCreate(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	name := fs.String("name", "", "what the key is for, e.g. the program that uses it")
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	if err := c.require(fs, "name"); err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		k, secret, err := d.apiKeys().Create(ctx, actor, t.ID, *name)
+		if err != nil {
+			return err
+		}
+		v := apiKeyViewOf(k)
+		v.Key = secret
+		return c.emit(df.json, v, func(w io.Writer) {
+			fields(w, "id", v.ID, "name", v.Name, "key", v.Key)
+			fmt.Fprintf(w, "\nThe key is shown only now: store it in the program's secret settings and send it as\n"+
+				"'Authorization: Bearer <key>' to %s/api/v1/. Revoke it with 'guildgate apikey revoke %s'.\n", t.Issuer, v.ID)
+		})
+	})
+}
+
+func runAPIKeyList(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		ks, err := d.apiKeys().List(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		views := make([]apiKeyView, len(ks))
+		for i, k := range ks {
+			views[i] = apiKeyViewOf(k)
+		}
+		return c.emit(df.json, views, func(w io.Writer) {
+			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
+			for _, v := range views {
+				fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\n", v.ID, v.Name, v.Prefix, stamp(v.CreatedAt), orDash(v.RevokedAt))
+			}
+		})
+	})
+}
+
+func runAPIKeyRevoke(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		if err := d.apiKeys().Revoke(ctx, actor, t.ID, pos[0]); err != nil {
+			return err
+		}
+		if df.json {
+			return c.emit(true, map[string]string{"id": pos[0], "status": "revoked"}, nil)
+		}
+		_, err := fmt.Fprintf(c.stdout, "revoked API key %s\n", pos[0])
+		return err
+	})
+}
