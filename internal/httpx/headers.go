@@ -1,15 +1,18 @@
 package httpx
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
 
 // contentSecurityPolicy allows only our own static files: no inline script or
 // style, no framing, no <base> tricks.
 //
-// form-action is 'self' for now. When the authorization endpoint answers a
-// form POST by redirecting to a client's redirect URI (or renders a
-// form_post page), browsers that apply form-action to redirects will block
-// it: that milestone must widen form-action on those responses only, to the
-// exact redirect URI's origin, never to a wildcard.
+// form-action is 'self'. Browsers apply a page's form-action to every
+// redirect that follows its form's submission, so a page whose form ends in
+// a redirect to another site widens it by exactly that origin with
+// AllowFormAction, never by a wildcard.
 const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; " +
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
@@ -43,4 +46,34 @@ func Chain(h http.Handler, mws ...func(http.Handler) http.Handler) http.Handler 
 		h = mws[i](h)
 	}
 	return h
+}
+
+const siteFormAction = "form-action 'self'"
+
+// AllowFormAction widens this response's form-action by one CSP source (see
+// FormActionSource), for a page whose form submission ends in a redirect to
+// another site: sign-in returning to a client's redirect URI, sign-out
+// returning to a relying party's post-logout URI. An empty source, or a
+// response whose CSP was replaced, is left alone.
+func AllowFormAction(w http.ResponseWriter, source string) {
+	h := w.Header()
+	csp := h.Get("Content-Security-Policy")
+	if source == "" || !strings.Contains(csp, siteFormAction) {
+		return
+	}
+	h.Set("Content-Security-Policy", strings.Replace(csp, siteFormAction, siteFormAction+" "+source, 1))
+}
+
+// FormActionSource is the CSP source naming rawURL's origin, or "" when it
+// is not an absolute http(s) URL. CSP cannot name an IPv6 literal, so such a
+// host ([::1], the only one redirect rules allow) yields its scheme alone.
+func FormActionSource(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	if strings.HasPrefix(u.Host, "[") {
+		return u.Scheme + ":"
+	}
+	return u.Scheme + "://" + u.Host
 }

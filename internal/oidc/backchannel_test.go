@@ -194,6 +194,8 @@ func TestBackchannelNeverDelaysTheMember(t *testing.T) {
 	e := newLogoutEnv(t)
 	rp := newLogoutRP(t)
 	rp.block = make(chan struct{})
+	release := sync.OnceFunc(func() { close(rp.block) })
+	t.Cleanup(release) // before the RP's Close, which waits for its handlers
 	client := e.addBackchannelClient(rp, model.AlgES256)
 	c := e.browser()
 	s := e.signIn(c, e.member)
@@ -203,7 +205,7 @@ func TestBackchannelNeverDelaysTheMember(t *testing.T) {
 	if took := time.Since(start); took > 500*time.Millisecond || r.header.Get("Location") != "https://rp.example/bye" {
 		t.Fatalf("answered in %v: %d %q", took, r.status, r.header.Get("Location"))
 	}
-	close(rp.block)
+	release()
 	e.ep.bc.wait()
 	if got := rp.received(); len(got) != 1 {
 		t.Fatalf("received %q", got)

@@ -70,6 +70,9 @@ func (e *logoutEndpoint) get(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return httpx.Internal(err)
 	case !lo.provesSession(s, m):
+		// The confirmation's POST ends in finish's redirect, which browsers
+		// check against this page's form-action.
+		httpx.AllowFormAction(w, httpx.FormActionSource(lo.destination(t)))
 		return e.UI.Render(w, http.StatusOK, ui.PageLogoutConfirm, ui.LogoutConfirm{
 			Page: ui.Page{Site: t.Name}, CSRFToken: e.CSRF.Token(w, r), Email: m.Email, Hidden: req.hidden(),
 		})
@@ -133,15 +136,21 @@ func (e *logoutEndpoint) confirm(w http.ResponseWriter, r *http.Request) error {
 // (with its state), else to the tenant's after-logout page, else to our
 // signed-out page (PRODUCT.md).
 func (e *logoutEndpoint) finish(w http.ResponseWriter, r *http.Request, t model.Tenant, lo logoutTarget) error {
-	switch {
-	case lo.redirect != "":
-		logoutSeeOther(w, lo.redirect)
-	case t.AfterLogoutURL != "":
-		logoutSeeOther(w, t.AfterLogoutURL)
-	default:
-		return e.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.Page{Site: t.Name}})
+	if dest := lo.destination(t); dest != "" {
+		logoutSeeOther(w, dest)
+		return nil
 	}
-	return nil
+	return e.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.Page{Site: t.Name}})
+}
+
+// destination is where a finished logout redirects: the client's registered
+// post-logout URI (with its state), else the tenant's after-logout URL; ""
+// means our signed-out page.
+func (lo logoutTarget) destination(t model.Tenant) string {
+	if lo.redirect != "" {
+		return lo.redirect
+	}
+	return t.AfterLogoutURL
 }
 
 func logoutTenant(r *http.Request) (model.Tenant, error) {

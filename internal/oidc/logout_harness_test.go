@@ -178,6 +178,13 @@ func (e *logoutEnv) idToken(c model.Client, g model.Grant) string {
 	return tok
 }
 
+// bareHint is an ID token for sub that names no session (sid).
+func (e *logoutEnv) bareHint(c model.Client, sub string) string {
+	tok, err := e.p.Tokens.IDToken(e.ctx, tokens.IDTokenParams{Tenant: e.tenant, Client: c, Claims: map[string]any{"sub": sub}})
+	e.must(err)
+	return tok
+}
+
 type logoutResp struct {
 	status int
 	header http.Header
