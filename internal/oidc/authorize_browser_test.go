@@ -2,11 +2,10 @@ package oidc_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -57,31 +56,21 @@ func (rp *authzRP) last() url.Values {
 // the sign-in form's CSP form-action to the redirects that follow its
 // submission, so this is what proves a real browser reaches the client.
 func TestAuthorizeInChromium(t *testing.T) {
-	chromium := os.Getenv("GUILDGATE_TEST_BROWSER")
-	if chromium == "" {
-		p, err := exec.LookPath("chromium")
-		if err != nil {
-			t.Skip("skipping: no chromium on PATH and GUILDGATE_TEST_BROWSER is unset")
-		}
-		chromium = p
-	}
+	chromium := testenv.BrowserPath(t)
 	e := newAuthzEnv(t)
 	rp := newAuthzRP(t)
 	e.client = e.addClient("--redirect-uris", rp.srv.URL+"/cb")
 	v := e.params("code")
 	v.Set("redirect_uri", rp.srv.URL+"/cb")
-	ctx := authzChromium(t, chromium)
-
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		c, cancel := context.WithTimeout(ctx, 15*time.Second)
+	b := testenv.StartBrowser(t, chromium, 60*time.Second)
+	b.Extra = func() string {
+		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
 		defer cancel()
-		if _, err := chromedp.Run(c, chromedp.Steps(actions...)); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (page: %s)\n%s\nserver log:\n%s", what, err, loc, text, e.s.Logs)
-		}
+		text, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+		return fmt.Sprintf("page text:\n%s\nserver log:\n%s", text, e.s.Logs)
 	}
+	step := b.Do
+
 	step("open the authorization URL", chromedp.Navigate(e.s.URL+"/oauth/authorize?"+v.Encode()), chromedp.WaitVisible(chromedp.CSS("#email")))
 	step("email step", chromedp.SendKeys(chromedp.CSS("#email"), authzEmail), chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#password")))
@@ -97,38 +86,4 @@ func TestAuthorizeInChromium(t *testing.T) {
 	if got := rp.last(); got.Get("code") == "" || got.Get("state") != "second" {
 		t.Fatalf("the relying party received %v by form_post", got)
 	}
-}
-
-// authzChromium starts a headless Chromium for the test.
-func authzChromium(t *testing.T, path string) context.Context {
-	out := &testenv.SyncBuffer{}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.UserDataDir(t.TempDir()), chromedp.CombinedOutput(out),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		// The server's certificate is self-signed; this tests our pages, not
-		// certificate validation.
-		chromedp.Flag("ignore-certificate-errors", true),
-	}
-	budget, cancelBudget := context.WithTimeout(context.Background(), 60*time.Second)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(budget, opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	// The first Run starts the browser, and must use ctx itself: a
-	// derived context's cancellation would close it again.
-	if _, err := chromedp.Run(ctx, chromedp.Steps()); err != nil {
-		cancelCtx()
-		cancelAlloc()
-		cancelBudget()
-		t.Fatalf("start chromium: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		cancelCtx()
-		cancelAlloc()
-		cancelBudget()
-		if t.Failed() {
-			t.Logf("chromium output:\n%s", out)
-		}
-	})
-	return ctx
 }
