@@ -29,6 +29,12 @@ type Store interface {
 	Revocations() Revocations
 	APIKeys() APIKeys
 	Leases() Leases
+	Connections() Connections
+	Identities() Identities
+	UpstreamStates() UpstreamStates
+	SetupLinks() SetupLinks
+	UpstreamSessions() UpstreamSessions
+	OneTimeLinks() OneTimeLinks
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error
 	Close() error
@@ -83,6 +89,9 @@ type Members interface {
 	// Delete removes the member, their group memberships and sessions, and
 	// their grants with every code and refresh token issued under them.
 	Delete(ctx context.Context, tenantID, id string) error
+	// HasAdmin reports whether any member of the tenant, disabled or not,
+	// is an administrator (the first-administrator setup asks).
+	HasAdmin(ctx context.Context, tenantID string) (bool, error)
 }
 
 // Groups stores groups and who belongs to them.

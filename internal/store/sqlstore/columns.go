@@ -40,6 +40,20 @@ func parseList(s string) ([]string, error) {
 	return l, nil
 }
 
+// jsonValue encodes a structured column (a claim mapping, a group map):
+// plain structs of strings, which always marshal.
+func jsonValue(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func parseJSON(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("json column: %w", err)
+	}
+	return nil
+}
+
 // nullIfEmpty stores "" as NULL in a column with a nullable foreign key, so
 // "no member" leaves the key unchecked instead of naming member "". Reading
 // such a column into a sql.NullString gives "" back for NULL.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -112,6 +113,21 @@ func (r members) Delete(ctx context.Context, tenantID, id string) error {
 		return fmt.Errorf("delete member: %w", err)
 	}
 	return nil
+}
+
+// HasAdmin asks for one row only; TRUE reads as 1 in SQLite and as a
+// boolean in PostgreSQL.
+func (r members) HasAdmin(ctx context.Context, tenantID string) (bool, error) {
+	var one int
+	err := r.s.db.QueryRowContext(ctx, `SELECT 1 FROM members WHERE tenant_id = $1 AND admin = TRUE LIMIT 1`,
+		tenantID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look for an administrator: %w", err)
+	}
+	return true, nil
 }
 
 // listMembers serves Members.List and, with groupID set, Groups.ListMembers:

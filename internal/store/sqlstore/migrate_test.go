@@ -151,6 +151,23 @@ func useNewTables(t *testing.T, s *sqlstore.Store) {
 		t.Fatalf("lease = %v, %v", got, err)
 	}
 	must(t, s.Leases().Release(ctx, "jobs", "replica-1"))
+	useUpstreamTables(t, s, id)
+	useOneTimeLinks(t, s, id)
+}
+
+// useUpstreamTables links a version-1 member to a new connection and checks
+// the cascade from members into identities; id keeps rows of earlier runs apart.
+func useUpstreamTables(t *testing.T, s *sqlstore.Store, id string) {
+	ctx := t.Context()
+	must(t, s.Connections().Create(ctx, model.Connection{ID: id, TenantID: "t1", Name: "Okta",
+		Domains: []string{id + ".example"}, CreatedAt: at}))
+	must(t, s.Members().Create(ctx, member("m-"+id, "ada@"+id+".example")))
+	link := model.Identity{TenantID: "t1", ConnectionID: id, Issuer: "https://okta.example", Subject: "s", MemberID: "m-" + id}
+	must(t, s.Identities().Create(ctx, link))
+	must(t, s.Members().Delete(ctx, "t1", "m-"+id))
+	if _, err := s.Identities().Get(ctx, "t1", id, link.Issuer, "s"); err == nil {
+		t.Fatal("identity outlived its member")
+	}
 }
 
 func must(t *testing.T, err error) {

@@ -52,9 +52,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	maxConns := 0 // SQLite: unbounded; writers queue on the file lock anyway
+	if d.name == postgresDialect.name {
+		if source, maxConns, err = splitPoolParam(source); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sql.Open(d.driver, source)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", d.name, err)
+	}
+	if maxConns > 0 {
+		sizePool(db, maxConns)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
@@ -94,6 +103,12 @@ func (s *Store) RefreshTokens() store.RefreshTokens { return refreshTokens{s} }
 func (s *Store) Revocations() store.Revocations     { return revocations{s} }
 func (s *Store) APIKeys() store.APIKeys             { return apiKeys{s} }
 func (s *Store) Leases() store.Leases               { return leases{s} }
+
+func (s *Store) Connections() store.Connections           { return connections{s} }
+func (s *Store) Identities() store.Identities             { return identities{s} }
+func (s *Store) UpstreamStates() store.UpstreamStates     { return upstreamStates{s} }
+func (s *Store) SetupLinks() store.SetupLinks             { return setupLinks{s} }
+func (s *Store) UpstreamSessions() store.UpstreamSessions { return upstreamSessions{s} }
 
 // querier is what *sql.DB and *sql.Tx share, so one read helper serves both a
 // plain lookup and the locked read inside Update.

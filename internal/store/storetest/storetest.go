@@ -36,7 +36,9 @@ type testCase struct {
 var suite = concat(tenantTests, memberTests, listTests, groupTests, sessionTests,
 	throttleTests, auditTests, isolationTests, concurrencyTests, miscTests,
 	clientTests, keyTests, grantTests, codeTests, refreshTests, revocationTests,
-	oauthIsolationTests, oauthConcurrencyTests, apiKeyTests, leaseTests)
+	oauthIsolationTests, oauthConcurrencyTests, apiKeyTests, leaseTests,
+	connectionTests, identityTests, upstreamStateTests, upstreamIsolationTests,
+	oneTimeLinkTests)
 
 func concat(lists ...[]testCase) []testCase {
 	var out []testCase

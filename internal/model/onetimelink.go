@@ -1,0 +1,28 @@
+package model
+
+import "time"
+
+// LinkPurpose says what a one-time link lets its holder do; a link of one
+// purpose is refused by the page of every other.
+type LinkPurpose string
+
+const (
+	// PurposeAdminSetup creates a tenant's first administrator.
+	PurposeAdminSetup LinkPurpose = "admin-setup"
+	// PurposePasswordReset lets one member choose a new password.
+	PurposePasswordReset LinkPurpose = "password-reset"
+)
+
+// OneTimeLink is a single-use link that an operator or administrator hands
+// to a person (Guildgate sends no email). Only the SHA-256 of its token is
+// kept, so a database dump holds no usable link.
+type OneTimeLink struct {
+	Hash      string // hex SHA-256 of the token (ids.Hash)
+	TenantID  string
+	Purpose   LinkPurpose
+	MemberID  string // whose password a reset link sets; empty for admin-setup
+	CreatedBy string // audit actor who made it
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until used
+}

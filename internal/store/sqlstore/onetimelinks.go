@@ -1,0 +1,83 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// oneTimeLinks implements store.OneTimeLinks. member_id is NULL for a link
+// naming no member, which leaves its foreign key unchecked (as grants do);
+// a set one makes the link go with its member.
+type oneTimeLinks struct{ s *Store }
+
+func (s *Store) OneTimeLinks() store.OneTimeLinks { return oneTimeLinks{s} }
+
+const oneTimeLinkCols = `hash, tenant_id, purpose, member_id, created_by, created_at, expires_at, used_at`
+
+func (r oneTimeLinks) Create(ctx context.Context, l model.OneTimeLink) error {
+	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO one_time_links (`+oneTimeLinkCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.Hash, l.TenantID, string(l.Purpose),
+		nullIfEmpty(l.MemberID), l.CreatedBy, micros(l.CreatedAt), micros(l.ExpiresAt), nullMicros(l.UsedAt))
+	if err != nil {
+		return fmt.Errorf("create one-time link: %w", err)
+	}
+	return nil
+}
+
+func (r oneTimeLinks) Get(ctx context.Context, tenantID, hash string) (model.OneTimeLink, error) {
+	l, err := scanOneTimeLink(r.s.db.QueryRowContext(ctx, `SELECT `+oneTimeLinkCols+` FROM one_time_links
+		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
+	if err != nil {
+		return model.OneTimeLink{}, fmt.Errorf("get one-time link: %w", notFound(err))
+	}
+	return l, nil
+}
+
+// Consume is consumeOnce on used_at: one UPDATE … RETURNING, so two
+// replicas can never both use a link.
+func (r oneTimeLinks) Consume(ctx context.Context, tenantID, hash string, at time.Time) (model.OneTimeLink, bool, error) {
+	l, first, err := consumeOnce(ctx, r.s, "one_time_links", "used_at", oneTimeLinkCols, scanOneTimeLink,
+		tenantID, hash, at)
+	if err != nil {
+		return model.OneTimeLink{}, false, fmt.Errorf("consume one-time link: %w", err)
+	}
+	return l, first, nil
+}
+
+func (r oneTimeLinks) DeleteUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, memberID string) (int64, error) {
+	member, args := `member_id IS NULL`, []any{tenantID, string(purpose)}
+	if memberID != "" {
+		member, args = `member_id = $3`, append(args, memberID)
+	}
+	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM one_time_links WHERE tenant_id = $1 AND purpose = $2
+		AND `+member+` AND used_at IS NULL`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("delete unused one-time links: %w", err)
+	}
+	return n, nil
+}
+
+func (r oneTimeLinks) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
+	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM one_time_links WHERE expires_at < $1`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired one-time links: %w", err)
+	}
+	return n, nil
+}
+
+func scanOneTimeLink(sc scanner) (model.OneTimeLink, error) {
+	var l model.OneTimeLink
+	var purpose string
+	var member sql.NullString
+	var created, expires int64
+	var used sql.NullInt64
+	err := sc.Scan(&l.Hash, &l.TenantID, &purpose, &member, &l.CreatedBy, &created, &expires, &used)
+	l.Purpose, l.MemberID = model.LinkPurpose(purpose), member.String
+	l.CreatedAt, l.ExpiresAt, l.UsedAt = fromMicros(created), fromMicros(expires), fromNullMicros(used)
+	return l, err
+}
