@@ -96,6 +96,7 @@ type env struct {
 	h       *Handler
 	srv     *httptest.Server
 	client  *http.Client
+	router  DomainRouter
 }
 
 type option func(*env)
@@ -136,7 +137,7 @@ func (e *env) handler() *Handler {
 		Throttle: &throttle.Limiter{Store: e.st.Throttles(), Now: e.clock.Now,
 			Account: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}},
 		CSRF: &httpx.CSRF{Errors: errs}, Audit: e.st.Audit(), Logger: logger,
-		Metrics: e.metrics, Now: e.clock.Now,
+		Metrics: e.metrics, Now: e.clock.Now, Router: e.router,
 	}
 }
 

@@ -30,7 +30,7 @@ type LoginMetrics interface {
 	LoginAttempt(outcome string)
 }
 
-// Handler serves /login. Every field is required.
+// Handler serves /login. Every field is required unless noted.
 type Handler struct {
 	UI             *ui.UI
 	Errors         *httpx.ErrorWriter // the HTML error page writer
@@ -44,6 +44,9 @@ type Handler struct {
 	Metrics        LoginMetrics
 	Now            func() time.Time
 	TrustedProxies []netip.Prefix
+	// Router hands domains served by an organisation's identity provider
+	// over to it; nil sends every email to the password form.
+	Router DomainRouter
 }
 
 var _ httpx.ErrorPages = ui.ErrorPages{}

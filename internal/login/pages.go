@@ -50,7 +50,7 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) renderEmail(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg string) error {
 	return h.UI.Render(w, status, ui.PageLoginEmail, ui.LoginEmail{
 		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r),
-		Email: f.Email, ReturnTo: f.ReturnTo, Error: msg,
+		Email: f.Email, ReturnTo: f.ReturnTo, Error: msg, Buttons: h.buttons(r, t, f.ReturnTo),
 	})
 }
 

@@ -41,12 +41,16 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) error {
 	return h.passwordStep(w, r, tenant, f, r.PostForm.Get("password"))
 }
 
-// emailStep moves on to the password form without looking the address up,
-// so this step reveals nothing about which members exist. (The milestone
-// that routes domains to an organisation's identity provider decides here.)
+// emailStep sends a domain served by an organisation's identity provider
+// there, and every other address on to the password form without looking
+// it up, so this step reveals nothing about which members exist (only
+// which domains sign in elsewhere, which their members are told anyway).
 func (h *Handler) emailStep(w http.ResponseWriter, r *http.Request, t model.Tenant, f form) error {
 	if !plausibleEmail(f.Email) {
 		return h.renderEmail(w, r, t, http.StatusUnprocessableEntity, f, msgEnterEmail)
+	}
+	if routed, err := h.route(w, r, t, f); routed || err != nil {
+		return err
 	}
 	return h.renderPassword(w, r, t, http.StatusOK, f, "")
 }

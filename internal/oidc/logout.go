@@ -77,10 +77,7 @@ func (e *logoutEndpoint) get(w http.ResponseWriter, r *http.Request) error {
 			Page: ui.Page{Site: t.Name}, CSRFToken: e.CSRF.Token(w, r), Email: m.Email, Hidden: req.hidden(),
 		})
 	}
-	if err := e.end(w, r, t, s, m); err != nil {
-		return err
-	}
-	return e.finish(w, r, t, lo)
+	return e.endAndFinish(w, r, t, s, m, lo)
 }
 
 // relay turns a relying party's form POST into the same request as a GET.
@@ -123,9 +120,7 @@ func (e *logoutEndpoint) confirm(w http.ResponseWriter, r *http.Request) error {
 	s, m, err := e.Sessions.Current(r)
 	switch {
 	case err == nil:
-		if err := e.end(w, r, t, s, m); err != nil {
-			return err
-		}
+		return e.endAndFinish(w, r, t, s, m, lo)
 	case !errors.Is(err, session.ErrNoSession):
 		return httpx.Internal(err)
 	}

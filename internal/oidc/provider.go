@@ -40,6 +40,9 @@ type Provider struct {
 	Now      func() time.Time
 	// HTTPClient posts back-channel logout tokens; it must have a timeout.
 	HTTPClient *http.Client
+	// Upstream ends organisations' identity-provider sessions at /log-out;
+	// nil when there is none to end.
+	Upstream UpstreamLogout
 
 	docs documentCache
 }

@@ -1,0 +1,166 @@
+package api
+
+import (
+	"time"
+
+	"github.com/guildgate/guildgate/internal/connections"
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// connectionInput is a connection as an administrator describes it. The
+// client secret is write-only: no view ever returns it, sealed or not.
+type connectionInput struct {
+	Name                string         `json:"name"`
+	DiscoveryURL        string         `json:"discovery_url,omitempty"`
+	Issuer              string         `json:"issuer,omitempty"`
+	AuthorizationURL    string         `json:"authorization_url,omitempty"`
+	TokenURL            string         `json:"token_url,omitempty"`
+	JWKSURL             string         `json:"jwks_url,omitempty"`
+	UserinfoURL         string         `json:"userinfo_url,omitempty"`
+	ClientID            string         `json:"client_id,omitempty"`
+	ClientSecret        string         `json:"client_secret,omitempty"`
+	Scopes              []string       `json:"scopes,omitempty"`
+	Domains             []string       `json:"domains,omitempty"`
+	Claims              claimMapping   `json:"claims,omitzero"`
+	GroupMap            []groupMapping `json:"group_map,omitempty"`
+	JIT                 bool           `json:"jit,omitempty"`
+	JITStatus           string         `json:"jit_status,omitempty"`
+	TrustEmail          bool           `json:"trust_email,omitempty"`
+	IssuerMode          string         `json:"issuer_mode,omitempty"`
+	AllowedTenantIDs    []string       `json:"allowed_tenant_ids,omitempty"`
+	AuthMethod          string         `json:"auth_method,omitempty"`
+	FetchUserinfo       bool           `json:"fetch_userinfo,omitempty"`
+	ShowButton          bool           `json:"show_button,omitempty"`
+	EmailFallbackClaims []string       `json:"email_fallback_claims,omitempty"`
+}
+
+// claimMapping names the upstream claims; empty ones keep the defaults.
+type claimMapping struct {
+	Email      string `json:"email,omitempty"`
+	Name       string `json:"name,omitempty"`
+	GivenName  string `json:"given_name,omitempty"`
+	FamilyName string `json:"family_name,omitempty"`
+	Groups     string `json:"groups,omitempty"`
+}
+
+// groupMapping maps an upstream group to a local group, by name.
+type groupMapping struct {
+	Upstream string `json:"upstream"`
+	Group    string `json:"group"`
+}
+
+func groupMaps(in []groupMapping) []connections.GroupMap {
+	out := make([]connections.GroupMap, len(in))
+	for i, g := range in {
+		out[i] = connections.GroupMap{Upstream: g.Upstream, Group: g.Group}
+	}
+	return out
+}
+
+func (in connectionInput) connections() connections.Input {
+	return connections.Input{Name: in.Name, DiscoveryURL: in.DiscoveryURL, Issuer: in.Issuer,
+		AuthorizationURL: in.AuthorizationURL, TokenURL: in.TokenURL, JWKSURL: in.JWKSURL, UserinfoURL: in.UserinfoURL,
+		ClientID: in.ClientID, ClientSecret: in.ClientSecret, Scopes: in.Scopes, Domains: in.Domains,
+		Claims: model.ClaimMapping(in.Claims), GroupMap: groupMaps(in.GroupMap), JIT: in.JIT,
+		JITStatus: model.MemberStatus(in.JITStatus), TrustEmail: in.TrustEmail, IssuerMode: in.IssuerMode,
+		AllowedTenantIDs: in.AllowedTenantIDs, AuthMethod: in.AuthMethod, FetchUserinfo: in.FetchUserinfo,
+		ShowButton: in.ShowButton, EmailFallbackClaims: in.EmailFallbackClaims}
+}
+
+// connectionPatch changes the fields present; claims replace the mapping
+// field by field.
+type connectionPatch struct {
+	Name                *string         `json:"name,omitempty"`
+	DiscoveryURL        *string         `json:"discovery_url,omitempty"`
+	Issuer              *string         `json:"issuer,omitempty"`
+	AuthorizationURL    *string         `json:"authorization_url,omitempty"`
+	TokenURL            *string         `json:"token_url,omitempty"`
+	JWKSURL             *string         `json:"jwks_url,omitempty"`
+	UserinfoURL         *string         `json:"userinfo_url,omitempty"`
+	ClientID            *string         `json:"client_id,omitempty"`
+	ClientSecret        *string         `json:"client_secret,omitempty"`
+	Scopes              *[]string       `json:"scopes,omitempty"`
+	Domains             *[]string       `json:"domains,omitempty"`
+	GroupsClaim         *string         `json:"groups_claim,omitempty"`
+	GroupMap            *[]groupMapping `json:"group_map,omitempty"`
+	JIT                 *bool           `json:"jit,omitempty"`
+	JITStatus           *string         `json:"jit_status,omitempty"`
+	TrustEmail          *bool           `json:"trust_email,omitempty"`
+	IssuerMode          *string         `json:"issuer_mode,omitempty"`
+	AllowedTenantIDs    *[]string       `json:"allowed_tenant_ids,omitempty"`
+	AuthMethod          *string         `json:"auth_method,omitempty"`
+	FetchUserinfo       *bool           `json:"fetch_userinfo,omitempty"`
+	ShowButton          *bool           `json:"show_button,omitempty"`
+	EmailFallbackClaims *[]string       `json:"email_fallback_claims,omitempty"`
+}
+
+func (p connectionPatch) connections() connections.Patch {
+	out := connections.Patch{Name: p.Name, DiscoveryURL: p.DiscoveryURL, Issuer: p.Issuer,
+		AuthorizationURL: p.AuthorizationURL, TokenURL: p.TokenURL, JWKSURL: p.JWKSURL, UserinfoURL: p.UserinfoURL,
+		ClientID: p.ClientID, ClientSecret: p.ClientSecret, Scopes: p.Scopes, Domains: p.Domains,
+		GroupsClaim: p.GroupsClaim, JIT: p.JIT, TrustEmail: p.TrustEmail, IssuerMode: p.IssuerMode,
+		AllowedTenantIDs: p.AllowedTenantIDs, AuthMethod: p.AuthMethod, FetchUserinfo: p.FetchUserinfo,
+		ShowButton: p.ShowButton, EmailFallbackClaims: p.EmailFallbackClaims}
+	if p.GroupMap != nil {
+		gm := groupMaps(*p.GroupMap)
+		out.GroupMap = &gm
+	}
+	if p.JITStatus != nil {
+		s := model.MemberStatus(*p.JITStatus)
+		out.JITStatus = &s
+	}
+	return out
+}
+
+type connectionView struct {
+	ID                  string         `json:"id"`
+	Name                string         `json:"name"`
+	Ready               bool           `json:"ready"`
+	DiscoveryURL        string         `json:"discovery_url"`
+	Issuer              string         `json:"issuer"`
+	AuthorizationURL    string         `json:"authorization_url"`
+	TokenURL            string         `json:"token_url"`
+	JWKSURL             string         `json:"jwks_url"`
+	UserinfoURL         string         `json:"userinfo_url"`
+	ClientID            string         `json:"client_id"`
+	ClientSecretSet     bool           `json:"client_secret_set"`
+	Scopes              []string       `json:"scopes"`
+	Domains             []string       `json:"domains"`
+	Claims              claimMapping   `json:"claims"`
+	GroupMap            []groupMapping `json:"group_map"`
+	JIT                 bool           `json:"jit"`
+	JITStatus           string         `json:"jit_status"`
+	TrustEmail          bool           `json:"trust_email"`
+	IssuerMode          string         `json:"issuer_mode"`
+	AllowedTenantIDs    []string       `json:"allowed_tenant_ids"`
+	AuthMethod          string         `json:"auth_method"`
+	FetchUserinfo       bool           `json:"fetch_userinfo"`
+	ShowButton          bool           `json:"show_button"`
+	EmailFallbackClaims []string       `json:"email_fallback_claims"`
+	CreatedAt           time.Time      `json:"created_at"`
+	UpdatedAt           time.Time      `json:"updated_at"`
+}
+
+func connectionViewOf(c model.Connection, groupNames map[string]string) connectionView {
+	gm := []groupMapping{}
+	for _, m := range c.GroupMap {
+		gm = append(gm, groupMapping{Upstream: m.Upstream, Group: groupNames[m.GroupID]})
+	}
+	return connectionView{ID: c.ID, Name: c.Name, Ready: connections.Ready(c), DiscoveryURL: c.DiscoveryURL,
+		Issuer: c.Issuer, AuthorizationURL: c.AuthorizationURL, TokenURL: c.TokenURL, JWKSURL: c.JWKSURL,
+		UserinfoURL: c.UserinfoURL, ClientID: c.ClientID, ClientSecretSet: c.ClientSecret != "",
+		Scopes: list(c.Scopes), Domains: list(c.Domains), Claims: claimMapping(c.Claims), GroupMap: gm, JIT: c.JIT,
+		JITStatus: string(c.JITStatus), TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode,
+		AllowedTenantIDs: list(c.AllowedTenantIDs), AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo,
+		ShowButton: c.ShowButton, EmailFallbackClaims: list(c.EmailFallbackClaims), CreatedAt: c.CreatedAt,
+		UpdatedAt: c.UpdatedAt}
+}
+
+type connectionList struct {
+	Items []connectionView `json:"items"`
+}
+
+type setupLinkView struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
+}

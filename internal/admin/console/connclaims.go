@@ -1,0 +1,60 @@
+package console
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/upstream"
+)
+
+// TestClaims ends an administrator's test sign-in (federation calls it from
+// its callback, after every check of the provider's answer passed): it
+// shows the claims received, mapped and raw, and stores nothing but an
+// audit event. Only a signed-in administrator sees them; the round trip was
+// also bound to the browser that began it.
+func (h *Handler) TestClaims(w http.ResponseWriter, r *http.Request, conn model.Connection, cl upstream.Claims) error {
+	t, ok := tenancy.FromContext(r.Context())
+	if !ok {
+		return httpx.Internal(errors.New("console: request has no tenant"))
+	}
+	_, m, err := h.Sessions.Current(r)
+	switch {
+	case errors.Is(err, session.ErrNoSession) || (err == nil && !m.Admin):
+		return httpx.Forbidden("Only a signed-in administrator can see what a test sign-in received.")
+	case err != nil:
+		return err
+	}
+	c := &call{tenant: t, admin: m, csrf: h.CSRF.Token(w, r)}
+	e := model.AuditEvent{TenantID: t.ID, At: h.Now().UTC().Truncate(time.Microsecond), Actor: c.actor(), Action: "connection.test.signin",
+		Target: "connection:" + conn.ID, Detail: map[string]string{"issuer": cl.Issuer,
+			"request_id": httpx.RequestIDFrom(r.Context())}}
+	if err := h.Audit.Append(r.Context(), e); err != nil {
+		return err
+	}
+	p := claimsPage{base: h.base(r, c, "connections", "Test sign-in with "+conn.Name), ID: conn.ID, Name: conn.Name, Claims: cl}
+	for name, v := range cl.Raw {
+		s, ok := v.(string)
+		if !ok {
+			b, _ := json.Marshal(v)
+			s = string(b)
+		}
+		p.Raw = append(p.Raw, claimRow{Name: name, Value: s})
+	}
+	slices.SortFunc(p.Raw, func(a, b claimRow) int {
+		if a.Name < b.Name {
+			return -1
+		}
+		if a.Name > b.Name {
+			return 1
+		}
+		return 0
+	})
+	return h.views.render(w, http.StatusOK, "connection_claims", p)
+}

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/connections"
+	"github.com/guildgate/guildgate/internal/federation"
+	"github.com/guildgate/guildgate/internal/model"
+	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
+)
+
+const connectionSettings = "[--domains CSV] [--scopes S] [--groups-claim C] [--group-map upstream=local,…] " +
+	"[--jit] [--jit-status S] [--trust-email] [--issuer-mode exact|entra-multitenant] [--allowed-tenant-ids CSV] " +
+	"[--auth-method client_secret_basic|client_secret_post] [--fetch-userinfo] [--show-button] " + tenantFlags
+
+const connectionProvider = "(--discovery-url U | --issuer U --authorization-url U --token-url U --jwks-url U [--userinfo-url U]) " +
+	"--client-id I --client-secret-stdin "
+
+var connectionCommands = map[string]command{
+	"add": {summary: "connect an organisation's identity provider", run: runConnectionAdd,
+		synopsis: "--name N " + connectionProvider + connectionSettings},
+	"list":   {summary: "list upstream connections", run: runConnectionList, synopsis: tenantFlags},
+	"show":   {summary: "show one connection", run: connectionAction(showConnection), synopsis: "ID " + tenantFlags},
+	"update": {summary: "change some of a connection's settings", run: runConnectionUpdate, synopsis: "ID [--name N] [--client-secret-stdin] … " + connectionSettings},
+	"delete": {summary: "delete a connection and the identities linked through it", run: connectionAction(deleteConnection), synopsis: "ID " + tenantFlags},
+	"test": {summary: "check a connection's discovery, JWKS and endpoints against the provider", run: connectionAction(testConnection),
+		synopsis: "ID " + tenantFlags},
+	"setup-link": {summary: "make a single-use link (72 hours) for the organisation's IT contact to enter their provider's details",
+		run: connectionAction(setupLink), synopsis: "ID " + tenantFlags},
+}
+
+func runConnectionAdd(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	var cf connectionFlags
+	cf.register(fs)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	if err := c.require(fs, "name"); err != nil {
+		return err
+	}
+	secret, err := c.connectionSecret(cf.secretStdin)
+	if err != nil {
+		return err
+	}
+	in := cf.input(secret)
+	if err := in.Validate(); err != nil && secret != "" { // a draft is checked by the service
+		return err
+	}
+	return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
+		conn, err := svc.Create(ctx, actor, t.ID, in)
+		if err != nil {
+			return err
+		}
+		return c.printConnection(ctx, svc, t, df.json, conn)
+	})
+}
+
+func runConnectionUpdate(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	var cf connectionFlags
+	cf.register(fs)
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	secret, err := c.connectionSecret(cf.secretStdin)
+	if err != nil {
+		return err
+	}
+	return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
+		conn, err := svc.Update(ctx, actor, t.ID, pos[0], cf.patch(secret))
+		if err != nil {
+			return err
+		}
+		return c.printConnection(ctx, svc, t, df.json, conn)
+	})
+}
+
+// connectionSecret reads the client secret from stdin when asked: never
+// from a flag, which other users of the machine can read.
+func (c *call) connectionSecret(fromStdin bool) (string, error) {
+	if !fromStdin {
+		return "", nil
+	}
+	s, err := readSecretLine(c.stdin)
+	if err != nil {
+		return "", &inputError{msg: `no client secret on stdin: send it as the first line, e.g. printf '%s\n' "$SECRET" | guildgate connection add … --client-secret-stdin`}
+	}
+	return s, nil
+}
+
+func runConnectionList(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
+		cs, err := svc.List(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		names, err := svc.GroupNames(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		views := make([]connectionView, len(cs))
+		for i, conn := range cs {
+			views[i] = connectionViewOf(conn, t, names)
+		}
+		return c.emit(df.json, views, func(w io.Writer) {
+			if len(views) == 0 {
+				fmt.Fprintln(w, "no connections (add one with 'guildgate connection add')")
+				return
+			}
+			fmt.Fprintln(w, "ID\tNAME\tDOMAINS\tREADY")
+			for _, v := range views {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%v\n", v.ID, v.Name, join(v.Domains), v.Ready)
+			}
+		})
+	})
+}
+
+func connectionAction(act func(context.Context, *call, *connections.Service, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
+	return func(ctx context.Context, c *call, args []string) error {
+		fs, df := c.dataFlagSet(true)
+		pos, err := c.parseArgs(fs, args, "ID")
+		if err != nil {
+			return err
+		}
+		return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
+			return act(ctx, c, svc, t, pos[0], df.json)
+		})
+	}
+}
+
+func showConnection(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, id string, asJSON bool) error {
+	conn, err := svc.Get(ctx, t.ID, id)
+	if err != nil {
+		return err
+	}
+	return c.printConnection(ctx, svc, t, asJSON, conn)
+}
+
+func deleteConnection(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, id string, asJSON bool) error {
+	conn, err := svc.Delete(ctx, actor, t.ID, id)
+	if err != nil {
+		return err
+	}
+	return c.emit(asJSON, connectionViewOf(conn, t, nil), func(w io.Writer) {
+		fmt.Fprintf(w, "deleted connection %q (%s)\n", conn.Name, conn.ID)
+	})
+}
+
+// testConnection runs the checks and fails (exit 1) when any finds a problem.
+func testConnection(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, id string, asJSON bool) error {
+	conn, err := svc.Get(ctx, t.ID, id)
+	if err != nil {
+		return err
+	}
+	if !connections.Ready(conn) {
+		return &inputError{msg: fmt.Sprintf("connection %q has no provider details yet: add them with 'guildgate connection update' or send a setup link", conn.Name)}
+	}
+	secret, err := svc.Secret(conn)
+	if err != nil {
+		return err
+	}
+	findings := upoidc.Check(ctx, conn, secret, t.Issuer+federation.PathCallback,
+		upoidc.Options{HTTPClient: &http.Client{Timeout: upoidc.DefaultCheckTimeout}})
+	problems := 0
+	for _, f := range findings {
+		if !f.OK {
+			problems++
+		}
+	}
+	err = c.emit(asJSON, findings, func(w io.Writer) {
+		for _, f := range findings {
+			mark := "ok"
+			if !f.OK {
+				mark = "PROBLEM"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", mark, f.Check, f.Message)
+		}
+	})
+	if err == nil && problems > 0 {
+		err = fmt.Errorf("the connection test found %d problem(s)", problems)
+	}
+	return err
+}
+
+func setupLink(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, id string, asJSON bool) error {
+	token, l, err := svc.CreateSetupLink(ctx, actor, t.ID, id)
+	if err != nil {
+		return err
+	}
+	v := struct {
+		URL       string    `json:"url"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}{t.Issuer + connections.SetupPath + token, l.ExpiresAt}
+	return c.emit(asJSON, v, func(w io.Writer) {
+		fmt.Fprintf(w, "Send this single-use link to the organisation's IT contact (it works once, until %s):\n%s\n",
+			stamp(v.ExpiresAt), v.URL)
+	})
+}
+
+// withConnections resolves --tenant and builds the connection service with
+// the master key the server uses.
+func (c *call) withConnections(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*connections.Service, model.Tenant) error) error {
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		keys, err := c.loadKeyring(d)
+		if err != nil {
+			return err
+		}
+		return fn(&connections.Service{Store: d.store.Connections(), SetupLinks: d.store.SetupLinks(),
+			Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}, t)
+	})
+}

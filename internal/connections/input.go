@@ -1,0 +1,213 @@
+package connections
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/upstream"
+)
+
+// Input is a connection as an administrator describes it. Lists may hold
+// spaces and empty entries (the CLI splits comma-separated values); both
+// are dropped. GroupMap names local groups by name.
+type Input struct {
+	Name             string
+	DiscoveryURL     string
+	Issuer           string
+	AuthorizationURL string
+	TokenURL         string
+	JWKSURL          string
+	UserinfoURL      string
+	ClientID         string
+	// ClientSecret is the plain secret; it is sealed before it is stored
+	// and never read back out through a view.
+	ClientSecret        string
+	Scopes              []string // nil: openid email profile
+	Domains             []string
+	Claims              model.ClaimMapping
+	GroupMap            []GroupMap
+	JIT                 bool
+	JITStatus           model.MemberStatus // "": current
+	TrustEmail          bool
+	IssuerMode          string // "": exact
+	AllowedTenantIDs    []string
+	AuthMethod          string // "": client_secret_basic
+	FetchUserinfo       bool
+	ShowButton          bool
+	EmailFallbackClaims []string
+}
+
+// GroupMap maps an upstream group (a value of the groups claim) to a local
+// group, by name.
+type GroupMap struct{ Upstream, Group string }
+
+// DefaultScopes are requested when none are configured.
+var DefaultScopes = []string{"openid", "email", "profile"}
+
+// fallbackClaims are the only claims an email may fall back to: both are
+// how Entra ID and Okta name the sign-in address when email is absent.
+var fallbackClaims = []string{"preferred_username", "upn"}
+
+var (
+	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	tokenRE  = regexp.MustCompile(`^[\x21-\x7e]{1,100}$`) // a scope or claim name: printable, no spaces
+)
+
+// normalized trims and defaults every field.
+func (in Input) normalized() Input {
+	for _, f := range []*string{&in.Name, &in.DiscoveryURL, &in.Issuer, &in.AuthorizationURL, &in.TokenURL,
+		&in.JWKSURL, &in.UserinfoURL, &in.ClientID, &in.IssuerMode, &in.AuthMethod,
+		&in.Claims.Email, &in.Claims.Name, &in.Claims.GivenName, &in.Claims.FamilyName, &in.Claims.Groups} {
+		*f = strings.TrimSpace(*f)
+	}
+	if in.Scopes == nil {
+		in.Scopes = DefaultScopes
+	}
+	in.Scopes, in.AllowedTenantIDs = clean(in.Scopes), clean(in.AllowedTenantIDs)
+	in.EmailFallbackClaims = clean(in.EmailFallbackClaims)
+	in.Domains = clean(in.Domains)
+	for i, d := range in.Domains {
+		in.Domains[i] = strings.TrimSuffix(strings.ToLower(strings.TrimPrefix(d, "@")), ".")
+	}
+	in.JITStatus = model.MemberStatus(strings.TrimSpace(string(in.JITStatus)))
+	in.IssuerMode = orDefault(in.IssuerMode, model.IssuerExact)
+	in.AuthMethod = orDefault(in.AuthMethod, model.AuthClientSecretBasic)
+	in.JITStatus = model.MemberStatus(orDefault(string(in.JITStatus), string(model.StatusCurrent)))
+	return in
+}
+
+// Validate reports every problem with in that needs no store; unknown
+// group names and domains taken by another connection are found on save.
+func (in Input) Validate() error { return in.normalized().problems(true).Err() }
+
+// problems checks a normalized input. A new connection may be a draft
+// (name and domains only) for its IT contact to complete through a setup
+// link; once any provider detail is given, all the required ones are.
+func (in Input) problems(secretGiven bool) problem.List {
+	var ps problem.List
+	ps.Check("name", checkName(in.Name))
+	if in.draft(secretGiven) {
+		return append(ps, in.settingProblems()...)
+	}
+	manual := in.Issuer != "" || in.AuthorizationURL != "" || in.TokenURL != "" || in.JWKSURL != ""
+	switch {
+	case in.DiscoveryURL != "":
+		ps.Check("discovery_url", endpointProblem(in.DiscoveryURL))
+	case !manual:
+		ps.Add("discovery_url", "give a discovery URL, or the issuer, authorization, token and JWKS URLs")
+	}
+	for field, u := range map[string]string{"issuer": in.Issuer, "authorization_url": in.AuthorizationURL,
+		"token_url": in.TokenURL, "jwks_url": in.JWKSURL, "userinfo_url": in.UserinfoURL} {
+		switch {
+		case u != "":
+			ps.Check(field, endpointProblem(u))
+		case in.DiscoveryURL == "" && manual && field != "userinfo_url":
+			ps.Add(field, "is required without a discovery URL")
+		}
+	}
+	if in.ClientID == "" {
+		ps.Add("client_id", "is required")
+	}
+	if !secretGiven {
+		ps.Add("client_secret", "is required (read from stdin, never from a flag)")
+	}
+	return append(ps, in.settingProblems()...)
+}
+
+func (in Input) draft(secretGiven bool) bool {
+	return in.DiscoveryURL == "" && in.Issuer == "" && in.AuthorizationURL == "" && in.TokenURL == "" &&
+		in.JWKSURL == "" && in.UserinfoURL == "" && in.ClientID == "" && !secretGiven
+}
+
+func (in Input) settingProblems() problem.List {
+	var ps problem.List
+	for _, d := range in.Domains {
+		if len(d) > 253 || !domainRE.MatchString(d) || !strings.Contains(d, ".") {
+			ps.Add("domains", "%q is not an email domain such as acme.example", d)
+		}
+	}
+	if !slices.Contains(in.Scopes, "openid") {
+		ps.Add("scopes", "must include openid")
+	}
+	for _, v := range append(append([]string{}, in.Scopes...), claimNames(in.Claims)...) {
+		if !tokenRE.MatchString(v) {
+			ps.Add("scopes", "%q is not a valid scope or claim name", v)
+		}
+	}
+	if !in.JITStatus.Valid() {
+		ps.Add("jit_status", "%q is not a member status", in.JITStatus)
+	}
+	switch in.IssuerMode {
+	case model.IssuerExact:
+	case model.IssuerEntraMultiTenant:
+		if len(in.AllowedTenantIDs) == 0 {
+			ps.Add("allowed_tenant_ids", "Entra ID multi-tenant mode needs the tenant ids to accept: any Entra tenant could sign in otherwise")
+		}
+	default:
+		ps.Add("issuer_mode", "%q is not exact or entra-multitenant", in.IssuerMode)
+	}
+	if in.AuthMethod != model.AuthClientSecretBasic && in.AuthMethod != model.AuthClientSecretPost {
+		ps.Add("auth_method", "%q is not client_secret_basic or client_secret_post", in.AuthMethod)
+	}
+	for _, c := range in.EmailFallbackClaims {
+		if !slices.Contains(fallbackClaims, c) {
+			ps.Add("email_fallback_claims", "%q is not one of %s", c, strings.Join(fallbackClaims, ", "))
+		}
+	}
+	for _, g := range in.GroupMap {
+		if strings.TrimSpace(g.Upstream) == "" || strings.TrimSpace(g.Group) == "" {
+			ps.Add("group_map", "write each mapping as upstream-group=local-group")
+		}
+	}
+	return ps
+}
+
+func claimNames(m model.ClaimMapping) []string {
+	var out []string
+	for _, v := range []string{m.Email, m.Name, m.GivenName, m.FamilyName, m.Groups} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func checkName(s string) string {
+	switch {
+	case s == "":
+		return "is required"
+	case len([]rune(s)) > 100:
+		return "must be at most 100 characters"
+	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+func endpointProblem(u string) string {
+	if err := upstream.CheckEndpoint(u); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// clean trims entries and drops empty ones and repeats; never nil.
+func clean(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

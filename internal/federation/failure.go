@@ -1,0 +1,96 @@
+package federation
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/ui"
+	"github.com/guildgate/guildgate/internal/upstream"
+)
+
+// failure is a sign-in that ends on the federation error page: a fixed
+// message in plain words (never the provider's error text, which may be
+// attacker-chosen), a retry link, and the cause for the log only.
+type failure struct {
+	status   int
+	heading  string
+	message  string
+	retryURL string
+	reason   string // short, for the audit log and metrics
+	cause    error
+}
+
+func (f *failure) Error() string { return f.reason + ": " + errText(f.cause) }
+func (f *failure) Unwrap() error { return f.cause }
+
+func errText(err error) string {
+	if err == nil {
+		return "-"
+	}
+	return err.Error()
+}
+
+// Fixed messages, one per thing a member can do something about.
+const (
+	msgStartOver   = "This sign-in link has expired or was already used. Start again from the sign-in page."
+	msgDenied      = "Your organisation's sign-in did not let you through, or you cancelled it. You can try again."
+	msgUnavailable = "Your organisation's sign-in service did not answer in time. Try again in a moment."
+	msgInvalid     = "The answer from your organisation's sign-in service could not be verified, so nothing was done. Try again; if it keeps happening, tell your administrator the request id below."
+	msgMisconfig   = "Sign-in with your organisation is not set up correctly here. Tell your administrator the request id below."
+	msgNoConn      = "This sign-in option does not exist. Start again from the sign-in page."
+)
+
+func startOver(reason string, cause error) *failure {
+	return &failure{status: http.StatusBadRequest, heading: "Please start again", message: msgStartOver,
+		reason: reason, cause: cause}
+}
+
+// upstreamFailure turns a connector error into its page.
+func upstreamFailure(err error, retry string) *failure {
+	f := &failure{retryURL: retry, cause: err, heading: "Sign-in did not complete"}
+	switch k := upstream.KindOf(err); k {
+	case upstream.Denied:
+		f.status, f.message, f.reason = http.StatusForbidden, msgDenied, "upstream_denied"
+	case upstream.Unavailable:
+		f.status, f.message, f.reason = http.StatusBadGateway, msgUnavailable, "upstream_unavailable"
+	case upstream.Misconfigured:
+		f.status, f.message, f.reason = http.StatusBadGateway, msgMisconfig, "upstream_misconfigured"
+	default:
+		f.status, f.message, f.reason = http.StatusBadRequest, msgInvalid, "upstream_invalid"
+	}
+	return f
+}
+
+// refused is a verified sign-in that may not proceed (linking rules).
+func refused(reason, message string) *failure {
+	return &failure{status: http.StatusForbidden, heading: "You cannot sign in here yet", message: message, reason: reason}
+}
+
+// handle adapts fn: a *failure renders the federation error page; anything
+// else goes to the site's error writer (a 500 with a request id).
+func (h *Handler) handle(fn httpx.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		var f *failure
+		if !errors.As(err, &f) {
+			h.Pages.Write(w, r, err)
+			return
+		}
+		rid := httpx.RequestIDFrom(r.Context())
+		h.Logger.LogAttrs(r.Context(), slog.LevelInfo, "upstream sign-in failed", slog.String("request_id", rid),
+			slog.String("reason", f.reason), slog.String("cause", errText(f.cause)))
+		site := ""
+		if t, err := tenantOf(r); err == nil {
+			site = t.Name
+		}
+		if err := h.UI.Render(w, f.status, ui.PageSSOError, ui.SSOError{Page: ui.Page{Site: site}, Status: f.status,
+			Heading: f.heading, Message: f.message, RetryURL: f.retryURL, RequestID: rid}); err != nil {
+			h.Pages.Write(w, r, httpx.Internal(err))
+		}
+	})
+}

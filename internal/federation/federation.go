@@ -1,0 +1,110 @@
+// Package federation hands sign-in over to organisations' own identity
+// providers: it routes an email's domain to the connection that serves it,
+// runs the round trip (/auth/sso/start → the provider → /auth/sso/callback)
+// with state, nonce and PKCE, links the upstream identity to a member
+// under rules that stop one organisation's provider from taking over
+// another's members, and starts the Guildgate session from which the
+// original /oauth/authorize or /sso/auth request continues. It also ends
+// the upstream session at /log-out (see Logout).
+package federation
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/connections"
+	"github.com/guildgate/guildgate/internal/directory"
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/ui"
+	"github.com/guildgate/guildgate/internal/upstream"
+)
+
+// Paths this package serves. The callback is what organisations register
+// with their provider: https://<tenant host>/auth/sso/callback.
+const (
+	PathStart     = "/auth/sso/start"
+	PathCallback  = "/auth/sso/callback"
+	PathSignedOut = "/auth/sso/signed-out"
+)
+
+// RoundTripTTL bounds how long a member may spend at the provider.
+const RoundTripTTL = 10 * time.Minute
+
+// ConnectFunc builds the connector for a connection, given its plain
+// client secret; app passes upstream/oidc.New with its HTTP client and clock.
+type ConnectFunc func(ctx context.Context, c model.Connection, secret string) (upstream.Connector, error)
+
+// Handler serves the federation routes. Every field is required.
+type Handler struct {
+	Store          store.Store
+	Connections    *connections.Service
+	Directory      *directory.Service
+	Sessions       *session.Manager
+	Secrets        *secrets.Keyring
+	Connect        ConnectFunc
+	UI             *ui.UI
+	Pages          *httpx.ErrorWriter // for faults that are not the upstream's
+	Logger         *slog.Logger
+	Now            func() time.Time
+	TrustedProxies []netip.Prefix
+	// Setup serves setup links' pages; nil leaves them unserved.
+	Setup *Setup
+	// TestResult shows the claims of an administrator's test sign-in (the
+	// admin console sets it); nil refuses to finish such a round trip.
+	TestResult TestResultFunc
+
+	cache connectorCache
+}
+
+// Mount registers the routes. They are GETs reached by top-level
+// navigation from the login page, a provider or a logout, and change
+// nothing without a single-use state only this server issued.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.Handle("GET "+PathStart, h.handle(h.start))
+	mux.Handle("GET "+PathCallback, h.handle(h.callback))
+	mux.Handle("GET "+PathSignedOut, h.handle(h.signedOut))
+	if h.Setup != nil {
+		h.Setup.Mount(mux)
+	}
+}
+
+func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
+
+func tenantOf(r *http.Request) (model.Tenant, error) {
+	t, ok := tenancy.FromContext(r.Context())
+	if !ok {
+		return model.Tenant{}, httpx.Internal(errors.New("federation: request has no tenant"))
+	}
+	return t, nil
+}
+
+// seeOther redirects to a target this package built or checked.
+func seeOther(w http.ResponseWriter, target string) {
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// audit records an event; a failing audit log is reported, not fatal, so
+// an audit outage cannot lock every member out.
+func (h *Handler) audit(ctx context.Context, t model.Tenant, actor, action, target string, detail map[string]string) {
+	detail["request_id"] = httpx.RequestIDFrom(ctx)
+	err := h.Store.Audit().Append(ctx, model.AuditEvent{TenantID: t.ID, At: h.now(), Actor: actor,
+		Action: action, Target: target, Detail: detail})
+	if err != nil {
+		h.warn(ctx, "append audit event "+action, err)
+	}
+}
+
+func (h *Handler) warn(ctx context.Context, what string, err error) {
+	h.Logger.LogAttrs(ctx, slog.LevelError, what+" failed",
+		slog.String("request_id", httpx.RequestIDFrom(ctx)), slog.String("cause", err.Error()))
+}
