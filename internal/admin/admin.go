@@ -18,12 +18,16 @@ import (
 	"github.com/guildgate/guildgate/internal/admin/apikeys"
 	"github.com/guildgate/guildgate/internal/admin/console"
 	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/upstream"
 )
 
 // Handler holds what both surfaces need. Clients must be the instance the
@@ -38,18 +42,34 @@ type Handler struct {
 	CSRF     *httpx.CSRF
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Federation runs the console's "Test connection" (package federation's
+	// Handler); its test sign-ins end on the console's TestClaims.
+	Federation console.Federation
+
+	console *console.Handler
 }
 
 // Mount registers /admin/ and /api/v1/.
 func (h *Handler) Mount(mux *http.ServeMux) {
 	dir := &directory.Service{Members: h.Store.Members(), Groups: h.Store.Groups(), Sessions: h.Store.Sessions(),
 		Audit: h.Store.Audit(), Hasher: h.Hasher, Now: h.Now}
+	links := &onetime.Service{Links: h.Store.OneTimeLinks(), Members: h.Store.Members(), Dir: dir, Audit: h.Store.Audit(), Now: h.Now}
+	conns := &connections.Service{Store: h.Store.Connections(), SetupLinks: h.Store.SetupLinks(),
+		Groups: h.Store.Groups(), Audit: h.Store.Audit(), Secrets: h.Clients.Secrets, Now: h.Now}
 	(&api.Handler{
 		APIKeys: &apikeys.Service{Store: h.Store.APIKeys(), Audit: h.Store.Audit(), Now: h.Now},
-		Dir:     dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Logger: h.Logger, Now: h.Now,
+		Dir:     dir, Clients: h.Clients, Signing: h.Signing, Links: links, Audit: h.Store.Audit(), Logger: h.Logger, Now: h.Now,
+		Connections: conns,
 	}).Mount(mux)
-	(&console.Handler{
-		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions,
-		Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
-	}).Mount(mux)
+	h.console = &console.Handler{
+		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,
+		Connections: conns, Federation: h.Federation, Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
+	}
+	h.console.Mount(mux)
+}
+
+// TestClaims shows the claims of an administrator's test sign-in (see
+// console.Handler.TestClaims); federation's callback calls it. Mount first.
+func (h *Handler) TestClaims(w http.ResponseWriter, r *http.Request, c model.Connection, cl upstream.Claims) error {
+	return h.console.TestClaims(w, r, c, cl)
 }

@@ -14,9 +14,10 @@ type RequestObserver interface {
 }
 
 // AccessLog writes one structured line per request. It deliberately records
-// only the method, route pattern, path without query, status, size, duration,
-// request id and client ip: headers, cookies, query strings and bodies carry
-// passwords, codes and tokens and never reach the log. Now is required.
+// only the method, route pattern, path without query (and without a one-time
+// link's token, see loggedPath), status, size, duration, request id and
+// client ip: headers, cookies, query strings and bodies carry passwords,
+// codes and tokens and never reach the log. Now is required.
 type AccessLog struct {
 	Logger         *slog.Logger
 	TrustedProxies []netip.Prefix
@@ -57,7 +58,7 @@ func (l AccessLog) finish(r *http.Request, rec *recorder, pattern string, d time
 	l.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method),
 		slog.String("route", pattern),
-		slog.String("path", r.URL.Path),
+		slog.String("path", loggedPath(r.URL.Path, pattern)),
 		slog.Int("status", status),
 		slog.Int64("bytes", rec.bytes),
 		slog.Duration("duration", d),

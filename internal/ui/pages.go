@@ -14,6 +14,61 @@ type LoginEmail struct {
 	Email     string
 	ReturnTo  string
 	Error     string
+	// Buttons start sign-in with the tenant's connections that show one.
+	Buttons []SSOButton
+}
+
+// SSOButton is one "Sign in with …" link on the login page.
+type SSOButton struct{ Name, URL string }
+
+// SSORedirect hands the browser on to an organisation's identity provider.
+// It is a page, not a redirect, because browsers apply the login form's
+// CSP form-action to every redirect that follows its submission, and the
+// provider's origin cannot be known before the email is typed.
+type SSORedirect struct {
+	Page
+	Name string // the connection's display name
+	URL  string // /auth/sso/start?…
+}
+
+// SSOError ends a failed upstream sign-in: what happened in plain words,
+// nothing of the provider's own error text, and a way to try again.
+type SSOError struct {
+	Page
+	Status    int
+	Heading   string
+	Message   string
+	RetryURL  string
+	RequestID string
+}
+
+// SSOSetup is the page a setup link opens for an organisation's IT
+// contact: the URLs to register with their provider, then their
+// provider's details. The client secret is never echoed back.
+type SSOSetup struct {
+	Page
+	CSRFToken    string
+	Connection   string   // the connection's display name
+	Domains      string   // the email domains it will serve
+	CallbackURLs []string // to register as redirect URIs
+	SignedOutURL string   // to register as a post-logout redirect URI
+	Form         SSOSetupForm
+	Problems     []string // what was wrong with the last submission
+	Findings     []SSOFinding
+	Saved        bool
+}
+
+// SSOSetupForm is what the contact typed (the secret excepted).
+type SSOSetupForm struct {
+	DiscoveryURL, Issuer, AuthorizationURL, TokenURL, JWKSURL, UserinfoURL string
+	ClientID, AuthMethod, Contact                                          string
+}
+
+// SSOFinding is one result of the connection test.
+type SSOFinding struct {
+	OK      bool
+	Check   string
+	Message string
 }
 
 // LoginPassword is the second sign-in step; ChangeEmailURL goes back to the

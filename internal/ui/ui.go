@@ -24,9 +24,13 @@ const (
 	PageLogoutConfirm = "logout_confirm"
 	PageSignedOut     = "signed_out"
 	PageError         = "error"
+	PageSSORedirect   = "sso_redirect"
+	PageSSOError      = "sso_error"
+	PageSSOSetup      = "sso_setup"
 )
 
-var pageNames = []string{PageLoginEmail, PageLoginPassword, PageSignedIn, PageLogoutConfirm, PageSignedOut, PageError}
+var pageNames = []string{PageLoginEmail, PageLoginPassword, PageSignedIn, PageLogoutConfirm, PageSignedOut, PageError,
+	PageSSORedirect, PageSSOError, PageSSOSetup}
 
 // UI renders pages and serves their static files.
 type UI struct {
@@ -45,7 +49,7 @@ func New() (*UI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: parse layout: %w", err)
 	}
-	for _, name := range pageNames {
+	for _, name := range append(pageNames, accountPageNames...) {
 		if u.pages[name], err = parsePage(base, name); err != nil {
 			return nil, err
 		}

@@ -26,7 +26,12 @@ var samples = map[string]any{
 	PageSignedIn:      SignedIn{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Name: "Ann", Email: "ann@example.org"},
 	PageLogoutConfirm: LogoutConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", Hidden: []HiddenField{{"state", "s1"}}},
 	PageSignedOut:     SignedOut{Page: Page{Site: "Guild of Bakers"}},
-	PageError:         ErrorPage{Page: Page{Site: "Guild of Bakers"}, Status: 403, Heading: "Request refused", Message: "No.", RequestID: "rid-1"},
+	PageSSORedirect:   SSORedirect{Page: Page{Site: "Guild of Bakers"}, Name: "Acme Okta", URL: "/auth/sso/start?connection=c1"},
+	PageSSOError:      SSOError{Page: Page{Site: "Guild of Bakers"}, Status: 502, Heading: "Sign-in failed", Message: "No answer.", RetryURL: "/auth/sso/start?connection=c1", RequestID: "rid-2"},
+	PageSSOSetup: SSOSetup{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Connection: "Acme", Domains: "acme.example",
+		CallbackURLs: []string{"sso.example/auth/sso/callback"} /* no scheme: the check below bans any */, Problems: []string{"client_id: is required"},
+		Findings: []SSOFinding{{Check: "jwks", Message: "unreachable"}}},
+	PageError: ErrorPage{Page: Page{Site: "Guild of Bakers"}, Status: 403, Heading: "Request refused", Message: "No.", RequestID: "rid-1"},
 }
 
 func render(t *testing.T, u *UI, name string, data any) (*httptest.ResponseRecorder, string) {

@@ -16,10 +16,12 @@ import (
 
 	"github.com/guildgate/guildgate/internal/admin/apikeys"
 	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
@@ -34,9 +36,12 @@ type Handler struct {
 	Dir     *directory.Service
 	Clients *clients.Service
 	Signing *keys.Manager
-	Audit   store.Audit
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Links   *onetime.Service // password-reset links
+	// Connections manages upstream identity-provider connections.
+	Connections *connections.Service
+	Audit       store.Audit
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // call is one authenticated request: the tenant of its host and the key it

@@ -49,6 +49,7 @@ func (h *Handler) routes() []route {
 	rs = append(rs, h.memberRoutes()...)
 	rs = append(rs, h.groupRoutes()...)
 	rs = append(rs, h.clientRoutes()...)
+	rs = append(rs, h.connectionRoutes()...)
 	rs = append(rs, h.auditRoutes()...)
 	for i := range rs {
 		rs[i].path = strings.TrimSuffix(Prefix, "/") + "/" + rs[i].path
@@ -76,6 +77,9 @@ func (h *Handler) memberRoutes() []route {
 		{method: "POST", path: "members/{id}/disable", summary: "Disable a member and end their sessions", resp: memberView{},
 			handle: h.disableMember},
 		{method: "POST", path: "members/{id}/enable", summary: "Enable a disabled member", resp: memberView{}, handle: h.enableMember},
+		{method: "POST", path: "members/{id}/password-reset", summary: "Make a one-time link, valid 24 hours, with which the member " +
+			"sets a new password (ending their sessions); it replaces their unused one and is shown only here",
+			resp: resetLinkView{}, status: http.StatusCreated, handle: h.passwordReset},
 		{method: "PUT", path: "members/{id}/status", summary: "Set a member's membership status", body: statusInput{},
 			resp: memberView{}, handle: h.setStatus},
 		{method: "GET", path: "members/{id}/groups", summary: "List a member's groups", resp: groupList{}, handle: h.memberGroups},

@@ -32,6 +32,8 @@ var flashes = map[string]string{
 	"member-created": "Member added.", "member-updated": "Member saved.", "member-deleted": "Member deleted.",
 	"member-disabled": "Member disabled and signed out everywhere.", "member-enabled": "Member enabled.",
 	"group-created": "Group created.", "group-updated": "Group saved.", "group-deleted": "Group deleted.",
+	"connection-created": "Connection saved. Test it, or create a setup link for the organisation's IT contact.",
+	"connection-updated": "Connection saved.", "connection-deleted": "Connection deleted.",
 	"keys-rotated": "Signing keys rotated.", "unchanged": "Nothing was changed.",
 }
 

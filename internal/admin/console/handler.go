@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 )
@@ -27,10 +29,14 @@ type Handler struct {
 	Signing  *keys.Manager
 	Audit    store.Audit
 	Sessions *session.Manager
-	Pages    *httpx.ErrorWriter // the site's HTML error pages
-	CSRF     *httpx.CSRF
-	Logger   *slog.Logger
-	Now      func() time.Time
+	Links    *onetime.Service // password-reset links
+	// Connections and Federation serve the upstream connection pages.
+	Connections *connections.Service
+	Federation  Federation
+	Pages       *httpx.ErrorWriter // the site's HTML error pages
+	CSRF        *httpx.CSRF
+	Logger      *slog.Logger
+	Now         func() time.Time
 
 	views *views
 }
@@ -63,6 +69,7 @@ func (h *Handler) routes() []route {
 		{"POST /admin/members/{id}", h.updateMember},
 		{"POST /admin/members/{id}/disable", h.disableMember},
 		{"POST /admin/members/{id}/enable", h.enableMember},
+		{"POST /admin/members/{id}/password-reset", h.resetPassword},
 		{"GET /admin/members/{id}/delete", h.confirmDeleteMember},
 		{"POST /admin/members/{id}/delete", h.deleteMember},
 		{"GET /admin/groups", h.listGroups},
@@ -71,6 +78,16 @@ func (h *Handler) routes() []route {
 		{"POST /admin/groups/{id}", h.updateGroup},
 		{"GET /admin/groups/{id}/delete", h.confirmDeleteGroup},
 		{"POST /admin/groups/{id}/delete", h.deleteGroup},
+		{"GET /admin/connections", h.listConnections},
+		{"GET /admin/connections/new", h.newConnection},
+		{"POST /admin/connections", h.createConnection},
+		{"GET /admin/connections/{id}", h.editConnection},
+		{"POST /admin/connections/{id}", h.updateConnection},
+		{"GET /admin/connections/{id}/test", h.testConnection},
+		{"GET /admin/connections/{id}/try", h.trySignIn},
+		{"POST /admin/connections/{id}/setup-link", h.createSetupLink},
+		{"GET /admin/connections/{id}/delete", h.confirmDeleteConnection},
+		{"POST /admin/connections/{id}/delete", h.deleteConnection},
 		{"GET /admin/audit", h.listAudit},
 		{"GET /admin/keys", h.listKeys},
 		{"POST /admin/keys/rotate", h.rotateKeys},

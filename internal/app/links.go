@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/guildgate/guildgate/internal/account"
+	"github.com/guildgate/guildgate/internal/directory"
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/onetime"
+	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+// links builds the one-time link service. The admin console and API build
+// their own over the same store (package admin); any instance sees every
+// link, since the store holds them all.
+func (a *App) links(hasher *password.Hasher) *onetime.Service {
+	return &onetime.Service{Links: a.store.OneTimeLinks(), Members: a.store.Members(), Audit: a.store.Audit(), Now: a.now,
+		Dir: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Sessions: a.store.Sessions(),
+			Audit: a.store.Audit(), Hasher: hasher, Now: a.now}}
+}
+
+// accountPages builds the pages one-time links open: first-administrator
+// setup and password reset.
+func (a *App) accountPages(pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, hasher *password.Hasher) *account.Handler {
+	return &account.Handler{Links: a.links(hasher), Sessions: sessions, UI: pages, Errors: htmlErrors, CSRF: csrf}
+}
+
+// printSetupLink ends serve's banner with a link that creates the first
+// administrator, while the default tenant has none. Each start replaces
+// the previous start's unused link. A failure is logged, not fatal: the
+// CLI command in the banner does the same job.
+func (a *App) printSetupLink(ctx context.Context, w io.Writer) {
+	token, l, err := a.links(nil).SetupLink(ctx, a.Default.ID) // nil: making a link hashes no password
+	switch {
+	case err != nil:
+		a.logger.Warn("could not create the first-administrator setup link", "err", err)
+	case token != "":
+		fmt.Fprintf(w, "\nOr create the first administrator in your browser (the link works once, until %s):\n  %s\n",
+			l.ExpiresAt.Format("15:04 MST"), a.Default.Issuer+onetime.SetupPath+token)
+	}
+}

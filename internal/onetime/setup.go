@@ -1,0 +1,73 @@
+package onetime
+
+import (
+	"context"
+	"errors"
+
+	"github.com/guildgate/guildgate/internal/directory"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// ErrAdminExists refuses a setup link once the site has an administrator,
+// however valid the link: from then on administrators are made in the
+// console or with the CLI.
+var ErrAdminExists = errors.New("the site already has an administrator")
+
+// SetupLink makes a first-administrator link for the tenant, replacing any
+// unused one, when no member of it is an administrator; otherwise it
+// returns an empty token and no error.
+func (s *Service) SetupLink(ctx context.Context, tenantID string) (string, model.OneTimeLink, error) {
+	if has, err := s.Members.HasAdmin(ctx, tenantID); err != nil || has {
+		return "", model.OneTimeLink{}, err
+	}
+	return s.issue(ctx, "system", tenantID, model.PurposeAdminSetup, "", SetupTTL)
+}
+
+// OpenSetup returns the setup link named by token while it may still
+// create the tenant's first administrator.
+func (s *Service) OpenSetup(ctx context.Context, tenantID, token string) (model.OneTimeLink, error) {
+	if has, err := s.Members.HasAdmin(ctx, tenantID); err != nil {
+		return model.OneTimeLink{}, err
+	} else if has {
+		return model.OneTimeLink{}, ErrAdminExists
+	}
+	return s.open(ctx, tenantID, model.PurposeAdminSetup, token)
+}
+
+// CompleteSetup creates the first administrator from in, which must carry
+// a password. Everything that can be checked is checked before the link is
+// used, since a used link cannot be given back.
+func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in directory.MemberInput) (model.Member, error) {
+	l, err := s.OpenSetup(ctx, tenantID, token)
+	if err != nil {
+		return model.Member{}, err
+	}
+	in.Admin, in.Status = true, model.StatusCurrent
+	if err := setupProblems(in); err != nil {
+		return model.Member{}, err
+	}
+	if _, err := s.Dir.MemberByEmail(ctx, tenantID, in.Email); err == nil {
+		return model.Member{}, &problem.Conflict{Msg: "a member with email " + in.Email +
+			" already exists; make them an administrator with: guildgate member update " + in.Email + " --admin=true"}
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return model.Member{}, err
+	}
+	if err := s.redeem(ctx, l, map[string]string{"email": in.Email}); err != nil {
+		return model.Member{}, err
+	}
+	return s.Dir.AddMember(ctx, linkActor(l), tenantID, in)
+}
+
+// setupProblems is the directory's checks plus a required password (the
+// directory lets members without one sign in upstream only).
+func setupProblems(in directory.MemberInput) error {
+	var ps problem.List
+	if in.Password == "" {
+		ps.Add("password", "choose a password")
+	}
+	if inv, ok := errors.AsType[*problem.Invalid](in.Validate()); ok {
+		ps = append(ps, inv.Problems...)
+	}
+	return ps.Err()
+}

@@ -1,0 +1,35 @@
+package ui
+
+// The pages a one-time link opens (package account): creating the first
+// administrator and choosing a new password. They are listed apart from
+// pageNames so that each feature's pages and their test stay together.
+const (
+	PageAdminSetup    = "admin_setup"
+	PagePasswordReset = "password_reset"
+)
+
+var accountPageNames = []string{PageAdminSetup, PagePasswordReset}
+
+// AdminSetup is the form that creates a site's first administrator. Action
+// is the form's own URL (the link); Errors maps a field ("" for the form as
+// a whole) to what is wrong with it.
+type AdminSetup struct {
+	Page
+	CSRFToken string
+	Action    string
+	Email     string
+	Name      string
+	Errors    map[string]string
+}
+
+// PasswordReset is the form behind a password-reset link, and, once Done,
+// the confirmation that sends the member to sign in.
+type PasswordReset struct {
+	Page
+	CSRFToken string
+	Action    string
+	Email     string // whose password is set, for the password manager
+	Errors    map[string]string
+	Done      bool
+	LoginURL  string
+}

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var accountSamples = map[string][]any{
+	PageAdminSetup: {
+		AdminSetup{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/admin/setup/abc"},
+		AdminSetup{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/admin/setup/abc", Email: "ann@example.org",
+			Name: "Ann", Errors: map[string]string{"": "Taken.", "email": "Bad.", "password": "Short.", "password2": "Differs."}},
+	},
+	PagePasswordReset: {
+		PasswordReset{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/reset/abc", Email: "ann@example.org",
+			Errors: map[string]string{"password2": "Differs."}},
+		PasswordReset{Page: Page{Site: "Guild of Bakers"}, Done: true, LoginURL: "/login?login_hint=ann%40example.org"},
+	},
+}
+
+// TestAccountPagesRender holds the link pages to the rules every page
+// follows (see TestEveryPageRenders and TestPagesHaveNoInlineCodeAndLabelledInputs),
+// and checks that each problem sits next to its field.
+func TestAccountPagesRender(t *testing.T) {
+	inline := regexp.MustCompile(`(?i)<script|<style|\sstyle=|\son[a-z]+=|javascript:|https?://`)
+	described := regexp.MustCompile(`aria-describedby="([a-z0-9]+)-problem"`)
+	u := newUI(t)
+	for _, name := range accountPageNames {
+		for _, data := range accountSamples[name] {
+			w, body := render(t, u, name, data)
+			if !strings.Contains(body, "Guild of Bakers") || w.Header().Get("Cache-Control") != "no-store" ||
+				!strings.Contains(body, u.StaticURL("gg.css")) {
+				t.Errorf("%s: layout or headers missing", name)
+			}
+			if m := inline.FindString(body); m != "" {
+				t.Errorf("%s contains %q", name, m)
+			}
+			for _, m := range regexp.MustCompile(`<input id="([a-z0-9_]+)"`).FindAllStringSubmatch(body, -1) {
+				if !strings.Contains(body, `<label for="`+m[1]+`"`) {
+					t.Errorf("%s: input %s has no label", name, m[1])
+				}
+			}
+			for _, m := range described.FindAllStringSubmatch(body, -1) {
+				if !strings.Contains(body, `id="`+m[1]+`-problem"`) {
+					t.Errorf("%s: %s describes itself by a missing problem", name, m[1])
+				}
+			}
+		}
+	}
+	_, body := render(t, u, PageAdminSetup, accountSamples[PageAdminSetup][1])
+	if strings.Count(body, `aria-invalid="true"`) != 3 || !strings.Contains(body, `autocomplete="new-password"`) ||
+		!strings.Contains(body, "Taken.") {
+		t.Errorf("refused setup form:\n%s", body)
+	}
+	_, body = render(t, u, PagePasswordReset, accountSamples[PagePasswordReset][1])
+	if strings.Contains(body, "<form") || !strings.Contains(body, `href="/login?login_hint=ann%40example.org"`) {
+		t.Errorf("reset confirmation:\n%s", body)
+	}
+}
+
+func TestAccountPagesEscape(t *testing.T) {
+	_, body := render(t, newUI(t), PageAdminSetup, AdminSetup{Email: `"><script>x</script>`, Name: "<b>",
+		Errors: map[string]string{"": "<i>"}})
+	if strings.Contains(body, "<script>") || strings.Contains(body, "<b>") || strings.Contains(body, "<i>") {
+		t.Fatal("input not escaped")
+	}
+}
