@@ -63,6 +63,8 @@ type App struct {
 	now     func() time.Time
 	limiter *throttle.Limiter
 	keys    *keys.Manager
+	replica string    // this process as a lease holder
+	jobs    jobTiming // how RunJobs paces itself
 }
 
 // New ensures the default tenant exists and builds the handler tree.
@@ -90,7 +92,8 @@ func New(ctx context.Context, d Deps) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{Default: def, Metrics: metrics.New(), store: d.Store, cfg: d.Config, logger: d.Logger, now: d.Now}
+	a := &App{Default: def, Metrics: metrics.New(), store: d.Store, cfg: d.Config, logger: d.Logger, now: d.Now,
+		replica: newReplicaID(), jobs: defaultJobTiming}
 	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, Account: d.AccountRate, IP: d.IPRate}
 	a.keys = &keys.Manager{Store: d.Store.Keys(), Secrets: d.Keyring, Now: d.Now}
 	if err := a.ensureKeys(ctx); err != nil {
@@ -143,15 +146,21 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies}
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
 	provider := a.provider(d, pages, sessions, htmlErrors, loginPages.CSRF)
+	fed := a.federation(d, pages, sessions, htmlErrors, loginPages.CSRF, hasher)
+	loginPages.Router, provider.Upstream = fed, fed
 
 	site := http.NewServeMux()
 	pages.Mount(site)
 	loginPages.Mount(site)
 	provider.Mount(site)
+	fed.Mount(site)
 	(&legacysso.Handler{Clients: provider.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
 		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies}).Mount(site)
-	(&admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
-		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now}).Mount(site)
+	adm := &admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
+		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed}
+	adm.Mount(site)
+	fed.TestResult = adm.TestClaims
+	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
 	site.Handle("GET /metrics", a.Metrics.Handler())
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))
 

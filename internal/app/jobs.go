@@ -2,29 +2,107 @@ package app
 
 import (
 	"context"
+	"os"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/ids"
 )
 
-// jobInterval is how often expired state is swept and key rotation checked.
-// Expiry is also enforced on every read, so the sweep only reclaims space;
-// rotation publishes the next key a whole rotation period ahead, so an hour's
-// lateness is harmless.
-const jobInterval = 10 * time.Minute
+// jobsLease names the lease under which the background jobs run, so that
+// with several replicas on one database they run once per cluster, not once
+// per replica.
+const jobsLease = "jobs"
 
-// RunJobs sweeps expired state and rotates due signing keys until ctx ends.
-// Both are safe on every replica at once: deletes are idempotent and key
-// rotation is serialised by the store.
+// jobTiming is how the jobs loop paces itself; New sets the defaults and
+// tests shorten them.
+type jobTiming struct {
+	// interval is how often the holder sweeps expired state and checks key
+	// rotation. Expiry is also enforced on every read, so the sweep only
+	// reclaims space; rotation publishes the next key a whole rotation
+	// period ahead, so an hour's lateness is harmless.
+	interval time.Duration
+	// ttl is how long a replica that died without releasing the lease
+	// keeps the others from the jobs.
+	ttl time.Duration
+	// renew is how often every replica tries to take or renew the lease: a
+	// third of ttl, so the holder survives two failed renewals (a database
+	// hiccup) without losing the lease.
+	renew time.Duration
+}
+
+var defaultJobTiming = jobTiming{interval: 10 * time.Minute, ttl: 30 * time.Second, renew: 10 * time.Second}
+
+// newReplicaID names this process as a lease holder. The host name tells an
+// operator which machine runs the jobs; the random part keeps two processes
+// on one machine (or a restarted one) apart.
+func newReplicaID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "replica"
+	}
+	return host + "-" + ids.NewToken(6)
+}
+
+// RunJobs runs the background jobs until ctx ends, on this replica only
+// while it holds the jobs lease, renewing the lease every timing.renew. A
+// replica that takes the lease over runs the jobs at once, since it cannot
+// know when its predecessor last did. On return the lease is released, so a
+// replica shutting down hands the jobs over at the others' next attempt
+// rather than after the TTL; one that dies hands them over after the TTL.
+//
+// A job that outlives the TTL (a very large sweep) may overlap with the
+// next holder's run. That costs only duplicate work: deletes are
+// idempotent and key rotation is serialised by the store.
 func (a *App) RunJobs(ctx context.Context) {
-	t := time.NewTicker(jobInterval)
-	defer t.Stop()
+	tick := time.NewTicker(a.jobs.renew)
+	defer tick.Stop()
+	defer a.releaseJobs()
+	var held bool
+	var due time.Time
 	for {
-		a.sweep(ctx)
-		a.rotateKeys(ctx)
+		held = a.holdJobs(ctx, held)
+		if !held {
+			due = time.Time{}
+		} else if !a.now().Before(due) {
+			a.sweep(ctx)
+			a.rotateKeys(ctx)
+			due = a.now().Add(a.jobs.interval)
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-tick.C:
 		}
+	}
+}
+
+// holdJobs takes or renews the lease and reports whether this replica holds
+// it. An error counts as not holding: the jobs need the database anyway, and
+// assuming the lease would risk running them twice.
+func (a *App) holdJobs(ctx context.Context, wasHeld bool) bool {
+	held, err := a.store.Leases().Acquire(ctx, jobsLease, a.replica, a.jobs.ttl, a.now())
+	if err != nil {
+		if ctx.Err() == nil {
+			a.logger.Warn("jobs lease: acquire failed", "holder", a.replica, "err", err)
+		}
+		return false
+	}
+	switch {
+	case held && !wasHeld:
+		a.logger.Info("jobs lease acquired: this replica runs the background jobs", "holder", a.replica)
+	case !held && wasHeld:
+		a.logger.Warn("jobs lease lost to another replica", "holder", a.replica)
+	}
+	return held
+}
+
+// releaseJobs runs after ctx has ended, so it gets a context of its own.
+func (a *App) releaseJobs() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.store.Leases().Release(ctx, jobsLease, a.replica); err != nil {
+		a.logger.Warn("jobs lease: release failed; another replica takes over when it expires",
+			"holder", a.replica, "err", err)
 	}
 }
 
@@ -38,6 +116,11 @@ func (a *App) sweep(ctx context.Context) {
 	a.report("refresh tokens", func() (int64, error) { return a.store.RefreshTokens().DeleteExpired(ctx, now) })
 	a.report("grants", func() (int64, error) { return a.store.Grants().DeleteExpired(ctx, now) })
 	a.report("revocations", func() (int64, error) { return a.store.Revocations().DeleteExpired(ctx, now) })
+	a.report("one-time links", func() (int64, error) { return a.store.OneTimeLinks().DeleteExpired(ctx, now) })
+	a.report("upstream round trips", func() (int64, error) { return a.store.UpstreamStates().DeleteExpired(ctx, now) })
+	// Expired setup links stay a week, so their page can say "expired"
+	// rather than "not valid" to the IT contact who kept the email too long.
+	a.report("setup links", func() (int64, error) { return a.store.SetupLinks().DeleteExpired(ctx, now.Add(-7*24*time.Hour)) })
 }
 
 func (a *App) report(what string, sweep func() (int64, error)) {

@@ -1,5 +1,5 @@
 // Package cli is Guildgate's command line: `serve` and the data commands an
-// operator scripts against (tenant, member, group, client, keys, apikey, migrate). It is callable
+// operator scripts against (tenant, member, group, client, connection, keys, apikey, migrate). It is callable
 // in-process through Main, so tests drive exactly what a shell would, and it
 // goes through the same services as the admin API, so the shell can never
 // store what the API would refuse.
@@ -48,14 +48,15 @@ type call struct {
 var commands = map[string]command{
 	"serve": {summary: "run the server", run: runServe,
 		synopsis: "[--addr 127.0.0.1:8443] [--issuer URL] [--tls-cert F --tls-key F] [--trusted-proxy CIDR]... [--config F]"},
-	"tenant":  {summary: "manage tenants (sites)", sub: tenantCommands},
-	"member":  {summary: "manage a tenant's members", sub: memberCommands},
-	"group":   {summary: "manage a tenant's groups", sub: groupCommands},
-	"client":  {summary: "manage a tenant's SSO clients", sub: clientCommands},
-	"keys":    {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
-	"apikey":  {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
-	"migrate": {summary: "apply database migrations and print the schema version", run: runMigrate, synopsis: "[--database DSN] [--json]"},
-	"version": {summary: "print the version and commit", run: runVersion},
+	"tenant":     {summary: "manage tenants (sites)", sub: tenantCommands},
+	"member":     {summary: "manage a tenant's members", sub: memberCommands},
+	"group":      {summary: "manage a tenant's groups", sub: groupCommands},
+	"client":     {summary: "manage a tenant's SSO clients", sub: clientCommands},
+	"connection": {summary: "manage connections to organisations' own identity providers", sub: connectionCommands},
+	"keys":       {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
+	"apikey":     {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
+	"migrate":    {summary: "apply database migrations, or copy an SQLite database into PostgreSQL", run: runMigrate, synopsis: migrateSynopsis},
+	"version":    {summary: "print the version and commit", run: runVersion},
 }
 
 // Main runs the command line args (without the program name) and returns the

@@ -34,6 +34,7 @@ type Server struct {
 	Logs     *SyncBuffer // everything the server logged
 	Stdout   *SyncBuffer // the banner
 	certPool *x509.CertPool
+	stop     func() // shuts the server down, once
 }
 
 // Backend names a store for Start.
@@ -64,15 +65,21 @@ func Start(t testing.TB, backend Backend, edit func(*config.Config)) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, cfg, s.Stdout, s.Logs) }()
-	t.Cleanup(func() {
+	s.stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("server stopped with error: %v", err)
 		}
 	})
+	t.Cleanup(s.stop)
 	s.waitReady(t, done)
 	return s
 }
+
+// Stop shuts the server down as SIGTERM would (in-flight requests finish,
+// background work stops, the store closes), for tests in which one replica
+// goes away. The test's end stops every server anyway.
+func (s *Server) Stop() { s.stop() }
 
 func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
