@@ -42,6 +42,15 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 		return issued{}, err
 	}
 	g, m, err := p.liveGrant(ctx, req.tenant, req.client, ac.GrantID)
+	if err != nil && revokedByReuse(g, ac) {
+		// This request consumed the code first, and the same code arrived
+		// again while it was being redeemed (a racing request or another
+		// replica), whose reuse check revoked the grant. This is still the
+		// first use: it answers, and what it issues is already dead with the
+		// grant — exactly "revoke what the first use issued".
+		m, err = p.memberAllowed(ctx, req.tenant, req.client, g.MemberID)
+		err = liveGrantError(err)
+	}
 	if err != nil {
 		return issued{}, err
 	}
@@ -51,6 +60,16 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 	}
 	p.auditToken(r, req, model.GrantAuthorizationCode, g.MemberID, g.ID)
 	return is, nil
+}
+
+// revokedByReuse reports whether g was revoked after this redemption
+// consumed its code: the reuse of that same code is what revokes a grant in
+// that window. A revocation at or before the consumption (logout, an
+// administrator) still fails the redemption. Replicas compare their own
+// clocks here, so their skew must stay below a request's round trip (NTP
+// keeps it to milliseconds).
+func revokedByReuse(g model.Grant, ac model.AuthCode) bool {
+	return g.RevokedAt.After(ac.ConsumedAt) && strings.EqualFold(g.ClientID, ac.ClientID)
 }
 
 // codeReused revokes the grant of a code presented a second time: either the

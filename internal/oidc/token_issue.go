@@ -35,13 +35,20 @@ const grantRevoked = "The authorization grant has been revoked or is no longer v
 // force is invalid_grant.
 func (p *Provider) liveGrant(ctx context.Context, t model.Tenant, c model.Client, grantID string) (model.Grant, model.Member, error) {
 	g, m, err := p.grantInForce(ctx, t, c, grantID)
+	return g, m, liveGrantError(err)
+}
+
+// liveGrantError maps grantInForce's and memberAllowed's errors to the
+// token endpoint's answers.
+func liveGrantError(err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case errors.Is(err, errNotLive):
-		return g, m, oauth.InvalidGrant(grantRevoked).WithCause(err)
-	case err != nil:
-		return g, m, oauth.ServerError(err)
+		return oauth.InvalidGrant(grantRevoked).WithCause(err)
+	default:
+		return oauth.ServerError(err)
 	}
-	return g, m, nil
 }
 
 // grantInForce loads the grant a code or token points at and checks that it,
