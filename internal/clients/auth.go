@@ -97,3 +97,28 @@ func (s *Service) SigningSecret(ctx context.Context, c model.Client) ([]byte, er
 	}
 	return bytes.Clone(e.secrets[0].plain), nil
 }
+
+// VerificationSecrets returns every secret of the client that is still
+// valid (the newest first), for checking HS256 tokens the client presents
+// back to us, such as an id_token_hint: one signed just before a rotation
+// must still verify during the overlap. An unknown or public client (which
+// has no secret) is an error wrapping model.ErrNotFound.
+func (s *Service) VerificationSecrets(ctx context.Context, tenantID, clientID string) ([][]byte, error) {
+	e, err := s.entry(ctx, tenantID, clientID)
+	switch {
+	case err != nil:
+		return nil, err
+	case e.err != nil:
+		return nil, e.err
+	case e.client.Public || len(e.secrets) == 0:
+		return nil, fmt.Errorf("client %s is public: %w", e.client.ID, model.ErrNotFound)
+	}
+	now := s.now()
+	var out [][]byte
+	for _, sec := range e.secrets {
+		if sec.expiresAt.IsZero() || now.Before(sec.expiresAt) {
+			out = append(out, bytes.Clone(sec.plain))
+		}
+	}
+	return out, nil
+}

@@ -85,13 +85,30 @@ func testRotationOverlap(t *testing.T, f *fixture) {
 	if key, err := f.svc.SigningSecret(ctx, r.Client); err != nil || string(key) != r.Secret {
 		t.Fatalf("SigningSecret = %q, %v; want the new secret", key, err)
 	}
+	verifiers := func() []string {
+		keys, err := f.svc.VerificationSecrets(ctx, f.tenant, strings.ToUpper(v.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range keys {
+			out = append(out, string(k))
+		}
+		return out
+	}
 	f.clock.Add(24*time.Hour - time.Second)
 	if !works(v.Secret) || !works(r.Secret) {
 		t.Fatal("inside the overlap both secrets must work")
 	}
+	if got := verifiers(); len(got) != 2 || got[0] != r.Secret || got[1] != v.Secret {
+		t.Fatal("inside the overlap HS256 tokens of both secrets must verify, the newest first")
+	}
 	f.clock.Add(time.Second)
 	if works(v.Secret) || !works(r.Secret) {
 		t.Fatal("after the overlap only the new secret may work")
+	}
+	if got := verifiers(); len(got) != 1 || got[0] != r.Secret {
+		t.Fatal("after the overlap only the new secret may verify")
 	}
 	// Rotating again drops the expired secret from the row.
 	r2, err := f.svc.RotateSecret(ctx, "cli", f.tenant, v.ID, 0)
@@ -281,5 +298,17 @@ func TestCacheUnderConcurrentChange(t *testing.T) {
 	latest, _ := f.svc.Get(ctx, f.tenant, v.ID)
 	if _, err := f.svc.Authenticate(ctx, f.tenant, v.ID, latest.Secret); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerificationSecretsRefusals: public and unknown clients have no
+// secret to verify with, and say so as not-found rather than a fault.
+func TestVerificationSecretsRefusals(t *testing.T) {
+	f := newFixture(t)
+	pub := f.create(Input{Name: "SPA", RedirectURIs: []string{"https://spa.example/cb"}, Public: true})
+	for _, id := range []string{pub.ID, "00000000-0000-4000-8000-000000000000"} {
+		if _, err := f.svc.VerificationSecrets(context.Background(), f.tenant, id); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("VerificationSecrets(%s) = %v, want ErrNotFound", id, err)
+		}
 	}
 }

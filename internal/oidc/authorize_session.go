@@ -119,18 +119,7 @@ func (p *Provider) authHintSubject(ctx context.Context, t model.Tenant, raw stri
 		return "", nil
 	}
 	claims, err := p.Tokens.VerifyIDTokenHint(ctx, t, raw, func(clientID string) ([][]byte, error) {
-		c, err := p.Clients.Lookup(ctx, t.ID, clientID)
-		if err != nil {
-			return nil, fmt.Errorf("client %q of an HS256 hint: %w", clientID, err)
-		}
-		if c.Public {
-			return nil, fmt.Errorf("client %q of an HS256 hint is public: it has no secret", clientID)
-		}
-		secret, err := p.Clients.SigningSecret(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-		return [][]byte{secret}, nil
+		return p.Clients.VerificationSecrets(ctx, t.ID, clientID)
 	})
 	if err != nil {
 		return "", oauth.InvalidRequest("id_token_hint is not a valid ID token from this issuer.").WithCause(err)

@@ -112,18 +112,11 @@ func (e *logoutEndpoint) resolve(ctx context.Context, t model.Tenant, req logout
 func (e *logoutEndpoint) verifyHint(ctx context.Context, t model.Tenant, raw string) (tokens.IDTokenClaims, error) {
 	var storeErr error
 	secrets := func(clientID string) ([][]byte, error) {
-		c, err := e.Clients.Lookup(ctx, t.ID, clientID)
-		if err != nil {
-			if !errors.Is(err, model.ErrNotFound) {
-				storeErr = err
-			}
-			return nil, err
+		s, err := e.Clients.VerificationSecrets(ctx, t.ID, clientID)
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			storeErr = err
 		}
-		s, err := e.Clients.SigningSecret(ctx, c) // a public client has none: no HS256 hint is its
-		if err != nil {
-			return nil, err
-		}
-		return [][]byte{s}, nil
+		return s, err
 	}
 	hint, err := e.Tokens.VerifyIDTokenHint(ctx, t, raw, secrets)
 	switch {
