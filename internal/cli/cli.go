@@ -57,6 +57,7 @@ var commands = map[string]command{
 	"apikey":     {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
 	"migrate":    {summary: "apply database migrations, or copy an SQLite database into PostgreSQL", run: runMigrate, synopsis: migrateSynopsis},
 	"version":    {summary: "print the version and commit", run: runVersion},
+	"bench":      {summary: "load-benchmark a running OpenID Provider over HTTPS", run: runBench, synopsis: benchSynopsis},
 }
 
 // Main runs the command line args (without the program name) and returns the

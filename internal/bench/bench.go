@@ -1,0 +1,408 @@
+// Package bench is the load benchmark behind `guildgate bench`: it drives a
+// running OpenID Provider (Guildgate, or any other, such as the npm
+// oidc-provider for a side-by-side comparison) over HTTPS with keep-alive and
+// reports, per workload, requests, req/s, p50/p99 latency, errors and, when
+// the server's pid is known, its CPU seconds per 1,000 requests.
+//
+// Everything it needs it discovers: endpoints from the discovery document,
+// and a member session by walking the provider's sign-in (Guildgate's login
+// form, or any interaction that redirects back without a form). Every loop
+// is bounded in both time and count.
+package bench
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Workload names, in the order they run by default.
+const (
+	Discovery         = "discovery"
+	JWKS              = "jwks"
+	ClientCredentials = "client_credentials"
+	Userinfo          = "userinfo"
+	Refresh           = "refresh"
+	CodeFlow          = "code_flow"
+)
+
+// All is every workload, in run order.
+var All = []string{Discovery, JWKS, ClientCredentials, Userinfo, Refresh, CodeFlow}
+
+// needsSession names the workloads that need a member's sign-in first.
+var needsSession = map[string]bool{Userinfo: true, Refresh: true, CodeFlow: true}
+
+// Limits that keep every loop bounded whatever the flags say.
+const (
+	MaxDuration    = 10 * time.Minute
+	MaxConcurrency = 1024
+	maxOpsPerRun   = 20_000_000 // per workload, across workers
+	maxRedirects   = 20         // per sign-in or authorization
+)
+
+// Config is one benchmark run.
+type Config struct {
+	Target         string // issuer URL, https://host:port
+	ClientID       string
+	ClientSecret   string
+	RedirectURI    string // registered for the client; never fetched (default https://rp.example/cb)
+	MemberEmail    string // for the session workloads on a login form (sent as login_hint too)
+	MemberPassword string
+	Duration       time.Duration // per workload
+	Concurrency    int
+	Workloads      []string       // default All
+	RootCAs        *x509.CertPool // nil: the system pool
+	ServerPID      int            // > 0: measure the server's CPU from /proc
+	Scope          string         // default "openid profile email offline_access"
+}
+
+// Result is one workload's figures.
+type Result struct {
+	Workload   string        `json:"workload"`
+	Requests   int64         `json:"requests"` // completed operations (a code flow is one: authorize + token)
+	Errors     int64         `json:"errors"`
+	Seconds    float64       `json:"seconds"`
+	PerSecond  float64       `json:"req_per_s"`
+	P50        time.Duration `json:"p50_ns"`
+	P99        time.Duration `json:"p99_ns"`
+	CPUPer1000 float64       `json:"server_cpu_s_per_1000,omitempty"` // 0 when not measured
+	FirstError string        `json:"first_error,omitempty"`
+}
+
+// metadata is what the benchmark reads from discovery.
+type metadata struct {
+	Issuer    string `json:"issuer"`
+	Authorize string `json:"authorization_endpoint"`
+	Token     string `json:"token_endpoint"`
+	Userinfo  string `json:"userinfo_endpoint"`
+	JWKS      string `json:"jwks_uri"`
+}
+
+type runner struct {
+	cfg     Config
+	http    *http.Client // keep-alive, no redirects, no cookies
+	browser *http.Client // same transport, with the member's cookies
+	md      metadata
+	access  string // a member's access token, for userinfo
+	refresh []string
+}
+
+// Run runs the workloads one after another and returns their figures.
+func Run(ctx context.Context, cfg Config) ([]Result, error) {
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	tr := &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: cfg.Concurrency,
+		MaxIdleConns:        2 * cfg.Concurrency,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   false,
+		DialContext:         dialLoopbackName,
+	}
+	defer tr.CloseIdleConnections()
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	jar, _ := cookiejar.New(nil)
+	r := &runner{cfg: cfg,
+		http:    &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect},
+		browser: &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect, Jar: jar},
+	}
+	if err := r.getJSON(ctx, strings.TrimSuffix(cfg.Target, "/")+"/.well-known/openid-configuration", &r.md); err != nil {
+		return nil, fmt.Errorf("discovery: %w", err)
+	}
+	if slices.ContainsFunc(cfg.Workloads, func(w string) bool { return needsSession[w] }) {
+		if err := r.prepareSession(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var out []Result
+	for _, w := range cfg.Workloads {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		out = append(out, r.run(ctx, w))
+	}
+	return out, nil
+}
+
+func (c *Config) normalize() error {
+	u, err := url.Parse(c.Target)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("target %q is not an https:// URL", c.Target)
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return errors.New("a client id and secret are required")
+	}
+	if c.Duration <= 0 {
+		c.Duration = 10 * time.Second
+	}
+	c.Duration = min(c.Duration, MaxDuration)
+	if c.Concurrency <= 0 {
+		c.Concurrency = 2 * 2 // two per core of the machine kind; callers pass their own
+	}
+	c.Concurrency = min(c.Concurrency, MaxConcurrency)
+	if len(c.Workloads) == 0 {
+		c.Workloads = All
+	}
+	for _, w := range c.Workloads {
+		if !slices.Contains(All, w) {
+			return fmt.Errorf("unknown workload %q (known: %s)", w, strings.Join(All, ", "))
+		}
+	}
+	if c.RedirectURI == "" {
+		c.RedirectURI = "https://rp.example/cb"
+	}
+	if c.Scope == "" {
+		c.Scope = "openid profile email offline_access"
+	}
+	return nil
+}
+
+// dialLoopbackName dials "localhost" as 127.0.0.1, so a certificate issued
+// to localhost is verified while the traffic never leaves IPv4 loopback.
+func dialLoopbackName(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil && host == "localhost" {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	return d.DialContext(ctx, "tcp4", addr)
+}
+
+// op is one operation of a workload, run by worker w.
+type op func(ctx context.Context, w int) error
+
+func (r *runner) run(ctx context.Context, name string) Result {
+	res := Result{Workload: name}
+	var f op
+	switch name {
+	case Discovery:
+		f = r.get(strings.TrimSuffix(r.cfg.Target, "/") + "/.well-known/openid-configuration")
+	case JWKS:
+		f = r.get(r.md.JWKS)
+	case ClientCredentials:
+		f = r.clientCredentials
+	case Userinfo:
+		f = r.userinfo
+	case Refresh:
+		f = r.refreshOnce
+	case CodeFlow:
+		f = func(ctx context.Context, _ int) error { _, err := r.codeFlow(ctx); return err }
+	}
+	// One call first, outside the measurement: a workload the server does not
+	// support shows as such rather than as millions of errors.
+	if err := f(ctx, 0); err != nil {
+		res.Errors, res.FirstError = 1, err.Error()
+		return res
+	}
+	cpu0, cpuErr := cpuSeconds(r.cfg.ServerPID)
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Duration)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	var (
+		mu       sync.Mutex
+		lat      []time.Duration
+		requests int64
+		errs     int64
+		first    string
+		wg       sync.WaitGroup
+	)
+	perWorker := maxOpsPerRun / r.cfg.Concurrency
+	start := time.Now()
+	for w := range r.cfg.Concurrency {
+		wg.Go(func() {
+			local := make([]time.Duration, 0, 4096)
+			var n, e int64
+			var firstErr string
+			for i := 0; i < perWorker && time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				err := f(ctx, w)
+				if ctx.Err() != nil {
+					break // cut off by the end of the run: neither success nor failure
+				}
+				if err != nil {
+					e++
+					if firstErr == "" {
+						firstErr = err.Error()
+					}
+					continue
+				}
+				n++
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			lat = append(lat, local...)
+			requests += n
+			errs += e
+			if first == "" {
+				first = firstErr
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cpu1, cpuErr1 := cpuSeconds(r.cfg.ServerPID)
+	slices.Sort(lat)
+	res.Requests, res.Errors, res.FirstError = requests, errs, first
+	res.Seconds = elapsed.Seconds()
+	res.PerSecond = float64(requests) / elapsed.Seconds()
+	res.P50, res.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	if r.cfg.ServerPID > 0 && cpuErr == nil && cpuErr1 == nil && requests > 0 {
+		res.CPUPer1000 = (cpu1 - cpu0) / float64(requests) * 1000
+	}
+	return res
+}
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+// clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// cpuSeconds reads utime+stime of pid from /proc/<pid>/stat.
+func cpuSeconds(pid int) (float64, error) {
+	if pid <= 0 {
+		return 0, nil
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields count from after ")".
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	ut, err1 := strconv.ParseFloat(f[11], 64) // field 14
+	st, err2 := strconv.ParseFloat(f[12], 64) // field 15
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	return (ut + st) / clockTicks, nil
+}
+
+// ---- requests ----
+
+func (r *runner) get(target string) op {
+	return func(ctx context.Context, _ int) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		if err != nil {
+			return err
+		}
+		_, err = r.do(r.http, req, http.StatusOK)
+		return err
+	}
+}
+
+// do sends req and reads the whole body (so the connection is reused),
+// failing unless the status is want.
+func (r *runner) do(c *http.Client, req *http.Request, want int) (*http.Response, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("%s %s: status %d: %.200s", req.Method, req.URL.Path, resp.StatusCode, body)
+	}
+	resp.Body = io.NopCloser(strings.NewReader(string(body)))
+	return resp, nil
+}
+
+func (r *runner) getJSON(ctx context.Context, target string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := r.do(r.http, req, http.StatusOK)
+	if err != nil {
+		return err
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	IDToken      string `json:"id_token"`
+}
+
+// token POSTs form to the token endpoint with client_secret_basic.
+func (r *runner) token(ctx context.Context, form url.Values) (tokenResponse, error) {
+	var tr tokenResponse
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.md.Token, strings.NewReader(form.Encode()))
+	if err != nil {
+		return tr, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(r.cfg.ClientID), url.QueryEscape(r.cfg.ClientSecret))
+	resp, err := r.do(r.http, req, http.StatusOK)
+	if err != nil {
+		return tr, err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
+		return tr, fmt.Errorf("token response: %w", err)
+	}
+	if tr.AccessToken == "" {
+		return tr, errors.New("token response without access_token")
+	}
+	return tr, nil
+}
+
+func (r *runner) clientCredentials(ctx context.Context, _ int) error {
+	_, err := r.token(ctx, url.Values{"grant_type": {"client_credentials"}})
+	return err
+}
+
+func (r *runner) userinfo(ctx context.Context, _ int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.md.Userinfo, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.access)
+	_, err = r.do(r.http, req, http.StatusOK)
+	return err
+}
+
+// refreshOnce redeems worker w's refresh token and keeps the rotated one.
+// Each worker owns one token family, so rotation never races.
+func (r *runner) refreshOnce(ctx context.Context, w int) error {
+	tr, err := r.token(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r.refresh[w]}})
+	if err != nil {
+		return err
+	}
+	if tr.RefreshToken == "" {
+		return errors.New("refresh response without a rotated refresh_token")
+	}
+	r.refresh[w] = tr.RefreshToken
+	return nil
+}

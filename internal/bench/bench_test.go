@@ -1,0 +1,159 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/bench"
+	"github.com/guildgate/guildgate/internal/cli"
+	"github.com/guildgate/guildgate/internal/testenv"
+)
+
+const redirectURI = "https://rp.example/cb"
+
+// TestBenchSideBySide is the benchmark's short mode (about one second per
+// workload): every workload against Guildgate on SQLite and against
+// oidc-provider configured equivalently (interop/bench-op.mjs), each
+// completing requests with no error, printed side by side.
+func TestBenchSideBySide(t *testing.T) {
+	node := requireNode(t)
+	s := testenv.Start(t, testenv.SQLite, nil)
+	const email, password = "bench@example.org", "bench-password-9f3a1c7e"
+	s.MustCLI(t, password+"\n", "member", "add", "--email", email, "--name", "Bench Member",
+		"--status", "current", "--email-verified", "--password-stdin")
+	var cl struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	out := s.MustCLI(t, "", "client", "add", "--name", "bench", "--data-dir", s.Config.DataDir,
+		"--redirect-uris", redirectURI, "--grant-types", "authorization_code,refresh_token,client_credentials", "--json")
+	if err := json.Unmarshal([]byte(out), &cl); err != nil {
+		t.Fatalf("client add printed no JSON: %v\n%s", err, out)
+	}
+	certFile := filepath.Join(s.Config.DataDir, "localhost-cert.pem")
+	pool := loadPool(t, certFile)
+
+	op := testenv.StartProcess(t, "../../interop", testenv.CleanEnv(
+		"BENCH_CERT="+certFile, "BENCH_KEY="+filepath.Join(s.Config.DataDir, "localhost-key.pem"),
+		"BENCH_CLIENT_ID="+cl.ClientID, "BENCH_CLIENT_SECRET="+cl.ClientSecret, "BENCH_REDIRECT_URI="+redirectURI,
+	), node, "bench-op.mjs")
+	op.WaitOutput(t, op.Stdout, "READY ", 30*time.Second)
+	f := strings.Fields(strings.TrimSpace(op.Stdout.String()))
+	if len(f) < 3 {
+		t.Fatalf("bench-op.mjs printed %q", op.Stdout)
+	}
+	opIssuer := f[1]
+	opPID, _ := strconv.Atoi(f[2])
+
+	base := bench.Config{ClientID: cl.ClientID, ClientSecret: cl.ClientSecret, RedirectURI: redirectURI,
+		MemberEmail: email, MemberPassword: password, Duration: time.Second, Concurrency: 4, RootCAs: pool}
+	if testing.Short() {
+		base.Duration = 500 * time.Millisecond
+	}
+	gg, op2 := base, base
+	gg.Target = s.URL // in-process: its CPU is this test's, so it is not reported
+	op2.Target, op2.ServerPID = opIssuer, opPID
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ggRes, err := bench.Run(ctx, gg)
+	if err != nil {
+		t.Fatalf("guildgate: %v\nlogs:\n%s", err, s.Logs)
+	}
+	opRes, err := bench.Run(ctx, op2)
+	if err != nil {
+		t.Fatalf("oidc-provider: %v\nstderr:\n%s", err, op.Stderr)
+	}
+	for name, rs := range map[string][]bench.Result{"guildgate": ggRes, "oidc-provider": opRes} {
+		if len(rs) != len(bench.All) {
+			t.Errorf("%s: %d workloads ran, want %d", name, len(rs), len(bench.All))
+		}
+		for _, r := range rs {
+			if r.Requests == 0 || r.Errors != 0 {
+				t.Errorf("%s %s: %d requests, %d errors (first: %s)", name, r.Workload, r.Requests, r.Errors, r.FirstError)
+			}
+		}
+	}
+	var b bytes.Buffer
+	bench.WriteSideBySide(&b, "guildgate", ggRes, "oidc-provider", opRes)
+	t.Logf("side by side (%s per workload, concurrency %d):\n%s", base.Duration, base.Concurrency, b.String())
+}
+
+// TestBenchCommand runs `guildgate bench` as a shell would, for the cheap
+// workloads, with the secret on stdin and --json.
+func TestBenchCommand(t *testing.T) {
+	s := testenv.Start(t, testenv.SQLite, nil)
+	var cl struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	out := s.MustCLI(t, "", "client", "add", "--name", "bench", "--data-dir", s.Config.DataDir,
+		"--grant-types", "client_credentials", "--json")
+	if err := json.Unmarshal([]byte(out), &cl); err != nil {
+		t.Fatalf("client add printed no JSON: %v\n%s", err, out)
+	}
+	var stdout, stderr bytes.Buffer
+	code := cli.Main(context.Background(), []string{"bench", "--target", s.URL, "--client-id", cl.ClientID,
+		"--client-secret-stdin", "--duration", "300ms", "--concurrency", "2", "--workloads", "discovery,jwks,client_credentials",
+		"--ca", filepath.Join(s.Config.DataDir, "localhost-cert.pem"), "--server-pid", strconv.Itoa(os.Getpid()), "--json"},
+		strings.NewReader(cl.ClientSecret+"\n"), &stdout, &stderr, func(string) (string, bool) { return "", false })
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var rs []bench.Result
+	if err := json.Unmarshal(stdout.Bytes(), &rs); err != nil || len(rs) != 3 {
+		t.Fatalf("not 3 results (%v):\n%s", err, stdout.String())
+	}
+	for _, r := range rs {
+		if r.Requests == 0 || r.Errors != 0 || r.P50 <= 0 || r.P99 < r.P50 || r.CPUPer1000 <= 0 {
+			t.Errorf("%+v", r)
+		}
+	}
+	// Usage errors: no secret flag, an unknown workload.
+	if code := cli.Main(context.Background(), []string{"bench", "--target", s.URL, "--client-id", "x"},
+		strings.NewReader(""), &stdout, &stderr, func(string) (string, bool) { return "", false }); code != 2 {
+		t.Errorf("without --client-secret-stdin: exit %d, want 2", code)
+	}
+}
+
+// requireNode returns node, or skips when Node or interop/node_modules is
+// missing, unless CI or GUILDGATE_TEST_INTEROP is set: then it fails.
+func requireNode(t *testing.T) string {
+	t.Helper()
+	problem := ""
+	node, err := exec.LookPath("node")
+	if err != nil {
+		problem = "node is not on PATH"
+	} else if _, err := os.Stat("../../interop/node_modules/oidc-provider/package.json"); err != nil {
+		problem = "interop/node_modules lacks oidc-provider: run `npm ci --prefix interop`"
+	}
+	if problem == "" {
+		return node
+	}
+	if os.Getenv("CI") != "" || os.Getenv("GUILDGATE_TEST_INTEROP") != "" {
+		t.Fatalf("benchmark against oidc-provider cannot run: %s", problem)
+	}
+	t.Skipf("benchmark against oidc-provider skipped: %s; set GUILDGATE_TEST_INTEROP=1 to make this a failure", problem)
+	return ""
+}
+
+func loadPool(t *testing.T, file string) *x509.CertPool {
+	t.Helper()
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("no certificate in %s", file)
+	}
+	return pool
+}

@@ -1,0 +1,150 @@
+// oidc-provider (npm, a certified OpenID Provider) configured like Guildgate
+// for the side-by-side load benchmark (`guildgate bench`, docs/benchmarks.md):
+// HTTPS on loopback, RS256 ID tokens, one confidential client allowed
+// authorization_code (PKCE S256), refresh_token (rotated on every use) and
+// client_credentials, and an interaction that signs in the one account and
+// grants what was asked, without a form (the benchmark's "member session").
+// internal/bench's TestBenchSideBySide starts it.
+//
+// Environment (all required):
+//   BENCH_CERT, BENCH_KEY      PEM files of the TLS certificate to serve
+//                              (it must name localhost: the issuer is https://localhost:<port>)
+//   BENCH_CLIENT_ID            the client's id
+//   BENCH_CLIENT_SECRET        the client's secret
+//   BENCH_REDIRECT_URI         the client's redirect URI
+// Optional: BENCH_PORT (default: any free port). Listens on 127.0.0.1 only.
+// Prints one line, READY <issuer> <pid>, once it listens.
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import Provider from 'oidc-provider';
+import { generateKeyPair, exportJWK } from 'jose';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+const server = https.createServer({ cert: readFileSync(env('BENCH_CERT')), key: readFileSync(env('BENCH_KEY')) });
+server.keepAliveTimeout = 60_000;
+await new Promise((resolve) => server.listen(Number(process.env.BENCH_PORT || 0), '127.0.0.1', resolve));
+const issuer = `https://localhost:${server.address().port}`;
+
+const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+const jwk = { ...(await exportJWK(privateKey)), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
+const account = { sub: 'bench-member', email: 'bench@example.org', email_verified: true, name: 'Bench Member' };
+
+// MapAdapter keeps every model in memory without a size bound until it
+// expires. oidc-provider's default development adapter is an LRU of 1,000
+// entries: a few seconds of client_credentials evict the member's session,
+// grant and tokens, which no real deployment would do.
+class MapAdapter {
+  static stores = new Map();
+  static grants = new Map(); // grantId -> Set of "<model>:<id>"
+  constructor(name) {
+    this.name = name;
+    if (!MapAdapter.stores.has(name)) MapAdapter.stores.set(name, new Map());
+    this.store = MapAdapter.stores.get(name);
+  }
+  async upsert(id, payload, expiresIn) {
+    this.store.set(id, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    if (payload.grantId) {
+      if (!MapAdapter.grants.has(payload.grantId)) MapAdapter.grants.set(payload.grantId, new Set());
+      MapAdapter.grants.get(payload.grantId).add(`${this.name}:${id}`);
+    }
+  }
+  async find(id) {
+    const e = this.store.get(id);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now()) {
+      this.store.delete(id);
+      return undefined;
+    }
+    return e.payload;
+  }
+  async findByUid(uid) {
+    for (const [id, e] of this.store) if (e.payload.uid === uid) return this.find(id);
+    return undefined;
+  }
+  async findByUserCode(userCode) {
+    for (const [id, e] of this.store) if (e.payload.userCode === userCode) return this.find(id);
+    return undefined;
+  }
+  async consume(id) {
+    const e = this.store.get(id);
+    if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id) { this.store.delete(id); }
+  async revokeByGrantId(grantId) {
+    for (const key of MapAdapter.grants.get(grantId) || []) {
+      const i = key.indexOf(':');
+      MapAdapter.stores.get(key.slice(0, i))?.delete(key.slice(i + 1));
+    }
+    MapAdapter.grants.delete(grantId);
+  }
+}
+
+const provider = new Provider(issuer, {
+  adapter: MapAdapter,
+  clients: [{
+    client_id: env('BENCH_CLIENT_ID'),
+    client_secret: env('BENCH_CLIENT_SECRET'),
+    redirect_uris: [env('BENCH_REDIRECT_URI')],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'RS256',
+  }],
+  jwks: { keys: [jwk] },
+  cookies: { keys: ['bench-op-cookie-key'] },
+  scopes: ['openid', 'email', 'profile', 'offline_access'],
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  pkce: { required: () => true },
+  features: {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    userinfo: { enabled: true },
+  },
+  // Like Guildgate: a refresh token for a client allowed the grant, a new one on every use.
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: () => true,
+  // Tokens outlive the browser session (the benchmark signs in once, then
+  // runs many code flows in it), as Guildgate's do.
+  expiresWithSession: () => false,
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  async findAccount(ctx, sub) {
+    if (sub !== account.sub) return undefined;
+    return { accountId: sub, claims: async () => ({ ...account }) };
+  },
+});
+
+// interaction signs the one account in, then grants what the client asked for.
+async function interaction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const { prompt, params } = details;
+  if (prompt.name === 'login') {
+    await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+    return;
+  }
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
+  if (prompt.details.missingOIDCScope) grant.addOIDCScope(prompt.details.missingOIDCScope.join(' '));
+  if (prompt.details.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+const op = provider.callback();
+server.on('request', (req, res) => {
+  if (req.method === 'GET' && req.url.startsWith('/interaction/')) {
+    interaction(req, res).catch((err) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+    return;
+  }
+  op(req, res);
+});
+process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
+process.stdout.write(`READY ${issuer} ${process.pid}\n`);
