@@ -10,6 +10,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 const clientSettings = "[--groups CSV] [--id-token-alg RS256|ES256|EdDSA|HS256] [--post-logout-redirect-uris CSV] " +
@@ -150,19 +151,19 @@ func runClientList(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]clientView, len(vs))
+		cvs := make([]views.Client, len(vs))
 		for i, v := range vs {
-			views[i] = clientViewOf(v)
+			cvs[i] = views.ClientOf(v)
 		}
-		return c.emit(df.json, views, func(w io.Writer) {
-			if len(views) == 0 {
+		return c.emit(df.json, cvs, func(w io.Writer) {
+			if len(cvs) == 0 {
 				fmt.Fprintln(w, "no clients (add one with 'guildgate client add')")
 			}
-			for i, v := range views {
+			for i, v := range cvs {
 				if i > 0 {
 					fmt.Fprintln(w)
 				}
-				v.text(w)
+				clientText(w, v)
 			}
 		})
 	})
@@ -198,7 +199,7 @@ func deleteClient(ctx context.Context, c *call, svc *clients.Service, t model.Te
 	if err := svc.Delete(ctx, actor, t.ID, v.ID); err != nil {
 		return err
 	}
-	cv := clientViewOf(v)
+	cv := views.ClientOf(v)
 	cv.ClientSecret = "" // dead now; no reason to print it once more
 	return c.emit(asJSON, cv, func(w io.Writer) { fmt.Fprintf(w, "deleted client %q (%s)\n", v.Name, v.ID) })
 }
@@ -216,42 +217,12 @@ func (c *call) withClients(ctx context.Context, fs *flag.FlagSet, df *dataFlags,
 	})
 }
 
-// clientView fixes the JSON field names partners' set-up scripts read. The
-// secret is included: administrators copy it from here (PRODUCT.md).
-type clientView struct {
-	ClientID               string    `json:"client_id"`
-	ClientSecret           string    `json:"client_secret"`
-	Name                   string    `json:"name"`
-	RedirectURIs           []string  `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
-	PermittedGroups        []string  `json:"permitted_groups"`
-	IDTokenAlg             string    `json:"id_token_alg"`
-	BackchannelLogoutURI   string    `json:"backchannel_logout_uri"`
-	GrantTypes             []string  `json:"grant_types"`
-	Public                 bool      `json:"public"`
-	GroupsClaim            bool      `json:"groups_claim"`
-	SecretRotatingUntil    time.Time `json:"secret_rotating_until,omitzero"`
-	CreatedAt              time.Time `json:"created_at"`
-	UpdatedAt              time.Time `json:"updated_at"`
-}
-
-func clientViewOf(v clients.View) clientView {
-	list := func(l []string) []string { return append([]string{}, l...) } // [] rather than null
-	return clientView{
-		ClientID: v.ID, ClientSecret: v.Secret, Name: v.Name, RedirectURIs: list(v.RedirectURIs),
-		PostLogoutRedirectURIs: list(v.PostLogoutRedirectURIs), PermittedGroups: list(v.PermittedGroupNames),
-		IDTokenAlg: v.IDTokenAlg, BackchannelLogoutURI: v.BackchannelLogoutURI, GrantTypes: list(v.GrantTypes),
-		Public: v.Public, GroupsClaim: v.GroupsClaim, SecretRotatingUntil: v.SecretRotatingUntil,
-		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
-	}
-}
-
 func (c *call) printClient(asJSON bool, v clients.View) error {
-	cv := clientViewOf(v)
-	return c.emit(asJSON, cv, cv.text)
+	cv := views.ClientOf(v)
+	return c.emit(asJSON, cv, func(w io.Writer) { clientText(w, cv) })
 }
 
-func (v clientView) text(w io.Writer) {
+func clientText(w io.Writer, v views.Client) {
 	secret, groups := v.ClientSecret, strings.Join(v.PermittedGroups, ", ")
 	if v.Public {
 		secret = "(none: public client, PKCE required)"

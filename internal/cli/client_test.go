@@ -13,7 +13,7 @@ import (
 	"github.com/guildgate/guildgate/internal/secrets"
 )
 
-// jsonClient mirrors clientView with the field names scripts read.
+// jsonClient mirrors views.Client with the field names scripts read.
 type jsonClient struct {
 	ClientID               string   `json:"client_id"`
 	ClientSecret           string   `json:"client_secret"`

@@ -12,6 +12,7 @@ import (
 	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
 	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 const connectionSettings = "[--domains CSV] [--scopes S] [--groups-claim C] [--group-map upstream=local,…] " +
@@ -109,17 +110,17 @@ func runConnectionList(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]connectionView, len(cs))
+		cvs := make([]views.Connection, len(cs))
 		for i, conn := range cs {
-			views[i] = connectionViewOf(conn, t, names)
+			cvs[i] = connectionViewOf(conn, t, names)
 		}
-		return c.emit(df.json, views, func(w io.Writer) {
-			if len(views) == 0 {
+		return c.emit(df.json, cvs, func(w io.Writer) {
+			if len(cvs) == 0 {
 				fmt.Fprintln(w, "no connections (add one with 'guildgate connection add')")
 				return
 			}
 			fmt.Fprintln(w, "ID\tNAME\tDOMAINS\tREADY")
-			for _, v := range views {
+			for _, v := range cvs {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%v\n", v.ID, v.Name, join(v.Domains), v.Ready)
 			}
 		})

@@ -4,66 +4,17 @@ import (
 	"context"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
-// connectionView fixes the JSON names scripts read. The client secret is
-// never printed, sealed or not: only whether one is set.
-type connectionView struct {
-	ID                  string             `json:"id"`
-	Name                string             `json:"name"`
-	Ready               bool               `json:"ready"`
-	CallbackURL         string             `json:"callback_url"`
-	DiscoveryURL        string             `json:"discovery_url"`
-	Issuer              string             `json:"issuer"`
-	AuthorizationURL    string             `json:"authorization_url"`
-	TokenURL            string             `json:"token_url"`
-	JWKSURL             string             `json:"jwks_url"`
-	UserinfoURL         string             `json:"userinfo_url"`
-	ClientID            string             `json:"client_id"`
-	ClientSecretSet     bool               `json:"client_secret_set"`
-	Scopes              []string           `json:"scopes"`
-	Domains             []string           `json:"domains"`
-	Claims              model.ClaimMapping `json:"claims"`
-	GroupMap            []groupMapView     `json:"group_map"`
-	JIT                 bool               `json:"jit"`
-	JITStatus           string             `json:"jit_status"`
-	TrustEmail          bool               `json:"trust_email"`
-	IssuerMode          string             `json:"issuer_mode"`
-	AllowedTenantIDs    []string           `json:"allowed_tenant_ids"`
-	AuthMethod          string             `json:"auth_method"`
-	FetchUserinfo       bool               `json:"fetch_userinfo"`
-	ShowButton          bool               `json:"show_button"`
-	EmailFallbackClaims []string           `json:"email_fallback_claims"`
-	CreatedAt           time.Time          `json:"created_at"`
-	UpdatedAt           time.Time          `json:"updated_at"`
-}
-
-type groupMapView struct {
-	Upstream string `json:"upstream"`
-	Group    string `json:"group"`
-}
-
-func connectionViewOf(c model.Connection, t model.Tenant, groupNames map[string]string) connectionView {
-	list := func(l []string) []string { return append([]string{}, l...) } // [] rather than null
-	gm := []groupMapView{}
-	for _, m := range c.GroupMap {
-		gm = append(gm, groupMapView{Upstream: m.Upstream, Group: groupNames[m.GroupID]})
-	}
-	return connectionView{
-		ID: c.ID, Name: c.Name, Ready: connections.Ready(c), CallbackURL: t.Issuer + federation.PathCallback,
-		DiscoveryURL: c.DiscoveryURL, Issuer: c.Issuer, AuthorizationURL: c.AuthorizationURL, TokenURL: c.TokenURL,
-		JWKSURL: c.JWKSURL, UserinfoURL: c.UserinfoURL, ClientID: c.ClientID, ClientSecretSet: c.ClientSecret != "",
-		Scopes: list(c.Scopes), Domains: list(c.Domains), Claims: c.Claims, GroupMap: gm, JIT: c.JIT,
-		JITStatus: string(c.JITStatus), TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode,
-		AllowedTenantIDs: list(c.AllowedTenantIDs), AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo,
-		ShowButton: c.ShowButton, EmailFallbackClaims: list(c.EmailFallbackClaims), CreatedAt: c.CreatedAt,
-		UpdatedAt: c.UpdatedAt,
-	}
+// connectionViewOf is conn as scripts read it (package views): never its
+// client secret, only whether one is set.
+func connectionViewOf(conn model.Connection, t model.Tenant, groupNames map[string]string) views.Connection {
+	return views.ConnectionOf(conn, t.Issuer+federation.PathCallback, groupNames)
 }
 
 func (c *call) printConnection(ctx context.Context, svc *connections.Service, t model.Tenant, asJSON bool, conn model.Connection) error {
@@ -72,10 +23,10 @@ func (c *call) printConnection(ctx context.Context, svc *connections.Service, t 
 		return err
 	}
 	v := connectionViewOf(conn, t, names)
-	return c.emit(asJSON, v, v.text)
+	return c.emit(asJSON, v, func(w io.Writer) { connectionText(w, v) })
 }
 
-func (v connectionView) text(w io.Writer) {
+func connectionText(w io.Writer, v views.Connection) {
 	maps := make([]string, len(v.GroupMap))
 	for i, m := range v.GroupMap {
 		maps[i] = m.Upstream + "=" + m.Group

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -10,9 +12,9 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	out := clientList{Items: make([]clientView, len(vs))}
+	out := clientList{Items: make([]views.Client, len(vs))}
 	for i, v := range vs {
-		out.Items[i] = clientViewOf(v)
+		out.Items[i] = views.ClientOf(v)
 	}
 	return ok(w, out)
 }
@@ -26,7 +28,7 @@ func (h *Handler) createClient(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return created(w, clientViewOf(v))
+	return created(w, views.ClientOf(v))
 }
 
 func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -34,7 +36,7 @@ func (h *Handler) getClient(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return ok(w, clientViewOf(v))
+	return ok(w, views.ClientOf(v))
 }
 
 func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -46,7 +48,7 @@ func (h *Handler) updateClient(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return ok(w, clientViewOf(v))
+	return ok(w, views.ClientOf(v))
 }
 
 func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -78,5 +80,5 @@ func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return ok(w, clientViewOf(v))
+	return ok(w, views.ClientOf(v))
 }

@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/connections"
+	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 func (h *Handler) connectionRoutes() []route {
@@ -12,12 +14,12 @@ func (h *Handler) connectionRoutes() []route {
 		{method: "GET", path: "connections", summary: "List connections to organisations' identity providers",
 			resp: connectionList{}, handle: h.listConnections},
 		{method: "POST", path: "connections", summary: "Connect an organisation's identity provider; with only a name and " +
-			"domains it is a draft to complete through a setup link", body: connectionInput{}, resp: connectionView{},
+			"domains it is a draft to complete through a setup link", body: connectionInput{}, resp: views.Connection{},
 			status: http.StatusCreated, handle: h.createConnection},
 		{method: "GET", path: "connections/{id}", summary: "Get a connection (its client secret is never returned)",
-			resp: connectionView{}, handle: h.getConnection},
+			resp: views.Connection{}, handle: h.getConnection},
 		{method: "PATCH", path: "connections/{id}", summary: "Change some of a connection's settings", body: connectionPatch{},
-			resp: connectionView{}, handle: h.updateConnection},
+			resp: views.Connection{}, handle: h.updateConnection},
 		{method: "DELETE", path: "connections/{id}", summary: "Delete a connection and the identities linked through it",
 			status: http.StatusNoContent, handle: h.deleteConnection},
 		{method: "POST", path: "connections/{id}/setup-link", summary: "Make a single-use link, valid 72 hours, on which " +
@@ -35,16 +37,19 @@ func (h *Handler) listConnections(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	out := connectionList{Items: make([]connectionView, len(cs))}
+	out := connectionList{Items: make([]views.Connection, len(cs))}
 	for i, conn := range cs {
-		out.Items[i] = connectionViewOf(conn, names)
+		out.Items[i] = views.ConnectionOf(conn, callbackURL(c.tenant), names)
 	}
 	return ok(w, out)
 }
 
-func (h *Handler) connectionView(r *http.Request, c *call, conn model.Connection) (connectionView, error) {
+// callbackURL is where t's members come back from a connected provider.
+func callbackURL(t model.Tenant) string { return t.Issuer + federation.PathCallback }
+
+func (h *Handler) connectionView(r *http.Request, c *call, conn model.Connection) (views.Connection, error) {
 	names, err := h.Connections.GroupNames(r.Context(), c.tenant.ID)
-	return connectionViewOf(conn, names), err
+	return views.ConnectionOf(conn, callbackURL(c.tenant), names), err
 }
 
 func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 // connectionInput is a connection as an administrator describes it. The
@@ -43,11 +44,9 @@ type claimMapping struct {
 	Groups     string `json:"groups,omitempty"`
 }
 
-// groupMapping maps an upstream group to a local group, by name.
-type groupMapping struct {
-	Upstream string `json:"upstream"`
-	Group    string `json:"group"`
-}
+// groupMapping maps an upstream group to a local group, by name, in the
+// same shape the connection view shows.
+type groupMapping = views.GroupMapping
 
 func groupMaps(in []groupMapping) []connections.GroupMap {
 	out := make([]connections.GroupMap, len(in))
@@ -112,52 +111,8 @@ func (p connectionPatch) connections() connections.Patch {
 	return out
 }
 
-type connectionView struct {
-	ID                  string         `json:"id"`
-	Name                string         `json:"name"`
-	Ready               bool           `json:"ready"`
-	DiscoveryURL        string         `json:"discovery_url"`
-	Issuer              string         `json:"issuer"`
-	AuthorizationURL    string         `json:"authorization_url"`
-	TokenURL            string         `json:"token_url"`
-	JWKSURL             string         `json:"jwks_url"`
-	UserinfoURL         string         `json:"userinfo_url"`
-	ClientID            string         `json:"client_id"`
-	ClientSecretSet     bool           `json:"client_secret_set"`
-	Scopes              []string       `json:"scopes"`
-	Domains             []string       `json:"domains"`
-	Claims              claimMapping   `json:"claims"`
-	GroupMap            []groupMapping `json:"group_map"`
-	JIT                 bool           `json:"jit"`
-	JITStatus           string         `json:"jit_status"`
-	TrustEmail          bool           `json:"trust_email"`
-	IssuerMode          string         `json:"issuer_mode"`
-	AllowedTenantIDs    []string       `json:"allowed_tenant_ids"`
-	AuthMethod          string         `json:"auth_method"`
-	FetchUserinfo       bool           `json:"fetch_userinfo"`
-	ShowButton          bool           `json:"show_button"`
-	EmailFallbackClaims []string       `json:"email_fallback_claims"`
-	CreatedAt           time.Time      `json:"created_at"`
-	UpdatedAt           time.Time      `json:"updated_at"`
-}
-
-func connectionViewOf(c model.Connection, groupNames map[string]string) connectionView {
-	gm := []groupMapping{}
-	for _, m := range c.GroupMap {
-		gm = append(gm, groupMapping{Upstream: m.Upstream, Group: groupNames[m.GroupID]})
-	}
-	return connectionView{ID: c.ID, Name: c.Name, Ready: connections.Ready(c), DiscoveryURL: c.DiscoveryURL,
-		Issuer: c.Issuer, AuthorizationURL: c.AuthorizationURL, TokenURL: c.TokenURL, JWKSURL: c.JWKSURL,
-		UserinfoURL: c.UserinfoURL, ClientID: c.ClientID, ClientSecretSet: c.ClientSecret != "",
-		Scopes: list(c.Scopes), Domains: list(c.Domains), Claims: claimMapping(c.Claims), GroupMap: gm, JIT: c.JIT,
-		JITStatus: string(c.JITStatus), TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode,
-		AllowedTenantIDs: list(c.AllowedTenantIDs), AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo,
-		ShowButton: c.ShowButton, EmailFallbackClaims: list(c.EmailFallbackClaims), CreatedAt: c.CreatedAt,
-		UpdatedAt: c.UpdatedAt}
-}
-
 type connectionList struct {
-	Items []connectionView `json:"items"`
+	Items []views.Connection `json:"items"`
 }
 
 type setupLinkView struct {

@@ -147,9 +147,9 @@ type group struct {
 }
 
 type ssoClient struct {
-	ID              string   `json:"id"`
+	ID              string   `json:"client_id"`
 	Name            string   `json:"name"`
-	Secret          string   `json:"secret"`
+	Secret          string   `json:"client_secret"`
 	RedirectURIs    []string `json:"redirect_uris"`
 	PermittedGroups []string `json:"permitted_groups"`
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strings"
+
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 // route is one operation. The mux and the OpenAPI document are both built
@@ -109,13 +111,13 @@ func (h *Handler) clientRoutes() []route {
 	return []route{
 		{method: "GET", path: "clients", summary: "List SSO clients with their secrets", resp: clientList{}, handle: h.listClients},
 		{method: "POST", path: "clients", summary: "Register an SSO client; its id and secret are generated", body: clientInput{},
-			resp: clientView{}, status: http.StatusCreated, handle: h.createClient},
-		{method: "GET", path: "clients/{id}", summary: "Get an SSO client", resp: clientView{}, handle: h.getClient},
+			resp: views.Client{}, status: http.StatusCreated, handle: h.createClient},
+		{method: "GET", path: "clients/{id}", summary: "Get an SSO client", resp: views.Client{}, handle: h.getClient},
 		{method: "PATCH", path: "clients/{id}", summary: "Change some of a client's settings", body: clientPatch{},
-			resp: clientView{}, handle: h.updateClient},
+			resp: views.Client{}, handle: h.updateClient},
 		{method: "DELETE", path: "clients/{id}", summary: "Delete an SSO client", status: http.StatusNoContent, handle: h.deleteClient},
 		{method: "POST", path: "clients/{id}/rotate-secret", summary: "Give a client a new secret; the old one works during the overlap",
-			body: rotateInput{}, resp: clientView{}, handle: h.rotateSecret},
+			body: rotateInput{}, resp: views.Client{}, handle: h.rotateSecret},
 	}
 }
 

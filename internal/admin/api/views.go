@@ -3,13 +3,14 @@ package api
 import (
 	"time"
 
-	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 // The JSON views fix the API's field names (snake_case, stable) apart from
 // the Go structs, and leave out what must never leave the server: password
-// hashes, sealed secrets, private keys. The OpenAPI schemas are generated
+// hashes, sealed secrets, private keys. SSO clients and connections are
+// package views, shared with the CLI's --json. The OpenAPI schemas are generated
 // from these types; a field without omitempty is always present.
 
 type memberView struct {
@@ -77,43 +78,8 @@ type groupDeleted struct {
 	Warning           string      `json:"warning,omitempty"`
 }
 
-// clientView includes the plain secret: administrators copy it from here,
-// as from the console (PRODUCT.md).
-type clientView struct {
-	ID                     string    `json:"id"`
-	Name                   string    `json:"name"`
-	RedirectURIs           []string  `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
-	PermittedGroups        []string  `json:"permitted_groups"`
-	IDTokenAlg             string    `json:"id_token_alg"`
-	BackchannelLogoutURI   string    `json:"backchannel_logout_uri"`
-	GrantTypes             []string  `json:"grant_types"`
-	Public                 bool      `json:"public"`
-	GroupsClaim            bool      `json:"groups_claim"`
-	Secret                 string    `json:"secret,omitempty"`
-	SecretRotatingUntil    time.Time `json:"secret_rotating_until,omitzero"`
-	CreatedAt              time.Time `json:"created_at"`
-	UpdatedAt              time.Time `json:"updated_at"`
-}
-
-func clientViewOf(v clients.View) clientView {
-	return clientView{ID: v.ID, Name: v.Name, RedirectURIs: list(v.RedirectURIs),
-		PostLogoutRedirectURIs: list(v.PostLogoutRedirectURIs), PermittedGroups: list(v.PermittedGroupNames),
-		IDTokenAlg: v.IDTokenAlg, BackchannelLogoutURI: v.BackchannelLogoutURI, GrantTypes: list(v.GrantTypes),
-		Public: v.Public, GroupsClaim: v.GroupsClaim, Secret: v.Secret, SecretRotatingUntil: v.SecretRotatingUntil,
-		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
-}
-
-// list makes a nil list [] in JSON: scripts should not have to handle null.
-func list(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
-}
-
 type clientList struct {
-	Items []clientView `json:"items"`
+	Items []views.Client `json:"items"`
 }
 
 type auditView struct {

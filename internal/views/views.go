@@ -1,0 +1,119 @@
+// Package views is the one JSON shape of each object that administrators
+// script against, shared by the CLI's --json and the admin API so the two
+// can never drift. The field names are a contract (snake_case, stable); a
+// field without omitzero is always present, and a list is [] rather than
+// null. What must never leave the server (sealed secrets, an upstream
+// connection's client secret) has no field here.
+package views
+
+import (
+	"time"
+
+	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/connections"
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// Client is an SSO client. It includes the plain secret: administrators copy
+// it from here, as from the console (PRODUCT.md).
+type Client struct {
+	ClientID               string    `json:"client_id"`
+	ClientSecret           string    `json:"client_secret"`
+	Name                   string    `json:"name"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
+	PermittedGroups        []string  `json:"permitted_groups"`
+	IDTokenAlg             string    `json:"id_token_alg"`
+	BackchannelLogoutURI   string    `json:"backchannel_logout_uri"`
+	GrantTypes             []string  `json:"grant_types"`
+	Public                 bool      `json:"public"`
+	GroupsClaim            bool      `json:"groups_claim"`
+	SecretRotatingUntil    time.Time `json:"secret_rotating_until,omitzero"`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
+}
+
+// ClientOf is the view of a client as the clients service returns it.
+func ClientOf(v clients.View) Client {
+	return Client{
+		ClientID: v.ID, ClientSecret: v.Secret, Name: v.Name, RedirectURIs: list(v.RedirectURIs),
+		PostLogoutRedirectURIs: list(v.PostLogoutRedirectURIs), PermittedGroups: list(v.PermittedGroupNames),
+		IDTokenAlg: v.IDTokenAlg, BackchannelLogoutURI: v.BackchannelLogoutURI, GrantTypes: list(v.GrantTypes),
+		Public: v.Public, GroupsClaim: v.GroupsClaim, SecretRotatingUntil: v.SecretRotatingUntil,
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+	}
+}
+
+// Connection is a connection to an organisation's identity provider. Its
+// client secret is never included, sealed or not: only whether one is set.
+type Connection struct {
+	ID                  string         `json:"id"`
+	Name                string         `json:"name"`
+	Ready               bool           `json:"ready"`
+	CallbackURL         string         `json:"callback_url"`
+	DiscoveryURL        string         `json:"discovery_url"`
+	Issuer              string         `json:"issuer"`
+	AuthorizationURL    string         `json:"authorization_url"`
+	TokenURL            string         `json:"token_url"`
+	JWKSURL             string         `json:"jwks_url"`
+	UserinfoURL         string         `json:"userinfo_url"`
+	ClientID            string         `json:"client_id"`
+	ClientSecretSet     bool           `json:"client_secret_set"`
+	Scopes              []string       `json:"scopes"`
+	Domains             []string       `json:"domains"`
+	Claims              ClaimNames     `json:"claims"`
+	GroupMap            []GroupMapping `json:"group_map"`
+	JIT                 bool           `json:"jit"`
+	JITStatus           string         `json:"jit_status"`
+	TrustEmail          bool           `json:"trust_email"`
+	IssuerMode          string         `json:"issuer_mode"`
+	AllowedTenantIDs    []string       `json:"allowed_tenant_ids"`
+	AuthMethod          string         `json:"auth_method"`
+	FetchUserinfo       bool           `json:"fetch_userinfo"`
+	ShowButton          bool           `json:"show_button"`
+	EmailFallbackClaims []string       `json:"email_fallback_claims"`
+	CreatedAt           time.Time      `json:"created_at"`
+	UpdatedAt           time.Time      `json:"updated_at"`
+}
+
+// ClaimNames names the upstream claims read; "" groups means groups are not
+// read.
+type ClaimNames struct {
+	Email      string `json:"email"`
+	Name       string `json:"name"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	Groups     string `json:"groups"`
+}
+
+// GroupMapping maps an upstream group to a local group, by name.
+type GroupMapping struct {
+	Upstream string `json:"upstream"`
+	Group    string `json:"group"`
+}
+
+// ConnectionOf is the view of a connection as the connections service
+// returns it. callbackURL is where the provider sends members back (the
+// tenant's issuer and the federation callback path); groupNames maps group
+// IDs to names, and may be nil when the names no longer matter (a deleted
+// connection).
+func ConnectionOf(c model.Connection, callbackURL string, groupNames map[string]string) Connection {
+	gm := []GroupMapping{}
+	for _, m := range c.GroupMap {
+		gm = append(gm, GroupMapping{Upstream: m.Upstream, Group: groupNames[m.GroupID]})
+	}
+	return Connection{
+		ID: c.ID, Name: c.Name, Ready: connections.Ready(c), CallbackURL: callbackURL,
+		DiscoveryURL: c.DiscoveryURL, Issuer: c.Issuer, AuthorizationURL: c.AuthorizationURL, TokenURL: c.TokenURL,
+		JWKSURL: c.JWKSURL, UserinfoURL: c.UserinfoURL, ClientID: c.ClientID, ClientSecretSet: c.ClientSecret != "",
+		Scopes: list(c.Scopes), Domains: list(c.Domains), Claims: ClaimNames(c.Claims), GroupMap: gm, JIT: c.JIT,
+		JITStatus: string(c.JITStatus), TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode,
+		AllowedTenantIDs: list(c.AllowedTenantIDs), AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo,
+		ShowButton: c.ShowButton, EmailFallbackClaims: list(c.EmailFallbackClaims), CreatedAt: c.CreatedAt,
+		UpdatedAt: c.UpdatedAt,
+	}
+}
+
+// list makes a nil list [] in JSON: scripts should not have to handle null.
+// It copies, so a view never shares a slice with the object it shows.
+func list(l []string) []string { return append([]string{}, l...) }
