@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,13 +39,15 @@ const (
 	Userinfo          = "userinfo"
 	Refresh           = "refresh"
 	CodeFlow          = "code_flow"
+	CodeExchange      = "code_exchange"
+	Login             = "login"
 )
 
 // All is every workload, in run order.
-var All = []string{Discovery, JWKS, ClientCredentials, Userinfo, Refresh, CodeFlow}
+var All = []string{Discovery, JWKS, ClientCredentials, Userinfo, Refresh, CodeFlow, CodeExchange, Login}
 
 // needsSession names the workloads that need a member's sign-in first.
-var needsSession = map[string]bool{Userinfo: true, Refresh: true, CodeFlow: true}
+var needsSession = map[string]bool{Userinfo: true, Refresh: true, CodeFlow: true, CodeExchange: true}
 
 // Limits that keep every loop bounded whatever the flags say.
 const (
@@ -60,7 +63,7 @@ type Config struct {
 	ClientID       string
 	ClientSecret   string
 	RedirectURI    string // registered for the client; never fetched (default https://rp.example/cb)
-	MemberEmail    string // for the session workloads on a login form (sent as login_hint too)
+	MemberEmail    string // for the session workloads on a login form (sent as login_hint too); a comma-separated list for login
 	MemberPassword string
 	Duration       time.Duration // per workload
 	Concurrency    int
@@ -92,6 +95,23 @@ type metadata struct {
 	JWKS      string `json:"jwks_uri"`
 }
 
+// rehost points the endpoints at target when the issuer names another host
+// (replicas behind one issuer, each driven directly, as a load balancer
+// would route): only the scheme and host:port change.
+func (m *metadata) rehost(target string) {
+	t, err1 := url.Parse(target)
+	iss, err2 := url.Parse(m.Issuer)
+	if err1 != nil || err2 != nil || t.Host == iss.Host {
+		return
+	}
+	for _, p := range []*string{&m.Authorize, &m.Token, &m.Userinfo, &m.JWKS} {
+		if u, err := url.Parse(*p); err == nil && u.Host == iss.Host {
+			u.Scheme, u.Host = t.Scheme, t.Host
+			*p = u.String()
+		}
+	}
+}
+
 type runner struct {
 	cfg     Config
 	http    *http.Client // keep-alive, no redirects, no cookies
@@ -99,6 +119,11 @@ type runner struct {
 	md      metadata
 	access  string // a member's access token, for userinfo
 	refresh []string
+	emails  []string // MemberEmail split; the session workloads use the first
+
+	codes    []prefetched // code_exchange: filled before the measured loop
+	nextCode atomic.Int64
+	useForm  bool // login: the provider serves a /login form (else: its authorize interaction)
 }
 
 // Run runs the workloads one after another and returns their figures.
@@ -117,13 +142,14 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	defer tr.CloseIdleConnections()
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	jar, _ := cookiejar.New(nil)
-	r := &runner{cfg: cfg,
+	r := &runner{cfg: cfg, emails: splitList(cfg.MemberEmail),
 		http:    &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect},
 		browser: &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect, Jar: jar},
 	}
 	if err := r.getJSON(ctx, strings.TrimSuffix(cfg.Target, "/")+"/.well-known/openid-configuration", &r.md); err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
+	r.md.rehost(cfg.Target)
 	if slices.ContainsFunc(cfg.Workloads, func(w string) bool { return needsSession[w] }) {
 		if err := r.prepareSession(ctx); err != nil {
 			return nil, err
@@ -162,6 +188,9 @@ func (c *Config) normalize() error {
 		if !slices.Contains(All, w) {
 			return fmt.Errorf("unknown workload %q (known: %s)", w, strings.Join(All, ", "))
 		}
+	}
+	if len(c.MemberEmail) > 64*1024 {
+		return errors.New("member email list too long")
 	}
 	if c.RedirectURI == "" {
 		c.RedirectURI = "https://rp.example/cb"
@@ -202,6 +231,18 @@ func (r *runner) run(ctx context.Context, name string) Result {
 		f = r.refreshOnce
 	case CodeFlow:
 		f = func(ctx context.Context, _ int) error { _, err := r.codeFlow(ctx); return err }
+	case CodeExchange:
+		if err := r.prefetchCodes(ctx); err != nil {
+			res.Errors, res.FirstError = 1, err.Error()
+			return res
+		}
+		f = r.exchangeOne
+	case Login:
+		if err := r.prepareLogin(ctx); err != nil {
+			res.Errors, res.FirstError = 1, err.Error()
+			return res
+		}
+		f = r.loginOnce
 	}
 	// One call first, outside the measurement: a workload the server does not
 	// support shows as such rather than as millions of errors.
@@ -231,8 +272,8 @@ func (r *runner) run(ctx context.Context, name string) Result {
 			for i := 0; i < perWorker && time.Now().Before(deadline); i++ {
 				t0 := time.Now()
 				err := f(ctx, w)
-				if ctx.Err() != nil {
-					break // cut off by the end of the run: neither success nor failure
+				if ctx.Err() != nil || errors.Is(err, errExhausted) {
+					break // cut off by the end of the run (or of the prefetched input): neither success nor failure
 				}
 				if err != nil {
 					e++

@@ -47,6 +47,16 @@ func (r *runner) codeFlow(ctx context.Context) (tokenResponse, error) {
 }
 
 func (r *runner) codeFlowLogin(ctx context.Context, mayLogin bool) (tokenResponse, error) {
+	p, err := r.authorizeOnly(ctx, r.browser, mayLogin, r.firstEmail())
+	if err != nil {
+		return tokenResponse{}, err
+	}
+	return r.exchange(ctx, p)
+}
+
+// authorizeOnly is one authorization through c (PKCE S256), answering sign-in
+// forms as email when mayLogin; it returns the code, not exchanged.
+func (r *runner) authorizeOnly(ctx context.Context, c *http.Client, mayLogin bool, email string) (prefetched, error) {
 	verifier := randomString(32)
 	sum := sha256.Sum256([]byte(verifier))
 	state := randomString(12)
@@ -60,20 +70,22 @@ func (r *runner) codeFlowLogin(ctx context.Context, mayLogin bool) (tokenRespons
 		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
 		"code_challenge_method": {"S256"},
 	}
-	if r.cfg.MemberEmail != "" {
-		q.Set("login_hint", r.cfg.MemberEmail)
+	if email != "" {
+		q.Set("login_hint", email)
 	}
-	code, err := r.authorize(ctx, r.md.Authorize+"?"+q.Encode(), state, mayLogin)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	return r.token(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {code},
-		"redirect_uri": {r.cfg.RedirectURI}, "code_verifier": {verifier}})
+	code, err := r.authorize(ctx, c, r.md.Authorize+"?"+q.Encode(), state, mayLogin, email)
+	return prefetched{code: code, verifier: verifier}, err
+}
+
+// exchange redeems one code at the token endpoint.
+func (r *runner) exchange(ctx context.Context, p prefetched) (tokenResponse, error) {
+	return r.token(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {p.code},
+		"redirect_uri": {r.cfg.RedirectURI}, "code_verifier": {p.verifier}})
 }
 
 // authorize follows redirects from target until one reaches the redirect
-// URI, answering login forms on the way when mayLogin.
-func (r *runner) authorize(ctx context.Context, target, state string, mayLogin bool) (string, error) {
+// URI, answering login forms on the way (as email) when mayLogin.
+func (r *runner) authorize(ctx context.Context, c *http.Client, target, state string, mayLogin bool, email string) (string, error) {
 	method, body := http.MethodGet, ""
 	for range maxRedirects {
 		req, err := http.NewRequestWithContext(ctx, method, target, strings.NewReader(body))
@@ -83,7 +95,7 @@ func (r *runner) authorize(ctx context.Context, target, state string, mayLogin b
 		if method == http.MethodPost {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
-		resp, err := r.browser.Do(req)
+		resp, err := c.Do(req)
 		if err != nil {
 			return "", err
 		}
@@ -116,7 +128,7 @@ func (r *runner) authorize(ctx context.Context, target, state string, mayLogin b
 				return "", fmt.Errorf("GET %s: a page without a sign-in form", base.Path)
 			}
 			if hasInput(string(page), "email") && !form.Has("email") {
-				form.Set("email", r.cfg.MemberEmail)
+				form.Set("email", email)
 			}
 			if hasInput(string(page), "password") {
 				form.Set("password", r.cfg.MemberPassword)

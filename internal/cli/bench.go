@@ -14,7 +14,7 @@ import (
 )
 
 const benchSynopsis = "--target https://host:port --client-id ID --client-secret-stdin [--duration 10s] [--concurrency N] " +
-	"[--workloads " + "discovery,jwks,client_credentials,userinfo,refresh,code_flow] [--ca FILE] [--server-pid PID] " +
+	"[--workloads " + "discovery,jwks,client_credentials,userinfo,refresh,code_flow,code_exchange,login] [--ca FILE] [--server-pid PID] " +
 	"[--member-email E] [--redirect-uri U] [--json]"
 
 // runBench drives a running OpenID Provider (see internal/bench). Stdin's
@@ -35,7 +35,7 @@ func runBench(ctx context.Context, c *call, args []string) error {
 	fs.StringVar(&workloads, "workloads", strings.Join(bench.All, ","), "comma-separated workloads, run in this order")
 	fs.StringVar(&ca, "ca", "", "PEM file of the CA (or self-signed certificate) to trust; default the system's")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's pid on this machine, to report its CPU seconds per 1,000 requests")
-	fs.StringVar(&cfg.MemberEmail, "member-email", "", "the member who signs in for userinfo, refresh and code_flow")
+	fs.StringVar(&cfg.MemberEmail, "member-email", "", "the member who signs in for userinfo, refresh, code_flow and code_exchange; for login, a comma-separated list (one password) rotated across workers so no account is throttled")
 	fs.StringVar(&cfg.RedirectURI, "redirect-uri", "https://rp.example/cb", "a redirect URI registered for the client (never fetched)")
 	fs.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	if _, err := c.parseArgs(fs, args); err != nil {
