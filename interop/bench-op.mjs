@@ -18,6 +18,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 import { generateKeyPair, exportJWK } from 'jose';
+import { serveWithInteractions } from './op-interactions.mjs';
 
 const env = (name) => {
   const v = process.env[name];
@@ -117,34 +118,7 @@ const provider = new Provider(issuer, {
   },
 });
 
-// interaction signs the one account in, then grants what the client asked for.
-async function interaction(req, res) {
-  const details = await provider.interactionDetails(req, res);
-  const { prompt, params } = details;
-  if (prompt.name === 'login') {
-    await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
-    return;
-  }
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
-    : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
-  if (prompt.details.missingOIDCScope) grant.addOIDCScope(prompt.details.missingOIDCScope.join(' '));
-  if (prompt.details.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
-  const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-}
-
-const op = provider.callback();
-server.on('request', (req, res) => {
-  if (req.method === 'GET' && req.url.startsWith('/interaction/')) {
-    interaction(req, res).catch((err) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
-    return;
-  }
-  op(req, res);
-});
+serveWithInteractions(provider, server, () => account.sub);
 process.on('SIGTERM', () => process.exit(0));
 process.on('SIGINT', () => process.exit(0));
 process.stdout.write(`READY ${issuer} ${process.pid}\n`);

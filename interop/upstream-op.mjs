@@ -14,6 +14,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 import { generateKeyPair, exportJWK } from 'jose';
+import { serveWithInteractions } from './op-interactions.mjs';
 
 const env = (name) => {
   const v = process.env[name];
@@ -57,35 +58,8 @@ const provider = new Provider(issuer, {
   },
 });
 
-// interaction signs in the login_hint's account, then grants what the
-// client asked for: the user "clicks through" both prompts at once.
-async function interaction(req, res) {
-  const details = await provider.interactionDetails(req, res);
-  const { prompt, params } = details;
-  if (prompt.name === 'login') {
-    const hint = String(params.login_hint || '').toLowerCase();
-    const sub = Object.keys(accounts).find((s) => accounts[s].email === hint) || Object.keys(accounts)[0];
-    await provider.interactionFinished(req, res, { login: { accountId: sub } }, { mergeWithLastSubmission: false });
-    return;
-  }
-  const grant = details.grantId
-    ? await provider.Grant.find(details.grantId)
-    : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
-  if (prompt.details.missingOIDCScope) grant.addOIDCScope(prompt.details.missingOIDCScope.join(' '));
-  if (prompt.details.missingOIDCClaims) grant.addOIDCClaims(prompt.details.missingOIDCClaims);
-  const grantId = await grant.save();
-  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-}
-
-const op = provider.callback();
-server.on('request', (req, res) => {
-  if (req.method === 'GET' && req.url.startsWith('/interaction/')) {
-    interaction(req, res).catch((err) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    });
-    return;
-  }
-  op(req, res);
+serveWithInteractions(provider, server, (params) => {
+  const hint = String(params.login_hint || '').toLowerCase();
+  return Object.keys(accounts).find((s) => accounts[s].email === hint) || Object.keys(accounts)[0];
 });
 process.stdout.write(`READY ${issuer}\n`);
