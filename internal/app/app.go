@@ -191,7 +191,7 @@ func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErro
 		Clients:  &clients.Service{Store: a.store.Clients(), Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now},
 		Keys:     a.keys,
 		Tokens:   &tokens.Issuer{Keys: a.keys, Now: a.now},
-		Sessions: sessions, Store: a.store, UI: pages, Pages: htmlErrors, CSRF: csrf,
+		Sessions: sessions, Store: a.store, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, CSRF: csrf,
 		Logger: a.logger, Now: a.now, HTTPClient: httpClient,
 	}
 }

@@ -13,9 +13,14 @@ import (
 // JWS `typ` values of the tokens Guildgate signs. Each names one kind of
 // token so that one can never be accepted as another (RFC 8725 §3.11).
 const (
-	TypeJWT         = "JWT"        // ID tokens and legacy JWTs
+	TypeJWT         = "JWT"        // ID tokens (the type OIDC relying parties expect)
 	TypeAccessToken = "at+jwt"     // RFC 9068 access tokens
 	TypeLogoutToken = "logout+jwt" // Back-Channel Logout 1.0 logout tokens
+	// TypeLegacyJWT marks the legacy /sso/auth JWT, so it can never pass
+	// as an ID token (an id_token_hint, say). It is HS256 with a client
+	// secret, never signed by a tenant key, so signers are not prepared
+	// for it.
+	TypeLegacyJWT = "guildgate-sso+jwt"
 )
 
 // types are the token types a signer is prepared for.

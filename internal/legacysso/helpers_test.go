@@ -221,8 +221,8 @@ func mustVerify(t *testing.T, tok, secret string) map[string]any {
 	if err != nil {
 		t.Fatalf("token does not verify with the client secret: %v", err)
 	}
-	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != "JWT" || h.Algorithm != "HS256" {
-		t.Errorf("header alg %q typ %q, want HS256 / JWT", h.Algorithm, typ)
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != "guildgate-sso+jwt" || h.Algorithm != "HS256" {
+		t.Errorf("header alg %q typ %q, want HS256 / guildgate-sso+jwt", h.Algorithm, typ)
 	}
 	if h.KeyID != "" {
 		t.Errorf("header has kid %q; an HS256 token keyed by the client secret needs none", h.KeyID)

@@ -24,7 +24,7 @@ const verifyJose = `
 import { jwtVerify, errors } from 'jose';
 const { TOKEN, SECRET, OTHER_SECRET, ISS, AUD } = process.env;
 const key = (s) => new TextEncoder().encode(s);
-const { payload } = await jwtVerify(TOKEN, key(SECRET), { algorithms: ['HS256'], issuer: ISS, audience: AUD, typ: 'JWT' });
+const { payload } = await jwtVerify(TOKEN, key(SECRET), { algorithms: ['HS256'], issuer: ISS, audience: AUD, typ: 'guildgate-sso+jwt' });
 if (typeof payload.jti !== 'string' || payload.exp - payload.iat !== 300) throw new Error('bad claims ' + JSON.stringify(payload));
 try {
   await jwtVerify(TOKEN, key(OTHER_SECRET), { algorithms: ['HS256'] });

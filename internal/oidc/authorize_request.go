@@ -25,7 +25,8 @@ type authRequest struct {
 	MaxAge          int64 // seconds; -1 when absent
 	LoginHint       string
 	IDTokenHint     string // raw; verified with the tenant's keys later
-	// Resume is set on a request coming back from /login (authResumeParam).
+	// Resume is set on a request coming back from /login with a marker
+	// that opened (authResumeParam); authenticate sets it.
 	Resume authResume
 	// params are the request as sent, to resume it after sign-in.
 	params url.Values
@@ -192,9 +193,7 @@ func (req *authRequest) parseHints(v url.Values) error {
 	if len(req.LoginHint) > authMaxLoginHint {
 		req.LoginHint = "" // only a convenience: an unusable hint is dropped, not an error
 	}
-	var err error
-	req.Resume, err = parseAuthResume(v.Get(authResumeParam))
-	return err
+	return checkAuthResume(v.Get(authResumeParam))
 }
 
 // authPrompt is the parsed prompt parameter (OIDC Core §3.1.2.1).

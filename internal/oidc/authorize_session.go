@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -45,10 +46,11 @@ const (
 // may be shown, so any need to sign in becomes login_required.
 func (p *Provider) authenticate(r *http.Request, t model.Tenant, req *authRequest) (authNext, error) {
 	now := p.Now()
-	if req.Resume.At.After(now.Add(authClockSkew)) {
-		return authNext{}, oauth.InvalidRequest(authResumeParam + " is in the future.")
+	var err error
+	if req.Resume, err = p.openResume(t, req, now); err != nil {
+		return authNext{}, err
 	}
-	hintSub, err := p.authHintSubject(r.Context(), t, req.IDTokenHint)
+	hintSub, err := p.authHintSubject(r.Context(), t, req.Client, req.IDTokenHint)
 	if err != nil {
 		return authNext{}, err
 	}
@@ -57,9 +59,12 @@ func (p *Provider) authenticate(r *http.Request, t model.Tenant, req *authReques
 	case errors.Is(err, session.ErrNoSession) && req.Prompt.None:
 		return authNext{}, oauth.LoginRequired("No member is signed in.")
 	case errors.Is(err, session.ErrNoSession):
-		return authToLogin(req, authResume{At: now, Tag: authSessionTag("")}, false, req.LoginHint)
+		return p.authToLogin(t, req, "", false, req.LoginHint)
 	case err != nil:
 		return authNext{}, oauth.ServerError(fmt.Errorf("current session: %w", err))
+	}
+	if err := p.spendResume(r.Context(), t, req, s); err != nil {
+		return authNext{}, err
 	}
 	why := req.reauth(s, m, hintSub, now)
 	switch {
@@ -74,7 +79,24 @@ func (p *Provider) authenticate(r *http.Request, t model.Tenant, req *authReques
 	if hint == "" && why != reauthOtherMember && !req.Prompt.SelectAccount {
 		hint = m.Email // the same member proving it again: spare them typing the address
 	}
-	return authToLogin(req, authResume{At: now, Tag: authSessionTag(s.ID)}, true, hint)
+	return p.authToLogin(t, req, s.ID, true, hint)
+}
+
+// spendResume uses the request's marker when it would vouch for session
+// s, so that it vouches once: a replay of the resumed URL is judged as if
+// it had no marker.
+func (p *Provider) spendResume(ctx context.Context, t model.Tenant, req *authRequest, s model.Session) error {
+	if !req.Resume.freshFor(s) {
+		return nil
+	}
+	first, err := p.useResume(ctx, t, req.Resume)
+	if err != nil {
+		return err
+	}
+	if !first {
+		req.Resume = authResume{}
+	}
+	return nil
 }
 
 // reauth decides whether session s may answer req. A session that signed
@@ -111,18 +133,23 @@ func maxAgeDuration(seconds int64) time.Duration {
 	return time.Duration(seconds) * time.Second
 }
 
-// authHintSubject verifies an id_token_hint (OIDC Core §3.1.2.1) and
-// returns whom it names. Expired hints are accepted: a hint only says who
-// the client expects, and RPs often keep the ID token past its expiry.
-func (p *Provider) authHintSubject(ctx context.Context, t model.Tenant, raw string) (string, error) {
+// authHintSubject verifies an id_token_hint (OIDC Core §3.1.2.1): an ID
+// token this tenant issued to the requesting client, about "the End-User's
+// current or past authenticated session with the Client". It returns whom
+// it names. Expired hints are accepted: a hint only says who the client
+// expects, and RPs often keep the ID token past its expiry.
+func (p *Provider) authHintSubject(ctx context.Context, t model.Tenant, c model.Client, raw string) (string, error) {
 	if raw == "" {
 		return "", nil
 	}
-	claims, err := p.Tokens.VerifyIDTokenHint(ctx, t, raw, func(clientID string) ([][]byte, error) {
-		return p.Clients.VerificationSecrets(ctx, t.ID, clientID)
-	})
-	if err != nil {
+	claims, storeErr, err := p.verifyIDTokenHint(ctx, t, raw)
+	switch {
+	case storeErr != nil:
+		return "", oauth.ServerError(fmt.Errorf("verify id_token_hint: %w", storeErr))
+	case err != nil:
 		return "", oauth.InvalidRequest("id_token_hint is not a valid ID token from this issuer.").WithCause(err)
+	case !strings.EqualFold(claims.ClientID, c.ID):
+		return "", oauth.InvalidRequest("id_token_hint was issued to another client.")
 	}
 	return claims.Subject, nil
 }

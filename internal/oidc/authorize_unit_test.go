@@ -1,13 +1,17 @@
 package oidc
 
 import (
+	"bytes"
+	"maps"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/tokens"
 )
 
@@ -80,7 +84,8 @@ func TestParseAuthRequest(t *testing.T) {
 		{"public client without PKCE", public, nil, oauth.CodeInvalidRequest},
 		{"max_age zero", authzTestClient, url.Values{"max_age": {"0"}}, ""},
 		{"max_age huge", authzTestClient, url.Values{"max_age": {"99999999999999999999"}}, oauth.CodeInvalidRequest},
-		{"resume marker malformed", authzTestClient, url.Values{authResumeParam: {"x.y"}}, oauth.CodeInvalidRequest},
+		{"resume marker malformed", authzTestClient, url.Values{authResumeParam: {"x y"}}, oauth.CodeInvalidRequest},
+		{"resume marker too long", authzTestClient, url.Values{authResumeParam: {strings.Repeat("x", authResumeMaxLen+1)}}, oauth.CodeInvalidRequest},
 		{"request", authzTestClient, url.Values{"request": {""}}, oauth.CodeRequestNotSupported},
 		{"id_token without nonce", authzTestClient, url.Values{"response_type": {"id_token"}}, oauth.CodeInvalidRequest},
 		{"token alone", authzTestClient, url.Values{"response_type": {"token"}}, oauth.CodeUnsupportedResponseType},
@@ -103,8 +108,8 @@ func TestAuthReauth(t *testing.T) {
 	old := model.Session{ID: "s-old", MemberID: "ann", AuthTime: now.Add(-time.Hour)}
 	fresh := model.Session{ID: "s-new", MemberID: "ann", AuthTime: now.Add(time.Second)}
 	ann := model.Member{ID: "ann"}
-	markOld := authResume{At: now, Tag: authSessionTag(old.ID)}
-	markNone := authResume{At: now, Tag: authSessionTag("")}
+	markOld := authResume{At: now, SessionID: old.ID, ID: "r1"}
+	markNone := authResume{At: now, ID: "r2"}
 	for _, tc := range []struct {
 		name string
 		req  authRequest
@@ -131,23 +136,69 @@ func TestAuthReauth(t *testing.T) {
 	}
 }
 
+// TestAuthResume: a marker opens only for the tenant and the request it
+// was sealed for, names the session found wanting, and expires; anything
+// else a request carries as gg_resume is refused or counts for nothing.
 func TestAuthResume(t *testing.T) {
-	at := time.Unix(1_770_000_000, 0)
-	mark := authResume{At: at, Tag: authSessionTag("sess")}
-	got, err := parseAuthResume(mark.String())
-	if err != nil || got != mark || len(mark.Tag) != 16 {
-		t.Fatalf("round trip %+v -> %q -> %+v %v", mark, mark.String(), got, err)
+	now := time.Unix(1_770_000_000, 0).UTC()
+	keyring, err := secrets.NewKeyring(bytes.Repeat([]byte{9}, secrets.KeySize))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, s := range []string{"1770000000", "abc.def", "-5.x", "0.-", "1.01234567890123456"} {
-		if _, err := parseAuthResume(s); err == nil {
-			t.Errorf("%q accepted", s)
+	p := &Provider{Secrets: keyring, Now: func() time.Time { return now }}
+	tn := model.Tenant{ID: "t1"}
+	req := &authRequest{params: url.Values{"client_id": {"c1"}, "prompt": {"login"}, "state": {"s"}}}
+	next, err := p.authToLogin(tn, req, "sess", true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, _ := url.Parse(next.login)
+	resumed, _ := url.ParseQuery(strings.TrimPrefix(login.Query().Get("return_to"), PathAuthorize+"?"))
+	marker := resumed.Get(authResumeParam)
+	open := func(tn model.Tenant, v url.Values, at time.Time) (authResume, error) {
+		return p.openResume(tn, &authRequest{params: v}, at)
+	}
+	got, err := open(tn, resumed, now.Add(time.Minute))
+	if err != nil || !got.At.Equal(now) || got.SessionID != "sess" || got.ID == "" || checkAuthResume(marker) != nil {
+		t.Fatalf("round trip: %+v %v (marker %q)", got, err, marker)
+	}
+	edited := func(k, v string) url.Values {
+		out := maps.Clone(resumed)
+		out.Set(k, v)
+		return out
+	}
+	for name, v := range map[string]url.Values{
+		"prompt dropped":  edited("prompt", ""),
+		"another client":  edited("client_id", "c2"),
+		"forged":          edited(authResumeParam, "x.y"),
+		"old format":      edited(authResumeParam, "1770000000.-"),
+		"flipped a byte":  edited(authResumeParam, marker[:len(marker)-2]+flipChar(marker[len(marker)-2])),
+		"extra parameter": edited("max_age", "999999"),
+	} {
+		if _, err := open(tn, v, now); oauth.CodeOf(err) != oauth.CodeInvalidRequest {
+			t.Errorf("%s: %v, want invalid_request", name, err)
 		}
 	}
-	other := model.Session{ID: "other", AuthTime: at.Add(-authClockSkew + time.Second)}
-	if !mark.freshFor(other) || mark.freshFor(model.Session{ID: "sess", AuthTime: at.Add(time.Hour)}) ||
-		mark.freshFor(model.Session{ID: "other", AuthTime: at.Add(-time.Minute)}) || (authResume{}).freshFor(other) {
+	if _, err := open(model.Tenant{ID: "t2"}, resumed, now); oauth.CodeOf(err) != oauth.CodeInvalidRequest {
+		t.Errorf("another tenant: %v", err)
+	}
+	if got, err := open(tn, resumed, now.Add(authResumeTTL)); err != nil || !got.At.IsZero() {
+		t.Errorf("expired marker: %+v %v, want none", got, err)
+	}
+
+	mark := authResume{At: now, SessionID: "sess", ID: "r"}
+	other := model.Session{ID: "other", AuthTime: now.Add(-authClockSkew + time.Second)}
+	if !mark.freshFor(other) || mark.freshFor(model.Session{ID: "sess", AuthTime: now.Add(time.Hour)}) ||
+		mark.freshFor(model.Session{ID: "other", AuthTime: now.Add(-time.Minute)}) || (authResume{}).freshFor(other) {
 		t.Fatal("freshFor")
 	}
+}
+
+func flipChar(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
 }
 
 func TestNewGrantScopes(t *testing.T) {

@@ -106,19 +106,11 @@ func (e *logoutEndpoint) resolve(ctx context.Context, t model.Tenant, req logout
 	return lo, nil
 }
 
-// verifyHint verifies an id_token_hint; HS256 hints are checked with the
-// secret of the client they name. A store failure while finding that
-// secret is ours (500), not a bad hint (400).
+// verifyHint verifies an id_token_hint as the client it names signs its
+// ID tokens. A store failure while finding that client is ours (500), not
+// a bad hint (400).
 func (e *logoutEndpoint) verifyHint(ctx context.Context, t model.Tenant, raw string) (tokens.IDTokenClaims, error) {
-	var storeErr error
-	secrets := func(clientID string) ([][]byte, error) {
-		s, err := e.Clients.VerificationSecrets(ctx, t.ID, clientID)
-		if err != nil && !errors.Is(err, model.ErrNotFound) {
-			storeErr = err
-		}
-		return s, err
-	}
-	hint, err := e.Tokens.VerifyIDTokenHint(ctx, t, raw, secrets)
+	hint, storeErr, err := e.verifyIDTokenHint(ctx, t, raw)
 	switch {
 	case storeErr != nil:
 		return hint, httpx.Internal(storeErr)

@@ -12,6 +12,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/tokens"
 )
 
 // TestLogoutWithHintIsImmediate: a hint for this session's member and sid
@@ -117,6 +118,41 @@ func TestLogoutRefusesBadHints(t *testing.T) {
 	}
 	if !e.live(s) {
 		t.Fatal("a refused request ended the session")
+	}
+}
+
+// TestLogoutRefusesForgedHints (audit finding 5): a hint must be an ID
+// token issued to the client it names, signed as that client's ID tokens
+// are. An HS256 token keyed with the secret of an RS256 client, and a
+// legacy /sso/auth JWT (HS256 with the secret of an HS256 client), name
+// the signed-in member and would end the session at once if taken as
+// hints; both are a 400 page, and the session lives on.
+func TestLogoutRefusesForgedHints(t *testing.T) {
+	e := newLogoutEnv(t)
+	rp := e.addClient(nil) // RS256 ID tokens
+	hs := e.addClient(func(in *clients.Input) { in.IDTokenAlg = model.AlgHS256 })
+	c := e.browser()
+	s := e.signIn(c, e.member)
+	rpSecret, err := e.p.Clients.SigningSecret(e.ctx, rp)
+	e.must(err)
+	hsSecret, err := e.p.Clients.SigningSecret(e.ctx, hs)
+	e.must(err)
+	asHS256 := rp
+	asHS256.IDTokenAlg = model.AlgHS256
+	forged, err := e.p.Tokens.IDToken(e.ctx, tokens.IDTokenParams{Tenant: e.tenant, Client: asHS256, ClientSecret: rpSecret,
+		Claims: map[string]any{"sub": e.member.ID}, SessionID: s.ID})
+	e.must(err)
+	legacy, err := e.p.Tokens.LegacyJWT(e.tenant, hs, hsSecret, map[string]any{"sub": e.member.ID})
+	e.must(err)
+	for name, hint := range map[string]string{"HS256 for an RS256 client": forged, "legacy JWT": legacy} {
+		r := e.get(c, url.Values{"id_token_hint": {hint}})
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "not a valid ID token") || !e.live(s) {
+			t.Fatalf("%s: %d, session live %v\n%s", name, r.status, e.live(s), r.body)
+		}
+	}
+	// A genuine HS256 hint of the HS256 client still proves the session.
+	if r := e.get(c, url.Values{"id_token_hint": {e.idToken(hs, e.grant(hs, s))}}); r.status != http.StatusOK || e.live(s) {
+		t.Fatalf("genuine HS256 hint: %d, session live %v\n%s", r.status, e.live(s), r.body)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tokens"
@@ -33,11 +34,14 @@ type Provider struct {
 	Tokens   *tokens.Issuer
 	Sessions *session.Manager
 	Store    store.Store
-	UI       *ui.UI
-	Pages    *httpx.ErrorWriter // HTML pages: the 400 for an unknown client or redirect URI
-	CSRF     *httpx.CSRF
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Secrets seals the markers authorization requests carry through the
+	// sign-in page (authorize_resume.go).
+	Secrets *secrets.Keyring
+	UI      *ui.UI
+	Pages   *httpx.ErrorWriter // HTML pages: the 400 for an unknown client or redirect URI
+	CSRF    *httpx.CSRF
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// HTTPClient posts back-channel logout tokens; it must have a timeout.
 	HTTPClient *http.Client
 	// Upstream ends organisations' identity-provider sessions at /log-out;

@@ -35,6 +35,7 @@ type Store interface {
 	SetupLinks() SetupLinks
 	UpstreamSessions() UpstreamSessions
 	OneTimeLinks() OneTimeLinks
+	AuthResumes() AuthResumes
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error
 	Close() error

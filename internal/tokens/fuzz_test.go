@@ -3,6 +3,8 @@ package tokens
 import (
 	"strings"
 	"testing"
+
+	"github.com/guildgate/guildgate/internal/model"
 )
 
 // FuzzVerifyAccessToken: hostile input never panics, and nothing but the
@@ -41,11 +43,15 @@ func FuzzVerifyIDTokenHint(f *testing.F) {
 	for _, s := range []string{rs, hs, access, "", "..", strings.Split(hs, ".")[0] + ".e30.", `{"payload":"e30"}`} {
 		f.Add(s)
 	}
-	secretsFor := secretsOf(client("").ID, secret)
+	legacy, _ := fx.iss.LegacyJWT(fx.tenant, client(""), secret, Claims(member, nil, nil, false))
+	f.Add(legacy)
+	// The one client is HS256, so only hs may verify; rs is well signed
+	// but with an algorithm the client does not use.
+	hc := hintClient(client(model.AlgHS256), secret)
 	f.Fuzz(func(t *testing.T, token string) {
-		c, err := fx.iss.VerifyIDTokenHint(ctx, fx.tenant, token, secretsFor)
-		if err == nil && c.Subject != member.ID {
-			t.Fatalf("accepted a hint we never issued: %q", token)
+		c, err := fx.iss.VerifyIDTokenHint(ctx, fx.tenant, token, hc)
+		if err == nil && (c.Subject != member.ID || c.Algorithm != model.AlgHS256) {
+			t.Fatalf("accepted a hint we never issued, or not as the client signs them: %q", token)
 		}
 	})
 }

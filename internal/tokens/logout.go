@@ -58,7 +58,9 @@ func (i *Issuer) LogoutToken(ctx context.Context, p LogoutParams) (string, error
 // LegacyJWT mints the JWT of the legacy /sso/auth redirect: HS256 with the
 // client's secret (partners verify with the secret key they were given),
 // the user claims from Claims, and a unique jti so a partner can refuse a
-// replay within the five minutes.
+// replay within the five minutes. Its typ is keys.TypeLegacyJWT: like an
+// HS256 ID token it is signed with the client's secret, and only the type
+// keeps one from being accepted as the other.
 func (i *Issuer) LegacyJWT(tenant model.Tenant, client model.Client, secret []byte, claims map[string]any) (string, error) {
 	if client.ID == "" || tenant.Issuer == "" {
 		return "", errors.New("tokens: a legacy JWT needs a client and an issuer")
@@ -71,5 +73,5 @@ func (i *Issuer) LegacyJWT(tenant model.Tenant, client model.Client, secret []by
 	c["iss"], c["aud"], c["jti"] = tenant.Issuer, client.ID, ids.NewToken(16)
 	c["iat"], c["nbf"], c["exp"] = now.Unix(), now.Unix(), now.Add(LegacyJWTTTL).Unix()
 	// No context: HS256 needs no tenant key, so nothing here can block.
-	return i.sign(context.Background(), tenant.ID, model.AlgHS256, keys.TypeJWT, secret, c)
+	return i.sign(context.Background(), tenant.ID, model.AlgHS256, keys.TypeLegacyJWT, secret, c)
 }

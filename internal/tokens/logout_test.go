@@ -2,8 +2,11 @@ package tokens
 
 import (
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -45,7 +48,7 @@ func TestLogoutTokenVerifiesWithGoOIDC(t *testing.T) {
 				t.Errorf("logout token %+v", lt)
 			}
 			// And it can never pass as an ID token.
-			if _, err := f.iss.VerifyIDTokenHint(ctx, f.tenant, raw, nil); err == nil {
+			if _, err := f.iss.VerifyIDTokenHint(ctx, f.tenant, raw, hintClient(c, secret)); err == nil {
 				t.Error("logout token accepted as an ID token hint")
 			}
 		})
@@ -65,7 +68,7 @@ func TestLegacyJWT(t *testing.T) {
 	}
 	verifyHS256(t, raw, secret)
 	header, claims := segments(t, raw)
-	if header["typ"] != "JWT" || header["alg"] != "HS256" {
+	if header["typ"] != "guildgate-sso+jwt" || header["alg"] != "HS256" {
 		t.Errorf("header %v", header)
 	}
 	now := float64(f.clock.Now().Unix())
@@ -81,6 +84,19 @@ func TestLegacyJWT(t *testing.T) {
 	}
 	if _, ok := user["iss"]; ok {
 		t.Error("LegacyJWT modified the caller's claims map")
+	}
+	// The Go sample of docs/legacy-sso.md (go-jose's jwt, which does not
+	// look at typ) verifies it as it did when typ was "JWT".
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.HS256})
+	var std jwt.Claims
+	if err == nil {
+		err = tok.Claims(secret, &std)
+	}
+	if err == nil {
+		err = std.ValidateWithLeeway(jwt.Expected{Issuer: f.tenant.Issuer, AnyAudience: jwt.Audience{c.ID}, Time: f.clock.Now()}, 30*time.Second)
+	}
+	if err != nil || std.ID == "" {
+		t.Errorf("the documented go-jose verification fails: %v", err)
 	}
 	if _, err := f.iss.LegacyJWT(f.tenant, c, secret[:31], user); err == nil {
 		t.Error("signed with a secret under 256 bits")

@@ -28,3 +28,13 @@ func useOneTimeLinks(t *testing.T, s *sqlstore.Store, id string) {
 		t.Fatal("one-time link outlived its member")
 	}
 }
+
+// useAuthResumes uses a marker in a version-1 tenant, once; id keeps rows
+// of earlier runs apart.
+func useAuthResumes(t *testing.T, s *sqlstore.Store, id string) {
+	for _, want := range []bool{true, false} {
+		if first, err := s.AuthResumes().Use(t.Context(), "t1", "resume-"+id, at.Add(time.Minute)); err != nil || first != want {
+			t.Fatalf("use = %v, %v; want %v", first, err, want)
+		}
+	}
+}

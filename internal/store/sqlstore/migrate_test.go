@@ -153,6 +153,7 @@ func useNewTables(t *testing.T, s *sqlstore.Store) {
 	must(t, s.Leases().Release(ctx, "jobs", "replica-1"))
 	useUpstreamTables(t, s, id)
 	useOneTimeLinks(t, s, id)
+	useAuthResumes(t, s, id)
 }
 
 // useUpstreamTables links a version-1 member to a new connection and checks
