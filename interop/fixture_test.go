@@ -42,17 +42,21 @@ type client struct {
 
 // clientFlags names each fixture client and how it is registered: one per
 // ID-token algorithm, a public (PKCE) client, a client_credentials-only
-// service, and one limited to the "board" group.
+// service, and one limited to the "board" group. The clients the implicit
+// and hybrid tests use opt in to the implicit grant, which new clients do
+// not get by default (RFC 9700); hs256 and board keep the default.
 var clientFlags = map[string][]string{
-	"rs256": {"--redirect-uris", redirectURI, "--post-logout-redirect-uris", postLogoutURI},
-	"es256": {"--redirect-uris", redirectURI, "--id-token-alg", "ES256"},
-	"eddsa": {"--redirect-uris", redirectURI, "--id-token-alg", "EdDSA"},
+	"rs256": {"--redirect-uris", redirectURI, "--post-logout-redirect-uris", postLogoutURI, "--grant-types", withImplicit},
+	"es256": {"--redirect-uris", redirectURI, "--id-token-alg", "ES256", "--grant-types", withImplicit},
+	"eddsa": {"--redirect-uris", redirectURI, "--id-token-alg", "EdDSA", "--grant-types", withImplicit},
 	"hs256": {"--redirect-uris", redirectURI, "--id-token-alg", "HS256", "--post-logout-redirect-uris", postLogoutURI},
 	"public": {"--redirect-uris", redirectURI, "--public", "--grant-types", "authorization_code,refresh_token",
 		"--post-logout-redirect-uris", postLogoutURI},
 	"service": {"--grant-types", "client_credentials"},
 	"board":   {"--redirect-uris", redirectURI, "--groups", "board"},
 }
+
+const withImplicit = "authorization_code,implicit,refresh_token"
 
 func newFixture(t *testing.T, s *testenv.Server) fixture {
 	t.Helper()

@@ -43,7 +43,7 @@ func (cf *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.postLogout, "post-logout-redirect-uris", "comma-separated URIs the app may send members to after logging out")
 	fs.Var(&cf.backchannel, "backchannel-logout-uri", "URL that receives back-channel logout tokens (empty: none)")
 	fs.Var(&cf.grants, "grant-types", "comma-separated grant types: authorization_code, implicit, refresh_token, client_credentials "+
-		"(default: authorization_code,implicit,refresh_token)")
+		"(default: authorization_code,refresh_token; list implicit to allow the implicit and hybrid response types)")
 	fs.Var(&cf.public, "public", "a public client (a browser or mobile app): no secret, PKCE required")
 	fs.Var(&cf.groupsClaim, "groups-claim", "always put the member's groups in tokens, even without the groups scope")
 }

@@ -78,7 +78,8 @@ func TestClientAddJSONFieldByField(t *testing.T) {
 func TestClientCommands(t *testing.T) {
 	h := newHarness(t)
 	c := h.addClient()
-	if !slices.Equal(c.GrantTypes, []string{"authorization_code", "implicit", "refresh_token"}) || c.IDTokenAlg != "RS256" || len(c.PermittedGroups) != 0 {
+	// RFC 9700: the code grant with refresh tokens; implicit only when asked for.
+	if !slices.Equal(c.GrantTypes, []string{"authorization_code", "refresh_token"}) || c.IDTokenAlg != "RS256" || len(c.PermittedGroups) != 0 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	var list []jsonClient

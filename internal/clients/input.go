@@ -18,7 +18,7 @@ type Input struct {
 	PermittedGroups        []string
 	IDTokenAlg             string   // "" means RS256
 	BackchannelLogoutURI   string   // optional
-	GrantTypes             []string // nil: authorization_code, implicit, refresh_token
+	GrantTypes             []string // nil: DefaultGrantTypes (authorization_code, refresh_token)
 	Public                 bool
 	GroupsClaim            bool
 }

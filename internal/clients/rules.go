@@ -28,10 +28,19 @@ var grantTypes = []string{
 	model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials,
 }
 
-// defaultGrantTypes is what a client gets when none are asked for: every
-// browser flow PRODUCT.md supports for a registered client. Machine-to-machine
+// defaultGrantTypes is what a client gets when none are asked for: the
+// authorization-code grant with refresh tokens (PRODUCT.md). The implicit
+// grant, and with it the hybrid response types, puts tokens in the browser
+// and is opt-in per client, as RFC 9700 §2.1.2 advises; machine-to-machine
 // access (client_credentials) is never granted without being asked for.
-var defaultGrantTypes = []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken}
+// Clients stored before this default changed keep the grants they were
+// stored with: each client's list is explicit, so nothing reads a default
+// later.
+var defaultGrantTypes = []string{model.GrantAuthorizationCode, model.GrantRefreshToken}
+
+// DefaultGrantTypes returns what a new client gets when none are asked for,
+// for forms that start from it.
+func DefaultGrantTypes() []string { return slices.Clone(defaultGrantTypes) }
 
 // settings is what an administrator chooses for a client, normalized, minus
 // the permitted groups (resolving those needs the store). Create checks the

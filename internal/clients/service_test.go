@@ -36,7 +36,7 @@ func TestCreate(t *testing.T) {
 		"secret is 256 bits, URL-safe":  secretPattern.MatchString(v.Secret),
 		"one sealed secret":             len(v.Secrets) == 1 && strings.HasPrefix(v.Secrets[0].Ciphertext, "v1."),
 		"RS256 by default":              v.IDTokenAlg == model.AlgRS256,
-		"browser grants by default":     slices.Equal(v.GrantTypes, defaultGrantTypes),
+		"code and refresh by default":   slices.Equal(v.GrantTypes, []string{model.GrantAuthorizationCode, model.GrantRefreshToken}),
 		"groups resolved once":          slices.Equal(v.PermittedGroups, []string{board.ID}),
 		"group names shown":             slices.Equal(v.PermittedGroupNames, []string{"Board"}),
 		"no rotation":                   v.SecretRotatingUntil.IsZero(),

@@ -1,8 +1,10 @@
 package oidc_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -164,5 +166,37 @@ func TestAuthorizeClientRules(t *testing.T) {
 	e.s.MustCLI(t, "", "group", "add-member", "Board", authzEmail)
 	if got := e.reply(e.authorize(c, with(board, "code"))); got.params.Get("code") == "" {
 		t.Fatalf("member of a permitted group refused: %+v", got)
+	}
+}
+
+// TestAuthorizeImplicitIsOptIn (audit finding 11, RFC 9700 §2.1.2): a
+// client registered without --grant-types gets the code grant with refresh
+// tokens, and every response type that returns a token from this endpoint
+// (implicit and hybrid) is unauthorized_client, sent to its redirect URI
+// with state, in the mode the response type asked for. Discovery still
+// lists them: the server supports them for clients that opt in.
+func TestAuthorizeImplicitIsOptIn(t *testing.T) {
+	e := newAuthzEnv(t)
+	c := e.signedIn()
+	plain := e.addClient("--redirect-uris", authzRedirect)
+	with := func(rt string) url.Values {
+		v := e.params(rt)
+		v.Set("client_id", plain.ID)
+		return v
+	}
+	for _, rt := range []string{"id_token", "id_token token", "code id_token", "code token", "code id_token token"} {
+		e.wantError(e.authorize(c, with(rt)), "fragment", "unauthorized_client")
+	}
+	if got := e.reply(e.authorize(c, with("code"))); got.params.Get("code") == "" {
+		t.Fatalf("code flow refused: %+v", got)
+	}
+	var doc struct {
+		ResponseTypes []string `json:"response_types_supported"`
+		GrantTypes    []string `json:"grant_types_supported"`
+	}
+	r := e.get(e.browser(), "/.well-known/openid-configuration")
+	if err := json.Unmarshal([]byte(r.body), &doc); err != nil || !slices.Contains(doc.ResponseTypes, "id_token token") ||
+		!slices.Contains(doc.GrantTypes, "implicit") {
+		t.Fatalf("discovery: %v %+v", err, doc)
 	}
 }

@@ -27,7 +27,8 @@ const (
 )
 
 // authzEnv is the real server with one member and one confidential client
-// that may use every response type.
+// that may use every response type: it opts in to the implicit grant, which
+// new clients do not get by default (TestAuthorizeImplicitIsOptIn).
 type authzEnv struct {
 	t        *testing.T
 	s        *testenv.Server
@@ -44,7 +45,7 @@ func newAuthzEnv(t *testing.T) *authzEnv {
 	t.Helper()
 	e := &authzEnv{t: t, s: testenv.Start(t, testenv.SQLite, nil)}
 	e.memberID = e.addMember(authzEmail)
-	e.client = e.addClient("--redirect-uris", authzRedirect)
+	e.client = e.addClient("--redirect-uris", authzRedirect, "--grant-types", "authorization_code,implicit,refresh_token")
 	return e
 }
 

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,17 @@ func TestClientsAndGroupDeleteWarning(t *testing.T) {
 	if cl.ID == "" || len(cl.Secret) < 43 || len(cl.PermittedGroups) != 1 || cl.PermittedGroups[0] != "Members" {
 		t.Fatalf("created %+v", cl)
 	}
+	// RFC 9700: the code grant with refresh tokens unless implicit is asked for.
+	if !slices.Equal(cl.GrantTypes, []string{"authorization_code", "refresh_token"}) {
+		t.Fatalf("default grant types %v", cl.GrantTypes)
+	}
+	var spa ssoClient
+	c.want(201, &spa, "POST", "/api/v1/clients", map[string]any{"name": "Legacy SPA",
+		"redirect_uris": []string{"https://spa.example/cb"}, "grant_types": []string{"authorization_code", "implicit"}})
+	if !slices.Equal(spa.GrantTypes, []string{"authorization_code", "implicit"}) {
+		t.Fatalf("opted-in grant types %v", spa.GrantTypes)
+	}
+	c.want(204, nil, "DELETE", "/api/v1/clients/"+spa.ID, nil)
 	var list struct{ Items []ssoClient }
 	c.want(200, &list, "GET", "/api/v1/clients", nil)
 	if len(list.Items) != 1 || list.Items[0].Secret != cl.Secret {

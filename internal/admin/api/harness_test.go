@@ -152,6 +152,7 @@ type ssoClient struct {
 	Secret          string   `json:"client_secret"`
 	RedirectURIs    []string `json:"redirect_uris"`
 	PermittedGroups []string `json:"permitted_groups"`
+	GrantTypes      []string `json:"grant_types"`
 }
 
 type auditEvent struct {

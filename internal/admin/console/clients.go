@@ -51,8 +51,7 @@ func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title strin
 }
 
 func (h *Handler) newClient(w http.ResponseWriter, r *http.Request, c *call) error {
-	f, err := h.clientForm(r, c, clientForm{Alg: model.AlgRS256,
-		Grants: []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken}}, "Add client")
+	f, err := h.clientForm(r, c, clientForm{Alg: model.AlgRS256, Grants: clients.DefaultGrantTypes()}, "Add client")
 	if err != nil {
 		return err
 	}
