@@ -1,11 +1,14 @@
 package oauth
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 var redirectSeeds = []string{
@@ -126,6 +129,35 @@ func FuzzSanitizeDescription(f *testing.F) {
 		for i := 0; i < len(out); i++ {
 			if c := out[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 				t.Fatalf("byte %#x in %q", c, out)
+			}
+		}
+	})
+}
+
+// FuzzCheckText: a form body (or query) CheckText accepts carries only text
+// that survives every layer unchanged: valid UTF-8 with no control
+// characters, which JSON (an ID token's nonce, a log line) round-trips
+// byte for byte. It never panics.
+func FuzzCheckText(f *testing.F) {
+	for _, s := range []string{
+		"nonce=n-0S6_WzA2Mj&state=a%2Bb", "nonce=%C0%AF", "nonce=%ED%A0%80", "nonce=%FF%FE", "a=%00", "=%00", "%FF=1",
+		"login_hint=j%C3%BCrgen", "x=\xc2\x85", "x=%F4%90%80%80", "x=%EF%BF%BD", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		v, err := url.ParseQuery(body)
+		if err != nil || CheckText(v) != nil {
+			return
+		}
+		for name, values := range v {
+			for _, s := range append([]string{name}, values...) {
+				b, err := json.Marshal(s)
+				var back string
+				if err != nil || json.Unmarshal(b, &back) != nil || back != s || !utf8.ValidString(s) ||
+					strings.ContainsFunc(s, unicode.IsControl) {
+					t.Fatalf("accepted %q, which does not survive as text (%q)", s, back)
+				}
 			}
 		}
 	})

@@ -128,7 +128,7 @@ func (e *authzEnv) verifier(clientID string) *oidc.IDTokenVerifier {
 // hashes follow it.
 func TestAuthorizeES256IDToken(t *testing.T) {
 	e := newAuthzEnv(t)
-	e.client = e.addClient("--redirect-uris", authzRedirect, "--id-token-alg", "ES256")
+	e.client = e.addClient("--redirect-uris", authzRedirect, "--id-token-alg", "ES256", "--grant-types", "authorization_code,implicit")
 	p, err := oidc.NewProvider(e.ctx(), e.s.URL)
 	if err != nil {
 		t.Fatal(err)

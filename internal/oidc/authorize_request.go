@@ -53,11 +53,15 @@ const (
 // known to be valid: the requested one when it is valid for the response
 // type as sent, else the default for that response type. It also refuses
 // any repeated parameter (RFC 6749 §3.1), known to us or not: two values
-// let two readers see two different requests.
+// let two readers see two different requests; and any parameter that is
+// not text (oauth.CheckText), which some layer would silently mangle.
 func newAuthReply(v url.Values, redirectURI, iss string) (authReply, error) {
 	rt := oauth.ResponseType(v.Get("response_type"))
 	to := authReply{URI: redirectURI, Mode: oauth.DefaultResponseMode(rt), State: v.Get("state"), Iss: iss}
 	if err := oauth.SingleValues(v, slices.Sorted(maps.Keys(v))...); err != nil {
+		return to, err
+	}
+	if err := oauth.CheckText(v); err != nil {
 		return to, err
 	}
 	if m := v.Get("response_mode"); m != "" {

@@ -27,10 +27,13 @@ type logoutRequest struct {
 }
 
 // parseLogoutRequest reads the parameters, refusing repeats: two values let
-// two readers see two different requests.
+// two readers see two different requests; and refusing any parameter that
+// is not text (oauth.CheckText).
 func parseLogoutRequest(v url.Values) (logoutRequest, error) {
-	if err := oauth.SingleValues(v, logoutParamNames...); err != nil {
-		return logoutRequest{}, httpx.BadRequest(oauth.FromError(err).Description).WithCause(err)
+	for _, check := range []error{oauth.SingleValues(v, logoutParamNames...), oauth.CheckText(v)} {
+		if check != nil {
+			return logoutRequest{}, httpx.BadRequest(oauth.FromError(check).Description).WithCause(check)
+		}
 	}
 	return logoutRequest{
 		IDTokenHint: v.Get("id_token_hint"), LogoutHint: v.Get("logout_hint"), ClientID: v.Get("client_id"),

@@ -87,6 +87,9 @@ func (p *Provider) clientRequest(r *http.Request, allowPublic bool) (tokenReques
 	if err := requireForm(r); err != nil {
 		return tokenRequest{}, err
 	}
+	if err := formText(r); err != nil {
+		return tokenRequest{}, err
+	}
 	c, method, err := p.authenticateClient(r, t, allowPublic)
 	if err != nil {
 		return tokenRequest{}, err
@@ -106,6 +109,17 @@ func requireForm(r *http.Request) error {
 		return oauth.InvalidRequest("The request body must be application/x-www-form-urlencoded.")
 	}
 	return nil
+}
+
+// formText refuses a request whose query or body holds a parameter that
+// is not text (oauth.CheckText), before the client is looked up or any
+// grant is touched: such a request consumes nothing, so a code sent in it
+// still redeems once.
+func formText(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return oauth.InvalidRequest("The request body is not a valid form.") // no cause: it may quote a secret
+	}
+	return oauth.CheckText(r.Form)
 }
 
 // singleValued refuses any parameter sent twice (RFC 6749 §3.2: "MUST NOT

@@ -19,8 +19,9 @@ import (
 const codeInvalid = "The authorization code is invalid, expired or already used."
 
 // exchangeCode redeems an authorization code (RFC 6749 §4.1.3, OpenID
-// Connect Core §3.1.3.2). The code is consumed before any other check, by
-// one atomic statement, so two racing requests (or replicas) can never both
+// Connect Core §3.1.3.2). The code is consumed before any check that needs
+// it (a malformed request is refused first, and spends nothing), by one
+// atomic statement, so two racing requests (or replicas) can never both
 // redeem it; a second use revokes the grant and with it everything the
 // first use issued (RFC 6749 §4.1.2, PRODUCT.md).
 func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, error) {
@@ -28,6 +29,11 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 	code := req.form.Get("code")
 	if code == "" {
 		return issued{}, oauth.InvalidRequest("code is required.")
+	}
+	if v := req.form.Get("code_verifier"); v != "" {
+		if err := oauth.ValidateVerifier(v); err != nil {
+			return issued{}, err // malformed whatever the code says: refused before it is spent
+		}
 	}
 	ac, first, err := p.Store.AuthCodes().Consume(ctx, req.tenant.ID, ids.Hash(code), p.Now())
 	switch {

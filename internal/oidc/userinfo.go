@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -56,7 +57,14 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 // leaks tokens into logs, history and Referer headers. No token at all is
 // answered with a bare challenge (§3.1).
 func bearerToken(r *http.Request) (string, error) {
-	if r.URL.Query().Has("access_token") {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "", oauth.InvalidRequest("The query string cannot be read.")
+	}
+	if err := oauth.CheckText(query); err != nil {
+		return "", err
+	}
+	if query.Has("access_token") {
 		return "", oauth.InvalidRequest("Send the access token in the Authorization header or the request body, never in the URL.")
 	}
 	header, err := headerToken(r)
@@ -111,6 +119,9 @@ func bodyToken(r *http.Request) (string, error) {
 		return "", oauth.InvalidRequest("The request body is not a valid form.")
 	}
 	if err := oauth.SingleValues(r.PostForm, "access_token"); err != nil {
+		return "", err
+	}
+	if err := oauth.CheckText(r.PostForm); err != nil {
 		return "", err
 	}
 	return r.PostForm.Get("access_token"), nil

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
 )
@@ -32,7 +33,7 @@ type cached struct {
 // maxCached bounds the cache so hostile Host headers cannot grow it forever.
 const maxCached = 1024
 
-// Resolve returns the tenant serving host (already normalised).
+// Resolve returns the tenant serving host (as ParseHost returns it).
 func (r *Resolver) Resolve(ctx context.Context, host string) (model.Tenant, error) {
 	now := r.Now()
 	if t, ok := r.lookup(host, now); ok {
@@ -66,10 +67,17 @@ func (r *Resolver) remember(host string, t model.Tenant, now time.Time) {
 }
 
 // Middleware puts the request's tenant in its context. onErr renders the
-// failure (the store is down, or no default tenant exists).
+// failure: a 400 for a Host header that is not a host (ParseHost), which is
+// never served as the default tenant, else the store is down or no default
+// tenant exists.
 func (r *Resolver) Middleware(next http.Handler, onErr func(http.ResponseWriter, *http.Request, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		t, err := r.Resolve(req.Context(), NormalizeHost(req.Host))
+		host, err := ParseHost(req.Host)
+		if err != nil {
+			onErr(w, req, httpx.BadRequest("This request's Host header does not name a valid host.").WithCause(err))
+			return
+		}
+		t, err := r.Resolve(req.Context(), host)
 		if err != nil {
 			onErr(w, req, err)
 			return

@@ -5,8 +5,6 @@ package tenancy
 
 import (
 	"context"
-	"net"
-	"strings"
 
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -22,14 +20,4 @@ func NewContext(ctx context.Context, t model.Tenant) context.Context {
 func FromContext(ctx context.Context) (t model.Tenant, ok bool) {
 	t, ok = ctx.Value(ctxKey{}).(model.Tenant)
 	return t, ok
-}
-
-// NormalizeHost lower-cases a Host header value and drops its port, so
-// "SSO.Example.org:443" and "sso.example.org" pick the same tenant.
-func NormalizeHost(hostport string) string {
-	h := hostport
-	if host, _, err := net.SplitHostPort(hostport); err == nil {
-		h = host
-	}
-	return strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
 }
