@@ -187,3 +187,22 @@ func TestAuthorizeIDTokenHint(t *testing.T) {
 		t.Fatalf("after the hinted member signed in: %+v", got)
 	}
 }
+
+// TestAuthorizeIDTokenHintOfAnotherClient: an id_token_hint is about "the
+// End-User's ... session with the Client" (OIDC Core §3.1.2.1), so an ID
+// token issued to another client is invalid_request, even for the member
+// who is signed in.
+func TestAuthorizeIDTokenHintOfAnotherClient(t *testing.T) {
+	e := newAuthzEnv(t)
+	other := e.addClient("--redirect-uris", authzRedirect, "--grant-types", "authorization_code,implicit")
+	ann := e.signedIn()
+	v := e.params("id_token")
+	v.Set("client_id", other.ID)
+	hint := e.reply(e.authorize(ann, v)).params.Get("id_token")
+	if hint == "" {
+		t.Fatal("no ID token for the other client")
+	}
+	v = e.params("code")
+	v.Set("id_token_hint", hint)
+	e.wantError(e.authorize(ann, v), "query", "invalid_request")
+}
