@@ -26,6 +26,10 @@ type Config struct {
 	SessionIdle     time.Duration `yaml:"session_idle"`
 	SessionAbsolute time.Duration `yaml:"session_absolute"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// AllowPrivateUpstreams lets Guildgate contact partners' URLs (upstream
+	// providers, back-channel logout) at loopback and private addresses,
+	// for a provider on the operator's own network; off, only public ones.
+	AllowPrivateUpstreams bool `yaml:"allow_private_upstreams"`
 	// ConfigFile is where the YAML came from, for messages; not itself a YAML key.
 	ConfigFile string `yaml:"-"`
 	// MasterKey comes only from GUILDGATE_MASTER_KEY, never a flag or the file,

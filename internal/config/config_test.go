@@ -165,3 +165,29 @@ func TestMasterKeyOnlyFromEnvAndNeverPrinted(t *testing.T) {
 		t.Fatal("the YAML file must not accept a master key")
 	}
 }
+
+// TestAllowPrivateUpstreams: off unless the operator says so, through the
+// bare flag, the environment or the file; a word that is not a boolean is
+// an error naming the setting.
+func TestAllowPrivateUpstreams(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{nil, nil, false},
+		{[]string{"--allow-private-upstreams"}, nil, true},
+		{[]string{"--allow-private-upstreams=false"}, map[string]string{"GUILDGATE_ALLOW_PRIVATE_UPSTREAMS": "true"}, false},
+		{nil, map[string]string{"GUILDGATE_ALLOW_PRIVATE_UPSTREAMS": "1"}, true},
+		{[]string{"--config", writeFile(t, "allow_private_upstreams: true\n")}, nil, true},
+	} {
+		c, err := load(t, tc.args, tc.env)
+		if err != nil || c.AllowPrivateUpstreams != tc.want {
+			t.Errorf("%v %v: %v, %v; want %v", tc.args, tc.env, c.AllowPrivateUpstreams, err, tc.want)
+		}
+	}
+	_, err := load(t, nil, map[string]string{"GUILDGATE_ALLOW_PRIVATE_UPSTREAMS": "sometimes"})
+	if err == nil || !strings.Contains(err.Error(), "GUILDGATE_ALLOW_PRIVATE_UPSTREAMS") {
+		t.Fatalf("err = %v", err)
+	}
+}

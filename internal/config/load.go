@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 type setting struct {
 	flag  string
 	usage string
-	field func(*Config) any // *string, *[]string or *time.Duration
+	field func(*Config) any // *string, *[]string, *time.Duration or *bool
 }
 
 var settings = []setting{
@@ -33,6 +34,8 @@ var settings = []setting{
 	{"session-idle", "sign members out after this long without activity", func(c *Config) any { return &c.SessionIdle }},
 	{"session-absolute", "sign members out this long after sign-in, active or not", func(c *Config) any { return &c.SessionAbsolute }},
 	{"shutdown-timeout", "how long in-flight requests may run after SIGTERM", func(c *Config) any { return &c.ShutdownTimeout }},
+	{"allow-private-upstreams", "let upstream providers and back-channel logout URLs be at loopback or private addresses (an on-premises provider)",
+		func(c *Config) any { return &c.AllowPrivateUpstreams }},
 }
 
 // envName maps a flag name to its environment variable: trusted-proxy → GUILDGATE_TRUSTED_PROXY.
@@ -54,7 +57,8 @@ func RegisterStoreFlags(fs *flag.FlagSet) {
 
 func register(fs *flag.FlagSet, list []setting) {
 	for _, s := range list {
-		fs.Var(&textValue{}, s.flag, s.usage+" [$"+envName(s.flag)+"]")
+		_, isBool := s.field(&Config{}).(*bool)
+		fs.Var(&textValue{isBool: isBool}, s.flag, s.usage+" [$"+envName(s.flag)+"]")
 	}
 	if fs.Lookup("config") == nil {
 		fs.String("config", "", "YAML configuration file [$GUILDGATE_CONFIG]")
@@ -63,11 +67,16 @@ func register(fs *flag.FlagSet, list []setting) {
 
 // textValue records raw flag text; Load converts it, so a bad duration is
 // reported with every other problem instead of aborting flag parsing. Repeated
-// flags accumulate (for --trusted-proxy).
-type textValue struct{ vals []string }
+// flags accumulate (for --trusted-proxy). A boolean setting's flag needs no
+// value: --allow-private-upstreams means true.
+type textValue struct {
+	vals   []string
+	isBool bool
+}
 
 func (v *textValue) String() string     { return strings.Join(v.vals, ",") }
 func (v *textValue) Set(s string) error { v.vals = append(v.vals, s); return nil }
+func (v *textValue) IsBoolFlag() bool   { return v.isBool }
 
 // Load builds the Config after fs.Parse. Flags that fs does not define are
 // simply not consulted. It returns every problem at once.
@@ -134,6 +143,12 @@ func assign(s setting, c *Config, vals []string, source string) error {
 			return fmt.Errorf("%s: %q is not a duration such as 30s, 12h", source, last)
 		}
 		*p = d
+	case *bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(last))
+		if err != nil {
+			return fmt.Errorf("%s: %q is not true or false", source, last)
+		}
+		*p = b
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	logins   *prometheus.CounterVec
+	outbound *prometheus.CounterVec
 }
 
 // New registers every collector on a fresh registry (never the global one,
@@ -38,8 +39,12 @@ func New() *Metrics {
 			Name: "guildgate_login_attempts_total",
 			Help: "Password sign-in attempts by outcome (success, failure, throttled).",
 		}, []string{"outcome"}),
+		outbound: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "guildgate_outbound_requests_total",
+			Help: "Requests to partners' URLs (upstream providers, back-channel logout) by purpose and outcome (ok, refused, too_large, timeout, …).",
+		}, []string{"purpose", "outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.logins,
+	m.reg.MustRegister(m.requests, m.latency, m.logins, m.outbound,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -57,6 +62,12 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 
 // LoginAttempt counts a password sign-in by outcome.
 func (m *Metrics) LoginAttempt(outcome string) { m.logins.WithLabelValues(outcome).Inc() }
+
+// OutboundRequest counts one request to a partner's URL; the outbound
+// package keeps both labels to small fixed sets.
+func (m *Metrics) OutboundRequest(purpose, outcome string) {
+	m.outbound.WithLabelValues(purpose, outcome).Inc()
+}
 
 // Handler serves the registry in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {

@@ -22,12 +22,14 @@ func TestRequestAndLoginMetricsAreExposed(t *testing.T) {
 	m.ObserveRequest("", "BREW", 404, time.Millisecond)
 	m.LoginAttempt("failure")
 	m.LoginAttempt("failure")
+	m.OutboundRequest("discovery", "refused")
 	out := scrape(t, m)
 	for _, want := range []string{
 		`guildgate_http_requests_total{method="GET",route="GET /login",status="200"} 1`,
 		`guildgate_http_requests_total{method="other",route="unmatched",status="404"} 1`,
 		`guildgate_http_request_duration_seconds_count{method="GET",route="GET /login"} 1`,
 		`guildgate_login_attempts_total{outcome="failure"} 2`,
+		`guildgate_outbound_requests_total{outcome="refused",purpose="discovery"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(out, want) {
