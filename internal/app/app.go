@@ -23,6 +23,7 @@ import (
 	"github.com/guildgate/guildgate/internal/metrics"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oidc"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
@@ -46,9 +47,10 @@ type Deps struct {
 	// Keyring encrypts secrets and keys at rest; nil loads the master key
 	// from Config (GUILDGATE_MASTER_KEY or the key file in the data directory).
 	Keyring *secrets.Keyring
-	// HTTPClient posts back-channel logout tokens; nil means a client with a
-	// short timeout.
-	HTTPClient *http.Client
+	// Outbound carries every request to a partner's URL (upstream
+	// providers, back-channel logout); nil builds one from Config. Tests
+	// pass one that trusts their own servers' certificates.
+	Outbound *outbound.Client
 }
 
 // App is a built server: its root handler and what its jobs need.
@@ -57,14 +59,15 @@ type App struct {
 	Default model.Tenant
 	Metrics *metrics.Metrics
 
-	store   store.Store
-	cfg     config.Config
-	logger  *slog.Logger
-	now     func() time.Time
-	limiter *throttle.Limiter
-	keys    *keys.Manager
-	replica string    // this process as a lease holder
-	jobs    jobTiming // how RunJobs paces itself
+	store    store.Store
+	outbound *outbound.Client
+	cfg      config.Config
+	logger   *slog.Logger
+	now      func() time.Time
+	limiter  *throttle.Limiter
+	keys     *keys.Manager
+	replica  string    // this process as a lease holder
+	jobs     jobTiming // how RunJobs paces itself
 }
 
 // New ensures the default tenant exists and builds the handler tree.
@@ -94,6 +97,10 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	}
 	a := &App{Default: def, Metrics: metrics.New(), store: d.Store, cfg: d.Config, logger: d.Logger, now: d.Now,
 		replica: newReplicaID(), jobs: defaultJobTiming}
+	a.outbound = d.Outbound
+	if a.outbound == nil {
+		a.outbound = outbound.New(outbound.Options{AllowPrivate: d.Config.AllowPrivateUpstreams, Observer: a.Metrics})
+	}
 	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, Account: d.AccountRate, IP: d.IPRate}
 	a.keys = &keys.Manager{Store: d.Store.Keys(), Secrets: d.Keyring, Now: d.Now}
 	if err := a.ensureKeys(ctx); err != nil {
@@ -183,16 +190,12 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 }
 
 func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF) *oidc.Provider {
-	httpClient := d.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 5 * time.Second}
-	}
 	return &oidc.Provider{
 		Clients:  &clients.Service{Store: a.store.Clients(), Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now},
 		Keys:     a.keys,
 		Tokens:   &tokens.Issuer{Keys: a.keys, Now: a.now},
 		Sessions: sessions, Store: a.store, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, CSRF: csrf,
-		Logger: a.logger, Now: a.now, HTTPClient: httpClient,
+		Logger: a.logger, Now: a.now, HTTPClient: a.outbound.For(outbound.BackchannelLogout),
 	}
 }
 

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"net/http"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/directory"
@@ -17,17 +15,9 @@ import (
 	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
 )
 
-// upstreamTimeout bounds every call to an organisation's identity provider,
-// so a provider that hangs costs a member seconds, not a stuck page.
-const upstreamTimeout = 10 * time.Second
-
 // federation builds the upstream sign-in handler: the login page routes
 // domains to it and /log-out ends upstream sessions through it.
 func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, hasher *password.Hasher) *federation.Handler {
-	hc := d.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: upstreamTimeout}
-	}
 	conns := &connections.Service{Store: a.store.Connections(), SetupLinks: a.store.SetupLinks(),
 		Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now}
 	return &federation.Handler{
@@ -37,12 +27,12 @@ func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlEr
 		Sessions: sessions, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, Logger: a.logger, Now: a.now,
 		TrustedProxies: a.cfg.Proxies(),
 		Connect: func(ctx context.Context, c model.Connection, secret string) (upstream.Connector, error) {
-			return upoidc.New(ctx, c, secret, upoidc.Options{HTTPClient: hc, Now: a.now})
+			return upoidc.New(ctx, c, secret, upoidc.Options{Outbound: a.outbound, Now: a.now})
 		},
 		Setup: &federation.Setup{Connections: conns, UI: pages, Pages: htmlErrors, CSRF: csrf,
 			TrustedProxies: a.cfg.Proxies(),
 			Check: func(ctx context.Context, c model.Connection, secret, redirectURI string) []upoidc.Finding {
-				return upoidc.Check(ctx, c, secret, redirectURI, upoidc.Options{HTTPClient: hc, Now: a.now})
+				return upoidc.Check(ctx, c, secret, redirectURI, upoidc.Options{Outbound: a.outbound, Now: a.now})
 			}},
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -29,7 +29,7 @@ var connectionCommands = map[string]command{
 	"show":   {summary: "show one connection", run: connectionAction(showConnection), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a connection's settings", run: runConnectionUpdate, synopsis: "ID [--name N] [--client-secret-stdin] … " + connectionSettings},
 	"delete": {summary: "delete a connection and the identities linked through it", run: connectionAction(deleteConnection), synopsis: "ID " + tenantFlags},
-	"test": {summary: "check a connection's discovery, JWKS and endpoints against the provider", run: connectionAction(testConnection),
+	"test": {summary: "check a connection's discovery, JWKS and endpoints against the provider", run: runConnectionTest,
 		synopsis: "ID " + tenantFlags},
 	"setup-link": {summary: "make a single-use link (72 hours) for the organisation's IT contact to enter their provider's details",
 		run: connectionAction(setupLink), synopsis: "ID " + tenantFlags},
@@ -158,8 +158,25 @@ func deleteConnection(ctx context.Context, c *call, svc *connections.Service, t 
 	})
 }
 
+// runConnectionTest runs the checks under the server's outbound policy:
+// the same --allow-private-upstreams setting (environment or file) decides
+// which addresses the provider may be at.
+func runConnectionTest(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		out := outbound.New(outbound.Options{AllowPrivate: d.cfg.AllowPrivateUpstreams})
+		return c.withConnectionService(d, func(svc *connections.Service) error {
+			return testConnection(ctx, c, svc, out, t, pos[0], df.json)
+		})
+	})
+}
+
 // testConnection runs the checks and fails (exit 1) when any finds a problem.
-func testConnection(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, id string, asJSON bool) error {
+func testConnection(ctx context.Context, c *call, svc *connections.Service, out *outbound.Client, t model.Tenant, id string, asJSON bool) error {
 	conn, err := svc.Get(ctx, t.ID, id)
 	if err != nil {
 		return err
@@ -171,8 +188,7 @@ func testConnection(ctx context.Context, c *call, svc *connections.Service, t mo
 	if err != nil {
 		return err
 	}
-	findings := upoidc.Check(ctx, conn, secret, t.Issuer+federation.PathCallback,
-		upoidc.Options{HTTPClient: &http.Client{Timeout: upoidc.DefaultCheckTimeout}})
+	findings := upoidc.Check(ctx, conn, secret, t.Issuer+federation.PathCallback, upoidc.Options{Outbound: out})
 	problems := 0
 	for _, f := range findings {
 		if !f.OK {
@@ -213,11 +229,15 @@ func setupLink(ctx context.Context, c *call, svc *connections.Service, t model.T
 // the master key the server uses.
 func (c *call) withConnections(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*connections.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		keys, err := c.loadKeyring(d)
-		if err != nil {
-			return err
-		}
-		return fn(&connections.Service{Store: d.store.Connections(), SetupLinks: d.store.SetupLinks(),
-			Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}, t)
+		return c.withConnectionService(d, func(svc *connections.Service) error { return fn(svc, t) })
 	})
+}
+
+func (c *call) withConnectionService(d *data, fn func(*connections.Service) error) error {
+	keys, err := c.loadKeyring(d)
+	if err != nil {
+		return err
+	}
+	return fn(&connections.Service{Store: d.store.Connections(), SetupLinks: d.store.SetupLinks(),
+		Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now})
 }

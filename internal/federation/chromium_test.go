@@ -36,7 +36,7 @@ const (
 func TestChromiumUpstreamSignIn(t *testing.T) {
 	node := requireNode(t)
 	testenv.BrowserPath(t) // skips early when there is no browser
-	s := testenv.Start(t, testenv.SQLite, nil)
+	s := startWithUpstreams(t, testenv.SQLite)
 	issuer := startOP(t, node, s, map[string]map[string]any{"ada-at-acme": {"email": "ada@acme.example",
 		"name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace", "groups": []string{"engineering"}}})
 	s.MustCLI(t, "", "group", "add", "Staff")

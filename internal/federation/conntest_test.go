@@ -29,7 +29,7 @@ func testConnection(t *testing.T, s *testenv.Server, id string) ([]finding, int)
 
 // TestConnectionCheck: `connection test` names each problem in plain words.
 func TestConnectionCheck(t *testing.T) {
-	s := testenv.Start(t, testenv.SQLite, nil)
+	s := startWithUpstreams(t, testenv.SQLite)
 	p := oidctest.New(t, &upstreamCert)
 	p.RedirectURIs = []string{s.URL + "/auth/sso/callback"}
 	id := addConnection(t, s, p.ClientSecret, "--name", "Acme", "--discovery-url", p.URL, "--client-id", p.ClientID,

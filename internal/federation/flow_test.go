@@ -20,7 +20,7 @@ type acme struct {
 }
 
 func newAcme(t *testing.T, flags ...string) acme {
-	s := testenv.Start(t, testenv.SQLite, nil)
+	s := startWithUpstreams(t, testenv.SQLite)
 	p := oidctest.New(t, &upstreamCert)
 	p.Set(func(p *oidctest.Provider) { p.Claims["groups"] = []any{"Engineering"} })
 	s.MustCLI(t, "", "group", "add", "Staff")

@@ -15,6 +15,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/config"
+	"github.com/guildgate/guildgate/internal/testenv"
 )
 
 // upstreamCert is the TLS certificate every upstream provider in these
@@ -88,4 +91,11 @@ func upstreamPool(t *testing.T) *x509.CertPool {
 		t.Fatalf("upstream certificate: %v", err)
 	}
 	return pool
+}
+
+// startWithUpstreams starts Guildgate with --allow-private-upstreams: the
+// upstream providers of these tests listen on loopback, which the
+// production default refuses to contact.
+func startWithUpstreams(t *testing.T, backend testenv.Backend) *testenv.Server {
+	return testenv.Start(t, backend, func(c *config.Config) { c.AllowPrivateUpstreams = true })
 }

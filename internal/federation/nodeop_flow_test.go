@@ -34,7 +34,7 @@ func TestOIDCProviderUpstream(t *testing.T) {
 }
 
 func oidcProviderFlow(t *testing.T, node string, backend testenv.Backend) {
-	s := testenv.Start(t, backend, nil)
+	s := startWithUpstreams(t, backend)
 	issuer := startOP(t, node, s, map[string]map[string]any{"ada-at-acme": {"email": "ada@acme.example",
 		"name": "Ada Lovelace", "given_name": "Ada", "family_name": "Lovelace", "groups": []string{"engineering"}}})
 	s.MustCLI(t, "", "group", "add", "Staff")

@@ -19,7 +19,7 @@ import (
 // register, and saves their provider's details only once the connection
 // test passes; the link then works no more, and members can sign in.
 func TestSetupLinkPage(t *testing.T) {
-	s := testenv.Start(t, testenv.SQLite, nil)
+	s := startWithUpstreams(t, testenv.SQLite)
 	p := oidctest.New(t, &upstreamCert)
 	p.RedirectURIs = []string{s.URL + "/auth/sso/callback"}
 	var c struct{ ID string }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/outbound"
 )
 
 // Back-channel delivery bounds. Three attempts with short waits cover a
@@ -36,19 +38,16 @@ type backchannel struct {
 	wg      sync.WaitGroup
 }
 
-// newBackchannel posts with a copy of client that does not follow
-// redirects: the token goes to the registered URI or nowhere.
+// newBackchannel posts with client, the outbound client's for back-channel
+// logout: https only, to public addresses unless the operator allows
+// others, no redirect followed (the token goes to the registered URI or
+// nowhere), the answer bounded.
 func newBackchannel(client *http.Client, logger *slog.Logger) *backchannel {
-	if client == nil {
-		client = &http.Client{}
-	}
-	c := *client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	timeout := backchannelTimeout
-	if c.Timeout > 0 {
-		timeout = c.Timeout
+	if client != nil && client.Timeout > 0 {
+		timeout = client.Timeout
 	}
-	return &backchannel{client: &c, logger: logger, backoff: backchannelBackoff, timeout: timeout, ctx: context.Background()}
+	return &backchannel{client: client, logger: logger, backoff: backchannelBackoff, timeout: timeout, ctx: context.Background()}
 }
 
 // start runs job in the background. Its context keeps reqCtx's values (the
@@ -101,6 +100,9 @@ func (b *backchannel) deliver(ctx context.Context, uri, token string) (int, erro
 // send instead (§2.8). A 4xx other than 408/429 is the relying party
 // refusing this token, which repeating it cannot change.
 func (b *backchannel) attempt(ctx context.Context, uri, token string) (retry bool, err error) {
+	if b.client == nil {
+		return false, errors.New("back-channel logout: no outbound HTTP client configured")
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	body := url.Values{"logout_token": {token}}.Encode()
@@ -110,6 +112,9 @@ func (b *backchannel) attempt(ctx context.Context, uri, token string) (retry boo
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := b.client.Do(req)
+	if _, refused := errors.AsType[*outbound.RefusedError](err); refused {
+		return false, err // the address or scheme will not change on a retry
+	}
 	if err != nil {
 		return true, err // the URL, never the token, is in this error
 	}

@@ -2,6 +2,7 @@ package oidc_test
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/guildgate/guildgate/internal/app"
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 	"github.com/guildgate/guildgate/internal/testenv"
@@ -29,8 +31,9 @@ import (
 
 // logoutApp is the real app (app.New: every handler and middleware over a
 // real store) served over TLS by httptest. testenv runs app.Run, which
-// builds its own back-channel HTTP client; here app.Deps.HTTPClient trusts
-// the httptest certificate, which every relying party's test server shares.
+// builds its own outbound client; here app.Deps.Outbound trusts the
+// httptest certificate, which every relying party's test server shares, and
+// reaches them on loopback.
 type logoutApp struct {
 	t    *testing.T
 	URL  string
@@ -61,14 +64,21 @@ func startLogoutApp(t *testing.T, backend testenv.Backend) *logoutApp {
 	st, err := app.OpenStore(ctx, a.cfg)
 	a.must(err)
 	t.Cleanup(func() { st.Close() })
-	backchannel := *srv.Client()
-	backchannel.Timeout = 3 * time.Second
-	built, err := app.New(ctx, app.Deps{Store: st, Config: a.cfg, Now: time.Now, HTTPClient: &backchannel,
+	built, err := app.New(ctx, app.Deps{Store: st, Config: a.cfg, Now: time.Now, Outbound: reachRPs(srv),
 		Logger: slog.New(slog.NewJSONHandler(a.logs, nil)), Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})})
 	a.must(err)
 	handler.Store(&built.Handler)
 	a.cli(logoutPassword+"\n", "member", "add", "--email", logoutEmail, "--name", "Ada Lovelace", "--password-stdin")
 	return a
+}
+
+// reachRPs is the production outbound client trusting httptest's
+// certificate, with private addresses allowed: the relying parties are on
+// loopback.
+func reachRPs(srv *httptest.Server) *outbound.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return outbound.New(outbound.Options{AllowPrivate: true, RootCAs: pool})
 }
 
 func (a *logoutApp) must(err error) {

@@ -3,6 +3,7 @@ package oidc
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
@@ -87,15 +89,22 @@ func (e *logoutEnv) provider() *Provider {
 	pages, err := ui.New()
 	e.must(err)
 	errs := &httpx.ErrorWriter{Logger: logger, Renderer: httpx.HTMLErrors{Logger: logger, Pages: ui.ErrorPages{UI: pages}}}
-	client := *e.srv.Client() // a copy: httptest hands out one shared client
-	client.Timeout = 2 * time.Second
 	return &Provider{
 		Clients: &clients.Service{Store: e.st.Clients(), Groups: e.st.Groups(), Audit: e.st.Audit(), Secrets: keyring, Now: time.Now},
 		Keys:    km, Tokens: &tokens.Issuer{Keys: km, Now: time.Now},
 		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: time.Now},
 		Store:    e.st, UI: pages, Pages: errs, CSRF: &httpx.CSRF{Errors: errs},
-		Logger: logger, Now: time.Now, HTTPClient: &client,
+		Logger: logger, Now: time.Now, HTTPClient: reachRPs(e.srv, true).For(outbound.BackchannelLogout),
 	}
+}
+
+// reachRPs is the production outbound client trusting httptest's
+// certificate, which every relying party's test server shares; they are
+// on loopback, so only allowPrivate reaches them.
+func reachRPs(srv *httptest.Server, allowPrivate bool) *outbound.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	return outbound.New(outbound.Options{AllowPrivate: allowPrivate, RootCAs: pool})
 }
 
 func (e *logoutEnv) stack() http.Handler {

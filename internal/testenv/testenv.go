@@ -160,10 +160,15 @@ func (s *Server) client(jar http.CookieJar, follow bool) *http.Client {
 }
 
 // CLI runs a guildgate subcommand in-process against the server's database
-// and data directory, so it shares the server's master key.
+// and data directory, so it shares the server's master key, and under its
+// outbound policy (for `connection test`).
 func (s *Server) CLI(t testing.TB, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	return RunCLI(t, s.Config.Database, s.Config.DataDir, stdin, args...)
+	env := map[string]string{"GUILDGATE_DATABASE": s.Config.Database, "GUILDGATE_DATA_DIR": s.Config.DataDir}
+	if s.Config.AllowPrivateUpstreams {
+		env["GUILDGATE_ALLOW_PRIVATE_UPSTREAMS"] = "true"
+	}
+	return runCLI(env, stdin, args...)
 }
 
 // RunCLI runs a guildgate subcommand in-process against database, with
@@ -174,8 +179,12 @@ func RunCLI(t testing.TB, database, dataDir, stdin string, args ...string) (stdo
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
+	return runCLI(map[string]string{"GUILDGATE_DATABASE": database, "GUILDGATE_DATA_DIR": dataDir}, stdin, args...)
+}
+
+// runCLI runs a subcommand with env as its whole environment.
+func runCLI(env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	var out, errOut bytes.Buffer
-	env := map[string]string{"GUILDGATE_DATABASE": database, "GUILDGATE_DATA_DIR": dataDir}
 	code = cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errOut,
 		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	return out.String(), errOut.String(), code

@@ -3,16 +3,17 @@ package oidc
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
@@ -22,6 +23,40 @@ type Finding struct {
 	Check   string `json:"check"`
 	OK      bool   `json:"ok"`
 	Message string `json:"message"`
+	// Summary says as much in fixed words that quote nothing the provider,
+	// or whatever answered at its URLs, sent back: no status, JSON, URL or
+	// network error. It is all a setup-link holder, who has no account, is
+	// shown; Message is for administrators and the operator.
+	Summary string `json:"-"`
+}
+
+// Summaries of the findings, shown on setup links' pages.
+const (
+	wrongIssuer       = "the discovery document names a different issuer"
+	secretRefused     = "the token endpoint refused the client id or secret"
+	clientUnknown     = "the provider does not seem to accept this client id and redirect URI"
+	authorizeNoAnswer = "the authorization endpoint could not be reached"
+)
+
+// failure is a check's error that knows its own summary.
+type failure struct {
+	summary string
+	err     error
+}
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// finding records one check's result; a failure's summary is its own when
+// it has one, else fail.
+func finding(check string, err error, ok, okSummary, fail string) Finding {
+	if err == nil {
+		return Finding{Check: check, OK: true, Message: ok, Summary: okSummary}
+	}
+	if f, isFailure := errors.AsType[*failure](err); isFailure {
+		fail = f.summary
+	}
+	return Finding{Check: check, Message: err.Error(), Summary: fail}
 }
 
 // Check tests a connection against its provider without signing anyone in:
@@ -29,46 +64,37 @@ type Finding struct {
 // endpoint knows the client and redirect URI (as far as can be told from
 // outside), and whether the token endpoint accepts the client's
 // credentials. It never returns early, so every problem is listed at once.
+// Every request goes through o.Outbound, so a connection pointed at the
+// server's own network reaches nothing there.
 func Check(ctx context.Context, c model.Connection, secret, redirectURI string, o Options) []Finding {
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: DefaultCheckTimeout}
+	if err := o.check(); err != nil {
+		return []Finding{finding("setup", err, "", "", "the connection could not be tested")}
 	}
-	hc := noRedirects(o.HTTPClient)
 	var out []Finding
-	add := func(check string, err error, ok string) {
-		if err != nil {
-			out = append(out, Finding{Check: check, Message: err.Error()})
-		} else {
-			out = append(out, Finding{Check: check, OK: true, Message: ok})
-		}
-	}
-	md, err := resolve(ctx, hc, c)
+	md, err := resolve(ctx, o.Outbound, c)
 	if c.DiscoveryURL != "" {
-		add("discovery", err, "discovery document found; issuer "+md.Issuer)
+		out = append(out, finding("discovery", err, "discovery document found; issuer "+md.Issuer,
+			"the discovery document was found", "the discovery document could not be fetched"))
 	}
 	if err != nil {
 		return out
 	}
-	add("endpoints", checkMetadata(md), "issuer, authorization, token and JWKS endpoints are https")
-	if err := checkMetadata(md); err != nil {
+	err = checkMetadata(md)
+	out = append(out, finding("endpoints", err, "issuer, authorization, token and JWKS endpoints are https",
+		"the issuer, authorization, token and JWKS endpoints are https", "an endpoint is missing or is not an https URL"))
+	if err != nil {
 		return out
 	}
-	n, err := signingKeys(ctx, hc, md.JWKSURL)
-	add("jwks", err, fmt.Sprintf("JWKS reachable with %d signing key(s)", n))
-	add("redirect_uri", probeAuthorize(ctx, hc, md.AuthURL, c.ClientID, redirectURI),
-		"the authorization endpoint accepts the client id and redirect URI "+redirectURI+" as far as can be told")
-	add("client_secret", probeToken(ctx, hc, md.TokenURL, c, secret, redirectURI),
-		"the token endpoint accepts the client id and secret")
-	return out
-}
-
-// DefaultCheckTimeout bounds each request of a check.
-const DefaultCheckTimeout = 10 * time.Second
-
-func noRedirects(hc *http.Client) *http.Client {
-	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
+	n, err := signingKeys(ctx, o.Outbound.For(outbound.JWKS), md.JWKSURL)
+	out = append(out, finding("jwks", err, fmt.Sprintf("JWKS reachable with %d signing key(s)", n),
+		"the JWKS holds signing keys", "the JWKS could not be fetched or holds no signing key"))
+	err = probeAuthorize(ctx, o.Outbound.For(outbound.AuthorizationProbe), md.AuthURL, c.ClientID, redirectURI)
+	out = append(out, finding("redirect_uri", err,
+		"the authorization endpoint accepts the client id and redirect URI "+redirectURI+" as far as can be told",
+		"the authorization endpoint accepts the client id and redirect URI, as far as can be told", clientUnknown))
+	err = probeToken(ctx, o.Outbound.For(outbound.Token), md.TokenURL, c, secret, redirectURI)
+	return append(out, finding("client_secret", err, "the token endpoint accepts the client id and secret",
+		"the token endpoint accepts the client id and secret", "the token endpoint could not be reached or did not answer as expected"))
 }
 
 // signingKeys counts the JWKS's public keys that can verify ID tokens.
@@ -106,7 +132,7 @@ func probeAuthorize(ctx context.Context, hc *http.Client, authURL, clientID, red
 	u.RawQuery = q.Encode()
 	status, loc, body, err := get(ctx, hc, u.String())
 	if err != nil {
-		return fmt.Errorf("the authorization endpoint is unreachable: %w", err)
+		return &failure{summary: authorizeNoAnswer, err: fmt.Errorf("the authorization endpoint is unreachable: %w", err)}
 	}
 	if status >= 300 && status < 400 {
 		if strings.HasPrefix(loc, redirectURI) && strings.Contains(loc, "error=unauthorized_client") {
@@ -152,13 +178,13 @@ func probeToken(ctx context.Context, hc *http.Client, tokenURL string, c model.C
 	var e struct {
 		Error string `json:"error"`
 	}
-	_ = json.NewDecoder(io.LimitReader(resp.Body, maxDocument)).Decode(&e)
+	_ = json.NewDecoder(resp.Body).Decode(&e)
 	switch e.Error {
 	case "invalid_grant":
 		return nil
 	case "invalid_client", "unauthorized_client":
-		return fmt.Errorf("the token endpoint refused the client id or secret (%s); check both, and whether the provider wants %s",
-			e.Error, otherMethod(c.AuthMethod))
+		return &failure{summary: secretRefused, err: fmt.Errorf("the token endpoint refused the client id or secret (%s); check both, and whether the provider wants %s",
+			e.Error, otherMethod(c.AuthMethod))}
 	case "":
 		return fmt.Errorf("the token endpoint answered %s without an OAuth error", resp.Status)
 	}
@@ -185,6 +211,7 @@ func get(ctx context.Context, hc *http.Client, u string) (status int, location, 
 		return 0, "", "", err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxDocument))
+	b, _ := io.ReadAll(resp.Body) // bounded by hc; a long page's start is enough
+
 	return resp.StatusCode, resp.Header.Get("Location"), string(b), nil
 }

@@ -9,13 +9,13 @@ package oidc
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
@@ -25,9 +25,18 @@ const DefaultSkew = 2 * time.Minute
 
 // Options are the connector's injected dependencies.
 type Options struct {
-	HTTPClient *http.Client // must have a timeout; every call upstream uses it
-	Now        func() time.Time
-	Skew       time.Duration // 0 means DefaultSkew
+	// Outbound carries every request to the provider, each under its
+	// purpose's rules (address policy, redirects, size, time). Required.
+	Outbound *outbound.Client
+	Now      func() time.Time
+	Skew     time.Duration // 0 means DefaultSkew
+}
+
+func (o Options) check() error {
+	if o.Outbound == nil {
+		return errors.New("upstream/oidc: no outbound client")
+	}
+	return nil
 }
 
 // Connector talks to one connection's provider. It is safe for concurrent use.
@@ -37,7 +46,7 @@ type Connector struct {
 	oauth    oauth2.Config
 	provider *gooidc.Provider
 	verifier *gooidc.IDTokenVerifier
-	hc       *http.Client
+	out      *outbound.Client
 	now      func() time.Time
 	skew     time.Duration
 }
@@ -50,8 +59,8 @@ var (
 // New resolves the connection's endpoints (fetching discovery when it has a
 // discovery URL) and returns a connector; secret is the plain client secret.
 func New(ctx context.Context, c model.Connection, secret string, o Options) (*Connector, error) {
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	if err := o.check(); err != nil {
+		return nil, err
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -59,17 +68,17 @@ func New(ctx context.Context, c model.Connection, secret string, o Options) (*Co
 	if o.Skew <= 0 {
 		o.Skew = DefaultSkew
 	}
-	md, err := resolve(ctx, o.HTTPClient, c)
+	md, err := resolve(ctx, o.Outbound, c)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkMetadata(md); err != nil {
 		return nil, upstream.Errorf(upstream.Misconfigured, "%w", err)
 	}
-	k := &Connector{conn: c, md: md, hc: o.HTTPClient, now: o.Now, skew: o.Skew}
+	k := &Connector{conn: c, md: md, out: o.Outbound, now: o.Now, skew: o.Skew}
 	// go-oidc reads its HTTP client from a context; this one lives as long
-	// as the key set it configures.
-	libCtx := gooidc.ClientContext(context.Background(), o.HTTPClient)
+	// as the key set it configures, which fetches only the JWKS.
+	libCtx := gooidc.ClientContext(context.Background(), o.Outbound.For(outbound.JWKS))
 	k.provider = (&gooidc.ProviderConfig{
 		IssuerURL: md.Issuer, AuthURL: md.AuthURL, TokenURL: md.TokenURL, JWKSURL: md.JWKSURL,
 		UserInfoURL: md.UserinfoURL, Algorithms: asymmetric(md.Algorithms),

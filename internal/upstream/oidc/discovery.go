@@ -9,14 +9,12 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
 const (
 	wellKnown = "/.well-known/openid-configuration"
-	// maxDocument bounds what is read from a provider: discovery documents
-	// and JWKS are a few kilobytes, and a hostile one must not exhaust memory.
-	maxDocument = 1 << 20
 	// entraTemplate is Microsoft's multi-tenant issuer form; {tenantid} is
 	// the tid claim of each token.
 	entraTemplate     = "https://login.microsoftonline.com/{tenantid}/v2.0"
@@ -49,14 +47,14 @@ func DiscoveryDocumentURL(raw string) string {
 
 // resolve returns the connection's endpoints: discovered when a discovery
 // URL is set, with any manual endpoint taking precedence, else manual.
-func resolve(ctx context.Context, hc *http.Client, c model.Connection) (metadata, error) {
+func resolve(ctx context.Context, out *outbound.Client, c model.Connection) (metadata, error) {
 	var md metadata
 	if c.DiscoveryURL != "" {
-		if err := fetchJSON(ctx, hc, DiscoveryDocumentURL(c.DiscoveryURL), &md); err != nil {
+		if err := fetchJSON(ctx, out.For(outbound.Discovery), DiscoveryDocumentURL(c.DiscoveryURL), &md); err != nil {
 			return md, upstream.Errorf(upstream.Misconfigured, "discovery: %w", err)
 		}
 		if err := checkDiscoveredIssuer(c, md.Issuer); err != nil {
-			return md, upstream.Errorf(upstream.Misconfigured, "%w", err)
+			return md, upstream.Errorf(upstream.Misconfigured, "%w", &failure{summary: wrongIssuer, err: err})
 		}
 	}
 	for _, f := range []struct {
@@ -91,7 +89,7 @@ func checkDiscoveredIssuer(c model.Connection, got string) error {
 	return nil
 }
 
-// fetchJSON GETs u and decodes a bounded JSON body into v.
+// fetchJSON GETs u and decodes its JSON body (bounded by hc's purpose) into v.
 func fetchJSON(ctx context.Context, hc *http.Client, u string, v any) error {
 	if err := upstream.CheckEndpoint(u); err != nil {
 		return err
@@ -106,14 +104,12 @@ func fetchJSON(ctx context.Context, hc *http.Client, u string, v any) error {
 		return fmt.Errorf("%s is unreachable: %w", u, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocument+1))
+	body, err := io.ReadAll(resp.Body)
 	switch {
 	case err != nil:
 		return fmt.Errorf("%s: reading the answer: %w", u, err)
 	case resp.StatusCode != http.StatusOK:
 		return fmt.Errorf("%s answered %s", u, resp.Status)
-	case len(body) > maxDocument:
-		return fmt.Errorf("%s answered more than %d bytes", u, maxDocument)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("%s did not answer JSON: %w", u, err)

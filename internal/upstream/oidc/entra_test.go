@@ -44,14 +44,14 @@ func TestEntraMultiTenant(t *testing.T) {
 	}
 	// In exact mode the same template discovery is a wrong issuer.
 	_, err = upoidc.New(context.Background(), connection(p, nil), p.ClientSecret,
-		upoidc.Options{HTTPClient: p.Server.Client(), Now: func() time.Time { return clock }})
+		upoidc.Options{Outbound: reach(p), Now: func() time.Time { return clock }})
 	wantKind(t, err, upstream.Misconfigured)
 }
 
 func TestDiscoveryProblems(t *testing.T) {
 	p := newOP(t)
 	p.Discovery = func(doc map[string]any) { doc["token_endpoint"] = "http://idp.example/token" }
-	_, err := upoidc.New(context.Background(), connection(p, nil), p.ClientSecret, upoidc.Options{HTTPClient: p.Server.Client()})
+	_, err := upoidc.New(context.Background(), connection(p, nil), p.ClientSecret, upoidc.Options{Outbound: reach(p)})
 	if upstream.KindOf(err) != upstream.Misconfigured || !strings.Contains(err.Error(), "must be https") {
 		t.Fatalf("http token endpoint: %v", err)
 	}
@@ -59,9 +59,10 @@ func TestDiscoveryProblems(t *testing.T) {
 
 func TestCheckEndpoint(t *testing.T) {
 	for u, ok := range map[string]bool{
-		"https://idp.example/authorize": true, "http://localhost:8000/token": true,
-		"http://127.0.0.1/x": true, "http://[::1]:9/x": true, "http://idp.example/token": false,
-		"ftp://idp.example": false, "/relative": false, "https://user:pw@idp.example/": false,
+		"https://idp.example/authorize": true, "https://127.0.0.1:8443/token": true,
+		"http://localhost:8000/token": false, "http://127.0.0.1/x": false, "http://[::1]:9/x": false,
+		"http://idp.example/token": false,
+		"ftp://idp.example":        false, "/relative": false, "https://user:pw@idp.example/": false,
 	} {
 		if err := upstream.CheckEndpoint(u); (err == nil) != ok {
 			t.Errorf("CheckEndpoint(%q) = %v", u, err)

@@ -8,19 +8,21 @@ import (
 	"slices"
 	"strings"
 
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
 // Exchange redeems the code with the PKCE verifier, verifies the ID token
 // and, when configured or when claims are missing, reads userinfo.
 func (k *Connector) Exchange(ctx context.Context, code string, req upstream.AuthRequest) (upstream.Claims, error) {
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, k.hc)
 	cfg := k.oauth
 	cfg.RedirectURL = req.RedirectURI
-	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(req.CodeVerifier))
+	tok, err := cfg.Exchange(context.WithValue(ctx, oauth2.HTTPClient, k.out.For(outbound.Token)), code,
+		oauth2.VerifierOption(req.CodeVerifier))
 	if err != nil {
 		return upstream.Claims{}, tokenError(err)
 	}
@@ -98,7 +100,7 @@ func (k *Connector) checkEntraIssuer(iss string, claims map[string]any) error {
 // token's own claims win. Userinfo must be about the same subject (Core
 // §5.3.2), or someone else's profile could be grafted onto this sign-in.
 func (k *Connector) addUserinfo(ctx context.Context, tok *oauth2.Token, claims map[string]any) error {
-	ui, err := k.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	ui, err := k.provider.UserInfo(gooidc.ClientContext(ctx, k.out.For(outbound.Userinfo)), oauth2.StaticTokenSource(tok))
 	if err != nil {
 		return upstream.Errorf(kindOfNetwork(err, upstream.Invalid), "userinfo: %w", err)
 	}
@@ -134,10 +136,15 @@ func tokenError(err error) error {
 	return upstream.Errorf(kindOfNetwork(err, upstream.Invalid), "token endpoint: %w", err)
 }
 
-// kindOfNetwork is Unavailable for timeouts and connection failures, else k.
+// kindOfNetwork is Unavailable for timeouts and connection failures, else k;
+// an address or redirect the outbound policy refuses is Misconfigured: it
+// will not change by trying again.
 func kindOfNetwork(err error, k upstream.Kind) upstream.Kind {
 	var ne net.Error
 	var ue *url.Error
+	if _, refused := errors.AsType[*outbound.RefusedError](err); refused {
+		return upstream.Misconfigured
+	}
 	if errors.As(err, &ne) || errors.As(err, &ue) || errors.Is(err, context.DeadlineExceeded) {
 		return upstream.Unavailable
 	}

@@ -2,12 +2,14 @@ package oidc_test
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/upstream"
 	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
 	"github.com/guildgate/guildgate/internal/upstream/oidc/oidctest"
@@ -35,10 +37,19 @@ func newOP(t *testing.T) *oidctest.Provider {
 	return p
 }
 
+// reach is the outbound client the connector gets: the production one,
+// with private addresses allowed (the test OP is on loopback) and the
+// OP's certificate trusted.
+func reach(p *oidctest.Provider) *outbound.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.Server.Certificate())
+	return outbound.New(outbound.Options{AllowPrivate: true, RootCAs: pool})
+}
+
 func connect(t *testing.T, p *oidctest.Provider, edit func(*model.Connection)) *upoidc.Connector {
 	t.Helper()
 	k, err := upoidc.New(context.Background(), connection(p, edit), p.ClientSecret,
-		upoidc.Options{HTTPClient: p.Server.Client(), Now: func() time.Time { return clock }})
+		upoidc.Options{Outbound: reach(p), Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
