@@ -18,6 +18,12 @@ var ErrLinkUnusable = errors.New("setup link unusable")
 // SetupPath is where a setup link's page lives; the token follows it.
 const SetupPath = "/auth/sso/setup/"
 
+// MaxSetupAttempts is how many connection tests one setup link may run.
+// Each makes the server contact the URLs its holder typed (up to four
+// requests), and the holder has no account: a careful setup needs a few
+// tries, and an administrator can send a new link when these run out.
+const MaxSetupAttempts = 10
+
 // CreateSetupLink makes a single-use link to complete connection id. The
 // token is returned once; only its hash is stored.
 func (s *Service) CreateSetupLink(ctx context.Context, actor, tenantID, id string) (string, model.SetupLink, error) {
@@ -56,6 +62,8 @@ func (s *Service) usable(l model.SetupLink) error {
 		return unusable("this setup link has already been used; ask the administrator for a new one")
 	case !s.now().Before(l.ExpiresAt):
 		return unusable("this setup link has expired; ask the administrator for a new one")
+	case l.Attempts >= MaxSetupAttempts:
+		return unusable("this setup link has run out of connection tests; ask the administrator for a new one")
 	}
 	return nil
 }
@@ -83,9 +91,10 @@ type SetupInput struct {
 // setup link saves only a connection whose test passes.
 type Tester func(ctx context.Context, c model.Connection, secret string) error
 
-// CompleteSetup validates in, runs test on the connection as it would be,
-// and only then uses the link (atomically: two submissions cannot both
-// succeed) and saves. ip names where the submission came from.
+// CompleteSetup validates in, runs test on the connection as it would be
+// (counting the attempt against the link first), and only then uses the
+// link (atomically: two submissions cannot both succeed) and saves. ip
+// names where the submission came from.
 func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in SetupInput, test Tester, ip string) (model.Connection, error) {
 	l, c, err := s.OpenSetupLink(ctx, tenantID, token)
 	if err != nil {
@@ -98,6 +107,9 @@ func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in 
 	}
 	preview := c
 	cand.applyTo(&preview, c.GroupMap)
+	if err := s.countAttempt(ctx, tenantID, l.Hash); err != nil {
+		return model.Connection{}, err
+	}
 	if err := test(ctx, preview, in.ClientSecret); err != nil {
 		return model.Connection{}, err
 	}
@@ -115,6 +127,19 @@ func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in 
 	}
 	return saved, s.audit(ctx, actor, tenantID, "connection.setup.complete", c.ID,
 		map[string]string{"contact": strings.TrimSpace(in.Contact), "ip": ip, "link_created_by": l.CreatedBy})
+}
+
+// countAttempt spends one of the link's connection tests, refusing when
+// none is left (or the link was used meanwhile).
+func (s *Service) countAttempt(ctx context.Context, tenantID, hash string) error {
+	l, counted, err := s.SetupLinks.CountAttempt(ctx, tenantID, hash, MaxSetupAttempts)
+	if err != nil {
+		return linkError(err)
+	}
+	if !counted {
+		return s.usable(l)
+	}
+	return nil
 }
 
 func (in SetupInput) patch() Patch {

@@ -154,3 +154,44 @@ func TestSetupLinkRace(t *testing.T) {
 		t.Fatalf("%d submissions succeeded, want 1", ok)
 	}
 }
+
+// TestSetupLinkAttemptsLimited: each connection test through a link is
+// counted; once MaxSetupAttempts have run, the link runs no more (its
+// holder has no account, and each test makes the server contact the URLs
+// they typed) and says so, while input refused before any test costs
+// nothing.
+func TestSetupLinkAttemptsLimited(t *testing.T) {
+	e := newEnv(t)
+	c := e.draft(t)
+	token, _, err := e.svc.CreateSetupLink(t.Context(), "cli", "t1", c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := 0
+	failing := func(context.Context, model.Connection, string) error { tests++; return errors.New("unreachable") }
+	bad := details
+	bad.DiscoveryURL = "http://idp.example"
+	for range connections.MaxSetupAttempts {
+		if _, err := e.svc.CompleteSetup(t.Context(), "t1", token, bad, failing, ""); !isInvalid(err) {
+			t.Fatalf("bad input: %v", err)
+		}
+		if _, err := e.svc.CompleteSetup(t.Context(), "t1", token, details, failing, ""); err == nil || errors.Is(err, connections.ErrLinkUnusable) {
+			t.Fatalf("attempt %d: %v", tests, err)
+		}
+	}
+	_, err = e.svc.CompleteSetup(t.Context(), "t1", token, details, func(context.Context, model.Connection, string) error {
+		tests++
+		return nil
+	}, "")
+	wantUnusable(t, err, "run out of connection tests")
+	if tests != connections.MaxSetupAttempts {
+		t.Fatalf("%d tests ran; want %d", tests, connections.MaxSetupAttempts)
+	}
+	_, _, err = e.svc.OpenSetupLink(t.Context(), "t1", token)
+	wantUnusable(t, err, "run out of connection tests")
+}
+
+func isInvalid(err error) bool {
+	_, ok := errors.AsType[*problem.Invalid](err)
+	return ok
+}

@@ -130,6 +130,7 @@ type SetupLink struct {
 	CreatedAt    time.Time
 	ExpiresAt    time.Time
 	UsedAt       time.Time // zero until completed
+	Attempts     int       // connection tests run through the link
 }
 
 // UpstreamSession remembers, for a browser session begun upstream, the

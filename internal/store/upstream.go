@@ -62,6 +62,10 @@ type SetupLinks interface {
 	Get(ctx context.Context, tenantID, hash string) (model.SetupLink, error)
 	// Consume is AuthCodes.Consume for links: exactly one caller sees first.
 	Consume(ctx context.Context, tenantID, hash string, at time.Time) (l model.SetupLink, first bool, err error)
+	// CountAttempt adds one to an unused link's Attempts unless it holds
+	// max already, in one statement, so parallel submissions never exceed
+	// max; ok is false when nothing was counted (the link is used or spent).
+	CountAttempt(ctx context.Context, tenantID, hash string, max int) (l model.SetupLink, ok bool, err error)
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)
 }
 

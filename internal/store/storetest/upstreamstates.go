@@ -14,6 +14,8 @@ var upstreamStateTests = []testCase{
 	{"UpstreamStates/DeleteExpired", testStateDeleteExpired},
 	{"SetupLinks/Consume", testSetupLinkConsume},
 	{"SetupLinks/DeleteExpired", testSetupLinkDeleteExpired},
+	{"SetupLinks/CountAttempt", testSetupLinkCountAttempt},
+	{"Concurrent/SetupLinkAttempts", testConcurrentSetupLinkAttempts},
 	{"Concurrent/UpstreamStateConsume", testConcurrentStateConsume},
 	{"Concurrent/SetupLinkConsume", testConcurrentSetupLinkConsume},
 	{"Concurrent/DomainClaims", testConcurrentDomainClaims},
@@ -185,3 +187,62 @@ func testConcurrentDomainClaims(t *testing.T, s store.Store) {
 }
 
 func isConflict(err error) bool { return errors.Is(err, model.ErrConflict) }
+
+// testSetupLinkCountAttempt: attempts count up to the cap and no further,
+// are read back with the link, stop once it is used, and stay in their
+// tenant.
+func testSetupLinkCountAttempt(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
+	l := mkSetupLink(t, s, mkConnection(t, s, a.ID, nil), nil)
+	for i := 1; i <= 2; i++ {
+		got, counted, err := s.SetupLinks().CountAttempt(ctx, a.ID, l.Hash, 2)
+		ok(t, err)
+		equal(t, counted, true)
+		equal(t, got.Attempts, i)
+	}
+	got, counted, err := s.SetupLinks().CountAttempt(ctx, a.ID, l.Hash, 2)
+	ok(t, err)
+	equal(t, counted, false)
+	equal(t, got.Attempts, 2)
+	got, err = s.SetupLinks().Get(ctx, a.ID, l.Hash)
+	ok(t, err)
+	equal(t, got.Attempts, 2)
+	_, _, err = s.SetupLinks().CountAttempt(ctx, b.ID, l.Hash, 5)
+	wantErr(t, err, model.ErrNotFound)
+	_, _, err = s.SetupLinks().CountAttempt(ctx, a.ID, "missing", 5)
+	wantErr(t, err, model.ErrNotFound)
+
+	used := mkSetupLink(t, s, mkConnection(t, s, a.ID, nil), nil)
+	_, _, err = s.SetupLinks().Consume(ctx, a.ID, used.Hash, t0)
+	ok(t, err)
+	got, counted, err = s.SetupLinks().CountAttempt(ctx, a.ID, used.Hash, 5)
+	ok(t, err)
+	equal(t, counted, false)
+	equal(t, got.Attempts, 0)
+}
+
+// testConcurrentSetupLinkAttempts races more submissions than a link
+// allows: exactly the cap are counted, whatever the interleaving.
+func testConcurrentSetupLinkAttempts(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	l := mkSetupLink(t, s, mkConnection(t, s, tn.ID, nil), nil)
+	const max = 3
+	counted := make(chan bool, consumers)
+	raceN(t, consumers, func(int) error {
+		_, ok, err := s.SetupLinks().CountAttempt(t.Context(), tn.ID, l.Hash, max)
+		counted <- ok
+		return err
+	})
+	close(counted)
+	n := 0
+	for ok := range counted {
+		if ok {
+			n++
+		}
+	}
+	equal(t, n, max)
+	got, err := s.SetupLinks().Get(t.Context(), tn.ID, l.Hash)
+	ok(t, err)
+	equal(t, got.Attempts, max)
+}
