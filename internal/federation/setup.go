@@ -107,8 +107,10 @@ func (s *Setup) render(w http.ResponseWriter, r *http.Request, t model.Tenant, c
 	page := ui.SSOSetup{Page: ui.Page{Site: t.Name}, CSRFToken: s.CSRF.Token(w, r), Connection: c.Name,
 		Domains: strings.Join(c.Domains, ", "), CallbackURLs: []string{t.Issuer + PathCallback},
 		SignedOutURL: t.Issuer + PathSignedOut, Form: f, Problems: problems}
+	// The holder has no account: they see each finding's fixed summary,
+	// never what the provider (or whatever answered at their URLs) said.
 	for _, fd := range findings {
-		page.Findings = append(page.Findings, ui.SSOFinding{OK: fd.OK, Check: fd.Check, Message: fd.Message})
+		page.Findings = append(page.Findings, ui.SSOFinding{OK: fd.OK, Check: fd.Check, Message: fd.Summary})
 	}
 	return s.UI.Render(w, status, ui.PageSSOSetup, page)
 }
