@@ -38,8 +38,10 @@ const requestTimeout = 10 * time.Second
 //   - a token response carries an ID token, an access token and a refresh
 //     token; with Entra ID's 200-group ceiling an ID token is ~10 KiB:
 //     128 KiB, as for userinfo, which carries the same claims;
-//   - the authorization probe reads an error page for the words "client"
-//     and "redirect"; 256 KiB covers sign-in pages heavy with inline script;
+//   - the authorization probe looks at the status and an error page's
+//     words "client" and "redirect"; it reads at most 256 KiB of a page,
+//     which holds any error message (a sign-in page heavy with inline
+//     script may be longer, and its status is what counts);
 //   - a back-channel logout answer has no meaningful body (§2.8): 4 KiB.
 //
 // Discovery alone follows redirects (a few providers move the document);

@@ -15,7 +15,10 @@ type roundTripper struct {
 }
 
 // RoundTrip refuses anything but https (each redirect hop comes through
-// here too), lets the dialer check the address, and bounds the body.
+// here too), lets the dialer check the address, and bounds the body. An
+// answer announcing more than the bound is still handed over, so that a
+// caller who needs only its status or first bytes (the authorization
+// probe) gets them; reading past the bound fails.
 func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "https" {
 		if req.Body != nil {
@@ -28,11 +31,6 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		rt.c.observe(rt.purpose, outcomeOfError(err))
 		return nil, err
-	}
-	if resp.ContentLength > rt.limit.maxBody {
-		resp.Body.Close()
-		rt.c.observe(rt.purpose, outcomeTooLarge)
-		return nil, &TooLargeError{Limit: rt.limit.maxBody}
 	}
 	resp.Body = &boundedBody{rc: resp.Body, left: rt.limit.maxBody, limit: rt.limit.maxBody,
 		done: func(outcome string) { rt.c.observe(rt.purpose, outcome) }, outcome: outcomeOfStatus(resp.StatusCode)}

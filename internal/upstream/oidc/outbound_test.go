@@ -153,3 +153,19 @@ func TestCheckSummariesQuoteNothing(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 }
+
+// TestCheckLongSignInPage: a sign-in page longer than the probe reads is
+// still an accepted client and redirect URI: its status is what counts.
+func TestCheckLongSignInPage(t *testing.T) {
+	page, _ := server(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "409600")
+		io.WriteString(w, strings.Repeat("<script>/* sign in */</script>", 409600/30)+strings.Repeat(" ", 409600%30))
+	})
+	p := newOP(t)
+	p.Discovery = func(d map[string]any) { d["authorization_endpoint"] = page.URL + "/authorize" }
+	for _, f := range upoidc.Check(t.Context(), connection(p, nil), p.ClientSecret, redirectURI, upoidc.Options{Outbound: reach(p)}) {
+		if !f.OK {
+			t.Fatalf("%s: %s", f.Check, f.Message)
+		}
+	}
+}
