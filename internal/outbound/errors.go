@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 )
 
 // RefusedError is a request the policy did not let out: a URL that is not
@@ -61,17 +62,27 @@ func outcomeOfStatus(status int) string {
 	return outcomeServerError
 }
 
-func outcomeOfError(err error) string {
+// outcomeOfError sorts a failed request; ctx is the request's, whose
+// deadline (the client's timeout) may have cut it short with an error
+// that does not say so itself ("request canceled").
+func outcomeOfError(ctx context.Context, err error) string {
 	var ne net.Error
 	switch {
 	case isA[*RefusedError](err):
 		return outcomeRefused
 	case isA[*TooLargeError](err):
 		return outcomeTooLarge
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout(), deadlinePassed(ctx):
 		return outcomeTimeout
 	}
 	return outcomeError
+}
+
+// deadlinePassed reports whether ctx's deadline is behind us. The client's
+// own timer may cancel the request a moment before the context notices.
+func deadlinePassed(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 func isA[T error](err error) bool {

@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,10 +30,10 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := rt.c.transport.RoundTrip(req)
 	if err != nil {
-		rt.c.observe(rt.purpose, outcomeOfError(err))
+		rt.c.observe(rt.purpose, outcomeOfError(req.Context(), err))
 		return nil, err
 	}
-	resp.Body = &boundedBody{rc: resp.Body, left: rt.limit.maxBody, limit: rt.limit.maxBody,
+	resp.Body = &boundedBody{rc: resp.Body, ctx: req.Context(), left: rt.limit.maxBody, limit: rt.limit.maxBody,
 		done: func(outcome string) { rt.c.observe(rt.purpose, outcome) }, outcome: outcomeOfStatus(resp.StatusCode)}
 	return resp, nil
 }
@@ -56,6 +57,7 @@ func (rt *roundTripper) checkRedirect(req *http.Request, via []*http.Request) er
 // outcome once, when closed.
 type boundedBody struct {
 	rc          io.ReadCloser
+	ctx         context.Context // the request's, to tell a timeout mid-body
 	left, limit int64
 	outcome     string
 	done        func(outcome string)
@@ -76,7 +78,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	}
 	b.left -= int64(n)
 	if err != nil && err != io.EOF && b.outcome == outcomeOK {
-		b.outcome = outcomeOfError(err)
+		b.outcome = outcomeOfError(b.ctx, err)
 	}
 	return n, err
 }
