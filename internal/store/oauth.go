@@ -77,6 +77,18 @@ type Grants interface {
 	// expired or not, and returns exactly those, oldest first: two logouts
 	// racing never both return one grant. at must not be zero.
 	RevokeBySession(ctx context.Context, tenantID, sessionID string, at time.Time) ([]model.Grant, error)
+	// RevokeByMember revokes, in one statement, every grant of the member not
+	// yet revoked and returns how many: a password change or reset or a
+	// disabling kills all their tokens at once. at must not be zero.
+	RevokeByMember(ctx context.Context, tenantID, memberID string, at time.Time) (int64, error)
+	// RevokeOutsideGroups revokes, in one statement, the client's grants not
+	// yet revoked whose member is in none of groupIDs (every member's grant
+	// of the client when groupIDs is empty), only memberID's when memberID
+	// is not empty, and returns how many: a member who lost the client's
+	// permitted groups loses its tokens, and getting a group back later
+	// does not revive them. Grants without a member (client_credentials)
+	// are never touched. at must not be zero.
+	RevokeOutsideGroups(ctx context.Context, tenantID, clientID, memberID string, groupIDs []string, at time.Time) (int64, error)
 	// DeleteExpired removes grants whose ExpiresAt is before `before`, with
 	// their codes and refresh tokens, and counts the grants. A grant's
 	// ExpiresAt must therefore cover every refresh token issued under it.

@@ -105,6 +105,47 @@ func (r grants) RevokeBySession(ctx context.Context, tenantID, sessionID string,
 	return gs, nil
 }
 
+// RevokeByMember finds the member's grants through grants_member.
+func (r grants) RevokeByMember(ctx context.Context, tenantID, memberID string, at time.Time) (int64, error) {
+	if at.IsZero() {
+		return 0, fmt.Errorf("revoke grants by member: %w", errZeroTime)
+	}
+	n, err := r.s.exec(ctx, r.s.db, `UPDATE grants SET revoked_at = $3
+		WHERE tenant_id = $1 AND member_id = $2 AND revoked_at IS NULL`, tenantID, memberID, micros(at))
+	if err != nil {
+		return 0, fmt.Errorf("revoke grants by member: %w", err)
+	}
+	return n, nil
+}
+
+// RevokeOutsideGroups reads memberships and writes grants in one statement,
+// so a member added to a group concurrently is either seen (and kept) or
+// added after the revocation, never half of each.
+func (r grants) RevokeOutsideGroups(ctx context.Context, tenantID, clientID, memberID string, groupIDs []string, at time.Time) (int64, error) {
+	if at.IsZero() {
+		return 0, fmt.Errorf("revoke grants outside groups: %w", errZeroTime)
+	}
+	var a args
+	where := `tenant_id = ` + a.add(tenantID) + ` AND client_id = ` + a.add(clientKey(clientID)) +
+		` AND member_id IS NOT NULL AND revoked_at IS NULL`
+	if memberID != "" {
+		where += ` AND member_id = ` + a.add(memberID)
+	}
+	if len(groupIDs) > 0 {
+		in := make([]string, len(groupIDs))
+		for i, g := range groupIDs {
+			in[i] = a.add(g)
+		}
+		where += ` AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = grants.tenant_id
+			AND gm.member_id = grants.member_id AND gm.group_id IN (` + strings.Join(in, ", ") + `))`
+	}
+	n, err := r.s.exec(ctx, r.s.db, `UPDATE grants SET revoked_at = `+a.add(micros(at))+` WHERE `+where, a...)
+	if err != nil {
+		return 0, fmt.Errorf("revoke grants outside groups: %w", err)
+	}
+	return n, nil
+}
+
 func (r grants) query(ctx context.Context, query string, args ...any) ([]model.Grant, error) {
 	rows, err := r.s.db.QueryContext(ctx, query, args...)
 	if err != nil {

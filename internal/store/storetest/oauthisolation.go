@@ -123,6 +123,15 @@ func isolatedOAuthMisses(t *testing.T, s store.Store, a, b oauthWorld) {
 	_, err = s.Grants().Get(ctx, tid, onlyGrant)
 	wantErr(t, err, model.ErrNotFound)
 	wantErr(t, s.Grants().Revoke(ctx, tid, onlyGrant, t0), model.ErrNotFound)
+	for _, revoke := range []func() (int64, error){
+		func() (int64, error) { return s.Grants().RevokeByMember(ctx, tid, b.member.ID, t0) },
+		func() (int64, error) { return s.Grants().RevokeOutsideGroups(ctx, tid, onlyClient, "", nil, t0) },
+		func() (int64, error) { return s.Grants().RevokeOutsideGroups(ctx, tid, sharedClient, b.member.ID, nil, t0) },
+	} {
+		n, err := revoke()
+		ok(t, err)
+		equal(t, n, int64(0))
+	}
 	gs, err := s.Grants().ListBySession(ctx, tid, onlySession, t0)
 	ok(t, err)
 	equal(t, len(gs), 0)
