@@ -51,7 +51,7 @@ type Handler struct {
 
 // Mount registers /admin/ and /api/v1/.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	dir := &directory.Service{Members: h.Store.Members(), Groups: h.Store.Groups(), Sessions: h.Store.Sessions(),
+	dir := &directory.Service{Members: h.Store.Members(), Groups: h.Store.Groups(), Grants: h.Store.Grants(), Clients: h.Store.Clients(), Sessions: h.Store.Sessions(),
 		Audit: h.Store.Audit(), Hasher: h.Hasher, Now: h.Now}
 	links := &onetime.Service{Links: h.Store.OneTimeLinks(), Members: h.Store.Members(), Dir: dir, Audit: h.Store.Audit(), Now: h.Now}
 	conns := &connections.Service{Store: h.Store.Connections(), SetupLinks: h.Store.SetupLinks(),

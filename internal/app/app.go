@@ -191,7 +191,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 
 func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF) *oidc.Provider {
 	return &oidc.Provider{
-		Clients:  &clients.Service{Store: a.store.Clients(), Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now},
+		Clients:  &clients.Service{Store: a.store.Clients(), Groups: a.store.Groups(), Grants: a.store.Grants(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now},
 		Keys:     a.keys,
 		Tokens:   &tokens.Issuer{Keys: a.keys, Now: a.now},
 		Sessions: sessions, Store: a.store, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, CSRF: csrf,

@@ -22,7 +22,7 @@ func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlEr
 		Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now}
 	return &federation.Handler{
 		Store: a.store, Connections: conns,
-		Directory: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(),
+		Directory: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(), Clients: a.store.Clients(),
 			Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now},
 		Sessions: sessions, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, Logger: a.logger, Now: a.now,
 		TrustedProxies: a.cfg.Proxies(),

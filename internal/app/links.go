@@ -19,7 +19,7 @@ import (
 // link, since the store holds them all.
 func (a *App) links(hasher *password.Hasher) *onetime.Service {
 	return &onetime.Service{Links: a.store.OneTimeLinks(), Members: a.store.Members(), Audit: a.store.Audit(), Now: a.now,
-		Dir: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Sessions: a.store.Sessions(),
+		Dir: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(), Clients: a.store.Clients(), Sessions: a.store.Sessions(),
 			Audit: a.store.Audit(), Hasher: hasher, Now: a.now}}
 }
 

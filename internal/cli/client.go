@@ -212,7 +212,7 @@ func (c *call) withClients(ctx context.Context, fs *flag.FlagSet, df *dataFlags,
 		if err != nil {
 			return err
 		}
-		svc := &clients.Service{Store: d.store.Clients(), Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}
+		svc := &clients.Service{Store: d.store.Clients(), Groups: d.store.Groups(), Grants: d.store.Grants(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}
 		return fn(svc, t)
 	})
 }
@@ -227,8 +227,11 @@ func clientText(w io.Writer, v views.Client) {
 	if v.Public {
 		secret = "(none: public client, PKCE required)"
 	}
-	if groups == "" {
+	switch {
+	case v.AllMembers:
 		groups = "(every member)"
+	case v.AdmitsNobody:
+		groups = "(nobody: every permitted group was deleted; choose groups with --groups) " + groups
 	}
 	fields(w, "client_id", v.ClientID, "client_secret", secret, "name", v.Name,
 		"redirect_uris", strings.Join(v.RedirectURIs, ", "), "post_logout_redirect_uris", strings.Join(v.PostLogoutRedirectURIs, ", "),

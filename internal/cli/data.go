@@ -74,7 +74,7 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 		tenants: &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now},
 		dir: &directory.Service{
 			Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
-			Hasher: password.NewHasher(password.OWASP), Now: now,
+			Grants: st.Grants(), Clients: st.Clients(), Hasher: password.NewHasher(password.OWASP), Now: now,
 		},
 	}, nil
 }

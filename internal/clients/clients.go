@@ -34,8 +34,11 @@ const DefaultCacheTTL = 2 * time.Second
 // something take the audit actor explicitly, as internal/directory does.
 // A Service is safe for concurrent use; it must not be copied after first use.
 type Service struct {
-	Store    store.Clients
-	Groups   store.Groups
+	Store  store.Clients
+	Groups store.Groups
+	// Grants lets a change of permitted groups revoke what the members it
+	// shuts out hold.
+	Grants   store.Grants
 	Audit    store.Audit
 	Secrets  *secrets.Keyring
 	Now      func() time.Time

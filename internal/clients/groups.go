@@ -57,14 +57,18 @@ func (s *Service) groupNames(ctx context.Context, tenantID string) (map[string]s
 	return names, nil
 }
 
-// Permitted reports whether the member may use the client: always when the
-// client names no groups (whatever the member's status, as PRODUCT.md says),
-// otherwise when the member is in at least one of them. A permitted group
-// that has since been deleted admits nobody, so a restriction never
-// silently turns into "everyone".
+// Permitted reports whether the member may use the client: always when an
+// administrator opened it to every member (whatever the member's status, as
+// PRODUCT.md says), otherwise when the member is in at least one of its
+// permitted groups. A permitted group that has since been deleted admits
+// nobody, and a client whose every permitted group was deleted admits
+// nobody at all, so a restriction never silently turns into "everyone".
 func (s *Service) Permitted(ctx context.Context, c model.Client, memberID string) (bool, error) {
-	if len(c.PermittedGroups) == 0 {
+	switch {
+	case c.OpenToAllMembers():
 		return true, nil
+	case len(c.PermittedGroups) == 0:
+		return false, nil
 	}
 	gs, err := s.Groups.ListForMember(ctx, c.TenantID, memberID)
 	if err != nil {
@@ -76,4 +80,18 @@ func (s *Service) Permitted(ctx context.Context, c model.Client, memberID string
 		}
 	}
 	return false, nil
+}
+
+// revokeOutsiders revokes the grants, and with them the access and refresh
+// tokens, of every member who may no longer use c after a change of its
+// permitted groups (PRODUCT.md: they die at once, and a member who gets a
+// group back later does not get them back).
+func (s *Service) revokeOutsiders(ctx context.Context, c model.Client) error {
+	if c.OpenToAllMembers() {
+		return nil
+	}
+	if _, err := s.Grants.RevokeOutsideGroups(ctx, c.TenantID, c.ID, "", c.PermittedGroups, s.now()); err != nil {
+		return fmt.Errorf("revoke grants outside the permitted groups of client %s: %w", c.ID, err)
+	}
+	return nil
 }

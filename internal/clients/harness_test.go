@@ -91,7 +91,7 @@ func openStore(t testing.TB, db string) *sqlstore.Store {
 
 // service builds a Service over st that shares the fixture's key and clock.
 func (f *fixture) service(st *sqlstore.Store) *Service {
-	return &Service{Store: st.Clients(), Groups: st.Groups(), Audit: st.Audit(), Secrets: f.keys, Now: f.clock.Now}
+	return &Service{Store: st.Clients(), Groups: st.Groups(), Grants: st.Grants(), Audit: st.Audit(), Secrets: f.keys, Now: f.clock.Now}
 }
 
 // replica is a second Service on its own connection to the same database,

@@ -21,15 +21,29 @@ type Input struct {
 	GrantTypes             []string // nil: DefaultGrantTypes (authorization_code, refresh_token)
 	Public                 bool
 	GroupsClaim            bool
+	// AllMembers, when set, is the administrator's explicit choice (the
+	// console's); nil lets PermittedGroups decide, as the API and CLI spell
+	// it: no groups means every member. A client restricted to groups must
+	// name at least one.
+	AllMembers *bool
 }
 
 // Validate reports every problem Create would find without the store, so a
 // caller can refuse bad input before opening anything. Unknown group names
 // are only found by Create.
-func (in Input) Validate() error {
+func (in Input) Validate() error { return in.problems().Err() }
+
+func (in Input) problems() problem.List {
 	ps := in.settings().validate()
 	checkGroupNames(&ps, in.PermittedGroups)
-	return ps.Err()
+	switch groups := len(cleanList(in.PermittedGroups)); {
+	case in.AllMembers == nil:
+	case *in.AllMembers && groups > 0:
+		ps.Add("permitted_groups", "lists groups, but the client is to be open to every member: choose one or the other")
+	case !*in.AllMembers && groups == 0:
+		ps.Add("permitted_groups", "choose at least one group, or open the client to every member")
+	}
+	return ps
 }
 
 func (in Input) settings() settings {
@@ -50,12 +64,21 @@ func (in Input) settings() settings {
 }
 
 // Patch changes the fields that are non-nil. A non-nil pointer to an empty
-// list clears the list (for PermittedGroups: every member may use the client).
+// list clears the list.
+//
+// Who may use the client changes only when PermittedGroups or AllMembers is
+// set, so an edit of anything else never widens access. PermittedGroups
+// alone says it all, as the API and CLI spell it: a non-empty list restricts
+// the client to those groups, an empty one opens it to every member.
+// AllMembers makes the choice explicit, as the console's "Every member" /
+// "Only these groups" does: false with an empty (or nil) PermittedGroups
+// keeps the client restricted to no group at all, so it admits nobody.
 type Patch struct {
 	Name                   *string
 	RedirectURIs           *[]string
 	PostLogoutRedirectURIs *[]string
 	PermittedGroups        *[]string
+	AllMembers             *bool
 	IDTokenAlg             *string
 	BackchannelLogoutURI   *string
 	GrantTypes             *[]string
@@ -96,8 +119,31 @@ func (p Patch) problems() problem.List {
 	if p.PermittedGroups != nil {
 		checkGroupNames(&ps, *p.PermittedGroups)
 	}
+	if p.AllMembers != nil && *p.AllMembers && p.PermittedGroups != nil && len(cleanList(*p.PermittedGroups)) > 0 {
+		ps.Add("permitted_groups", "lists groups, but the client is to be open to every member: choose one or the other")
+	}
 	return ps
 }
+
+// access returns who may use the client after p: AllMembers and the
+// permitted group ids, given groupIDs (p's groups, resolved). It keeps the
+// client's as they are when p changes neither.
+func (p Patch) access(c model.Client, groupIDs []string) (allMembers bool, groups []string) {
+	allMembers, groups = c.AllMembers, c.PermittedGroups
+	if p.PermittedGroups != nil {
+		allMembers, groups = len(groupIDs) == 0, groupIDs
+	}
+	if p.AllMembers != nil {
+		allMembers = *p.AllMembers
+	}
+	if allMembers {
+		groups = []string{}
+	}
+	return allMembers, groups
+}
+
+// changesAccess reports whether p may change who uses the client.
+func (p Patch) changesAccess() bool { return p.PermittedGroups != nil || p.AllMembers != nil }
 
 // apply returns st with p's fields normalized and set.
 func (p Patch) apply(st settings) settings {
@@ -134,6 +180,7 @@ func (p Patch) fields() string {
 	for name, set := range map[string]bool{
 		"name": p.Name != nil, "redirect_uris": p.RedirectURIs != nil,
 		"post_logout_redirect_uris": p.PostLogoutRedirectURIs != nil, "permitted_groups": p.PermittedGroups != nil,
+		"all_members":  p.AllMembers != nil,
 		"id_token_alg": p.IDTokenAlg != nil, "backchannel_logout_uri": p.BackchannelLogoutURI != nil,
 		"grant_types": p.GrantTypes != nil, "public": p.Public != nil, "groups_claim": p.GroupsClaim != nil,
 	} {

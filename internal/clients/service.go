@@ -16,8 +16,7 @@ import (
 // reported at once, unknown group names included.
 func (s *Service) Create(ctx context.Context, actor, tenantID string, in Input) (View, error) {
 	st := in.settings()
-	ps := st.validate()
-	checkGroupNames(&ps, in.PermittedGroups)
+	ps := in.problems()
 	groupIDs, gps, err := s.resolveGroups(ctx, tenantID, in.PermittedGroups)
 	if err != nil {
 		return View{}, err
@@ -26,7 +25,8 @@ func (s *Service) Create(ctx context.Context, actor, tenantID string, in Input) 
 		return View{}, err
 	}
 	now := s.now()
-	c := model.Client{ID: ids.NewUUID(), TenantID: tenantID, PermittedGroups: groupIDs, CreatedAt: now, UpdatedAt: now}
+	c := model.Client{ID: ids.NewUUID(), TenantID: tenantID, AllMembers: len(groupIDs) == 0,
+		PermittedGroups: groupIDs, CreatedAt: now, UpdatedAt: now}
 	st.applyTo(&c)
 	if err := s.fitSecrets(&c, now); err != nil {
 		return View{}, err
@@ -106,9 +106,7 @@ func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patc
 			return c, err
 		}
 		st.applyTo(&c)
-		if p.PermittedGroups != nil {
-			c.PermittedGroups = groupIDs
-		}
+		c.AllMembers, c.PermittedGroups = p.access(c, groupIDs)
 		c.UpdatedAt = s.now()
 		return c, s.fitSecrets(&c, c.UpdatedAt)
 	})
@@ -116,6 +114,11 @@ func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patc
 		return View{}, failed(err, id, "update")
 	}
 	s.cache.invalidate()
+	if p.changesAccess() {
+		if err := s.revokeOutsiders(ctx, c); err != nil {
+			return View{}, err
+		}
+	}
 	if err := s.audit(ctx, actor, tenantID, "client.update", id, map[string]string{"fields": p.fields()}); err != nil {
 		return View{}, err
 	}

@@ -21,6 +21,10 @@ type View struct {
 	// SecretRotatingUntil is when the last older secret stops working; zero
 	// when no rotation overlap is running.
 	SecretRotatingUntil time.Time
+	// AdmitsNobody is true for a client restricted to groups none of which
+	// exists any more: no member may use it until an administrator chooses
+	// groups again or opens it to every member.
+	AdmitsNobody bool
 }
 
 func (s *Service) view(ctx context.Context, c model.Client) (View, error) {
@@ -32,13 +36,14 @@ func (s *Service) view(ctx context.Context, c model.Client) (View, error) {
 }
 
 func (s *Service) viewWith(c model.Client, groupNames map[string]string) (View, error) {
-	v := View{Client: c, PermittedGroupNames: make([]string, len(c.PermittedGroups))}
+	v := View{Client: c, PermittedGroupNames: make([]string, len(c.PermittedGroups)), AdmitsNobody: !c.OpenToAllMembers()}
 	for i, id := range c.PermittedGroups {
 		name, ok := groupNames[id]
 		if !ok {
 			name = "(deleted group " + id + ")"
 		}
 		v.PermittedGroupNames[i] = name
+		v.AdmitsNobody = v.AdmitsNobody && !ok
 	}
 	now := s.now()
 	for i, cs := range c.Secrets {

@@ -109,14 +109,15 @@ func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model
 	return m, nil
 }
 
-// DisableMember stops the member signing in and ends their sessions, so a
-// disabled member is signed out everywhere at once.
+// DisableMember stops the member signing in, ends their sessions and
+// revokes their tokens, so a disabled member is signed out of Guildgate and
+// every app at once, and enabling them later brings none of it back.
 func (s *Service) DisableMember(ctx context.Context, actor, tenantID, id string) (model.Member, error) {
 	m, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = true; return m })
 	if err != nil {
 		return m, err
 	}
-	if err := s.endSessions(ctx, tenantID, id); err != nil {
+	if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {
 		return m, err
 	}
 	return m, s.audit(ctx, actor, tenantID, "member.disable", memberTarget(id), nil)
@@ -131,7 +132,9 @@ func (s *Service) EnableMember(ctx context.Context, actor, tenantID, id string) 
 	return m, s.audit(ctx, actor, tenantID, "member.enable", memberTarget(id), nil)
 }
 
-// DeleteMember removes the member with their group memberships and sessions.
+// DeleteMember removes the member with their group memberships, sessions
+// and grants (the store deletes those with the member), so every token
+// issued to them stops working at once.
 func (s *Service) DeleteMember(ctx context.Context, actor, tenantID, id string) error {
 	m, err := s.Member(ctx, tenantID, id)
 	if err != nil {
@@ -145,8 +148,9 @@ func (s *Service) DeleteMember(ctx context.Context, actor, tenantID, id string) 
 	return s.audit(ctx, actor, tenantID, "member.delete", memberTarget(id), map[string]string{"email": m.Email})
 }
 
-// SetPassword replaces the member's password and ends their sessions, so
-// whoever knew the old one is signed out.
+// SetPassword replaces the member's password, ends their sessions and
+// revokes their tokens, so whoever knew the old one is signed out of
+// Guildgate and of every app.
 func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw string) error {
 	if err := CheckPassword(pw); err != nil {
 		return err
@@ -158,7 +162,7 @@ func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw strin
 	if _, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.PasswordHash = hash; return m }); err != nil {
 		return err
 	}
-	if err := s.endSessions(ctx, tenantID, id); err != nil {
+	if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {
 		return err
 	}
 	return s.audit(ctx, actor, tenantID, "member.password.set", memberTarget(id), nil)
@@ -168,13 +172,6 @@ func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw strin
 func CheckPassword(pw string) error {
 	if err := password.Validate(pw); err != nil {
 		return &problem.Invalid{Problems: []problem.Problem{{Field: "password", Message: err.Error()}}}
-	}
-	return nil
-}
-
-func (s *Service) endSessions(ctx context.Context, tenantID, id string) error {
-	if err := s.Sessions.DeleteForMember(ctx, tenantID, id); err != nil {
-		return fmt.Errorf("end sessions of member %s: %w", id, err)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 // Package directory holds the rules of a tenant's member directory: what a
 // valid member or group is, who belongs where, and what must happen alongside
-// a change (ending sessions on disable, an audit event for every change). The
+// a change (ending sessions and revoking tokens on a password change or a
+// disable, revoking a client's tokens when a member loses its groups, an
+// audit event for every change). The
 // CLI and the admin API both go through it, so neither can store a member the
 // other would refuse.
 package directory
@@ -22,9 +24,14 @@ type Service struct {
 	Members  store.Members
 	Groups   store.Groups
 	Sessions store.Sessions
-	Audit    store.Audit
-	Hasher   *password.Hasher
-	Now      func() time.Time
+	// Grants and Clients let a change revoke what it takes away: every grant
+	// of a member whose password changes or who is disabled, and the grants
+	// of the clients a member may no longer use after losing a group.
+	Grants  store.Grants
+	Clients store.Clients
+	Audit   store.Audit
+	Hasher  *password.Hasher
+	Now     func() time.Time
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

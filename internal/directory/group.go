@@ -100,9 +100,16 @@ func (s *Service) UpdateGroup(ctx context.Context, actor, tenantID, id string, p
 	return g, s.audit(ctx, actor, tenantID, "group.update", groupTarget(id), map[string]string{"fields": fields})
 }
 
-// DeleteGroup removes the group and its memberships.
+// DeleteGroup removes the group and its memberships. Clients restricted to
+// it stay restricted (to nobody, when it was their only group; see
+// model.Client), and its members' tokens for the clients they may no longer
+// use are revoked.
 func (s *Service) DeleteGroup(ctx context.Context, actor, tenantID, id string) error {
 	g, err := s.Group(ctx, tenantID, id)
+	if err != nil {
+		return err
+	}
+	cs, err := s.restrictedTo(ctx, tenantID, g.ID)
 	if err != nil {
 		return err
 	}
@@ -110,6 +117,9 @@ func (s *Service) DeleteGroup(ctx context.Context, actor, tenantID, id string) e
 		return notFound(err, "group with id "+id)
 	} else if err != nil {
 		return fmt.Errorf("delete group %q: %w", g.Name, err)
+	}
+	if err := s.revokeOutsiders(ctx, cs, ""); err != nil {
+		return err
 	}
 	return s.audit(ctx, actor, tenantID, "group.delete", groupTarget(id), map[string]string{"name": g.Name})
 }

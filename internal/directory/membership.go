@@ -22,7 +22,8 @@ func (s *Service) AddToGroup(ctx context.Context, actor, tenantID, groupID, memb
 	return s.audit(ctx, actor, tenantID, "group.member.add", groupTarget(g.ID), map[string]string{"member": memberTarget(m.ID)})
 }
 
-// RemoveFromGroup takes the member out of the group.
+// RemoveFromGroup takes the member out of the group, and revokes their
+// tokens for every client they may no longer use without it.
 func (s *Service) RemoveFromGroup(ctx context.Context, actor, tenantID, groupID, memberID string) error {
 	g, m, err := s.pair(ctx, tenantID, groupID, memberID)
 	if err != nil {
@@ -33,6 +34,13 @@ func (s *Service) RemoveFromGroup(ctx context.Context, actor, tenantID, groupID,
 		return &problem.NotFound{Msg: fmt.Sprintf("%s is not in group %q", m.Email, g.Name), Err: err}
 	} else if err != nil {
 		return fmt.Errorf("remove %s from group %q: %w", m.Email, g.Name, err)
+	}
+	cs, err := s.restrictedTo(ctx, tenantID, g.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.revokeOutsiders(ctx, cs, m.ID); err != nil {
+		return err
 	}
 	return s.audit(ctx, actor, tenantID, "group.member.remove", groupTarget(g.ID), map[string]string{"member": memberTarget(m.ID)})
 }

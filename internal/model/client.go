@@ -26,7 +26,16 @@ type Client struct {
 	Name                   string
 	RedirectURIs           []string
 	PostLogoutRedirectURIs []string
-	// PermittedGroups are group IDs; empty means every member may use the client.
+	// AllMembers opens the client to every member, whatever their groups and
+	// status. Only an administrator's explicit choice sets it (an empty
+	// permitted-groups list in the API or CLI, "Every member" in the
+	// console); a group's deletion never does. Otherwise only members of
+	// PermittedGroups may use the client: nobody, when none of them remains.
+	// The zero value is therefore closed, never open.
+	AllMembers bool
+	// PermittedGroups are group IDs. An id whose group was deleted since stays
+	// until an administrator next sets the groups: it admits nobody (ids are
+	// never reused), so a deletion can only narrow access.
 	PermittedGroups      []string
 	IDTokenAlg           string
 	BackchannelLogoutURI string
@@ -47,6 +56,13 @@ type ClientSecret struct {
 	Ciphertext string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+// OpenToAllMembers reports whether every member may use the client. A
+// client that says AllMembers but lists groups (which no service writes) is
+// taken as restricted: an ambiguity never opens a client.
+func (c Client) OpenToAllMembers() bool {
+	return c.AllMembers && len(c.PermittedGroups) == 0
 }
 
 // AllowsGrant reports whether the client may use grant type g.

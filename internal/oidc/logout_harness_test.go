@@ -90,7 +90,7 @@ func (e *logoutEnv) provider() *Provider {
 	e.must(err)
 	errs := &httpx.ErrorWriter{Logger: logger, Renderer: httpx.HTMLErrors{Logger: logger, Pages: ui.ErrorPages{UI: pages}}}
 	return &Provider{
-		Clients: &clients.Service{Store: e.st.Clients(), Groups: e.st.Groups(), Audit: e.st.Audit(), Secrets: keyring, Now: time.Now},
+		Clients: &clients.Service{Store: e.st.Clients(), Groups: e.st.Groups(), Grants: e.st.Grants(), Audit: e.st.Audit(), Secrets: keyring, Now: time.Now},
 		Keys:    km, Tokens: &tokens.Issuer{Keys: km, Now: time.Now},
 		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: time.Now},
 		Store:    e.st, UI: pages, Pages: errs, CSRF: &httpx.CSRF{Errors: errs},

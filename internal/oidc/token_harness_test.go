@@ -88,7 +88,7 @@ func newHarness(t testing.TB) *harness {
 	t.Cleanup(srv.Close)
 	h.URL, h.HTTP, h.Tenant = srv.URL, srv.Client(), a.Default
 	h.HTTP.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
-	h.Clients = &clients.Service{Store: st.Clients(), Groups: st.Groups(), Audit: st.Audit(), Secrets: keyring, Now: h.Clock.Now}
+	h.Clients = &clients.Service{Store: st.Clients(), Groups: st.Groups(), Grants: st.Grants(), Audit: st.Audit(), Secrets: keyring, Now: h.Clock.Now}
 	return h
 }
 

@@ -15,7 +15,9 @@ import (
 )
 
 // Client is an SSO client. It includes the plain secret: administrators copy
-// it from here, as from the console (PRODUCT.md).
+// it from here, as from the console (PRODUCT.md). all_members is true when
+// every member may use it; admits_nobody when it is restricted to groups
+// none of which exists any more (each shown as "(deleted group <id>)").
 type Client struct {
 	ClientID               string    `json:"client_id"`
 	ClientSecret           string    `json:"client_secret"`
@@ -23,6 +25,8 @@ type Client struct {
 	RedirectURIs           []string  `json:"redirect_uris"`
 	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
 	PermittedGroups        []string  `json:"permitted_groups"`
+	AllMembers             bool      `json:"all_members"`
+	AdmitsNobody           bool      `json:"admits_nobody"`
 	IDTokenAlg             string    `json:"id_token_alg"`
 	BackchannelLogoutURI   string    `json:"backchannel_logout_uri"`
 	GrantTypes             []string  `json:"grant_types"`
@@ -38,6 +42,7 @@ func ClientOf(v clients.View) Client {
 	return Client{
 		ClientID: v.ID, ClientSecret: v.Secret, Name: v.Name, RedirectURIs: list(v.RedirectURIs),
 		PostLogoutRedirectURIs: list(v.PostLogoutRedirectURIs), PermittedGroups: list(v.PermittedGroupNames),
+		AllMembers: v.OpenToAllMembers(), AdmitsNobody: v.AdmitsNobody,
 		IDTokenAlg: v.IDTokenAlg, BackchannelLogoutURI: v.BackchannelLogoutURI, GrantTypes: list(v.GrantTypes),
 		Public: v.Public, GroupsClaim: v.GroupsClaim, SecretRotatingUntil: v.SecretRotatingUntil,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,

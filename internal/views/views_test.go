@@ -12,11 +12,12 @@ import (
 // TestShapes pins what scripts read: the client's client_id and
 // client_secret, [] rather than null, and no connection secret.
 func TestShapes(t *testing.T) {
-	raw, err := json.Marshal(ClientOf(clients.View{Client: model.Client{ID: "c1"}, Secret: "s3cret"}))
+	raw, err := json.Marshal(ClientOf(clients.View{Client: model.Client{ID: "c1", AllMembers: true}, Secret: "s3cret"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"client_id":"c1"`, `"client_secret":"s3cret"`, `"redirect_uris":[]`, `"grant_types":[]`} {
+	for _, want := range []string{`"client_id":"c1"`, `"client_secret":"s3cret"`, `"redirect_uris":[]`, `"grant_types":[]`,
+		`"all_members":true`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("client JSON lacks %s: %s", want, raw)
 		}

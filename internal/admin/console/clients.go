@@ -30,6 +30,7 @@ type clientForm struct {
 	Name, RedirectURIs, PostLogoutURIs, Backchannel string
 	Groups                                          []string // chosen group names
 	AllGroups                                       []model.Group
+	AllMembers, AdmitsNobody                        bool // "Every member" chosen; every permitted group deleted
 	Alg                                             string
 	Grants                                          []string
 	Public, GroupsClaim                             bool
@@ -51,6 +52,9 @@ func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title strin
 }
 
 func (h *Handler) newClient(w http.ResponseWriter, r *http.Request, c *call) error {
+	// No access is chosen for the administrator: "only members of the
+	// permitted groups" with none selected is refused until they pick groups
+	// or "Every member".
 	f, err := h.clientForm(r, c, clientForm{Alg: model.AlgRS256, Grants: clients.DefaultGrantTypes()}, "Add client")
 	if err != nil {
 		return err
@@ -59,12 +63,15 @@ func (h *Handler) newClient(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 // readClientForm reads the posted form. Lists are comma-separated as the
-// product describes; groups come from a multi-select.
+// product describes; groups come from a multi-select. Who may sign in is
+// an explicit choice: only access=all opens the client to every member, so
+// a form that selects no group (because the client's groups were deleted,
+// say) never opens it by accident.
 func readClientForm(r *http.Request) clientForm {
 	f := r.PostForm
 	return clientForm{Name: f.Get("name"), RedirectURIs: f.Get("redirect_uris"), PostLogoutURIs: f.Get("post_logout_redirect_uris"),
 		Backchannel: f.Get("backchannel_logout_uri"), Groups: f["groups"], Alg: f.Get("id_token_alg"), Grants: f["grant_types"],
-		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on"}
+		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on", AllMembers: f.Get("access") == "all"}
 }
 
 func (f clientForm) input() clients.Input {
@@ -73,19 +80,19 @@ func (f clientForm) input() clients.Input {
 		grants = []string{} // none ticked is a choice the service reports, not "the default"
 	}
 	return clients.Input{Name: f.Name, RedirectURIs: splitList(f.RedirectURIs), PostLogoutRedirectURIs: splitList(f.PostLogoutURIs),
-		PermittedGroups: f.Groups, IDTokenAlg: f.Alg, BackchannelLogoutURI: f.Backchannel, GrantTypes: grants,
-		Public: f.Public, GroupsClaim: f.GroupsClaim}
+		PermittedGroups: f.Groups, AllMembers: &f.AllMembers, IDTokenAlg: f.Alg, BackchannelLogoutURI: f.Backchannel,
+		GrantTypes: grants, Public: f.Public, GroupsClaim: f.GroupsClaim}
 }
 
 func (f clientForm) patch() clients.Patch {
 	in := f.input()
 	groups := in.PermittedGroups
 	if groups == nil {
-		groups = []string{} // nothing selected: every member
+		groups = []string{}
 	}
 	return clients.Patch{Name: &in.Name, RedirectURIs: &in.RedirectURIs, PostLogoutRedirectURIs: &in.PostLogoutRedirectURIs,
-		PermittedGroups: &groups, IDTokenAlg: &in.IDTokenAlg, BackchannelLogoutURI: &in.BackchannelLogoutURI,
-		GrantTypes: &in.GrantTypes, Public: &in.Public, GroupsClaim: &in.GroupsClaim}
+		PermittedGroups: &groups, AllMembers: in.AllMembers, IDTokenAlg: &in.IDTokenAlg,
+		BackchannelLogoutURI: &in.BackchannelLogoutURI, GrantTypes: &in.GrantTypes, Public: &in.Public, GroupsClaim: &in.GroupsClaim}
 }
 
 // createClient is "Save & Close": the client id and secret are generated
@@ -117,7 +124,8 @@ func (h *Handler) editClient(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	f, err := h.clientForm(r, c, clientForm{ID: v.ID, Name: v.Name, RedirectURIs: strings.Join(v.RedirectURIs, ", "),
 		PostLogoutURIs: strings.Join(v.PostLogoutRedirectURIs, ", "), Backchannel: v.BackchannelLogoutURI,
-		Groups: v.PermittedGroupNames, Alg: v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim},
+		Groups: v.PermittedGroupNames, AllMembers: v.OpenToAllMembers(), AdmitsNobody: v.AdmitsNobody,
+		Alg: v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim},
 		"Edit client")
 	if err != nil {
 		return err

@@ -94,7 +94,11 @@ func (h *Handler) confirmDeleteGroup(w http.ResponseWriter, r *http.Request, c *
 		Message: "Its memberships go with it; the members themselves stay.",
 		Action:  "/admin/groups/" + url.PathEscape(g.ID) + "/delete", Button: "Delete group", Back: "/admin/groups/" + url.PathEscape(g.ID)}
 	for _, cl := range restricted {
-		cf.Warnings = append(cf.Warnings, fmt.Sprintf("SSO client %q is restricted to this group: its members will no longer get in through it.", cl.Name))
+		w := fmt.Sprintf("SSO client %q is restricted to this group: its members will no longer get in through it.", cl.Name)
+		if len(cl.PermittedGroups) == 1 {
+			w = fmt.Sprintf("SSO client %q is restricted to this group alone: it will admit nobody until you choose other groups or every member for it.", cl.Name)
+		}
+		cf.Warnings = append(cf.Warnings, w)
 	}
 	return h.confirm(w, r, c, "groups", cf)
 }

@@ -57,6 +57,7 @@ func testClientCRUD(t *testing.T, s store.Store) {
 	next.Name, next.RedirectURIs, next.PermittedGroups = "Renamed", []string{"https://b.example/cb"}, nil
 	next.PostLogoutRedirectURIs, next.IDTokenAlg, next.BackchannelLogoutURI = nil, model.AlgEdDSA, ""
 	next.GrantTypes, next.Public, next.GroupsClaim = []string{model.GrantImplicit}, false, false
+	next.AllMembers = true
 	next.Secrets = []model.ClientSecret{{Ciphertext: "v1.k3.rotated", CreatedAt: t0.Add(2 * time.Hour)}}
 	next.UpdatedAt = t0.Add(2 * time.Hour)
 	got, err = s.Clients().Update(ctx, tn.ID, in.ID, func(old model.Client) (model.Client, error) {

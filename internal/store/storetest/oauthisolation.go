@@ -126,7 +126,9 @@ func isolatedOAuthMisses(t *testing.T, s store.Store, a, b oauthWorld) {
 	for _, revoke := range []func() (int64, error){
 		func() (int64, error) { return s.Grants().RevokeByMember(ctx, tid, b.member.ID, t0) },
 		func() (int64, error) { return s.Grants().RevokeOutsideGroups(ctx, tid, onlyClient, "", nil, t0) },
-		func() (int64, error) { return s.Grants().RevokeOutsideGroups(ctx, tid, sharedClient, b.member.ID, nil, t0) },
+		func() (int64, error) {
+			return s.Grants().RevokeOutsideGroups(ctx, tid, sharedClient, b.member.ID, nil, t0)
+		},
 	} {
 		n, err := revoke()
 		ok(t, err)
