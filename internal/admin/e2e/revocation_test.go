@@ -158,6 +158,7 @@ func (p partnerApp) wantDead(tok *oauth2.Token, after string) {
 // reach, and other members' tokens, live on.
 func TestTokensDieWithCredentialsAndAccess(t *testing.T) {
 	s := testenv.Start(t, testenv.SQLite, nil)
+	var lastClient string // the case's restricted client
 	for _, tt := range []struct {
 		name   string
 		groups bool // the client is restricted to a group both members are in
@@ -185,8 +186,9 @@ func TestTokensDieWithCredentialsAndAccess(t *testing.T) {
 			s.MustCLI(t, "", "group", "remove-member", group, email)
 			s.MustCLI(t, "", "group", "add-member", group, email)
 		}},
-		{"the group deleted", true, func(t *testing.T, _, _, group string) {
+		{"the group deleted, then the client opened to everyone", true, func(t *testing.T, _, _, group string) {
 			s.MustCLI(t, "", "group", "delete", group)
+			apiCall(t, s, "PATCH", "/api/v1/clients/"+lastClient, map[string]any{"permitted_groups": []string{}}, http.StatusOK, &struct{}{})
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,6 +204,7 @@ func TestTokensDieWithCredentialsAndAccess(t *testing.T) {
 				groups = []string{group}
 			}
 			app, other := newPartnerApp(t, s, groups...), newPartnerApp(t, s)
+			lastClient = app.conf.ClientID
 			adas, adasOther, bobs := app.tokens(ada), other.tokens(ada), app.tokens(bob)
 			app.wantLive(adas)
 			tt.act(t, id, ada, group)
@@ -211,7 +214,7 @@ func TestTokensDieWithCredentialsAndAccess(t *testing.T) {
 			} else {
 				other.wantDead(adasOther, tt.name)
 			}
-			if tt.name != "the group deleted" {
+			if !strings.HasPrefix(tt.name, "the group deleted") {
 				app.wantLive(bobs)
 			}
 		})
@@ -220,7 +223,8 @@ func TestTokensDieWithCredentialsAndAccess(t *testing.T) {
 
 // TestNarrowingAClientsGroupsRevokesOutsidersTokens: an administrator
 // restricts an open client to a group; the tokens of members outside it die
-// at once, its members' live on.
+// at once, its members' live on, and opening the client again later does
+// not revive them.
 func TestNarrowingAClientsGroupsRevokesOutsidersTokens(t *testing.T) {
 	s := testenv.Start(t, testenv.SQLite, nil)
 	addMember(t, s, "in@example.org")
@@ -233,4 +237,6 @@ func TestNarrowingAClientsGroupsRevokesOutsidersTokens(t *testing.T) {
 	apiCall(t, s, "PATCH", "/api/v1/clients/"+app.conf.ClientID, map[string]any{"permitted_groups": []string{"board"}}, http.StatusOK, &v)
 	app.wantDead(outs, "narrowing the client's groups")
 	app.wantLive(ins)
+	apiCall(t, s, "PATCH", "/api/v1/clients/"+app.conf.ClientID, map[string]any{"permitted_groups": []string{}}, http.StatusOK, &v)
+	app.wantDead(outs, "opening the client again")
 }
