@@ -43,7 +43,7 @@ type Deps struct {
 	// Hasher defaults to argon2id at OWASP cost; tests may pass a cheaper one.
 	Hasher *password.Hasher
 	// Throttle overrides the default login rates (tests).
-	AccountRate, IPRate throttle.Rate
+	AccountAddressRate, AccountRate, IPRate throttle.Rate
 	// Keyring encrypts secrets and keys at rest; nil loads the master key
 	// from Config (GUILDGATE_MASTER_KEY or the key file in the data directory).
 	Keyring *secrets.Keyring
@@ -101,7 +101,8 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if a.outbound == nil {
 		a.outbound = outbound.New(outbound.Options{AllowPrivate: d.Config.AllowPrivateUpstreams, Observer: a.Metrics})
 	}
-	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, Account: d.AccountRate, IP: d.IPRate}
+	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, AccountAddress: d.AccountAddressRate,
+		Account: d.AccountRate, IP: d.IPRate}
 	a.keys = &keys.Manager{Store: d.Store.Keys(), Secrets: d.Keyring, Now: d.Now}
 	if err := a.ensureKeys(ctx); err != nil {
 		return nil, err

@@ -135,7 +135,7 @@ func (e *env) handler() *Handler {
 		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: e.clock.Now},
 		Members:  e.st.Members(), Hasher: password.NewHasher(cheap),
 		Throttle: &throttle.Limiter{Store: e.st.Throttles(), Now: e.clock.Now,
-			Account: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}},
+			AccountAddress: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}},
 		CSRF: &httpx.CSRF{Errors: errs}, Audit: e.st.Audit(), Logger: logger,
 		Metrics: e.metrics, Now: e.clock.Now, Router: e.router,
 	}

@@ -37,35 +37,49 @@ func (r Rate) orDefault(d Rate) Rate {
 }
 
 const (
-	accountPrefix = "acct:"
-	ipPrefix      = "ip:"
+	accountPrefix        = "acct:"
+	accountAddressPrefix = "acctip:"
+	ipPrefix             = "ip:"
 )
 
 // accountKey folds case and surrounding space, as email lookup does, so
 // "Ann@x.org" and "ann@x.org " share one bucket.
 func accountKey(email string) string {
-	return accountPrefix + strings.ToLower(strings.TrimSpace(email))
+	return accountPrefix + account(email)
 }
 
-// ipKey groups IPv6 clients by /64: one subscriber usually holds a whole /64,
-// and per-address buckets would give them 2^64 budgets.
-func ipKey(ip string) string {
+func account(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// accountAddressKey puts the address first: it never holds a space, so the
+// first space ends it whatever the email holds.
+func accountAddressKey(email, ip string) string {
+	return accountAddressPrefix + address(ip) + " " + account(email)
+}
+
+func ipKey(ip string) string { return ipPrefix + address(ip) }
+
+// address groups IPv6 clients by /64: one subscriber usually holds a whole
+// /64, and per-address buckets would give them 2^64 budgets.
+func address(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
-		return ipPrefix + ip
+		return strings.ReplaceAll(ip, " ", "_")
 	}
 	a = a.Unmap().WithZone("")
 	if a.Is6() {
 		p, _ := a.Prefix(64)
-		return ipPrefix + p.String()
+		return p.String()
 	}
-	return ipPrefix + a.String()
+	return a.String()
 }
 
 // kind names a bucket for errors without its key: keys hold emails.
 func kind(key string) string {
-	if strings.HasPrefix(key, accountPrefix) {
+	switch {
+	case strings.HasPrefix(key, accountPrefix):
 		return "account bucket"
+	case strings.HasPrefix(key, accountAddressPrefix):
+		return "account-and-address bucket"
 	}
 	return "address bucket"
 }

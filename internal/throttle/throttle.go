@@ -2,12 +2,23 @@
 // memory, so every replica enforces one shared limit and a restart does not
 // reset an attacker's budget.
 //
-// Each attempt spends a token from two buckets: one per account (stops
-// guessing one member's password from many addresses) and one per client
-// address (stops spraying one password over many accounts). The token is
-// taken by Allow, before the password is checked, in the same transaction
-// that reads the bucket: if Allow only looked and a later call paid, a burst
-// of parallel requests would all see a full bucket and all be checked.
+// Each attempt spends a token from three buckets:
+//
+//   - one per client address, which stops spraying one password over many
+//     accounts;
+//   - one per account and address, which slows one address guessing one
+//     member's password exactly as much as a single per-account bucket
+//     once did;
+//   - one per account across all addresses, a ceiling that bounds guessing
+//     spread over many addresses.
+//
+// The ceiling refills several times faster than the per-account-and-address
+// bucket, so one address, however hard it tries, can never empty it: an
+// attacker on one address cannot lock a member out of every address, only
+// out of their own (see the figures at the defaults). The token is taken by
+// Allow, before the password is checked, in the same transaction that reads
+// the bucket: if Allow only looked and a later call paid, a burst of parallel
+// requests would all see a full bucket and all be checked.
 package throttle
 
 import (
@@ -27,37 +38,71 @@ type Rate struct {
 	Every time.Duration
 }
 
-// Defaults: five quick tries per account then one per 30 s; twenty per
-// address then one per 3 s (a whole office behind one NAT still signs in).
+// Defaults, and what they allow:
+//
+//   - DefaultAccountAddress: one address against one account gets five quick
+//     tries, then one per 30 s, sustained 2 a minute (about 2,900 a day), as
+//     the single per-account bucket allowed before.
+//   - DefaultAccount: all addresses together against one account get 50,
+//     then one per 5 s (about 17,300 a day). One address can spend at most
+//     its 5 + 1/30 s of it, a sixth of its refill, so it never empties it;
+//     holding it empty takes at least seven addresses (/64s for IPv6)
+//     guessing at full speed at once, and even they guess no faster than
+//     the ceiling.
+//   - DefaultIP: one address gets twenty tries across all accounts, then one
+//     per 3 s (a whole office behind one NAT still signs in).
 var (
-	DefaultAccount = Rate{Burst: 5, Every: 30 * time.Second}
-	DefaultIP      = Rate{Burst: 20, Every: 3 * time.Second}
+	DefaultAccountAddress = Rate{Burst: 5, Every: 30 * time.Second}
+	DefaultAccount        = Rate{Burst: 50, Every: 5 * time.Second}
+	DefaultIP             = Rate{Burst: 20, Every: 3 * time.Second}
 )
 
-// Limiter decides whether a sign-in attempt may proceed.
+// Limiter decides whether a sign-in attempt may proceed. A zero Rate takes
+// its default.
 type Limiter struct {
-	Store   store.Throttles
-	Now     func() time.Time
+	Store store.Throttles
+	Now   func() time.Time
+	// AccountAddress limits one address's guesses at one account.
+	AccountAddress Rate
+	// Account is the ceiling on one account's guesses from every address.
 	Account Rate
-	IP      Rate
+	// IP limits one address's guesses at every account.
+	IP Rate
 }
 
-// Allow spends one token from the address's and the account's bucket. It
-// returns a positive retryAfter, and spends nothing further, when either is
-// empty; the caller must then refuse without checking the password. An
-// attempt refused by the account bucket still costs its address a token:
-// hammering locked accounts is itself abuse.
+// Allow spends one token from the address's bucket, the account-and-address
+// bucket and the account's ceiling, in that order. It returns a positive
+// retryAfter when one of them is empty; the caller must then refuse without
+// checking the password. A refusal spends nothing from the buckets after
+// the one that refused, and the ceiling's refusal gives back the
+// account-and-address token, so that a member waiting out an attack spread
+// over many addresses finds their own address's bucket as they left it.
+// Every attempt still costs its address a token: hammering locked accounts
+// is itself abuse.
 func (l *Limiter) Allow(ctx context.Context, tenantID, email, ip string) (retryAfter time.Duration, err error) {
 	if wait, err := l.take(ctx, tenantID, ipKey(ip), l.ipRate()); err != nil || wait > 0 {
 		return wait, err
 	}
-	return l.take(ctx, tenantID, accountKey(email), l.accountRate())
+	pair := accountAddressKey(email, ip)
+	if wait, err := l.take(ctx, tenantID, pair, l.accountAddressRate()); err != nil || wait > 0 {
+		return wait, err
+	}
+	wait, err := l.take(ctx, tenantID, accountKey(email), l.accountRate())
+	if err != nil || wait == 0 {
+		return wait, err
+	}
+	return wait, l.give(ctx, tenantID, pair, l.accountAddressRate(), 1)
 }
 
-// Succeed refills the account's bucket and returns the address's token: a
-// member who finally gets their password right starts afresh, and successful
-// sign-ins from a shared address do not lock its other users out.
+// Succeed refills the account's buckets and returns the address's token: a
+// member who finally gets their password right starts afresh, and
+// successful sign-ins from a shared address do not lock its other users
+// out. (Refilling the ceiling gives an attacker spread over many addresses
+// one more burst per sign-in of the member, nothing they can provoke.)
 func (l *Limiter) Succeed(ctx context.Context, tenantID, email, ip string) error {
+	if err := l.give(ctx, tenantID, accountAddressKey(email, ip), l.accountAddressRate(), math.Inf(1)); err != nil {
+		return err
+	}
 	if err := l.give(ctx, tenantID, accountKey(email), l.accountRate(), math.Inf(1)); err != nil {
 		return err
 	}
@@ -67,7 +112,10 @@ func (l *Limiter) Succeed(ctx context.Context, tenantID, email, ip string) error
 // Prune deletes buckets idle long enough to have refilled completely; a
 // missing bucket counts as full, so nothing changes for anyone.
 func (l *Limiter) Prune(ctx context.Context) (int64, error) {
-	full := max(l.accountRate().fillTime(), l.ipRate().fillTime())
+	var full time.Duration
+	for _, r := range l.rates() {
+		full = max(full, r.fillTime())
+	}
 	n, err := l.Store.DeleteBefore(ctx, l.Now().Add(-full))
 	if err != nil {
 		return 0, fmt.Errorf("throttle: prune: %w", err)
@@ -75,6 +123,15 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// rates lists every kind of bucket the limiter fills; Prune waits for the
+// slowest to refill.
+func (l *Limiter) rates() []Rate {
+	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate()}
+}
+
+func (l *Limiter) accountAddressRate() Rate {
+	return l.AccountAddress.orDefault(DefaultAccountAddress)
+}
 func (l *Limiter) accountRate() Rate { return l.Account.orDefault(DefaultAccount) }
 func (l *Limiter) ipRate() Rate      { return l.IP.orDefault(DefaultIP) }
 

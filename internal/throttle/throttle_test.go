@@ -30,9 +30,10 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // small rates keep the arithmetic obvious: 3 per account then 1 per 10 s,
-// 6 per address then 1 per 2 s.
+// 3 per account and address then 1 per 5 s, 6 per address then 1 per 2 s.
 var (
 	acct = Rate{Burst: 3, Every: 10 * time.Second}
+	pair = Rate{Burst: 3, Every: 5 * time.Second}
 	ipr  = Rate{Burst: 6, Every: 2 * time.Second}
 )
 
@@ -48,7 +49,7 @@ func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
 		}
 		tenants = append(tenants, tn.ID)
 	}
-	return &Limiter{Store: st.Throttles(), Now: c.Now, Account: acct, IP: ipr}, c, st, tenants
+	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr}, c, st, tenants
 }
 
 func allow(t *testing.T, l *Limiter, tenant, email, ip string) time.Duration {
@@ -181,8 +182,8 @@ func TestPruneDropsOnlyFullBuckets(t *testing.T) {
 		t.Fatalf("Prune = %d, %v; want nothing pruned", n, err)
 	}
 	c.Advance(2 * time.Second)
-	if n, err := l.Prune(context.Background()); err != nil || n != 2 {
-		t.Fatalf("Prune = %d, %v; want both buckets", n, err)
+	if n, err := l.Prune(context.Background()); err != nil || n != 3 {
+		t.Fatalf("Prune = %d, %v; want all three buckets", n, err)
 	}
 }
 
@@ -200,7 +201,7 @@ func TestWaitRoundsUp(t *testing.T) {
 
 func TestZeroRatesUseDefaults(t *testing.T) {
 	l := &Limiter{}
-	if l.accountRate() != DefaultAccount || l.ipRate() != DefaultIP {
+	if l.accountRate() != DefaultAccount || l.ipRate() != DefaultIP || l.accountAddressRate() != DefaultAccountAddress {
 		t.Fatal("zero rates must fall back to the defaults")
 	}
 }
