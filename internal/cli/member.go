@@ -31,7 +31,8 @@ func runMemberAdd(ctx context.Context, c *call, args []string) error {
 	fs.StringVar(&in.GivenName, "given-name", "", "given name")
 	fs.StringVar(&in.FamilyName, "family-name", "", "family name")
 	fs.StringVar(&in.LegacyID, "legacy-id", "", "the member's id in the organisation's previous system")
-	status := fs.String("status", string(model.StatusCurrent), "membership status: current, grace_period, inheriting, expired or non_member")
+	var status optString
+	fs.Var(&status, "status", "membership status: current (default), grace_period, inheriting, expired or non_member")
 	fs.BoolVar(&in.EmailVerified, "email-verified", false, "mark the email address as verified")
 	fs.BoolVar(&in.Admin, "admin", false, "make the member an administrator of the tenant")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin (default: generate one and print it once)")
@@ -41,7 +42,7 @@ func runMemberAdd(ctx context.Context, c *call, args []string) error {
 	if err := c.require(fs, "email", "name"); err != nil {
 		return err
 	}
-	in.Status = model.MemberStatus(*status)
+	in.Status = (*model.MemberStatus)(status.ptr())
 	pw, generated, err := c.newPassword(*fromStdin)
 	if err != nil {
 		return err

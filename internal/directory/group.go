@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 )
@@ -28,7 +29,7 @@ func (in GroupInput) Validate() error {
 }
 
 func (in GroupInput) normalized() GroupInput {
-	in.Name, in.Description = strings.TrimSpace(in.Name), strings.TrimSpace(in.Description)
+	in.Name, in.Description = inputs.Trim(in.Name), strings.TrimSpace(in.Description)
 	return in
 }
 
@@ -39,7 +40,7 @@ type GroupPatch struct {
 
 // Validate reports every problem with p, as UpdateGroup would.
 func (p GroupPatch) Validate() error {
-	p.Name, p.Description = trim(p.Name), trim(p.Description)
+	p.Name, p.Description = trim(p.Name), trimDescription(p.Description)
 	var ps problem.List
 	if p.Name == nil && p.Description == nil {
 		ps.Check("", "nothing to change")
@@ -51,6 +52,16 @@ func (p GroupPatch) Validate() error {
 		ps.Check("description", checkDescription(*p.Description))
 	}
 	return ps.Err()
+}
+
+// trimDescription trims line breaks too: a description may hold them,
+// so surrounding ones are only layout.
+func trimDescription(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := strings.TrimSpace(*p)
+	return &v
 }
 
 // AddGroup creates a group in the tenant.
@@ -81,7 +92,7 @@ func (s *Service) UpdateGroup(ctx context.Context, actor, tenantID, id string, p
 	if err := p.Validate(); err != nil {
 		return model.Group{}, err
 	}
-	p.Name, p.Description = trim(p.Name), trim(p.Description)
+	p.Name, p.Description = trim(p.Name), trimDescription(p.Description)
 	g, err := s.Groups.Update(ctx, tenantID, id, func(g model.Group) (model.Group, error) {
 		set(&g.Name, p.Name)
 		set(&g.Description, p.Description)

@@ -8,30 +8,34 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
 )
 
-// MemberInput is a new member. Text fields are trimmed; Status defaults to
-// current. Password is optional (members may sign in only through an
-// upstream provider) and is hashed, never kept.
+// MemberInput is a new member. Text fields are trimmed (see inputs.Trim).
+// Status is current when not given (nil); a status given empty is refused,
+// like any other that is not one of the statuses. Password is optional
+// (members may sign in only through an upstream provider) and is hashed,
+// never kept.
 type MemberInput struct {
 	Email, Name, GivenName, FamilyName, LegacyID string
-	Status                                       model.MemberStatus
+	Status                                       *model.MemberStatus
 	EmailVerified, Admin                         bool
 	Password                                     string
 }
 
 func (in MemberInput) normalized() MemberInput {
 	for _, f := range []*string{&in.Email, &in.Name, &in.GivenName, &in.FamilyName, &in.LegacyID} {
-		*f = strings.TrimSpace(*f)
+		*f = inputs.Trim(*f)
 	}
-	in.Status = model.MemberStatus(strings.TrimSpace(string(in.Status)))
-	if in.Status == "" {
-		in.Status = model.StatusCurrent
+	status := model.StatusCurrent
+	if in.Status != nil {
+		status = model.MemberStatus(inputs.Trim(string(*in.Status)))
 	}
+	in.Status = &status
 	return in
 }
 
@@ -45,7 +49,7 @@ func (in MemberInput) Validate() error {
 	ps.Check("given_name", checkText(in.GivenName, false, MaxNameLength))
 	ps.Check("family_name", checkText(in.FamilyName, false, MaxNameLength))
 	ps.Check("legacy_id", checkText(in.LegacyID, false, MaxLegacyIDLength))
-	ps.Check("status", checkStatus(in.Status))
+	ps.Check("status", checkStatus(*in.Status))
 	if in.Password != "" {
 		ps.Check("password", errText(password.Validate(in.Password)))
 	}
@@ -73,7 +77,7 @@ func (s *Service) AddMember(ctx context.Context, actor, tenantID string, in Memb
 	m := model.Member{
 		ID: ids.NewUUID(), TenantID: tenantID, Email: in.Email, EmailVerified: in.EmailVerified,
 		Name: in.Name, GivenName: in.GivenName, FamilyName: in.FamilyName, LegacyID: in.LegacyID,
-		Status: in.Status, Admin: in.Admin, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
+		Status: *in.Status, Admin: in.Admin, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.Members.Create(ctx, m); err != nil {
 		return model.Member{}, emailTaken(err, m.Email, "add member")

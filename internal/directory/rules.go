@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
 
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -20,21 +22,48 @@ const (
 
 // checkEmail accepts only a bare addr-spec ("name@example.org"): no display
 // name, comment or angle brackets, which net/mail would otherwise accept and
-// silently strip, and no domain literal, which cannot be routed to an
-// organisation's identity provider. A dot-free domain ("localhost") is fine.
+// silently strip, no control character (a pasted trailing newline is a
+// mistake, not part of an address), and a domain that is a host name: no
+// domain literal, which cannot be routed to an organisation's identity
+// provider, and no label that is empty, too long or starts or ends with a
+// hyphen (RFC 1035 §2.3.1; letters may be any script's, for
+// internationalised domains). A dot-free domain ("localhost") is fine.
 func checkEmail(s string) string {
 	switch {
 	case s == "":
 		return "is required"
 	case len(s) > MaxEmailLength:
 		return fmt.Sprintf("must be at most %d characters", MaxEmailLength)
+	case inputs.HasControl(s):
+		return fmt.Sprintf("%q must not contain control characters", s)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
 		return fmt.Sprintf("%q is not a valid email address (expected a bare address such as name@example.org)", s)
 	}
-	if domain := s[strings.LastIndexByte(s, '@')+1:]; strings.HasPrefix(domain, "[") {
+	domain := s[strings.LastIndexByte(s, '@')+1:]
+	if strings.HasPrefix(domain, "[") {
 		return fmt.Sprintf("%q must have a domain name, not an IP address literal", s)
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if why := labelProblem(label); why != "" {
+			return fmt.Sprintf("%q does not have a valid domain name: %s", s, why)
+		}
+	}
+	return ""
+}
+
+// labelProblem says what is wrong with one label of an email's domain.
+func labelProblem(l string) string {
+	switch {
+	case l == "":
+		return "a label is empty"
+	case len(l) > 63:
+		return "a label is longer than 63 characters"
+	case strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-"):
+		return fmt.Sprintf("the label %q starts or ends with a hyphen", l)
+	case strings.ContainsFunc(l, func(r rune) bool { return r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) }):
+		return fmt.Sprintf("the label %q holds a character other than a letter, a digit or a hyphen", l)
 	}
 	return ""
 }
@@ -75,15 +104,9 @@ func checkDescription(s string) string {
 	return ""
 }
 
-func isControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
+func isControl(r rune) bool { return inputs.IsControl(r) }
 
-func trim(p *string) *string {
-	if p == nil {
-		return nil
-	}
-	v := strings.TrimSpace(*p)
-	return &v
-}
+func trim(p *string) *string { return inputs.TrimPtr(p) }
 
 func set[T any](dst *T, v *T) {
 	if v != nil {

@@ -55,7 +55,7 @@ func TestMemberInputValidate(t *testing.T) {
 		{"minimal", ok, nil},
 		{"trimmed", MemberInput{Email: "  ada@example.org ", Name: " Ada "}, nil},
 		{"dot-free domain", with(func(in *MemberInput) { in.Email = "root@localhost" }), nil},
-		{"every status", with(func(in *MemberInput) { in.Status = model.StatusGracePeriod }), nil},
+		{"every status", with(func(in *MemberInput) { in.Status = ptr(model.StatusGracePeriod) }), nil},
 		{"missing email and name", MemberInput{}, []string{"email: is required", "name: is required"}},
 		{"no at", with(func(in *MemberInput) { in.Email = "ada.example.org" }), []string{`email: "ada.example.org" is not a valid email`}},
 		{"display name", with(func(in *MemberInput) { in.Email = "Ada <ada@example.org>" }), []string{"email: "}},
@@ -64,11 +64,21 @@ func TestMemberInputValidate(t *testing.T) {
 		{"two ats", with(func(in *MemberInput) { in.Email = "a@b@example.org" }), []string{"email: "}},
 		{"domain literal", with(func(in *MemberInput) { in.Email = "ada@[192.0.2.1]" }), []string{"not an IP address literal"}},
 		{"too long", with(func(in *MemberInput) { in.Email = strings.Repeat("a", 250) + "@x.org" }), []string{"email: must be at most 254"}},
-		{"unknown status", with(func(in *MemberInput) { in.Status = "gold" }), []string{`status: "gold" is not one of current, grace_period, inheriting, expired, non_member`}},
+		{"unknown status", with(func(in *MemberInput) { in.Status = ptr(model.MemberStatus("gold")) }), []string{`status: "gold" is not one of current, grace_period, inheriting, expired, non_member`}},
 		{"legacy id too long", with(func(in *MemberInput) { in.LegacyID = strings.Repeat("9", 256) }), []string{"legacy_id: must be at most 255"}},
 		{"newline in name", with(func(in *MemberInput) { in.Name = "Ada\nLovelace" }), []string{"name: must not contain control characters"}},
 		{"short password", with(func(in *MemberInput) { in.Password = "short" }), []string{"password: password must be at least 8"}},
-		{"all at once", MemberInput{Email: "x", Status: "x", Password: "x"}, []string{"email", "name", "status", "password"}},
+		// Refused rather than repaired, so the CLI and the API answer alike.
+		{"email with a trailing newline", with(func(in *MemberInput) { in.Email = "ada@example.org\n" }), []string{`email: "ada@example.org\n" must not contain control characters`}},
+		{"name with a trailing newline", with(func(in *MemberInput) { in.Name = "Ada\n" }), []string{"name: must not contain control characters"}},
+		{"label starting with a hyphen", with(func(in *MemberInput) { in.Email = "ada@-example.org" }), []string{`the label "-example" starts or ends with a hyphen`}},
+		{"label ending with a hyphen", with(func(in *MemberInput) { in.Email = "ada@example-.org" }), []string{`the label "example-" starts or ends`}},
+		{"empty label", with(func(in *MemberInput) { in.Email = "ada@example..org" }), []string{"email: "}},
+		{"underscore in the domain", with(func(in *MemberInput) { in.Email = "ada@ex_ample.org" }), []string{`the label "ex_ample" holds a character other than`}},
+		{"label too long", with(func(in *MemberInput) { in.Email = "ada@" + strings.Repeat("a", 64) + ".org" }), []string{"longer than 63"}},
+		{"internationalised domain", with(func(in *MemberInput) { in.Email = "ada@bücher.example" }), nil},
+		{"status given empty", with(func(in *MemberInput) { in.Status = ptr(model.MemberStatus("")) }), []string{`status: "" is not one of`}},
+		{"all at once", MemberInput{Email: "x", Status: ptr(model.MemberStatus("x")), Password: "x"}, []string{"email", "name", "status", "password"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantProblems(t, tt.in.Validate(), tt.want...) })
@@ -88,6 +98,10 @@ func TestMemberPatchValidate(t *testing.T) {
 		{"empty name", MemberPatch{Name: ptr("  ")}, []string{"name: is required"}},
 		{"bad email", MemberPatch{Email: ptr("nope")}, []string{"email: "}},
 		{"bad status", MemberPatch{Status: ptr(model.MemberStatus("lapsed"))}, []string{"status: "}},
+		{"empty status", MemberPatch{Status: ptr(model.MemberStatus(""))}, []string{"status: "}},
+		{"email with a trailing newline", MemberPatch{Email: ptr("ada@example.org\n")}, []string{`email: "ada@example.org\n" must not contain control characters`}},
+		{"label starting with a hyphen", MemberPatch{Email: ptr("ada@-x.example")}, []string{"email: "}},
+		{"family name with a tab", MemberPatch{FamilyName: ptr("\tKing")}, []string{"family_name: must not contain control"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantProblems(t, tt.p.Validate(), tt.want...) })
@@ -128,6 +142,9 @@ func TestGroupValidate(t *testing.T) {
 		{"patch nothing", GroupPatch{}.Validate(), []string{"nothing to change"}},
 		{"patch empty name", GroupPatch{Name: ptr("")}.Validate(), []string{"name: is required"}},
 		{"patch description only", GroupPatch{Description: ptr("")}.Validate(), nil},
+		{"name with a trailing newline", GroupInput{Name: "Board\n"}.Validate(), []string{"name: must not contain control"}},
+		{"patch name with a trailing newline", GroupPatch{Name: ptr("Board\r\n")}.Validate(), []string{"name: must not contain control"}},
+		{"description's surrounding line breaks are layout", GroupInput{Name: "x", Description: "\nAbout\n"}.Validate(), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantProblems(t, tt.err, tt.want...) })

@@ -107,7 +107,7 @@ func (h *Handler) link(ctx context.Context, t model.Tenant, c model.Connection, 
 // only when the connection trusts it (off by default).
 func (h *Handler) create(ctx context.Context, t model.Tenant, c model.Connection, cl upstream.Claims) (model.Member, *failure, error) {
 	in := directory.MemberInput{Email: cl.Email, Name: displayName(cl), GivenName: cl.GivenName,
-		FamilyName: cl.FamilyName, Status: c.JITStatus, EmailVerified: c.TrustEmail}
+		FamilyName: cl.FamilyName, Status: &c.JITStatus, EmailVerified: c.TrustEmail}
 	if in.Validate() != nil {
 		return model.Member{}, refused("bad_profile", msgBadProfile), nil
 	}

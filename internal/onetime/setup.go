@@ -43,7 +43,8 @@ func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in 
 	if err != nil {
 		return model.Member{}, err
 	}
-	in.Admin, in.Status = true, model.StatusCurrent
+	status := model.StatusCurrent
+	in.Admin, in.Status = true, &status
 	if err := setupProblems(in); err != nil {
 		return model.Member{}, err
 	}

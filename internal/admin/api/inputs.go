@@ -10,20 +10,23 @@ import (
 // absent (or null) field is left as it is.
 
 type memberInput struct {
-	Email         string `json:"email"`
-	Name          string `json:"name"`
-	GivenName     string `json:"given_name,omitempty"`
-	FamilyName    string `json:"family_name,omitempty"`
-	LegacyID      string `json:"legacy_id,omitempty"`
-	Status        string `json:"status,omitempty"`
-	EmailVerified bool   `json:"email_verified,omitempty"`
-	Admin         bool   `json:"admin,omitempty"`
-	Password      string `json:"password,omitempty"`
+	Email         string  `json:"email"`
+	Name          string  `json:"name"`
+	GivenName     string  `json:"given_name,omitempty"`
+	FamilyName    string  `json:"family_name,omitempty"`
+	LegacyID      string  `json:"legacy_id,omitempty"`
+	Status        *string `json:"status,omitempty"`
+	EmailVerified bool    `json:"email_verified,omitempty"`
+	Admin         bool    `json:"admin,omitempty"`
+	Password      string  `json:"password,omitempty"`
 }
 
+// directory maps the body as sent: an absent status is none (current), and
+// one sent empty is passed on for the service to refuse, as it refuses the
+// CLI's --status "".
 func (in memberInput) directory() directory.MemberInput {
 	return directory.MemberInput{Email: in.Email, Name: in.Name, GivenName: in.GivenName, FamilyName: in.FamilyName,
-		LegacyID: in.LegacyID, Status: model.MemberStatus(in.Status), EmailVerified: in.EmailVerified,
+		LegacyID: in.LegacyID, Status: (*model.MemberStatus)(in.Status), EmailVerified: in.EmailVerified,
 		Admin: in.Admin, Password: in.Password}
 }
 

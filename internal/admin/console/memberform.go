@@ -57,7 +57,7 @@ func (h *Handler) newMember(w http.ResponseWriter, r *http.Request, c *call) err
 func (h *Handler) createMember(w http.ResponseWriter, r *http.Request, c *call) error {
 	f := readMemberForm(r)
 	m, err := h.Dir.AddMember(r.Context(), c.actor(), c.tenant.ID, directory.MemberInput{Email: f.Email, Name: f.Name,
-		GivenName: f.GivenName, FamilyName: f.FamilyName, LegacyID: f.LegacyID, Status: model.MemberStatus(f.Status),
+		GivenName: f.GivenName, FamilyName: f.FamilyName, LegacyID: f.LegacyID, Status: (*model.MemberStatus)(&f.Status),
 		EmailVerified: f.Verified, Admin: f.Admin})
 	if errs, bad := fieldErrors(err); bad {
 		return h.refuseMemberForm(w, r, c, f, errs, "Add member")

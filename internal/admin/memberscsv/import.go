@@ -101,12 +101,18 @@ func (im Importer) row(ctx context.Context, actor, tenantID string, row Row, dry
 	return updated, err
 }
 
+// newMember reads a row; an empty status cell gives none (current), as an
+// empty cell leaves a field alone everywhere in an import.
 func newMember(row Row) directory.MemberInput {
-	return directory.MemberInput{
+	in := directory.MemberInput{
 		Email: row.get("email"), Name: row.get("name"), GivenName: row.get("given_name"),
 		FamilyName: row.get("family_name"), LegacyID: row.get("legacy_id"),
-		Status: model.MemberStatus(row.get("status")),
 	}
+	if s := row.get("status"); s != "" {
+		status := model.MemberStatus(s)
+		in.Status = &status
+	}
+	return in
 }
 
 // patchFor sets only the fields the row gives and that differ, so

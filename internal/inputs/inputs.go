@@ -1,0 +1,53 @@
+// Package inputs holds the shape rules every administrator-facing service
+// applies to free text and lists before its own rules. The CLI, the admin
+// API and the console all call those services, so they refuse the same
+// input: a value is never quietly repaired on one surface and refused on
+// another.
+//
+// The rules: surrounding spaces are trimmed, but a control character is
+// never trimmed away (a pasted "ada@example.org\n" is refused, not silently
+// turned into something the administrator did not type, and nothing can
+// forge a line in the audit log); and a list given entry by entry holds no
+// empty entry ("https://a.example/cb," is a mistake, not one URI).
+package inputs
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// Trim removes surrounding white space that is not a control character:
+// spaces, no-break spaces and the like go, line breaks and tabs stay for
+// the field's rules to refuse.
+func Trim(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) && !IsControl(r) })
+}
+
+// TrimPtr is Trim for an optional field; nil stays nil.
+func TrimPtr(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := Trim(*p)
+	return &v
+}
+
+// IsControl reports a C0 or C1 control character or DEL.
+func IsControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
+
+// HasControl reports whether s holds a control character anywhere.
+func HasControl(s string) bool { return strings.ContainsFunc(s, IsControl) }
+
+// CheckList reports, under field, a list entry that is empty once trimmed,
+// once for the whole list: every entry of a list an administrator gives
+// must say something.
+func CheckList(ps *problem.List, field string, entries []string) {
+	for _, e := range entries {
+		if Trim(e) == "" {
+			ps.Add(field, "must not hold an empty entry (a stray comma?)")
+			return
+		}
+	}
+}
