@@ -48,14 +48,18 @@ func (cf *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.groupsClaim, "groups-claim", "always put the member's groups in tokens, even without the groups scope")
 }
 
-// csv splits a comma-separated flag value; the service trims entries and
-// drops empty ones, so "a, b," is two URIs and "" an empty list. A URI that
-// holds a comma must spell it %2C here.
+// csv splits a comma-separated flag value as given: "" (or only spaces) is
+// an empty list, and every other entry goes to the service as typed, which
+// trims it and refuses an empty one ("a,", "a,,b"), exactly as it refuses
+// the API's ["a", ""]. A URI that holds a comma must spell it %2C here.
 func csv(o optString) *[]string {
 	if !o.set {
 		return nil
 	}
-	l := strings.Split(o.v, ",")
+	l := []string{}
+	if strings.TrimSpace(o.v) != "" {
+		l = strings.Split(o.v, ",")
+	}
 	return &l
 }
 

@@ -45,7 +45,7 @@ func TestClientAddJSONFieldByField(t *testing.T) {
 	h.ok("", "group", "add", "Board")
 	h.ok("", "group", "add", "Staff")
 	var c jsonClient
-	h.okJSON(&c, "", "client", "add", "--name", "Events app", "--redirect-uris", " https://events.example/cb, http://localhost:3000/cb,",
+	h.okJSON(&c, "", "client", "add", "--name", "Events app", "--redirect-uris", " https://events.example/cb, http://localhost:3000/cb ",
 		"--groups", "board,Staff", "--id-token-alg", "ES256", "--post-logout-redirect-uris", "https://events.example/bye",
 		"--backchannel-logout-uri", "https://events.example/bc", "--grant-types", "authorization_code,refresh_token,client_credentials",
 		"--groups-claim")

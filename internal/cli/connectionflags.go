@@ -47,26 +47,35 @@ func (cf *connectionFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.fallback, "email-fallback-claims", "comma-separated claims to read the email from when it is missing: preferred_username, upn")
 }
 
-// scopeList splits on spaces and commas: "openid email" and "openid,email" alike.
+// scopeList splits on commas, then on spaces within each entry: "openid
+// email" and "openid,email" alike. An empty comma-separated entry
+// ("openid,,email") goes to the service, which refuses it as it refuses
+// csv's.
 func scopeList(o optString) *[]string {
-	if !o.set {
+	l := csv(o)
+	if l == nil {
 		return nil
 	}
-	l := strings.FieldsFunc(o.v, func(r rune) bool { return r == ' ' || r == ',' })
-	return &l
+	out := []string{}
+	for _, e := range *l {
+		if f := strings.Fields(e); len(f) > 0 {
+			out = append(out, f...)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return &out
 }
 
-// groupMaps parses "upstream=local,…"; a malformed entry is kept with an
-// empty side so the service reports it.
+// groupMaps parses "upstream=local,…"; a malformed or empty entry is kept
+// with an empty side so the service reports it.
 func groupMaps(o optString) *[]connections.GroupMap {
-	if !o.set {
+	l := csv(o)
+	if l == nil {
 		return nil
 	}
-	var out []connections.GroupMap
-	for _, e := range strings.Split(o.v, ",") {
-		if strings.TrimSpace(e) == "" {
-			continue
-		}
+	out := []connections.GroupMap{}
+	for _, e := range *l {
 		up, local, _ := strings.Cut(e, "=")
 		out = append(out, connections.GroupMap{Upstream: up, Group: local})
 	}

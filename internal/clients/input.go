@@ -4,13 +4,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 )
 
-// Input is a new client as an administrator describes it. Lists may hold
-// surrounding spaces and empty entries (the CLI splits a comma-separated
-// value); both are dropped. PermittedGroups are group names.
+// Input is a new client as an administrator describes it. List entries are
+// trimmed; an empty entry is refused (see inputs.CheckList).
+// PermittedGroups are group names.
 type Input struct {
 	Name                   string
 	RedirectURIs           []string
@@ -35,6 +36,9 @@ func (in Input) Validate() error { return in.problems().Err() }
 
 func (in Input) problems() problem.List {
 	ps := in.settings().validate()
+	checkLists(&ps, map[string]*[]string{"redirect_uris": &in.RedirectURIs,
+		"post_logout_redirect_uris": &in.PostLogoutRedirectURIs, "permitted_groups": &in.PermittedGroups,
+		"grant_types": &in.GrantTypes})
 	checkGroupNames(&ps, in.PermittedGroups)
 	switch groups := len(cleanList(in.PermittedGroups)); {
 	case in.AllMembers == nil:
@@ -52,11 +56,11 @@ func (in Input) settings() settings {
 		grants = in.GrantTypes
 	}
 	return settings{
-		Name:                   strings.TrimSpace(in.Name),
+		Name:                   inputs.Trim(in.Name),
 		RedirectURIs:           cleanList(in.RedirectURIs),
 		PostLogoutRedirectURIs: cleanList(in.PostLogoutRedirectURIs),
 		IDTokenAlg:             normalAlg(in.IDTokenAlg),
-		BackchannelLogoutURI:   strings.TrimSpace(in.BackchannelLogoutURI),
+		BackchannelLogoutURI:   inputs.Trim(in.BackchannelLogoutURI),
 		GrantTypes:             normalGrants(grants),
 		Public:                 in.Public,
 		GroupsClaim:            in.GroupsClaim,
@@ -98,6 +102,12 @@ func (p Patch) problems() problem.List {
 	}
 	base := settingsOf(model.Client{})
 	st := p.apply(base)
+	checkLists(&ps, map[string]*[]string{"redirect_uris": p.RedirectURIs,
+		"post_logout_redirect_uris": p.PostLogoutRedirectURIs, "permitted_groups": p.PermittedGroups,
+		"grant_types": p.GrantTypes})
+	if p.IDTokenAlg != nil && inputs.Trim(*p.IDTokenAlg) == "" {
+		ps.Add("id_token_alg", "must be one of %s", strings.Join(algs, ", "))
+	}
 	if p.Name != nil {
 		ps.Check("name", checkName(st.Name))
 	}
@@ -148,7 +158,7 @@ func (p Patch) changesAccess() bool { return p.PermittedGroups != nil || p.AllMe
 // apply returns st with p's fields normalized and set.
 func (p Patch) apply(st settings) settings {
 	if p.Name != nil {
-		st.Name = strings.TrimSpace(*p.Name)
+		st.Name = inputs.Trim(*p.Name)
 	}
 	if p.RedirectURIs != nil {
 		st.RedirectURIs = cleanList(*p.RedirectURIs)
@@ -160,7 +170,7 @@ func (p Patch) apply(st settings) settings {
 		st.IDTokenAlg = normalAlg(*p.IDTokenAlg)
 	}
 	if p.BackchannelLogoutURI != nil {
-		st.BackchannelLogoutURI = strings.TrimSpace(*p.BackchannelLogoutURI)
+		st.BackchannelLogoutURI = inputs.Trim(*p.BackchannelLogoutURI)
 	}
 	if p.GrantTypes != nil {
 		st.GrantTypes = normalGrants(cleanList(*p.GrantTypes))
@@ -206,12 +216,23 @@ func (st settings) applyTo(c *model.Client) {
 	c.Public, c.GroupsClaim = st.Public, st.GroupsClaim
 }
 
-// cleanList trims entries and drops empty ones; the result is never nil, so
-// "given but empty" stays distinguishable from "not given".
+// checkLists reports an empty entry in any of the lists given (nil ones
+// were not).
+func checkLists(ps *problem.List, lists map[string]*[]string) {
+	for _, field := range []string{"redirect_uris", "post_logout_redirect_uris", "permitted_groups", "grant_types"} {
+		if l := lists[field]; l != nil {
+			inputs.CheckList(ps, field, *l)
+		}
+	}
+}
+
+// cleanList trims entries and drops empty ones (which validation refuses);
+// the result is never nil, so "given but empty" stays distinguishable from
+// "not given".
 func cleanList(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, v := range in {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = inputs.Trim(v); v != "" {
 			out = append(out, v)
 		}
 	}
@@ -221,7 +242,7 @@ func cleanList(in []string) []string {
 // normalAlg defaults to RS256 and accepts any letter case ("es256"), storing
 // the registered JOSE spelling; anything else is kept for the message.
 func normalAlg(alg string) string {
-	alg = strings.TrimSpace(alg)
+	alg = inputs.Trim(alg)
 	if alg == "" {
 		return model.AlgRS256
 	}

@@ -86,7 +86,13 @@ func TestInputRules(t *testing.T) {
 		{"name required", Input{Name: "  ", RedirectURIs: []string{"https://a.example/cb"}}, []string{"name: is required"}},
 		{"name too long", Input{Name: strings.Repeat("é", 201), RedirectURIs: []string{"https://a.example/cb"}}, []string{"name: must be at most 200"}},
 		{"name control", Input{Name: "A\nB", RedirectURIs: []string{"https://a.example/cb"}}, []string{"name: must not contain control"}},
-		{"no redirect URI", Input{Name: "A", RedirectURIs: []string{" ", ""}}, []string{"redirect_uris: at least one is required"}},
+		{"no redirect URI", Input{Name: "A", RedirectURIs: []string{}}, []string{"redirect_uris: at least one is required"}},
+		{"only empty entries", Input{Name: "A", RedirectURIs: []string{" ", ""}}, []string{"redirect_uris: at least one is required", "redirect_uris: must not hold an empty entry"}},
+		{"a stray comma", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb", ""}}, []string{"redirect_uris: must not hold an empty entry"}},
+		{"empty group entry", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, PermittedGroups: []string{"Board", " "}}, []string{"permitted_groups: must not hold an empty entry"}},
+		{"empty post-logout entry", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, PostLogoutRedirectURIs: []string{""}}, []string{"post_logout_redirect_uris: must not hold an empty entry"}},
+		{"name with a trailing newline", Input{Name: "A\n", RedirectURIs: []string{"https://a.example/cb"}}, []string{"name: must not contain control"}},
+		{"URI with a trailing newline", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb\n"}}, []string{"redirect_uris: "}},
 		{"duplicate URI", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb", " https://a.example/cb"}}, []string{`redirect_uris: "https://a.example/cb" is listed twice`}},
 		{"too many URIs", Input{Name: "A", RedirectURIs: slices.Repeat([]string{"https://a.example/"}, MaxURIs+1)}, []string{"at most 100 URIs"}},
 		{"unknown alg", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, IDTokenAlg: "none"}, []string{`id_token_alg: "none" is not one of RS256, ES256, EdDSA, HS256`}},
@@ -95,7 +101,8 @@ func TestInputRules(t *testing.T) {
 		{"backchannel fragment", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, BackchannelLogoutURI: "https://a.example/bc#x"}, []string{"must not contain a fragment"}},
 		{"unknown grant", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{"password"}}, []string{`grant_types: "password" is not one of`}},
 		{"duplicate grant", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{"implicit", "IMPLICIT"}}, []string{"grant_types: implicit is listed twice"}},
-		{"empty grants", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{" "}}, []string{"grant_types: at least one is required"}},
+		{"empty grants", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{}}, []string{"grant_types: at least one is required"}},
+		{"empty grant entry", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{"authorization_code", ""}}, []string{"grant_types: must not hold an empty entry"}},
 		{"refresh alone", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{"refresh_token", "implicit"}}, []string{"refresh_token needs authorization_code"}},
 		{"public client_credentials", Input{Name: "A", GrantTypes: []string{"client_credentials"}, Public: true}, []string{"grant_types: client_credentials needs a client secret"}},
 		{"too many groups", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, PermittedGroups: slices.Repeat([]string{"g"}, MaxGroups+1)}, []string{"permitted_groups: must list at most 100"}},
@@ -141,6 +148,16 @@ func TestPatchRules(t *testing.T) {
 	lines := problemsOf(t, Patch{RedirectURIs: &bad, IDTokenAlg: &alg, GrantTypes: &empty}.Validate())
 	for _, w := range []string{`"http://a.example/cb" must use https`, `"https://b.example/#x" must not contain a fragment`,
 		`id_token_alg: "rs512" is not one of`, "grant_types: at least one is required"} {
+		if !hasProblem(lines, w) {
+			t.Errorf("problems %q lack %q", lines, w)
+		}
+	}
+	// What the CLI's "https://a/cb," and the API's ["https://a/cb", ""] send,
+	// and an algorithm given empty: refused, never read as a default.
+	stray, groups, none := []string{"https://a.example/cb", ""}, []string{"Board", " "}, " "
+	lines = problemsOf(t, Patch{RedirectURIs: &stray, PermittedGroups: &groups, IDTokenAlg: &none}.Validate())
+	for _, w := range []string{"redirect_uris: must not hold an empty entry", "permitted_groups: must not hold an empty entry",
+		"id_token_alg: must be one of RS256"} {
 		if !hasProblem(lines, w) {
 			t.Errorf("problems %q lack %q", lines, w)
 		}

@@ -5,14 +5,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
-// Input is a connection as an administrator describes it. Lists may hold
-// spaces and empty entries (the CLI splits comma-separated values); both
-// are dropped. GroupMap names local groups by name.
+// Input is a connection as an administrator describes it. List entries are
+// trimmed and repeats dropped; an empty entry is refused (see
+// inputs.CheckList). GroupMap names local groups by name.
 type Input struct {
 	Name             string
 	DiscoveryURL     string
@@ -61,7 +62,7 @@ func (in Input) normalized() Input {
 	for _, f := range []*string{&in.Name, &in.DiscoveryURL, &in.Issuer, &in.AuthorizationURL, &in.TokenURL,
 		&in.JWKSURL, &in.UserinfoURL, &in.ClientID, &in.IssuerMode, &in.AuthMethod,
 		&in.Claims.Email, &in.Claims.Name, &in.Claims.GivenName, &in.Claims.FamilyName, &in.Claims.Groups} {
-		*f = strings.TrimSpace(*f)
+		*f = inputs.Trim(*f)
 	}
 	if in.Scopes == nil {
 		in.Scopes = DefaultScopes
@@ -124,7 +125,20 @@ func (in Input) draft(secretGiven bool) bool {
 
 func (in Input) settingProblems() problem.List {
 	var ps problem.List
+	for _, l := range []struct {
+		field   string
+		entries []string
+	}{{"domains", in.Domains}, {"scopes", in.Scopes}, {"allowed_tenant_ids", in.AllowedTenantIDs},
+		{"email_fallback_claims", in.EmailFallbackClaims}} {
+		inputs.CheckList(&ps, l.field, l.entries)
+	}
+	if inputs.HasControl(in.ClientID) {
+		ps.Add("client_id", "must not contain control characters")
+	}
 	for _, d := range in.Domains {
+		if d == "" {
+			continue // reported above
+		}
 		if len(d) > 253 || !domainRE.MatchString(d) || !strings.Contains(d, ".") {
 			ps.Add("domains", "%q is not an email domain such as acme.example", d)
 		}
@@ -133,7 +147,7 @@ func (in Input) settingProblems() problem.List {
 		ps.Add("scopes", "must include openid")
 	}
 	for _, v := range append(append([]string{}, in.Scopes...), claimNames(in.Claims)...) {
-		if !tokenRE.MatchString(v) {
+		if v != "" && !tokenRE.MatchString(v) {
 			ps.Add("scopes", "%q is not a valid scope or claim name", v)
 		}
 	}
@@ -153,7 +167,7 @@ func (in Input) settingProblems() problem.List {
 		ps.Add("auth_method", "%q is not client_secret_basic or client_secret_post", in.AuthMethod)
 	}
 	for _, c := range in.EmailFallbackClaims {
-		if !slices.Contains(fallbackClaims, c) {
+		if c != "" && !slices.Contains(fallbackClaims, c) {
 			ps.Add("email_fallback_claims", "%q is not one of %s", c, strings.Join(fallbackClaims, ", "))
 		}
 	}
@@ -181,7 +195,7 @@ func checkName(s string) string {
 		return "is required"
 	case len([]rune(s)) > 100:
 		return "must be at most 100 characters"
-	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
+	case inputs.HasControl(s):
 		return "must not contain control characters"
 	}
 	return ""
@@ -194,11 +208,13 @@ func endpointProblem(u string) string {
 	return ""
 }
 
-// clean trims entries and drops empty ones and repeats; never nil.
+// clean trims entries and drops repeats; never nil. An empty entry is kept
+// (once) for settingProblems to refuse: a stray comma is a mistake, on the
+// CLI as in the API.
 func clean(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, v := range in {
-		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
+		if v = inputs.Trim(v); !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}

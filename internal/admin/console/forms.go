@@ -65,8 +65,16 @@ func fieldErrors(err error) (map[string][]string, bool) {
 	return out, true
 }
 
-// splitList reads a comma-separated (or one-per-line) form field; the
-// services trim entries and drop empty ones.
+// splitList reads a comma-separated (or one-per-line) text area. Blank
+// lines and a trailing comma are layout in a text area, so they are
+// dropped here; the CLI and the API, which take lists entry by entry, have
+// an empty entry refused by the services.
 func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' })
+	out := []string{}
+	for _, e := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' }) {
+		if strings.TrimSpace(e) != "" {
+			out = append(out, e)
+		}
+	}
+	return out
 }
