@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -91,7 +90,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 		return nil, err
 	}
 	if d.Keyring == nil {
-		if d.Keyring, err = loadKeyring(d.Config, d.Logger); err != nil {
+		if d.Keyring, err = loadKeyring(ctx, d.Config, d.Store, d.Logger); err != nil {
 			return nil, err
 		}
 	}
@@ -112,15 +111,15 @@ func New(ctx context.Context, d Deps) (*App, error) {
 }
 
 // loadKeyring reads the master key that encrypts client secrets and signing
-// keys at rest, creating the key file on first start.
-func loadKeyring(cfg config.Config, logger *slog.Logger) (*secrets.Keyring, error) {
-	kr, created, err := secrets.LoadMasterKey(cfg.MasterKey, cfg.DataDir)
+// keys at rest, creating the key file on a fresh database's first start.
+func loadKeyring(ctx context.Context, cfg config.Config, st store.Store, logger *slog.Logger) (*secrets.Keyring, error) {
+	kr, created, err := MasterKey(ctx, cfg, st, true)
 	if err != nil {
-		return nil, fmt.Errorf("master key: %w", err)
+		return nil, err
 	}
-	if created {
+	if created != "" {
 		logger.Warn("created a new master key; back it up with the database, which cannot be decrypted without it",
-			"file", filepath.Join(cfg.DataDir, secrets.KeyFileName))
+			"file", created)
 	}
 	return kr, nil
 }
@@ -169,7 +168,8 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
-	site.Handle("GET /metrics", a.Metrics.Handler())
+	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,
+		Setting: "--metrics-allow"}.Wrap(a.Metrics.Handler()))
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))
 
 	// Probes sit outside the HTTPS rule: a load balancer may check a replica

@@ -209,10 +209,10 @@ func deleteClient(ctx context.Context, c *call, svc *clients.Service, t model.Te
 }
 
 // withClients resolves --tenant and builds the client service with the
-// master key the server uses (GUILDGATE_MASTER_KEY, else <data-dir>/master.key).
+// master key the server uses (GUILDGATE_MASTER_KEY, else master.key beside the database).
 func (c *call) withClients(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*clients.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		keys, err := c.loadKeyring(d)
+		keys, err := c.loadKeyring(ctx, d)
 		if err != nil {
 			return err
 		}

@@ -163,12 +163,12 @@ func TestClientSecretNotInDatabaseFile(t *testing.T) {
 	}
 }
 
-// TestClientMasterKey: the key file is created in the data directory with
+// TestClientMasterKey: the key file is created beside the database with
 // mode 0600, and another key cannot read the secrets.
 func TestClientMasterKey(t *testing.T) {
 	h := newHarness(t)
 	r := h.run("client", "add", "--name", "Events", "--redirect-uris", "https://events.example/cb")
-	keyFile := filepath.Join(h.env["GUILDGATE_DATA_DIR"], secrets.KeyFileName)
+	keyFile := filepath.Join(filepath.Dir(h.db), secrets.KeyFileName)
 	if r.code != 0 || !strings.Contains(r.stderr, "created the master key "+keyFile) {
 		t.Fatalf("first add: exit %d, stderr %q", r.code, r.stderr)
 	}

@@ -169,7 +169,7 @@ func runConnectionTest(ctx context.Context, c *call, args []string) error {
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
 		out := outbound.New(outbound.Options{AllowPrivate: d.cfg.AllowPrivateUpstreams})
-		return c.withConnectionService(d, func(svc *connections.Service) error {
+		return c.withConnectionService(ctx, d, func(svc *connections.Service) error {
 			return testConnection(ctx, c, svc, out, t, pos[0], df.json)
 		})
 	})
@@ -229,12 +229,12 @@ func setupLink(ctx context.Context, c *call, svc *connections.Service, t model.T
 // the master key the server uses.
 func (c *call) withConnections(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*connections.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		return c.withConnectionService(d, func(svc *connections.Service) error { return fn(svc, t) })
+		return c.withConnectionService(ctx, d, func(svc *connections.Service) error { return fn(svc, t) })
 	})
 }
 
-func (c *call) withConnectionService(d *data, fn func(*connections.Service) error) error {
-	keys, err := c.loadKeyring(d)
+func (c *call) withConnectionService(ctx context.Context, d *data, fn func(*connections.Service) error) error {
+	keys, err := c.loadKeyring(ctx, d)
 	if err != nil {
 		return err
 	}

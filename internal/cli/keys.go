@@ -3,13 +3,14 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/app"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
@@ -93,7 +94,7 @@ func runKeysRotate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		keyring, err := c.loadKeyring(d)
+		keyring, err := c.loadKeyring(ctx, d)
 		if err != nil {
 			return err
 		}
@@ -119,16 +120,20 @@ func runKeysRotate(ctx context.Context, c *call, args []string) error {
 }
 
 // loadKeyring returns the master key the server uses: GUILDGATE_MASTER_KEY,
-// else <data-dir>/master.key, created when absent. Client secrets and
-// signing keys are both sealed under it.
-func (c *call) loadKeyring(d *data) (*secrets.Keyring, error) {
-	keyring, created, err := secrets.LoadMasterKey(d.cfg.MasterKey, d.cfg.DataDir)
-	if err != nil {
+// else master.key beside an SQLite database (see app.MasterKey). Client
+// secrets and signing keys are both sealed under it. Only for SQLite may a
+// command make the key, and only for a database with nothing sealed yet:
+// a PostgreSQL server's data directory is not this shell's to guess.
+func (c *call) loadKeyring(ctx context.Context, d *data) (*secrets.Keyring, error) {
+	keyring, created, err := app.MasterKey(ctx, d.cfg, d.store, d.cfg.SQLite())
+	if errors.Is(err, app.ErrMasterKey) {
 		return nil, &configError{err: err}
+	} else if err != nil {
+		return nil, err
 	}
-	if created {
+	if created != "" {
 		fmt.Fprintf(c.stderr, "guildgate: created the master key %s; back it up with the database: without it no client secret or signing key can be read\n",
-			filepath.Join(d.cfg.DataDir, secrets.KeyFileName))
+			created)
 	}
 	return keyring, nil
 }

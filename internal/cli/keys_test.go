@@ -97,7 +97,7 @@ func TestKeysMasterKeyFileAndTenants(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "created the master key") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	if _, err := os.Stat(filepath.Join(h.env["GUILDGATE_DATA_DIR"], "master.key")); err != nil {
+	if _, err := os.Stat(filepath.Join(filepath.Dir(h.db), "master.key")); err != nil {
 		t.Fatalf("master key file: %v", err)
 	}
 	h.ok("", "keys", "rotate") // the file's key opens what it sealed

@@ -21,6 +21,7 @@ type Config struct {
 	TLSCert         string        `yaml:"tls_cert"`
 	TLSKey          string        `yaml:"tls_key"`
 	TrustedProxies  []string      `yaml:"trusted_proxies"`
+	MetricsAllow    []string      `yaml:"metrics_allow"`
 	LogLevel        string        `yaml:"log_level"`
 	LogFormat       string        `yaml:"log_format"`
 	SessionIdle     time.Duration `yaml:"session_idle"`
@@ -70,6 +71,9 @@ func Default() Config {
 		SessionIdle:     12 * time.Hour,
 		SessionAbsolute: 7 * 24 * time.Hour,
 		ShutdownTimeout: 15 * time.Second,
+		// Metrics name routes, rates and failures: enough to map a site, so
+		// only the host itself may read them until the operator says otherwise.
+		MetricsAllow: []string{"127.0.0.0/8", "::1"},
 	}
 }
 
@@ -103,10 +107,25 @@ func (c Config) SQLite() bool {
 	return err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql")
 }
 
+// KeyDir is where the master key file lives: beside an SQLite database, so
+// that every command naming the database finds the one key that sealed it,
+// whatever its working directory; for PostgreSQL, the data directory.
+func (c Config) KeyDir() string {
+	if c.SQLite() {
+		return filepath.Dir(c.Database)
+	}
+	return c.DataDir
+}
+
 // Proxies parses TrustedProxies; Validate has already reported bad entries.
-func (c Config) Proxies() []netip.Prefix {
+func (c Config) Proxies() []netip.Prefix { return prefixes(c.TrustedProxies) }
+
+// MetricsAllowed parses MetricsAllow; Validate has already reported bad entries.
+func (c Config) MetricsAllowed() []netip.Prefix { return prefixes(c.MetricsAllow) }
+
+func prefixes(list []string) []netip.Prefix {
 	var out []netip.Prefix
-	for _, s := range c.TrustedProxies {
+	for _, s := range list {
 		if p, err := parsePrefix(s); err == nil {
 			out = append(out, p)
 		}

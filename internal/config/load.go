@@ -29,6 +29,7 @@ var settings = []setting{
 	{"tls-cert", "PEM certificate file (default: self-signed for localhost)", func(c *Config) any { return &c.TLSCert }},
 	{"tls-key", "PEM private key file", func(c *Config) any { return &c.TLSKey }},
 	{"trusted-proxy", "CIDR of a TLS-terminating proxy whose X-Forwarded-Proto is believed (repeatable)", func(c *Config) any { return &c.TrustedProxies }},
+	{"metrics-allow", "CIDR or address that may read /metrics (repeatable; default 127.0.0.0/8 and ::1)", func(c *Config) any { return &c.MetricsAllow }},
 	{"log-level", "debug, info, warn or error", func(c *Config) any { return &c.LogLevel }},
 	{"log-format", "json or text", func(c *Config) any { return &c.LogFormat }},
 	{"session-idle", "sign members out after this long without activity", func(c *Config) any { return &c.SessionIdle }},
@@ -91,7 +92,7 @@ func Load(fs *flag.FlagSet, getenv func(string) (string, bool)) (Config, error) 
 	}
 	for _, s := range settings {
 		if raw, ok := getenv(envName(s.flag)); ok {
-			errs = append(errs, assign(s, &c, splitList(s, []string{raw}), envName(s.flag)))
+			errs = append(errs, assign(s, &c, []string{raw}, envName(s.flag)))
 		}
 	}
 	if v, ok := getenv("GUILDGATE_MASTER_KEY"); ok {
@@ -117,22 +118,14 @@ func configPath(fs *flag.FlagSet, getenv func(string) (string, bool)) string {
 	return p
 }
 
-// splitList lets GUILDGATE_TRUSTED_PROXY hold a comma-separated list.
-func splitList(s setting, raw []string) []string {
-	if _, ok := s.field(&Config{}).(*[]string); ok && len(raw) == 1 {
-		return strings.Split(raw[0], ",")
-	}
-	return raw
-}
-
 func assign(s setting, c *Config, vals []string, source string) error {
 	last := vals[len(vals)-1]
 	switch p := s.field(c).(type) {
 	case *string:
 		*p = strings.TrimSpace(last)
-	case *[]string:
-		*p = nil
-		for _, v := range vals {
+	case *[]string: // repeated, comma-separated, or both
+		*p = []string{} // set, even to nothing: an empty --metrics-allow allows no one
+		for _, v := range strings.Split(strings.Join(vals, ","), ",") {
 			if v = strings.TrimSpace(v); v != "" {
 				*p = append(*p, v)
 			}

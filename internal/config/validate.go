@@ -29,6 +29,11 @@ func (c Config) Validate() []error {
 			add("trusted-proxy: %v", err)
 		}
 	}
+	for _, p := range c.MetricsAllow {
+		if _, err := parsePrefix(p); err != nil {
+			add("metrics-allow: %v", err)
+		}
+	}
 	if !oneOf(c.LogLevel, "debug", "info", "warn", "error") {
 		add("log-level: %q is not one of debug, info, warn, error", c.LogLevel)
 	}

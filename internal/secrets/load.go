@@ -44,6 +44,19 @@ func LoadMasterKey(envValue, dataDir string) (keyring *Keyring, created bool, er
 	return loadOrCreateKeyFile(filepath.Join(dataDir, KeyFileName))
 }
 
+// ReadMasterKey is LoadMasterKey that never creates a key: with no
+// envValue and no dir/master.key, its error wraps fs.ErrNotExist, so the
+// caller can decide whether this installation may have a new key.
+func ReadMasterKey(envValue, dir string) (*Keyring, error) {
+	if strings.TrimSpace(envValue) != "" {
+		return keyringFromEnv(envValue)
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("secrets: no master key: set %s or give a data directory: %w", EnvVar, fs.ErrNotExist)
+	}
+	return readKeyFile(filepath.Join(dir, KeyFileName))
+}
+
 func keyringFromEnv(envValue string) (*Keyring, error) {
 	keys, err := parseKeys(strings.Split(envValue, ","), EnvVar+": key")
 	if err != nil {
