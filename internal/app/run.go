@@ -29,6 +29,10 @@ func Run(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) error
 		return err
 	}
 	defer st.Close()
+	for _, c := range st.NarrowedFiles() {
+		logger.Warn("a database file was readable by other users; it is now owner-only",
+			"file", c.Path, "mode_was", fmt.Sprintf("%04o", c.Was))
+	}
 	a, err := New(ctx, Deps{Store: st, Config: cfg, Logger: logger, Now: time.Now})
 	if err != nil {
 		return err

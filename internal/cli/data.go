@@ -65,6 +65,9 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, m := range st.NarrowedFiles() {
+		fmt.Fprintf(c.stderr, "guildgate: %s was readable by other users (mode %04o); it is now owner-only\n", m.Path, m.Was)
+	}
 	// The store keeps microseconds; stamping at that precision makes what a
 	// command prints on create equal what a later show reads back.
 	now := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

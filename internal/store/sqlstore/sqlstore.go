@@ -38,6 +38,8 @@ import (
 type Store struct {
 	db *sql.DB
 	d  dialect
+	// narrowed are the SQLite files whose too-wide permissions Open fixed.
+	narrowed []ModeChange
 }
 
 var _ store.Store = (*Store)(nil)
@@ -45,18 +47,22 @@ var _ store.Store = (*Store)(nil)
 // Open connects to dsn and checks that the database answers. A postgres:// or
 // postgresql:// URL selects PostgreSQL; anything else is an SQLite file path
 // whose directory must already exist; an in-memory SQLite database is
-// refused, since every pooled connection would see a different one. Open
-// does not migrate; call Migrate.
+// refused, since every pooled connection would see a different one. SQLite
+// files are made (or narrowed to) owner-only permissions: see
+// NarrowedFiles. Open does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	d, source, err := pickDialect(dsn)
 	if err != nil {
 		return nil, err
 	}
 	maxConns := 0 // SQLite: unbounded; writers queue on the file lock anyway
+	var narrowed []ModeChange
 	if d.name == postgresDialect.name {
 		if source, maxConns, err = splitPoolParam(source); err != nil {
 			return nil, err
 		}
+	} else if narrowed, err = ownerOnly(dsn); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open(d.driver, source)
 	if err != nil {
@@ -69,8 +75,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s database: unreachable: %w", d.name, err)
 	}
-	return &Store{db: db, d: d}, nil
+	return &Store{db: db, d: d, narrowed: narrowed}, nil
 }
+
+// NarrowedFiles lists the SQLite files that other users could read until
+// Open took their permissions away, for the caller to tell the operator.
+func (s *Store) NarrowedFiles() []ModeChange { return s.narrowed }
 
 // Dialect names the database behind the store: "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.d.name }
