@@ -51,6 +51,9 @@ func TestBinary(t *testing.T) {
 	}
 	t.Run("behind a trusted proxy", func(t *testing.T) { testTrustedProxy(t, bin) })
 	t.Run("behind an untrusted proxy", func(t *testing.T) { testUntrustedProxy(t, bin) })
+	t.Run("setup link at the first start only", func(t *testing.T) { testSetupLinkOnce(t, bin) })
+	t.Run("database files owner-only", func(t *testing.T) { testDatabaseFilesOwnerOnly(t, bin) })
+	t.Run("metrics allow-list", func(t *testing.T) { testMetricsAllowList(t, bin) })
 }
 
 // testNewcomerServe is README's first command: `guildgate serve` with no

@@ -30,16 +30,22 @@ func (a *App) accountPages(pages *ui.UI, sessions *session.Manager, htmlErrors *
 }
 
 // printSetupLink ends serve's banner with a link that creates the first
-// administrator, while the default tenant has none. Each start replaces
-// the previous start's unused link. A failure is logged, not fatal: the
-// CLI command in the banner does the same job.
+// administrator, at the site's first start only: a restart must not put a
+// fresh working link into the logs again, so it says how to ask for one
+// instead while the site has no administrator. A failure is logged, not
+// fatal: the CLI command in the banner does the same job.
 func (a *App) printSetupLink(ctx context.Context, w io.Writer) {
-	token, l, err := a.links(nil).SetupLink(ctx, a.Default.ID) // nil: making a link hashes no password
+	token, l, err := a.links(nil).FirstSetupLink(ctx, a.Default.ID) // nil: making a link hashes no password
 	switch {
 	case err != nil:
 		a.logger.Warn("could not create the first-administrator setup link", "err", err)
 	case token != "":
 		fmt.Fprintf(w, "\nOr create the first administrator in your browser (the link works once, until %s):\n  %s\n",
 			l.ExpiresAt.Format("15:04 MST"), a.Default.Issuer+onetime.SetupPath+token)
+	default:
+		if has, err := a.store.Members().HasAdmin(ctx, a.Default.ID); err == nil && !has {
+			fmt.Fprintf(w, "\nOr get a new link to create the first administrator in your browser with:\n  guildgate setup-link%s\n",
+				databaseFlag(a.cfg))
+		}
 	}
 }

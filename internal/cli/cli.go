@@ -1,5 +1,5 @@
 // Package cli is Guildgate's command line: `serve` and the data commands an
-// operator scripts against (tenant, member, group, client, connection, keys, apikey, migrate). It is callable
+// operator scripts against (tenant, member, group, client, connection, keys, apikey, setup-link, migrate). It is callable
 // in-process through Main, so tests drive exactly what a shell would, and it
 // goes through the same services as the admin API, so the shell can never
 // store what the API would refuse.
@@ -55,6 +55,7 @@ var commands = map[string]command{
 	"connection": {summary: "manage connections to organisations' own identity providers", sub: connectionCommands},
 	"keys":       {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
 	"apikey":     {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
+	"setup-link": {summary: "print a new link that creates the site's first administrator", run: runSetupLink, synopsis: tenantFlags},
 	"migrate":    {summary: "apply database migrations, or copy an SQLite database into PostgreSQL", run: runMigrate, synopsis: migrateSynopsis},
 	"version":    {summary: "print the version and commit", run: runVersion},
 	"bench":      {summary: "load-benchmark a running OpenID Provider over HTTPS", run: runBench, synopsis: benchSynopsis},

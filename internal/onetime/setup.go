@@ -7,6 +7,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // ErrAdminExists refuses a setup link once the site has an administrator,
@@ -22,6 +23,18 @@ func (s *Service) SetupLink(ctx context.Context, tenantID string) (string, model
 		return "", model.OneTimeLink{}, err
 	}
 	return s.issue(ctx, "system", tenantID, model.PurposeAdminSetup, "", SetupTTL)
+}
+
+// FirstSetupLink is SetupLink at a site's first start: it makes a link
+// only when none was ever made for the tenant (the audit log remembers),
+// so that a restart does not print a fresh working link into the logs
+// again. Later links are asked for explicitly (`guildgate setup-link`).
+func (s *Service) FirstSetupLink(ctx context.Context, tenantID string) (string, model.OneTimeLink, error) {
+	made, err := s.Audit.List(ctx, tenantID, store.AuditQuery{Action: kinds[model.PurposeAdminSetup].action + ".create", Limit: 1})
+	if err != nil || len(made.Items) > 0 {
+		return "", model.OneTimeLink{}, err
+	}
+	return s.SetupLink(ctx, tenantID)
 }
 
 // OpenSetup returns the setup link named by token while it may still

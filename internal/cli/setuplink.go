@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/onetime"
+)
+
+// runSetupLink prints a new first-administrator link, for a site whose
+// first link (printed once, at serve's first start) was lost or expired.
+// It replaces any earlier unused link, and there is none to be had once
+// the site has an administrator.
+func runSetupLink(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		links := &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir,
+			Audit: d.store.Audit(), Now: time.Now}
+		token, l, err := links.SetupLink(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if token == "" {
+			return &inputError{msg: "the site already has an administrator, who can make more in the console; " +
+				"or run: guildgate member update EMAIL --admin=true"}
+		}
+		v := struct {
+			URL       string    `json:"url"`
+			ExpiresAt time.Time `json:"expires_at"`
+		}{t.Issuer + onetime.SetupPath + token, l.ExpiresAt}
+		return c.emit(df.json, v, func(w io.Writer) {
+			fmt.Fprintf(w, "Create the first administrator in your browser (the link works once, until %s):\n%s\n",
+				stamp(v.ExpiresAt), v.URL)
+		})
+	})
+}
