@@ -64,13 +64,13 @@ func Parse(in io.Reader) ([]Row, []RowError, error) {
 		if errors.Is(err, io.EOF) {
 			return rows, bad, nil
 		}
-		line, _ := r.FieldPos(0)
 		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
 			bad = append(bad, RowError{Line: pe.StartLine, Message: "not valid CSV: " + pe.Err.Error()})
 			continue
 		} else if err != nil {
 			return nil, nil, fmt.Errorf("read csv: %w", err)
 		}
+		line, _ := r.FieldPos(0) // only for a record read whole: FieldPos panics after an error
 		if len(rows)+len(bad) >= MaxRows {
 			return nil, nil, fileProblem("the file has more than %d rows; split it", MaxRows)
 		}
