@@ -80,4 +80,3 @@ func FuzzCSRFCheck(f *testing.F) {
 		}
 	})
 }
-
