@@ -109,9 +109,10 @@ func (c Config) SQLite() bool {
 
 // KeyDir is where the master key file lives: beside an SQLite database, so
 // that every command naming the database finds the one key that sealed it,
-// whatever its working directory; for PostgreSQL, the data directory.
+// whatever its working directory; for PostgreSQL (or no database named
+// yet, which means the one in the data directory), the data directory.
 func (c Config) KeyDir() string {
-	if c.SQLite() {
+	if c.Database != "" && c.SQLite() {
 		return filepath.Dir(c.Database)
 	}
 	return c.DataDir

@@ -65,4 +65,9 @@ func TestKeyDirBesideDatabase(t *testing.T) {
 			t.Errorf("%q: key dir %q, %v; want %q", tt.args, c.KeyDir(), err, tt.want)
 		}
 	}
+	c := Default() // built in code, as tests do: no database named means the data directory's
+	c.DataDir = "/srv/gg"
+	if c.KeyDir() != filepath.FromSlash("/srv/gg") {
+		t.Errorf("an unfinished config's key dir %q", c.KeyDir())
+	}
 }
