@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/upstream/oidc/oidctest"
 )
 
@@ -29,7 +31,7 @@ func FuzzVerifyIDToken(f *testing.F) {
 	now := time.Now()
 	k, err := New(context.Background(), model.Connection{ID: "c1", TenantID: "t1", DiscoveryURL: p.URL, ClientID: p.ClientID,
 		IssuerMode: model.IssuerExact, AuthMethod: model.AuthClientSecretBasic},
-		p.ClientSecret, Options{HTTPClient: p.Server.Client(), Now: func() time.Time { return now }})
+		p.ClientSecret, Options{Outbound: fuzzOutbound(p), Now: func() time.Time { return now }})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -46,6 +48,14 @@ func FuzzVerifyIDToken(f *testing.F) {
 			t.Fatalf("accepted a token the provider never signed: %q → %v", raw, got)
 		}
 	})
+}
+
+// fuzzOutbound is the production outbound client, trusting the test OP's
+// certificate and allowing its loopback address.
+func fuzzOutbound(p *oidctest.Provider) *outbound.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(p.Server.Certificate())
+	return outbound.New(outbound.Options{AllowPrivate: true, RootCAs: pool})
 }
 
 // forgedIDTokens are ID tokens with the right claims and the wrong proof.
