@@ -7,6 +7,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/session"
@@ -22,8 +23,10 @@ func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlEr
 		Groups: a.store.Groups(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now}
 	return &federation.Handler{
 		Store: a.store, Connections: conns,
-		Directory: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(), Clients: a.store.Clients(),
-			Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now},
+		Linking: &linking.Service{Identities: a.store.Identities(), Members: a.store.Members(),
+			Groups: a.store.Groups(), Audit: a.store.Audit(), Logger: a.logger, Now: a.now,
+			Directory: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(),
+				Clients: a.store.Clients(), Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now}},
 		Sessions: sessions, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, Logger: a.logger, Now: a.now,
 		TrustedProxies: a.cfg.Proxies(),
 		Connect: func(ctx context.Context, c model.Connection, secret string) (upstream.Connector, error) {

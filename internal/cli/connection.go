@@ -16,7 +16,7 @@ import (
 )
 
 const connectionSettings = "[--domains CSV] [--scopes S] [--groups-claim C] [--group-map upstream=local,…] " +
-	"[--jit] [--jit-status S] [--trust-email] [--issuer-mode exact|entra-multitenant] [--allowed-tenant-ids CSV] " +
+	"[--jit] [--jit-status S] [--trust-email] [--issuer-mode exact|entra-multitenant] [--entra-tenants TID=domain|domain,…] " +
 	"[--auth-method client_secret_basic|client_secret_post] [--fetch-userinfo] [--show-button] " + tenantFlags
 
 const connectionProvider = "(--discovery-url U | --issuer U --authorization-url U --token-url U --jwks-url U [--userinfo-url U]) " +

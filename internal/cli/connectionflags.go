@@ -36,7 +36,9 @@ func (cf *connectionFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.jitStatus, "jit-status", "member status given to members created just in time (default current)")
 	fs.Var(&cf.trustEmail, "trust-email", "take the provider's email as verified (off: Entra ID and Okta often misstate it)")
 	fs.Var(&cf.issuerMode, "issuer-mode", "issuer check: exact (default) or entra-multitenant")
-	fs.Var(&cf.tenantIDs, "allowed-tenant-ids", "comma-separated Entra tenant ids accepted in entra-multitenant mode")
+	fs.Var(&cf.tenantIDs, "entra-tenants", "entra-multitenant mode: the Entra tenants accepted, each bound to the domains it may assert: "+
+		"TENANT-ID=domain|domain,TENANT-ID=domain (a single tenant given alone is bound to every domain of the connection)")
+	fs.Var(&cf.tenantIDs, "allowed-tenant-ids", "old name of --entra-tenants, kept for scripts")
 	fs.Var(&cf.authMethod, "auth-method", "how Guildgate authenticates at the token endpoint: client_secret_basic (default) or client_secret_post")
 	fs.Var(&cf.fetchUserinfo, "fetch-userinfo", "always read userinfo (Okta often sends groups only there)")
 	fs.Var(&cf.showButton, "show-button", `show a "Sign in with …" button on the login page`)
@@ -82,6 +84,14 @@ func groupMaps(o optString) *[]connections.GroupMap {
 	return &out
 }
 
+func entraTenants(o optString) *[]model.EntraTenant {
+	if !o.set {
+		return nil
+	}
+	ts := connections.ParseEntraTenants(o.v)
+	return &ts
+}
+
 func (cf *connectionFlags) input(secret string) connections.Input {
 	in := connections.Input{Name: cf.name.v, DiscoveryURL: cf.discovery.v, Issuer: cf.issuer.v,
 		AuthorizationURL: cf.authURL.v, TokenURL: cf.tokenURL.v, JWKSURL: cf.jwksURL.v, UserinfoURL: cf.userinfoURL.v,
@@ -91,13 +101,16 @@ func (cf *connectionFlags) input(secret string) connections.Input {
 		Claims: model.ClaimMapping{Email: cf.emailClaim.v, Name: cf.nameClaim.v, GivenName: cf.givenClaim.v,
 			FamilyName: cf.familyClaim.v, Groups: cf.groupsClaim.v}}
 	for dst, src := range map[*[]string]*[]string{&in.Scopes: scopeList(cf.scopes), &in.Domains: csv(cf.domains),
-		&in.AllowedTenantIDs: csv(cf.tenantIDs), &in.EmailFallbackClaims: csv(cf.fallback)} {
+		&in.EmailFallbackClaims: csv(cf.fallback)} {
 		if src != nil {
 			*dst = *src
 		}
 	}
 	if gm := groupMaps(cf.groupMap); gm != nil {
 		in.GroupMap = *gm
+	}
+	if ts := entraTenants(cf.tenantIDs); ts != nil {
+		in.EntraTenants = *ts
 	}
 	return in
 }
@@ -106,7 +119,7 @@ func (cf *connectionFlags) patch(secret string) connections.Patch {
 	p := connections.Patch{Name: cf.name.ptr(), DiscoveryURL: cf.discovery.ptr(), Issuer: cf.issuer.ptr(),
 		AuthorizationURL: cf.authURL.ptr(), TokenURL: cf.tokenURL.ptr(), JWKSURL: cf.jwksURL.ptr(),
 		UserinfoURL: cf.userinfoURL.ptr(), ClientID: cf.clientID.ptr(), Scopes: scopeList(cf.scopes),
-		Domains: csv(cf.domains), AllowedTenantIDs: csv(cf.tenantIDs), EmailFallbackClaims: csv(cf.fallback),
+		Domains: csv(cf.domains), EntraTenants: entraTenants(cf.tenantIDs), EmailFallbackClaims: csv(cf.fallback),
 		EmailClaim: cf.emailClaim.ptr(), NameClaim: cf.nameClaim.ptr(), GivenNameClaim: cf.givenClaim.ptr(),
 		FamilyNameClaim: cf.familyClaim.ptr(), GroupsClaim: cf.groupsClaim.ptr(), GroupMap: groupMaps(cf.groupMap),
 		JIT: cf.jit.ptr(), TrustEmail: cf.trustEmail.ptr(), FetchUserinfo: cf.fetchUserinfo.ptr(),

@@ -40,9 +40,18 @@ func connectionText(w io.Writer, v views.Connection) {
 		"token_url", v.TokenURL, "jwks_url", v.JWKSURL, "userinfo_url", v.UserinfoURL, "client_id", v.ClientID,
 		"client_secret", secret, "scopes", strings.Join(v.Scopes, " "), "domains", join(v.Domains),
 		"groups_claim", v.Claims.Groups, "group_map", join(maps), "jit", v.JIT, "jit_status", v.JITStatus,
-		"trust_email", v.TrustEmail, "issuer_mode", v.IssuerMode, "allowed_tenant_ids", join(v.AllowedTenantIDs),
+		"trust_email", v.TrustEmail, "issuer_mode", v.IssuerMode, "entra_tenants", entraText(v.EntraTenants),
 		"auth_method", v.AuthMethod, "fetch_userinfo", v.FetchUserinfo, "show_button", v.ShowButton,
 		"email_fallback_claims", join(v.EmailFallbackClaims), "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
+}
+
+// entraText writes the tenants in --entra-tenants' form.
+func entraText(ts []views.EntraTenant) string {
+	m := make([]model.EntraTenant, len(ts))
+	for i, t := range ts {
+		m[i] = model.EntraTenant{ID: t.TenantID, Domains: t.Domains}
+	}
+	return connections.FormatEntraTenants(m, ",")
 }
 
 func join(l []string) string { return strings.Join(l, ", ") }

@@ -25,16 +25,19 @@ type Input struct {
 	ClientID         string
 	// ClientSecret is the plain secret; it is sealed before it is stored
 	// and never read back out through a view.
-	ClientSecret        string
-	Scopes              []string // nil: openid email profile
-	Domains             []string
-	Claims              model.ClaimMapping
-	GroupMap            []GroupMap
-	JIT                 bool
-	JITStatus           model.MemberStatus // "": current
-	TrustEmail          bool
-	IssuerMode          string // "": exact
-	AllowedTenantIDs    []string
+	ClientSecret string
+	Scopes       []string // nil: openid email profile
+	Domains      []string
+	Claims       model.ClaimMapping
+	GroupMap     []GroupMap
+	JIT          bool
+	JITStatus    model.MemberStatus // "": current
+	TrustEmail   bool
+	IssuerMode   string // "": exact
+	// EntraTenants are the tenants a multi-tenant connection accepts, each
+	// bound to the domains it may assert. A single tenant given without
+	// domains is bound to all the connection's; several must each name theirs.
+	EntraTenants        []model.EntraTenant
 	AuthMethod          string // "": client_secret_basic
 	FetchUserinfo       bool
 	ShowButton          bool
@@ -67,12 +70,13 @@ func (in Input) normalized() Input {
 	if in.Scopes == nil {
 		in.Scopes = DefaultScopes
 	}
-	in.Scopes, in.AllowedTenantIDs = clean(in.Scopes), clean(in.AllowedTenantIDs)
+	in.Scopes = clean(in.Scopes)
 	in.EmailFallbackClaims = clean(in.EmailFallbackClaims)
 	in.Domains = clean(in.Domains)
 	for i, d := range in.Domains {
-		in.Domains[i] = strings.TrimSuffix(strings.ToLower(strings.TrimPrefix(d, "@")), ".")
+		in.Domains[i] = normalizeDomain(d)
 	}
+	in.EntraTenants = normalizeEntraTenants(in.EntraTenants, in.Domains)
 	in.JITStatus = model.MemberStatus(strings.TrimSpace(string(in.JITStatus)))
 	in.IssuerMode = orDefault(in.IssuerMode, model.IssuerExact)
 	in.AuthMethod = orDefault(in.AuthMethod, model.AuthClientSecretBasic)
@@ -128,8 +132,7 @@ func (in Input) settingProblems() problem.List {
 	for _, l := range []struct {
 		field   string
 		entries []string
-	}{{"domains", in.Domains}, {"scopes", in.Scopes}, {"allowed_tenant_ids", in.AllowedTenantIDs},
-		{"email_fallback_claims", in.EmailFallbackClaims}} {
+	}{{"domains", in.Domains}, {"scopes", in.Scopes}, {"email_fallback_claims", in.EmailFallbackClaims}} {
 		inputs.CheckList(&ps, l.field, l.entries)
 	}
 	if inputs.HasControl(in.ClientID) {
@@ -157,9 +160,7 @@ func (in Input) settingProblems() problem.List {
 	switch in.IssuerMode {
 	case model.IssuerExact:
 	case model.IssuerEntraMultiTenant:
-		if len(in.AllowedTenantIDs) == 0 {
-			ps.Add("allowed_tenant_ids", "Entra ID multi-tenant mode needs the tenant ids to accept: any Entra tenant could sign in otherwise")
-		}
+		ps = append(ps, entraTenantProblems(in.EntraTenants, in.Domains)...)
 	default:
 		ps.Add("issuer_mode", "%q is not exact or entra-multitenant", in.IssuerMode)
 	}

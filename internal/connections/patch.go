@@ -12,7 +12,8 @@ import (
 type Patch struct {
 	Name, DiscoveryURL, Issuer, AuthorizationURL, TokenURL, JWKSURL, UserinfoURL *string
 	ClientID, ClientSecret                                                       *string
-	Scopes, Domains, AllowedTenantIDs, EmailFallbackClaims                       *[]string
+	Scopes, Domains, EmailFallbackClaims                                         *[]string
+	EntraTenants                                                                 *[]model.EntraTenant
 	EmailClaim, NameClaim, GivenNameClaim, FamilyNameClaim, GroupsClaim          *string
 	GroupMap                                                                     *[]GroupMap
 	JIT, TrustEmail, FetchUserinfo, ShowButton                                   *bool
@@ -38,8 +39,7 @@ func (p Patch) apply(in Input) Input {
 		}
 	}
 	for _, f := range []struct{ dst, v *[]string }{
-		{&in.Scopes, p.Scopes}, {&in.Domains, p.Domains}, {&in.AllowedTenantIDs, p.AllowedTenantIDs},
-		{&in.EmailFallbackClaims, p.EmailFallbackClaims},
+		{&in.Scopes, p.Scopes}, {&in.Domains, p.Domains}, {&in.EmailFallbackClaims, p.EmailFallbackClaims},
 	} {
 		if f.v != nil {
 			*f.dst = *f.v
@@ -55,6 +55,9 @@ func (p Patch) apply(in Input) Input {
 	if p.GroupMap != nil {
 		in.GroupMap = *p.GroupMap
 	}
+	if p.EntraTenants != nil {
+		in.EntraTenants = *p.EntraTenants
+	}
 	if p.JITStatus != nil {
 		in.JITStatus = *p.JITStatus
 	}
@@ -68,7 +71,7 @@ func (p Patch) fields() string {
 		"name": p.Name != nil, "discovery_url": p.DiscoveryURL != nil, "issuer": p.Issuer != nil,
 		"authorization_url": p.AuthorizationURL != nil, "token_url": p.TokenURL != nil, "jwks_url": p.JWKSURL != nil,
 		"userinfo_url": p.UserinfoURL != nil, "client_id": p.ClientID != nil, "client_secret": p.ClientSecret != nil,
-		"scopes": p.Scopes != nil, "domains": p.Domains != nil, "allowed_tenant_ids": p.AllowedTenantIDs != nil,
+		"scopes": p.Scopes != nil, "domains": p.Domains != nil, "entra_tenants": p.EntraTenants != nil,
 		"email_fallback_claims": p.EmailFallbackClaims != nil, "claims": p.EmailClaim != nil || p.NameClaim != nil ||
 			p.GivenNameClaim != nil || p.FamilyNameClaim != nil || p.GroupsClaim != nil,
 		"group_map": p.GroupMap != nil, "jit": p.JIT != nil, "trust_email": p.TrustEmail != nil,
@@ -96,7 +99,7 @@ func inputOf(c model.Connection, groupNames map[string]string) Input {
 		Name: c.Name, DiscoveryURL: c.DiscoveryURL, Issuer: c.Issuer, AuthorizationURL: c.AuthorizationURL,
 		TokenURL: c.TokenURL, JWKSURL: c.JWKSURL, UserinfoURL: c.UserinfoURL, ClientID: c.ClientID,
 		Scopes: c.Scopes, Domains: c.Domains, Claims: c.Claims, GroupMap: gm, JIT: c.JIT, JITStatus: c.JITStatus,
-		TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode, AllowedTenantIDs: c.AllowedTenantIDs,
+		TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode, EntraTenants: c.EntraTenants,
 		AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo, ShowButton: c.ShowButton,
 		EmailFallbackClaims: c.EmailFallbackClaims,
 	}
@@ -108,6 +111,6 @@ func (in Input) applyTo(c *model.Connection, groupIDs []model.GroupMapping) {
 	c.TokenURL, c.JWKSURL, c.UserinfoURL, c.ClientID = in.TokenURL, in.JWKSURL, in.UserinfoURL, in.ClientID
 	c.Scopes, c.Domains, c.Claims, c.GroupMap = in.Scopes, in.Domains, in.Claims, groupIDs
 	c.JIT, c.JITStatus, c.TrustEmail, c.IssuerMode = in.JIT, in.JITStatus, in.TrustEmail, in.IssuerMode
-	c.AllowedTenantIDs, c.AuthMethod, c.FetchUserinfo = in.AllowedTenantIDs, in.AuthMethod, in.FetchUserinfo
+	c.EntraTenants, c.AuthMethod, c.FetchUserinfo = in.EntraTenants, in.AuthMethod, in.FetchUserinfo
 	c.ShowButton, c.EmailFallbackClaims = in.ShowButton, in.EmailFallbackClaims
 }

@@ -1,9 +1,9 @@
 // Package federation hands sign-in over to organisations' own identity
 // providers: it routes an email's domain to the connection that serves it,
 // runs the round trip (/auth/sso/start → the provider → /auth/sso/callback)
-// with state, nonce and PKCE, links the upstream identity to a member
-// under rules that stop one organisation's provider from taking over
-// another's members, and starts the Guildgate session from which the
+// with state, nonce and PKCE, has package linking decide which member the
+// upstream identity is (rules that stop one organisation's provider from
+// taking over another's members), and starts the Guildgate session from which the
 // original /oauth/authorize or /sso/auth request continues. It also ends
 // the upstream session at /log-out (see Logout).
 package federation
@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
-	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
@@ -47,7 +47,7 @@ type ConnectFunc func(ctx context.Context, c model.Connection, secret string) (u
 type Handler struct {
 	Store          store.Store
 	Connections    *connections.Service
-	Directory      *directory.Service
+	Linking        *linking.Service // who an upstream identity is, and whether they may sign in
 	Sessions       *session.Manager
 	Secrets        *secrets.Keyring
 	Connect        ConnectFunc

@@ -68,7 +68,9 @@ func TestJustInTime(t *testing.T) {
 	returnTo := "/oauth/authorize?client_id=x&response_type=code"
 	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "Ada@Acme.example", returnTo), returnTo)
 	ms := members(t, a.s)
-	if len(ms) != 1 || ms[0].Email != "ada@acme.example" || ms[0].Name != "Ada Lovelace" || ms[0].EmailVerified ||
+	// The provider said email_verified: true, so the connection vouches for
+	// the address (PRODUCT.md, "Upstream connections"): it is verified here too.
+	if len(ms) != 1 || ms[0].Email != "ada@acme.example" || ms[0].Name != "Ada Lovelace" || !ms[0].EmailVerified ||
 		!slices.Equal(ms[0].Groups, []string{"Staff"}) || ms[0].Status != "current" {
 		t.Fatalf("members after the first sign-in: %+v", ms)
 	}

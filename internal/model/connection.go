@@ -13,6 +13,15 @@ const (
 	IssuerEntraMultiTenant = "entra-multitenant"
 )
 
+// EntraTenant is one Entra ID tenant a multi-tenant connection accepts,
+// bound to the email domains its tokens may assert: every Entra tenant
+// signs tokens with the same keys, so without the binding one allowed
+// organisation could sign in as another's members.
+type EntraTenant struct {
+	ID      string   `json:"tenant_id"`
+	Domains []string `json:"domains"` // lower-case; a subset of the connection's
+}
+
 // Client authentication methods an upstream token endpoint may want.
 const (
 	AuthClientSecretBasic = "client_secret_basic"
@@ -50,18 +59,37 @@ type Connection struct {
 	JITStatus MemberStatus // the status such a member gets
 	// TrustEmail takes the upstream's email as verified; off by default,
 	// because Entra ID and Okta often omit or misstate email_verified.
-	TrustEmail       bool
-	IssuerMode       string   // IssuerExact or IssuerEntraMultiTenant
-	AllowedTenantIDs []string // Entra tenant ids accepted in multi-tenant mode
-	AuthMethod       string   // AuthClientSecretBasic or AuthClientSecretPost
-	FetchUserinfo    bool     // always read userinfo (Okta sends groups only there)
-	ShowButton       bool     // a "Sign in with …" button on the login page
+	TrustEmail    bool
+	IssuerMode    string        // IssuerExact or IssuerEntraMultiTenant
+	EntraTenants  []EntraTenant // the tenants accepted in multi-tenant mode
+	AuthMethod    string        // AuthClientSecretBasic or AuthClientSecretPost
+	FetchUserinfo bool          // always read userinfo (Okta sends groups only there)
+	ShowButton    bool          // a "Sign in with …" button on the login page
 	// EmailFallbackClaims are read, in order, when the email claim is
 	// missing (preferred_username, upn); only what the administrator named.
 	EmailFallbackClaims []string
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// EntraTenant returns the allowed Entra tenant with id tid.
+func (c Connection) EntraTenant(tid string) (EntraTenant, bool) {
+	for _, t := range c.EntraTenants {
+		if t.ID == tid {
+			return t, true
+		}
+	}
+	return EntraTenant{}, false
+}
+
+// EntraTenantIDs lists the allowed Entra tenants' ids, in order.
+func (c Connection) EntraTenantIDs() []string {
+	ids := make([]string, len(c.EntraTenants))
+	for i, t := range c.EntraTenants {
+		ids[i] = t.ID
+	}
+	return ids
 }
 
 // ClaimMapping names the upstream claims a member's fields come from.

@@ -16,6 +16,14 @@ var defaultMapping = model.ClaimMapping{
 // but only those the administrator named, and only when the value looks
 // like an address. Groups are read from mapping.Groups as a list of strings
 // or a single string; "" reads none.
+//
+// EmailVerified is true only when the provider vouches for that very
+// address: email_verified is the JSON boolean true or the exact string
+// "true" (Amazon Cognito sends strings; "True", "1" or "yes" do not count),
+// and the standard email claim, which email_verified speaks for, holds the
+// address read (so a mapping to another claim, such as mail, is verified
+// only when both agree). A fallback address is never verified: a username
+// is not a proven mailbox.
 func MapClaims(raw map[string]any, mapping model.ClaimMapping, fallbacks []string) Claims {
 	m := withDefaults(mapping)
 	c := Claims{
@@ -24,15 +32,13 @@ func MapClaims(raw map[string]any, mapping model.ClaimMapping, fallbacks []strin
 		Raw: raw,
 	}
 	c.Email = str(raw, m.Email)
-	if c.Email != "" {
-		c.EmailVerified = isTrue(raw["email_verified"])
-	}
+	c.EmailVerified = c.Email != "" && strings.EqualFold(str(raw, "email"), c.Email) && isTrue(raw["email_verified"])
 	for _, f := range fallbacks {
 		if c.Email != "" {
 			break
 		}
 		if v := str(raw, f); strings.Contains(v, "@") {
-			c.Email = v // never "verified": a username is not a proven mailbox
+			c.Email = v
 		}
 	}
 	if m.Groups != "" {
@@ -74,13 +80,14 @@ func str(raw map[string]any, name string) string {
 	return strings.TrimSpace(s)
 }
 
-// isTrue accepts true and "true": some providers send booleans as strings.
+// isTrue accepts true and exactly "true": some providers send booleans as
+// strings, and nothing looser is a provider's clear word.
 func isTrue(v any) bool {
 	switch b := v.(type) {
 	case bool:
 		return b
 	case string:
-		return strings.EqualFold(b, "true")
+		return b == "true"
 	}
 	return false
 }

@@ -26,14 +26,19 @@ type AuthRequest struct {
 // Claims are what a verified sign-in says about the person, already read
 // through the connection's claim mapping.
 type Claims struct {
-	Issuer        string // the ID token's iss, as verified
-	Subject       string
-	Email         string // "" when neither the email claim nor a configured fallback held one
-	EmailVerified bool   // the provider's own email_verified claim
-	Name          string
-	GivenName     string
-	FamilyName    string
-	Groups        []string
+	Issuer  string // the ID token's iss, as verified
+	Subject string
+	Email   string // "" when neither the email claim nor a configured fallback held one
+	// EmailVerified is the provider's own word that Email is verified: see
+	// MapClaims for exactly when it counts.
+	EmailVerified bool
+	// Tenant is, for an Entra ID multi-tenant connection, the tid of the
+	// organisation that issued the token (its issuer checked against it).
+	Tenant     string
+	Name       string
+	GivenName  string
+	FamilyName string
+	Groups     []string
 	// IDToken is the raw upstream ID token, kept only to name the session
 	// at the provider's end_session_endpoint.
 	IDToken string

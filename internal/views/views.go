@@ -52,33 +52,36 @@ func ClientOf(v clients.View) Client {
 // Connection is a connection to an organisation's identity provider. Its
 // client secret is never included, sealed or not: only whether one is set.
 type Connection struct {
-	ID                  string         `json:"id"`
-	Name                string         `json:"name"`
-	Ready               bool           `json:"ready"`
-	CallbackURL         string         `json:"callback_url"`
-	DiscoveryURL        string         `json:"discovery_url"`
-	Issuer              string         `json:"issuer"`
-	AuthorizationURL    string         `json:"authorization_url"`
-	TokenURL            string         `json:"token_url"`
-	JWKSURL             string         `json:"jwks_url"`
-	UserinfoURL         string         `json:"userinfo_url"`
-	ClientID            string         `json:"client_id"`
-	ClientSecretSet     bool           `json:"client_secret_set"`
-	Scopes              []string       `json:"scopes"`
-	Domains             []string       `json:"domains"`
-	Claims              ClaimNames     `json:"claims"`
-	GroupMap            []GroupMapping `json:"group_map"`
-	JIT                 bool           `json:"jit"`
-	JITStatus           string         `json:"jit_status"`
-	TrustEmail          bool           `json:"trust_email"`
-	IssuerMode          string         `json:"issuer_mode"`
-	AllowedTenantIDs    []string       `json:"allowed_tenant_ids"`
-	AuthMethod          string         `json:"auth_method"`
-	FetchUserinfo       bool           `json:"fetch_userinfo"`
-	ShowButton          bool           `json:"show_button"`
-	EmailFallbackClaims []string       `json:"email_fallback_claims"`
-	CreatedAt           time.Time      `json:"created_at"`
-	UpdatedAt           time.Time      `json:"updated_at"`
+	ID               string         `json:"id"`
+	Name             string         `json:"name"`
+	Ready            bool           `json:"ready"`
+	CallbackURL      string         `json:"callback_url"`
+	DiscoveryURL     string         `json:"discovery_url"`
+	Issuer           string         `json:"issuer"`
+	AuthorizationURL string         `json:"authorization_url"`
+	TokenURL         string         `json:"token_url"`
+	JWKSURL          string         `json:"jwks_url"`
+	UserinfoURL      string         `json:"userinfo_url"`
+	ClientID         string         `json:"client_id"`
+	ClientSecretSet  bool           `json:"client_secret_set"`
+	Scopes           []string       `json:"scopes"`
+	Domains          []string       `json:"domains"`
+	Claims           ClaimNames     `json:"claims"`
+	GroupMap         []GroupMapping `json:"group_map"`
+	JIT              bool           `json:"jit"`
+	JITStatus        string         `json:"jit_status"`
+	TrustEmail       bool           `json:"trust_email"`
+	IssuerMode       string         `json:"issuer_mode"`
+	EntraTenants     []EntraTenant  `json:"entra_tenants"`
+	// AllowedTenantIDs repeats EntraTenants' ids, for scripts written
+	// before tenants were bound to domains.
+	AllowedTenantIDs    []string  `json:"allowed_tenant_ids"`
+	AuthMethod          string    `json:"auth_method"`
+	FetchUserinfo       bool      `json:"fetch_userinfo"`
+	ShowButton          bool      `json:"show_button"`
+	EmailFallbackClaims []string  `json:"email_fallback_claims"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // ClaimNames names the upstream claims read; "" groups means groups are not
@@ -89,6 +92,12 @@ type ClaimNames struct {
 	GivenName  string `json:"given_name"`
 	FamilyName string `json:"family_name"`
 	Groups     string `json:"groups"`
+}
+
+// EntraTenant is an allowed Entra ID tenant and the domains it may assert.
+type EntraTenant struct {
+	TenantID string   `json:"tenant_id"`
+	Domains  []string `json:"domains"`
 }
 
 // GroupMapping maps an upstream group to a local group, by name.
@@ -113,10 +122,18 @@ func ConnectionOf(c model.Connection, callbackURL string, groupNames map[string]
 		JWKSURL: c.JWKSURL, UserinfoURL: c.UserinfoURL, ClientID: c.ClientID, ClientSecretSet: c.ClientSecret != "",
 		Scopes: list(c.Scopes), Domains: list(c.Domains), Claims: ClaimNames(c.Claims), GroupMap: gm, JIT: c.JIT,
 		JITStatus: string(c.JITStatus), TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode,
-		AllowedTenantIDs: list(c.AllowedTenantIDs), AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo,
+		EntraTenants: entraTenants(c.EntraTenants), AllowedTenantIDs: list(c.EntraTenantIDs()), AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo,
 		ShowButton: c.ShowButton, EmailFallbackClaims: list(c.EmailFallbackClaims), CreatedAt: c.CreatedAt,
 		UpdatedAt: c.UpdatedAt,
 	}
+}
+
+func entraTenants(ts []model.EntraTenant) []EntraTenant {
+	out := make([]EntraTenant, len(ts))
+	for i, t := range ts {
+		out[i] = EntraTenant{TenantID: t.ID, Domains: list(t.Domains)}
+	}
+	return out
 }
 
 // list makes a nil list [] in JSON: scripts should not have to handle null.

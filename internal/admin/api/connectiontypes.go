@@ -28,7 +28,8 @@ type connectionInput struct {
 	JITStatus           string         `json:"jit_status,omitempty"`
 	TrustEmail          bool           `json:"trust_email,omitempty"`
 	IssuerMode          string         `json:"issuer_mode,omitempty"`
-	AllowedTenantIDs    []string       `json:"allowed_tenant_ids,omitempty"`
+	EntraTenants        []entraTenant  `json:"entra_tenants,omitempty"`
+	AllowedTenantIDs    []string       `json:"allowed_tenant_ids,omitempty"` // old form: ids without domains
 	AuthMethod          string         `json:"auth_method,omitempty"`
 	FetchUserinfo       bool           `json:"fetch_userinfo,omitempty"`
 	ShowButton          bool           `json:"show_button,omitempty"`
@@ -56,13 +57,39 @@ func groupMaps(in []groupMapping) []connections.GroupMap {
 	return out
 }
 
+// entraTenant is an allowed Entra tenant and its domains, as the
+// connection view shows it.
+type entraTenant = views.EntraTenant
+
+// tenantsOf reads entra_tenants and the older allowed_tenant_ids (ids
+// without domains) together, so giving both in a contradictory way is
+// reported by validation like any other mistake (a tenant listed twice, or
+// one of several bound to no domain).
+func tenantsOf(ts []entraTenant, ids []string) []model.EntraTenant {
+	out := make([]model.EntraTenant, 0, len(ts)+len(ids))
+	for _, t := range ts {
+		out = append(out, model.EntraTenant{ID: t.TenantID, Domains: t.Domains})
+	}
+	for _, id := range ids {
+		out = append(out, model.EntraTenant{ID: id})
+	}
+	return out
+}
+
+func deref[T any](p *[]T) []T {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 func (in connectionInput) connections() connections.Input {
 	return connections.Input{Name: in.Name, DiscoveryURL: in.DiscoveryURL, Issuer: in.Issuer,
 		AuthorizationURL: in.AuthorizationURL, TokenURL: in.TokenURL, JWKSURL: in.JWKSURL, UserinfoURL: in.UserinfoURL,
 		ClientID: in.ClientID, ClientSecret: in.ClientSecret, Scopes: in.Scopes, Domains: in.Domains,
 		Claims: model.ClaimMapping(in.Claims), GroupMap: groupMaps(in.GroupMap), JIT: in.JIT,
 		JITStatus: model.MemberStatus(in.JITStatus), TrustEmail: in.TrustEmail, IssuerMode: in.IssuerMode,
-		AllowedTenantIDs: in.AllowedTenantIDs, AuthMethod: in.AuthMethod, FetchUserinfo: in.FetchUserinfo,
+		EntraTenants: tenantsOf(in.EntraTenants, in.AllowedTenantIDs), AuthMethod: in.AuthMethod, FetchUserinfo: in.FetchUserinfo,
 		ShowButton: in.ShowButton, EmailFallbackClaims: in.EmailFallbackClaims}
 }
 
@@ -86,6 +113,7 @@ type connectionPatch struct {
 	JITStatus           *string         `json:"jit_status,omitempty"`
 	TrustEmail          *bool           `json:"trust_email,omitempty"`
 	IssuerMode          *string         `json:"issuer_mode,omitempty"`
+	EntraTenants        *[]entraTenant  `json:"entra_tenants,omitempty"`
 	AllowedTenantIDs    *[]string       `json:"allowed_tenant_ids,omitempty"`
 	AuthMethod          *string         `json:"auth_method,omitempty"`
 	FetchUserinfo       *bool           `json:"fetch_userinfo,omitempty"`
@@ -98,7 +126,7 @@ func (p connectionPatch) connections() connections.Patch {
 		AuthorizationURL: p.AuthorizationURL, TokenURL: p.TokenURL, JWKSURL: p.JWKSURL, UserinfoURL: p.UserinfoURL,
 		ClientID: p.ClientID, ClientSecret: p.ClientSecret, Scopes: p.Scopes, Domains: p.Domains,
 		GroupsClaim: p.GroupsClaim, JIT: p.JIT, TrustEmail: p.TrustEmail, IssuerMode: p.IssuerMode,
-		AllowedTenantIDs: p.AllowedTenantIDs, AuthMethod: p.AuthMethod, FetchUserinfo: p.FetchUserinfo,
+		AuthMethod: p.AuthMethod, FetchUserinfo: p.FetchUserinfo,
 		ShowButton: p.ShowButton, EmailFallbackClaims: p.EmailFallbackClaims}
 	if p.GroupMap != nil {
 		gm := groupMaps(*p.GroupMap)
@@ -107,6 +135,10 @@ func (p connectionPatch) connections() connections.Patch {
 	if p.JITStatus != nil {
 		s := model.MemberStatus(*p.JITStatus)
 		out.JITStatus = &s
+	}
+	if p.EntraTenants != nil || p.AllowedTenantIDs != nil {
+		ts := tenantsOf(deref(p.EntraTenants), deref(p.AllowedTenantIDs))
+		out.EntraTenants = &ts
 	}
 	return out
 }

@@ -15,7 +15,7 @@ type connForm struct {
 	ID                                                                           string // empty when adding
 	Name, DiscoveryURL, Issuer, AuthorizationURL, TokenURL, JWKSURL, UserinfoURL string
 	ClientID, Scopes, Domains, GroupsClaim, GroupMap, JITStatus, IssuerMode      string
-	AllowedTenantIDs, AuthMethod                                                 string
+	EntraTenants, AuthMethod                                                     string
 	JIT, TrustEmail, FetchUserinfo, ShowButton, HasSecret                        bool
 	Errors                                                                       map[string][]string
 	Statuses                                                                     []model.MemberStatus
@@ -41,7 +41,7 @@ func connFormOf(c model.Connection, groupNames map[string]string) connForm {
 		TokenURL: c.TokenURL, JWKSURL: c.JWKSURL, UserinfoURL: c.UserinfoURL, ClientID: c.ClientID,
 		Scopes: strings.Join(c.Scopes, " "), Domains: strings.Join(c.Domains, ", "), GroupsClaim: c.Claims.Groups,
 		GroupMap: strings.Join(gm, "\n"), JITStatus: string(c.JITStatus), IssuerMode: c.IssuerMode,
-		AllowedTenantIDs: strings.Join(c.AllowedTenantIDs, ", "), AuthMethod: c.AuthMethod, JIT: c.JIT,
+		EntraTenants: connections.FormatEntraTenants(c.EntraTenants, "\n"), AuthMethod: c.AuthMethod, JIT: c.JIT,
 		TrustEmail: c.TrustEmail, FetchUserinfo: c.FetchUserinfo, ShowButton: c.ShowButton, HasSecret: c.ClientSecret != ""}
 }
 
@@ -51,7 +51,7 @@ func readConnForm(r *http.Request) connForm {
 		AuthorizationURL: p.Get("authorization_url"), TokenURL: p.Get("token_url"), JWKSURL: p.Get("jwks_url"),
 		UserinfoURL: p.Get("userinfo_url"), ClientID: p.Get("client_id"), Scopes: p.Get("scopes"), Domains: p.Get("domains"),
 		GroupsClaim: p.Get("groups_claim"), GroupMap: p.Get("group_map"), JITStatus: p.Get("jit_status"),
-		IssuerMode: p.Get("issuer_mode"), AllowedTenantIDs: p.Get("allowed_tenant_ids"), AuthMethod: p.Get("auth_method"),
+		IssuerMode: p.Get("issuer_mode"), EntraTenants: p.Get("entra_tenants"), AuthMethod: p.Get("auth_method"),
 		JIT: p.Get("jit") == "on", TrustEmail: p.Get("trust_email") == "on", FetchUserinfo: p.Get("fetch_userinfo") == "on",
 		ShowButton: p.Get("show_button") == "on", secret: strings.TrimSpace(p.Get("client_secret"))}
 }
@@ -83,7 +83,7 @@ func (f connForm) input() connections.Input {
 		TokenURL: f.TokenURL, JWKSURL: f.JWKSURL, UserinfoURL: f.UserinfoURL, ClientID: f.ClientID, ClientSecret: f.secret,
 		Scopes: words(f.Scopes), Domains: words(f.Domains), Claims: model.ClaimMapping{Groups: f.GroupsClaim},
 		GroupMap: groupMaps(f.GroupMap), JIT: f.JIT, JITStatus: model.MemberStatus(f.JITStatus), TrustEmail: f.TrustEmail,
-		IssuerMode: f.IssuerMode, AllowedTenantIDs: words(f.AllowedTenantIDs), AuthMethod: f.AuthMethod,
+		IssuerMode: f.IssuerMode, EntraTenants: connections.ParseEntraTenants(f.EntraTenants), AuthMethod: f.AuthMethod,
 		FetchUserinfo: f.FetchUserinfo, ShowButton: f.ShowButton}
 }
 
@@ -93,7 +93,7 @@ func (f connForm) patch() connections.Patch {
 	in := f.input()
 	p := connections.Patch{Name: &in.Name, DiscoveryURL: &in.DiscoveryURL, Issuer: &in.Issuer,
 		AuthorizationURL: &in.AuthorizationURL, TokenURL: &in.TokenURL, JWKSURL: &in.JWKSURL, UserinfoURL: &in.UserinfoURL,
-		ClientID: &in.ClientID, Scopes: &in.Scopes, Domains: &in.Domains, AllowedTenantIDs: &in.AllowedTenantIDs,
+		ClientID: &in.ClientID, Scopes: &in.Scopes, Domains: &in.Domains, EntraTenants: &in.EntraTenants,
 		GroupsClaim: &in.Claims.Groups, GroupMap: &in.GroupMap, JIT: &in.JIT, TrustEmail: &in.TrustEmail,
 		FetchUserinfo: &in.FetchUserinfo, ShowButton: &in.ShowButton, JITStatus: &in.JITStatus,
 		IssuerMode: &in.IssuerMode, AuthMethod: &in.AuthMethod}

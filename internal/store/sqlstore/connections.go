@@ -17,14 +17,14 @@ type connections struct{ s *Store }
 // and $2 are the key and $25 created_at, which only an insert writes.
 const connectionCols = `tenant_id, id, name, discovery_url, issuer, authorization_url, token_url,
 	jwks_url, userinfo_url, client_id, client_secret, scopes, claims, group_map, jit, jit_status,
-	trust_email, issuer_mode, allowed_tenant_ids, auth_method, fetch_userinfo, show_button,
+	trust_email, issuer_mode, entra_tenants, auth_method, fetch_userinfo, show_button,
 	email_fallback_claims, updated_at, created_at`
 
 func connectionArgs(c model.Connection) []any {
 	return []any{c.TenantID, c.ID, c.Name, c.DiscoveryURL, c.Issuer, c.AuthorizationURL, c.TokenURL,
 		c.JWKSURL, c.UserinfoURL, c.ClientID, c.ClientSecret, jsonList(c.Scopes), jsonValue(c.Claims),
 		jsonValue(groupMapOrEmpty(c.GroupMap)), c.JIT, string(c.JITStatus), c.TrustEmail, c.IssuerMode,
-		jsonList(c.AllowedTenantIDs), c.AuthMethod, c.FetchUserinfo, c.ShowButton,
+		entraTenantsJSON(c.EntraTenants), c.AuthMethod, c.FetchUserinfo, c.ShowButton,
 		jsonList(c.EmailFallbackClaims), micros(c.UpdatedAt), micros(c.CreatedAt)}
 }
 
@@ -137,7 +137,7 @@ func (r connections) Update(ctx context.Context, tenantID, id string, fn func(mo
 		_, err = r.s.exec(ctx, tx, `UPDATE connections SET name = $3, discovery_url = $4, issuer = $5,
 			authorization_url = $6, token_url = $7, jwks_url = $8, userinfo_url = $9, client_id = $10,
 			client_secret = $11, scopes = $12, claims = $13, group_map = $14, jit = $15, jit_status = $16,
-			trust_email = $17, issuer_mode = $18, allowed_tenant_ids = $19, auth_method = $20,
+			trust_email = $17, issuer_mode = $18, entra_tenants = $19, auth_method = $20,
 			fetch_userinfo = $21, show_button = $22, email_fallback_claims = $23, updated_at = $24
 			WHERE tenant_id = $1 AND id = $2`, connectionArgs(c)[:24]...)
 		if err != nil {
@@ -192,11 +192,11 @@ func (r connections) Delete(ctx context.Context, tenantID, id string) error {
 
 func scanConnection(sc scanner) (model.Connection, error) {
 	var c model.Connection
-	var scopes, claims, groupMap, status, tids, fallback string
+	var scopes, claims, groupMap, status, tenants, fallback string
 	var updated, created int64
 	err := sc.Scan(&c.TenantID, &c.ID, &c.Name, &c.DiscoveryURL, &c.Issuer, &c.AuthorizationURL,
 		&c.TokenURL, &c.JWKSURL, &c.UserinfoURL, &c.ClientID, &c.ClientSecret, &scopes, &claims,
-		&groupMap, &c.JIT, &status, &c.TrustEmail, &c.IssuerMode, &tids, &c.AuthMethod,
+		&groupMap, &c.JIT, &status, &c.TrustEmail, &c.IssuerMode, &tenants, &c.AuthMethod,
 		&c.FetchUserinfo, &c.ShowButton, &fallback, &updated, &created)
 	if err != nil {
 		return model.Connection{}, err
@@ -205,7 +205,7 @@ func scanConnection(sc scanner) (model.Connection, error) {
 	for _, l := range []struct {
 		dst *[]string
 		src string
-	}{{&c.Scopes, scopes}, {&c.AllowedTenantIDs, tids}, {&c.EmailFallbackClaims, fallback}} {
+	}{{&c.Scopes, scopes}, {&c.EmailFallbackClaims, fallback}} {
 		if *l.dst, err = parseList(l.src); err != nil {
 			return model.Connection{}, err
 		}
@@ -214,6 +214,9 @@ func scanConnection(sc scanner) (model.Connection, error) {
 		return model.Connection{}, err
 	}
 	if err := parseJSON(groupMap, &c.GroupMap); err != nil {
+		return model.Connection{}, err
+	}
+	if c.EntraTenants, err = parseEntraTenants(tenants); err != nil {
 		return model.Connection{}, err
 	}
 	if len(c.GroupMap) == 0 {
@@ -227,4 +230,27 @@ func groupMapOrEmpty(m []model.GroupMapping) []model.GroupMapping {
 		return []model.GroupMapping{}
 	}
 	return m
+}
+
+// entraTenantsJSON writes every tenant's domains as a list, never null.
+func entraTenantsJSON(ts []model.EntraTenant) string {
+	out := make([]model.EntraTenant, len(ts))
+	for i, t := range ts {
+		out[i] = model.EntraTenant{ID: t.ID, Domains: append([]string{}, t.Domains...)}
+	}
+	return jsonValue(out)
+}
+
+// parseEntraTenants reads entra_tenants back, empty lists as nil.
+func parseEntraTenants(s string) ([]model.EntraTenant, error) {
+	var ts []model.EntraTenant
+	if err := parseJSON(s, &ts); err != nil || len(ts) == 0 {
+		return nil, err
+	}
+	for i := range ts {
+		if len(ts[i].Domains) == 0 {
+			ts[i].Domains = nil
+		}
+	}
+	return ts, nil
 }

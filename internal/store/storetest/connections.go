@@ -29,7 +29,7 @@ func mkConnection(t testing.TB, s store.Store, tenantID string, edit func(*model
 		Claims:   model.ClaimMapping{Email: "email", Name: "name", GivenName: "given_name", FamilyName: "family_name", Groups: "groups"},
 		GroupMap: []model.GroupMapping{{Upstream: "Engineering", GroupID: "g1"}},
 		JIT:      true, JITStatus: model.StatusCurrent, TrustEmail: true, IssuerMode: model.IssuerEntraMultiTenant,
-		AllowedTenantIDs: []string{"tid-1"}, AuthMethod: model.AuthClientSecretPost, FetchUserinfo: true,
+		EntraTenants: []model.EntraTenant{{ID: "tid-1", Domains: []string{"a.example", "b.example"}}, {ID: "tid-2"}}, AuthMethod: model.AuthClientSecretPost, FetchUserinfo: true,
 		ShowButton: true, EmailFallbackClaims: []string{"preferred_username", "upn"}, CreatedAt: t0, UpdatedAt: t0,
 	}
 	if edit != nil {
@@ -47,7 +47,8 @@ func testConnectionRoundTrip(t *testing.T, s store.Store) {
 	full := mkConnection(t, s, tn.ID, func(c *model.Connection) { c.Domains = []string{"Acme.Example", "acme.example", "eu.acme.example"} })
 	equal(t, full.Domains, []string{"acme.example", "eu.acme.example"})
 	equal(t, full.GroupMap, []model.GroupMapping{{Upstream: "Engineering", GroupID: "g1"}})
-	equal(t, full.AllowedTenantIDs, []string{"tid-1"})
+	// Each tenant keeps its domains in order; one bound to none reads back nil.
+	equal(t, full.EntraTenants, []model.EntraTenant{{ID: "tid-1", Domains: []string{"a.example", "b.example"}}, {ID: "tid-2"}})
 
 	bare := model.Connection{ID: newID(), TenantID: tn.ID, Name: "Bare", CreatedAt: t0.Add(time.Microsecond), UpdatedAt: t0}
 	ok(t, s.Connections().Create(ctx, bare))
@@ -116,6 +117,7 @@ func testConnectionUpdate(t *testing.T, s store.Store) {
 	want := one
 	want.Domains, want.Name, want.UpdatedAt = []string{"uno.example"}, "Renamed", t0.Add(time.Microsecond)
 	want.GroupMap, want.Scopes, want.JIT = nil, []string{"openid"}, false
+	want.EntraTenants = []model.EntraTenant{{ID: "tid-3", Domains: []string{"uno.example"}}}
 	got, err = s.Connections().Update(ctx, tn.ID, one.ID, func(model.Connection) (model.Connection, error) { return want, nil })
 	ok(t, err)
 	equal(t, got, want)

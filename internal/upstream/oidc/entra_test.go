@@ -26,11 +26,13 @@ func entraOP(t *testing.T, tid, iss string) *oidctest.Provider {
 
 func TestEntraMultiTenant(t *testing.T) {
 	entra := func(c *model.Connection) {
-		c.IssuerMode, c.AllowedTenantIDs = model.IssuerEntraMultiTenant, []string{"tid-ok"}
+		c.IssuerMode = model.IssuerEntraMultiTenant
+		c.EntraTenants = []model.EntraTenant{{ID: "tid-ok", Domains: []string{"acme.example"}}}
 	}
 	p := entraOP(t, "tid-ok", "URL/tid-ok/v2.0")
 	got, err := signIn(t, p, connect(t, p, entra))
-	if err != nil || got.Issuer != p.URL+"/tid-ok/v2.0" {
+	// The tenant is reported, for the linking rules to check its domains.
+	if err != nil || got.Issuer != p.URL+"/tid-ok/v2.0" || got.Tenant != "tid-ok" {
 		t.Fatalf("allowed tenant: %+v, %v", got, err)
 	}
 	for name, p := range map[string]*oidctest.Provider{

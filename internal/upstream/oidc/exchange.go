@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/url"
-	"slices"
 	"strings"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -41,6 +40,9 @@ func (k *Connector) Exchange(ctx context.Context, code string, req upstream.Auth
 	}
 	c := upstream.MapClaims(claims, k.conn.Claims, k.conn.EmailFallbackClaims)
 	c.IDToken = raw
+	if k.conn.IssuerMode == model.IssuerEntraMultiTenant {
+		c.Tenant, _ = claims["tid"].(string) // the ID token's, checked in verify: its own claims win over userinfo's
+	}
 	return c, nil
 }
 
@@ -83,7 +85,7 @@ func (k *Connector) verify(ctx context.Context, raw, nonce string) (map[string]a
 // in the world can sign tokens for a multi-tenant app.
 func (k *Connector) checkEntraIssuer(iss string, claims map[string]any) error {
 	tid, _ := claims["tid"].(string)
-	if tid == "" || !slices.Contains(k.conn.AllowedTenantIDs, tid) {
+	if _, ok := k.conn.EntraTenant(tid); tid == "" || !ok {
 		return errors.New("tenant id (tid) is not on the connection's allow-list")
 	}
 	template := k.md.Issuer
