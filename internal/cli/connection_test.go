@@ -116,3 +116,42 @@ func TestConnectionDraftAndSetupLink(t *testing.T) {
 	}
 	h.fails(2, "no connection with id", "", "connection", "setup-link", "missing")
 }
+
+// TestConnectionEntraTenants: --entra-tenants binds each Entra tenant to
+// its domains; the old --allowed-tenant-ids still works for one tenant
+// (bound to every domain of the connection) and is refused for several,
+// which must each name theirs.
+func TestConnectionEntraTenants(t *testing.T) {
+	h := newHarness(t)
+	type tenants struct {
+		EntraTenants []struct {
+			TenantID string   `json:"tenant_id"`
+			Domains  []string `json:"domains"`
+		} `json:"entra_tenants"`
+		AllowedTenantIDs []string `json:"allowed_tenant_ids"`
+	}
+	var got tenants
+	h.okJSON(&got, "s\n", "connection", "add", "--name", "Entra", "--discovery-url", "https://login.microsoftonline.com/organizations/v2.0",
+		"--client-id", "app", "--client-secret-stdin", "--domains", "a.example,b.example,b.example.org",
+		"--issuer-mode", "entra-multitenant", "--entra-tenants", "tid-a=a.example,tid-b=B.example|b.example.org")
+	if len(got.EntraTenants) != 2 || got.EntraTenants[1].TenantID != "tid-b" ||
+		strings.Join(got.EntraTenants[1].Domains, ",") != "b.example,b.example.org" ||
+		strings.Join(got.AllowedTenantIDs, ",") != "tid-a,tid-b" {
+		t.Fatalf("added %+v", got)
+	}
+	var list []jsonConnection
+	h.okJSON(&list, "", "connection", "list", "--json")
+	if out := h.ok("", "connection", "show", list[0].ID); !strings.Contains(out, "tid-a=a.example,tid-b=b.example|b.example.org") {
+		t.Fatalf("show:\n%s", out)
+	}
+	h.fails(2, "bind tenant tid-a to the domains it may assert", "", "connection", "update", list[0].ID,
+		"--allowed-tenant-ids", "tid-a,tid-b")
+	h.fails(2, "b.example is bound to tenants tid-a and tid-b", "", "connection", "update", list[0].ID,
+		"--entra-tenants", "tid-a=a.example|b.example,tid-b=b.example")
+	h.okJSON(&got, "s\n", "connection", "add", "--name", "Solo", "--discovery-url", "https://login.microsoftonline.com/organizations/v2.0",
+		"--client-id", "app", "--client-secret-stdin", "--domains", "solo.example,solo.org",
+		"--issuer-mode", "entra-multitenant", "--allowed-tenant-ids", "tid-solo")
+	if len(got.EntraTenants) != 1 || strings.Join(got.EntraTenants[0].Domains, ",") != "solo.example,solo.org" {
+		t.Fatalf("a single old-style tenant: %+v", got)
+	}
+}

@@ -52,3 +52,42 @@ func TestConnections(t *testing.T) {
 	c.want(204, nil, "DELETE", "/api/v1/connections/"+conn.ID, nil)
 	c.wantError(404, "not_found", "GET", "/api/v1/connections/"+conn.ID, nil)
 }
+
+// TestConnectionEntraTenants: entra_tenants binds each tenant to its
+// domains; the older allowed_tenant_ids still binds a single tenant to
+// every domain, and several of them are refused until each is bound.
+func TestConnectionEntraTenants(t *testing.T) {
+	_, c := start(t)
+	type view struct {
+		ID           string `json:"id"`
+		EntraTenants []struct {
+			TenantID string   `json:"tenant_id"`
+			Domains  []string `json:"domains"`
+		} `json:"entra_tenants"`
+		AllowedTenantIDs []string `json:"allowed_tenant_ids"`
+	}
+	entra := func(extra map[string]any) map[string]any {
+		in := map[string]any{"name": "Entra", "discovery_url": "https://login.microsoftonline.com/organizations/v2.0",
+			"client_id": "app", "client_secret": "s", "domains": []string{"a.example", "b.example"},
+			"issuer_mode": "entra-multitenant"}
+		for k, v := range extra {
+			in[k] = v
+		}
+		return in
+	}
+	var got view
+	c.want(201, &got, "POST", "/api/v1/connections", entra(map[string]any{"entra_tenants": []map[string]any{
+		{"tenant_id": "tid-a", "domains": []string{"a.example"}}, {"tenant_id": "tid-b", "domains": []string{"B.example"}}}}))
+	if len(got.EntraTenants) != 2 || got.EntraTenants[1].Domains[0] != "b.example" || strings.Join(got.AllowedTenantIDs, ",") != "tid-a,tid-b" {
+		t.Fatalf("created %+v", got)
+	}
+	e := c.wantError(400, "invalid_input", "PATCH", "/api/v1/connections/"+got.ID, map[string]any{"allowed_tenant_ids": []string{"tid-a", "tid-b"}})
+	if !strings.Contains(e.Error.Message, "bind tenant tid-a") {
+		t.Fatalf("unbound tenants: %+v", e)
+	}
+	c.want(204, nil, "DELETE", "/api/v1/connections/"+got.ID, nil)
+	c.want(201, &got, "POST", "/api/v1/connections", entra(map[string]any{"allowed_tenant_ids": []string{"tid-solo"}}))
+	if len(got.EntraTenants) != 1 || strings.Join(got.EntraTenants[0].Domains, ",") != "a.example,b.example" {
+		t.Fatalf("a single old-style tenant: %+v", got)
+	}
+}

@@ -110,3 +110,25 @@ func TestConsoleConnections(t *testing.T) {
 	wantAudit(t, s, "connection.", "connection.delete", "connection.setup_link.create", "connection.update",
 		"connection.create", "connection.create")
 }
+
+// TestConsoleEntraTenants: the console binds each Entra tenant to its
+// domains, one per line, shows each problem next to the field, and shows
+// the binding again on the edit form.
+func TestConsoleEntraTenants(t *testing.T) {
+	_, b := adminBrowser(t)
+	form := url.Values{"name": {"Entra"}, "domains": {"a.example, b.example"},
+		"discovery_url": {"https://login.microsoftonline.com/organizations/v2.0"}, "client_id": {"app"},
+		"client_secret": {"s"}, "jit_status": {"current"}, "issuer_mode": {"entra-multitenant"},
+		"auth_method": {"client_secret_basic"}, "entra_tenants": {"tid-a\ntid-b"}}
+	p := b.postPage("/admin/connections/new", "/admin/connections", form)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "bind tenant tid-a to the domains it may assert") ||
+		!strings.Contains(p.body, "tid-a\ntid-b</textarea>") {
+		t.Fatalf("unbound tenants: %d\n%s", p.status, p.body)
+	}
+	form.Set("entra_tenants", "tid-a=a.example\r\ntid-b=b.example")
+	wantSeeOther(t, b.postPage("/admin/connections/new", "/admin/connections", form), "/admin/connections?done=connection-created")
+	edit := b.get("/admin/connections/" + connectionIDs(t, b)["Entra"])
+	if !strings.Contains(edit.body, "tid-a=a.example\ntid-b=b.example</textarea>") {
+		t.Fatalf("edit form:\n%s", edit.body)
+	}
+}
