@@ -400,7 +400,9 @@ func TestSignInRace(t *testing.T) {
 	var wg sync.WaitGroup
 	got := make([]string, 2)
 	for i := range got {
-		wg.Go(func() { got[i] = outcome(w.svc.SignIn(context.Background(), tenant, w.acme, facts("s1", "ada@acme.example", true))) })
+		wg.Go(func() {
+			got[i] = outcome(w.svc.SignIn(context.Background(), tenant, w.acme, facts("s1", "ada@acme.example", true)))
+		})
 	}
 	wg.Wait()
 	if got[0] != "ada@acme.example" || got[1] != "ada@acme.example" {

@@ -10,7 +10,7 @@ import (
 
 func TestMapClaims(t *testing.T) {
 	raw := map[string]any{"iss": "https://idp.example", "sub": "u1", "mail": "Ada@Acme.example", "email_verified": "true",
-		"email": "ada@acme.example",
+		"email":   "ada@acme.example",
 		"display": "Ada L", "roles": []any{"eng", 7, " ops "}, "preferred_username": "ada@acme.example", "upn": "not-an-email"}
 	c := MapClaims(raw, model.ClaimMapping{Email: "mail", Name: "display", Groups: "roles"}, nil)
 	if c.Email != "Ada@Acme.example" || !c.EmailVerified || c.Name != "Ada L" || c.Subject != "u1" ||
