@@ -28,7 +28,7 @@ func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlEr
 			Directory: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(),
 				Clients: a.store.Clients(), Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now}},
 		Sessions: sessions, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, Logger: a.logger, Now: a.now,
-		TrustedProxies: a.cfg.Proxies(),
+		TrustedProxies: a.cfg.Proxies(), Throttle: a.limiter,
 		Connect: func(ctx context.Context, c model.Connection, secret string) (upstream.Connector, error) {
 			return upoidc.New(ctx, c, secret, upoidc.Options{Outbound: a.outbound, Now: a.now})
 		},

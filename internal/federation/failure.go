@@ -2,8 +2,11 @@ package federation
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -20,6 +23,8 @@ type failure struct {
 	retryURL string
 	reason   string // short, for the audit log and metrics
 	cause    error
+	// retryAfter, when positive, is sent as Retry-After (a 429).
+	retryAfter time.Duration
 }
 
 func (f *failure) Error() string { return f.reason + ": " + errText(f.cause) }
@@ -63,6 +68,14 @@ func upstreamFailure(err error, retry string) *failure {
 	return f
 }
 
+// tooManyStarts refuses a start over its address's rate limit.
+func tooManyStarts(wait time.Duration) *failure {
+	secs := int(wait.Round(time.Second) / time.Second)
+	return &failure{status: http.StatusTooManyRequests, heading: "Too many sign-in attempts",
+		message: fmt.Sprintf("Too many sign-ins were started from your network. Wait %d seconds, then start again from the sign-in page.", secs),
+		reason:  "start_rate_limited", retryAfter: wait}
+}
+
 // refused is a verified sign-in that may not proceed (linking rules).
 func refused(reason, message string) *failure {
 	return &failure{status: http.StatusForbidden, heading: "You cannot sign in here yet", message: message, reason: reason}
@@ -84,6 +97,9 @@ func (h *Handler) handle(fn httpx.HandlerFunc) http.Handler {
 		rid := httpx.RequestIDFrom(r.Context())
 		h.Logger.LogAttrs(r.Context(), slog.LevelInfo, "upstream sign-in failed", slog.String("request_id", rid),
 			slog.String("reason", f.reason), slog.String("cause", errText(f.cause)))
+		if f.retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(f.retryAfter.Round(time.Second)/time.Second)))
+		}
 		site := ""
 		if t, err := tenantOf(r); err == nil {
 			site = t.Name

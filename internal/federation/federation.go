@@ -24,6 +24,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
@@ -56,6 +57,10 @@ type Handler struct {
 	Logger         *slog.Logger
 	Now            func() time.Time
 	TrustedProxies []netip.Prefix
+	// Throttle limits /auth/sso/start per client address, at StartRate
+	// (zero: throttle.DefaultSSOStart).
+	Throttle  *throttle.Limiter
+	StartRate throttle.Rate
 	// Setup serves setup links' pages; nil leaves them unserved.
 	Setup *Setup
 	// TestResult shows the claims of an administrator's test sign-in (the

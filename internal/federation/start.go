@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
@@ -72,6 +74,9 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.throttleStart(r, t); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	if err := oauth.SingleValues(q, "connection", "return_to", "login_hint"); err != nil {
 		return startOver("repeated_parameter", err)
@@ -99,6 +104,18 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	req.LoginHint = hint
 	seeOther(w, k.AuthCodeURL(req))
 	return nil
+}
+
+// throttleStart spends one of the client address's starts: each stores a
+// round trip and may make the server fetch from the provider, and anyone
+// may ask, so an address gets a burst and then one every few seconds. A
+// refused start writes nothing (no round trip, no audit row, no bucket).
+func (h *Handler) throttleStart(r *http.Request, t model.Tenant) error {
+	wait, err := h.Throttle.AllowAddress(r.Context(), t.ID, throttle.UseSSOStart, h.StartRate, httpx.ClientIP(r, h.TrustedProxies))
+	if err != nil || wait == 0 {
+		return err
+	}
+	return tooManyStarts(wait)
 }
 
 // begin stores a round trip and sets its browser cookie. The verifier is

@@ -1,0 +1,52 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// DefaultSSOStart limits anonymous starts of an upstream sign-in
+// (/auth/sso/start), each of which stores a round trip and may make the
+// server fetch the provider's discovery document: thirty at once per
+// address (a whole office arriving at 9:00 behind one NAT), then one every
+// two seconds. It refills within Prune's window, so pruning never hands an
+// address a fuller bucket than waiting would.
+var DefaultSSOStart = Rate{Burst: 30, Every: 2 * time.Second}
+
+// Uses of an address bucket: each is a bucket kind of its own, so one kind
+// of request never spends another's budget.
+const (
+	UseSSOStart = "sso-start"
+)
+
+// errEmpty rolls back a refused take: a refusal writes nothing.
+var errEmpty = errors.New("throttle: bucket empty")
+
+// AllowAddress spends one token of the client address's bucket for use, at
+// rate (zero: DefaultSSOStart). It returns a positive retryAfter when the
+// bucket is empty, and then writes nothing to the store, so a flood of
+// refused requests costs reads, never rows.
+func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use string, rate Rate, ip string) (retryAfter time.Duration, err error) {
+	rate = rate.orDefault(DefaultSSOStart)
+	key := use + ":" + ipKey(ip)
+	now := l.Now().UTC()
+	_, err = l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
+		tokens := rate.refill(c, now)
+		if tokens < 1 {
+			retryAfter = rate.waitFor(1 - tokens)
+			return c, errEmpty
+		}
+		return model.ThrottleCounter{TenantID: tenantID, Key: key, Tokens: tokens - 1, UpdatedAt: now}, nil
+	})
+	switch {
+	case errors.Is(err, errEmpty):
+		return retryAfter, nil
+	case err != nil:
+		return 0, fmt.Errorf("throttle: take %s bucket: %w", use, err)
+	}
+	return 0, nil
+}
