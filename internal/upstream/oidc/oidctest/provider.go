@@ -40,6 +40,8 @@ type Provider struct {
 	Deny string
 	// Discovery edits the discovery document before it is served.
 	Discovery func(doc map[string]any)
+	// JWKSDown answers /jwks with 503 Service Unavailable.
+	JWKSDown bool
 	// Now is the OP's clock.
 	Now func() time.Time
 	// RedirectURIs, when set, are the only redirect URIs /authorize accepts.
@@ -51,6 +53,7 @@ type Provider struct {
 	Authorizations []url.Values // every /authorize query received
 	Logouts        []url.Values // every /end-session query received
 	TokenRequests  int
+	JWKSRequests   int
 }
 
 type grant struct {
@@ -136,6 +139,11 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.JWKSRequests++
+	if p.JWKSDown {
+		http.Error(w, "keys unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	set := jose.JSONWebKeySet{}
 	for _, k := range p.keys {
 		set.Keys = append(set.Keys, k.public())
