@@ -52,36 +52,34 @@ func ClientOf(v clients.View) Client {
 // Connection is a connection to an organisation's identity provider. Its
 // client secret is never included, sealed or not: only whether one is set.
 type Connection struct {
-	ID               string         `json:"id"`
-	Name             string         `json:"name"`
-	Ready            bool           `json:"ready"`
-	CallbackURL      string         `json:"callback_url"`
-	DiscoveryURL     string         `json:"discovery_url"`
-	Issuer           string         `json:"issuer"`
-	AuthorizationURL string         `json:"authorization_url"`
-	TokenURL         string         `json:"token_url"`
-	JWKSURL          string         `json:"jwks_url"`
-	UserinfoURL      string         `json:"userinfo_url"`
-	ClientID         string         `json:"client_id"`
-	ClientSecretSet  bool           `json:"client_secret_set"`
-	Scopes           []string       `json:"scopes"`
-	Domains          []string       `json:"domains"`
-	Claims           ClaimNames     `json:"claims"`
-	GroupMap         []GroupMapping `json:"group_map"`
-	JIT              bool           `json:"jit"`
-	JITStatus        string         `json:"jit_status"`
-	TrustEmail       bool           `json:"trust_email"`
-	IssuerMode       string         `json:"issuer_mode"`
-	EntraTenants     []EntraTenant  `json:"entra_tenants"`
-	// AllowedTenantIDs repeats EntraTenants' ids, for scripts written
-	// before tenants were bound to domains.
-	AllowedTenantIDs    []string  `json:"allowed_tenant_ids"`
-	AuthMethod          string    `json:"auth_method"`
-	FetchUserinfo       bool      `json:"fetch_userinfo"`
-	ShowButton          bool      `json:"show_button"`
-	EmailFallbackClaims []string  `json:"email_fallback_claims"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	ID                  string         `json:"id"`
+	Name                string         `json:"name"`
+	Ready               bool           `json:"ready"`
+	CallbackURL         string         `json:"callback_url"`
+	DiscoveryURL        string         `json:"discovery_url"`
+	Issuer              string         `json:"issuer"`
+	AuthorizationURL    string         `json:"authorization_url"`
+	TokenURL            string         `json:"token_url"`
+	JWKSURL             string         `json:"jwks_url"`
+	UserinfoURL         string         `json:"userinfo_url"`
+	ClientID            string         `json:"client_id"`
+	ClientSecretSet     bool           `json:"client_secret_set"`
+	Scopes              []string       `json:"scopes"`
+	Domains             []string       `json:"domains"`
+	Claims              ClaimNames     `json:"claims"`
+	GroupMap            []GroupMapping `json:"group_map"`
+	JIT                 bool           `json:"jit"`
+	JITStatus           string         `json:"jit_status"`
+	TrustEmail          bool           `json:"trust_email"`
+	IssuerMode          string         `json:"issuer_mode"`
+	EntraTenants        []EntraTenant  `json:"entra_tenants"`
+	AllowedTenantIDs    []string       `json:"allowed_tenant_ids"` // EntraTenants' ids, for scripts older than the binding
+	AuthMethod          string         `json:"auth_method"`
+	FetchUserinfo       bool           `json:"fetch_userinfo"`
+	ShowButton          bool           `json:"show_button"`
+	EmailFallbackClaims []string       `json:"email_fallback_claims"`
+	CreatedAt           time.Time      `json:"created_at"`
+	UpdatedAt           time.Time      `json:"updated_at"`
 }
 
 // ClaimNames names the upstream claims read; "" groups means groups are not
