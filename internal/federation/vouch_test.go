@@ -152,3 +152,22 @@ func (e entraOP) asTenant(tid, sub, email string) {
 		p.Tamper = func(c map[string]any) { c["tid"], c["iss"] = tid, p.URL+"/"+tid+"/v2.0" }
 	})
 }
+
+// TestRefreshFollowsOnlyVouchedAddress: a linked account's member takes a
+// new address from the provider only when the provider vouches for it; an
+// unvouched one is left out (the sign-in still succeeds), so it cannot
+// later be used to link that address's real owner to this member.
+func TestRefreshFollowsOnlyVouchedAddress(t *testing.T) {
+	a := newAcme(t, "--jit")
+	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "ada@acme.example", ""), "/login")
+	a.p.Set(func(p *oidctest.Provider) { p.Claims["email"], p.Claims["email_verified"] = "grace@acme.example", false })
+	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "ada@acme.example", ""), "/login")
+	if ms := members(t, a.s); len(ms) != 1 || ms[0].Email != "ada@acme.example" {
+		t.Fatalf("an unvouched address was taken: %+v", ms)
+	}
+	a.p.Set(func(p *oidctest.Provider) { p.Claims["email_verified"] = true })
+	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "ada@acme.example", ""), "/login")
+	if ms := members(t, a.s); len(ms) != 1 || ms[0].Email != "grace@acme.example" || !ms[0].EmailVerified {
+		t.Fatalf("a vouched address was not followed: %+v", ms)
+	}
+}
