@@ -25,20 +25,17 @@ type Input struct {
 	ClientID         string
 	// ClientSecret is the plain secret; it is sealed before it is stored
 	// and never read back out through a view.
-	ClientSecret string
-	Scopes       []string // nil: openid email profile
-	Domains      []string
-	Claims       model.ClaimMapping
-	GroupMap     []GroupMap
-	JIT          bool
-	JITStatus    model.MemberStatus // "": current
-	TrustEmail   bool
-	IssuerMode   string // "": exact
-	// EntraTenants are the tenants a multi-tenant connection accepts, each
-	// bound to the domains it may assert. A single tenant given without
-	// domains is bound to all the connection's; several must each name theirs.
-	EntraTenants        []model.EntraTenant
-	AuthMethod          string // "": client_secret_basic
+	ClientSecret        string
+	Scopes              []string // nil: openid email profile
+	Domains             []string
+	Claims              model.ClaimMapping
+	GroupMap            []GroupMap
+	JIT                 bool
+	JITStatus           model.MemberStatus // "": current
+	TrustEmail          bool
+	IssuerMode          string              // "": exact
+	EntraTenants        []model.EntraTenant // each bound to its domains; see normalizeEntraTenants
+	AuthMethod          string              // "": client_secret_basic
 	FetchUserinfo       bool
 	ShowButton          bool
 	EmailFallbackClaims []string
