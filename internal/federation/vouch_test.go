@@ -160,7 +160,9 @@ func (e entraOP) asTenant(tid, sub, email string) {
 func TestRefreshFollowsOnlyVouchedAddress(t *testing.T) {
 	a := newAcme(t, "--jit")
 	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "ada@acme.example", ""), "/login")
-	a.p.Set(func(p *oidctest.Provider) { p.Claims["email"], p.Claims["email_verified"] = "grace@acme.example", false })
+	a.p.Set(func(p *oidctest.Provider) {
+		p.Claims["email"], p.Claims["email_verified"] = "grace@acme.example", false
+	})
 	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "ada@acme.example", ""), "/login")
 	if ms := members(t, a.s); len(ms) != 1 || ms[0].Email != "ada@acme.example" {
 		t.Fatalf("an unvouched address was taken: %+v", ms)
