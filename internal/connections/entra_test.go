@@ -99,7 +99,7 @@ func TestEntraTenantsStored(t *testing.T) {
 	}
 
 	_, err = e.st.Connections().Update(t.Context(), "t1", c.ID, func(c model.Connection) (model.Connection, error) {
-		c.EntraTenants = []model.EntraTenant{{ID: "tid-a"}, {ID: "tid-b"}} // as 00008 migrates several tenants
+		c.EntraTenants = []model.EntraTenant{{ID: "tid-a"}, {ID: "tid-b"}} // as 00009 migrates several tenants
 		return c, nil
 	})
 	if err != nil {

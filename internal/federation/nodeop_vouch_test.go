@@ -14,7 +14,7 @@ import (
 // unverified one links and just-in-time creation works for it too.
 func TestOIDCProviderVouching(t *testing.T) {
 	node := requireNode(t)
-	s := testenv.Start(t, testenv.SQLite, nil)
+	s := startWithUpstreams(t, testenv.SQLite)
 	issuer := startOP(t, node, s, map[string]map[string]any{
 		"ada-upstream":   {"email": "ada@acme.example", "email_verified": false, "name": "Ada Lovelace"},
 		"bob-upstream":   {"email": "bob@acme.example", "name": "Bob"},

@@ -65,7 +65,7 @@ func TestFailingProviderNotRefetched(t *testing.T) {
 	broken.TLS = &tls.Config{Certificates: []tls.Certificate{upstreamCert}}
 	broken.StartTLS()
 	t.Cleanup(broken.Close)
-	s := testenv.Start(t, testenv.SQLite, nil)
+	s := startWithUpstreams(t, testenv.SQLite)
 	id := addConnection(t, s, "secret", "--name", "Broken", "--discovery-url", broken.URL, "--client-id", "x",
 		"--domains", "broken.example")
 	b := newBrowser(t, s)

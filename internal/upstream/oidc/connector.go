@@ -83,7 +83,7 @@ func New(ctx context.Context, c model.Connection, secret string, o Options) (*Co
 		IssuerURL: md.Issuer, AuthURL: md.AuthURL, TokenURL: md.TokenURL, JWKSURL: md.JWKSURL,
 		UserInfoURL: md.UserinfoURL, Algorithms: asymmetric(md.Algorithms),
 	}).NewProvider(libCtx)
-	keysCtx := gooidc.ClientContext(context.Background(), jwksClient(o.HTTPClient, o.Now))
+	keysCtx := gooidc.ClientContext(context.Background(), jwksClient(o.Outbound.For(outbound.JWKS), o.Now))
 	k.verifier = gooidc.NewVerifier(md.Issuer, gooidc.NewRemoteKeySet(keysCtx, md.JWKSURL), &gooidc.Config{
 		ClientID: c.ClientID, SupportedSigningAlgs: asymmetric(md.Algorithms),
 		SkipIssuerCheck: c.IssuerMode == model.IssuerEntraMultiTenant, // checked per token in verify

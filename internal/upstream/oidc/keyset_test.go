@@ -21,7 +21,7 @@ func TestJWKSFailureRemembered(t *testing.T) {
 	rpNow := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
 	k, err := upoidc.New(context.Background(), connection(p, nil), p.ClientSecret,
-		upoidc.Options{HTTPClient: p.Server.Client(), Now: rpNow})
+		upoidc.Options{Outbound: reach(p), Now: rpNow})
 	if err != nil {
 		t.Fatal(err)
 	}
