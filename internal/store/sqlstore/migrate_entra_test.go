@@ -53,7 +53,8 @@ func TestMigrateEntraTenants(t *testing.T) {
 	}
 }
 
-// oldConnection writes a connection as schema version entraTenantsMigration-1 held it.
+// oldConnection writes a connection as schema versions 5 (upstream) to
+// entraTenantsMigration-1 hold it, below the store's latest columns.
 func oldConnection(t *testing.T, s *sqlstore.Store, id, tenantIDs string, domains ...string) {
 	t.Helper()
 	_, err := s.DB().ExecContext(t.Context(), fmt.Sprintf(`INSERT INTO connections (tenant_id, id, name,

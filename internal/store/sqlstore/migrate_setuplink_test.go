@@ -8,6 +8,10 @@ import (
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
+// setupLinkAttemptsMigration is the version of 0000N_setup_link_attempts.sql;
+// renumber it with the file.
+const setupLinkAttemptsMigration = 8
+
 // TestSetupLinkAttemptsMigration: a setup link made before links counted
 // their connection tests starts at zero attempts and counts from there;
 // migrating down and up again keeps the link.
@@ -16,19 +20,19 @@ func TestSetupLinkAttemptsMigration(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := t.Context()
 			s := b.Empty(t)
-			latest, err := s.LatestMigration()
-			must(t, err)
-			must(t, s.MigrateTo(ctx, latest-1))
+			before := int64(setupLinkAttemptsMigration - 1)
+			must(t, s.MigrateTo(ctx, before))
 			must(t, s.Tenants().Create(ctx, model.Tenant{ID: "t1", Slug: "default", Name: "Default",
 				Issuer: "https://idp.example", CreatedAt: at, UpdatedAt: at}))
-			must(t, s.Connections().Create(ctx, model.Connection{ID: "c1", TenantID: "t1", Name: "Okta", CreatedAt: at}))
-			_, err = s.DB().ExecContext(ctx, `INSERT INTO setup_links
+			// Written as that schema holds it: the store's connection columns are the latest.
+			oldConnection(t, s, "c1", `[]`)
+			_, err := s.DB().ExecContext(ctx, `INSERT INTO setup_links
 				(tenant_id, hash, connection_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 				"t1", "h1", "c1", "cli", at.UnixMicro(), at.Add(time.Hour).UnixMicro())
 			must(t, err)
 			for _, step := range []func() error{
 				func() error { return s.Migrate(ctx) },
-				func() error { return s.MigrateDownTo(ctx, latest-1) },
+				func() error { return s.MigrateDownTo(ctx, before) },
 				func() error { return s.Migrate(ctx) },
 			} {
 				must(t, step())
