@@ -146,6 +146,8 @@ func TestConnectionEntraTenants(t *testing.T) {
 	}
 	h.fails(2, "bind tenant tid-a to the domains it may assert", "", "connection", "update", list[0].ID,
 		"--allowed-tenant-ids", "tid-a,tid-b")
+	h.fails(2, "entra_tenants: must not hold an empty entry", "", "connection", "update", list[0].ID,
+		"--entra-tenants", "tid-a=a.example,tid-b=b.example|")
 	h.fails(2, "b.example is bound to tenants tid-a and tid-b", "", "connection", "update", list[0].ID,
 		"--entra-tenants", "tid-a=a.example|b.example,tid-b=b.example")
 	h.okJSON(&got, "s\n", "connection", "add", "--name", "Solo", "--discovery-url", "https://login.microsoftonline.com/organizations/v2.0",

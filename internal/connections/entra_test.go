@@ -16,10 +16,12 @@ func TestParseEntraTenants(t *testing.T) {
 		"":            {},
 		"tid-a":       {{ID: "tid-a"}},
 		"tid-a,tid-b": {{ID: "tid-a"}, {ID: "tid-b"}},
-		" tid-a = a.example|A.org , tid-b=b.example ": {{ID: "tid-a", Domains: []string{" a.example", "A.org "}},
-			{ID: "tid-b", Domains: []string{"b.example "}}},
-		"tid-a=a.example\ntid-b=b.example\n": {{ID: "tid-a", Domains: []string{"a.example"}}, {ID: "tid-b", Domains: []string{"b.example"}}},
-		"=a.example,,":                       {{ID: "", Domains: []string{"a.example"}}},
+		" tid-a = a.example|A.org , tid-b=b.example ": {{ID: " tid-a ", Domains: []string{" a.example", "A.org "}},
+			{ID: " tid-b", Domains: []string{"b.example "}}},
+		"tid-a=a.example\r\n\ntid-b=b.example\n": {{ID: "tid-a", Domains: []string{"a.example"}}, {ID: "tid-b", Domains: []string{"b.example"}}},
+		"=a.example,,":                           {{ID: "", Domains: []string{"a.example"}}, {}, {}},
+		"tid-a=":                                 {{ID: "tid-a", Domains: []string{""}}},
+		"tid-a=a.example|":                       {{ID: "tid-a", Domains: []string{"a.example", ""}}},
 	} {
 		if got := connections.ParseEntraTenants(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("ParseEntraTenants(%q) = %+v, want %+v", in, got, want)
@@ -51,10 +53,13 @@ func TestEntraTenantValidation(t *testing.T) {
 		{"", "needs the tenant ids to accept"},
 		{"tid-a,tid-b", "bind tenant tid-a to the domains it may assert, e.g. tid-a=a.example"},
 		{"tid-a=a.example,tid-b", "bind tenant tid-b"},
-		{"tid-a=c.example", "tenant tid-a: c.example is not one of this connection's domains"},
+		{"tid-a=c.example", `tenant "tid-a": "c.example" is not one of this connection's domains`},
 		{"tid-a=a.example,tid-b=a.example|b.example", "a.example is bound to tenants tid-a and tid-b"},
 		{"tid-a=a.example,tid-a=b.example", "tenant tid-a is listed twice"},
-		{"=a.example", `"" is not an Entra tenant id`},
+		{"=a.example", "must not hold an empty entry"},
+		{"tid-a=a.example,", "must not hold an empty entry"},
+		{"tid-a=", "must not hold an empty entry"},
+		{"tid-a=a.example\n", ""},
 		{"tid a=a.example", `"tid a" is not an Entra tenant id`},
 	} {
 		in := base
@@ -99,7 +104,7 @@ func TestEntraTenantsStored(t *testing.T) {
 	}
 
 	_, err = e.st.Connections().Update(t.Context(), "t1", c.ID, func(c model.Connection) (model.Connection, error) {
-		c.EntraTenants = []model.EntraTenant{{ID: "tid-a"}, {ID: "tid-b"}} // as 00009 migrates several tenants
+		c.EntraTenants = []model.EntraTenant{{ID: "tid-a"}, {ID: "tid-b"}} // as 00010 migrates several tenants
 		return c, nil
 	})
 	if err != nil {

@@ -132,6 +132,7 @@ func (in Input) settingProblems() problem.List {
 	}{{"domains", in.Domains}, {"scopes", in.Scopes}, {"email_fallback_claims", in.EmailFallbackClaims}} {
 		inputs.CheckList(&ps, l.field, l.entries)
 	}
+	ps = append(ps, entraTenantShape(in.EntraTenants)...)
 	if inputs.HasControl(in.ClientID) {
 		ps.Add("client_id", "must not contain control characters")
 	}

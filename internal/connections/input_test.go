@@ -22,7 +22,11 @@ func TestInputRefusesWhatWasQuietlyRepaired(t *testing.T) {
 		{"blank domain", func(in *Input) { in.Domains = []string{" "} }, "domains: must not hold an empty entry"},
 		{"empty scope", func(in *Input) { in.Scopes = []string{"openid", "", "email"} }, "scopes: must not hold an empty entry"},
 		{"empty fallback claim", func(in *Input) { in.EmailFallbackClaims = []string{"upn", ""} }, "email_fallback_claims: must not hold an empty entry"},
-		{"empty tenant id", func(in *Input) { in.AllowedTenantIDs = []string{"t1", ""} }, "allowed_tenant_ids: must not hold an empty entry"},
+		{"empty tenant id", func(in *Input) { in.EntraTenants = ParseEntraTenants("t1,") }, "entra_tenants: must not hold an empty entry"},
+		{"empty tenant domain", func(in *Input) { in.EntraTenants = ParseEntraTenants("t1=acme.example|") }, "entra_tenants: must not hold an empty entry"},
+		{"empty entra tenant, multi-tenant mode", func(in *Input) {
+			in.IssuerMode, in.EntraTenants = "entra-multitenant", ParseEntraTenants("t1=acme.example,")
+		}, "entra_tenants: must not hold an empty entry"},
 		{"name with a trailing newline", func(in *Input) { in.Name = "Okta\n" }, "name: must not contain control characters"},
 		{"client id with a trailing newline", func(in *Input) { in.ClientID = "abc\n" }, "client_id: must not contain control characters"},
 	} {

@@ -12,7 +12,7 @@ import (
 
 // entraTenantsMigration is the version of 0000N_entra_tenant_domains.sql;
 // renumber it with the file.
-const entraTenantsMigration = 9
+const entraTenantsMigration = 10
 
 // TestMigrateEntraTenants: allowed_tenant_ids becomes entra_tenants. A
 // connection with one allowed tenant binds it to all its domains (what it

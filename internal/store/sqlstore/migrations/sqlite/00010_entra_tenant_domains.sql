@@ -1,5 +1,5 @@
 -- Entra ID tenants bound to the email domains they may assert. Keep in step
--- with migrations/postgres/00009_entra_tenant_domains.sql.
+-- with migrations/postgres/00010_entra_tenant_domains.sql.
 --
 -- allowed_tenant_ids (a JSON list of tenant ids) becomes entra_tenants, a
 -- JSON list of {"tenant_id", "domains"}. Before this, any allowed tenant

@@ -1,5 +1,5 @@
 -- Entra ID tenants bound to the email domains they may assert. Keep in step
--- with migrations/sqlite/00009_entra_tenant_domains.sql, which says why a
+-- with migrations/sqlite/00010_entra_tenant_domains.sql, which says why a
 -- single allowed tenant is bound to every domain of its connection and
 -- several are bound to none.
 
