@@ -13,8 +13,7 @@ import (
 // (/auth/sso/start), each of which stores a round trip and may make the
 // server fetch the provider's discovery document: thirty at once per
 // address (a whole office arriving at 9:00 behind one NAT), then one every
-// two seconds. It refills within Prune's window, so pruning never hands an
-// address a fuller bucket than waiting would.
+// two seconds. Prune waits for it to refill like every other bucket.
 var DefaultSSOStart = Rate{Burst: 30, Every: 2 * time.Second}
 
 // Uses of an address bucket: each is a bucket kind of its own, so one kind

@@ -124,9 +124,9 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 }
 
 // rates lists every kind of bucket the limiter fills; Prune waits for the
-// slowest to refill.
+// slowest to refill. AllowAddress's buckets count at their default rate.
 func (l *Limiter) rates() []Rate {
-	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate()}
+	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), DefaultSSOStart}
 }
 
 func (l *Limiter) accountAddressRate() Rate {
