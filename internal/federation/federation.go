@@ -57,10 +57,8 @@ type Handler struct {
 	Logger         *slog.Logger
 	Now            func() time.Time
 	TrustedProxies []netip.Prefix
-	// Throttle limits /auth/sso/start per client address, at StartRate
-	// (zero: throttle.DefaultSSOStart).
-	Throttle  *throttle.Limiter
-	StartRate throttle.Rate
+	// Throttle limits /auth/sso/start per client address (its SSOStart rate).
+	Throttle *throttle.Limiter
 	// Setup serves setup links' pages; nil leaves them unserved.
 	Setup *Setup
 	// TestResult shows the claims of an administrator's test sign-in (the

@@ -111,7 +111,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 // may ask, so an address gets a burst and then one every few seconds. A
 // refused start writes nothing (no round trip, no audit row, no bucket).
 func (h *Handler) throttleStart(r *http.Request, t model.Tenant) error {
-	wait, err := h.Throttle.AllowAddress(r.Context(), t.ID, throttle.UseSSOStart, h.StartRate, httpx.ClientIP(r, h.TrustedProxies))
+	wait, err := h.Throttle.AllowAddress(r.Context(), t.ID, throttle.UseSSOStart, httpx.ClientIP(r, h.TrustedProxies))
 	if err != nil || wait == 0 {
 		return err
 	}

@@ -25,12 +25,15 @@ const (
 // errEmpty rolls back a refused take: a refusal writes nothing.
 var errEmpty = errors.New("throttle: bucket empty")
 
-// AllowAddress spends one token of the client address's bucket for use, at
-// rate (zero: DefaultSSOStart). It returns a positive retryAfter when the
-// bucket is empty, and then writes nothing to the store, so a flood of
-// refused requests costs reads, never rows.
-func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use string, rate Rate, ip string) (retryAfter time.Duration, err error) {
-	rate = rate.orDefault(DefaultSSOStart)
+// AllowAddress spends one token of the client address's bucket for use
+// (UseSSOStart: at the SSOStart rate). It returns a positive retryAfter
+// when the bucket is empty, and then writes nothing to the store, so a
+// flood of refused requests costs reads, never rows.
+func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use, ip string) (retryAfter time.Duration, err error) {
+	rate, ok := l.addressRates()[use]
+	if !ok {
+		return 0, fmt.Errorf("throttle: no address bucket for %q", use)
+	}
 	key := use + ":" + ipKey(ip)
 	now := l.Now().UTC()
 	_, err = l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
@@ -49,3 +52,9 @@ func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use string, rate R
 	}
 	return 0, nil
 }
+
+func (l *Limiter) addressRates() map[string]Rate {
+	return map[string]Rate{UseSSOStart: l.ssoStartRate()}
+}
+
+func (l *Limiter) ssoStartRate() Rate { return l.SSOStart.orDefault(DefaultSSOStart) }

@@ -10,11 +10,9 @@ import (
 	"github.com/guildgate/guildgate/internal/store"
 )
 
-var ssoRate = Rate{Burst: 4, Every: 5 * time.Second}
-
 func allowAddress(t *testing.T, l *Limiter, tenant, ip string) time.Duration {
 	t.Helper()
-	wait, err := l.AllowAddress(context.Background(), tenant, UseSSOStart, ssoRate, ip)
+	wait, err := l.AllowAddress(context.Background(), tenant, UseSSOStart, ip)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +72,7 @@ func TestAllowAddress(t *testing.T) {
 	if w := allowAddress(t, l, tenants[0], "2001:db8:1:2:ffff::b"); w == 0 {
 		t.Fatal("another address of the same /64 had its own bucket")
 	}
-	if _, err := l.AllowAddress(context.Background(), tenants[0], UseSSOStart, Rate{}, "192.0.2.99"); err != nil {
-		t.Fatalf("default rate: %v", err)
+	if _, err := l.AllowAddress(context.Background(), tenants[0], "no-such-use", "192.0.2.7"); err == nil {
+		t.Fatal("a bucket kind nobody defined was taken from")
 	}
 }

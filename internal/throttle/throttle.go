@@ -68,6 +68,9 @@ type Limiter struct {
 	Account Rate
 	// IP limits one address's guesses at every account.
 	IP Rate
+	// SSOStart limits one address's starts of an upstream sign-in
+	// (AllowAddress with UseSSOStart).
+	SSOStart Rate
 }
 
 // Allow spends one token from the address's bucket, the account-and-address
@@ -124,9 +127,9 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 }
 
 // rates lists every kind of bucket the limiter fills; Prune waits for the
-// slowest to refill. AllowAddress's buckets count at their default rate.
+// slowest to refill.
 func (l *Limiter) rates() []Rate {
-	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), DefaultSSOStart}
+	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate()}
 }
 
 func (l *Limiter) accountAddressRate() Rate {

@@ -30,11 +30,13 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // small rates keep the arithmetic obvious: 3 per account then 1 per 10 s,
-// 3 per account and address then 1 per 5 s, 6 per address then 1 per 2 s.
+// 3 per account and address then 1 per 5 s, 6 per address then 1 per 2 s,
+// 4 upstream sign-in starts per address then 1 per 5 s.
 var (
-	acct = Rate{Burst: 3, Every: 10 * time.Second}
-	pair = Rate{Burst: 3, Every: 5 * time.Second}
-	ipr  = Rate{Burst: 6, Every: 2 * time.Second}
+	acct    = Rate{Burst: 3, Every: 10 * time.Second}
+	pair    = Rate{Burst: 3, Every: 5 * time.Second}
+	ipr     = Rate{Burst: 6, Every: 2 * time.Second}
+	ssoRate = Rate{Burst: 4, Every: 5 * time.Second}
 )
 
 func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
@@ -49,7 +51,7 @@ func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
 		}
 		tenants = append(tenants, tn.ID)
 	}
-	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr}, c, st, tenants
+	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr, SSOStart: ssoRate}, c, st, tenants
 }
 
 func allow(t *testing.T, l *Limiter, tenant, email, ip string) time.Duration {
