@@ -14,7 +14,7 @@ import (
 )
 
 const clientSettings = "[--groups CSV] [--id-token-alg RS256|ES256|EdDSA|HS256] [--post-logout-redirect-uris CSV] " +
-	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] " + tenantFlags
+	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] [--omit-authorization-response-iss] " + tenantFlags
 
 var clientCommands = map[string]command{
 	"add": {summary: "register an SSO client for a partner app", run: runClientAdd,
@@ -33,6 +33,7 @@ var clientCommands = map[string]command{
 type clientFlags struct {
 	name, redirects, postLogout, groups, alg, backchannel, grants optString
 	public, groupsClaim                                           optBool
+	omitIss                                                       optBool
 }
 
 func (cf *clientFlags) register(fs *flag.FlagSet) {
@@ -46,6 +47,8 @@ func (cf *clientFlags) register(fs *flag.FlagSet) {
 		"(default: authorization_code,refresh_token; list implicit to allow the implicit and hybrid response types)")
 	fs.Var(&cf.public, "public", "a public client (a browser or mobile app): no secret, PKCE required")
 	fs.Var(&cf.groupsClaim, "groups-claim", "always put the member's groups in tokens, even without the groups scope")
+	fs.Var(&cf.omitIss, "omit-authorization-response-iss", "leave iss (RFC 9207) out of authorization responses, "+
+		"only for an app that fails on it, such as mod_auth_openidc showing a target_link_uri error instead of access denied")
 }
 
 // csv splits a comma-separated flag value as given: "" (or only spaces) is
@@ -65,7 +68,7 @@ func csv(o optString) *[]string {
 
 func (cf *clientFlags) input() clients.Input {
 	in := clients.Input{Name: cf.name.v, IDTokenAlg: cf.alg.v, BackchannelLogoutURI: cf.backchannel.v,
-		Public: cf.public.v, GroupsClaim: cf.groupsClaim.v}
+		Public: cf.public.v, GroupsClaim: cf.groupsClaim.v, OmitAuthorizationResponseIss: cf.omitIss.v}
 	for dst, src := range map[*[]string]optString{&in.RedirectURIs: cf.redirects, &in.PostLogoutRedirectURIs: cf.postLogout,
 		&in.PermittedGroups: cf.groups, &in.GrantTypes: cf.grants} {
 		if l := csv(src); l != nil {
@@ -80,6 +83,7 @@ func (cf *clientFlags) patch() clients.Patch {
 		Name: cf.name.ptr(), RedirectURIs: csv(cf.redirects), PostLogoutRedirectURIs: csv(cf.postLogout),
 		PermittedGroups: csv(cf.groups), IDTokenAlg: cf.alg.ptr(), BackchannelLogoutURI: cf.backchannel.ptr(),
 		GrantTypes: csv(cf.grants), Public: cf.public.ptr(), GroupsClaim: cf.groupsClaim.ptr(),
+		OmitAuthorizationResponseIss: cf.omitIss.ptr(),
 	}
 }
 
@@ -241,6 +245,9 @@ func clientText(w io.Writer, v views.Client) {
 		"redirect_uris", strings.Join(v.RedirectURIs, ", "), "post_logout_redirect_uris", strings.Join(v.PostLogoutRedirectURIs, ", "),
 		"permitted_groups", groups, "id_token_alg", v.IDTokenAlg, "backchannel_logout_uri", v.BackchannelLogoutURI,
 		"grant_types", strings.Join(v.GrantTypes, ", "), "public", v.Public, "groups_claim", v.GroupsClaim)
+	if v.OmitAuthorizationResponseIss {
+		fields(w, "omit_authorization_response_iss", "true (iss is left out of authorization responses)")
+	}
 	if !v.SecretRotatingUntil.IsZero() {
 		fields(w, "secret_rotating_until", stamp(v.SecretRotatingUntil)+" (the previous secret works until then)")
 	}

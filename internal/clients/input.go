@@ -27,6 +27,8 @@ type Input struct {
 	// it: no groups means every member. A client restricted to groups must
 	// name at least one.
 	AllMembers *bool
+	// OmitAuthorizationResponseIss: see model.Client.
+	OmitAuthorizationResponseIss bool
 }
 
 // Validate reports every problem Create would find without the store, so a
@@ -64,6 +66,7 @@ func (in Input) settings() settings {
 		GrantTypes:             normalGrants(grants),
 		Public:                 in.Public,
 		GroupsClaim:            in.GroupsClaim,
+		OmitIss:                in.OmitAuthorizationResponseIss,
 	}
 }
 
@@ -88,6 +91,8 @@ type Patch struct {
 	GrantTypes             *[]string
 	Public                 *bool
 	GroupsClaim            *bool
+	// OmitAuthorizationResponseIss: see model.Client.
+	OmitAuthorizationResponseIss *bool
 }
 
 // Validate reports every problem with the fields p sets, each on its own.
@@ -181,6 +186,9 @@ func (p Patch) apply(st settings) settings {
 	if p.GroupsClaim != nil {
 		st.GroupsClaim = *p.GroupsClaim
 	}
+	if p.OmitAuthorizationResponseIss != nil {
+		st.OmitIss = *p.OmitAuthorizationResponseIss
+	}
 	return st
 }
 
@@ -193,6 +201,7 @@ func (p Patch) fields() string {
 		"all_members":  p.AllMembers != nil,
 		"id_token_alg": p.IDTokenAlg != nil, "backchannel_logout_uri": p.BackchannelLogoutURI != nil,
 		"grant_types": p.GrantTypes != nil, "public": p.Public != nil, "groups_claim": p.GroupsClaim != nil,
+		"omit_authorization_response_iss": p.OmitAuthorizationResponseIss != nil,
 	} {
 		if set {
 			names = append(names, name)
@@ -206,7 +215,7 @@ func settingsOf(c model.Client) settings {
 	return settings{
 		Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		IDTokenAlg: c.IDTokenAlg, BackchannelLogoutURI: c.BackchannelLogoutURI, GrantTypes: c.GrantTypes,
-		Public: c.Public, GroupsClaim: c.GroupsClaim,
+		Public: c.Public, GroupsClaim: c.GroupsClaim, OmitIss: c.OmitAuthorizationResponseIss,
 	}
 }
 
@@ -214,6 +223,7 @@ func (st settings) applyTo(c *model.Client) {
 	c.Name, c.RedirectURIs, c.PostLogoutRedirectURIs = st.Name, st.RedirectURIs, st.PostLogoutRedirectURIs
 	c.IDTokenAlg, c.BackchannelLogoutURI, c.GrantTypes = st.IDTokenAlg, st.BackchannelLogoutURI, st.GrantTypes
 	c.Public, c.GroupsClaim = st.Public, st.GroupsClaim
+	c.OmitAuthorizationResponseIss = st.OmitIss
 }
 
 // checkLists reports an empty entry in any of the lists given (nil ones

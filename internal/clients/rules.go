@@ -53,6 +53,7 @@ type settings struct {
 	BackchannelLogoutURI   string
 	GrantTypes             []string
 	Public, GroupsClaim    bool
+	OmitIss                bool // leave iss out of authorization responses
 }
 
 // validate reports every problem at once, each field's and those between

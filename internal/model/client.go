@@ -44,6 +44,10 @@ type Client struct {
 	Public bool
 	// GroupsClaim adds `groups` to tokens even without the groups scope.
 	GroupsClaim bool
+	// OmitAuthorizationResponseIss leaves RFC 9207's iss out of this client's
+	// authorization responses, for relying parties that mistake a response
+	// carrying iss but no code (an error) for a third-party-initiated login.
+	OmitAuthorizationResponseIss bool
 	// Secrets are encrypted (secrets.Keyring); the newest first. Older ones stay
 	// valid until their ExpiresAt during a rotation overlap.
 	Secrets   []ClientSecret

@@ -46,7 +46,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	to, err := newAuthReply(v, redirectURI, t.Issuer)
+	to, err := newAuthReply(v, redirectURI, responseIss(t, c))
 	if err == nil {
 		err = p.authorizeValid(w, r, t, v, c, to)
 	}
@@ -55,6 +55,19 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 		return to.send(w, oauth.ErrorParams(err, to.State, to.Iss))
 	}
 	return nil
+}
+
+// responseIss is the iss of the client's authorization responses (RFC 9207),
+// or "" for a client whose administrator turned it off: some relying
+// parties (mod_auth_openidc) take a response with iss but no code for a
+// third-party-initiated login and never show the member the error in it.
+// Discovery still says iss is supported, which stays true of every other
+// client.
+func responseIss(t model.Tenant, c model.Client) string {
+	if c.OmitAuthorizationResponseIss {
+		return ""
+	}
+	return t.Issuer
 }
 
 // authorizeValid continues once errors can be sent to the client.

@@ -39,7 +39,7 @@ type authReply struct {
 	URI   string
 	Mode  oauth.ResponseMode
 	State string
-	Iss   string // RFC 9207
+	Iss   string // RFC 9207; empty for a client that must not get it (responseIss)
 }
 
 // Bounds on values that are stored or sent back: an honest client stays

@@ -39,7 +39,9 @@ func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.T
 	if to.State != "" {
 		params.Set("state", to.State) // unchanged, as sent
 	}
-	params.Set("iss", to.Iss)
+	if to.Iss != "" {
+		params.Set("iss", to.Iss)
+	}
 	p.auditAuthorize(ctx, t, req, who.member, g)
 	return to.send(w, params)
 }

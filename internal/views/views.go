@@ -35,6 +35,9 @@ type Client struct {
 	SecretRotatingUntil    time.Time `json:"secret_rotating_until,omitzero"`
 	CreatedAt              time.Time `json:"created_at"`
 	UpdatedAt              time.Time `json:"updated_at"`
+
+	// OmitAuthorizationResponseIss: see model.Client.
+	OmitAuthorizationResponseIss bool `json:"omit_authorization_response_iss"`
 }
 
 // ClientOf is the view of a client as the clients service returns it.
@@ -46,6 +49,7 @@ func ClientOf(v clients.View) Client {
 		IDTokenAlg: v.IDTokenAlg, BackchannelLogoutURI: v.BackchannelLogoutURI, GrantTypes: list(v.GrantTypes),
 		Public: v.Public, GroupsClaim: v.GroupsClaim, SecretRotatingUntil: v.SecretRotatingUntil,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		OmitAuthorizationResponseIss: v.OmitAuthorizationResponseIss,
 	}
 }
 

@@ -84,12 +84,15 @@ type clientInput struct {
 	GrantTypes             []string `json:"grant_types,omitempty"`
 	Public                 bool     `json:"public,omitempty"`
 	GroupsClaim            bool     `json:"groups_claim,omitempty"`
+	// OmitAuthorizationResponseIss: see model.Client.
+	OmitAuthorizationResponseIss bool `json:"omit_authorization_response_iss,omitempty"`
 }
 
 func (in clientInput) clients() clients.Input {
 	return clients.Input{Name: in.Name, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
 		PermittedGroups: in.PermittedGroups, IDTokenAlg: in.IDTokenAlg, BackchannelLogoutURI: in.BackchannelLogoutURI,
-		GrantTypes: in.GrantTypes, Public: in.Public, GroupsClaim: in.GroupsClaim}
+		GrantTypes: in.GrantTypes, Public: in.Public, GroupsClaim: in.GroupsClaim,
+		OmitAuthorizationResponseIss: in.OmitAuthorizationResponseIss}
 }
 
 // clientPatch: an empty list clears it (for permitted_groups: every member
@@ -104,12 +107,15 @@ type clientPatch struct {
 	GrantTypes             *[]string `json:"grant_types,omitempty"`
 	Public                 *bool     `json:"public,omitempty"`
 	GroupsClaim            *bool     `json:"groups_claim,omitempty"`
+	// OmitAuthorizationResponseIss: see model.Client.
+	OmitAuthorizationResponseIss *bool `json:"omit_authorization_response_iss,omitempty"`
 }
 
 func (p clientPatch) clients() clients.Patch {
 	return clients.Patch{Name: p.Name, RedirectURIs: p.RedirectURIs, PostLogoutRedirectURIs: p.PostLogoutRedirectURIs,
 		PermittedGroups: p.PermittedGroups, IDTokenAlg: p.IDTokenAlg, BackchannelLogoutURI: p.BackchannelLogoutURI,
-		GrantTypes: p.GrantTypes, Public: p.Public, GroupsClaim: p.GroupsClaim}
+		GrantTypes: p.GrantTypes, Public: p.Public, GroupsClaim: p.GroupsClaim,
+		OmitAuthorizationResponseIss: p.OmitAuthorizationResponseIss}
 }
 
 // rotateInput: overlap is a Go duration ("24h"); absent means 24h, as in

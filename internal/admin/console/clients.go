@@ -34,6 +34,7 @@ type clientForm struct {
 	Alg                                             string
 	Grants                                          []string
 	Public, GroupsClaim                             bool
+	OmitIss                                         bool // omit_authorization_response_iss
 	Errors                                          map[string][]string
 	Algs, GrantTypes                                []string
 	GroupRows                                       int // visible rows of the groups multi-select
@@ -71,7 +72,8 @@ func readClientForm(r *http.Request) clientForm {
 	f := r.PostForm
 	return clientForm{Name: f.Get("name"), RedirectURIs: f.Get("redirect_uris"), PostLogoutURIs: f.Get("post_logout_redirect_uris"),
 		Backchannel: f.Get("backchannel_logout_uri"), Groups: f["groups"], Alg: f.Get("id_token_alg"), Grants: f["grant_types"],
-		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on", AllMembers: f.Get("access") == "all"}
+		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on", AllMembers: f.Get("access") == "all",
+		OmitIss: f.Get("omit_authorization_response_iss") == "on"}
 }
 
 func (f clientForm) input() clients.Input {
@@ -81,7 +83,7 @@ func (f clientForm) input() clients.Input {
 	}
 	return clients.Input{Name: f.Name, RedirectURIs: splitList(f.RedirectURIs), PostLogoutRedirectURIs: splitList(f.PostLogoutURIs),
 		PermittedGroups: f.Groups, AllMembers: &f.AllMembers, IDTokenAlg: f.Alg, BackchannelLogoutURI: f.Backchannel,
-		GrantTypes: grants, Public: f.Public, GroupsClaim: f.GroupsClaim}
+		GrantTypes: grants, Public: f.Public, GroupsClaim: f.GroupsClaim, OmitAuthorizationResponseIss: f.OmitIss}
 }
 
 func (f clientForm) patch() clients.Patch {
@@ -92,7 +94,8 @@ func (f clientForm) patch() clients.Patch {
 	}
 	return clients.Patch{Name: &in.Name, RedirectURIs: &in.RedirectURIs, PostLogoutRedirectURIs: &in.PostLogoutRedirectURIs,
 		PermittedGroups: &groups, AllMembers: in.AllMembers, IDTokenAlg: &in.IDTokenAlg,
-		BackchannelLogoutURI: &in.BackchannelLogoutURI, GrantTypes: &in.GrantTypes, Public: &in.Public, GroupsClaim: &in.GroupsClaim}
+		BackchannelLogoutURI: &in.BackchannelLogoutURI, GrantTypes: &in.GrantTypes, Public: &in.Public, GroupsClaim: &in.GroupsClaim,
+		OmitAuthorizationResponseIss: &in.OmitAuthorizationResponseIss}
 }
 
 // createClient is "Save & Close": the client id and secret are generated
@@ -125,8 +128,8 @@ func (h *Handler) editClient(w http.ResponseWriter, r *http.Request, c *call) er
 	f, err := h.clientForm(r, c, clientForm{ID: v.ID, Name: v.Name, RedirectURIs: strings.Join(v.RedirectURIs, ", "),
 		PostLogoutURIs: strings.Join(v.PostLogoutRedirectURIs, ", "), Backchannel: v.BackchannelLogoutURI,
 		Groups: v.PermittedGroupNames, AllMembers: v.OpenToAllMembers(), AdmitsNobody: v.AdmitsNobody,
-		Alg: v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim},
-		"Edit client")
+		Alg: v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim,
+		OmitIss: v.OmitAuthorizationResponseIss}, "Edit client")
 	if err != nil {
 		return err
 	}

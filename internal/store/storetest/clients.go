@@ -17,6 +17,7 @@ var clientTests = []testCase{
 	{"Clients/UpdateAborts", testClientUpdateAborts},
 	{"Clients/ListByGroup", testClientListByGroup},
 	{"Clients/Version", testClientVersion},
+	{"Clients/OmitAuthorizationResponseIss", testClientOmitIss},
 }
 
 func testClientCRUD(t *testing.T, s store.Store) {
