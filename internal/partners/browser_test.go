@@ -55,8 +55,10 @@ func newBrowser(t *testing.T, e *rpEnv, email string) *memberBrowser {
 // guides tell them to.
 type localhostJar struct{ http.CookieJar }
 
-func (j localhostJar) SetCookies(u *url.URL, cs []*http.Cookie) { j.CookieJar.SetCookies(secure(u), cs) }
-func (j localhostJar) Cookies(u *url.URL) []*http.Cookie         { return j.CookieJar.Cookies(secure(u)) }
+func (j localhostJar) SetCookies(u *url.URL, cs []*http.Cookie) {
+	j.CookieJar.SetCookies(secure(u), cs)
+}
+func (j localhostJar) Cookies(u *url.URL) []*http.Cookie { return j.CookieJar.Cookies(secure(u)) }
 
 func secure(u *url.URL) *url.URL {
 	if u.Scheme != "http" || u.Hostname() != "localhost" {
