@@ -195,3 +195,12 @@ func (b *memberBrowser) do(req *http.Request) page {
 	}
 	return page{status: resp.StatusCode, url: resp.Request.URL, header: resp.Header, body: string(body)}
 }
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}

@@ -28,6 +28,7 @@ const (
 	password    = "correct horse battery"
 	memberEmail = "ann@example.org" // in the permitted group "staff"
 	outsider    = "bob@example.org" // in no group
+	unverified  = "cy@example.org"  // in "staff", email address not verified
 )
 
 // need returns what find located, or skips the test (fails it when
@@ -65,6 +66,8 @@ func newRPEnv(t *testing.T) *rpEnv {
 	e.s.MustCLI(t, "", "group", "add-member", "staff", memberEmail)
 	e.s.MustCLI(t, password+"\n", "member", "add", "--email", outsider, "--name", "Bob Outsider",
 		"--email-verified", "--password-stdin")
+	e.s.MustCLI(t, password+"\n", "member", "add", "--email", unverified, "--name", "Cy Unverified", "--password-stdin")
+	e.s.MustCLI(t, "", "group", "add-member", "staff", unverified)
 	pem, err := os.ReadFile(filepath.Join(e.s.Config.DataDir, "localhost-cert.pem"))
 	if err != nil {
 		t.Fatal(err)
