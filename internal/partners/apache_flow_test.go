@@ -32,7 +32,8 @@ func TestModAuthOpenIDC(t *testing.T) {
 		forged := http.Header{"OIDC_CLAIM_email": {"mallory@example.net"}, "OIDC_CLAIM_groups": {"admins"}}
 		p := b.open(a.origin+"/reports?q=1", true, forged)
 		got := appSaw(t, p, a.log)
-		if got["path"] != "/reports" || got["oidc_claim_email"] != memberEmail || got["oidc_claim_member_status"] != "current" ||
+		if got["path"] != "/reports" || got["oidc_claim_email"] != memberEmail || got["oidc_claim_sub"] != e.memberID ||
+			got["oidc_claim_name"] != "Ann Baker" || got["oidc_claim_member_status"] != "current" ||
 			!slices.Equal(strings.Split(got["oidc_claim_groups"], ","), []string{"staff"}) {
 			t.Fatalf("the app saw %v, want %s in group staff", got, memberEmail)
 		}
@@ -62,7 +63,7 @@ func TestModAuthOpenIDC(t *testing.T) {
 // which carried no iss.
 func wantAccessDenied(t *testing.T, p page, v partners.Values, a *apache) {
 	t.Helper()
-	if p.looped || !strings.Contains(p.body, "OpenID Connect Provider error: access_denied") ||
+	if p.looped || !strings.Contains(p.body, partners.ModAuthOpenIDC.Denied) ||
 		!strings.Contains(p.body, "not in any of the groups permitted") ||
 		!strings.HasPrefix(p.url.String(), v.RedirectURI+"?") || p.url.Query().Has("iss") {
 		t.Fatalf("a member outside the permitted groups: %d at %s after %d redirects, want mod_auth_openidc's access_denied page\n%s\nvia\n%s\n%s",

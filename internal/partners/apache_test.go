@@ -30,7 +30,7 @@ func findApache() (string, string) {
 	}
 	for _, m := range apacheModuleFiles {
 		if _, err := os.Stat(filepath.Join(moduleDir(), m.file)); err != nil {
-			return "", fmt.Sprintf("no %s in %s (apt-get install libapache2-mod-auth-openidc; scripts/test does)", m.file, moduleDir())
+			return "", fmt.Sprintf("no %s in %s (apt-get install apache2 libapache2-mod-auth-openidc; scripts/test does)", m.file, moduleDir())
 		}
 	}
 	return bin, ""

@@ -51,18 +51,24 @@ func need(t *testing.T, what string, find func() (string, string)) string {
 // certificate there as the relying party's CA file, and the app behind the
 // relying party.
 type rpEnv struct {
-	s      *testenv.Server
-	dir    string
-	caFile string
-	app    *httptest.Server
+	memberID string // memberEmail's, the sub Guildgate sends
+	s        *testenv.Server
+	dir      string
+	caFile   string
+	app      *httptest.Server
 }
 
 func newRPEnv(t *testing.T) *rpEnv {
 	t.Helper()
 	e := &rpEnv{s: testenv.Start(t, testenv.SQLite, nil), dir: privateDir(t)}
 	e.s.MustCLI(t, "", "group", "add", "staff")
-	e.s.MustCLI(t, password+"\n", "member", "add", "--email", memberEmail, "--name", "Ann Baker",
-		"--email-verified", "--password-stdin")
+	var ann struct{ ID string }
+	out := e.s.MustCLI(t, password+"\n", "member", "add", "--email", memberEmail, "--name", "Ann Baker",
+		"--email-verified", "--password-stdin", "--json")
+	if err := json.Unmarshal([]byte(out), &ann); err != nil || ann.ID == "" {
+		t.Fatalf("member add: %v\n%s", err, out)
+	}
+	e.memberID = ann.ID
 	e.s.MustCLI(t, "", "group", "add-member", "staff", memberEmail)
 	e.s.MustCLI(t, password+"\n", "member", "add", "--email", outsider, "--name", "Bob Outsider",
 		"--email-verified", "--password-stdin")

@@ -28,7 +28,7 @@ func TestOAuth2Proxy(t *testing.T) {
 		b := newBrowser(t, e, memberEmail)
 		forged := http.Header{"X-Forwarded-Email": {"mallory@example.net"}, "X-Forwarded-Groups": {"admins"}}
 		got := appSaw(t, b.open(o.origin+"/reports?q=1", true, forged), o.log)
-		if got["path"] != "/reports" || got["x-forwarded-email"] != memberEmail ||
+		if got["path"] != "/reports" || got["x-forwarded-email"] != memberEmail || got["x-forwarded-user"] != e.memberID ||
 			!slices.Equal(strings.Split(got["x-forwarded-groups"], ","), []string{"staff"}) {
 			t.Fatalf("the app saw %v, want %s in group staff", got, memberEmail)
 		}
@@ -49,7 +49,7 @@ func TestOAuth2Proxy(t *testing.T) {
 
 	t.Run("outsider", func(t *testing.T) {
 		p := newBrowser(t, e, outsider).open(o.origin+"/reports", true, nil)
-		if p.looped || p.status != http.StatusForbidden || !strings.Contains(p.body, "Login Failed: The upstream identity provider returned an error: access_denied") ||
+		if p.looped || p.status != http.StatusForbidden || !strings.Contains(p.body, partners.OAuth2Proxy.Denied) ||
 			!strings.HasPrefix(p.url.String(), v.RedirectURI+"?") {
 			t.Fatalf("a member outside the permitted groups: %d at %s after %d redirects, want oauth2-proxy's 403 page\n%s\nvia\n%s\n%s",
 				p.status, p.url, p.hops, p.body, strings.Join(p.trail, "\n"), o.log())

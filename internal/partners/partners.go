@@ -36,7 +36,10 @@ type RP struct {
 	// because the relying party mishandles an error response carrying iss.
 	OmitIss bool
 	// Quirk is one sentence on what an administrator must know.
-	Quirk   string
+	Quirk string
+	// Denied is what a member outside the client's permitted groups reads
+	// on the relying party's page.
+	Denied  string
 	file    string
 	signOut func(Values) string
 }
@@ -47,6 +50,7 @@ var (
 		Slug: "mod_auth_openidc", Name: "Apache httpd with mod_auth_openidc",
 		Guide: "docs/partners/apache-mod_auth_openidc.md", CallbackPath: "/oidc/callback", SignedOutPath: "/signed-out",
 		OmitIss: true, file: "mod_auth_openidc.conf", signOut: modAuthOpenIDCSignOut,
+		Denied: "OpenID Connect Provider error: access_denied",
 		Quirk: "Turn on “Leave iss out of authorization responses” for this client: mod_auth_openidc " +
 			"takes an error response carrying iss for a third-party-initiated login, so a member outside " +
 			"the permitted groups would see an “Invalid Request” page (or a redirect loop) instead of “access denied”.",
@@ -55,6 +59,7 @@ var (
 		Slug: "oauth2-proxy", Name: "oauth2-proxy",
 		Guide: "docs/partners/oauth2-proxy.md", CallbackPath: "/oauth2/callback", SignedOutPath: "/signed-out",
 		file: "oauth2-proxy.cfg", signOut: oauth2ProxySignOut,
+		Denied: "Login Failed: The upstream identity provider returned an error: access_denied",
 		Quirk: "oauth2-proxy refuses members whose email address is not verified: verify addresses " +
 			"(invitation or verification mail, or --email-verified) before they sign in.",
 	}
