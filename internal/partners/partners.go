@@ -68,6 +68,12 @@ var (
 // All lists the relying parties with a tested guide.
 func All() []RP { return []RP{ModAuthOpenIDC, OAuth2Proxy} }
 
+// Repository is where the guides are published; GuideURL links into it.
+const Repository = "https://github.com/guildgate/guildgate"
+
+// GuideURL is the guide's address in the published repository.
+func (rp RP) GuideURL() string { return Repository + "/blob/main/" + rp.Guide }
+
 // Lookup returns the relying party with slug.
 func Lookup(slug string) (RP, bool) {
 	for _, rp := range All() {

@@ -57,6 +57,7 @@ func (h *Handler) routes() []route {
 		{"GET /admin/clients/{id}", h.editClient},
 		{"POST /admin/clients/{id}", h.updateClient},
 		{"POST /admin/clients/{id}/rotate-secret", h.rotateSecret},
+		{"GET /admin/clients/{id}/connect", h.connectClient},
 		{"GET /admin/clients/{id}/delete", h.confirmDeleteClient},
 		{"POST /admin/clients/{id}/delete", h.deleteClient},
 		{"GET /admin/members", h.listMembers},

@@ -16,7 +16,9 @@ document.addEventListener("click", function (event) {
     button.textContent = shown ? "Reveal" : "Hide";
   } else if (button.classList.contains("copy")) {
     var from = button.getAttribute("data-copy-from");
-    var text = from ? document.getElementById(from).value : button.getAttribute("data-copy-text");
+    var source = from && document.getElementById(from);
+    // An input's value, or the text of a <code> or <pre>.
+    var text = source ? ("value" in source ? source.value : source.textContent) : button.getAttribute("data-copy-text");
     copy(text).then(function () {
       flash(button, "Copied");
     }, function () {
