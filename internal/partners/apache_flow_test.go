@@ -19,6 +19,7 @@ import (
 // where the partner set OIDCDefaultURL; signing out ends Apache's session
 // and Guildgate's.
 func TestModAuthOpenIDC(t *testing.T) {
+	t.Parallel() // each test has its own server and relying party
 	bin := need(t, "Apache httpd with mod_auth_openidc", findApache)
 	e := newRPEnv(t)
 	// Clients first: the server notices clients added after its first
@@ -79,6 +80,7 @@ func wantAccessDenied(t *testing.T, p page, v partners.Values, a *apache) {
 // installed mod_auth_openidc handles iss: the guide should say from which
 // version on the switch is not needed.
 func TestModAuthOpenIDCQuirk(t *testing.T) {
+	t.Parallel() // each test has its own server and relying party
 	bin := need(t, "Apache httpd with mod_auth_openidc", findApache)
 	e := newRPEnv(t)
 	plain, withDefault := e.apacheSite(t, ""), e.apacheSite(t, "OIDCDefaultURL http://localhost:{port}/")

@@ -18,6 +18,7 @@ import (
 // verified; signing out ends oauth2-proxy's session and, once the member
 // confirms on Guildgate's page, Guildgate's.
 func TestOAuth2Proxy(t *testing.T) {
+	t.Parallel() // each test has its own server and relying party
 	bin := need(t, "oauth2-proxy", findOAuth2Proxy)
 	e := newRPEnv(t)
 	addr := testenv.FreeAddr(t)

@@ -10,8 +10,10 @@ package partners
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -42,6 +44,7 @@ type RP struct {
 	Denied  string
 	file    string
 	signOut func(Values) string
+	listen  string // the example listen address, where the relying party listens itself
 }
 
 // The relying parties with a tested guide.
@@ -63,10 +66,18 @@ var (
 		Quirk: "oauth2-proxy refuses members whose email address is not verified: verify addresses " +
 			"(invitation or verification mail, or --email-verified) before they sign in.",
 	}
+	ExpressOpenIDConnect = RP{
+		Slug: "express-openid-connect", Name: "Node.js Express with express-openid-connect",
+		Guide: "docs/partners/express-openid-connect.md", CallbackPath: "/callback", SignedOutPath: "/signed-out",
+		file: "express-openid-connect.js", signOut: expressSignOut, listen: "0.0.0.0:3000",
+		Denied: "Access denied: your membership does not include this app.",
+		Quirk: "The app decides what a refused member reads: the guide's error handler answers " +
+			"Guildgate's access_denied with a 403 page of its own; without one, Express shows a bare error.",
+	}
 )
 
 // All lists the relying parties with a tested guide.
-func All() []RP { return []RP{ModAuthOpenIDC, OAuth2Proxy} }
+func All() []RP { return []RP{ModAuthOpenIDC, OAuth2Proxy, ExpressOpenIDConnect} }
 
 // Repository is where the guides are published; GuideURL links into it.
 const Repository = "https://github.com/guildgate/guildgate"
@@ -112,7 +123,7 @@ func Example(rp RP) Values {
 		ClientSecret: "CLIENT-SECRET-FROM-GUILDGATE", RedirectURI: "https://app.example.org" + rp.CallbackPath,
 		PostLogoutRedirectURI: "https://app.example.org" + rp.SignedOutPath,
 		Passphrase:            "replace-with-openssl-rand-hex-16", CAFile: "/etc/ssl/certs/guildgate-ca.pem",
-		Upstream: "http://127.0.0.1:8080/", Listen: "0.0.0.0:4180",
+		Upstream: "http://127.0.0.1:8080/", Listen: cmp.Or(rp.listen, "0.0.0.0:4180"),
 	}
 }
 
@@ -122,10 +133,12 @@ func (rp RP) Render(v Values) (string, error) {
 		return "", fmt.Errorf("%s configuration: %w", rp.Name, err)
 	}
 	t, err := template.New(rp.file).Option("missingkey=error").Funcs(template.FuncMap{
-		"origin":    func(s string) string { u := parse(s); return u.Scheme + "://" + u.Host },
-		"host":      func(s string) string { return parse(s).Host },
-		"path":      func(s string) string { return parse(s).EscapedPath() },
-		"quoteMeta": regexp.QuoteMeta,
+		"origin":     func(s string) string { u := parse(s); return u.Scheme + "://" + u.Host },
+		"host":       func(s string) string { return parse(s).Host },
+		"path":       func(s string) string { return parse(s).EscapedPath() },
+		"quoteMeta":  regexp.QuoteMeta,
+		"listenHost": func(s string) string { h, _, _ := net.SplitHostPort(s); return h },
+		"listenPort": func(s string) string { _, p, _ := net.SplitHostPort(s); return p },
 	}).ParseFS(files, "templates/"+rp.file)
 	if err != nil {
 		return "", err
@@ -174,6 +187,14 @@ func (rp RP) SignOutURL(v Values) string { return rp.signOut(v) }
 // Guildgate signs them out at once.
 func modAuthOpenIDCSignOut(v Values) string {
 	return v.RedirectURI + "?logout=" + url.QueryEscape(v.PostLogoutRedirectURI)
+}
+
+// expressSignOut: express-openid-connect's /logout ends its session and, with
+// idpLogout, sends the member to Guildgate's end_session_endpoint with
+// id_token_hint, so Guildgate signs them out at once.
+func expressSignOut(v Values) string {
+	u := parse(v.RedirectURI)
+	return u.Scheme + "://" + u.Host + "/logout"
 }
 
 // oauth2ProxySignOut: oauth2-proxy clears its cookie and redirects to rd,

@@ -18,7 +18,7 @@ func TestRender(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", rp.Slug, err)
 		}
-		for _, want := range []string{v.Issuer, v.ClientID, v.ClientSecret, v.RedirectURI, v.Passphrase} {
+		for _, want := range []string{v.Issuer, v.ClientID, v.ClientSecret, v.Passphrase, rp.CallbackPath} {
 			if !strings.Contains(conf, want) {
 				t.Errorf("%s: %q missing from\n%s", rp.Slug, want, conf)
 			}
