@@ -35,8 +35,9 @@ type RP struct {
 	// SignedOutPath is where the guide sends members after signing out.
 	SignedOutPath string
 	// OmitIss says the client must have --omit-authorization-response-iss,
-	// because the relying party mishandles an error response carrying iss.
-	OmitIss bool
+	// because the relying party mishandles an error response carrying iss;
+	// NeedsIss that it must not, because the relying party requires iss.
+	OmitIss, NeedsIss bool
 	// Quirk is one sentence on what an administrator must know.
 	Quirk string
 	// Denied is what a member outside the client's permitted groups reads
@@ -69,7 +70,7 @@ var (
 	ExpressOpenIDConnect = RP{
 		Slug: "express-openid-connect", Name: "Node.js Express with express-openid-connect",
 		Guide: "docs/partners/express-openid-connect.md", CallbackPath: "/callback", SignedOutPath: "/signed-out",
-		file: "express-openid-connect.js", signOut: expressSignOut, listen: "0.0.0.0:3000",
+		file: "express-openid-connect.js", signOut: expressSignOut, listen: "0.0.0.0:3000", NeedsIss: true,
 		Denied: "Access denied: your membership does not include this app.",
 		Quirk: "The app decides what a refused member reads: the guide's error handler answers " +
 			"Guildgate's access_denied with a 403 page of its own; without one, Express shows a bare error.",

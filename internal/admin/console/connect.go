@@ -33,6 +33,7 @@ type rpSetup struct {
 	PostLogoutURI string
 	Unregistered  []string // URIs Config uses that the client does not list yet
 	NeedsSwitch   bool     // the relying party needs OmitIss, which the client lacks
+	IssRefused    bool     // the client has OmitIss, which the relying party refuses
 	SignOutURL    string
 	GuideURL      string
 }
@@ -66,7 +67,8 @@ func (h *Handler) connectClient(w http.ResponseWriter, r *http.Request, c *call)
 // uses, else those paths on the origin of its first redirect URL, flagged
 // as still to be registered.
 func setupFor(rp partners.RP, v clients.View, issuer string) rpSetup {
-	s := rpSetup{RP: rp, GuideURL: rp.GuideURL(), NeedsSwitch: rp.OmitIss && !v.OmitAuthorizationResponseIss}
+	s := rpSetup{RP: rp, GuideURL: rp.GuideURL(), NeedsSwitch: rp.OmitIss && !v.OmitAuthorizationResponseIss,
+		IssRefused: rp.NeedsIss && v.OmitAuthorizationResponseIss}
 	origin := originOf(v.RedirectURIs)
 	var ok bool
 	if s.RedirectURI, ok = withPath(v.RedirectURIs, rp.CallbackPath, origin); !ok {

@@ -25,7 +25,7 @@ func TestConsoleOmitIssSetting(t *testing.T) {
 	}
 	wantSeeOther(t, b.postPage("/admin/clients/new", "/admin/clients", url.Values{"name": {"Wiki"},
 		"redirect_uris": {"https://wiki.example.org/oidc/callback"}, "id_token_alg": {"RS256"},
-		"grant_types": {"authorization_code", "refresh_token"}, "omit_authorization_response_iss": {"on"}}), "/admin/clients?done=client-created")
+		"grant_types": {"authorization_code", "refresh_token"}, "access": {"all"}, "omit_authorization_response_iss": {"on"}}), "/admin/clients?done=client-created")
 	id := clientIDCell.FindStringSubmatch(b.get("/admin/clients").body)[1]
 	if !omitIss(t, s, id) {
 		t.Fatal("the ticked checkbox did not turn the setting on")
@@ -36,7 +36,7 @@ func TestConsoleOmitIssSetting(t *testing.T) {
 	}
 	wantSeeOther(t, b.postPage("/admin/clients/"+id, "/admin/clients/"+id, url.Values{"name": {"Wiki"},
 		"redirect_uris": {"https://wiki.example.org/oidc/callback"}, "id_token_alg": {"RS256"},
-		"grant_types": {"authorization_code", "refresh_token"}}), "/admin/clients?done=client-updated")
+		"grant_types": {"authorization_code", "refresh_token"}, "access": {"all"}}), "/admin/clients?done=client-updated")
 	if omitIss(t, s, id) {
 		t.Fatal("unticking the checkbox left the setting on")
 	}
@@ -60,7 +60,7 @@ var configBlock = regexp.MustCompile(`(?s)<pre class="config" id="config-([^"]+)
 // secret is without showing it, and gives each tested relying party's
 // configuration exactly as internal/partners renders it for this client,
 // warning about what is still to do (the iss switch, unregistered URLs)
-// until it is done.
+// until it is done, and about a switch a relying party cannot work with.
 func TestConsoleHowToConnect(t *testing.T) {
 	s, b := adminBrowser(t)
 	var c struct {
@@ -99,11 +99,16 @@ func TestConsoleHowToConnect(t *testing.T) {
 		}
 	}
 
-	s.MustCLI(t, "", "client", "update", c.ID, "--omit-authorization-response-iss",
-		"--redirect-uris", "https://wiki.example.org/oidc/callback,https://wiki.example.org/oauth2/callback")
+	var all []string
+	for _, rp := range partners.All() {
+		all = append(all, "https://wiki.example.org"+rp.CallbackPath)
+	}
+	s.MustCLI(t, "", "client", "update", c.ID, "--omit-authorization-response-iss", "--redirect-uris", strings.Join(all, ","))
 	p = b.get("/admin/clients/" + c.ID + "/connect")
-	if strings.Contains(p.body, `class="warnings"`) || !strings.Contains(p.body, "Left out (this client's advanced settings)") {
-		t.Fatalf("warnings remain once the switch is on and the URLs are registered:\n%s", p.body)
+	warned := regexp.MustCompile(`(?s)<section class="rp" id="rp-([^"]+)">\s*<h2>[^<]*</h2>\s*<ul class="warnings">`).FindAllStringSubmatch(p.body, -1)
+	if len(warned) != 1 || warned[0][1] != partners.ExpressOpenIDConnect.Slug ||
+		!strings.Contains(p.body, "refuses every sign-in without it") || !strings.Contains(p.body, "Left out (this client's advanced settings)") {
+		t.Fatalf("once the switch is on and the URLs are registered, want a warning for express-openid-connect alone, got %v:\n%s", warned, p.body)
 	}
 	if p := b.get("/admin/clients/00000000-0000-0000-0000-000000000000/connect"); p.status != http.StatusNotFound {
 		t.Fatalf("an unknown client's page: %d", p.status)
