@@ -111,8 +111,8 @@ type Values struct {
 	// CAFile is the CA certificate that issued Guildgate's, for a Guildgate
 	// whose certificate is not from a public CA; empty otherwise.
 	CAFile string
-	// Upstream and Listen are oauth2-proxy's: the app behind it and the
-	// address it listens on.
+	// Listen is where a relying party that listens itself (oauth2-proxy,
+	// the Express app) does so; Upstream is the app behind oauth2-proxy.
 	Upstream, Listen string
 }
 
