@@ -1,7 +1,7 @@
 -- A per-client switch that leaves RFC 9207's iss out of authorization
 -- responses, for relying parties that mishandle it (mod_auth_openidc reads
 -- iss without code as a third-party-initiated login). Keep in step with
--- migrations/sqlite/00010_client_omit_iss.sql. Existing clients keep iss.
+-- migrations/sqlite/00011_client_omit_iss.sql. Existing clients keep iss.
 
 -- +goose Up
 ALTER TABLE clients ADD COLUMN omit_authorization_response_iss BOOLEAN NOT NULL DEFAULT FALSE;
