@@ -36,6 +36,8 @@ type Store interface {
 	UpstreamSessions() UpstreamSessions
 	OneTimeLinks() OneTimeLinks
 	AuthResumes() AuthResumes
+	SAMLApps() SAMLApps
+	SAMLRequests() SAMLRequests
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error
 	Close() error

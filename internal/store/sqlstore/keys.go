@@ -17,7 +17,7 @@ import (
 // under one lock.
 type keys struct{ s *Store }
 
-const keyCols = `id, tenant_id, alg, state, private_key, public_jwk, created_at,
+const keyCols = `id, tenant_id, purpose, alg, state, private_key, public_jwk, created_at,
 	activated_at, retired_at, remove_after`
 
 func (r keys) List(ctx context.Context, tenantID string) ([]model.SigningKey, error) {
@@ -38,13 +38,13 @@ func (r keys) list(ctx context.Context, q querier, tenantID string) ([]model.Sig
 	var out []model.SigningKey
 	for rows.Next() {
 		var k model.SigningKey
-		var state string
+		var state, purpose string
 		var created, activated, retired, removeAfter int64
-		if err := rows.Scan(&k.ID, &k.TenantID, &k.Alg, &state, &k.PrivateKey, &k.PublicJWK,
+		if err := rows.Scan(&k.ID, &k.TenantID, &purpose, &k.Alg, &state, &k.PrivateKey, &k.PublicJWK,
 			&created, &activated, &retired, &removeAfter); err != nil {
 			return nil, err
 		}
-		k.State = model.KeyState(state)
+		k.State, k.Purpose = model.KeyState(state), model.KeyPurpose(purpose)
 		k.CreatedAt, k.ActivatedAt = fromMicros(created), fromMicros(activated)
 		k.RetiredAt, k.RemoveAfter = fromMicros(retired), fromMicros(removeAfter)
 		out = append(out, k)
@@ -156,7 +156,7 @@ func diffKeys(tenantID string, old, next []model.SigningKey) ([]keyWrite, []stri
 		switch {
 		case !exists:
 			writes = append(writes, keyWrite{k, true})
-		case k.Alg != was.Alg || k.PublicJWK != was.PublicJWK || !k.CreatedAt.Equal(was.CreatedAt):
+		case k.Purpose != was.Purpose || k.Alg != was.Alg || k.PublicJWK != was.PublicJWK || !k.CreatedAt.Equal(was.CreatedAt):
 			return nil, nil, fmt.Errorf("key %q: %w", k.ID, errImmutable)
 		case k != was:
 			writes = append(writes, keyWrite{k, false})
@@ -172,8 +172,13 @@ func diffKeys(tenantID string, old, next []model.SigningKey) ([]keyWrite, []stri
 }
 
 // normKey gives fn's times the form they will read back in (UTC, whole
-// microseconds), so comparing with a stored key sees only real changes.
+// microseconds), and an unset purpose the one it is stored as (tokens, what
+// every key was before purposes existed), so comparing with a stored key
+// sees only real changes.
 func normKey(k model.SigningKey) model.SigningKey {
+	if k.Purpose == "" {
+		k.Purpose = model.KeyForTokens
+	}
 	for _, t := range []*time.Time{&k.CreatedAt, &k.ActivatedAt, &k.RetiredAt, &k.RemoveAfter} {
 		*t = fromMicros(micros(*t))
 	}
@@ -183,14 +188,14 @@ func normKey(k model.SigningKey) model.SigningKey {
 func (r keys) write(ctx context.Context, tx *sql.Tx, w keyWrite) error {
 	k := w.k
 	a := []any{k.TenantID, k.ID, k.Alg, string(k.State), k.PrivateKey, k.PublicJWK,
-		micros(k.CreatedAt), micros(k.ActivatedAt), micros(k.RetiredAt), micros(k.RemoveAfter)}
+		micros(k.CreatedAt), micros(k.ActivatedAt), micros(k.RetiredAt), micros(k.RemoveAfter), string(k.Purpose)}
 	if w.insert {
 		_, err := r.s.exec(ctx, tx, `INSERT INTO signing_keys (tenant_id, id, alg, state,
-			private_key, public_jwk, created_at, activated_at, retired_at, remove_after)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, a...)
+			private_key, public_jwk, created_at, activated_at, retired_at, remove_after, purpose)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, a...)
 		return err
 	}
-	// alg, public_jwk and created_at are immutable (diffKeys checked), so
+	// purpose, alg, public_jwk and created_at are immutable (diffKeys checked), so
 	// only the remaining columns are written.
 	_, err := r.s.exec(ctx, tx, `UPDATE signing_keys SET state = $3, private_key = $4,
 		activated_at = $5, retired_at = $6, remove_after = $7

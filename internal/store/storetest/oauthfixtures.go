@@ -80,7 +80,7 @@ func mkRefresh(t testing.TB, s store.Store, g model.Grant, edit func(*model.Refr
 func newKey(tenantID, alg string, state model.KeyState, age time.Duration) model.SigningKey {
 	id := newID()
 	return model.SigningKey{
-		ID: id, TenantID: tenantID, Alg: alg, State: state, PrivateKey: "v1.k1.priv-" + id,
+		ID: id, TenantID: tenantID, Purpose: model.KeyForTokens, Alg: alg, State: state, PrivateKey: "v1.k1.priv-" + id,
 		PublicJWK: `{"kid":"` + id + `","alg":"` + alg + `"}`, CreatedAt: t0.Add(-age),
 	}
 }
