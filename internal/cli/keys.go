@@ -26,6 +26,7 @@ var keysCommands = map[string]command{
 // sealed or not. Zero times are omitted.
 type keyView struct {
 	KID         string    `json:"kid"`
+	Purpose     string    `json:"purpose"` // "jws" (tokens, the JWKS) or "saml" (the SAML metadata)
 	Alg         string    `json:"alg"`
 	State       string    `json:"state"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -40,11 +41,12 @@ func keyViews(ks []model.SigningKey) []keyView {
 	rank := map[model.KeyState]int{model.KeyCurrent: 0, model.KeyNext: 1, model.KeyRetired: 2}
 	ks = slices.Clone(ks)
 	slices.SortStableFunc(ks, func(a, b model.SigningKey) int {
-		return cmp.Or(cmp.Compare(rank[a.State], rank[b.State]), cmp.Compare(a.Alg, b.Alg), b.CreatedAt.Compare(a.CreatedAt))
+		return cmp.Or(cmp.Compare(rank[a.State], rank[b.State]), cmp.Compare(a.Purpose, b.Purpose), cmp.Compare(a.Alg, b.Alg),
+			b.CreatedAt.Compare(a.CreatedAt))
 	})
 	views := make([]keyView, len(ks))
 	for i, k := range ks {
-		views[i] = keyView{KID: k.ID, Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
+		views[i] = keyView{KID: k.ID, Purpose: string(k.Purpose), Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
 			ActivatedAt: k.ActivatedAt, RetiredAt: k.RetiredAt, RemoveAfter: k.RemoveAfter}
 	}
 	return views
@@ -57,9 +59,9 @@ func (c *call) printKeys(asJSON bool, ks []model.SigningKey) error {
 			fmt.Fprintln(w, "no signing keys yet (the server creates them on first start; or run 'guildgate keys rotate')")
 			return
 		}
-		fmt.Fprintln(w, "KID\tALG\tSTATE\tCREATED\tACTIVATED\tRETIRED\tREMOVE-AFTER")
+		fmt.Fprintln(w, "KID\tPURPOSE\tALG\tSTATE\tCREATED\tACTIVATED\tRETIRED\tREMOVE-AFTER")
 		for _, v := range views {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.KID, v.Alg, v.State, stamp(v.CreatedAt),
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.KID, v.Purpose, v.Alg, v.State, stamp(v.CreatedAt),
 				orDash(v.ActivatedAt), orDash(v.RetiredAt), orDash(v.RemoveAfter))
 		}
 	})

@@ -12,6 +12,7 @@ import (
 
 type jsonKey struct {
 	KID         string    `json:"kid"`
+	Purpose     string    `json:"purpose"`
 	Alg         string    `json:"alg"`
 	State       string    `json:"state"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -33,10 +34,11 @@ func TestKeysRotateAndList(t *testing.T) {
 	h.okJSON(&rotated, "", "keys", "rotate")
 	states := map[string]map[string]int{}
 	for _, k := range rotated {
-		if states[k.Alg] == nil {
-			states[k.Alg] = map[string]int{}
+		slot := k.Purpose + ":" + k.Alg
+		if states[slot] == nil {
+			states[slot] = map[string]int{}
 		}
-		states[k.Alg][k.State]++
+		states[slot][k.State]++
 		if k.State == "retired" && !k.RemoveAfter.Equal(k.RetiredAt.Add(24*time.Hour)) {
 			t.Errorf("retired %s: retired %v, remove after %v", k.KID, k.RetiredAt, k.RemoveAfter)
 		}
@@ -44,10 +46,13 @@ func TestKeysRotateAndList(t *testing.T) {
 			t.Errorf("next key %+v", k)
 		}
 	}
-	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
-		if s := states[alg]; s["current"] != 1 || s["next"] != 1 || s["retired"] != 1 {
-			t.Errorf("%s after the first rotation: %v", alg, s)
+	for _, slot := range []string{"jws:RS256", "jws:ES256", "jws:EdDSA", "saml:RS256"} {
+		if s := states[slot]; s["current"] != 1 || s["next"] != 1 || s["retired"] != 1 {
+			t.Errorf("%s after the first rotation: %v", slot, s)
 		}
+	}
+	if len(states) != 4 {
+		t.Errorf("key slots after the first rotation: %v", states)
 	}
 	if rotated[0].State != "current" || rotated[len(rotated)-1].State != "retired" {
 		t.Errorf("order: %v first, %v last; want current first, retired last", rotated[0].State, rotated[len(rotated)-1].State)
@@ -57,7 +62,7 @@ func TestKeysRotateAndList(t *testing.T) {
 		t.Fatalf("list %v\nrotate printed %v", listed, rotated)
 	}
 	text := h.ok("", "keys", "list")
-	if !strings.HasPrefix(text, "KID") || !strings.Contains(text, "REMOVE-AFTER") || strings.Count(text, "\n") != 10 {
+	if !strings.HasPrefix(text, "KID") || !strings.Contains(text, "REMOVE-AFTER") || strings.Count(text, "\n") != 13 {
 		t.Errorf("text output:\n%s", text)
 	}
 }

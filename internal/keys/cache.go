@@ -36,6 +36,7 @@ type snapshot struct {
 	set     jose.JSONWebKeySet
 	body    []byte
 	etag    string
+	saml    SAMLKeys
 }
 
 type signerKey struct{ alg, typ string }
@@ -118,13 +119,13 @@ func (m *Manager) refresh(ctx context.Context, tenantID string, old *snapshot, n
 	return build(m.Secrets, keys, v, now)
 }
 
-// complete reports whether every algorithm has a current and a next key.
+// complete reports whether every slot has a current and a next key.
 func complete(keys []model.SigningKey) bool {
-	for _, alg := range algorithms {
+	for _, sl := range slots {
 		var current, next bool
 		for _, k := range keys {
-			current = current || k.Alg == alg && k.State == model.KeyCurrent
-			next = next || k.Alg == alg && k.State == model.KeyNext
+			current = current || slotOf(k) == sl && k.State == model.KeyCurrent
+			next = next || slotOf(k) == sl && k.State == model.KeyNext
 		}
 		if !current || !next {
 			return false
@@ -133,14 +134,15 @@ func complete(keys []model.SigningKey) bool {
 	return true
 }
 
-// build decrypts every published key, derives the public JWKs from the
-// private keys and serializes the JWKS: current keys first, then next, then
-// retired, each group in the store's order (newest first).
+// build decrypts every published key, derives the public JWKs (and SAML
+// certificates) from the private keys and serializes the JWKS: current keys
+// first, then next, then retired, each group in the store's order (newest
+// first). SAML keys go to the SAML set only.
 func build(keyring *secrets.Keyring, keys []model.SigningKey, version int64, now time.Time) (*snapshot, error) {
 	s := &snapshot{version: version, signers: map[signerKey]signer{}, public: map[string]jose.JSONWebKey{}}
 	for _, state := range []model.KeyState{model.KeyCurrent, model.KeyNext, model.KeyRetired} {
 		for _, k := range keys {
-			if k.State != state || !supported(k.Alg) || state == model.KeyRetired && !now.Before(k.RemoveAfter) {
+			if k.State != state || !supported(k) || state == model.KeyRetired && !now.Before(k.RemoveAfter) {
 				continue
 			}
 			if state == model.KeyRetired && (s.expires.IsZero() || k.RemoveAfter.Before(s.expires)) {
@@ -150,7 +152,16 @@ func build(keyring *secrets.Keyring, keys []model.SigningKey, version int64, now
 			if err != nil {
 				return nil, err
 			}
-			jwk := publicJWK(priv, k.ID, k.Alg)
+			if slotOf(k).purpose == model.KeyForSAML {
+				if err := s.saml.add(k, priv); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			jwk, err := publicJWK(k, priv)
+			if err != nil {
+				return nil, err
+			}
 			s.set.Keys, s.public[k.ID] = append(s.set.Keys, jwk), jwk
 			if state == model.KeyCurrent {
 				if err := s.addSigners(k, priv); err != nil {

@@ -108,13 +108,18 @@ func newManager(t testing.TB, st store.Keys, c *clock) *Manager {
 
 const tenant = "tenant-1"
 
-// byState returns the kids of the stored keys of alg in state.
+// byState returns the kids of the stored token keys of alg in state.
 func (s *memKeys) byState(tenantID, alg string, state model.KeyState) []string {
+	return s.bySlot(tenantID, slot{model.KeyForTokens, alg}, state)
+}
+
+// bySlot returns the kids of the stored keys of one slot in state.
+func (s *memKeys) bySlot(tenantID string, sl slot, state model.KeyState) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
 	for _, k := range s.keys[tenantID] {
-		if k.Alg == alg && k.State == state {
+		if slotOf(k) == sl && k.State == state {
 			out = append(out, k.ID)
 		}
 	}

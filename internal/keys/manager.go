@@ -59,7 +59,8 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-// Ensure gives every algorithm exactly one current and one next key,
+// Ensure gives every slot (purpose and algorithm) exactly one current and
+// one next key,
 // generating what is missing; it writes nothing when all are there.
 func (m *Manager) Ensure(ctx context.Context, tenantID string) error {
 	_, err := m.change(ctx, tenantID, func([]model.SigningKey, time.Time) bool { return false })
@@ -97,15 +98,15 @@ func (m *Manager) change(ctx context.Context, tenantID string, rotate func([]mod
 	if err != nil {
 		return false, fmt.Errorf("keys: listing keys of tenant %s: %w", tenantID, err)
 	}
-	need := map[string]int{}
-	dry := plan{now: now, retireFor: retireFor, fresh: func(alg string) (model.SigningKey, error) {
-		need[alg]++
-		return model.SigningKey{ID: ids.NewToken(12), Alg: alg, State: model.KeyNext}, nil
+	need := map[slot]int{}
+	dry := plan{now: now, retireFor: retireFor, fresh: func(sl slot) (model.SigningKey, error) {
+		need[sl]++
+		return model.SigningKey{ID: ids.NewToken(12), Purpose: sl.purpose, Alg: sl.alg, State: model.KeyNext}, nil
 	}}
 	if _, changed, err := dry.apply(listed, rotate(listed, now)); err != nil || !changed {
 		return false, err
 	}
-	p := &pool{keyring: m.Secrets, tenantID: tenantID, now: now, keys: map[string][]model.SigningKey{}}
+	p := &pool{keyring: m.Secrets, tenantID: tenantID, now: now, keys: map[slot][]model.SigningKey{}}
 	if err := p.fill(need); err != nil {
 		return false, err
 	}
@@ -127,17 +128,17 @@ type pool struct {
 	keyring  *secrets.Keyring
 	tenantID string
 	now      time.Time
-	keys     map[string][]model.SigningKey
+	keys     map[slot][]model.SigningKey
 }
 
-func (p *pool) fill(need map[string]int) error {
-	for alg, n := range need {
+func (p *pool) fill(need map[slot]int) error {
+	for sl, n := range need {
 		for range n {
-			k, err := newKey(p.keyring, p.tenantID, alg, p.now)
+			k, err := newKey(p.keyring, p.tenantID, sl, p.now)
 			if err != nil {
 				return err
 			}
-			p.keys[alg] = append(p.keys[alg], k)
+			p.keys[sl] = append(p.keys[sl], k)
 		}
 	}
 	return nil
@@ -145,10 +146,10 @@ func (p *pool) fill(need map[string]int) error {
 
 // take hands out a pre-generated key, or generates one when a concurrent
 // change left the locked set needing more than the dry run foresaw.
-func (p *pool) take(alg string) (model.SigningKey, error) {
-	if ks := p.keys[alg]; len(ks) > 0 {
-		p.keys[alg] = ks[1:]
+func (p *pool) take(sl slot) (model.SigningKey, error) {
+	if ks := p.keys[sl]; len(ks) > 0 {
+		p.keys[sl] = ks[1:]
 		return ks[0], nil
 	}
-	return newKey(p.keyring, p.tenantID, alg, p.now)
+	return newKey(p.keyring, p.tenantID, sl, p.now)
 }

@@ -38,50 +38,68 @@ func generate(alg string) (crypto.Signer, error) {
 }
 
 // binding is the associated data that ties a sealed private key to its row:
-// moved to another tenant, kid or algorithm, it no longer decrypts.
-func binding(tenantID, kid, alg string) []byte {
+// moved to another tenant, kid, algorithm or purpose, it no longer
+// decrypts. Token keys keep the binding they had before purposes existed.
+func binding(tenantID, kid, alg string, purpose model.KeyPurpose) []byte {
+	if purpose == model.KeyForSAML {
+		return secrets.AssociatedData("signing_keys", tenantID, kid, alg, string(purpose), "private_key")
+	}
 	return secrets.AssociatedData("signing_keys", tenantID, kid, alg, "private_key")
 }
 
-// newKey generates a key in state next, its private half sealed. The kid is
-// random rather than a thumbprint, so it says nothing about the key and
-// cannot collide when a key is (wrongly) reused.
-func newKey(keyring *secrets.Keyring, tenantID, alg string, now time.Time) (model.SigningKey, error) {
+// newKey generates a key of the slot in state next, its private half
+// sealed. The kid is random rather than a thumbprint, so it says nothing
+// about the key and cannot collide when a key is (wrongly) reused.
+func newKey(keyring *secrets.Keyring, tenantID string, sl slot, now time.Time) (model.SigningKey, error) {
+	alg := sl.alg
 	priv, err := generate(alg)
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("keys: generating %s key: %w", alg, err)
 	}
 	kid := ids.NewToken(12)
+	k := model.SigningKey{ID: kid, TenantID: tenantID, Purpose: sl.purpose, Alg: alg, State: model.KeyNext, CreatedAt: now}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("keys: encoding %s key: %w", alg, err)
 	}
-	sealed, err := keyring.Encrypt(der, binding(tenantID, kid, alg))
+	k.PrivateKey, err = keyring.Encrypt(der, binding(tenantID, kid, alg, sl.purpose))
 	clear(der)
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("keys: sealing %s key: %w", alg, err)
 	}
 	// Stored for readers without the master key (the CLI, audits); the JWKS
-	// never trusts it, see the package comment.
-	pub, err := json.Marshal(publicJWK(priv, kid, alg))
+	// and the SAML metadata never trust it, see the package comment.
+	jwk, err := publicJWK(k, priv)
+	if err != nil {
+		return model.SigningKey{}, err
+	}
+	pub, err := json.Marshal(jwk)
 	if err != nil {
 		return model.SigningKey{}, fmt.Errorf("keys: encoding %s public key: %w", alg, err)
 	}
-	return model.SigningKey{
-		ID: kid, TenantID: tenantID, Alg: alg, State: model.KeyNext,
-		PrivateKey: sealed, PublicJWK: string(pub), CreatedAt: now,
-	}, nil
+	k.PublicJWK = string(pub)
+	return k, nil
 }
 
-// publicJWK is the published form of a key: public half only.
-func publicJWK(priv crypto.Signer, kid, alg string) jose.JSONWebKey {
-	return jose.JSONWebKey{Key: priv.Public(), KeyID: kid, Algorithm: alg, Use: "sig"}
+// publicJWK is the published form of a key: public half only, and for a
+// SAML key its certificate too.
+func publicJWK(k model.SigningKey, priv crypto.Signer) (jose.JSONWebKey, error) {
+	jwk := jose.JSONWebKey{Key: priv.Public(), KeyID: k.ID, Algorithm: k.Alg, Use: "sig"}
+	if slotOf(k).purpose != model.KeyForSAML {
+		return jwk, nil
+	}
+	cert, err := certificate(k, priv)
+	if err != nil {
+		return jose.JSONWebKey{}, err
+	}
+	jwk.Certificates = []*x509.Certificate{cert}
+	return jwk, nil
 }
 
 // open decrypts a stored key and checks that it is the kind its algorithm
 // needs, so a damaged row fails here with its kid rather than at signing.
 func open(keyring *secrets.Keyring, k model.SigningKey) (crypto.Signer, error) {
-	der, err := keyring.Decrypt(k.PrivateKey, binding(k.TenantID, k.ID, k.Alg))
+	der, err := keyring.Decrypt(k.PrivateKey, binding(k.TenantID, k.ID, k.Alg, slotOf(k).purpose))
 	if err != nil {
 		return nil, fmt.Errorf("keys: signing key %s (%s) of tenant %s: %w; the master key (%s or %s) "+
 			"must be the one the keys were created with", k.ID, k.Alg, k.TenantID, err, secrets.EnvVar, secrets.KeyFileName)

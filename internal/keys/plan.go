@@ -14,7 +14,29 @@ var algorithms = [...]string{model.AlgRS256, model.AlgES256, model.AlgEdDSA}
 // Algorithms returns the JWS algorithms tenant keys sign with, for discovery.
 func Algorithms() []string { return slices.Clone(algorithms[:]) }
 
-func supported(alg string) bool { return slices.Contains(algorithms[:], alg) }
+// slot is one kind of key a tenant holds exactly one current and one next
+// of: a purpose and an algorithm. SAML signs with RSA 2048 and SHA-256
+// (RS256's key), the one choice every service provider accepts.
+type slot struct {
+	purpose model.KeyPurpose
+	alg     string
+}
+
+var slots = [...]slot{
+	{model.KeyForTokens, model.AlgRS256}, {model.KeyForTokens, model.AlgES256}, {model.KeyForTokens, model.AlgEdDSA},
+	{model.KeyForSAML, model.AlgRS256},
+}
+
+// slotOf is k's slot; a key stored before purposes existed signs tokens.
+func slotOf(k model.SigningKey) slot {
+	p := k.Purpose
+	if p == "" {
+		p = model.KeyForTokens
+	}
+	return slot{p, k.Alg}
+}
+
+func supported(k model.SigningKey) bool { return slices.Contains(slots[:], slotOf(k)) }
 
 // plan computes a tenant's next key set from its current one. It is pure
 // apart from fresh, so it can run inside store.Keys.Replace and give the
@@ -22,27 +44,27 @@ func supported(alg string) bool { return slices.Contains(algorithms[:], alg) }
 type plan struct {
 	now       time.Time
 	retireFor time.Duration
-	// fresh returns a new key of alg in state next; see Manager.pool.
-	fresh func(alg string) (model.SigningKey, error)
+	// fresh returns a new key of the slot in state next; see Manager.pool.
+	fresh func(s slot) (model.SigningKey, error)
 }
 
-// apply returns keys with exactly one current and one next key per
-// algorithm, every current key retired first when rotate is set, and retired
-// keys past RemoveAfter dropped. changed reports whether anything differs.
+// apply returns keys with exactly one current and one next key per slot,
+// every current key retired first when rotate is set, and retired keys past
+// RemoveAfter dropped. changed reports whether anything differs.
 func (p plan) apply(keys []model.SigningKey, rotate bool) (out []model.SigningKey, changed bool, err error) {
-	byAlg := map[string][]model.SigningKey{}
+	bySlot := map[slot][]model.SigningKey{}
 	for _, k := range keys {
 		switch {
 		case k.State == model.KeyRetired && !p.now.Before(k.RemoveAfter):
 			changed = true // every token it signed has expired
-		case supported(k.Alg):
-			byAlg[k.Alg] = append(byAlg[k.Alg], k)
+		case supported(k):
+			bySlot[slotOf(k)] = append(bySlot[slotOf(k)], k)
 		default:
 			out = append(out, k) // not ours to judge; kept untouched
 		}
 	}
-	for _, alg := range algorithms {
-		ks, ch, err := p.applyAlg(alg, byAlg[alg], rotate)
+	for _, sl := range slots {
+		ks, ch, err := p.applySlot(sl, bySlot[sl], rotate)
 		if err != nil {
 			return nil, false, err
 		}
@@ -51,8 +73,8 @@ func (p plan) apply(keys []model.SigningKey, rotate bool) (out []model.SigningKe
 	return out, changed, uniqueIDs(out)
 }
 
-// applyAlg does apply's work for the keys of one algorithm.
-func (p plan) applyAlg(alg string, keys []model.SigningKey, rotate bool) ([]model.SigningKey, bool, error) {
+// applySlot does apply's work for the keys of one slot.
+func (p plan) applySlot(sl slot, keys []model.SigningKey, rotate bool) ([]model.SigningKey, bool, error) {
 	var current, next, rest []model.SigningKey
 	for _, k := range keys {
 		switch k.State {
@@ -80,7 +102,7 @@ func (p plan) applyAlg(alg string, keys []model.SigningKey, rotate bool) ([]mode
 	current = current[:min(keep, len(current))]
 	if len(current) == 0 {
 		if len(next) == 0 {
-			k, err := p.fresh(alg)
+			k, err := p.fresh(sl)
 			if err != nil {
 				return nil, false, err
 			}
@@ -93,7 +115,7 @@ func (p plan) applyAlg(alg string, keys []model.SigningKey, rotate bool) ([]mode
 	// A surplus next key has never signed anything, so dropping it is safe.
 	next = next[:min(1, len(next))]
 	if len(next) == 0 {
-		k, err := p.fresh(alg)
+		k, err := p.fresh(sl)
 		if err != nil {
 			return nil, false, err
 		}
@@ -112,7 +134,7 @@ func (p plan) retire(k model.SigningKey) model.SigningKey {
 // due reports whether a current key has signed for longer than period.
 func due(keys []model.SigningKey, now time.Time, period time.Duration) bool {
 	for _, k := range keys {
-		if k.State == model.KeyCurrent && supported(k.Alg) && !now.Before(k.ActivatedAt.Add(period)) {
+		if k.State == model.KeyCurrent && supported(k) && !now.Before(k.ActivatedAt.Add(period)) {
 			return true
 		}
 	}

@@ -32,9 +32,9 @@ func TestPlanRepairs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := 0
-			p := plan{now: now, retireFor: time.Hour, fresh: func(alg string) (model.SigningKey, error) {
+			p := plan{now: now, retireFor: time.Hour, fresh: func(sl slot) (model.SigningKey, error) {
 				n++
-				return model.SigningKey{ID: fmt.Sprint("new", n), Alg: alg, State: model.KeyNext}, nil
+				return model.SigningKey{ID: fmt.Sprint("new", n), Purpose: sl.purpose, Alg: sl.alg, State: model.KeyNext}, nil
 			}}
 			out, changed, err := p.apply(tt.in, tt.rotate)
 			if err != nil || !changed {
@@ -83,9 +83,9 @@ func TestPlanKeepsUnknownAlgorithmsAndPrunes(t *testing.T) {
 		{ID: "stays", Alg: model.AlgRS256, State: model.KeyRetired, RemoveAfter: now.Add(time.Second)},
 	}
 	n := 0
-	p := plan{now: now, fresh: func(alg string) (model.SigningKey, error) {
+	p := plan{now: now, fresh: func(sl slot) (model.SigningKey, error) {
 		n++
-		return model.SigningKey{ID: fmt.Sprint(alg, n), Alg: alg, State: model.KeyNext}, nil
+		return model.SigningKey{ID: fmt.Sprint(sl.alg, n), Purpose: sl.purpose, Alg: sl.alg, State: model.KeyNext}, nil
 	}}
 	out, _, err := p.apply(in, false)
 	if err != nil {

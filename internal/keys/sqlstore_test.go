@@ -78,8 +78,8 @@ func testRealLifecycle(t *testing.T, st *sqlstore.Store) {
 	if _, err := a.RotateIfDue(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	if ks, _ := st.Keys().List(ctx, tn); len(ks) != 6 {
-		t.Fatalf("%d keys stored after RemoveAfter; want the 6 live ones", len(ks))
+	if ks, _ := st.Keys().List(ctx, tn); len(ks) != 2*len(slots) {
+		t.Fatalf("%d keys stored after RemoveAfter; want the %d live ones", len(ks), 2*len(slots))
 	}
 }
 
@@ -105,21 +105,21 @@ func testRealConcurrentRotate(t *testing.T, st *sqlstore.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := map[string]map[model.KeyState]int{}
+	count := map[slot]map[model.KeyState]int{}
 	seen := map[string]bool{}
 	for _, k := range ks {
-		if count[k.Alg] == nil {
-			count[k.Alg] = map[model.KeyState]int{}
+		if count[slotOf(k)] == nil {
+			count[slotOf(k)] = map[model.KeyState]int{}
 		}
-		count[k.Alg][k.State]++
+		count[slotOf(k)][k.State]++
 		if seen[k.ID] {
 			t.Errorf("kid %s twice", k.ID)
 		}
 		seen[k.ID] = true
 	}
-	for _, alg := range Algorithms() {
-		if n := count[alg]; n[model.KeyCurrent] != 1 || n[model.KeyNext] != 1 || n[model.KeyRetired] != 4*each {
-			t.Errorf("%s: %v; want 1 current, 1 next, %d retired", alg, n, 4*each)
+	for _, sl := range slots {
+		if n := count[sl]; n[model.KeyCurrent] != 1 || n[model.KeyNext] != 1 || n[model.KeyRetired] != 4*each {
+			t.Errorf("%v: %v; want 1 current, 1 next, %d retired", sl, n, 4*each)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func keyListOf(ks []model.SigningKey) keyList {
 	})
 	out := keyList{Items: make([]keyView, len(ks))}
 	for i, k := range ks {
-		out.Items[i] = keyView{KID: k.ID, Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
+		out.Items[i] = keyView{KID: k.ID, Purpose: string(k.Purpose), Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
 			ActivatedAt: k.ActivatedAt, RetiredAt: k.RetiredAt, RemoveAfter: k.RemoveAfter}
 	}
 	return out

@@ -100,6 +100,7 @@ type auditList struct {
 // keyView is a signing key's public metadata; never private material.
 type keyView struct {
 	KID         string    `json:"kid"`
+	Purpose     string    `json:"purpose"` // "jws" (tokens, the JWKS) or "saml" (the SAML metadata)
 	Alg         string    `json:"alg"`
 	State       string    `json:"state"`
 	CreatedAt   time.Time `json:"created_at"`

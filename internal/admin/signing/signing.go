@@ -28,7 +28,9 @@ func Rotate(ctx context.Context, m *keys.Manager, audit store.Audit, now time.Ti
 	}
 	var current []string
 	for _, k := range ks {
-		if k.State == model.KeyCurrent {
+		if k.State == model.KeyCurrent && k.Purpose == model.KeyForSAML {
+			current = append(current, "saml-"+k.Alg+":"+k.ID)
+		} else if k.State == model.KeyCurrent {
 			current = append(current, k.Alg+":"+k.ID)
 		}
 	}
