@@ -9,15 +9,15 @@ import "fmt"
 type Kind int
 
 const (
-	Malformed  Kind = iota + 1 // not a SAML message this endpoint can read
-	TooLarge                   // over MaxQuery or MaxMessage
-	Forbidden                  // a DOCTYPE or other directive
-	UnknownApp                 // the Issuer is no registered app
-	UnknownACS                 // the ACS URL (or index) is not registered for the app
-	BadSignature               // unsigned where a signature is required, or a signature that does not verify
-	Expired                    // IssueInstant too old or in the future
-	Replayed                   // a message id already accepted
-	NoLogout                   // the app has no SLO URL or signing certificate for single logout
+	Malformed    Kind = iota + 1 // not a SAML message this endpoint can read
+	TooLarge                     // over MaxQuery or MaxMessage
+	Forbidden                    // a DOCTYPE or other directive
+	UnknownApp                   // the Issuer is no registered app
+	UnknownACS                   // the ACS URL (or index) is not registered for the app
+	BadSignature                 // unsigned where a signature is required, or a signature that does not verify
+	Expired                      // IssueInstant too old or in the future
+	Replayed                     // a message id already accepted
+	NoLogout                     // the app has no SLO URL or signing certificate for single logout
 )
 
 // Error is a refused message: Message is shown to the member (fixed words,
