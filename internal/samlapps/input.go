@@ -1,0 +1,186 @@
+package samlapps
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+)
+
+// Input is a new app as an administrator describes it: from its metadata
+// (MetadataURL or Metadata, a file's contents) or by hand (EntityID and
+// ACSURLs, optionally SLOURL and SigningCert). Explicit fields given with
+// metadata override what the metadata says. PermittedGroups are names.
+type Input struct {
+	Name            string
+	MetadataURL     string
+	Metadata        []byte
+	EntityID        string
+	ACSURLs         []string
+	SLOURL          string
+	SigningCert     string // PEM
+	NameIDFormat    string // "" means email
+	PermittedGroups []string
+	RelayState      string
+}
+
+// Patch changes the fields that are non-nil; MetadataURL or Metadata
+// re-reads the app's metadata, and fields given beside them win. A non-nil
+// pointer to an empty value clears an optional field (for PermittedGroups:
+// every member may use the app).
+type Patch struct {
+	Name            *string
+	MetadataURL     *string
+	Metadata        *[]byte
+	EntityID        *string
+	ACSURLs         *[]string
+	SLOURL          *string
+	SigningCert     *string
+	NameIDFormat    *string
+	PermittedGroups *[]string
+	RelayState      *string
+}
+
+// settings are an app's fields minus its permitted groups.
+type settings struct {
+	Name, EntityID      string
+	ACSURLs             []string
+	SLOURL, SigningCert string
+	NameIDFormat        string
+	RelayState          string
+	MetadataURL         string
+}
+
+// settings reads in, fetching or parsing its metadata first.
+func (s *Service) settings(ctx context.Context, in Input) (settings, problem.List, error) {
+	var ps problem.List
+	if in.MetadataURL != "" && len(in.Metadata) > 0 {
+		ps.Add("metadata_url", "give either a metadata URL or a metadata file, not both")
+		return settings{}, ps, nil
+	}
+	st := settings{NameIDFormat: model.NameIDEmail}
+	if err := s.fromMetadata(ctx, &st, strings.TrimSpace(in.MetadataURL), in.Metadata, &ps); err != nil {
+		return settings{}, nil, err
+	}
+	st.Name = strings.TrimSpace(in.Name)
+	overlay(&st.EntityID, strings.TrimSpace(in.EntityID))
+	if l := cleanList(in.ACSURLs); len(l) > 0 {
+		st.ACSURLs = l
+	}
+	overlay(&st.SLOURL, strings.TrimSpace(in.SLOURL))
+	overlay(&st.SigningCert, strings.TrimSpace(in.SigningCert))
+	overlay(&st.NameIDFormat, normalFormat(in.NameIDFormat))
+	st.RelayState = in.RelayState
+	if len(ps) == 0 {
+		ps = st.validate()
+	}
+	checkGroupNames(&ps, in.PermittedGroups)
+	return st, ps, nil
+}
+
+func overlay(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
+
+// patchSource reads the metadata a patch names, if any.
+func (s *Service) patchSource(ctx context.Context, p Patch) (*settings, problem.List, error) {
+	var ps problem.List
+	if p == (Patch{}) {
+		ps.Add("", "nothing to change")
+		return nil, ps, nil
+	}
+	if p.MetadataURL == nil && p.Metadata == nil {
+		return nil, ps, nil
+	}
+	if p.MetadataURL != nil && p.Metadata != nil {
+		ps.Add("metadata_url", "give either a metadata URL or a metadata file, not both")
+		return nil, ps, nil
+	}
+	var st settings
+	u, doc := "", []byte(nil)
+	if p.MetadataURL != nil {
+		u = strings.TrimSpace(*p.MetadataURL)
+		if u == "" {
+			ps.Add("metadata_url", "is empty")
+			return nil, ps, nil
+		}
+	} else {
+		doc = *p.Metadata
+	}
+	if err := s.fromMetadata(ctx, &st, u, doc, &ps); err != nil {
+		return nil, nil, err
+	}
+	return &st, ps, nil
+}
+
+// apply returns st with the metadata's fields (src, when re-read) and then
+// p's explicit fields set.
+func (p Patch) apply(st settings, src *settings) settings {
+	if src != nil {
+		st.EntityID, st.ACSURLs, st.SLOURL, st.SigningCert = src.EntityID, src.ACSURLs, src.SLOURL, src.SigningCert
+		st.MetadataURL = src.MetadataURL
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&st.Name, p.Name)
+	set(&st.EntityID, p.EntityID)
+	set(&st.SLOURL, p.SLOURL)
+	set(&st.SigningCert, p.SigningCert)
+	if p.ACSURLs != nil {
+		st.ACSURLs = cleanList(*p.ACSURLs)
+	}
+	if p.NameIDFormat != nil {
+		st.NameIDFormat = normalFormat(*p.NameIDFormat)
+	}
+	if p.RelayState != nil {
+		st.RelayState = *p.RelayState
+	}
+	return st
+}
+
+// fields names what p changes, for the audit log.
+func (p Patch) fields() string {
+	var names []string
+	for name, set := range map[string]bool{
+		"name": p.Name != nil, "metadata": p.MetadataURL != nil || p.Metadata != nil, "entity_id": p.EntityID != nil,
+		"acs_urls": p.ACSURLs != nil, "slo_url": p.SLOURL != nil, "signing_cert": p.SigningCert != nil,
+		"nameid_format": p.NameIDFormat != nil, "permitted_groups": p.PermittedGroups != nil, "relay_state": p.RelayState != nil,
+	} {
+		if set {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+func settingsOf(a model.SAMLApp) settings {
+	return settings{Name: a.Name, EntityID: a.EntityID, ACSURLs: a.ACSURLs, SLOURL: a.SLOURL, SigningCert: a.SigningCert,
+		NameIDFormat: a.NameIDFormat, RelayState: a.RelayState, MetadataURL: a.MetadataURL}
+}
+
+func (st settings) applyTo(a *model.SAMLApp) {
+	a.Name, a.EntityID, a.ACSURLs, a.SLOURL, a.SigningCert = st.Name, st.EntityID, st.ACSURLs, st.SLOURL, st.SigningCert
+	a.NameIDFormat, a.RelayState, a.MetadataURL = st.NameIDFormat, st.RelayState, st.MetadataURL
+}
+
+// normalFormat accepts any letter case; "" stays "" (the caller's default).
+func normalFormat(f string) string { return strings.ToLower(strings.TrimSpace(f)) }
+
+// cleanList trims entries and drops empty ones.
+func cleanList(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

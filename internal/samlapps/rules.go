@@ -1,0 +1,130 @@
+package samlapps
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/saml"
+)
+
+// Limits; no honest app comes near them.
+const (
+	MaxNameLength     = 200
+	MaxEntityIDLength = 1024 // saml-core §8.3.6
+	MaxACSURLs        = 20
+	// MaxRelayState is the 80 bytes saml-bindings §3.4.3 allows a sender.
+	MaxRelayState = 80
+)
+
+var formats = []string{model.NameIDEmail, model.NameIDPersistent, model.NameIDTransient}
+
+// validate reports every problem at once.
+func (st settings) validate() problem.List {
+	var ps problem.List
+	ps.Check("name", checkText(st.Name, MaxNameLength, true))
+	ps.Check("entity_id", checkEntityID(st.EntityID))
+	checkACS(&ps, st.ACSURLs)
+	if st.SLOURL != "" {
+		ps.Check("slo_url", urlProblem(st.SLOURL))
+	}
+	if st.SigningCert != "" {
+		if _, err := saml.ParseCertificate(st.SigningCert); err != nil {
+			ps.Add("signing_cert", "is not one PEM certificate: %v", err)
+		}
+	}
+	if !contains(formats, st.NameIDFormat) {
+		ps.Add("nameid_format", "%q is not one of %s", st.NameIDFormat, strings.Join(formats, ", "))
+	}
+	if len(st.RelayState) > MaxRelayState {
+		ps.Add("relay_state", "must be at most %d bytes (SAML's limit)", MaxRelayState)
+	} else {
+		ps.Check("relay_state", checkText(st.RelayState, MaxRelayState, false))
+	}
+	return ps
+}
+
+func checkText(s string, max int, required bool) string {
+	switch {
+	case s == "" && required:
+		return "is required"
+	case !utf8.ValidString(s):
+		return "must be UTF-8 text"
+	case utf8.RuneCountInString(s) > max:
+		return fmt.Sprintf("must be at most %d characters", max)
+	case strings.ContainsFunc(s, isControl):
+		return "must not contain control characters"
+	}
+	return ""
+}
+
+func isControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
+
+// checkEntityID: SAML compares entity ids byte for byte, so what is stored
+// must be exactly what the app sends: no spaces, nothing invisible.
+func checkEntityID(id string) string {
+	if msg := checkText(id, MaxEntityIDLength, true); msg != "" {
+		if id == "" {
+			return "is required (give the app's metadata, or its entity id and ACS URLs)"
+		}
+		return msg
+	}
+	if strings.ContainsAny(id, " \t") {
+		return "must not contain spaces"
+	}
+	return ""
+}
+
+func checkACS(ps *problem.List, urls []string) {
+	switch {
+	case len(urls) == 0:
+		ps.Add("acs_urls", "at least one assertion consumer service URL is required")
+		return
+	case len(urls) > MaxACSURLs:
+		ps.Add("acs_urls", "must list at most %d URLs", MaxACSURLs)
+		return
+	}
+	seen := map[string]bool{}
+	for _, u := range urls {
+		if seen[u] {
+			ps.Add("acs_urls", "%q is listed twice", u)
+		}
+		seen[u] = true
+		ps.Check("acs_urls", urlProblem(u))
+	}
+}
+
+// urlProblem applies the redirect-URI rules (internal/oauth): an ACS or SLO
+// URL is where a member's browser is sent with a signed assertion, so it is
+// held to exactly the rules a redirect URI is, and matched as exactly.
+func urlProblem(u string) string {
+	err := oauth.ValidateRedirectURI(u)
+	if err == nil {
+		return ""
+	}
+	why := err.Error()
+	if oe, ok := errors.AsType[*oauth.Error](err); ok {
+		why = strings.TrimPrefix(oe.Description, "The redirect URI ")
+	}
+	return fmt.Sprintf("%q %s", shorten(u), why)
+}
+
+func shorten(u string) string {
+	if r := []rune(u); len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return u
+}
+
+func contains(l []string, v string) bool {
+	for _, x := range l {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
