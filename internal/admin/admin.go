@@ -25,6 +25,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/upstream"
@@ -45,6 +46,8 @@ type Handler struct {
 	// Federation runs the console's "Test connection" (package federation's
 	// Handler); its test sign-ins end on the console's TestClaims.
 	Federation console.Federation
+	// SAMLApps must be the instance the SAML identity provider uses.
+	SAMLApps *samlapps.Service
 
 	console *console.Handler
 }
@@ -59,7 +62,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	(&api.Handler{
 		APIKeys: &apikeys.Service{Store: h.Store.APIKeys(), Audit: h.Store.Audit(), Now: h.Now},
 		Dir:     dir, Clients: h.Clients, Signing: h.Signing, Links: links, Audit: h.Store.Audit(), Logger: h.Logger, Now: h.Now,
-		Connections: conns,
+		Connections: conns, SAMLApps: h.SAMLApps,
 	}).Mount(mux)
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,

@@ -163,8 +163,10 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	fed.Mount(site)
 	(&legacysso.Handler{Clients: provider.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
 		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies}).Mount(site)
+	samlApps := a.samlApps()
+	a.samlIdP(samlApps, sessions, htmlErrors).Mount(site)
 	adm := &admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
-		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed}
+		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps}
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)

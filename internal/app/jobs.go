@@ -119,6 +119,7 @@ func (a *App) sweep(ctx context.Context) {
 	a.report("one-time links", func() (int64, error) { return a.store.OneTimeLinks().DeleteExpired(ctx, now) })
 	a.report("upstream round trips", func() (int64, error) { return a.store.UpstreamStates().DeleteExpired(ctx, now) })
 	a.report("sign-ins asked for", func() (int64, error) { return a.store.AuthResumes().DeleteExpired(ctx, now) })
+	a.report("SAML request records", func() (int64, error) { return a.store.SAMLRequests().DeleteExpired(ctx, now) })
 	// Expired setup links stay a week, so their page can say "expired"
 	// rather than "not valid" to the IT contact who kept the email too long.
 	a.report("setup links", func() (int64, error) { return a.store.SetupLinks().DeleteExpired(ctx, now.Add(-7*24*time.Hour)) })

@@ -22,6 +22,7 @@ import (
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
+	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
@@ -39,6 +40,7 @@ type Handler struct {
 	Links   *onetime.Service // password-reset links
 	// Connections manages upstream identity-provider connections.
 	Connections *connections.Service
+	SAMLApps    *samlapps.Service
 	Audit       store.Audit
 	Logger      *slog.Logger
 	Now         func() time.Time

@@ -51,6 +51,7 @@ func (h *Handler) routes() []route {
 	rs = append(rs, h.memberRoutes()...)
 	rs = append(rs, h.groupRoutes()...)
 	rs = append(rs, h.clientRoutes()...)
+	rs = append(rs, h.samlAppRoutes()...)
 	rs = append(rs, h.connectionRoutes()...)
 	rs = append(rs, h.auditRoutes()...)
 	for i := range rs {
