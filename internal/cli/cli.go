@@ -53,6 +53,7 @@ var commands = map[string]command{
 	"group":      {summary: "manage a tenant's groups", sub: groupCommands},
 	"client":     {summary: "manage a tenant's SSO clients", sub: clientCommands},
 	"connection": {summary: "manage connections to organisations' own identity providers", sub: connectionCommands},
+	"saml-app":   {summary: "manage a tenant's SAML 2.0 apps (service providers)", sub: samlAppCommands},
 	"keys":       {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
 	"apikey":     {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
 	"setup-link": {summary: "print a new link that creates the site's first administrator", run: runSetupLink, synopsis: tenantFlags},

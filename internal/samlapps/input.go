@@ -7,6 +7,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/saml"
 )
 
 // Input is a new app as an administrator describes it: from its metadata
@@ -70,7 +71,7 @@ func (s *Service) settings(ctx context.Context, in Input) (settings, problem.Lis
 		st.ACSURLs = l
 	}
 	overlay(&st.SLOURL, strings.TrimSpace(in.SLOURL))
-	overlay(&st.SigningCert, strings.TrimSpace(in.SigningCert))
+	overlay(&st.SigningCert, canonicalCert(in.SigningCert))
 	overlay(&st.NameIDFormat, normalFormat(in.NameIDFormat))
 	st.RelayState = in.RelayState
 	if len(ps) == 0 {
@@ -132,7 +133,9 @@ func (p Patch) apply(st settings, src *settings) settings {
 	set(&st.Name, p.Name)
 	set(&st.EntityID, p.EntityID)
 	set(&st.SLOURL, p.SLOURL)
-	set(&st.SigningCert, p.SigningCert)
+	if p.SigningCert != nil {
+		st.SigningCert = canonicalCert(*p.SigningCert)
+	}
 	if p.ACSURLs != nil {
 		st.ACSURLs = cleanList(*p.ACSURLs)
 	}
@@ -183,4 +186,15 @@ func cleanList(in []string) []string {
 		}
 	}
 	return out
+}
+
+// canonicalCert stores a certificate as one PEM block, exactly as
+// saml.CertificatePEM writes it, whatever spacing or headers it came with;
+// what cannot be read is kept for validate to name.
+func canonicalCert(pemText string) string {
+	pemText = strings.TrimSpace(pemText)
+	if c, err := saml.ParseCertificate(pemText); err == nil {
+		return saml.CertificatePEM(c.Raw)
+	}
+	return pemText
 }
