@@ -1,7 +1,6 @@
 package saml
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -150,20 +149,9 @@ func postRequest(t testing.TB, path string, fields url.Values) *http.Request {
 }
 
 // formFields reads the hidden fields of crewjam's auto-submitting form.
-func formFields(t testing.TB, html []byte) url.Values {
+func formFields(t testing.TB, page []byte) url.Values {
 	t.Helper()
-	out := url.Values{}
-	for _, name := range []string{"SAMLRequest", "SAMLResponse", "RelayState"} {
-		marker := []byte(`name="` + name + `" value="`)
-		i := bytes.Index(html, marker)
-		if i < 0 {
-			continue
-		}
-		rest := html[i+len(marker):]
-		out.Set(name, strings.NewReplacer("&#43;", "+", "&#x2b;", "+", "&#61;", "=", "&amp;", "&").
-			Replace(string(rest[:bytes.IndexByte(rest, '"')])))
-	}
-	return out
+	return samltest.FormFields(page)
 }
 
 func decode64(t testing.TB, s string) []byte {
