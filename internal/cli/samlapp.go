@@ -23,8 +23,8 @@ const samlAppSettings = "[--slo-url U] [--signing-cert-file F] [--nameid-format 
 var samlAppCommands = map[string]command{
 	"add": {summary: "register a SAML 2.0 app (service provider)", run: runSAMLAppAdd,
 		synopsis: "--name N (--metadata-url U | --metadata-file F | --entity-id E --acs-urls CSV) " + samlAppSettings},
-	"list":   {summary: "list SAML apps", run: runSAMLAppList, synopsis: tenantFlags},
-	"show":   {summary: "show one SAML app", run: samlAppAction(showSAMLApp), synopsis: "ID " + tenantFlags},
+	"list": {summary: "list SAML apps", run: runSAMLAppList, synopsis: tenantFlags},
+	"show": {summary: "show one SAML app", run: samlAppAction(showSAMLApp), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a SAML app's settings, or read its metadata again", run: runSAMLAppUpdate,
 		synopsis: "ID [--name N] [--metadata-url U | --metadata-file F] [--entity-id E] [--acs-urls CSV] " + samlAppSettings},
 	"delete": {summary: "delete a SAML app", run: samlAppAction(deleteSAMLApp), synopsis: "ID " + tenantFlags},

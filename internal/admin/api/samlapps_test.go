@@ -68,7 +68,9 @@ func TestSAMLApps(t *testing.T) {
 		t.Fatalf("patched %+v", a)
 	}
 	c.wantError(400, "invalid_input", "PATCH", "/api/v1/saml-apps/"+a.ID, map[string]any{})
-	var audit struct{ Items []struct{ Action, Target string } }
+	var audit struct {
+		Items []struct{ Action, Target string }
+	}
 	c.want(200, &audit, "GET", "/api/v1/audit?action=samlapp.", nil)
 	if len(audit.Items) != 3 || audit.Items[0].Action != "samlapp.update" || audit.Items[0].Target != "samlapp:"+a.ID {
 		t.Fatalf("audit %+v", audit.Items)
