@@ -66,7 +66,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	}).Mount(mux)
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,
-		Connections: conns, Federation: h.Federation, Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
+		Connections: conns, Federation: h.Federation, SAMLApps: h.SAMLApps, Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
 	}
 	h.console.Mount(mux)
 }

@@ -35,6 +35,8 @@ var flashes = map[string]string{
 	"connection-created": "Connection saved. Test it, or create a setup link for the organisation's IT contact.",
 	"connection-updated": "Connection saved.", "connection-deleted": "Connection deleted.",
 	"keys-rotated": "Signing keys rotated.", "unchanged": "Nothing was changed.",
+	"samlapp-created": "SAML app saved. Give its owner this site's SAML metadata URL, shown below.",
+	"samlapp-updated": "SAML app saved.", "samlapp-deleted": "SAML app deleted.",
 }
 
 // seeOther ends a successful change: back to a page, with its outcome.

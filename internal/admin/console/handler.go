@@ -18,6 +18,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/onetime"
+	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 )
@@ -33,6 +34,7 @@ type Handler struct {
 	// Connections and Federation serve the upstream connection pages.
 	Connections *connections.Service
 	Federation  Federation
+	SAMLApps    *samlapps.Service
 	Pages       *httpx.ErrorWriter // the site's HTML error pages
 	CSRF        *httpx.CSRF
 	Logger      *slog.Logger
@@ -48,6 +50,10 @@ type route struct {
 }
 
 func (h *Handler) routes() []route {
+	return append(h.baseRoutes(), h.samlAppRoutes()...)
+}
+
+func (h *Handler) baseRoutes() []route {
 	return []route{
 		{"GET /admin/{$}", h.home},
 		{"GET /admin/static/{version}/{name}", h.static},
