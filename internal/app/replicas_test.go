@@ -132,13 +132,13 @@ func concurrentRedeem(t *testing.T, c *cluster, rp clientCreds) {
 // (within its cache bound), an ID token A signed verifies against C's JWKS
 // at once, because the new key was published as "next" before it signed.
 func keyRotation(t *testing.T, c *cluster, rp clientCreds) {
-	var views []struct{ KID, Alg, State string }
+	var views []struct{ KID, Purpose, Alg, State string }
 	if err := json.Unmarshal([]byte(c.cli(t, "", "keys", "rotate", "--json")), &views); err != nil {
 		t.Fatal(err)
 	}
 	newKID := ""
 	for _, v := range views {
-		if v.Alg == "RS256" && v.State == "current" {
+		if v.Purpose == "jws" && v.Alg == "RS256" && v.State == "current" { // the token key, not the SAML one
 			newKID = v.KID
 		}
 	}
