@@ -101,7 +101,7 @@ const (
 	eventsACS    = "https://events.example/saml/acs"
 )
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{replay: &memReplay{}, spKeys: samltest.NewKeyPair(t, "lms"), now: t0}
 	e.apps = fakeApps{
