@@ -31,6 +31,7 @@ func TestSAMLFlows(t *testing.T) {
 			t.Run("single logout by POST without the cookie", func(t *testing.T) { testLogoutPost(t, st) })
 			t.Run("refusals store nothing and never post", func(t *testing.T) { testRefusals(t, st) })
 			t.Run("replayed request", func(t *testing.T) { testReplay(t, st) })
+			t.Run("disabled member", func(t *testing.T) { testDisabled(t, st) })
 		})
 	}
 }
@@ -307,4 +308,21 @@ func postForm(u string, f url.Values) *http.Request {
 	r, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(f.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return r
+}
+
+// testDisabled: disabling a member ends their session; the app's next
+// request sends them to sign in, which refuses them, and no Response is
+// ever posted.
+func testDisabled(t *testing.T, st *site) {
+	sp := st.sp(eventsEntity)
+	b := st.browser("cy@example.org")
+	u, id := spRedirect(t, sp)
+	if _, err := acsParse(t, sp, b.Get(u), id); err != nil {
+		t.Fatal(err)
+	}
+	st.s.MustCLI(t, "", "member", "disable", "cy@example.org")
+	u, _ = spRedirect(t, sp)
+	if r := b.Get(u); r.Form != nil || r.Location != "" || b.SignIns != 2 {
+		t.Fatalf("a disabled member got %d, form %v, location %q after %d sign-ins", r.Status, r.Form, r.Location, b.SignIns)
+	}
 }

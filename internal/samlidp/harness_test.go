@@ -51,6 +51,7 @@ func newSite(t *testing.T, backend testenv.Backend) *site {
 	}
 	st.ada = ada.ID
 	s.MustCLI(t, password+"\n", "member", "add", "--email", "bob@example.org", "--name", "Bob", "--password-stdin")
+	s.MustCLI(t, password+"\n", "member", "add", "--email", "cy@example.org", "--name", "Cy", "--password-stdin")
 	s.MustCLI(t, "", "group", "add", "Staff")
 	s.MustCLI(t, "", "group", "add-member", "Staff", "ada@example.org")
 	cert := filepath.Join(t.TempDir(), "lms.pem")
