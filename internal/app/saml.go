@@ -25,7 +25,8 @@ func (a *App) samlApps() *samlapps.Service {
 
 // samlIdP is the SAML 2.0 identity provider's endpoints.
 func (a *App) samlIdP(apps *samlapps.Service, sessions *session.Manager, pages *httpx.ErrorWriter) *samlidp.Handler {
-	return &samlidp.Handler{Apps: apps, Keys: a.keys, Requests: a.store.SAMLRequests(), Sessions: sessions,
+	return &samlidp.Handler{Apps: apps, Keys: a.keys, Requests: a.store.SAMLRequests(), Seen: a.store.AuthResumes(),
+		Sessions:     sessions,
 		SessionStore: a.store.Sessions(), Members: a.store.Members(), Groups: a.store.Groups(), Audit: a.store.Audit(),
 		Pages: pages, Now: a.now, TrustedProxies: a.cfg.Proxies()}
 }

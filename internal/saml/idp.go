@@ -43,8 +43,8 @@ type Apps interface {
 	ByEntityID(ctx context.Context, entityID string) (model.SAMLApp, error)
 }
 
-// Replay remembers accepted message ids (store.SAMLRequests.Remember for
-// the request's tenant): first is false when key was remembered before.
+// Replay remembers accepted message ids (store.AuthResumes.Use for the
+// request's tenant): first is false when key was remembered before.
 type Replay interface {
 	Remember(ctx context.Context, key string, until time.Time) (first bool, err error)
 }

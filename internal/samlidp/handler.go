@@ -57,7 +57,10 @@ var (
 type Handler struct {
 	Apps     Apps
 	Keys     Signing
-	Requests store.SAMLRequests
+	Requests store.SAMLRequests // AuthnRequests waiting for a sign-in
+	// Seen remembers the ids of accepted messages, so none is accepted
+	// twice on any replica.
+	Seen     store.AuthResumes
 	Sessions Sessions
 	// SessionStore ends sessions a LogoutRequest names by SessionIndex;
 	// Members finds the member its NameID names.
@@ -97,7 +100,7 @@ func (h *Handler) idp(ctx context.Context, t model.Tenant) (*saml.IdP, error) {
 	}
 	return &saml.IdP{
 		Issuer: t.Issuer, Keys: saml.Keys{Signer: k.Signer, Certificate: k.Certificate, Others: k.Others},
-		Apps: tenantApps{h.Apps, t.ID}, Replay: tenantReplay{h.Requests, t.ID}, Now: h.Now,
+		Apps: tenantApps{h.Apps, t.ID}, Replay: tenantReplay{h.Seen, t.ID}, Now: h.Now,
 	}, nil
 }
 
@@ -152,11 +155,13 @@ func (a tenantApps) ByEntityID(ctx context.Context, entityID string) (model.SAML
 	return a.apps.ByEntityID(ctx, a.tenantID, entityID)
 }
 
+// tenantReplay keeps SAML message ids in the store's one single-use-id
+// record, apart from the authorization markers by their prefix.
 type tenantReplay struct {
-	requests store.SAMLRequests
+	seen     store.AuthResumes
 	tenantID string
 }
 
 func (r tenantReplay) Remember(ctx context.Context, key string, until time.Time) (bool, error) {
-	return r.requests.Remember(ctx, r.tenantID, key, until)
+	return r.seen.Use(ctx, r.tenantID, "saml:"+key, until)
 }

@@ -120,7 +120,7 @@ func (st *site) count(table string) int {
 // stored is what a refused request must not add to.
 func (st *site) stored() map[string]int {
 	out := map[string]int{}
-	for _, table := range []string{"saml_replays", "saml_pending", "sessions", "audit_events"} {
+	for _, table := range []string{"auth_resumes", "saml_pending", "sessions", "audit_events"} {
 		out[table] = st.count(table)
 	}
 	return out

@@ -8,7 +8,9 @@ import (
 // AuthResumes remembers which sign-in markers of authorization requests
 // have been honoured (internal/oidc, authorize_resume.go), so that each
 // lets one resumed request count a new session as the sign-in it asked
-// for, and a replay of the same URL counts for nothing.
+// for, and a replay of the same URL counts for nothing. The SAML identity
+// provider records the ids of the messages it accepts here too, prefixed
+// "saml:", so a captured AuthnRequest or LogoutRequest is accepted once.
 type AuthResumes interface {
 	// Use records marker id as used until expiresAt in one atomic
 	// statement: of callers racing for one id exactly one sees first=true.

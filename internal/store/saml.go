@@ -26,22 +26,18 @@ type SAMLApps interface {
 	Delete(ctx context.Context, tenantID, id string) error
 }
 
-// SAMLRequests guards the SAML messages a tenant accepts: message ids seen
-// (so none is accepted twice, on any replica) and AuthnRequests waiting for
-// their member to sign in.
+// SAMLRequests keeps AuthnRequests waiting for their member to sign in.
+// (The ids of accepted SAML messages, so none is accepted twice on any
+// replica, are remembered by AuthResumes.Use, the store's one single-use-id
+// record.)
 type SAMLRequests interface {
-	// Remember records key until expiresAt in one atomic statement: first is
-	// true for the one caller that recorded it, false for every later one,
-	// a replay. The caller chooses expiresAt no earlier than the moment the
-	// message stops being accepted anyway.
-	Remember(ctx context.Context, tenantID, key string, expiresAt time.Time) (first bool, err error)
 	// CreatePending fails with model.ErrNotFound when the app is not in the
 	// tenant and with model.ErrConflict when the hash is taken.
 	CreatePending(ctx context.Context, p model.SAMLPending) error
 	// ConsumePending is AuthCodes.Consume for pending requests: exactly one
 	// caller sees first. Expiry and the browser are the caller's checks.
 	ConsumePending(ctx context.Context, tenantID, hash string, at time.Time) (p model.SAMLPending, first bool, err error)
-	// DeleteExpired spans all tenants (the sweeper's): it removes remembered
-	// ids and pending requests whose ExpiresAt is strictly before `before`.
+	// DeleteExpired spans all tenants (the sweeper's): it removes pending
+	// requests whose ExpiresAt is strictly before `before`.
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)
 }

@@ -10,22 +10,11 @@ import (
 	"github.com/guildgate/guildgate/internal/store"
 )
 
-// samlRequests implements store.SAMLRequests: the replay record is one
-// INSERT … ON CONFLICT DO NOTHING, which on both databases lets exactly one
-// of two racing replicas add the row; pending requests are consumed by
-// consumeOnce, like codes.
+// samlRequests implements store.SAMLRequests: pending requests, consumed
+// by consumeOnce, like codes.
 type samlRequests struct{ s *Store }
 
 func (s *Store) SAMLRequests() store.SAMLRequests { return samlRequests{s} }
-
-func (r samlRequests) Remember(ctx context.Context, tenantID, key string, expiresAt time.Time) (bool, error) {
-	n, err := r.s.exec(ctx, r.s.db, `INSERT INTO saml_replays (tenant_id, message_id, expires_at)
-		VALUES ($1, $2, $3) ON CONFLICT (tenant_id, message_id) DO NOTHING`, tenantID, key, micros(expiresAt))
-	if err != nil {
-		return false, fmt.Errorf("remember saml message id: %w", err)
-	}
-	return n == 1, nil
-}
 
 const samlPendingCols = `hash, tenant_id, app_id, request_id, acs_url, relay_state, force_authn,
 	browser_hash, created_at, expires_at, consumed_at`
@@ -51,21 +40,11 @@ func (r samlRequests) ConsumePending(ctx context.Context, tenantID, hash string,
 }
 
 func (r samlRequests) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, table := range []string{"saml_replays", "saml_pending"} {
-			n, err := r.s.exec(ctx, tx, `DELETE FROM `+table+` WHERE expires_at < $1`, micros(before))
-			if err != nil {
-				return err
-			}
-			total += n
-		}
-		return nil
-	})
+	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM saml_pending WHERE expires_at < $1`, micros(before))
 	if err != nil {
-		return 0, fmt.Errorf("delete expired saml requests: %w", err)
+		return 0, fmt.Errorf("delete expired pending saml requests: %w", err)
 	}
-	return total, nil
+	return n, nil
 }
 
 func scanSAMLPending(sc scanner) (model.SAMLPending, error) {

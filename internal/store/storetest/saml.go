@@ -15,10 +15,8 @@ var samlTests = []testCase{
 	{"SAMLApps/EntityIDUniquePerTenant", testSAMLAppEntityUnique},
 	{"SAMLApps/UpdateAborts", testSAMLAppUpdateAborts},
 	{"SAMLApps/Isolation", testSAMLAppIsolation},
-	{"SAMLRequests/Remember", testSAMLRemember},
 	{"SAMLRequests/Pending", testSAMLPending},
 	{"SAMLRequests/DeleteExpired", testSAMLDeleteExpired},
-	{"Concurrent/SAMLRemember", testConcurrentSAMLRemember},
 	{"Concurrent/SAMLPendingConsume", testConcurrentSAMLPendingConsume},
 	{"Keys/PurposeSlots", testKeyPurposeSlots},
 }
@@ -157,23 +155,6 @@ func testSAMLAppIsolation(t *testing.T, s store.Store) {
 	equal(t, len(list), 0)
 }
 
-func testSAMLRemember(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	a, b := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
-	first, err := s.SAMLRequests().Remember(ctx, a.ID, "AuthnRequest:urn:lms id-1", t0.Add(time.Minute))
-	ok(t, err)
-	equal(t, first, true)
-	first, err = s.SAMLRequests().Remember(ctx, a.ID, "AuthnRequest:urn:lms id-1", t0.Add(time.Hour))
-	ok(t, err)
-	equal(t, first, false) // a replay
-	first, err = s.SAMLRequests().Remember(ctx, b.ID, "AuthnRequest:urn:lms id-1", t0.Add(time.Minute))
-	ok(t, err)
-	equal(t, first, true) // another tenant's record is its own
-	first, err = s.SAMLRequests().Remember(ctx, a.ID, "AuthnRequest:urn:lms id-2", t0.Add(time.Minute))
-	ok(t, err)
-	equal(t, first, true)
-}
-
 func mkPending(t testing.TB, s store.Store, app model.SAMLApp, edit func(*model.SAMLPending)) model.SAMLPending {
 	t.Helper()
 	p := model.SAMLPending{Hash: newID(), TenantID: app.TenantID, AppID: app.ID, RequestID: "id-" + newID(),
@@ -232,16 +213,10 @@ func testSAMLDeleteExpired(t *testing.T, s store.Store) {
 		mkPending(t, s, appB, func(p *model.SAMLPending) { p.ExpiresAt = t0 }),
 	}
 	kept := mkPending(t, s, appA, func(p *model.SAMLPending) { p.ExpiresAt = t0.Add(time.Hour) })
-	for _, key := range []string{"old-1", "old-2"} {
-		_, err := s.SAMLRequests().Remember(ctx, a.ID, key, t0)
-		ok(t, err)
-	}
-	_, err := s.SAMLRequests().Remember(ctx, a.ID, "live", t0.Add(time.Hour))
-	ok(t, err)
 
 	n, err := s.SAMLRequests().DeleteExpired(ctx, t0.Add(time.Minute))
 	ok(t, err)
-	equal(t, n, int64(4))
+	equal(t, n, int64(2))
 	for _, p := range gone {
 		_, _, err := s.SAMLRequests().ConsumePending(ctx, p.TenantID, p.Hash, t0)
 		wantErr(t, err, model.ErrNotFound)
@@ -249,27 +224,6 @@ func testSAMLDeleteExpired(t *testing.T, s store.Store) {
 	_, first, err := s.SAMLRequests().ConsumePending(ctx, a.ID, kept.Hash, t0)
 	ok(t, err)
 	equal(t, first, true)
-	first, err = s.SAMLRequests().Remember(ctx, a.ID, "old-1", t0.Add(time.Hour)) // forgotten: new again
-	ok(t, err)
-	equal(t, first, true)
-	first, err = s.SAMLRequests().Remember(ctx, a.ID, "live", t0.Add(time.Hour))
-	ok(t, err)
-	equal(t, first, false)
-}
-
-// testConcurrentSAMLRemember: of replicas racing to accept one message,
-// exactly one may.
-func testConcurrentSAMLRemember(t *testing.T, s store.Store) {
-	tn := mkTenant(t, s, "alpha")
-	var firsts atomic.Int32
-	race(t, func(int) error {
-		first, err := s.SAMLRequests().Remember(t.Context(), tn.ID, "AuthnRequest:urn:lms id-race", t0.Add(time.Minute))
-		if first {
-			firsts.Add(1)
-		}
-		return err
-	})
-	equal(t, firsts.Load(), int32(1))
 }
 
 func testConcurrentSAMLPendingConsume(t *testing.T, s store.Store) {

@@ -10,9 +10,8 @@
 -- entity id is unique per tenant because it is how a request names its app.
 -- Lists are JSON arrays, like the clients table's.
 --
--- saml_replays remembers each message id (AuthnRequest, LogoutRequest) a
--- tenant accepted until the message would have expired anyway, so a
--- captured message cannot be played again on any replica.
+-- The ids of accepted SAML messages are remembered in auth_resumes, the
+-- store's one single-use-id record.
 --
 -- saml_pending is a checked AuthnRequest waiting for its member to sign
 -- in, kept by the SHA-256 of the handle in the return URL and consumed
@@ -41,14 +40,6 @@ CREATE TABLE saml_apps (
     UNIQUE (tenant_id, entity_id)
 ) STRICT;
 
-CREATE TABLE saml_replays (
-    tenant_id  TEXT    NOT NULL REFERENCES tenants (id),
-    message_id TEXT    NOT NULL,
-    expires_at INTEGER NOT NULL,
-    PRIMARY KEY (tenant_id, message_id)
-) STRICT;
-CREATE INDEX saml_replays_expires ON saml_replays (expires_at);
-
 CREATE TABLE saml_pending (
     tenant_id    TEXT    NOT NULL,
     hash         TEXT    NOT NULL,
@@ -69,7 +60,6 @@ CREATE INDEX saml_pending_expires ON saml_pending (expires_at);
 
 -- +goose Down
 DROP TABLE saml_pending;
-DROP TABLE saml_replays;
 DROP TABLE saml_apps;
 DELETE FROM signing_keys WHERE purpose <> 'jws';
 DROP INDEX signing_keys_current;
