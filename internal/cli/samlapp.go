@@ -5,12 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/samlapps"
@@ -222,11 +222,11 @@ func deleteSAMLApp(ctx context.Context, c *call, svc *samlapps.Service, t model.
 }
 
 // withSAMLApps resolves --tenant and builds the SAML app service; metadata
-// URLs are fetched with a timeout and without following redirects.
+// URLs are fetched through the outbound client, under the server's address
+// policy (--allow-private-upstreams from the environment or file).
 func (c *call) withSAMLApps(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*samlapps.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		fetch := &http.Client{Timeout: samlapps.FetchTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		fetch := outbound.New(outbound.Options{AllowPrivate: d.cfg.AllowPrivateUpstreams}).For(outbound.SAMLMetadata)
 		svc := &samlapps.Service{Store: d.store.SAMLApps(), Groups: d.store.Groups(), Audit: d.store.Audit(), Fetch: fetch, Now: time.Now}
 		return fn(svc, t)
 	})

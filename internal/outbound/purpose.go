@@ -14,6 +14,7 @@ const (
 	Userinfo           Purpose = "userinfo"            // a provider's userinfo endpoint
 	AuthorizationProbe Purpose = "authorization_probe" // the connection test's look at the authorization endpoint
 	BackchannelLogout  Purpose = "backchannel_logout"  // a relying party's back-channel logout URI
+	SAMLMetadata       Purpose = "saml_metadata"       // a SAML app's metadata, read when an administrator registers it
 	other              Purpose = "other"               // anything For was not told about: the strictest limits
 )
 
@@ -42,9 +43,11 @@ const requestTimeout = 10 * time.Second
 //     words "client" and "redirect"; it reads at most 256 KiB of a page,
 //     which holds any error message (a sign-in page heavy with inline
 //     script may be longer, and its status is what counts);
-//   - a back-channel logout answer has no meaningful body (§2.8): 4 KiB.
+//   - a back-channel logout answer has no meaningful body (§2.8): 4 KiB;
+//   - a SAML app's metadata is 2–20 KiB (a few certificates, endpoints):
+//     256 KiB, the bound internal/saml parses at most.
 //
-// Discovery alone follows redirects (a few providers move the document);
+// Discovery and SAML metadata follow redirects (documents move);
 // the protocols name exact token, JWKS and userinfo URLs, the probe reads
 // the redirect itself, and a logout token goes where it was registered or
 // nowhere. Back-channel logout runs in the background with retries, so a
@@ -57,6 +60,7 @@ func defaultLimits() map[Purpose]limit {
 		Userinfo:           {maxBody: 128 << 10, timeout: requestTimeout},
 		AuthorizationProbe: {maxBody: 256 << 10, timeout: requestTimeout},
 		BackchannelLogout:  {maxBody: 4 << 10, timeout: 5 * time.Second},
+		SAMLMetadata:       {maxBody: 256 << 10, redirects: 3, timeout: requestTimeout},
 		other:              {maxBody: 4 << 10, timeout: 5 * time.Second},
 	}
 }

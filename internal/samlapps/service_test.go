@@ -1,15 +1,18 @@
 package samlapps
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/saml/samltest"
@@ -254,4 +257,32 @@ func TestPermitted(t *testing.T) {
 			t.Errorf("groups %v: permitted %v, %v; want %v", tc.groups, ok, err, tc.want)
 		}
 	}
+}
+
+// TestMetadataURLUnderAddressPolicy: metadata is fetched through the
+// outbound client, so a URL on a loopback (or private) address is refused
+// unless the operator allows private upstreams, and the server is never
+// reached.
+func TestMetadataURLUnderAddressPolicy(t *testing.T) {
+	e := newEnv(t)
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, spMetadata(e.cert))
+	}))
+	defer srv.Close()
+	e.svc.Fetch = outbound.New(outbound.Options{}).For(outbound.SAMLMetadata)
+	_, err := e.svc.Create(t.Context(), "cli", "t1", Input{Name: "LMS", MetadataURL: srv.URL + "/metadata"})
+	wantProblem(t, err, "metadata_url", "could not be fetched")
+	if hits.Load() != 0 {
+		t.Fatal("the loopback server was reached")
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	e.svc.Fetch = outbound.New(outbound.Options{AllowPrivate: true, RootCAs: pool}).For(outbound.SAMLMetadata)
+	v, err := e.svc.Create(t.Context(), "cli", "t1", Input{Name: "LMS", MetadataURL: srv.URL + "/metadata"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFromMetadata(t, v, e.cert)
 }
