@@ -1,5 +1,5 @@
 -- The SAML 2.0 identity provider. Keep in step with
--- migrations/postgres/00009_saml.sql: same tables, columns, keys and indexes;
+-- migrations/sqlite/00010_saml.sql: same tables, columns, keys and indexes;
 -- only the types differ.
 --
 -- signing_keys gains a purpose: "jws" keys sign tokens and are published in
@@ -34,11 +34,11 @@ CREATE TABLE saml_apps (
     permitted_groups TEXT    NOT NULL,
     relay_state      TEXT    NOT NULL,
     metadata_url     TEXT    NOT NULL,
-    created_at       INTEGER NOT NULL,
-    updated_at       INTEGER NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    updated_at       BIGINT  NOT NULL,
     PRIMARY KEY (tenant_id, id),
     UNIQUE (tenant_id, entity_id)
-) STRICT;
+);
 
 CREATE TABLE saml_pending (
     tenant_id    TEXT    NOT NULL,
@@ -47,14 +47,14 @@ CREATE TABLE saml_pending (
     request_id   TEXT    NOT NULL,
     acs_url      TEXT    NOT NULL,
     relay_state  TEXT    NOT NULL,
-    force_authn  INTEGER NOT NULL,
+    force_authn  BOOLEAN NOT NULL,
     browser_hash TEXT    NOT NULL,
-    created_at   INTEGER NOT NULL,
-    expires_at   INTEGER NOT NULL,
-    consumed_at  INTEGER,
+    created_at   BIGINT  NOT NULL,
+    expires_at   BIGINT  NOT NULL,
+    consumed_at  BIGINT,
     PRIMARY KEY (tenant_id, hash),
     FOREIGN KEY (tenant_id, app_id) REFERENCES saml_apps (tenant_id, id) ON DELETE CASCADE
-) STRICT;
+);
 CREATE INDEX saml_pending_app ON saml_pending (tenant_id, app_id);
 CREATE INDEX saml_pending_expires ON saml_pending (expires_at);
 
