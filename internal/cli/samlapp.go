@@ -241,8 +241,11 @@ func (c *call) printSAMLApp(asJSON bool, t model.Tenant, v samlapps.View) error 
 // the IdP metadata URL and, for launching from the app list, its link.
 func samlAppText(w io.Writer, t model.Tenant, v views.SAMLApp) {
 	groups, cert := strings.Join(v.PermittedGroups, ", "), "(none: requests need not be signed)"
-	if groups == "" {
+	switch {
+	case v.AllMembers:
 		groups = "(every member)"
+	case v.AdmitsNobody:
+		groups = "(nobody: every permitted group was deleted; choose groups with --groups) " + groups
 	}
 	if v.SigningCertificate != "" {
 		cert = "registered (every request must be signed)"

@@ -26,7 +26,11 @@ type SAMLApp struct {
 	// every AuthnRequest and LogoutRequest must carry a valid signature.
 	SigningCert  string
 	NameIDFormat string // NameIDEmail, NameIDPersistent or NameIDTransient
-	// PermittedGroups are group IDs; empty means every member may use the app.
+	// AllMembers opens the app to every member, as for SSO clients: only an
+	// administrator's explicit choice sets it, never a group's deletion.
+	// Otherwise only members of PermittedGroups (ids; a deleted group's id
+	// stays and admits nobody) may use the app. The zero value is closed.
+	AllMembers      bool
 	PermittedGroups []string
 	RelayState      string // sent with IdP-initiated sign-in; optional
 	MetadataURL     string // where the registration was read from; informative

@@ -62,13 +62,14 @@ func (s *Service) view(ctx context.Context, a model.SAMLApp) (View, error) {
 }
 
 func viewWith(a model.SAMLApp, names map[string]string) View {
-	v := View{SAMLApp: a, PermittedGroupNames: make([]string, len(a.PermittedGroups))}
+	v := View{SAMLApp: a, PermittedGroupNames: make([]string, len(a.PermittedGroups)), AdmitsNobody: !a.AllMembers}
 	for i, id := range a.PermittedGroups {
 		name, ok := names[id]
 		if !ok {
 			name = "(deleted group " + id + ")"
 		}
 		v.PermittedGroupNames[i] = name
+		v.AdmitsNobody = v.AdmitsNobody && !ok
 	}
 	return v
 }

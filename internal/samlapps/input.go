@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/saml"
@@ -24,13 +25,23 @@ type Input struct {
 	SigningCert     string // PEM
 	NameIDFormat    string // "" means email
 	PermittedGroups []string
-	RelayState      string
+	// AllMembers, when set, is the administrator's explicit choice (the
+	// console's); nil lets PermittedGroups decide, as the API and CLI spell
+	// it: no groups means every member. An app restricted to groups must
+	// name at least one. The rules are internal/clients'.
+	AllMembers *bool
+	RelayState string
 }
 
 // Patch changes the fields that are non-nil; MetadataURL or Metadata
 // re-reads the app's metadata, and fields given beside them win. A non-nil
-// pointer to an empty value clears an optional field (for PermittedGroups:
-// every member may use the app).
+// pointer to an empty value clears an optional field.
+//
+// Who may use the app changes only when PermittedGroups or AllMembers is
+// set, exactly as for SSO clients: PermittedGroups alone (the API's and
+// CLI's spelling) restricts to those groups, or opens the app when empty;
+// AllMembers is the console's explicit choice, and false with no groups
+// keeps the app restricted to nobody.
 type Patch struct {
 	Name            *string
 	MetadataURL     *string
@@ -41,6 +52,7 @@ type Patch struct {
 	SigningCert     *string
 	NameIDFormat    *string
 	PermittedGroups *[]string
+	AllMembers      *bool
 	RelayState      *string
 }
 
@@ -62,21 +74,23 @@ func (s *Service) settings(ctx context.Context, in Input) (settings, problem.Lis
 		return settings{}, ps, nil
 	}
 	st := settings{NameIDFormat: model.NameIDEmail}
-	if err := s.fromMetadata(ctx, &st, strings.TrimSpace(in.MetadataURL), in.Metadata, &ps); err != nil {
+	if err := s.fromMetadata(ctx, &st, inputs.Trim(in.MetadataURL), in.Metadata, &ps); err != nil {
 		return settings{}, nil, err
 	}
-	st.Name = strings.TrimSpace(in.Name)
-	overlay(&st.EntityID, strings.TrimSpace(in.EntityID))
+	st.Name = inputs.Trim(in.Name)
+	overlay(&st.EntityID, inputs.Trim(in.EntityID))
 	if l := cleanList(in.ACSURLs); len(l) > 0 {
 		st.ACSURLs = l
 	}
-	overlay(&st.SLOURL, strings.TrimSpace(in.SLOURL))
+	overlay(&st.SLOURL, inputs.Trim(in.SLOURL))
 	overlay(&st.SigningCert, canonicalCert(in.SigningCert))
 	overlay(&st.NameIDFormat, normalFormat(in.NameIDFormat))
 	st.RelayState = in.RelayState
 	if len(ps) == 0 {
 		ps = st.validate()
 	}
+	inputs.CheckList(&ps, "acs_urls", in.ACSURLs)
+	inputs.CheckList(&ps, "permitted_groups", in.PermittedGroups)
 	checkGroupNames(&ps, in.PermittedGroups)
 	return st, ps, nil
 }
@@ -94,6 +108,11 @@ func (s *Service) patchSource(ctx context.Context, p Patch) (*settings, problem.
 		ps.Add("", "nothing to change")
 		return nil, ps, nil
 	}
+	for field, l := range map[string]*[]string{"acs_urls": p.ACSURLs, "permitted_groups": p.PermittedGroups} {
+		if l != nil {
+			inputs.CheckList(&ps, field, *l)
+		}
+	}
 	if p.MetadataURL == nil && p.Metadata == nil {
 		return nil, ps, nil
 	}
@@ -104,7 +123,7 @@ func (s *Service) patchSource(ctx context.Context, p Patch) (*settings, problem.
 	var st settings
 	u, doc := "", []byte(nil)
 	if p.MetadataURL != nil {
-		u = strings.TrimSpace(*p.MetadataURL)
+		u = inputs.Trim(*p.MetadataURL)
 		if u == "" {
 			ps.Add("metadata_url", "is empty")
 			return nil, ps, nil
@@ -127,7 +146,7 @@ func (p Patch) apply(st settings, src *settings) settings {
 	}
 	set := func(dst *string, v *string) {
 		if v != nil {
-			*dst = strings.TrimSpace(*v)
+			*dst = inputs.Trim(*v)
 		}
 	}
 	set(&st.Name, p.Name)
@@ -155,6 +174,7 @@ func (p Patch) fields() string {
 		"name": p.Name != nil, "metadata": p.MetadataURL != nil || p.Metadata != nil, "entity_id": p.EntityID != nil,
 		"acs_urls": p.ACSURLs != nil, "slo_url": p.SLOURL != nil, "signing_cert": p.SigningCert != nil,
 		"nameid_format": p.NameIDFormat != nil, "permitted_groups": p.PermittedGroups != nil, "relay_state": p.RelayState != nil,
+		"all_members": p.AllMembers != nil,
 	} {
 		if set {
 			names = append(names, name)
@@ -177,11 +197,12 @@ func (st settings) applyTo(a *model.SAMLApp) {
 // normalFormat accepts any letter case; "" stays "" (the caller's default).
 func normalFormat(f string) string { return strings.ToLower(strings.TrimSpace(f)) }
 
-// cleanList trims entries and drops empty ones.
+// cleanList trims entries and drops empty ones, which validation refuses
+// (inputs.CheckList).
 func cleanList(in []string) []string {
 	out := make([]string, 0, len(in))
 	for _, v := range in {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = inputs.Trim(v); v != "" {
 			out = append(out, v)
 		}
 	}
@@ -192,9 +213,45 @@ func cleanList(in []string) []string {
 // saml.CertificatePEM writes it, whatever spacing or headers it came with;
 // what cannot be read is kept for validate to name.
 func canonicalCert(pemText string) string {
-	pemText = strings.TrimSpace(pemText)
+	pemText = inputs.Trim(pemText)
 	if c, err := saml.ParseCertificate(pemText); err == nil {
 		return saml.CertificatePEM(c.Raw)
 	}
 	return pemText
+}
+
+// accessProblems checks that an explicit choice of who may use the app is
+// not contradicted by the groups beside it.
+func accessProblems(allMembers *bool, groups *[]string) problem.List {
+	var ps problem.List
+	if allMembers == nil {
+		return ps
+	}
+	n := 0
+	if groups != nil {
+		n = len(cleanList(*groups))
+	}
+	switch {
+	case *allMembers && n > 0:
+		ps.Add("permitted_groups", "lists groups, but the app is to be open to every member: choose one or the other")
+	case !*allMembers && n == 0 && groups != nil:
+		ps.Add("permitted_groups", "choose at least one group, or open the app to every member")
+	}
+	return ps
+}
+
+// access returns who may use the app after p, given p's groups resolved
+// to groupIDs; the app's own when p changes neither.
+func (p Patch) access(a model.SAMLApp, groupIDs []string) (allMembers bool, groups []string) {
+	allMembers, groups = a.AllMembers, a.PermittedGroups
+	if p.PermittedGroups != nil {
+		allMembers, groups = len(groupIDs) == 0, groupIDs
+	}
+	if p.AllMembers != nil {
+		allMembers = *p.AllMembers
+	}
+	if allMembers {
+		groups = nil
+	}
+	return allMembers, groups
 }

@@ -48,6 +48,8 @@ type View struct {
 	// shows as "(deleted group <id>)": it admits nobody, which an empty
 	// list ("every member") would misstate.
 	PermittedGroupNames []string
+	// AdmitsNobody: restricted to groups none of which exists any more.
+	AdmitsNobody bool
 }
 
 func (s *Service) now() time.Time {
@@ -71,11 +73,17 @@ func (s *Service) Create(ctx context.Context, actor, tenantID string, in Input) 
 	if err != nil {
 		return View{}, err
 	}
-	if err := append(ps, gps...).Err(); err != nil {
+	groups := in.PermittedGroups
+	if groups == nil {
+		groups = []string{}
+	}
+	ps = append(append(ps, gps...), accessProblems(in.AllMembers, &groups)...)
+	if err := ps.Err(); err != nil {
 		return View{}, err
 	}
 	now := s.now()
 	a := model.SAMLApp{ID: ids.NewUUID(), TenantID: tenantID, PermittedGroups: groupIDs, CreatedAt: now, UpdatedAt: now}
+	a.AllMembers = len(groupIDs) == 0 // the API's and CLI's spelling; an explicit false was refused above
 	st.applyTo(&a)
 	if err := s.Store.Create(ctx, a); err != nil {
 		return View{}, conflict(err, a.EntityID)
@@ -132,6 +140,9 @@ func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patc
 		}
 		ps = append(ps, gps...)
 	}
+	if p.AllMembers != nil && *p.AllMembers {
+		ps = append(ps, accessProblems(p.AllMembers, p.PermittedGroups)...)
+	}
 	if err := ps.Err(); err != nil {
 		return View{}, err
 	}
@@ -141,9 +152,7 @@ func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patc
 			return a, err
 		}
 		st.applyTo(&a)
-		if p.PermittedGroups != nil {
-			a.PermittedGroups = groupIDs
-		}
+		a.AllMembers, a.PermittedGroups = p.access(a, groupIDs)
 		a.UpdatedAt = s.now()
 		return a, nil
 	})
@@ -168,12 +177,17 @@ func (s *Service) Delete(ctx context.Context, actor, tenantID, id string) error 
 	return s.audit(ctx, actor, tenantID, "samlapp.delete", v.ID, map[string]string{"name": v.Name, "entity_id": v.EntityID})
 }
 
-// Permitted reports whether the member may use the app: always when it
-// names no groups, otherwise when the member is in one of them, exactly as
-// for SSO clients. A deleted permitted group admits nobody.
+// Permitted reports whether the member may use the app, exactly as for SSO
+// clients: always when an administrator opened it to every member,
+// otherwise when the member is in one of its permitted groups. A deleted
+// permitted group admits nobody, and an app whose every permitted group was
+// deleted admits nobody at all.
 func (s *Service) Permitted(ctx context.Context, a model.SAMLApp, memberID string) (bool, error) {
-	if len(a.PermittedGroups) == 0 {
+	switch {
+	case a.AllMembers:
 		return true, nil
+	case len(a.PermittedGroups) == 0:
+		return false, nil
 	}
 	gs, err := s.Groups.ListForMember(ctx, a.TenantID, memberID)
 	if err != nil {

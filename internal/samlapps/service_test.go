@@ -115,8 +115,11 @@ func TestCreateFromMetadataURL(t *testing.T) {
 
 func TestCreateByHand(t *testing.T) {
 	e := newEnv(t)
+	_, err := e.svc.Create(t.Context(), "cli", "t1", Input{Name: "Events", EntityID: "urn:events",
+		ACSURLs: []string{"https://events.example/acs", ""}})
+	wantProblem(t, err, "acs_urls", "empty entry") // a stray comma is a mistake, as for clients
 	v, err := e.svc.Create(t.Context(), "cli", "t1", Input{Name: "Events", EntityID: "urn:events",
-		ACSURLs: []string{" https://events.example/acs ", ""}})
+		ACSURLs: []string{" https://events.example/acs "}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +144,9 @@ func TestCreateRefusals(t *testing.T) {
 		text  string
 	}{
 		{"no name", func(*env) Input { return Input{EntityID: "urn:a", ACSURLs: []string{"https://a.example/acs"}} }, "name", "required"},
+		{"name with a line break", func(*env) Input {
+			return Input{Name: "LMS\n", EntityID: "urn:a", ACSURLs: []string{"https://a.example/acs"}}
+		}, "name", "control"},
 		{"no entity id", func(*env) Input { return Input{Name: "A", ACSURLs: []string{"https://a.example/acs"}} }, "entity_id", "required"},
 		{"no ACS", func(*env) Input { return Input{Name: "A", EntityID: "urn:a"} }, "acs_urls", "at least one"},
 		{"http ACS", func(*env) Input {
@@ -236,8 +242,9 @@ func TestUpdateAndDelete(t *testing.T) {
 	}
 }
 
-// TestPermitted: open apps admit everyone; restricted ones their groups'
-// members; a deleted permitted group admits nobody.
+// TestPermitted: an app opened to every member admits everyone; a
+// restricted one its groups' members; a deleted permitted group admits
+// nobody, and so does a restricted app with no group left.
 func TestPermitted(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
@@ -249,13 +256,55 @@ func TestPermitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
+		all    bool
 		groups []string
 		want   bool
-	}{{nil, true}, {[]string{"g-Staff"}, true}, {[]string{"g-Board"}, false}, {[]string{"g-deleted"}, false}} {
-		ok, err := e.svc.Permitted(ctx, model.SAMLApp{TenantID: "t1", PermittedGroups: tc.groups}, "m1")
+	}{{true, nil, true}, {false, nil, false}, {false, []string{"g-Staff"}, true}, {false, []string{"g-Board"}, false},
+		{false, []string{"g-deleted"}, false}} {
+		ok, err := e.svc.Permitted(ctx, model.SAMLApp{TenantID: "t1", AllMembers: tc.all, PermittedGroups: tc.groups}, "m1")
 		if err != nil || ok != tc.want {
-			t.Errorf("groups %v: permitted %v, %v; want %v", tc.groups, ok, err, tc.want)
+			t.Errorf("all %v, groups %v: permitted %v, %v; want %v", tc.all, tc.groups, ok, err, tc.want)
 		}
+	}
+}
+
+// TestAccessChoice: who may use an app changes only by an explicit
+// choice. An empty list (API, CLI) opens it; deleting its only group
+// leaves it restricted and admitting nobody; a console re-save that
+// selects no group with "Only these groups" keeps it so; "Every member"
+// with groups beside it is refused.
+func TestAccessChoice(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	open, err := e.svc.Create(ctx, "cli", "t1", Input{Name: "Open", EntityID: "urn:open", ACSURLs: []string{"https://open.example/acs"}})
+	if err != nil || !open.AllMembers || open.AdmitsNobody {
+		t.Fatalf("no groups given: %+v, %v", open.SAMLApp, err)
+	}
+	v, err := e.svc.Create(ctx, "cli", "t1", Input{Name: "LMS", EntityID: "urn:lms", ACSURLs: []string{"https://lms.example/acs"},
+		PermittedGroups: []string{"Board"}})
+	if err != nil || v.AllMembers {
+		t.Fatalf("restricted: %+v, %v", v.SAMLApp, err)
+	}
+	if err := e.st.Groups().Delete(ctx, "t1", "g-Board"); err != nil {
+		t.Fatal(err)
+	}
+	v, err = e.svc.Get(ctx, "t1", v.ID)
+	if err != nil || v.AllMembers || !v.AdmitsNobody {
+		t.Fatalf("after its group's deletion: %+v, admits nobody %v, %v", v.SAMLApp, v.AdmitsNobody, err)
+	}
+	name, no, none := "LMS 2", false, []string{}
+	v, err = e.svc.Update(ctx, "console", "t1", v.ID, Patch{Name: &name, AllMembers: &no, PermittedGroups: &none})
+	if err != nil || v.AllMembers || !v.AdmitsNobody || v.Name != "LMS 2" {
+		t.Fatalf("console re-save: %+v, %v", v.SAMLApp, err)
+	}
+	yes, staff := true, []string{"Staff"}
+	_, err = e.svc.Update(ctx, "console", "t1", v.ID, Patch{AllMembers: &yes, PermittedGroups: &staff})
+	wantProblem(t, err, "permitted_groups", "choose one or the other")
+	_, err = e.svc.Create(ctx, "console", "t1", Input{Name: "X", EntityID: "urn:x", ACSURLs: []string{"https://x.example/acs"}, AllMembers: &no})
+	wantProblem(t, err, "permitted_groups", "at least one group")
+	v, err = e.svc.Update(ctx, "console", "t1", v.ID, Patch{AllMembers: &yes, PermittedGroups: &none})
+	if err != nil || !v.AllMembers || len(v.PermittedGroups) != 0 {
+		t.Fatalf("opened: %+v, %v", v.SAMLApp, err)
 	}
 }
 

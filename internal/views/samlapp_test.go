@@ -26,7 +26,10 @@ func TestSAMLAppGolden(t *testing.T) {
 			PermittedGroups: []string{"g1"}, RelayState: "/courses", MetadataURL: "https://lms.example/metadata",
 			CreatedAt: at, UpdatedAt: at.Add(time.Hour)}, PermittedGroupNames: []string{"Staff"}}),
 		SAMLAppOf(samlapps.View{SAMLApp: model.SAMLApp{ID: "a2", Name: "Events", EntityID: "urn:events",
-			NameIDFormat: model.NameIDEmail, CreatedAt: at, UpdatedAt: at}}),
+			NameIDFormat: model.NameIDEmail, AllMembers: true, CreatedAt: at, UpdatedAt: at}}),
+		SAMLAppOf(samlapps.View{SAMLApp: model.SAMLApp{ID: "a3", Name: "Closed", EntityID: "urn:closed",
+			NameIDFormat: model.NameIDEmail, PermittedGroups: []string{"g9"}, CreatedAt: at, UpdatedAt: at},
+			PermittedGroupNames: []string{"(deleted group g9)"}, AdmitsNobody: true}),
 	}, "", "  ")
 	if err != nil {
 		t.Fatal(err)

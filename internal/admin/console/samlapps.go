@@ -50,6 +50,7 @@ type samlAppForm struct {
 	Name, MetadataURL, Metadata, EntityID, ACSURLs string
 	SLOURL, SigningCert, NameIDFormat, RelayState  string
 	Groups                                         []string
+	AllMembers, AdmitsNobody                       bool // "Every member" chosen; every permitted group deleted
 	AllGroups                                      []model.Group
 	Formats                                        []string
 	Errors                                         map[string][]string
@@ -68,13 +69,14 @@ func readSAMLAppForm(r *http.Request) samlAppForm {
 	f := r.PostForm
 	return samlAppForm{Name: f.Get("name"), MetadataURL: f.Get("metadata_url"), Metadata: f.Get("metadata"),
 		EntityID: f.Get("entity_id"), ACSURLs: f.Get("acs_urls"), SLOURL: f.Get("slo_url"), SigningCert: f.Get("signing_cert"),
-		NameIDFormat: f.Get("nameid_format"), RelayState: f.Get("relay_state"), Groups: f["groups"]}
+		NameIDFormat: f.Get("nameid_format"), RelayState: f.Get("relay_state"), Groups: f["groups"],
+		AllMembers: f.Get("access") == "all"}
 }
 
 func (f samlAppForm) input() samlapps.Input {
 	return samlapps.Input{Name: f.Name, MetadataURL: f.MetadataURL, Metadata: []byte(f.Metadata), EntityID: f.EntityID,
 		ACSURLs: splitList(f.ACSURLs), SLOURL: f.SLOURL, SigningCert: f.SigningCert, NameIDFormat: f.NameIDFormat,
-		PermittedGroups: f.Groups, RelayState: f.RelayState}
+		PermittedGroups: f.Groups, AllMembers: &f.AllMembers, RelayState: f.RelayState}
 }
 
 // patch sets every field of the form; metadata given again is read again
@@ -86,7 +88,8 @@ func (f samlAppForm) patch() samlapps.Patch {
 		groups = []string{}
 	}
 	p := samlapps.Patch{Name: &in.Name, EntityID: &in.EntityID, ACSURLs: &in.ACSURLs, SLOURL: &in.SLOURL,
-		SigningCert: &in.SigningCert, NameIDFormat: &in.NameIDFormat, PermittedGroups: &groups, RelayState: &in.RelayState}
+		SigningCert: &in.SigningCert, NameIDFormat: &in.NameIDFormat, PermittedGroups: &groups, AllMembers: in.AllMembers,
+		RelayState: &in.RelayState}
 	switch {
 	case strings.TrimSpace(f.Metadata) != "":
 		p.Metadata = &in.Metadata
@@ -98,6 +101,9 @@ func (f samlAppForm) patch() samlapps.Patch {
 	return p
 }
 
+// newSAMLApp chooses no access for the administrator, as for clients: "only
+// members of the permitted groups" with none selected is refused until they
+// pick groups or "Every member".
 func (h *Handler) newSAMLApp(w http.ResponseWriter, r *http.Request, c *call) error {
 	f, err := h.samlAppForm(r, c, samlAppForm{NameIDFormat: model.NameIDEmail}, "Add SAML app")
 	if err != nil {
@@ -133,7 +139,7 @@ func (h *Handler) editSAMLApp(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	f, err := h.samlAppForm(r, c, samlAppForm{ID: v.ID, Name: v.Name, EntityID: v.EntityID, ACSURLs: strings.Join(v.ACSURLs, ", "),
 		SLOURL: v.SLOURL, SigningCert: v.SigningCert, NameIDFormat: v.NameIDFormat, RelayState: v.RelayState,
-		Groups: v.PermittedGroupNames}, "Edit SAML app")
+		Groups: v.PermittedGroupNames, AllMembers: v.AllMembers, AdmitsNobody: v.AdmitsNobody}, "Edit SAML app")
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func TestConsoleSAMLApps(t *testing.T) {
 		t.Fatal("no link to the SAML apps under Settings")
 	}
 	form := url.Values{"name": {"LMS"}, "entity_id": {"https://lms.example/sp"}, "acs_urls": {"http://lms.example/acs, ftp://x"},
-		"nameid_format": {"persistent"}, "groups": {"Staff"}, "relay_state": {"/courses"}}
+		"nameid_format": {"persistent"}, "access": {"groups"}, "groups": {"Staff"}, "relay_state": {"/courses"}}
 	p := b.postPage("/admin/saml-apps/new", "/admin/saml-apps", form)
 	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "http://lms.example/acs") ||
 		!strings.Contains(p.body, `<option value="Staff" selected>`) || !strings.Contains(p.body, `value="https://lms.example/sp"`) {
@@ -45,12 +45,24 @@ func TestConsoleSAMLApps(t *testing.T) {
 			t.Errorf("GET %s: %d", path, p.status)
 		}
 	}
+	// Its only group deleted, the app stays closed, and a re-save of the
+	// form for an unrelated change (no group can be shown selected) keeps it
+	// closed: a deletion never opens an app.
+	s.MustCLI(t, "", "group", "delete", "Staff")
+	if p := b.get("/admin/saml-apps/" + id); !strings.Contains(p.body, `id="admits-nobody"`) {
+		t.Fatalf("edit page after the group's deletion:\n%s", p.body)
+	}
 	edit := url.Values{"name": {"Learning"}, "entity_id": {"https://lms.example/sp"}, "acs_urls": {"https://lms.example/acs"},
-		"nameid_format": {"email"}}
+		"nameid_format": {"email"}, "access": {"groups"}}
+	wantSeeOther(t, b.postPage("/admin/saml-apps/"+id, "/admin/saml-apps/"+id, edit), "/admin/saml-apps?done=samlapp-updated")
+	if show := s.MustCLI(t, "", "saml-app", "show", id); !strings.Contains(show, "Learning") || !strings.Contains(show, "(nobody") {
+		t.Fatalf("after a re-save:\n%s", show)
+	}
+	edit.Set("access", "all")
 	wantSeeOther(t, b.postPage("/admin/saml-apps/"+id, "/admin/saml-apps/"+id, edit), "/admin/saml-apps?done=samlapp-updated")
 	show := s.MustCLI(t, "", "saml-app", "show", id)
-	if !strings.Contains(show, "Learning") || !strings.Contains(show, "(every member)") || !strings.Contains(show, "email") {
-		t.Fatalf("after edit:\n%s", show)
+	if !strings.Contains(show, "(every member)") || !strings.Contains(show, "email") {
+		t.Fatalf("after opening it:\n%s", show)
 	}
 	wantSeeOther(t, b.postPage("/admin/saml-apps/"+id+"/delete", "/admin/saml-apps/"+id+"/delete", url.Values{}),
 		"/admin/saml-apps?done=samlapp-deleted")

@@ -17,20 +17,20 @@ type samlApps struct{ s *Store }
 func (s *Store) SAMLApps() store.SAMLApps { return samlApps{s} }
 
 // samlAppCols is the read order; samlAppArgs the write order, where $1 and
-// $2 are the key and $13 created_at, which only an insert writes.
+// $2 are the key and $14 created_at, which only an insert writes.
 const samlAppCols = `id, tenant_id, name, entity_id, acs_urls, slo_url, signing_cert,
-	nameid_format, permitted_groups, relay_state, metadata_url, updated_at, created_at`
+	nameid_format, all_members, permitted_groups, relay_state, metadata_url, updated_at, created_at`
 
 func samlAppArgs(a model.SAMLApp) []any {
 	return []any{a.TenantID, clientKey(a.ID), a.Name, a.EntityID, jsonList(a.ACSURLs), a.SLOURL,
-		a.SigningCert, a.NameIDFormat, jsonList(a.PermittedGroups), a.RelayState, a.MetadataURL,
+		a.SigningCert, a.NameIDFormat, a.AllMembers, jsonList(a.PermittedGroups), a.RelayState, a.MetadataURL,
 		micros(a.UpdatedAt), micros(a.CreatedAt)}
 }
 
 func (r samlApps) Create(ctx context.Context, a model.SAMLApp) error {
 	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO saml_apps (tenant_id, id, name, entity_id, acs_urls,
-		slo_url, signing_cert, nameid_format, permitted_groups, relay_state, metadata_url, updated_at,
-		created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, samlAppArgs(a)...)
+		slo_url, signing_cert, nameid_format, all_members, permitted_groups, relay_state, metadata_url,
+		updated_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, samlAppArgs(a)...)
 	if err != nil {
 		return fmt.Errorf("create saml app: %w", err)
 	}
@@ -92,8 +92,9 @@ func (r samlApps) Update(ctx context.Context, tenantID, id string, fn func(model
 			return errImmutable
 		}
 		if _, err := r.s.exec(ctx, tx, `UPDATE saml_apps SET name = $3, entity_id = $4, acs_urls = $5,
-			slo_url = $6, signing_cert = $7, nameid_format = $8, permitted_groups = $9, relay_state = $10,
-			metadata_url = $11, updated_at = $12 WHERE tenant_id = $1 AND id = $2`, samlAppArgs(a)[:12]...); err != nil {
+			slo_url = $6, signing_cert = $7, nameid_format = $8, all_members = $9, permitted_groups = $10,
+			relay_state = $11, metadata_url = $12, updated_at = $13 WHERE tenant_id = $1 AND id = $2`,
+			samlAppArgs(a)[:13]...); err != nil {
 			return err
 		}
 		out, err = r.get(ctx, tx, `id = $2`, tenantID, clientKey(id), "")
@@ -123,7 +124,7 @@ func scanSAMLApp(sc scanner) (model.SAMLApp, error) {
 	var acs, groups string
 	var updated, created int64
 	err := sc.Scan(&a.ID, &a.TenantID, &a.Name, &a.EntityID, &acs, &a.SLOURL, &a.SigningCert,
-		&a.NameIDFormat, &groups, &a.RelayState, &a.MetadataURL, &updated, &created)
+		&a.NameIDFormat, &a.AllMembers, &groups, &a.RelayState, &a.MetadataURL, &updated, &created)
 	if err != nil {
 		return model.SAMLApp{}, err
 	}

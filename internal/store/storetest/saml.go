@@ -66,12 +66,14 @@ func testSAMLAppCRUD(t *testing.T, s store.Store) {
 	got, err = s.SAMLApps().Update(ctx, tn.ID, a.ID, func(old model.SAMLApp) (model.SAMLApp, error) {
 		expect(t, old, a)
 		old.Name, old.EntityID, old.ACSURLs, old.PermittedGroups = "LMS 2", "urn:lms2", []string{"https://lms2.example/acs"}, nil
+		old.AllMembers = true
 		old.SLOURL, old.SigningCert, old.RelayState, old.UpdatedAt = "", "", "", later
 		return old, nil
 	})
 	ok(t, err)
 	want := a
 	want.Name, want.EntityID, want.ACSURLs, want.PermittedGroups = "LMS 2", "urn:lms2", []string{"https://lms2.example/acs"}, nil
+	want.AllMembers = true
 	want.SLOURL, want.SigningCert, want.RelayState, want.UpdatedAt = "", "", "", later
 	equal(t, got, want)
 	got, err = s.SAMLApps().Get(ctx, tn.ID, a.ID)

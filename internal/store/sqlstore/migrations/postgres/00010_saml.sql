@@ -31,6 +31,7 @@ CREATE TABLE saml_apps (
     slo_url          TEXT    NOT NULL,
     signing_cert     TEXT    NOT NULL,
     nameid_format    TEXT    NOT NULL,
+    all_members      BOOLEAN NOT NULL,
     permitted_groups TEXT    NOT NULL,
     relay_state      TEXT    NOT NULL,
     metadata_url     TEXT    NOT NULL,
