@@ -263,7 +263,7 @@ func wrapped(t *testing.T, e *env) *http.Request {
 	return postRequest(t, PathSSO, f)
 }
 
-func postFields(t *testing.T, e *env, entity string) url.Values {
+func postFields(t testing.TB, e *env, entity string) url.Values {
 	form, err := e.sp(t, entity).MakePostAuthenticationRequest("rs")
 	if err != nil {
 		t.Fatal(err)
