@@ -131,17 +131,34 @@ type pool struct {
 	keys     map[slot][]model.SigningKey
 }
 
+// fill generates the keys a change needs, at once: a tenant's first keys
+// are four RSA keys besides the others (~100 ms each), and a start-up or a
+// first request waits for them all.
 func (p *pool) fill(need map[slot]int) error {
+	type made struct {
+		sl  slot
+		k   model.SigningKey
+		err error
+	}
+	var wg sync.WaitGroup
+	out := make(chan made, len(need)*2)
 	for sl, n := range need {
 		for range n {
-			k, err := newKey(p.keyring, p.tenantID, sl, p.now)
-			if err != nil {
-				return err
-			}
-			p.keys[sl] = append(p.keys[sl], k)
+			wg.Go(func() {
+				k, err := newKey(p.keyring, p.tenantID, sl, p.now)
+				out <- made{sl, k, err}
+			})
 		}
 	}
-	return nil
+	go func() { wg.Wait(); close(out) }()
+	var firstErr error
+	for m := range out {
+		if m.err != nil && firstErr == nil {
+			firstErr = m.err
+		}
+		p.keys[m.sl] = append(p.keys[m.sl], m.k)
+	}
+	return firstErr
 }
 
 // take hands out a pre-generated key, or generates one when a concurrent
