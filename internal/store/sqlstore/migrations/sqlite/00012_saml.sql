@@ -1,5 +1,5 @@
 -- The SAML 2.0 identity provider. Keep in step with
--- migrations/postgres/00011_saml.sql: same tables, columns, keys and indexes;
+-- migrations/postgres/00012_saml.sql: same tables, columns, keys and indexes;
 -- only the types differ.
 --
 -- signing_keys gains a purpose: "jws" keys sign tokens and are published in
