@@ -47,7 +47,9 @@ func TestCreateAuthenticateRevoke(t *testing.T) {
 	if _, err := s.Authenticate(ctx, tenants[1], secret); !errors.Is(err, ErrInvalidKey) {
 		t.Fatalf("other tenant: %v", err)
 	}
-	for _, bad := range []string{"", "gga_", secret[:len(secret)-1], "xxx_" + secret[4:], secret[:len(secret)-1] + "A"} {
+	// The last character changed to another one, never to itself.
+	flipped := secret[:len(secret)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(secret, "A")]
+	for _, bad := range []string{"", "gga_", secret[:len(secret)-1], "xxx_" + secret[4:], flipped} {
 		if _, err := s.Authenticate(ctx, tenants[0], bad); !errors.Is(err, ErrInvalidKey) {
 			t.Errorf("Authenticate(%q) = %v", bad, err)
 		}
