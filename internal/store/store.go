@@ -15,6 +15,34 @@ import (
 // Every tenant-owned method takes the tenant id first and can never reach a
 // row of another tenant.
 type Store interface {
+	Repositories
+	// Atomic runs fn in one transaction: every change fn makes through tx
+	// is committed together when fn returns nil, and none is when fn
+	// returns an error (Atomic returns that error unchanged) or panics.
+	// Other callers see none of the changes until the commit.
+	//
+	// Inside fn use tx only, never the Store: on SQLite the transaction
+	// holds the database's write lock, so a write through the Store would
+	// wait for fn to finish. Read-modify-write methods (Update with fn,
+	// Keys.Replace) join the transaction. Return an operation's error
+	// rather than carrying on: on PostgreSQL a failed statement (a
+	// conflict, say) spoils the transaction, and its commit then fails.
+	// A read that finds nothing (ErrNotFound) spoils nothing.
+	Atomic(ctx context.Context, fn func(tx Tx) error) error
+	// Ping reports whether the backend answers; /readyz uses it.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is the store bound to one transaction of Store.Atomic. It is valid
+// only until fn returns.
+type Tx interface {
+	Repositories
+}
+
+// Repositories are the aggregates, the same whether they act on their own
+// or inside a transaction.
+type Repositories interface {
 	Tenants() Tenants
 	Members() Members
 	Groups() Groups
@@ -38,9 +66,6 @@ type Store interface {
 	AuthResumes() AuthResumes
 	SAMLApps() SAMLApps
 	SAMLRequests() SAMLRequests
-	// Ping reports whether the backend answers; /readyz uses it.
-	Ping(ctx context.Context) error
-	Close() error
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

@@ -76,7 +76,7 @@ func (s *Store) provider(ctx context.Context, locked bool) (*goose.Provider, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(s.d.goose, s.db, files, opts...)
+	return goose.NewProvider(s.d.goose, s.pool, files, opts...)
 }
 
 // migrationLocker keys the advisory lock on the current schema: advisory

@@ -6,4 +6,4 @@ import "database/sql"
 // below the aggregates: `guildgate migrate --from --to` copies every table
 // row by row, whatever tables the migrations have made. Services never use
 // it; they go through store.Store.
-func (s *Store) DB() *sql.DB { return s.db }
+func (s *Store) DB() *sql.DB { return s.pool }

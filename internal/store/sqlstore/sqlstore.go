@@ -34,9 +34,15 @@ import (
 	"github.com/guildgate/guildgate/internal/store"
 )
 
-// Store implements store.Store over a *sql.DB.
+// Store implements store.Store over a *sql.DB. Inside Atomic a copy of it is
+// bound to the transaction: db is then the *sql.Tx, so every repository runs
+// its statements there without knowing it.
 type Store struct {
-	db *sql.DB
+	pool *sql.DB
+	// db is what the repositories run statements on: pool, or tx.
+	db querier
+	// tx is the transaction of Atomic this copy is bound to, or nil.
+	tx *sql.Tx
 	d  dialect
 	// narrowed are the SQLite files whose too-wide permissions Open fixed.
 	narrowed []ModeChange
@@ -75,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s database: unreachable: %w", d.name, err)
 	}
-	return &Store{db: db, d: d, narrowed: narrowed}, nil
+	return &Store{pool: db, db: db, d: d, narrowed: narrowed}, nil
 }
 
 // NarrowedFiles lists the SQLite files that other users could read until
@@ -87,14 +93,14 @@ func (s *Store) Dialect() string { return s.d.name }
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.pool.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping %s database: %w", s.d.name, err)
 	}
 	return nil
 }
 
 // Close releases every connection.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.pool.Close() }
 
 // The aggregates are views of the same connection pool; they hold no state.
 
@@ -135,19 +141,42 @@ type scanner interface {
 
 // inTx runs fn in a transaction and commits only when fn succeeds; fn's error
 // is returned unchanged so callers can match their own sentinel errors.
+// Inside Atomic it joins the transaction already open, whose commit or
+// rollback then decides for fn's writes too.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	tx, err := s.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", s.d.mapErr(err))
 	}
+	committed := false
+	defer func() {
+		// Also on a panic in fn, so the transaction (and, on SQLite, the
+		// write lock) is not held until the connection is reclaimed.
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
+	committed = true
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", s.d.mapErr(err))
 	}
 	return nil
+}
+
+// Atomic runs fn on a copy of the store bound to one transaction. fn gets
+// only the repositories: Close or Atomic on the copy would make no sense.
+func (s *Store) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		bound := *s
+		bound.db, bound.tx = tx, tx
+		return fn(struct{ store.Repositories }{&bound})
+	})
 }
 
 // errImmutable rejects an Update whose fn changed an identity field. That is
