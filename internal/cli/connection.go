@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
-	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbound"
 	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
@@ -188,7 +187,7 @@ func testConnection(ctx context.Context, c *call, svc *connections.Service, out 
 	if err != nil {
 		return err
 	}
-	findings := upoidc.Check(ctx, conn, secret, t.Issuer+federation.PathCallback, upoidc.Options{Outbound: out})
+	findings := upoidc.Check(ctx, conn, secret, connections.CallbackURL(t.Issuer), upoidc.Options{Outbound: out})
 	problems := 0
 	for _, f := range findings {
 		if !f.OK {

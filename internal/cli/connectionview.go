@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/connections"
-	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -14,7 +13,7 @@ import (
 // connectionViewOf is conn as scripts read it (package views): never its
 // client secret, only whether one is set.
 func connectionViewOf(conn model.Connection, t model.Tenant, groupNames map[string]string) views.Connection {
-	return views.ConnectionOf(conn, t.Issuer+federation.PathCallback, groupNames)
+	return views.ConnectionOf(conn, connections.CallbackURL(t.Issuer), groupNames)
 }
 
 func (c *call) printConnection(ctx context.Context, svc *connections.Service, t model.Tenant, asJSON bool, conn model.Connection) error {

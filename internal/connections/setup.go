@@ -18,6 +18,15 @@ var ErrLinkUnusable = errors.New("setup link unusable")
 // SetupPath is where a setup link's page lives; the token follows it.
 const SetupPath = "/auth/sso/setup/"
 
+// CallbackPath is where providers send members back. Package federation
+// serves it; it is named here so that the CLI, the admin API and the setup
+// page can show it without importing that HTTP surface.
+const CallbackPath = "/auth/sso/callback"
+
+// CallbackURL is what an organisation registers with its provider as the
+// redirect URI for a tenant whose issuer is issuer.
+func CallbackURL(issuer string) string { return issuer + CallbackPath }
+
 // MaxSetupAttempts is how many connection tests one setup link may run.
 // Each makes the server contact the URLs its holder typed (up to four
 // requests), and the holder has no account: a careful setup needs a few

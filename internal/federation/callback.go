@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
@@ -83,7 +84,7 @@ func (h *Handler) exchange(r *http.Request, c model.Connection, code string, st 
 		return upstream.Claims{}, err
 	}
 	t, _ := tenantOf(r)
-	return k.Exchange(r.Context(), code, upstream.AuthRequest{RedirectURI: t.Issuer + PathCallback,
+	return k.Exchange(r.Context(), code, upstream.AuthRequest{RedirectURI: connections.CallbackURL(t.Issuer),
 		Nonce: st.Nonce, CodeVerifier: st.CodeVerifier})
 }
 

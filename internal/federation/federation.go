@@ -33,7 +33,7 @@ import (
 // with their provider: https://<tenant host>/auth/sso/callback.
 const (
 	PathStart     = "/auth/sso/start"
-	PathCallback  = "/auth/sso/callback"
+	PathCallback  = connections.CallbackPath
 	PathSignedOut = "/auth/sso/signed-out"
 )
 

@@ -79,7 +79,7 @@ func (s *Setup) post(w http.ResponseWriter, r *http.Request) error {
 	}
 	var findings []upoidc.Finding
 	test := func(ctx context.Context, cand model.Connection, secret string) error {
-		findings = s.Check(ctx, cand, secret, t.Issuer+PathCallback)
+		findings = s.Check(ctx, cand, secret, connections.CallbackURL(t.Issuer))
 		for _, fd := range findings {
 			if !fd.OK {
 				return &errTestFailed{findings: findings}
@@ -105,7 +105,7 @@ func (s *Setup) post(w http.ResponseWriter, r *http.Request) error {
 func (s *Setup) render(w http.ResponseWriter, r *http.Request, t model.Tenant, c model.Connection, status int,
 	f ui.SSOSetupForm, problems []string, findings []upoidc.Finding) error {
 	page := ui.SSOSetup{Page: ui.Page{Site: t.Name}, CSRFToken: s.CSRF.Token(w, r), Connection: c.Name,
-		Domains: strings.Join(c.Domains, ", "), CallbackURLs: []string{t.Issuer + PathCallback},
+		Domains: strings.Join(c.Domains, ", "), CallbackURLs: []string{connections.CallbackURL(t.Issuer)},
 		SignedOutURL: t.Issuer + PathSignedOut, Form: f, Problems: problems}
 	// The holder has no account: they see each finding's fixed summary,
 	// never what the provider (or whatever answered at their URLs) said.

@@ -12,32 +12,31 @@ import (
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/ids"
-	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
-var _ login.DomainRouter = (*Handler)(nil)
-
 // maxHint bounds the login_hint passed on (RFC 5321's path limit).
 const maxHint = 254
 
-// Route finds the ready connection that serves email's domain.
-func (h *Handler) Route(ctx context.Context, t model.Tenant, email, returnTo string) (login.SSORoute, bool, error) {
+// Route finds the ready connection that serves email's domain (for
+// login.DomainRouter).
+func (h *Handler) Route(ctx context.Context, t model.Tenant, email, returnTo string) (ui.SSOButton, bool, error) {
 	domain := email[strings.LastIndexByte(email, '@')+1:]
 	c, err := h.Store.Connections().GetByDomain(ctx, t.ID, domain)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return login.SSORoute{}, false, nil
+		return ui.SSOButton{}, false, nil
 	case err != nil:
-		return login.SSORoute{}, false, fmt.Errorf("route %s: %w", domain, err)
+		return ui.SSOButton{}, false, fmt.Errorf("route %s: %w", domain, err)
 	case !connections.Ready(c):
-		return login.SSORoute{}, false, nil // a draft awaiting its setup link: passwords still work
+		return ui.SSOButton{}, false, nil // a draft awaiting its setup link: passwords still work
 	}
-	return login.SSORoute{Name: c.Name, URL: StartURL(c.ID, returnTo, email)}, true, nil
+	return ui.SSOButton{Name: c.Name, URL: StartURL(c.ID, returnTo, email)}, true, nil
 }
 
 // Buttons lists the tenant's ready connections that show a button.
@@ -58,7 +57,7 @@ func (h *Handler) Buttons(ctx context.Context, t model.Tenant, returnTo string) 
 // StartURL is where a member begins signing in with connection id.
 func StartURL(id, returnTo, hint string) string {
 	q := url.Values{"connection": {id}}
-	if returnTo != "" && returnTo != login.DefaultReturnTo {
+	if returnTo != "" && returnTo != returnto.Default {
 		q.Set("return_to", returnTo)
 	}
 	if hint != "" {
@@ -88,7 +87,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	returnTo := login.SafeReturnTo(q.Get("return_to"))
+	returnTo := returnto.Safe(q.Get("return_to"))
 	k, err := h.connector(r.Context(), c)
 	if err != nil {
 		return upstreamFailure(err, StartURL(c.ID, returnTo, ""))
@@ -121,7 +120,7 @@ func (h *Handler) throttleStart(r *http.Request, t model.Tenant) error {
 // begin stores a round trip and sets its browser cookie. The verifier is
 // 43 characters of 256 random bits, as RFC 7636 §4.1 asks.
 func (h *Handler) begin(w http.ResponseWriter, r *http.Request, t model.Tenant, c model.Connection, purpose, returnTo string) (upstream.AuthRequest, error) {
-	req := upstream.AuthRequest{RedirectURI: t.Issuer + PathCallback, State: ids.NewToken(32),
+	req := upstream.AuthRequest{RedirectURI: connections.CallbackURL(t.Issuer), State: ids.NewToken(32),
 		Nonce: ids.NewToken(32), CodeVerifier: ids.NewToken(32)}
 	browser := ids.NewToken(32)
 	now := h.now()

@@ -31,7 +31,7 @@ func (h *Handler) CheckConnection(ctx context.Context, t model.Tenant, c model.C
 	if err != nil {
 		return nil, err
 	}
-	return h.Setup.Check(ctx, c, secret, t.Issuer+PathCallback), nil
+	return h.Setup.Check(ctx, c, secret, connections.CallbackURL(t.Issuer)), nil
 }
 
 // BeginTest starts an administrator's test sign-in with c and returns the

@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/returnto"
 )
 
 // loginPath is the sign-in page (internal/login); it sends a member back
@@ -113,10 +113,10 @@ func checkTokenFree(uri string) error {
 
 // toLogin sends the browser to sign in and back to this same request. The
 // return path is rebuilt from the parsed parameters (all of them, canonically
-// encoded), which login.SafeReturnTo must accept as a local path.
+// encoded), which returnto.Safe must accept as a local path.
 func toLogin(w http.ResponseWriter, req request) error {
 	returnTo := Path + "?" + req.params.Encode()
-	if login.SafeReturnTo(returnTo) != returnTo {
+	if returnto.Safe(returnTo) != returnTo {
 		return httpx.BadRequest("This sign-in link is too long to resume after signing in.")
 	}
 	w.Header().Set("Location", loginPath+"?"+url.Values{"return_to": {returnTo}}.Encode())

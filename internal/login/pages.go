@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -28,14 +29,14 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := form{Email: q.Get("login_hint"), ReturnTo: SafeReturnTo(q.Get("return_to"))}
+	f := form{Email: q.Get("login_hint"), ReturnTo: returnto.Safe(q.Get("return_to"))}
 	_, member, err := h.Sessions.Current(r)
 	if err != nil && !errors.Is(err, session.ErrNoSession) {
 		return err
 	}
 	signedIn := err == nil && q.Get("prompt") != "login"
 	switch {
-	case signedIn && f.ReturnTo != DefaultReturnTo:
+	case signedIn && f.ReturnTo != returnto.Default:
 		seeOther(w, f.ReturnTo)
 		return nil
 	case signedIn:
@@ -72,7 +73,7 @@ func (h *Handler) renderSignedIn(w http.ResponseWriter, r *http.Request, t model
 // the destination kept.
 func changeEmailURL(f form) string {
 	q := url.Values{"login_hint": {f.Email}}
-	if f.ReturnTo != DefaultReturnTo {
+	if f.ReturnTo != returnto.Default {
 		q.Set("return_to", f.ReturnTo)
 	}
 	return "/login?" + q.Encode()

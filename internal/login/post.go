@@ -7,6 +7,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/returnto"
 )
 
 // Input bounds. Longer input is refused before any lookup or hashing, with
@@ -33,7 +34,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := form{
 		Email:    strings.TrimSpace(r.PostForm.Get("email")),
-		ReturnTo: SafeReturnTo(r.PostForm.Get("return_to")),
+		ReturnTo: returnto.Safe(r.PostForm.Get("return_to")),
 	}
 	if _, ok := r.PostForm["password"]; !ok {
 		return h.emailStep(w, r, tenant, f)

@@ -11,8 +11,8 @@ import (
 
 // DomainRouter sends members whose email domain belongs to an organisation
 // with its own identity provider there instead of to the password form.
-// Package federation implements it; app wires it in, so login knows nothing
-// of connections.
+// Package federation implements it; app wires it in (and checks that it
+// does), so login knows nothing of connections.
 type DomainRouter interface {
 	// Route returns where to start signing in email with its domain's
 	// connection; ok is false when no connection serves the domain.
@@ -21,8 +21,10 @@ type DomainRouter interface {
 	Buttons(ctx context.Context, t model.Tenant, returnTo string) ([]ui.SSOButton, error)
 }
 
-// SSORoute names a connection and the local URL that starts its sign-in.
-type SSORoute struct{ Name, URL string }
+// SSORoute names a connection and the local URL that starts its sign-in:
+// the same pair as a button, so that package federation can answer without
+// importing this one (surfaces never import each other).
+type SSORoute = ui.SSOButton
 
 // route answers the email step for a domain served by a connection. It
 // renders a page that moves on by itself rather than redirecting: see

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/ids"
-	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/secrets"
 )
 
@@ -149,7 +149,7 @@ func (p *Provider) authToLogin(t model.Tenant, req *authRequest, sessionID strin
 	}
 	resume.Set(authResumeParam, sealed)
 	returnTo := PathAuthorize + "?" + resume.Encode()
-	if login.SafeReturnTo(returnTo) != returnTo {
+	if returnto.Safe(returnTo) != returnTo {
 		return authNext{}, oauth.InvalidRequest("The authorization request is too long to resume after sign-in.")
 	}
 	q := url.Values{"return_to": {returnTo}}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/guildgate/guildgate/internal/login"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/session"
 )
 
@@ -21,7 +21,7 @@ func (e *authzEnv) toLogin(r authzResp, force bool) (resume url.Values, q url.Va
 	u, _ := url.Parse(loc)
 	q = u.Query()
 	returnTo := q.Get("return_to")
-	if login.SafeReturnTo(returnTo) != returnTo || !strings.HasPrefix(returnTo, "/oauth/authorize?") {
+	if returnto.Safe(returnTo) != returnTo || !strings.HasPrefix(returnTo, "/oauth/authorize?") {
 		e.t.Fatalf("return_to %q is not a local authorize URL /login accepts", returnTo)
 	}
 	if (q.Get("prompt") == "login") != force {

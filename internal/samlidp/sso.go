@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/session"
 )
@@ -185,7 +185,7 @@ func (h *Handler) record(r *http.Request, t model.Tenant, action string, a saml.
 
 // toLogin sends the browser to /login and back to returnTo.
 func toLogin(w http.ResponseWriter, returnTo string, force bool) error {
-	if login.SafeReturnTo(returnTo) != returnTo {
+	if returnto.Safe(returnTo) != returnTo {
 		return httpx.Internal(fmt.Errorf("samlidp: return path %q is not local", returnTo))
 	}
 	q := url.Values{"return_to": {returnTo}}

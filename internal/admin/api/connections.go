@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/connections"
-	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -45,7 +44,7 @@ func (h *Handler) listConnections(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 // callbackURL is where t's members come back from a connected provider.
-func callbackURL(t model.Tenant) string { return t.Issuer + federation.PathCallback }
+func callbackURL(t model.Tenant) string { return connections.CallbackURL(t.Issuer) }
 
 func (h *Handler) connectionView(r *http.Request, c *call, conn model.Connection) (views.Connection, error) {
 	names, err := h.Connections.GroupNames(r.Context(), c.tenant.ID)

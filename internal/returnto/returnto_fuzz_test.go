@@ -1,21 +1,21 @@
-package login
+package returnto
 
 import (
 	"net/url"
 	"testing"
 )
 
-// FuzzSafeReturnTo: return_to comes from a URL anyone can craft; whatever
+// FuzzSafe: return_to comes from a URL anyone can craft; whatever
 // it holds, the browser is sent to a page of this site and nowhere else.
-func FuzzSafeReturnTo(f *testing.F) {
+func FuzzSafe(f *testing.F) {
 	for _, s := range []string{"/account/", "//evil.example/", "/\\evil.example", "/\t/evil.example", "https://evil.example/",
 		"/oauth/authorize?x=1#f", "/%2F%2Fevil.example", "/\u2028//evil", "\xff", "", "/a/../..//evil.example"} {
 		f.Add(s)
 	}
 	base, _ := url.Parse("https://sso.example.org/login")
 	f.Fuzz(func(t *testing.T, raw string) {
-		got := SafeReturnTo(raw)
-		if got != raw && got != DefaultReturnTo {
+		got := Safe(raw)
+		if got != raw && got != Default {
 			t.Fatalf("%q became %q", raw, got)
 		}
 		u, err := url.Parse(got)
