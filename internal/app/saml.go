@@ -21,5 +21,5 @@ func (a *App) samlIdP(apps *samlapps.Service, sessions *session.Manager, pages *
 	return &samlidp.Handler{Apps: apps, Keys: a.keys, Requests: a.store.SAMLRequests(), Seen: a.store.AuthResumes(),
 		Sessions:     sessions,
 		SessionStore: a.store.Sessions(), Members: a.store.Members(), Groups: a.store.Groups(), Audit: a.store.Audit(),
-		Pages: pages, Now: a.now, TrustedProxies: a.cfg.Proxies()}
+		Throttle: a.limiter, Pages: pages, Now: a.now, TrustedProxies: a.cfg.Proxies()}
 }

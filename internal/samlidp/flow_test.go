@@ -14,6 +14,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/testenv"
+	"github.com/guildgate/guildgate/internal/throttle"
 )
 
 // TestSAMLFlows runs every acceptance flow against crewjam's service
@@ -32,6 +33,8 @@ func TestSAMLFlows(t *testing.T) {
 			t.Run("refusals store nothing and never post", func(t *testing.T) { testRefusals(t, st) })
 			t.Run("replayed request", func(t *testing.T) { testReplay(t, st) })
 			t.Run("disabled member", func(t *testing.T) { testDisabled(t, st) })
+			// Last: it empties the address's bucket for the rest of the site.
+			t.Run("requests over the address's rate", func(t *testing.T) { testRequestRate(t, st) })
 		})
 	}
 }
@@ -325,4 +328,31 @@ func testDisabled(t *testing.T, st *site) {
 	if r := b.Get(u); r.Form != nil || r.Location != "" || b.SignIns != 2 {
 		t.Fatalf("a disabled member got %d, form %v, location %q after %d sign-ins", r.Status, r.Form, r.Location, b.SignIns)
 	}
+}
+
+// testRequestRate floods /saml/sso with unsigned requests from one address
+// (anyone can make them for an app that does not sign its requests): past
+// the burst each is 429 with Retry-After, and a refused one stores nothing.
+func testRequestRate(t *testing.T, st *site) {
+	c := st.s.Client(t)
+	for i := 0; i < 2*throttle.DefaultSSOStart.Burst; i++ {
+		u, _ := spRedirect(t, st.sp(eventsEntity))
+		before := st.stored()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			continue
+		}
+		if resp.Header.Get("Retry-After") == "" {
+			t.Error("a refused request has no Retry-After")
+		}
+		if after := st.stored(); !equalCounts(before, after) {
+			t.Fatalf("a refused request stored something: %v → %v", before, after)
+		}
+		return
+	}
+	t.Fatalf("%d requests from one address were all answered", 2*throttle.DefaultSSOStart.Burst)
 }

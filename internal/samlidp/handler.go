@@ -27,6 +27,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/throttle"
 )
 
 // Apps is what the handler asks about SAML apps.
@@ -68,8 +69,10 @@ type Handler struct {
 	Members      store.Members
 	Groups       store.Groups // the member's groups, for the groups attribute
 	Audit        store.Audit
-	Pages        *httpx.ErrorWriter // the HTML 400, 404 and 500 pages
-	Now          func() time.Time
+	// Throttle limits AuthnRequests per client address (its SSOStart rate).
+	Throttle *throttle.Limiter
+	Pages    *httpx.ErrorWriter // the HTML 400, 404 and 500 pages
+	Now      func() time.Time
 	// TrustedProxies lets the audit log record the member's address behind
 	// a proxy (optional).
 	TrustedProxies []netip.Prefix

@@ -14,6 +14,7 @@ import (
 	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/throttle"
 )
 
 // sso answers an SP-initiated AuthnRequest in either binding. The request
@@ -33,10 +34,26 @@ func (h *Handler) sso(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return refusal(err)
 	}
+	if err := h.throttleRequest(r, t); err != nil {
+		return err
+	}
 	if err := idp.Accept(r.Context(), a); err != nil {
 		return refusal(err)
 	}
 	return h.answer(w, r, t, idp, a, h.pendingLogin(w, r, t, a))
+}
+
+// throttleRequest spends one of the client address's SAML requests before
+// anything of the request is stored: a refused request writes nothing.
+func (h *Handler) throttleRequest(r *http.Request, t model.Tenant) error {
+	wait, err := h.Throttle.AllowAddress(r.Context(), t.ID, throttle.UseSAMLRequest, httpx.ClientIP(r, h.TrustedProxies))
+	switch {
+	case err != nil:
+		return httpx.Internal(err)
+	case wait > 0:
+		return httpx.TooManyRequests("Too many sign-ins were started from your network. Wait a moment, then try again from the app.", wait)
+	}
+	return nil
 }
 
 // launch is IdP-initiated sign-in from the member's app list: an

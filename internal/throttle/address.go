@@ -20,13 +20,18 @@ var DefaultSSOStart = Rate{Burst: 30, Every: 2 * time.Second}
 // of request never spends another's budget.
 const (
 	UseSSOStart = "sso-start"
+	// UseSAMLRequest limits SAML AuthnRequests (/saml/sso), each of which
+	// stores its id and a pending sign-in: anyone can send one for a
+	// registered app that does not sign its requests. It fills at the
+	// SSOStart rate, since both are anonymous starts of a sign-in.
+	UseSAMLRequest = "saml-request"
 )
 
 // errEmpty rolls back a refused take: a refusal writes nothing.
 var errEmpty = errors.New("throttle: bucket empty")
 
 // AllowAddress spends one token of the client address's bucket for use
-// (UseSSOStart: at the SSOStart rate). It returns a positive retryAfter
+// (UseSSOStart and UseSAMLRequest: at the SSOStart rate). It returns a positive retryAfter
 // when the bucket is empty, and then writes nothing to the store, so a
 // flood of refused requests costs reads, never rows.
 func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use, ip string) (retryAfter time.Duration, err error) {
@@ -54,7 +59,7 @@ func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use, ip string) (r
 }
 
 func (l *Limiter) addressRates() map[string]Rate {
-	return map[string]Rate{UseSSOStart: l.ssoStartRate()}
+	return map[string]Rate{UseSSOStart: l.ssoStartRate(), UseSAMLRequest: l.ssoStartRate()}
 }
 
 func (l *Limiter) ssoStartRate() Rate { return l.SSOStart.orDefault(DefaultSSOStart) }

@@ -1,5 +1,5 @@
 -- Connection tests run through a setup link. Keep in step with
--- migrations/postgres/00007_setup_link_attempts.sql.
+-- migrations/postgres/00008_setup_link_attempts.sql.
 --
 -- Each test makes the server contact the URLs the link's holder typed, so
 -- a link allows a fixed number (connections.MaxSetupAttempts) over its
