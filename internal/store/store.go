@@ -66,6 +66,7 @@ type Repositories interface {
 	AuthResumes() AuthResumes
 	SAMLApps() SAMLApps
 	SAMLRequests() SAMLRequests
+	Outbox() Outbox
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

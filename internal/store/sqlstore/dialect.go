@@ -30,6 +30,11 @@ type dialect struct {
 	// check takes, so logins that insert rows naming the tenant never wait
 	// for a key rotation. SQLite needs none, as for forUpdate.
 	lockParent string
+	// skipLocked is appended to the read that picks outbox items to claim:
+	// PostgreSQL's SKIP LOCKED lets concurrent claimers pass over the rows
+	// another is taking instead of queueing behind them. SQLite runs one
+	// writer at a time and needs none.
+	skipLocked string
 	// advisoryLock serialises migrations across processes. SQLite is one file
 	// on one host, where the immediate transaction goose runs in suffices.
 	advisoryLock bool
@@ -60,6 +65,7 @@ var postgresDialect = dialect{
 	migrations:   "migrations/postgres",
 	forUpdate:    " FOR UPDATE",
 	lockParent:   " FOR NO KEY UPDATE",
+	skipLocked:   " FOR UPDATE SKIP LOCKED",
 	advisoryLock: true,
 	constraint:   postgresConstraint,
 }
