@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,10 +20,12 @@ import (
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/legacysso"
 	"github.com/guildgate/guildgate/internal/login"
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/metrics"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oidc"
 	"github.com/guildgate/guildgate/internal/outbound"
+	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
@@ -46,6 +49,9 @@ type Deps struct {
 	// Keyring encrypts secrets and keys at rest; nil loads the master key
 	// from Config (GUILDGATE_MASTER_KEY or the key file in the data directory).
 	Keyring *secrets.Keyring
+	// MailTLS, if set, is the TLS configuration for the mail relay (tests
+	// trust their own relay's certificate); nil uses the system's roots.
+	MailTLS *tls.Config
 	// Outbound carries every request to a partner's URL (upstream
 	// providers, back-channel logout); nil builds one from Config. Tests
 	// pass one that trusts their own servers' certificates.
@@ -67,6 +73,11 @@ type App struct {
 	keys     *keys.Manager
 	replica  string    // this process as a lease holder
 	jobs     jobTiming // how RunJobs paces itself
+
+	queue      *outbox.Queue      // where changes write what is sent later
+	mailer     *mail.Mailer       // queues mail; sends nothing without --smtp-url
+	dispatcher *outbox.Dispatcher // delivers the outbox while this replica holds the jobs lease
+	outboxWake chan struct{}
 }
 
 // New ensures the default tenant exists and builds the handler tree.
@@ -103,6 +114,9 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, AccountAddress: d.AccountAddressRate,
 		Account: d.AccountRate, IP: d.IPRate}
 	a.keys = &keys.Manager{Store: d.Store.Keys(), Secrets: d.Keyring, Now: d.Now}
+	if err := a.buildOutbox(d); err != nil {
+		return nil, err
+	}
 	if err := a.ensureKeys(ctx); err != nil {
 		return nil, err
 	}

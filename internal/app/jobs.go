@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/ids"
@@ -28,9 +30,14 @@ type jobTiming struct {
 	// third of ttl, so the holder survives two failed renewals (a database
 	// hiccup) without losing the lease.
 	renew time.Duration
+	// outboxPoll is how often the holder looks for due outbox items
+	// written by other replicas or waiting for a retry; an item written
+	// on the holder itself wakes it at once.
+	outboxPoll time.Duration
 }
 
-var defaultJobTiming = jobTiming{interval: 10 * time.Minute, ttl: 30 * time.Second, renew: 10 * time.Second}
+var defaultJobTiming = jobTiming{interval: 10 * time.Minute, ttl: 30 * time.Second, renew: 10 * time.Second,
+	outboxPoll: time.Second}
 
 // newReplicaID names this process as a lease holder. The host name tells an
 // operator which machine runs the jobs; the random part keeps two processes
@@ -57,10 +64,15 @@ func (a *App) RunJobs(ctx context.Context) {
 	tick := time.NewTicker(a.jobs.renew)
 	defer tick.Stop()
 	defer a.releaseJobs()
+	var holding atomic.Bool
+	var outboxDone sync.WaitGroup
+	outboxDone.Go(func() { a.runOutbox(ctx, holding.Load) })
+	defer outboxDone.Wait() // before the release: no delivery outlives the lease
 	var held bool
 	var due time.Time
 	for {
 		held = a.holdJobs(ctx, held)
+		holding.Store(held)
 		if !held {
 			due = time.Time{}
 		} else if !a.now().Before(due) {
@@ -120,6 +132,9 @@ func (a *App) sweep(ctx context.Context) {
 	a.report("upstream round trips", func() (int64, error) { return a.store.UpstreamStates().DeleteExpired(ctx, now) })
 	a.report("sign-ins asked for", func() (int64, error) { return a.store.AuthResumes().DeleteExpired(ctx, now) })
 	a.report("SAML request records", func() (int64, error) { return a.store.SAMLRequests().DeleteExpired(ctx, now) })
+	// Finished outbox items stay a month, for an operator asking whether
+	// a member's mail went out.
+	a.report("finished outbox items", func() (int64, error) { return a.store.Outbox().DeleteDone(ctx, now.Add(-30*24*time.Hour)) })
 	// Expired setup links stay a week, so their page can say "expired"
 	// rather than "not valid" to the IT contact who kept the email too long.
 	a.report("setup links", func() (int64, error) { return a.store.SetupLinks().DeleteExpired(ctx, now.Add(-7*24*time.Hour)) })

@@ -31,6 +31,13 @@ type Config struct {
 	// providers, back-channel logout) at loopback and private addresses,
 	// for a provider on the operator's own network; off, only public ones.
 	AllowPrivateUpstreams bool `yaml:"allow_private_upstreams"`
+	// SMTPURL names the relay mail goes through (smtp://user@host:587 or
+	// smtps://user@host:465); empty means Guildgate sends no mail.
+	SMTPURL string `yaml:"smtp_url"`
+	// MailFrom is the sender, "Name <address>"; required with SMTPURL.
+	MailFrom string `yaml:"mail_from"`
+	// SMTPPassword comes only from GUILDGATE_SMTP_PASSWORD, like MasterKey.
+	SMTPPassword string `yaml:"-"`
 	// ConfigFile is where the YAML came from, for messages; not itself a YAML key.
 	ConfigFile string `yaml:"-"`
 	// MasterKey comes only from GUILDGATE_MASTER_KEY, never a flag or the file,
@@ -39,16 +46,16 @@ type Config struct {
 	MasterKey string `yaml:"-"`
 }
 
-// GoString keeps the master key out of %#v output.
+// GoString keeps the master key and the SMTP password out of %#v output.
 func (c Config) GoString() string {
-	c.MasterKey = redact(c.MasterKey)
+	c.MasterKey, c.SMTPPassword = redact(c.MasterKey), redact(c.SMTPPassword)
 	type plain Config
 	return fmt.Sprintf("%#v", plain(c))
 }
 
-// String keeps the master key out of %v and %+v output.
+// String keeps the master key and the SMTP password out of %v and %+v output.
 func (c Config) String() string {
-	c.MasterKey = redact(c.MasterKey)
+	c.MasterKey, c.SMTPPassword = redact(c.MasterKey), redact(c.SMTPPassword)
 	type plain Config
 	return fmt.Sprintf("%+v", plain(c))
 }

@@ -191,3 +191,39 @@ func TestAllowPrivateUpstreams(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestMailSettings: the relay from a flag, the environment or the file; its
+// password from the environment only and never printed; a relay without a
+// sender, or a password in the URL, is refused without echoing it.
+func TestMailSettings(t *testing.T) {
+	const pw = "relay-password-123"
+	c, err := load(t, []string{"--smtp-url", "smtp://sso@mail.example:587", "--mail-from", "Guild <sso@guild.example>"},
+		map[string]string{"GUILDGATE_SMTP_PASSWORD": pw})
+	if err != nil || c.SMTPURL != "smtp://sso@mail.example:587" || c.MailFrom != "Guild <sso@guild.example>" || c.SMTPPassword != pw {
+		t.Fatalf("%+v %v", c, err)
+	}
+	for _, out := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
+		if strings.Contains(out, pw) {
+			t.Fatalf("config printing reveals the SMTP password: %s", out)
+		}
+	}
+	c, err = load(t, nil, map[string]string{"GUILDGATE_SMTP_URL": "smtps://mail.example", "GUILDGATE_MAIL_FROM": "sso@guild.example"})
+	if err != nil || c.SMTPURL != "smtps://mail.example" {
+		t.Fatalf("from the environment: %+v %v", c, err)
+	}
+	for _, tc := range []struct{ args []string }{
+		{[]string{"--smtp-url", "smtp://mail.example"}},
+		{[]string{"--smtp-url", "smtp://u:" + pw + "@mail.example", "--mail-from", "a@b.example"}},
+		{[]string{"--smtp-url", "http://mail.example", "--mail-from", "a@b.example"}},
+		{[]string{"--mail-from", "not an address"}},
+		{[]string{"--mail-from", "a@b.example\r\nBcc: c@d.example"}},
+	} {
+		_, err := load(t, tc.args, nil)
+		if err == nil || strings.Contains(err.Error(), pw) {
+			t.Errorf("%q: %v", tc.args, err)
+		}
+	}
+	if _, err := load(t, []string{"--config", writeFile(t, "smtp_password: x\n")}, nil); err == nil {
+		t.Fatal("the YAML file must not accept the SMTP password")
+	}
+}

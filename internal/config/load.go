@@ -37,6 +37,9 @@ var settings = []setting{
 	{"shutdown-timeout", "how long in-flight requests may run after SIGTERM", func(c *Config) any { return &c.ShutdownTimeout }},
 	{"allow-private-upstreams", "let upstream providers and back-channel logout URLs be at loopback or private addresses (an on-premises provider)",
 		func(c *Config) any { return &c.AllowPrivateUpstreams }},
+	{"smtp-url", "mail relay, smtp://user@host:587 (STARTTLS) or smtps://user@host:465; its password in GUILDGATE_SMTP_PASSWORD (default: send no mail)",
+		func(c *Config) any { return &c.SMTPURL }},
+	{"mail-from", `sender of Guildgate's mail, "Name <address>" (required with smtp-url)`, func(c *Config) any { return &c.MailFrom }},
 }
 
 // envName maps a flag name to its environment variable: trusted-proxy → GUILDGATE_TRUSTED_PROXY.
@@ -51,6 +54,15 @@ func RegisterFlags(fs *flag.FlagSet) { register(fs, settings) }
 func RegisterStoreFlags(fs *flag.FlagSet) {
 	for _, s := range settings {
 		if s.flag == "database" || s.flag == "data-dir" {
+			register(fs, []setting{s})
+		}
+	}
+}
+
+// RegisterMailFlags adds --smtp-url and --mail-from (`guildgate mail test`).
+func RegisterMailFlags(fs *flag.FlagSet) {
+	for _, s := range settings {
+		if s.flag == "smtp-url" || s.flag == "mail-from" {
 			register(fs, []setting{s})
 		}
 	}
@@ -97,6 +109,9 @@ func Load(fs *flag.FlagSet, getenv func(string) (string, bool)) (Config, error) 
 	}
 	if v, ok := getenv("GUILDGATE_MASTER_KEY"); ok {
 		c.MasterKey = strings.TrimSpace(v)
+	}
+	if v, ok := getenv("GUILDGATE_SMTP_PASSWORD"); ok {
+		c.SMTPPassword = v
 	}
 	fs.Visit(func(f *flag.Flag) {
 		for _, s := range settings {

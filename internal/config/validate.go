@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 )
@@ -48,6 +49,7 @@ func (c Config) Validate() []error {
 	if c.ShutdownTimeout <= 0 {
 		add("shutdown-timeout: must be positive")
 	}
+	errs = append(errs, c.validateMail()...)
 	return errs
 }
 
@@ -73,4 +75,27 @@ func oneOf(s string, allowed ...string) bool {
 		}
 	}
 	return false
+}
+
+// validateMail checks the relay settings' shape; the mail package checks
+// them in full when serve builds the relay.
+func (c Config) validateMail() []error {
+	var errs []error
+	if c.SMTPURL != "" {
+		u, err := url.Parse(c.SMTPURL)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			errs = append(errs, errors.New("smtp-url: must be smtp://[user@]host[:port] or smtps://[user@]host[:port]"))
+		} else if _, has := u.User.Password(); has {
+			errs = append(errs, errors.New("smtp-url: must not hold the password; set GUILDGATE_SMTP_PASSWORD instead"))
+		}
+		if c.MailFrom == "" {
+			errs = append(errs, errors.New(`mail-from: required with smtp-url, e.g. "Guild <sso@example.org>"`))
+		}
+	}
+	if c.MailFrom != "" {
+		if a, err := mail.ParseAddress(c.MailFrom); err != nil || strings.ContainsAny(c.MailFrom, "\r\n") || a.Address == "" {
+			errs = append(errs, fmt.Errorf("mail-from: %q is not an address such as \"Guild <sso@example.org>\"", c.MailFrom))
+		}
+	}
+	return errs
 }

@@ -19,6 +19,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	logins   *prometheus.CounterVec
 	outbound *prometheus.CounterVec
+	outbox   *prometheus.CounterVec
 }
 
 // New registers every collector on a fresh registry (never the global one,
@@ -43,8 +44,12 @@ func New() *Metrics {
 			Name: "guildgate_outbound_requests_total",
 			Help: "Requests to partners' URLs (upstream providers, back-channel logout) by purpose and outcome (ok, refused, too_large, timeout, …).",
 		}, []string{"purpose", "outcome"}),
+		outbox: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "guildgate_outbox_items_total",
+			Help: "Outbox items (mail, webhooks) by kind and event: queued, sent, retried (an attempt failed), failed (given up).",
+		}, []string{"kind", "event"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.logins, m.outbound,
+	m.reg.MustRegister(m.requests, m.latency, m.logins, m.outbound, m.outbox,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -68,6 +73,10 @@ func (m *Metrics) LoginAttempt(outcome string) { m.logins.WithLabelValues(outcom
 func (m *Metrics) OutboundRequest(purpose, outcome string) {
 	m.outbound.WithLabelValues(purpose, outcome).Inc()
 }
+
+// OutboxEvent counts what happened to an outbox item; kinds and events are
+// small fixed sets (package outbox).
+func (m *Metrics) OutboxEvent(kind, event string) { m.outbox.WithLabelValues(kind, event).Inc() }
 
 // Handler serves the registry in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {
