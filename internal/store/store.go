@@ -67,6 +67,7 @@ type Repositories interface {
 	SAMLApps() SAMLApps
 	SAMLRequests() SAMLRequests
 	Outbox() Outbox
+	Factors() Factors
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

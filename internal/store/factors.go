@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// Factors keeps members' second factors: an authenticator app (TOTP) and
+// the recovery codes issued with it. Every use of a single-use thing is
+// one atomic statement, so two replicas can never both accept one code.
+type Factors interface {
+	// GetTOTP returns the member's authenticator, or model.ErrNotFound.
+	GetTOTP(ctx context.Context, tenantID, memberID string) (model.TOTP, error)
+	// EnrollTOTP stores t and replaces the member's recovery codes with
+	// codes (hashes, unused), in one transaction. It fails with
+	// model.ErrConflict when the member already has an authenticator and
+	// model.ErrNotFound when the member does not exist.
+	EnrollTOTP(ctx context.Context, t model.TOTP, codes []string) error
+	// UseTOTPStep accepts step as used when it is later than the last step
+	// accepted; false when it is not (a replayed or older code) or the
+	// member has no authenticator.
+	UseTOTPStep(ctx context.Context, tenantID, memberID string, step int64) (bool, error)
+	// UseRecoveryCode marks the unused code with this hash used at at; false
+	// when there is none (unknown, or used already).
+	UseRecoveryCode(ctx context.Context, tenantID, memberID, hash string, at time.Time) (bool, error)
+	// RecoveryCodes lists the member's codes, used ones included.
+	RecoveryCodes(ctx context.Context, tenantID, memberID string) ([]model.RecoveryCode, error)
+	// ReplaceRecoveryCodes swaps the member's codes for new unused ones.
+	ReplaceRecoveryCodes(ctx context.Context, tenantID, memberID string, codes []string) error
+	// DeleteTOTP removes the authenticator and the recovery codes; false
+	// when there was no authenticator.
+	DeleteTOTP(ctx context.Context, tenantID, memberID string) (bool, error)
+}
