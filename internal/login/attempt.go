@@ -77,6 +77,14 @@ func (h *Handler) succeed(w http.ResponseWriter, r *http.Request, t model.Tenant
 	if err := h.Throttle.Succeed(ctx, t.ID, f.Email, a.ip); err != nil {
 		h.warn(ctx, "reset sign-in throttle", err)
 	}
+	second, err := h.hasSecondFactor(ctx, a.member)
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	if second {
+		h.audit(ctx, t, "member:"+a.member.ID, "login.password_ok", "member:"+a.member.ID, a.ip, nil)
+		return h.askCode(w, r, t, f, a.member, []string{"pwd"})
+	}
 	if _, err := h.Sessions.Start(w, r, t, a.member, []string{"pwd"}); err != nil {
 		return httpx.Internal(err)
 	}

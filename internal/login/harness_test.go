@@ -17,8 +17,10 @@ import (
 
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
@@ -97,6 +99,7 @@ type env struct {
 	srv     *httptest.Server
 	client  *http.Client
 	router  DomainRouter
+	mfa     *mfa.Service
 }
 
 type option func(*env)
@@ -130,12 +133,19 @@ func (e *env) handler() *Handler {
 	errs := &httpx.ErrorWriter{Logger: logger, Renderer: httpx.HTMLErrors{Logger: logger, Pages: ui.ErrorPages{
 		UI: pages, Site: func(r *http.Request) string { t, _ := tenancy.FromContext(r.Context()); return t.Name },
 	}}}
+	kr, err := secrets.NewKeyring(secrets.GenerateKey())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	limiter := &throttle.Limiter{Store: e.st.Throttles(), Now: e.clock.Now,
+		AccountAddress: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}}
+	e.mfa = &mfa.Service{Factors: e.st.Factors(), Members: e.st.Members(), Secrets: kr, Throttle: limiter,
+		Audit: e.st.Audit(), Logger: logger, Now: e.clock.Now}
 	return &Handler{
-		UI: pages, Errors: errs,
+		UI: pages, Errors: errs, MFA: e.mfa, Secrets: kr,
 		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: e.clock.Now},
 		Members:  e.st.Members(), Hasher: password.NewHasher(cheap),
-		Throttle: &throttle.Limiter{Store: e.st.Throttles(), Now: e.clock.Now,
-			AccountAddress: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}},
+		Throttle: limiter,
 		CSRF: &httpx.CSRF{Errors: errs}, Audit: e.st.Audit(), Logger: logger,
 		Metrics: e.metrics, Now: e.clock.Now, Router: e.router,
 	}

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
@@ -47,6 +49,11 @@ type Handler struct {
 	// Router hands domains served by an organisation's identity provider
 	// over to it; nil sends every email to the password form.
 	Router DomainRouter
+	// MFA checks second factors; nil signs every member in with the
+	// password alone. Secrets seals the cookie between the two steps and
+	// is required with MFA.
+	MFA     *mfa.Service
+	Secrets *secrets.Keyring
 }
 
 var _ httpx.ErrorPages = ui.ErrorPages{}
@@ -56,6 +63,10 @@ var _ httpx.ErrorPages = ui.ErrorPages{}
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /login", h.page(h.getLogin))
 	mux.Handle("POST /login", h.page(h.postLogin))
+	if h.MFA != nil {
+		mux.Handle("GET "+PathCode, h.page(h.getCode))
+		mux.Handle("POST "+PathCode, h.page(h.postCode))
+	}
 }
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {

@@ -49,7 +49,7 @@ func New() (*UI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: parse layout: %w", err)
 	}
-	for _, name := range append(pageNames, accountPageNames...) {
+	for _, name := range append(append(pageNames, accountPageNames...), mfaPageNames...) {
 		if u.pages[name], err = parsePage(base, name); err != nil {
 			return nil, err
 		}

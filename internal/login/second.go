@@ -1,0 +1,225 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+// PathCode is the second step: a code from the member's authenticator app
+// or a recovery code. It follows a right password (the pending cookie says
+// whose), or asks a signed-in member for a second factor their session
+// lacks (step-up: an app or the site's policy wants one).
+const PathCode = "/login/code"
+
+// pendingCookie carries "password right, second factor due" from the
+// password step to the code step. It is sealed (authenticated encryption
+// under the master key), bound to the tenant, and dies after pendingTTL:
+// a half-signed-in browser holds no session, so nothing that trusts
+// sessions ever sees a member who gave only their password.
+const pendingCookie = "__Host-gg_mfa"
+
+const pendingTTL = 10 * time.Minute
+
+const (
+	msgCodeMalformed = "Enter the 6-digit code from your authenticator app, or a recovery code."
+	msgCodeIncorrect = "That code is not right. Enter the newest code your app shows, or a recovery code."
+	msgCodeThrottled = "Too many codes tried. Try again in %d seconds."
+)
+
+// pending is an opened pending cookie: who gave their password, when.
+type pending struct {
+	MemberID string
+	At       time.Time
+	AMR      []string
+}
+
+func pendingAD(t model.Tenant) []byte { return secrets.AssociatedData("login-mfa", t.ID) }
+
+func (h *Handler) setPending(w http.ResponseWriter, t model.Tenant, p pending) error {
+	plain := p.MemberID + "|" + strconv.FormatInt(p.At.Unix(), 10) + "|" + strings.Join(p.AMR, " ")
+	sealed, err := h.Secrets.Encrypt([]byte(plain), pendingAD(t))
+	if err != nil {
+		return fmt.Errorf("login: seal pending sign-in: %w", err)
+	}
+	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: sealed, Path: "/", MaxAge: int(pendingTTL / time.Second),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	return nil
+}
+
+func clearPending(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// openPending returns the request's pending sign-in, if it has a live one.
+func (h *Handler) openPending(r *http.Request, t model.Tenant) (pending, bool) {
+	c, err := r.Cookie(pendingCookie)
+	if err != nil || len(c.Value) > 1024 {
+		return pending{}, false
+	}
+	plain, err := h.Secrets.Decrypt(c.Value, pendingAD(t))
+	if err != nil {
+		return pending{}, false
+	}
+	parts := strings.SplitN(string(plain), "|", 3)
+	if len(parts) != 3 {
+		return pending{}, false
+	}
+	sec, err := strconv.ParseInt(parts[1], 10, 64)
+	at := time.Unix(sec, 0)
+	if err != nil || h.Now().Sub(at) > pendingTTL || at.After(h.Now().Add(time.Minute)) {
+		return pending{}, false
+	}
+	return pending{MemberID: parts[0], At: at, AMR: strings.Fields(parts[2])}, true
+}
+
+// hasSecondFactor reports whether m must give a code after the password.
+func (h *Handler) hasSecondFactor(ctx context.Context, m model.Member) (bool, error) {
+	if h.MFA == nil {
+		return false, nil
+	}
+	st, err := h.MFA.Status(ctx, m.TenantID, m.ID)
+	if err != nil {
+		return false, err
+	}
+	return st.Any(), nil
+}
+
+// askCode ends a right password of a member with a second factor: no
+// session yet, the pending cookie, and the code form.
+func (h *Handler) askCode(w http.ResponseWriter, r *http.Request, t model.Tenant, f form, m model.Member, amr []string) error {
+	if err := h.setPending(w, t, pending{MemberID: m.ID, At: h.Now(), AMR: amr}); err != nil {
+		return httpx.Internal(err)
+	}
+	return h.renderCode(w, r, t, http.StatusOK, f.ReturnTo, m.Email, "")
+}
+
+func (h *Handler) renderCode(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, returnTo, email, msg string) error {
+	allowReturnRedirect(w, returnTo) // this form's submission ends at the client
+	return h.UI.Render(w, status, ui.PageLoginCode, ui.LoginCode{
+		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r), Action: PathCode, ReturnTo: returnTo,
+		Email: email, Error: msg, CancelURL: "/login?" + url.Values{"return_to": {returnTo}}.Encode(),
+	})
+}
+
+// codeSubject is whom the code step is about: the pending sign-in's
+// member, else the signed-in member stepping up. ok is false for neither.
+func (h *Handler) codeSubject(r *http.Request, t model.Tenant) (model.Member, []string, bool, error) {
+	if p, ok := h.openPending(r, t); ok {
+		m, err := h.Members.Get(r.Context(), t.ID, p.MemberID)
+		if errors.Is(err, model.ErrNotFound) {
+			return model.Member{}, nil, false, nil
+		}
+		if err != nil {
+			return model.Member{}, nil, false, httpx.Internal(err)
+		}
+		return m, p.AMR, true, nil
+	}
+	s, m, err := h.Sessions.Current(r)
+	if errors.Is(err, session.ErrNoSession) {
+		return model.Member{}, nil, false, nil
+	}
+	if err != nil {
+		return model.Member{}, nil, false, httpx.Internal(err)
+	}
+	return m, s.AMR, true, nil
+}
+
+// getCode shows the code form; without anyone to ask, the sign-in starts over.
+func (h *Handler) getCode(w http.ResponseWriter, r *http.Request) error {
+	t, err := tenantOf(r)
+	if err != nil {
+		return err
+	}
+	returnTo := SafeReturnTo(r.URL.Query().Get("return_to"))
+	m, _, ok, err := h.codeSubject(r, t)
+	if err != nil || !ok {
+		return h.restart(w, returnTo, err)
+	}
+	return h.renderCode(w, r, t, http.StatusOK, returnTo, m.Email, "")
+}
+
+func (h *Handler) restart(w http.ResponseWriter, returnTo string, err error) error {
+	if err != nil {
+		return err
+	}
+	seeOther(w, "/login?"+url.Values{"return_to": {returnTo}}.Encode())
+	return nil
+}
+
+// postCode checks the code and, when right, starts the session with both
+// factors in its amr.
+func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) error {
+	if err := h.CSRF.Check(r); err != nil {
+		return err
+	}
+	t, err := tenantOf(r)
+	if err != nil {
+		return err
+	}
+	returnTo := SafeReturnTo(r.PostForm.Get("return_to"))
+	m, amr, ok, err := h.codeSubject(r, t)
+	if err != nil || !ok {
+		return h.restart(w, returnTo, err)
+	}
+	ip := httpx.ClientIP(r, h.TrustedProxies)
+	method, err := h.MFA.Verify(r.Context(), t.ID, m.ID, r.PostForm.Get("code"), ip)
+	if th, ok := errors.AsType[*mfa.Throttled](err); ok {
+		h.count("throttled")
+		return httpx.TooManyRequests(fmt.Sprintf(msgCodeThrottled, int(th.Wait.Seconds())+1), th.Wait)
+	}
+	switch {
+	case errors.Is(err, mfa.ErrMalformed):
+		return h.renderCode(w, r, t, http.StatusUnprocessableEntity, returnTo, m.Email, msgCodeMalformed)
+	case errors.Is(err, mfa.ErrIncorrect):
+		h.count("failure")
+		return h.renderCode(w, r, t, http.StatusUnprocessableEntity, returnTo, m.Email, msgCodeIncorrect)
+	case err != nil:
+		return httpx.Internal(err)
+	}
+	return h.finishCode(w, r, t, m, amr, method, ip, returnTo)
+}
+
+// finishCode starts the two-factor session. Starting a new one (rather
+// than marking the old) gives a stepping-up member a new cookie and a new
+// auth_time, as any sign-in does.
+func (h *Handler) finishCode(w http.ResponseWriter, r *http.Request, t model.Tenant, m model.Member, amr []string,
+	method mfa.Method, ip, returnTo string) error {
+	amr = WithSecondFactor(amr, "otp")
+	if _, err := h.Sessions.Start(w, r, t, m, amr); err != nil {
+		return httpx.Internal(err)
+	}
+	clearPending(w)
+	actor := "member:" + m.ID
+	h.audit(r.Context(), t, actor, "login.success", actor, ip, map[string]string{"method": strings.Join(amr, " "),
+		"second_factor": string(method)})
+	h.count("success")
+	seeOther(w, returnTo)
+	return nil
+}
+
+// WithSecondFactor adds method and "mfa" (RFC 8176) to the first
+// factor's amr, keeping it free of duplicates.
+func WithSecondFactor(amr []string, method string) []string {
+	out := slices.Clone(amr)
+	for _, v := range []string{method, "mfa"} {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,70 @@
+package ui
+
+import "html/template"
+
+// The second-factor pages: the code step of signing in (package login)
+// and the member's security page with its set-up forms (package
+// securitypages). Listed apart from pageNames like the account pages.
+const (
+	PageLoginCode       = "login_code"
+	PageSecurity        = "security"
+	PageSecurityTOTP    = "security_totp"
+	PageSecurityCodes   = "security_codes"
+	PageSecurityConfirm = "security_confirm"
+)
+
+var mfaPageNames = []string{PageLoginCode, PageSecurity, PageSecurityTOTP, PageSecurityCodes, PageSecurityConfirm}
+
+// LoginCode asks for the second factor after the password (or for a
+// session that needs one now). Action is where the form posts.
+type LoginCode struct {
+	Page
+	CSRFToken string
+	Action    string
+	ReturnTo  string
+	Email     string
+	Error     string
+	CancelURL string
+}
+
+// Security is the member's sign-in methods page.
+type Security struct {
+	Page
+	CSRFToken    string
+	Email        string
+	TOTP         bool
+	TOTPSince    string
+	RecoveryLeft int
+	// MayChange is false when this session did not use the second factor:
+	// removing or renewing needs a session that proved it.
+	MayChange   bool
+	StepUpURL   string
+	Notice      string
+	ContinueURL string // where to go on, after an enrolment the sign-in asked for
+}
+
+// SecurityTOTP is the authenticator set-up form: the QR code (an inline
+// SVG drawn on the server) and the secret as text.
+type SecurityTOTP struct {
+	Page
+	CSRFToken string
+	QR        template.HTML
+	Secret    string // grouped by four for reading aloud and typing
+	Pending   string
+	ReturnTo  string
+	Error     string
+	Required  bool // the sign-in asked for a second factor before going on
+}
+
+// SecurityCodes shows recovery codes, once.
+type SecurityCodes struct {
+	Page
+	Codes       []string
+	ContinueURL string
+}
+
+// SecurityConfirm asks before removing the authenticator.
+type SecurityConfirm struct {
+	Page
+	CSRFToken string
+}
