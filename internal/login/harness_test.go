@@ -146,7 +146,7 @@ func (e *env) handler() *Handler {
 		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: e.clock.Now},
 		Members:  e.st.Members(), Hasher: password.NewHasher(cheap),
 		Throttle: limiter,
-		CSRF: &httpx.CSRF{Errors: errs}, Audit: e.st.Audit(), Logger: logger,
+		CSRF:     &httpx.CSRF{Errors: errs}, Audit: e.st.Audit(), Logger: logger,
 		Metrics: e.metrics, Now: e.clock.Now, Router: e.router,
 	}
 }

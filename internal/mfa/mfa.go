@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/throttle"
 )
 
