@@ -22,6 +22,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/password"
@@ -48,6 +49,8 @@ type Handler struct {
 	Federation console.Federation
 	// SAMLApps must be the instance the SAML identity provider uses.
 	SAMLApps *samlapps.Service
+	// MFA removes members' second factors ("Reset second factors").
+	MFA *mfa.Service
 
 	console *console.Handler
 }
@@ -67,6 +70,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,
 		Connections: conns, Federation: h.Federation, SAMLApps: h.SAMLApps, Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
+		MFA: h.MFA,
 	}
 	h.console.Mount(mux)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/accountsecurity"
 	"github.com/guildgate/guildgate/internal/admin"
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
@@ -164,7 +165,8 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 		Idle: a.cfg.SessionIdle, Absolute: a.cfg.SessionAbsolute}
 	loginPages := &login.Handler{UI: pages, Errors: htmlErrors, Sessions: sessions, Members: a.store.Members(),
 		Hasher: hasher, Throttle: a.limiter, CSRF: &httpx.CSRF{Errors: htmlErrors}, Audit: a.store.Audit(),
-		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies}
+		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies, Secrets: d.Keyring}
+	loginPages.MFA = a.secondFactors(d)
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
 	provider := a.provider(d, pages, sessions, htmlErrors, loginPages.CSRF)
 	fed := a.federation(d, pages, sessions, htmlErrors, loginPages.CSRF, hasher)
@@ -180,10 +182,12 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	samlApps := a.samlApps()
 	a.samlIdP(samlApps, sessions, htmlErrors).Mount(site)
 	adm := &admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
-		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps}
+		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, MFA: loginPages.MFA}
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
+	(&accountsecurity.Handler{MFA: loginPages.MFA, Sessions: sessions, UI: pages, Errors: htmlErrors,
+		CSRF: loginPages.CSRF, Now: a.now, TrustedProxies: proxies}).Mount(site)
 	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,
 		Setting: "--metrics-allow"}.Wrap(a.Metrics.Handler()))
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))

@@ -20,6 +20,7 @@ var memberCommands = map[string]command{
 	"disable":      {summary: "stop a member signing in and end their sessions", run: memberAction(disableMember), synopsis: "EMAIL " + tenantFlags},
 	"enable":       {summary: "let a disabled member sign in again", run: memberAction(enableMember), synopsis: "EMAIL " + tenantFlags},
 	"delete":       {summary: "delete a member, their memberships and sessions", run: runMemberDelete, synopsis: "EMAIL " + tenantFlags},
+	"reset-mfa":    {summary: "remove a member's second factors (authenticator app, recovery codes)", run: runResetMFA, synopsis: "EMAIL " + tenantFlags},
 	"set-password": {summary: "set a member's password and end their sessions", run: runSetPassword, synopsis: "EMAIL [--password-stdin] " + tenantFlags},
 }
 

@@ -31,6 +31,7 @@ var flashes = map[string]string{
 	"secret-rotated": "New secret generated; the previous one keeps working for the chosen overlap.",
 	"member-created": "Member added.", "member-updated": "Member saved.", "member-deleted": "Member deleted.",
 	"member-disabled": "Member disabled and signed out everywhere.", "member-enabled": "Member enabled.",
+	"mfa-reset":     "Second factors removed: the member signs in with their password and may set up a new authenticator.",
 	"group-created": "Group created.", "group-updated": "Group saved.", "group-deleted": "Group deleted.",
 	"connection-created": "Connection saved. Test it, or create a setup link for the organisation's IT contact.",
 	"connection-updated": "Connection saved.", "connection-deleted": "Connection deleted.",

@@ -17,6 +17,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
@@ -35,6 +36,7 @@ type Handler struct {
 	Connections *connections.Service
 	Federation  Federation
 	SAMLApps    *samlapps.Service
+	MFA         *mfa.Service       // second factors, for "Reset second factors"
 	Pages       *httpx.ErrorWriter // the site's HTML error pages
 	CSRF        *httpx.CSRF
 	Logger      *slog.Logger
@@ -77,6 +79,7 @@ func (h *Handler) baseRoutes() []route {
 		{"POST /admin/members/{id}/disable", h.disableMember},
 		{"POST /admin/members/{id}/enable", h.enableMember},
 		{"POST /admin/members/{id}/password-reset", h.resetPassword},
+		{"POST /admin/members/{id}/reset-mfa", h.resetMFA},
 		{"GET /admin/members/{id}/delete", h.confirmDeleteMember},
 		{"POST /admin/members/{id}/delete", h.deleteMember},
 		{"GET /admin/groups", h.listGroups},

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/onetime"
@@ -30,4 +31,17 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	return h.views.render(w, http.StatusOK, "reset_link", resetLinkPage{base: h.base(r, c, "members", "Password-reset link"),
 		MemberID: m.ID, Email: m.Email, URL: c.tenant.Issuer + onetime.ResetPath + token, ExpiresAt: l.ExpiresAt})
+}
+
+// resetMFA removes the member's second factors (the mfa service audits
+// it), for a member who lost their phone and recovery codes.
+func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request, c *call) error {
+	m, err := h.Dir.Member(r.Context(), c.tenant.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if _, err := h.MFA.Reset(r.Context(), c.tenant.ID, m.ID, c.actor()); err != nil {
+		return err
+	}
+	return seeOther(w, "/admin/members/"+url.PathEscape(m.ID), "mfa-reset")
 }

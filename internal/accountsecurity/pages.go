@@ -1,0 +1,203 @@
+package accountsecurity
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/login"
+	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+const (
+	msgMalformed = "Enter the 6-digit code your app shows."
+	msgIncorrect = "That code is not right. Check that your phone's clock is set automatically and enter the newest code."
+	msgExpired   = "This set-up form has expired. Scan the new code below."
+)
+
+func (h *Handler) getSecurity(w http.ResponseWriter, r *http.Request) error {
+	me, ok, err := h.signedIn(w, r)
+	if !ok {
+		return err
+	}
+	return h.renderSecurity(w, r, me, "")
+}
+
+func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, me who, notice string) error {
+	st, err := h.MFA.Status(r.Context(), me.tenant.ID, me.member.ID)
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	data := ui.Security{Page: ui.Page{Site: me.tenant.Name}, CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
+		TOTP: st.TOTP, RecoveryLeft: st.RecoveryLeft, MayChange: me.provedSecondFactor(), StepUpURL: stepUpURL(Path),
+		Notice: notice}
+	if st.TOTP {
+		data.TOTPSince = st.TOTPSince.Format("2 January 2006")
+	}
+	return h.UI.Render(w, http.StatusOK, ui.PageSecurity, data)
+}
+
+// getTOTP shows a fresh secret; a member who has an app already goes back
+// to the overview (one authenticator at a time).
+func (h *Handler) getTOTP(w http.ResponseWriter, r *http.Request) error {
+	me, ok, err := h.signedIn(w, r)
+	if !ok {
+		return err
+	}
+	returnTo := r.URL.Query().Get("return_to")
+	return h.renderTOTP(w, r, me, http.StatusOK, returnTo, "")
+}
+
+func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, status int, returnTo, msg string) error {
+	st, err := h.MFA.Status(r.Context(), me.tenant.ID, me.member.ID)
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	if st.TOTP {
+		seeOther(w, Path)
+		return nil
+	}
+	en, err := h.MFA.BeginTOTP(me.tenant, me.member, siteName(me.tenant.Name))
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	qr, err := qrSVG(en.URI, "QR code to scan with your authenticator app")
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	data := ui.SecurityTOTP{Page: ui.Page{Site: me.tenant.Name}, CSRFToken: h.CSRF.Token(w, r), QR: qr,
+		Secret: group(en.Secret), Pending: en.Pending, Error: msg}
+	if rt := safeReturn(returnTo); rt != "" {
+		data.ReturnTo, data.Required = rt, true
+	}
+	return h.UI.Render(w, status, ui.PageSecurityTOTP, data)
+}
+
+// postTOTP turns the authenticator on once the code matches. A wrong code
+// shows a new secret: the old one was on the screen, and costs nothing to
+// replace. The session then counts as two-factor: the member has just
+// proved both.
+func (h *Handler) postTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := h.CSRF.Check(r); err != nil {
+		return err
+	}
+	me, ok, err := h.signedIn(w, r)
+	if !ok {
+		return err
+	}
+	returnTo := r.PostForm.Get("return_to")
+	ip := httpx.ClientIP(r, h.TrustedProxies)
+	codes, err := h.MFA.ConfirmTOTP(r.Context(), me.tenant, me.member, r.PostForm.Get("pending"), r.PostForm.Get("code"), ip)
+	switch {
+	case errors.Is(err, mfa.ErrMalformed):
+		return h.renderTOTP(w, r, me, http.StatusUnprocessableEntity, returnTo, msgMalformed)
+	case errors.Is(err, mfa.ErrIncorrect):
+		return h.renderTOTP(w, r, me, http.StatusUnprocessableEntity, returnTo, msgIncorrect)
+	case errors.Is(err, mfa.ErrExpired):
+		return h.renderTOTP(w, r, me, http.StatusUnprocessableEntity, returnTo, msgExpired)
+	case errors.Is(err, mfa.ErrEnrolled):
+		seeOther(w, Path)
+		return nil
+	case err != nil:
+		return httpx.Internal(err)
+	}
+	if !me.provedSecondFactor() {
+		if _, err := h.Sessions.Start(w, r, me.tenant, me.member, login.WithSecondFactor(me.session.AMR, "otp")); err != nil {
+			return httpx.Internal(err)
+		}
+	}
+	next := Path
+	if rt := safeReturn(returnTo); rt != "" {
+		next = rt
+	}
+	return h.renderCodes(w, me, codes, next)
+}
+
+func (h *Handler) renderCodes(w http.ResponseWriter, me who, codes []string, next string) error {
+	return h.UI.Render(w, http.StatusOK, ui.PageSecurityCodes, ui.SecurityCodes{
+		Page: ui.Page{Site: me.tenant.Name}, Codes: codes, ContinueURL: next})
+}
+
+// postRecovery replaces the recovery codes, for a session that proved the
+// second factor.
+func (h *Handler) postRecovery(w http.ResponseWriter, r *http.Request) error {
+	if err := h.CSRF.Check(r); err != nil {
+		return err
+	}
+	me, ok, err := h.signedIn(w, r)
+	if !ok || !h.mayChange(w, me) {
+		return err
+	}
+	codes, err := h.MFA.NewRecoveryCodes(r.Context(), me.tenant, me.member, httpx.ClientIP(r, h.TrustedProxies))
+	if errors.Is(err, mfa.ErrNoFactor) {
+		seeOther(w, Path)
+		return nil
+	}
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	return h.renderCodes(w, me, codes, Path)
+}
+
+// mayChange sends a session that did not prove the second factor to do
+// so first, and reports whether it did.
+func (h *Handler) mayChange(w http.ResponseWriter, me who) bool {
+	if me.provedSecondFactor() {
+		return true
+	}
+	seeOther(w, stepUpURL(Path))
+	return false
+}
+
+func (h *Handler) getRemove(w http.ResponseWriter, r *http.Request) error {
+	me, ok, err := h.signedIn(w, r)
+	if !ok || !h.mayChange(w, me) {
+		return err
+	}
+	return h.UI.Render(w, http.StatusOK, ui.PageSecurityConfirm, ui.SecurityConfirm{
+		Page: ui.Page{Site: me.tenant.Name}, CSRFToken: h.CSRF.Token(w, r)})
+}
+
+func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
+	if err := h.CSRF.Check(r); err != nil {
+		return err
+	}
+	me, ok, err := h.signedIn(w, r)
+	if !ok || !h.mayChange(w, me) {
+		return err
+	}
+	ip := httpx.ClientIP(r, h.TrustedProxies)
+	if _, err := h.MFA.RemoveTOTP(r.Context(), me.tenant.ID, me.member.ID, "member:"+me.member.ID, ip); err != nil {
+		return httpx.Internal(err)
+	}
+	return h.renderSecurity(w, r, me, "The authenticator app has been removed.")
+}
+
+// safeReturn is a local return address, or "" for none.
+func safeReturn(raw string) string {
+	if raw == "" || login.SafeReturnTo(raw) != raw {
+		return ""
+	}
+	return raw
+}
+
+// group spaces the key in fours, as authenticator apps accept it.
+func group(secret string) string {
+	var b strings.Builder
+	for i, c := range secret {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func siteName(s string) string {
+	if s == "" {
+		return "Guildgate"
+	}
+	return s
+}

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// runResetMFA removes every second factor of a member who lost them, so
+// that they can sign in with their password and set up a new one. It
+// prints the member; the text form says whether there was anything to
+// remove. The removal is audited by the mfa service.
+func runResetMFA(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "EMAIL")
+	if err != nil {
+		return err
+	}
+	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
+		svc := &mfa.Service{Factors: d.store.Factors(), Audit: d.store.Audit(),
+			Now: func() time.Time { return time.Now().UTC() }}
+		removed, err := svc.Reset(ctx, m.TenantID, m.ID, actor)
+		if err != nil {
+			return err
+		}
+		v, err := d.memberViewOf(ctx, m)
+		if err != nil {
+			return err
+		}
+		return c.emit(df.json, v, func(w io.Writer) {
+			if removed {
+				fmt.Fprintf(w, "removed the second factors of %s; they sign in with their password and may set up a new one\n", m.Email)
+			} else {
+				fmt.Fprintf(w, "%s had no second factor; nothing changed\n", m.Email)
+			}
+		})
+	})
+}
