@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
@@ -91,7 +90,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (who, bool, e
 
 // stepUpURL asks for the second factor and comes back to page.
 func stepUpURL(page string) string {
-	return login.PathCode + "?" + url.Values{"return_to": {page}}.Encode()
+	return mfa.CodePath + "?" + url.Values{"return_to": {page}}.Encode()
 }
 
 func seeOther(w http.ResponseWriter, target string) {

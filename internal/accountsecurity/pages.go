@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/login"
 	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
@@ -104,7 +104,7 @@ func (h *Handler) postTOTP(w http.ResponseWriter, r *http.Request) error {
 		return httpx.Internal(err)
 	}
 	if !me.provedSecondFactor() {
-		if _, err := h.Sessions.Start(w, r, me.tenant, me.member, login.WithSecondFactor(me.session.AMR, "otp")); err != nil {
+		if _, err := h.Sessions.Start(w, r, me.tenant, me.member, mfa.WithSecondFactor(me.session.AMR, "otp")); err != nil {
 			return httpx.Internal(err)
 		}
 	}
@@ -177,7 +177,7 @@ func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
 
 // safeReturn is a local return address, or "" for none.
 func safeReturn(raw string) string {
-	if raw == "" || login.SafeReturnTo(raw) != raw {
+	if raw == "" || returnto.Safe(raw) != raw {
 		return ""
 	}
 	return raw

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,16 +13,14 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
-// PathCode is the second step: a code from the member's authenticator app
-// or a recovery code. It follows a right password (the pending cookie says
-// whose), or asks a signed-in member for a second factor their session
-// lacks (step-up: an app or the site's policy wants one).
-const PathCode = "/login/code"
+// PathCode is the second step (see mfa.CodePath).
+const PathCode = mfa.CodePath
 
 // pendingCookie carries "password right, second factor due" from the
 // password step to the code step. It is sealed (authenticated encryption
@@ -145,7 +142,7 @@ func (h *Handler) getCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	returnTo := SafeReturnTo(r.URL.Query().Get("return_to"))
+	returnTo := returnto.Safe(r.URL.Query().Get("return_to"))
 	m, _, ok, err := h.codeSubject(r, t)
 	if err != nil || !ok {
 		return h.restart(w, returnTo, err)
@@ -171,7 +168,7 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	returnTo := SafeReturnTo(r.PostForm.Get("return_to"))
+	returnTo := returnto.Safe(r.PostForm.Get("return_to"))
 	m, amr, ok, err := h.codeSubject(r, t)
 	if err != nil || !ok {
 		return h.restart(w, returnTo, err)
@@ -199,7 +196,7 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) error {
 // auth_time, as any sign-in does.
 func (h *Handler) finishCode(w http.ResponseWriter, r *http.Request, t model.Tenant, m model.Member, amr []string,
 	method mfa.Method, ip, returnTo string) error {
-	amr = WithSecondFactor(amr, "otp")
+	amr = mfa.WithSecondFactor(amr, "otp")
 	if _, err := h.Sessions.Start(w, r, t, m, amr); err != nil {
 		return httpx.Internal(err)
 	}
@@ -210,16 +207,4 @@ func (h *Handler) finishCode(w http.ResponseWriter, r *http.Request, t model.Ten
 	h.count("success")
 	seeOther(w, returnTo)
 	return nil
-}
-
-// WithSecondFactor adds method and "mfa" (RFC 8176) to the first
-// factor's amr, keeping it free of duplicates.
-func WithSecondFactor(amr []string, method string) []string {
-	out := slices.Clone(amr)
-	for _, v := range []string{method, "mfa"} {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

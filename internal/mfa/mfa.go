@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -40,6 +41,24 @@ var (
 type Throttled struct{ Wait time.Duration }
 
 func (e *Throttled) Error() string { return fmt.Sprintf("mfa: throttled for %s", e.Wait) }
+
+// CodePath is the sign-in step that asks for a code (package login): after
+// a right password, or for a signed-in member whose session lacks the
+// second factor something now needs (step-up). Other pages send members
+// there with return_to.
+const CodePath = "/login/code"
+
+// WithSecondFactor adds method and "mfa" (RFC 8176) to the first factor's
+// amr, keeping it free of duplicates.
+func WithSecondFactor(amr []string, method string) []string {
+	out := slices.Clone(amr)
+	for _, v := range []string{method, "mfa"} {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 // Method is how a second factor was proved, for audit and amr.
 type Method string
