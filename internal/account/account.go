@@ -10,12 +10,14 @@ package account
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -55,51 +57,82 @@ func tenantOf(r *http.Request) (model.Tenant, error) {
 	return t, nil
 }
 
-const msgMismatch = "The two passwords differ; type the same one twice."
+var msgMismatch = i18n.M("form.password_mismatch")
 
 // refusal shows why a link cannot be used, in the service's words; any
 // other failure stays a fault whose cause only the log sees.
-func refusal(err error) error {
+func refusal(err error, kind string) error {
 	if errors.Is(err, onetime.ErrAdminExists) {
-		return httpx.Forbidden("This site already has an administrator, so this setup link no longer works. " +
-			"Sign in, or ask an administrator to give you access.").WithCause(err)
+		return httpx.ForbiddenMsg(i18n.M("admin_setup.admin_exists")).WithCause(err)
 	}
 	if nf, ok := errors.AsType[*problem.NotFound](err); ok {
-		return httpx.NotFound(sentence("", nf.Error())).WithCause(err)
+		return httpx.NotFoundMsg(i18n.LinkProblem(nf.Error(), kind)).WithCause(err)
 	}
 	return err
 }
 
-// formErrors maps a service's input problems to the form's fields, each
-// as a sentence; false when err is not about the input.
-func formErrors(err error) (map[string]string, bool) {
+// formErrors maps a service's input problems to the form's fields; false
+// when err is not about the input.
+func formErrors(err error) (map[string]i18n.Message, bool) {
 	if c, ok := errors.AsType[*problem.Conflict](err); ok {
-		return map[string]string{"": sentence("", c.Error())}, true
+		return map[string]i18n.Message{"": i18n.Raw(sentence(c.Error()))}, true
 	}
 	inv, ok := errors.AsType[*problem.Invalid](err)
 	if !ok {
 		return nil, false
 	}
-	out := map[string]string{}
+	out := map[string]i18n.Message{}
 	for _, p := range inv.Problems {
 		field := p.Field
 		if _, shown := labels[field]; !shown {
 			field = ""
 		}
-		out[field] = strings.TrimSpace(out[field] + " " + sentence(p.Field, p.Message))
+		if prev, taken := out[field]; taken {
+			out[field] = i18n.M("form.join", prev, fieldMessage(p))
+		} else {
+			out[field] = fieldMessage(p)
+		}
 	}
 	return out, true
 }
 
 // labels name the fields the forms show, for messages such as "is required".
-var labels = map[string]string{"email": "Email address", "name": "Your name", "password": "Password"}
+var labels = map[string]i18n.Message{
+	"email": i18n.M("admin_setup.email"), "name": i18n.M("admin_setup.name"), "password": i18n.M("admin_setup.password"),
+}
 
-func sentence(field, msg string) string {
-	if strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ") {
-		if label := labels[field]; label != "" {
-			msg = label + " " + msg
-		}
+// fieldMessage says what is wrong with a field in the catalogue's words.
+// The services (directory, password) describe problems in English for
+// the CLI and the API; their few kinds are recognised here, and anything
+// else is shown as the service put it.
+func fieldMessage(p problem.Problem) i18n.Message {
+	label, msg := labels[p.Field], p.Message
+	var n int
+	switch {
+	case p.Field == "password" && scan(msg, "password must be at least %d characters", &n):
+		return i18n.M("form.password_short", n)
+	case p.Field == "password" && scan(msg, "password must be at most %d bytes", &n):
+		return i18n.M("form.password_long", n)
+	case p.Field == "email" && msg != "is required" && !strings.HasPrefix(msg, "must be at most"):
+		return i18n.M("form.email_invalid")
+	case label.Key == "":
+	case msg == "is required":
+		return i18n.M("form.required", label)
+	case scan(msg, "must be at most %d characters", &n):
+		return i18n.M("form.too_long", label, n)
+	case strings.Contains(msg, "control characters"):
+		return i18n.M("form.control_chars", label)
 	}
+	return i18n.Raw(sentence(msg))
+}
+
+// scan reports whether msg is exactly format with one number, stored in n.
+func scan(msg, format string, n *int) bool {
+	_, err := fmt.Sscanf(msg, format, n)
+	return err == nil && fmt.Sprintf(format, *n) == msg
+}
+
+func sentence(msg string) string {
 	r, n := utf8.DecodeRuneInString(msg)
 	msg = string(unicode.ToUpper(r)) + msg[n:]
 	if !strings.HasSuffix(msg, ".") {

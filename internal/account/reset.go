@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -16,7 +17,7 @@ func (h *Handler) getReset(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, m, err := h.Links.OpenReset(r.Context(), t.ID, r.PathValue("token"))
 	if err != nil {
-		return refusal(err)
+		return refusal(err, "link.kind.reset")
 	}
 	return h.renderReset(w, r, t, http.StatusOK, ui.PasswordReset{Email: m.Email})
 }
@@ -34,11 +35,11 @@ func (h *Handler) postReset(w http.ResponseWriter, r *http.Request) error {
 	token, f := r.PathValue("token"), r.PostForm
 	_, m, err := h.Links.OpenReset(r.Context(), t.ID, token)
 	if err != nil {
-		return refusal(err)
+		return refusal(err, "link.kind.reset")
 	}
 	page := ui.PasswordReset{Email: m.Email}
 	if f.Get("password") != f.Get("password2") {
-		page.Errors = map[string]string{"password2": msgMismatch}
+		page.Errors = map[string]i18n.Message{"password2": msgMismatch}
 		return h.renderReset(w, r, t, http.StatusUnprocessableEntity, page)
 	}
 	_, err = h.Links.CompleteReset(r.Context(), t.ID, token, f.Get("password"))
@@ -46,14 +47,14 @@ func (h *Handler) postReset(w http.ResponseWriter, r *http.Request) error {
 		page.Errors = errs
 		return h.renderReset(w, r, t, http.StatusUnprocessableEntity, page)
 	} else if err != nil {
-		return refusal(err)
+		return refusal(err, "link.kind.reset")
 	}
 	page.Done, page.LoginURL = true, "/login?"+url.Values{"login_hint": {m.Email}}.Encode()
 	return h.renderReset(w, r, t, http.StatusOK, page)
 }
 
 func (h *Handler) renderReset(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, p ui.PasswordReset) error {
-	p.Page, p.CSRFToken = ui.Page{Site: t.Name}, h.CSRF.Token(w, r)
+	p.Page, p.CSRFToken = ui.PageFor(r, t), h.CSRF.Token(w, r)
 	p.Action = onetime.ResetPath + r.PathValue("token")
 	return h.UI.Render(w, status, ui.PagePasswordReset, p)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -16,7 +17,7 @@ func (h *Handler) getSetup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := h.Links.OpenSetup(r.Context(), t.ID, r.PathValue("token")); err != nil {
-		return refusal(err)
+		return refusal(err, "link.kind.setup")
 	}
 	return h.renderSetup(w, r, t, http.StatusOK, ui.AdminSetup{})
 }
@@ -33,11 +34,11 @@ func (h *Handler) postSetup(w http.ResponseWriter, r *http.Request) error {
 	}
 	token, f := r.PathValue("token"), r.PostForm
 	if _, err := h.Links.OpenSetup(r.Context(), t.ID, token); err != nil {
-		return refusal(err)
+		return refusal(err, "link.kind.setup")
 	}
 	page := ui.AdminSetup{Email: f.Get("email"), Name: f.Get("name")}
 	if f.Get("password") != f.Get("password2") {
-		page.Errors = map[string]string{"password2": msgMismatch}
+		page.Errors = map[string]i18n.Message{"password2": msgMismatch}
 		return h.renderSetup(w, r, t, http.StatusUnprocessableEntity, page)
 	}
 	m, err := h.Links.CompleteSetup(r.Context(), t.ID, token,
@@ -46,7 +47,7 @@ func (h *Handler) postSetup(w http.ResponseWriter, r *http.Request) error {
 		page.Errors = errs
 		return h.renderSetup(w, r, t, http.StatusUnprocessableEntity, page)
 	} else if err != nil {
-		return refusal(err)
+		return refusal(err, "link.kind.setup")
 	}
 	if _, err := h.Sessions.Start(w, r, t, m, []string{"pwd"}); err != nil {
 		return httpx.Internal(err)
@@ -56,7 +57,7 @@ func (h *Handler) postSetup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderSetup(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, p ui.AdminSetup) error {
-	p.Page, p.CSRFToken = ui.Page{Site: t.Name}, h.CSRF.Token(w, r)
+	p.Page, p.CSRFToken = ui.PageFor(r, t), h.CSRF.Token(w, r)
 	p.Action = onetime.SetupPath + r.PathValue("token")
 	return h.UI.Render(w, status, ui.PageAdminSetup, p)
 }

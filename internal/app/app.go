@@ -156,7 +156,7 @@ func (a *App) ensureKeys(ctx context.Context) error {
 func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	proxies := a.cfg.Proxies()
 	htmlErrors := &httpx.ErrorWriter{Logger: a.logger, Renderer: httpx.HTMLErrors{Logger: a.logger,
-		Pages: ui.ErrorPages{UI: pages, Site: tenantName}}}
+		Pages: ui.ErrorPages{UI: pages, Tenant: requestTenant}}}
 	hasher := d.Hasher
 	if hasher == nil {
 		hasher = password.NewHasher(password.OWASP)
@@ -220,11 +220,13 @@ func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErro
 	}
 }
 
-func tenantName(r *http.Request) string {
+// requestTenant is the request's tenant for its error page; a request
+// refused before its tenant was known gets the product's name.
+func requestTenant(r *http.Request) model.Tenant {
 	if t, ok := tenancy.FromContext(r.Context()); ok {
-		return t.Name
+		return t
 	}
-	return "Guildgate"
+	return model.Tenant{Name: "Guildgate"}
 }
 
 // Banner is what serve prints once it listens: where to go and what to do first.

@@ -60,6 +60,8 @@ func TestInvalidInputChangesNothing(t *testing.T) {
 		{"taken tenant host", "", []string{"tenant", "add", "beta", "--issuer", "https://beta.example", "--host", "SSO.acme.example"}, 2, `guildgate: host "sso.acme.example" is already used by tenant "acme"`},
 		{"unknown tenant to update", "", []string{"tenant", "update", "nope", "--name", "X"}, 2, `no tenant with slug "nope"`},
 		{"missing issuer", "", []string{"tenant", "add", "beta"}, 2, "missing required flag --issuer"},
+		{"unknown language", "", []string{"tenant", "update", "acme", "--default-language", "pt"}, 2, `guildgate: default_language: "pt" is not a language Guildgate speaks (one of en, fr, de, es, nl)`},
+		{"unknown language on add", "", []string{"tenant", "add", "beta", "--issuer", "https://beta.example", "--default-language", "english"}, 2, `default_language: "english" is not a language`},
 		{"unknown command", "", []string{"member", "frobnicate"}, 2, `guildgate: unknown command "member frobnicate"`},
 	}
 	for _, tt := range tests {

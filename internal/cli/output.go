@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -42,14 +44,16 @@ type groupView struct {
 }
 
 type tenantView struct {
-	ID             string    `json:"id"`
-	Slug           string    `json:"slug"`
-	Name           string    `json:"name"`
-	Issuer         string    `json:"issuer"`
-	Hosts          []string  `json:"hosts"`
-	AfterLogoutURL string    `json:"after_logout_url"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string   `json:"id"`
+	Slug           string   `json:"slug"`
+	Name           string   `json:"name"`
+	Issuer         string   `json:"issuer"`
+	Hosts          []string `json:"hosts"`
+	AfterLogoutURL string   `json:"after_logout_url"`
+	// DefaultLanguage is the language in effect: English when none is set.
+	DefaultLanguage string    `json:"default_language"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // memberViewOf includes the member's group names, which partners map roles from.
@@ -77,7 +81,8 @@ func tenantViewOf(t model.Tenant) tenantView {
 	hosts := append([]string{}, t.Hosts...) // [] rather than null in JSON
 	return tenantView{
 		ID: t.ID, Slug: t.Slug, Name: t.Name, Issuer: t.Issuer, Hosts: hosts,
-		AfterLogoutURL: t.AfterLogoutURL, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		AfterLogoutURL: t.AfterLogoutURL, DefaultLanguage: cmp.Or(t.DefaultLanguage, i18n.Default),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
 }
 
@@ -113,7 +118,7 @@ func (v groupView) text(w io.Writer) {
 
 func (v tenantView) text(w io.Writer) {
 	fields(w, "id", v.ID, "slug", v.Slug, "name", v.Name, "issuer", v.Issuer, "hosts", strings.Join(v.Hosts, ", "),
-		"after_logout_url", v.AfterLogoutURL, "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
+		"after_logout_url", v.AfterLogoutURL, "default_language", v.DefaultLanguage, "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -18,6 +18,8 @@ var tenantCommands = map[string]command{
 	"show": {summary: "show one tenant", run: runTenantShow, synopsis: "SLUG " + storeFlags},
 }
 
+const languageUsage = "language of member pages when the browser names none we speak: en, fr, de, es or nl (default en)"
+
 const hostUsage = "extra host name this tenant answers for, beyond its issuer's (repeatable)"
 
 func runTenantAdd(ctx context.Context, c *call, args []string) error {
@@ -28,6 +30,7 @@ func runTenantAdd(ctx context.Context, c *call, args []string) error {
 	fs.StringVar(&in.Name, "name", "", "display name (default: the slug)")
 	fs.Var(&hosts, "host", hostUsage)
 	fs.StringVar(&in.AfterLogoutURL, "after-logout-url", "", "where sign-out lands when no app asks for a page")
+	fs.StringVar(&in.DefaultLanguage, "default-language", "", languageUsage)
 	pos, err := c.parseArgs(fs, args, "SLUG")
 	if err != nil {
 		return err
@@ -54,17 +57,18 @@ func (c *call) printTenant(asJSON bool, v tenantView) error {
 
 func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 	fs, df := c.dataFlagSet(false)
-	var name, issuer, after optString
+	var name, issuer, after, lang optString
 	var hosts stringList
 	fs.Var(&issuer, "issuer", "issuer URL, https://…")
 	fs.Var(&name, "name", "display name")
 	fs.Var(&hosts, "host", hostUsage+`; replaces the list, --host "" empties it`)
 	fs.Var(&after, "after-logout-url", "where sign-out lands when no app asks for a page (empty to clear)")
+	fs.Var(&lang, "default-language", languageUsage)
 	pos, err := c.parseArgs(fs, args, "SLUG")
 	if err != nil {
 		return err
 	}
-	p := tenancy.TenantPatch{Name: name.ptr(), Issuer: issuer.ptr(), AfterLogoutURL: after.ptr()}
+	p := tenancy.TenantPatch{Name: name.ptr(), Issuer: issuer.ptr(), AfterLogoutURL: after.ptr(), DefaultLanguage: lang.ptr()}
 	if hosts.set {
 		h := hostList(hosts.vals)
 		p.Hosts = &h

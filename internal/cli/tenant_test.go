@@ -14,6 +14,7 @@ type jsonTenant struct {
 	Issuer         string   `json:"issuer"`
 	Hosts          []string `json:"hosts"`
 	AfterLogoutURL string   `json:"after_logout_url"`
+	Language       string   `json:"default_language"`
 	CreatedAt      string   `json:"created_at"`
 	UpdatedAt      string   `json:"updated_at"`
 }
@@ -39,6 +40,13 @@ func TestTenantCommands(t *testing.T) {
 	h.okJSON(&tn, "", "tenant", "update", "acme", "--after-logout-url", "https://acme.example/bye", "--host", "")
 	if tn.AfterLogoutURL != "https://acme.example/bye" || len(tn.Hosts) != 0 || tn.Name != "Acme Guild" || tn.Issuer != "https://sso.acme.example" {
 		t.Fatalf("update = %+v", tn)
+	}
+	if tn.Language != "en" {
+		t.Fatalf("default language %q, want en", tn.Language)
+	}
+	h.okJSON(&tn, "", "tenant", "update", "acme", "--default-language", " FR ")
+	if tn.Language != "fr" || tn.AfterLogoutURL != "https://acme.example/bye" {
+		t.Fatalf("update language = %+v", tn)
 	}
 	h.okJSON(&tn, "", "tenant", "update", "default", "--issuer", "https://sso.example.org")
 	if tn.Issuer != "https://sso.example.org" {

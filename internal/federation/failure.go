@@ -2,13 +2,13 @@ package federation
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/ui"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
@@ -18,8 +18,8 @@ import (
 // attacker-chosen), a retry link, and the cause for the log only.
 type failure struct {
 	status   int
-	heading  string
-	message  string
+	heading  i18n.Message
+	message  i18n.Message
 	retryURL string
 	reason   string // short, for the audit log and metrics
 	cause    error
@@ -38,23 +38,23 @@ func errText(err error) string {
 }
 
 // Fixed messages, one per thing a member can do something about.
-const (
-	msgStartOver   = "This sign-in link has expired or was already used. Start again from the sign-in page."
-	msgDenied      = "Your organisation's sign-in did not let you through, or you cancelled it. You can try again."
-	msgUnavailable = "Your organisation's sign-in service did not answer in time. Try again in a moment."
-	msgInvalid     = "The answer from your organisation's sign-in service could not be verified, so nothing was done. Try again; if it keeps happening, tell your administrator the request id below."
-	msgMisconfig   = "Sign-in with your organisation is not set up correctly here. Tell your administrator the request id below."
-	msgNoConn      = "This sign-in option does not exist. Start again from the sign-in page."
+var (
+	msgStartOver   = i18n.M("federation.start_over")
+	msgDenied      = i18n.M("federation.denied")
+	msgUnavailable = i18n.M("federation.unavailable")
+	msgInvalid     = i18n.M("federation.invalid")
+	msgMisconfig   = i18n.M("federation.misconfigured")
+	msgNoConn      = i18n.M("federation.no_connection")
 )
 
 func startOver(reason string, cause error) *failure {
-	return &failure{status: http.StatusBadRequest, heading: "Please start again", message: msgStartOver,
+	return &failure{status: http.StatusBadRequest, heading: i18n.M("federation.heading.start_again"), message: msgStartOver,
 		reason: reason, cause: cause}
 }
 
 // upstreamFailure turns a connector error into its page.
 func upstreamFailure(err error, retry string) *failure {
-	f := &failure{retryURL: retry, cause: err, heading: "Sign-in did not complete"}
+	f := &failure{retryURL: retry, cause: err, heading: i18n.M("federation.heading.failed")}
 	switch k := upstream.KindOf(err); k {
 	case upstream.Denied:
 		f.status, f.message, f.reason = http.StatusForbidden, msgDenied, "upstream_denied"
@@ -71,14 +71,14 @@ func upstreamFailure(err error, retry string) *failure {
 // tooManyStarts refuses a start over its address's rate limit.
 func tooManyStarts(wait time.Duration) *failure {
 	secs := int(wait.Round(time.Second) / time.Second)
-	return &failure{status: http.StatusTooManyRequests, heading: "Too many sign-in attempts",
-		message: fmt.Sprintf("Too many sign-ins were started from your network. Wait %d seconds, then start again from the sign-in page.", secs),
+	return &failure{status: http.StatusTooManyRequests, heading: i18n.M("federation.heading.too_many"),
+		message: i18n.M("federation.too_many", secs),
 		reason:  "start_rate_limited", retryAfter: wait}
 }
 
 // refused is a verified sign-in that may not proceed (linking rules).
-func refused(reason, message string) *failure {
-	return &failure{status: http.StatusForbidden, heading: "You cannot sign in here yet", message: message, reason: reason}
+func refused(reason string, message i18n.Message) *failure {
+	return &failure{status: http.StatusForbidden, heading: i18n.M("federation.heading.refused"), message: message, reason: reason}
 }
 
 // handle adapts fn: a *failure renders the federation error page; anything
@@ -100,11 +100,8 @@ func (h *Handler) handle(fn httpx.HandlerFunc) http.Handler {
 		if f.retryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(f.retryAfter.Round(time.Second)/time.Second)))
 		}
-		site := ""
-		if t, err := tenantOf(r); err == nil {
-			site = t.Name
-		}
-		if err := h.UI.Render(w, f.status, ui.PageSSOError, ui.SSOError{Page: ui.Page{Site: site}, Status: f.status,
+		t, _ := tenantOf(r) // without one, the page still says what happened
+		if err := h.UI.Render(w, f.status, ui.PageSSOError, ui.SSOError{Page: ui.PageFor(r, t), Status: f.status,
 			Heading: f.heading, Message: f.message, RetryURL: f.retryURL, RequestID: rid}); err != nil {
 			h.Pages.Write(w, r, httpx.Internal(err))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/upstream"
@@ -11,17 +12,17 @@ import (
 
 // Refusal messages, one per linking.Reason. They say what to do, never
 // whose account exists.
-var refusalMessages = map[linking.Reason]string{
-	linking.NoEmail:         "Your organisation's sign-in did not tell us your email address, so we cannot find your account. Ask your IT team to release the email claim to this site.",
-	linking.DomainNotServed: "Your organisation's sign-in returned an email address this sign-in option does not serve. Ask your administrator.",
-	linking.TenantNotBound:  "Your organisation is not allowed to sign in people with this email address here, so nothing was done. Contact the site's administrator.",
-	linking.EmailNotVouched: "Your organisation's sign-in did not confirm that your email address is verified, so we cannot connect it to an account here and nothing was done. Contact the site's administrator.",
-	linking.NoAccount:       "There is no account for you on this site yet. Ask the site's administrator to add you.",
-	linking.Disabled:        "You cannot sign in to this site. Ask the site's administrator.",
-	linking.BadProfile:      "Your organisation's sign-in sent details this site cannot accept. Ask your administrator.",
+var refusalMessages = map[linking.Reason]i18n.Message{
+	linking.NoEmail:         i18n.M("federation.refused.no_email"),
+	linking.DomainNotServed: i18n.M("federation.refused.domain"),
+	linking.TenantNotBound:  i18n.M("federation.refused.tenant"),
+	linking.EmailNotVouched: i18n.M("federation.refused.not_vouched"),
+	linking.NoAccount:       i18n.M("federation.refused.no_account"),
+	linking.Disabled:        i18n.M("federation.refused.disabled"),
+	linking.BadProfile:      i18n.M("federation.refused.bad_profile"),
 }
 
-const msgRefusedOther = "You cannot sign in here with your organisation's account. Contact the site's administrator."
+var msgRefusedOther = i18n.M("federation.refused.other")
 
 // member finds, links or creates the member cl stands for under the
 // linking rules; a refusal becomes the page that says what to do.

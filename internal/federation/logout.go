@@ -80,5 +80,5 @@ func (h *Handler) signedOut(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
-	return h.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.Page{Site: t.Name}})
+	return h.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.PageFor(r, t)})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -98,13 +99,13 @@ func (s *Setup) post(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return linkPageError(err)
 	}
-	return s.UI.Render(w, http.StatusOK, ui.PageSSOSetup, ui.SSOSetup{Page: ui.Page{Site: t.Name},
+	return s.UI.Render(w, http.StatusOK, ui.PageSSOSetup, ui.SSOSetup{Page: ui.PageFor(r, t),
 		Connection: saved.Name, Domains: strings.Join(saved.Domains, ", "), Saved: true})
 }
 
 func (s *Setup) render(w http.ResponseWriter, r *http.Request, t model.Tenant, c model.Connection, status int,
 	f ui.SSOSetupForm, problems []string, findings []upoidc.Finding) error {
-	page := ui.SSOSetup{Page: ui.Page{Site: t.Name}, CSRFToken: s.CSRF.Token(w, r), Connection: c.Name,
+	page := ui.SSOSetup{Page: ui.PageFor(r, t), CSRFToken: s.CSRF.Token(w, r), Connection: c.Name,
 		Domains: strings.Join(c.Domains, ", "), CallbackURLs: []string{connections.CallbackURL(t.Issuer)},
 		SignedOutURL: t.Issuer + PathSignedOut, Form: f, Problems: problems}
 	// The holder has no account: they see each finding's fixed summary,
@@ -134,14 +135,7 @@ func problemTexts(inv *problem.Invalid) []string {
 // expired, not valid), and anything else as a fault.
 func linkPageError(err error) error {
 	if nf, ok := errors.AsType[*problem.NotFound](err); ok && errors.Is(err, connections.ErrLinkUnusable) {
-		return httpx.NotFound(upperFirst(nf.Msg) + ".").WithCause(err)
+		return httpx.NotFoundMsg(i18n.LinkProblem(nf.Msg, "link.kind.setup")).WithCause(err)
 	}
 	return httpx.Internal(fmt.Errorf("setup link: %w", err))
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

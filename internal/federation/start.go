@@ -11,6 +11,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
@@ -82,7 +83,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := h.Store.Connections().Get(r.Context(), t.ID, q.Get("connection"))
 	if errors.Is(err, model.ErrNotFound) || (err == nil && !connections.Ready(c)) {
-		return &failure{status: http.StatusNotFound, heading: "Sign-in option not found", message: msgNoConn,
+		return &failure{status: http.StatusNotFound, heading: i18n.M("federation.heading.no_option"), message: msgNoConn,
 			reason: "unknown_connection", cause: err}
 	} else if err != nil {
 		return err

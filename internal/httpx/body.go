@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/guildgate/guildgate/internal/i18n"
 )
 
 // DefaultBodyLimit is enough for any browser form Guildgate serves.
@@ -38,6 +40,6 @@ func ParseForm(r *http.Request) error {
 	if errors.As(err, &tooBig) {
 		return PayloadTooLarge().WithCause(fmt.Errorf("parse form: %w", err))
 	}
-	return BadRequest("The form could not be read; reload the page and try again.").
+	return BadRequestMsg(i18n.M("error.form_unreadable")).
 		WithCause(fmt.Errorf("parse form: %w", err))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/ids"
 )
 
@@ -29,7 +30,6 @@ const (
 
 	csrfBytes    = 32
 	csrfTokenLen = 43 // base64url of 32 bytes, unpadded
-	csrfMessage  = "The form expired or was sent from another site; reload and try again."
 )
 
 // Token returns the value forms must echo in CSRFField, reusing the request's
@@ -55,11 +55,11 @@ func (c *CSRF) Check(r *http.Request) error {
 	}
 	cookie, ok := csrfCookie(r)
 	if !ok {
-		return Forbidden(csrfMessage).WithCause(errors.New("csrf: no cookie"))
+		return ForbiddenMsg(i18n.M("error.csrf")).WithCause(errors.New("csrf: no cookie"))
 	}
 	sent := r.PostForm.Get(CSRFField)
 	if subtle.ConstantTimeCompare([]byte(sent), []byte(cookie)) != 1 {
-		return Forbidden(csrfMessage).WithCause(errors.New("csrf: form token does not match cookie"))
+		return ForbiddenMsg(i18n.M("error.csrf")).WithCause(errors.New("csrf: form token does not match cookie"))
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func (c *CSRF) Protect(next http.Handler) http.Handler {
 		cop.AddInsecureBypassPattern(p)
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.Errors.Write(w, r, Forbidden(csrfMessage).WithCause(errors.New("csrf: cross-origin request refused")))
+		c.Errors.Write(w, r, ForbiddenMsg(i18n.M("error.csrf")).WithCause(errors.New("csrf: cross-origin request refused")))
 	}))
 	return cop.Handler(next)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/i18n"
 )
 
 // Error is an error that knows how it must look to the client. Message is
@@ -18,6 +20,26 @@ type Error struct {
 	Message    string
 	Cause      error
 	RetryAfter time.Duration // sent as Retry-After when positive
+	// Msg is Message as a catalogue entry, so a page can show it in the
+	// reader's language; Message stays its English form for plain-text
+	// answers. Zero for text that has no translation (the admin console's).
+	Msg i18n.Message
+}
+
+// Localized is the message to show: the catalogue entry when there is one,
+// else Message as it is.
+func (e *Error) Localized() i18n.Message {
+	if e.Msg.Key != "" {
+		return e.Msg
+	}
+	return i18n.Raw(e.Message)
+}
+
+// Translated returns e saying m: its English text becomes Message, and a
+// page shows m in the reader's language.
+func (e *Error) Translated(m i18n.Message) *Error {
+	e.Msg, e.Message = m, m.String()
+	return e
 }
 
 func (e *Error) Error() string {
@@ -37,8 +59,15 @@ func (e *Error) WithCause(cause error) *Error {
 
 // internalMessage is the only thing a client learns about a server fault; the
 // request id on the page lets an administrator find the cause in the log.
-const internalMessage = "Something went wrong on our side. Try again in a moment; if it keeps happening, " +
-	"tell your administrator the request id below."
+var internalMessage = i18n.M("error.internal")
+
+// BadRequestMsg, ForbiddenMsg and NotFoundMsg are BadRequest, Forbidden
+// and NotFound saying a catalogue message, for pages members see.
+func BadRequestMsg(m i18n.Message) *Error {
+	return (&Error{Status: http.StatusBadRequest}).Translated(m)
+}
+func ForbiddenMsg(m i18n.Message) *Error { return (&Error{Status: http.StatusForbidden}).Translated(m) }
+func NotFoundMsg(m i18n.Message) *Error  { return (&Error{Status: http.StatusNotFound}).Translated(m) }
 
 // BadRequest is a malformed request the user can fix.
 func BadRequest(msg string) *Error { return &Error{Status: http.StatusBadRequest, Message: msg} }
@@ -56,12 +85,12 @@ func TooManyRequests(msg string, retryAfter time.Duration) *Error {
 
 // PayloadTooLarge refuses a body over the configured limit.
 func PayloadTooLarge() *Error {
-	return &Error{Status: http.StatusRequestEntityTooLarge, Message: "The form was too large to accept."}
+	return (&Error{Status: http.StatusRequestEntityTooLarge}).Translated(i18n.M("error.too_large"))
 }
 
 // Internal hides cause behind a fixed message.
 func Internal(cause error) *Error {
-	return &Error{Status: http.StatusInternalServerError, Message: internalMessage, Cause: cause}
+	return (&Error{Status: http.StatusInternalServerError, Cause: cause}).Translated(internalMessage)
 }
 
 // AsError returns err's *Error, or an Internal error wrapping err when it has

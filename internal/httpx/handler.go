@@ -6,6 +6,8 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+
+	"github.com/guildgate/guildgate/internal/i18n"
 )
 
 // HandlerFunc is a handler that returns its failure instead of writing it, so
@@ -86,7 +88,7 @@ func (PlainErrors) RenderError(w http.ResponseWriter, r *http.Request, e *Error)
 // ErrorPages is what an HTML page renderer (package ui) offers. It must not
 // write anything when it returns an error, so a fallback can still be sent.
 type ErrorPages interface {
-	ErrorPage(w http.ResponseWriter, r *http.Request, status int, message, requestID string) error
+	ErrorPage(w http.ResponseWriter, r *http.Request, status int, msg i18n.Message, requestID string) error
 }
 
 // HTMLErrors renders errors as the site's HTML error page.
@@ -96,7 +98,7 @@ type HTMLErrors struct {
 }
 
 func (h HTMLErrors) RenderError(w http.ResponseWriter, r *http.Request, e *Error) {
-	err := h.Pages.ErrorPage(w, r, e.Status, e.Message, RequestIDFrom(r.Context()))
+	err := h.Pages.ErrorPage(w, r, e.Status, e.Localized(), RequestIDFrom(r.Context()))
 	if err == nil {
 		return
 	}

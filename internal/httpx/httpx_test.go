@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/i18n"
 )
 
 // testLogger captures log output so tests can assert what is (not) logged.
@@ -87,7 +89,7 @@ func TestConstructorsReturnFreshValues(t *testing.T) {
 
 type failingPages struct{}
 
-func (failingPages) ErrorPage(http.ResponseWriter, *http.Request, int, string, string) error {
+func (failingPages) ErrorPage(http.ResponseWriter, *http.Request, int, i18n.Message, string) error {
 	return errors.New("template broken")
 }
 

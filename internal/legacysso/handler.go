@@ -14,11 +14,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
@@ -108,8 +108,6 @@ func (h *Handler) permit(ctx context.Context, c model.Client, m model.Member) er
 	if ok {
 		return nil
 	}
-	return httpx.Forbidden("You are signed in, but your membership does not give access to " + strconv.Quote(c.Name) +
-		". Access to it is limited to certain groups of members. If you think you should have access, " +
-		"ask your association's administrator.").
+	return httpx.ForbiddenMsg(i18n.M("sso.not_permitted", c.Name)).
 		WithCause(fmt.Errorf("member %s is in none of the permitted groups of client %s", m.ID, c.ID))
 }

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/returnto"
@@ -33,10 +33,10 @@ type request struct {
 func (h *Handler) parse(ctx context.Context, t model.Tenant, rawQuery string) (request, error) {
 	v, err := url.ParseQuery(rawQuery)
 	if err != nil {
-		return request{}, httpx.BadRequest("This sign-in link is malformed: its query string cannot be read.").WithCause(err)
+		return request{}, httpx.BadRequestMsg(i18n.M("sso.malformed")).WithCause(err)
 	}
 	if oauth.SingleValues(v, "client_id", "redirect_uri") != nil {
-		return request{}, httpx.BadRequest("This sign-in link is invalid: it repeats client_id or redirect_uri.")
+		return request{}, httpx.BadRequestMsg(i18n.M("sso.repeated"))
 	}
 	c, err := h.client(ctx, t, v.Get("client_id"))
 	if err != nil {
@@ -52,19 +52,17 @@ func (h *Handler) parse(ctx context.Context, t model.Tenant, rawQuery string) (r
 // client finds the client, which must have a secret to sign with.
 func (h *Handler) client(ctx context.Context, t model.Tenant, id string) (model.Client, error) {
 	if id == "" {
-		return model.Client{}, httpx.BadRequest("This sign-in link is invalid: it names no application (client_id is missing).")
+		return model.Client{}, httpx.BadRequestMsg(i18n.M("sso.no_client"))
 	}
 	c, err := h.Clients.Lookup(ctx, t.ID, id)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Client{}, httpx.BadRequest("This sign-in link comes from an unknown client: " +
-			"no application with this client_id is registered here.").WithCause(err)
+		return model.Client{}, httpx.BadRequestMsg(i18n.M("sso.unknown_client")).WithCause(err)
 	}
 	if err != nil {
 		return model.Client{}, httpx.Internal(fmt.Errorf("look up client: %w", err))
 	}
 	if c.Public {
-		return model.Client{}, httpx.BadRequest(quoteName(c) + " is registered as a public client, which has no " +
-			"secret key to sign the sign-in token with. An administrator must register it as a confidential client.")
+		return model.Client{}, httpx.BadRequestMsg(i18n.M("sso.public_client", c.Name))
 	}
 	return c, nil
 }
@@ -74,20 +72,18 @@ func (h *Handler) client(ctx context.Context, t model.Tenant, id string) (model.
 // exactly against the client's list.
 func redirectURI(c model.Client, requested string) (string, error) {
 	if requested == "" {
-		return "", httpx.BadRequest("This sign-in link from " + quoteName(c) + " is invalid: redirect_uri is missing.")
+		return "", httpx.BadRequestMsg(i18n.M("sso.no_redirect", c.Name))
 	}
 	if err := oauth.ValidateRedirectURI(requested); err != nil {
-		why := "it is not a valid redirect URI."
+		why := i18n.M("sso.redirect_invalid")
 		if oe, ok := errors.AsType[*oauth.Error](err); ok {
-			why = oe.Description // fixed wording from oauth, e.g. "The redirect URI must use https: …"
+			why = i18n.Raw(oe.Description) // fixed wording from oauth, e.g. "The redirect URI must use https: …"
 		}
-		return "", httpx.BadRequest("This sign-in link from " + quoteName(c) +
-			" asks to return to a redirect_uri that is not allowed. " + why).WithCause(err)
+		return "", httpx.BadRequestMsg(i18n.M("sso.redirect_not_allowed", c.Name, why)).WithCause(err)
 	}
 	uri, ok := oauth.MatchRedirectURI(c.RedirectURIs, requested)
 	if !ok {
-		return "", httpx.BadRequest("This sign-in link from " + quoteName(c) + " asks to return to a redirect_uri " +
-			"that is not registered for it. An administrator must add the exact URI to the client.")
+		return "", httpx.BadRequestMsg(i18n.M("sso.unregistered_redirect", c.Name))
 	}
 	if err := checkTokenFree(uri); err != nil {
 		return "", err
@@ -104,8 +100,7 @@ func checkTokenFree(uri string) error {
 	for pair := range strings.SplitSeq(query, "&") {
 		key, _, _ := strings.Cut(pair, "=")
 		if k, err := url.QueryUnescape(key); err == nil && k == tokenParam {
-			return httpx.BadRequest("The redirect_uri registered for this application already has a token parameter, " +
-				"so the sign-in token cannot be added to it. An administrator must correct the client.")
+			return httpx.BadRequestMsg(i18n.M("sso.token_param"))
 		}
 	}
 	return nil
@@ -117,11 +112,9 @@ func checkTokenFree(uri string) error {
 func toLogin(w http.ResponseWriter, req request) error {
 	returnTo := Path + "?" + req.params.Encode()
 	if returnto.Safe(returnTo) != returnTo {
-		return httpx.BadRequest("This sign-in link is too long to resume after signing in.")
+		return httpx.BadRequestMsg(i18n.M("sso.too_long"))
 	}
 	w.Header().Set("Location", loginPath+"?"+url.Values{"return_to": {returnTo}}.Encode())
 	w.WriteHeader(http.StatusSeeOther)
 	return nil
 }
-
-func quoteName(c model.Client) string { return strconv.Quote(c.Name) }

@@ -131,7 +131,7 @@ func (e *env) handler() *Handler {
 	}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	errs := &httpx.ErrorWriter{Logger: logger, Renderer: httpx.HTMLErrors{Logger: logger, Pages: ui.ErrorPages{
-		UI: pages, Site: func(r *http.Request) string { t, _ := tenancy.FromContext(r.Context()); return t.Name },
+		UI: pages, Tenant: func(r *http.Request) model.Tenant { t, _ := tenancy.FromContext(r.Context()); return t },
 	}}}
 	kr, err := secrets.NewKeyring(secrets.GenerateKey())
 	if err != nil {

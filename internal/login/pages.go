@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/session"
@@ -45,27 +46,27 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Email) > maxEmailLen {
 		f.Email = ""
 	}
-	return h.renderEmail(w, r, tenant, http.StatusOK, f, "")
+	return h.renderEmail(w, r, tenant, http.StatusOK, f, i18n.Message{})
 }
 
-func (h *Handler) renderEmail(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg string) error {
+func (h *Handler) renderEmail(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg i18n.Message) error {
 	return h.UI.Render(w, status, ui.PageLoginEmail, ui.LoginEmail{
-		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r),
+		Page: ui.PageFor(r, t), CSRFToken: h.CSRF.Token(w, r),
 		Email: f.Email, ReturnTo: f.ReturnTo, Error: msg, Buttons: h.buttons(r, t, f.ReturnTo),
 	})
 }
 
-func (h *Handler) renderPassword(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg string) error {
+func (h *Handler) renderPassword(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg i18n.Message) error {
 	allowReturnRedirect(w, f.ReturnTo) // this form's submission ends at the client
 	return h.UI.Render(w, status, ui.PageLoginPassword, ui.LoginPassword{
-		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r),
+		Page: ui.PageFor(r, t), CSRFToken: h.CSRF.Token(w, r),
 		Email: f.Email, ReturnTo: f.ReturnTo, ChangeEmailURL: changeEmailURL(f), Error: msg,
 	})
 }
 
 func (h *Handler) renderSignedIn(w http.ResponseWriter, r *http.Request, t model.Tenant, m model.Member) error {
 	return h.UI.Render(w, http.StatusOK, ui.PageSignedIn, ui.SignedIn{
-		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r), Name: m.Name, Email: m.Email,
+		Page: ui.PageFor(r, t), CSRFToken: h.CSRF.Token(w, r), Name: m.Name, Email: m.Email,
 	})
 }
 

@@ -1,11 +1,11 @@
 package login
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/returnto"
 )
@@ -17,10 +17,9 @@ const (
 	maxPasswordLen = 256 // password.MaxLength
 )
 
-const (
-	msgIncorrect  = "Incorrect email or password."
-	msgEnterEmail = "Enter your email address, like name@example.org."
-	msgThrottled  = "Too many sign-in attempts. Try again in %d seconds."
+var (
+	msgIncorrect  = i18n.M("login.error.incorrect")
+	msgEnterEmail = i18n.M("login.error.enter_email")
 )
 
 // postLogin handles both steps; the presence of a password field says which.
@@ -53,7 +52,7 @@ func (h *Handler) emailStep(w http.ResponseWriter, r *http.Request, t model.Tena
 	if routed, err := h.route(w, r, t, f); routed || err != nil {
 		return err
 	}
-	return h.renderPassword(w, r, t, http.StatusOK, f, "")
+	return h.renderPassword(w, r, t, http.StatusOK, f, i18n.Message{})
 }
 
 // passwordStep checks the credentials: bounds first, then the throttle (so a
@@ -70,7 +69,8 @@ func (h *Handler) passwordStep(w http.ResponseWriter, r *http.Request, t model.T
 	}
 	if wait > 0 {
 		h.count("throttled")
-		return httpx.TooManyRequests(fmt.Sprintf(msgThrottled, int(wait.Seconds())), wait)
+		secs := int(wait.Seconds())
+		return httpx.TooManyRequests("", wait).Translated(i18n.M("login.error.throttled", secs))
 	}
 	a, err := h.check(r.Context(), t, f.Email, pw)
 	if err != nil {

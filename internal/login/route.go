@@ -38,7 +38,7 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, t model.Tenant, 
 		return false, httpxInternal(err)
 	}
 	return true, h.UI.Render(w, http.StatusOK, ui.PageSSORedirect, ui.SSORedirect{
-		Page: ui.Page{Site: t.Name}, Name: to.Name, URL: to.URL,
+		Page: ui.PageFor(r, t), Name: to.Name, URL: to.URL,
 	})
 }
 

@@ -16,6 +16,10 @@ type Tenant struct {
 	Hosts []string
 	// AfterLogoutURL is where /log-out sends a member when no client redirect applies.
 	AfterLogoutURL string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// DefaultLanguage is the language of member-facing pages when neither
+	// ui_locales nor the browser names one Guildgate speaks (i18n.Languages);
+	// empty means English.
+	DefaultLanguage string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/tenancy"
@@ -94,7 +94,7 @@ func authorizeParams(r *http.Request) (url.Values, error) {
 	}
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, httpx.BadRequest("This sign-in request is malformed: its query string cannot be read.").WithCause(err)
+		return nil, httpx.BadRequestMsg(i18n.M("authorize.malformed")).WithCause(err)
 	}
 	return v, nil
 }
@@ -104,29 +104,26 @@ func authorizeParams(r *http.Request) (url.Values, error) {
 // the member sees a 400 page saying which is wrong.
 func (p *Provider) authorizeClient(ctx context.Context, t model.Tenant, v url.Values) (model.Client, string, error) {
 	if oauth.SingleValues(v, "client_id", "redirect_uri") != nil {
-		return model.Client{}, "", httpx.BadRequest("This sign-in request is invalid: it repeats client_id or redirect_uri.")
+		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.repeated"))
 	}
 	id := v.Get("client_id")
 	if id == "" {
-		return model.Client{}, "", httpx.BadRequest("This sign-in request is invalid: it names no application (client_id is missing).")
+		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.no_client"))
 	}
 	c, err := p.Clients.Lookup(ctx, t.ID, id)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Client{}, "", httpx.BadRequest("This sign-in request comes from an unknown client: " +
-			"no application with this client_id is registered here.").WithCause(err)
+		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.unknown_client")).WithCause(err)
 	}
 	if err != nil {
 		return model.Client{}, "", httpx.Internal(fmt.Errorf("look up client: %w", err))
 	}
 	requested := v.Get("redirect_uri")
 	if requested == "" {
-		return model.Client{}, "", httpx.BadRequest("This sign-in request from " + strconv.Quote(c.Name) +
-			" is invalid: redirect_uri is missing.")
+		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.no_redirect", c.Name))
 	}
 	uri, ok := oauth.MatchRedirectURI(c.RedirectURIs, requested)
 	if !ok {
-		return model.Client{}, "", httpx.BadRequest("This sign-in request from " + strconv.Quote(c.Name) +
-			" asks to return to a redirect_uri that is not registered for it. An administrator must add the exact URI to the client.")
+		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.unregistered_redirect", c.Name))
 	}
 	return c, uri, nil
 }

@@ -193,10 +193,11 @@ func TestAuthorizeImplicitIsOptIn(t *testing.T) {
 	var doc struct {
 		ResponseTypes []string `json:"response_types_supported"`
 		GrantTypes    []string `json:"grant_types_supported"`
+		UILocales     []string `json:"ui_locales_supported"`
 	}
 	r := e.get(e.browser(), "/.well-known/openid-configuration")
 	if err := json.Unmarshal([]byte(r.body), &doc); err != nil || !slices.Contains(doc.ResponseTypes, "id_token token") ||
-		!slices.Contains(doc.GrantTypes, "implicit") {
+		!slices.Contains(doc.GrantTypes, "implicit") || !slices.Equal(doc.UILocales, []string{"en", "fr", "de", "es", "nl"}) {
 		t.Fatalf("discovery: %v %+v", err, doc)
 	}
 }

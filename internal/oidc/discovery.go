@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -63,6 +64,7 @@ func metadata(issuer string) map[string]any {
 		"revocation_endpoint_auth_methods_supported":     Supported.AuthMethods,
 		"introspection_endpoint_auth_methods_supported":  Supported.AuthMethods,
 		"claims_supported":                               Supported.Claims,
+		"ui_locales_supported":                           i18n.Languages,
 		"claim_types_supported":                          []string{"normal"},
 		"prompt_values_supported":                        Supported.Prompts,
 		"code_challenge_methods_supported":               Supported.CodeChallengeMethods,

@@ -74,7 +74,7 @@ func (e *logoutEndpoint) get(w http.ResponseWriter, r *http.Request) error {
 		// check against this page's form-action.
 		httpx.AllowFormAction(w, httpx.FormActionSource(lo.destination(t)))
 		return e.UI.Render(w, http.StatusOK, ui.PageLogoutConfirm, ui.LogoutConfirm{
-			Page: ui.Page{Site: t.Name}, CSRFToken: e.CSRF.Token(w, r), Email: m.Email, Hidden: req.hidden(),
+			Page: ui.PageFor(r, t), CSRFToken: e.CSRF.Token(w, r), Email: m.Email, Hidden: req.hidden(),
 		})
 	}
 	return e.endAndFinish(w, r, t, s, m, lo)
@@ -135,7 +135,7 @@ func (e *logoutEndpoint) finish(w http.ResponseWriter, r *http.Request, t model.
 		logoutSeeOther(w, dest)
 		return nil
 	}
-	return e.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.Page{Site: t.Name}})
+	return e.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.PageFor(r, t)})
 }
 
 // destination is where a finished logout redirects: the client's registered

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/tokens"
@@ -85,7 +86,7 @@ func (e *logoutEndpoint) resolve(ctx context.Context, t model.Tenant, req logout
 			return lo, err
 		}
 		if clientID != "" && !strings.EqualFold(clientID, hint.ClientID) {
-			return lo, httpx.BadRequest("The client_id does not match the client the id_token_hint was issued to.")
+			return lo, httpx.BadRequestMsg(i18n.M("logout.client_mismatch"))
 		}
 		lo.hint, clientID = &hint, hint.ClientID
 	}
@@ -118,7 +119,7 @@ func (e *logoutEndpoint) verifyHint(ctx context.Context, t model.Tenant, raw str
 	case storeErr != nil:
 		return hint, httpx.Internal(storeErr)
 	case err != nil:
-		return hint, httpx.BadRequest("The id_token_hint is not a valid ID token from this site.").WithCause(err)
+		return hint, httpx.BadRequestMsg(i18n.M("logout.bad_hint")).WithCause(err)
 	}
 	return hint, nil
 }

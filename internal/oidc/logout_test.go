@@ -187,7 +187,11 @@ func TestLogoutConfirmation(t *testing.T) {
 	}
 	for name, q := range unproven {
 		r := e.get(c, q)
-		if r.status != http.StatusOK || !strings.Contains(r.body, "Sign out?") || !strings.Contains(r.body, "ann@example.org") || !e.live(s) {
+		heading := "Sign out?"
+		if q.Get("ui_locales") == "fr" { // RP-initiated logout's ui_locales chooses the page's language
+			heading = "Se déconnecter ?"
+		}
+		if r.status != http.StatusOK || !strings.Contains(r.body, heading) || !strings.Contains(r.body, "ann@example.org") || !e.live(s) {
 			t.Fatalf("%s: %d %s", name, r.status, r.body)
 		}
 		for k := range q {

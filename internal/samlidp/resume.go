@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -93,5 +94,5 @@ func (h *Handler) consume(r *http.Request, t model.Tenant) (model.SAMLPending, e
 }
 
 func gone() *httpx.Error {
-	return httpx.BadRequest("This sign-in has expired or was already completed. Go back to the application and sign in again.")
+	return httpx.BadRequestMsg(i18n.M("saml.expired"))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -67,7 +68,7 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	v, err := h.Apps.Get(r.Context(), t.ID, r.PathValue("id"))
 	if _, missing := errors.AsType[*problem.NotFound](err); missing {
-		return httpx.NotFound("There is no such SAML app here.").WithCause(err)
+		return httpx.NotFoundMsg(i18n.M("saml.no_app")).WithCause(err)
 	} else if err != nil {
 		return httpx.Internal(err)
 	}

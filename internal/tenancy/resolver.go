@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
 )
@@ -74,7 +75,7 @@ func (r *Resolver) Middleware(next http.Handler, onErr func(http.ResponseWriter,
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		host, err := ParseHost(req.Host)
 		if err != nil {
-			onErr(w, req, httpx.BadRequest("This request's Host header does not name a valid host.").WithCause(err))
+			onErr(w, req, httpx.BadRequestMsg(i18n.M("error.bad_host")).WithCause(err))
 			return
 		}
 		t, err := r.Resolve(req.Context(), host)

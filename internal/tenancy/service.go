@@ -33,15 +33,18 @@ type TenantInput struct {
 	Issuer         string
 	Hosts          []string
 	AfterLogoutURL string
+	// DefaultLanguage is one of i18n.Languages, or empty for English.
+	DefaultLanguage string
 }
 
 // TenantPatch changes only the fields that are non-nil. Hosts replaces the
 // whole list; an empty list removes every extra host.
 type TenantPatch struct {
-	Name           *string
-	Issuer         *string
-	Hosts          *[]string
-	AfterLogoutURL *string
+	Name            *string
+	Issuer          *string
+	Hosts           *[]string
+	AfterLogoutURL  *string
+	DefaultLanguage *string
 }
 
 // Create validates in, refuses a slug or host another tenant holds, and
@@ -54,7 +57,7 @@ func (s *Service) Create(ctx context.Context, actor string, in TenantInput) (mod
 	now := s.Now().UTC()
 	t := model.Tenant{
 		ID: ids.NewUUID(), Slug: in.Slug, Name: in.Name, Issuer: in.Issuer,
-		Hosts: in.Hosts, AfterLogoutURL: in.AfterLogoutURL, CreatedAt: now, UpdatedAt: now,
+		Hosts: in.Hosts, AfterLogoutURL: in.AfterLogoutURL, DefaultLanguage: in.DefaultLanguage, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.checkHostsFree(ctx, t); err != nil {
 		return model.Tenant{}, err

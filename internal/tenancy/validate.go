@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 )
@@ -27,6 +28,7 @@ func (in TenantInput) normalized() TenantInput {
 	in.Issuer = normalizeIssuer(in.Issuer)
 	in.Hosts = normalizeHosts(in.Hosts)
 	in.AfterLogoutURL = strings.TrimSpace(in.AfterLogoutURL)
+	in.DefaultLanguage = strings.ToLower(strings.TrimSpace(in.DefaultLanguage))
 	return in
 }
 
@@ -41,12 +43,17 @@ func (in TenantInput) validate() error {
 		ps.Check("host", checkHost(h))
 	}
 	ps.Check("after_logout_url", checkAfterLogoutURL(in.AfterLogoutURL))
+	ps.Check("default_language", checkLanguage(in.DefaultLanguage))
 	return ps.Err()
 }
 
 func (p TenantPatch) normalized() TenantPatch {
 	p.Name = trimmed(p.Name)
 	p.AfterLogoutURL = trimmed(p.AfterLogoutURL)
+	if p.DefaultLanguage != nil {
+		v := strings.ToLower(strings.TrimSpace(*p.DefaultLanguage))
+		p.DefaultLanguage = &v
+	}
 	if p.Issuer != nil {
 		v := normalizeIssuer(*p.Issuer)
 		p.Issuer = &v
@@ -77,6 +84,9 @@ func (p TenantPatch) validate() error {
 	if p.AfterLogoutURL != nil {
 		ps.Check("after_logout_url", checkAfterLogoutURL(*p.AfterLogoutURL))
 	}
+	if p.DefaultLanguage != nil {
+		ps.Check("default_language", checkLanguage(*p.DefaultLanguage))
+	}
 	return ps.Err()
 }
 
@@ -84,6 +94,7 @@ func (p TenantPatch) apply(t model.Tenant) model.Tenant {
 	set(&t.Name, p.Name)
 	set(&t.Issuer, p.Issuer)
 	set(&t.AfterLogoutURL, p.AfterLogoutURL)
+	set(&t.DefaultLanguage, p.DefaultLanguage)
 	if p.Hosts != nil {
 		t.Hosts = slices.Clone(*p.Hosts)
 	}
@@ -96,6 +107,7 @@ func (p TenantPatch) fields() string {
 	for name, set := range map[string]bool{
 		"name": p.Name != nil, "issuer": p.Issuer != nil,
 		"hosts": p.Hosts != nil, "after_logout_url": p.AfterLogoutURL != nil,
+		"default_language": p.DefaultLanguage != nil,
 	} {
 		if set {
 			f = append(f, name)
@@ -207,4 +219,13 @@ func checkName(s string) string {
 		return "must not contain control characters"
 	}
 	return ""
+}
+
+// checkLanguage accepts a language member-facing pages exist in, or empty
+// (English).
+func checkLanguage(lang string) string {
+	if lang == "" || i18n.Supported(lang) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a language Guildgate speaks (one of %s)", lang, strings.Join(i18n.Languages, ", "))
 }

@@ -1,5 +1,7 @@
 package ui
 
+import "github.com/guildgate/guildgate/internal/i18n"
+
 // The pages a one-time link opens (package account): creating the first
 // administrator and choosing a new password. They are listed apart from
 // pageNames so that each feature's pages and their test stay together.
@@ -19,7 +21,7 @@ type AdminSetup struct {
 	Action    string
 	Email     string
 	Name      string
-	Errors    map[string]string
+	Errors    map[string]i18n.Message
 }
 
 // PasswordReset is the form behind a password-reset link, and, once Done,
@@ -29,7 +31,7 @@ type PasswordReset struct {
 	CSRFToken string
 	Action    string
 	Email     string // whose password is set, for the password manager
-	Errors    map[string]string
+	Errors    map[string]i18n.Message
 	Done      bool
 	LoginURL  string
 }

@@ -4,17 +4,19 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/guildgate/guildgate/internal/i18n"
 )
 
 var accountSamples = map[string][]any{
 	PageAdminSetup: {
 		AdminSetup{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/admin/setup/abc"},
 		AdminSetup{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/admin/setup/abc", Email: "ann@example.org",
-			Name: "Ann", Errors: map[string]string{"": "Taken.", "email": "Bad.", "password": "Short.", "password2": "Differs."}},
+			Name: "Ann", Errors: map[string]i18n.Message{"": i18n.Raw("Taken."), "email": i18n.Raw("Bad."), "password": i18n.Raw("Short."), "password2": i18n.Raw("Differs.")}},
 	},
 	PagePasswordReset: {
 		PasswordReset{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/reset/abc", Email: "ann@example.org",
-			Errors: map[string]string{"password2": "Differs."}},
+			Errors: map[string]i18n.Message{"password2": i18n.Raw("Differs.")}},
 		PasswordReset{Page: Page{Site: "Guild of Bakers"}, Done: true, LoginURL: "/login?login_hint=ann%40example.org"},
 	},
 }
@@ -61,7 +63,7 @@ func TestAccountPagesRender(t *testing.T) {
 
 func TestAccountPagesEscape(t *testing.T) {
 	_, body := render(t, newUI(t), PageAdminSetup, AdminSetup{Email: `"><script>x</script>`, Name: "<b>",
-		Errors: map[string]string{"": "<i>"}})
+		Errors: map[string]i18n.Message{"": i18n.Raw("<i>")}})
 	if strings.Contains(body, "<script>") || strings.Contains(body, "<b>") || strings.Contains(body, "<i>") {
 		t.Fatal("input not escaped")
 	}

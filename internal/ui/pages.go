@@ -1,11 +1,86 @@
 package ui
 
-import "net/http"
+import (
+	"html/template"
+	"net/http"
+	"time"
 
-// Page is what every page shows around its content.
+	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// Page is what every page shows around its content, and the language it
+// is written in. Templates print text through T (and TH, for the few
+// messages that hold markup), never English of their own.
 type Page struct {
-	Site string // the tenant's display name, shown in the header
+	Site string          // the tenant's display name, shown in the header
+	L    *i18n.Localizer // nil: English
 }
+
+// PageFor is the page frame of a request to tenant t: its name, and the
+// language chosen by ui_locales (on the request, or on the request it
+// will return to after sign-in), then Accept-Language, then the tenant's
+// default.
+func PageFor(r *http.Request, t model.Tenant) Page {
+	return Page{Site: t.Name, L: i18n.For(Language(r, t.DefaultLanguage))}
+}
+
+// Language is the language of a page answering r: ui_locales (OpenID
+// Connect) wins over the browser's Accept-Language, which wins over
+// fallback.
+func Language(r *http.Request, fallback string) string {
+	return i18n.Choose(uiLocales(r), r.Header.Get("Accept-Language"), fallback)
+}
+
+func (p Page) loc() *i18n.Localizer {
+	if p.L == nil {
+		return i18n.For(i18n.Default)
+	}
+	return p.L
+}
+
+// Lang is the BCP 47 tag of the page's language, for <html lang>.
+func (p Page) Lang() string { return p.loc().Lang }
+
+// T is the message key in the page's language.
+func (p Page) T(key string, args ...any) string { return p.loc().T(key, args...) }
+
+// Msg is m in the page's language.
+func (p Page) Msg(m i18n.Message) string { return p.loc().Msg(m) }
+
+// TH is a message that holds markup (its key ends in .html): the
+// catalogue's text is trusted, every string argument is escaped. A key
+// without the suffix is escaped whole, so markup never slips in by mistake.
+func (p Page) TH(key string, args ...any) template.HTML {
+	if !i18n.HTMLKey(key) {
+		return template.HTML(template.HTMLEscapeString(p.T(key, args...)))
+	}
+	esc := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			a = template.HTMLEscapeString(v)
+		case i18n.Message:
+			a = template.HTMLEscapeString(p.Msg(v))
+		}
+		esc[i] = a
+	}
+	return template.HTML(p.T(key, esc...)) // #nosec G203 -- trusted catalogue text, escaped arguments
+}
+
+// Field is the problem errs records for a form field ("" for the form as
+// a whole) in the page's language, or "" when there is none.
+func (p Page) Field(errs map[string]i18n.Message, field string) string {
+	m, ok := errs[field]
+	if !ok {
+		return ""
+	}
+	return p.Msg(m)
+}
+
+// Date and DateTime format t for the page's language.
+func (p Page) Date(t time.Time) string     { return p.loc().Date(t) }
+func (p Page) DateTime(t time.Time) string { return p.loc().DateTime(t) }
 
 // LoginEmail is the first sign-in step.
 type LoginEmail struct {
@@ -13,7 +88,7 @@ type LoginEmail struct {
 	CSRFToken string
 	Email     string
 	ReturnTo  string
-	Error     string
+	Error     i18n.Message
 	// Buttons start sign-in with the tenant's connections that show one.
 	Buttons []SSOButton
 }
@@ -36,8 +111,8 @@ type SSORedirect struct {
 type SSOError struct {
 	Page
 	Status    int
-	Heading   string
-	Message   string
+	Heading   i18n.Message
+	Message   i18n.Message
 	RetryURL  string
 	RequestID string
 }
@@ -79,7 +154,7 @@ type LoginPassword struct {
 	Email          string
 	ReturnTo       string
 	ChangeEmailURL string
-	Error          string
+	Error          i18n.Message
 }
 
 // SignedIn is shown on a plain visit to /login with a live session.
@@ -111,39 +186,42 @@ type SignedOut struct {
 type ErrorPage struct {
 	Page
 	Status    int
-	Heading   string
-	Message   string
+	Heading   i18n.Message
+	Message   i18n.Message
 	RequestID string
 }
 
 // ErrorPages renders httpx errors as the site's error page (it satisfies
-// httpx.ErrorPages). Site names the tenant of the request; it is injected
-// because ui does not know how requests map to tenants.
+// httpx.ErrorPages). Tenant finds the tenant of the request, for its name
+// and default language; it is injected because ui does not know how
+// requests map to tenants.
 type ErrorPages struct {
-	UI   *UI
-	Site func(r *http.Request) string
+	UI     *UI
+	Tenant func(r *http.Request) model.Tenant
 }
 
-// ErrorPage renders the error page.
-func (p ErrorPages) ErrorPage(w http.ResponseWriter, r *http.Request, status int, message, requestID string) error {
-	var site string
-	if p.Site != nil {
-		site = p.Site(r)
+// ErrorPage renders the error page in the request's language.
+func (p ErrorPages) ErrorPage(w http.ResponseWriter, r *http.Request, status int, msg i18n.Message, requestID string) error {
+	var t model.Tenant
+	if p.Tenant != nil {
+		t = p.Tenant(r)
 	}
 	return p.UI.Render(w, status, PageError, ErrorPage{
-		Page: Page{Site: site}, Status: status, Heading: heading(status), Message: message, RequestID: requestID,
+		Page: PageFor(r, t), Status: status, Heading: heading(status), Message: msg, RequestID: requestID,
 	})
 }
 
-func heading(status int) string {
+func heading(status int) i18n.Message {
 	switch {
 	case status == http.StatusForbidden:
-		return "Request refused"
+		return i18n.M("error.heading.forbidden")
+	case status == http.StatusNotFound:
+		return i18n.M("error.heading.not_found")
 	case status == http.StatusTooManyRequests:
-		return "Please wait"
+		return i18n.M("error.heading.too_many")
 	case status >= 500:
-		return "Something went wrong"
+		return i18n.M("error.heading.server")
 	default:
-		return "This request could not be completed"
+		return i18n.M("error.heading.default")
 	}
 }

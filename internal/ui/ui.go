@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+
+	"github.com/guildgate/guildgate/internal/i18n"
 )
 
 //go:embed templates/*.html
@@ -40,6 +42,9 @@ type UI struct {
 
 // New parses every template and fingerprints every static file.
 func New() (*UI, error) {
+	if _, err := i18n.Load(); err != nil {
+		return nil, err
+	}
 	st, err := loadStatic()
 	if err != nil {
 		return nil, err

@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/model"
 )
 
 func newUI(t *testing.T) *UI {
@@ -21,17 +24,17 @@ func newUI(t *testing.T) *UI {
 
 // samples renders every page with realistic data.
 var samples = map[string]any{
-	PageLoginEmail:    LoginEmail{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", ReturnTo: "/oauth/authorize?x=1", Error: "Enter your email address."},
-	PageLoginPassword: LoginPassword{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", ReturnTo: "/x", ChangeEmailURL: "/login?login_hint=ann%40example.org", Error: "Incorrect email or password."},
+	PageLoginEmail:    LoginEmail{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", ReturnTo: "/oauth/authorize?x=1", Error: i18n.M("login.error.enter_email")},
+	PageLoginPassword: LoginPassword{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", ReturnTo: "/x", ChangeEmailURL: "/login?login_hint=ann%40example.org", Error: i18n.M("login.error.incorrect")},
 	PageSignedIn:      SignedIn{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Name: "Ann", Email: "ann@example.org"},
 	PageLogoutConfirm: LogoutConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", Hidden: []HiddenField{{"state", "s1"}}},
 	PageSignedOut:     SignedOut{Page: Page{Site: "Guild of Bakers"}},
 	PageSSORedirect:   SSORedirect{Page: Page{Site: "Guild of Bakers"}, Name: "Acme Okta", URL: "/auth/sso/start?connection=c1"},
-	PageSSOError:      SSOError{Page: Page{Site: "Guild of Bakers"}, Status: 502, Heading: "Sign-in failed", Message: "No answer.", RetryURL: "/auth/sso/start?connection=c1", RequestID: "rid-2"},
+	PageSSOError:      SSOError{Page: Page{Site: "Guild of Bakers"}, Status: 502, Heading: i18n.M("federation.heading.failed"), Message: i18n.M("federation.unavailable"), RetryURL: "/auth/sso/start?connection=c1", RequestID: "rid-2"},
 	PageSSOSetup: SSOSetup{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Connection: "Acme", Domains: "acme.example",
 		CallbackURLs: []string{"sso.example/auth/sso/callback"} /* no scheme: the check below bans any */, Problems: []string{"client_id: is required"},
 		Findings: []SSOFinding{{Check: "jwks", Message: "unreachable"}}},
-	PageError: ErrorPage{Page: Page{Site: "Guild of Bakers"}, Status: 403, Heading: "Request refused", Message: "No.", RequestID: "rid-1"},
+	PageError: ErrorPage{Page: Page{Site: "Guild of Bakers"}, Status: 403, Heading: i18n.M("error.heading.forbidden"), Message: i18n.Raw("No."), RequestID: "rid-1"},
 }
 
 func render(t *testing.T, u *UI, name string, data any) (*httptest.ResponseRecorder, string) {
@@ -127,9 +130,9 @@ func TestStaticFilesAreVersioned(t *testing.T) {
 }
 
 func TestErrorPages(t *testing.T) {
-	p := ErrorPages{UI: newUI(t), Site: func(*http.Request) string { return "Guild of Bakers" }}
+	p := ErrorPages{UI: newUI(t), Tenant: func(*http.Request) model.Tenant { return model.Tenant{Name: "Guild of Bakers"} }}
 	w := httptest.NewRecorder()
-	if err := p.ErrorPage(w, httptest.NewRequest("GET", "/", nil), 429, "Wait a bit.", "rid-9"); err != nil {
+	if err := p.ErrorPage(w, httptest.NewRequest("GET", "/", nil), 429, i18n.Raw("Wait a bit."), "rid-9"); err != nil {
 		t.Fatal(err)
 	}
 	body := w.Body.String()
@@ -140,5 +143,29 @@ func TestErrorPages(t *testing.T) {
 	}
 	if w.Code != 429 {
 		t.Errorf("status %d", w.Code)
+	}
+}
+
+// The error page speaks the reader's language: the browser's, else the
+// tenant's default.
+func TestErrorPagesTranslate(t *testing.T) {
+	p := ErrorPages{UI: newUI(t), Tenant: func(*http.Request) model.Tenant {
+		return model.Tenant{Name: "Gilde", DefaultLanguage: "nl"}
+	}}
+	for accept, want := range map[string][]string{
+		"fr-FR,fr;q=0.9": {`<html lang="fr">`, "Veuillez patienter", "Trop de tentatives de connexion. Réessayez dans 3 secondes.", "Erreur 429"},
+		"":               {`<html lang="nl">`, "Even geduld", "Te veel inlogpogingen. Probeer het over 3 seconden opnieuw.", "Fout 429"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Language", accept)
+		w := httptest.NewRecorder()
+		if err := p.ErrorPage(w, r, 429, i18n.M("login.error.throttled", 3), "rid-9"); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range want {
+			if !strings.Contains(w.Body.String(), s) {
+				t.Errorf("Accept-Language %q: page lacks %q:\n%s", accept, s, w.Body)
+			}
+		}
 	}
 }

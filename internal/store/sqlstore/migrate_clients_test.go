@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"testing"
 
-	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
@@ -19,8 +18,7 @@ func TestMigrateClientAllMembers(t *testing.T) {
 			ctx := t.Context()
 			s := b.Empty(t)
 			must(t, s.MigrateTo(ctx, clientAllMembersMigration-1))
-			must(t, s.Tenants().Create(ctx, model.Tenant{ID: "t1", Slug: "default", Name: "Default",
-				Issuer: "https://idp.example", CreatedAt: at, UpdatedAt: at}))
+			createV1Tenant(t, s)
 			for id, groups := range map[string]string{"open": `[]`, "restricted": `["g1"]`} {
 				_, err := s.DB().ExecContext(ctx, `INSERT INTO clients (tenant_id, id, name, redirect_uris,
 					post_logout_redirect_uris, permitted_groups, id_token_alg, backchannel_logout_uri, grant_types,

@@ -25,8 +25,7 @@ func TestMigrateEntraTenants(t *testing.T) {
 			ctx := t.Context()
 			s := b.Empty(t)
 			must(t, s.MigrateTo(ctx, entraTenantsMigration-1))
-			must(t, s.Tenants().Create(ctx, model.Tenant{ID: "t1", Slug: "default", Name: "Default",
-				Issuer: "https://idp.example", CreatedAt: at, UpdatedAt: at}))
+			createV1Tenant(t, s)
 			oldConnection(t, s, "one", `["tid-a"]`, "b.one.example", "a.one.example")
 			oldConnection(t, s, "two", `["tid-a","tid-b"]`, "two.example")
 			oldConnection(t, s, "none", `[]`, "none.example")

@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"testing"
 
-	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
@@ -15,8 +14,7 @@ func TestClientOmitIssDefault(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := t.Context()
 			s := b.New(t)
-			must(t, s.Tenants().Create(ctx, model.Tenant{ID: "t1", Slug: "default", Name: "Default",
-				Issuer: "https://idp.example", CreatedAt: at, UpdatedAt: at}))
+			createV1Tenant(t, s)
 			_, err := s.DB().ExecContext(ctx, `INSERT INTO clients (tenant_id, id, name, redirect_uris,
 				post_logout_redirect_uris, permitted_groups, id_token_alg, backchannel_logout_uri,
 				grant_types, public, groups_claim, secrets, updated_at, created_at)

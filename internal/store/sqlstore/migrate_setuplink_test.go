@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
@@ -22,8 +21,7 @@ func TestSetupLinkAttemptsMigration(t *testing.T) {
 			s := b.Empty(t)
 			before := int64(setupLinkAttemptsMigration - 1)
 			must(t, s.MigrateTo(ctx, before))
-			must(t, s.Tenants().Create(ctx, model.Tenant{ID: "t1", Slug: "default", Name: "Default",
-				Issuer: "https://idp.example", CreatedAt: at, UpdatedAt: at}))
+			createV1Tenant(t, s)
 			// Written as that schema holds it: the store's connection columns are the latest.
 			oldConnection(t, s, "c1", `[]`)
 			_, err := s.DB().ExecContext(ctx, `INSERT INTO setup_links

@@ -60,13 +60,33 @@ var at = time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)
 
 // v1Data is every kind of row schema version 1 holds, as read back.
 type v1Data struct {
-	tenant   model.Tenant
+	tenant   v1Tenant
 	members  []model.Member
 	groups   []model.Group
 	inGroup  []model.Member
 	session  model.Session
 	throttle model.ThrottleCounter
 	audit    []model.AuditEvent
+}
+
+// createV1Tenant writes tenant t1 in version 1's columns: the store's
+// tenant methods follow the latest schema, and these tests start older.
+func createV1Tenant(t *testing.T, s *sqlstore.Store) {
+	ctx := t.Context()
+	_, err := s.DB().ExecContext(ctx, `INSERT INTO tenants (id, slug, name, issuer, after_logout_url, created_at, updated_at)
+		VALUES ('t1', 'default', 'Default', 'https://idp.example', '', $1, $1)`, at.UnixMicro())
+	must(t, err)
+	for i, h := range []string{"idp.example", "sso.example"} {
+		_, err = s.DB().ExecContext(ctx, `INSERT INTO tenant_hosts (host, tenant_id, is_issuer, position)
+			VALUES ($1, 't1', $2, $3)`, h, i == 0, i)
+		must(t, err)
+	}
+}
+
+// v1Tenant is a tenant row in version 1's columns.
+type v1Tenant struct {
+	ID, Slug, Name, Issuer, Host string
+	CreatedAt                    int64
 }
 
 func member(id, email string) model.Member {
@@ -78,8 +98,7 @@ func member(id, email string) model.Member {
 // version-1 tables.
 func fillV1(t *testing.T, s *sqlstore.Store) {
 	ctx := t.Context()
-	must(t, s.Tenants().Create(ctx, model.Tenant{ID: "t1", Slug: "default", Name: "Default",
-		Issuer: "https://idp.example", Hosts: []string{"sso.example"}, CreatedAt: at, UpdatedAt: at}))
+	createV1Tenant(t, s)
 	must(t, s.Members().Create(ctx, member("m1", "ada@example.com")))
 	must(t, s.Members().Create(ctx, member("m2", "bob@example.com")))
 	must(t, s.Groups().Create(ctx, model.Group{ID: "g1", TenantID: "t1", Name: "Staff", CreatedAt: at}))
@@ -99,8 +118,9 @@ func readV1(t *testing.T, s *sqlstore.Store) v1Data {
 	ctx := t.Context()
 	var d v1Data
 	var err error
-	d.tenant, err = s.Tenants().Get(ctx, "t1")
-	must(t, err)
+	must(t, s.DB().QueryRowContext(ctx, `SELECT t.id, t.slug, t.name, t.issuer, t.created_at, h.host
+		FROM tenants t JOIN tenant_hosts h ON h.tenant_id = t.id WHERE t.id = 't1' AND h.position = 1`).Scan(
+		&d.tenant.ID, &d.tenant.Slug, &d.tenant.Name, &d.tenant.Issuer, &d.tenant.CreatedAt, &d.tenant.Host))
 	p, err := s.Members().List(ctx, "t1", store.MemberQuery{})
 	must(t, err)
 	d.members = p.Items

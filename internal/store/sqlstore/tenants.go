@@ -16,13 +16,13 @@ import (
 // set: a repeat, or the issuer's own host listed again, is dropped.
 type tenants struct{ s *Store }
 
-const tenantCols = `id, slug, name, issuer, after_logout_url, created_at, updated_at`
+const tenantCols = `id, slug, name, issuer, after_logout_url, created_at, updated_at, default_language`
 
 func (r tenants) Create(ctx context.Context, t model.Tenant) error {
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := r.s.exec(ctx, tx, `INSERT INTO tenants (`+tenantCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.CreatedAt), micros(t.UpdatedAt))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.CreatedAt), micros(t.UpdatedAt), t.DefaultLanguage)
 		if err != nil {
 			return err
 		}
@@ -132,8 +132,8 @@ func (r tenants) Update(ctx context.Context, id string, fn func(model.Tenant) (m
 
 func (r tenants) write(ctx context.Context, tx *sql.Tx, t model.Tenant) error {
 	_, err := r.s.exec(ctx, tx, `UPDATE tenants SET slug = $2, name = $3, issuer = $4,
-		after_logout_url = $5, updated_at = $6 WHERE id = $1`,
-		t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.UpdatedAt))
+		after_logout_url = $5, updated_at = $6, default_language = $7 WHERE id = $1`,
+		t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.UpdatedAt), t.DefaultLanguage)
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (r tenants) hosts(ctx context.Context, q querier, tenantID string) ([]strin
 func scanTenant(sc scanner) (model.Tenant, error) {
 	var t model.Tenant
 	var created, updated int64
-	err := sc.Scan(&t.ID, &t.Slug, &t.Name, &t.Issuer, &t.AfterLogoutURL, &created, &updated)
+	err := sc.Scan(&t.ID, &t.Slug, &t.Name, &t.Issuer, &t.AfterLogoutURL, &created, &updated, &t.DefaultLanguage)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, err
 }

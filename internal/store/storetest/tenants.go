@@ -20,7 +20,7 @@ func testTenantCreateGet(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	a := model.Tenant{
 		ID: newID(), Slug: "alpha", Name: "Alpha", Issuer: "https://SSO.Alpha.example:8443/",
-		Hosts: []string{"alpha.example", "www.alpha.example"}, AfterLogoutURL: "https://alpha.example/bye",
+		Hosts: []string{"alpha.example", "www.alpha.example"}, AfterLogoutURL: "https://alpha.example/bye", DefaultLanguage: "fr",
 		CreatedAt: t0, UpdatedAt: t0.Add(time.Microsecond),
 	}
 	ok(t, s.Tenants().Create(ctx, a))
@@ -118,6 +118,7 @@ func testTenantUpdate(t *testing.T, s store.Store) {
 	want.Issuer = "https://login.alpha.example"
 	want.Hosts = []string{"a3.example", "a2.example"}
 	want.AfterLogoutURL = "https://alpha.example/elsewhere"
+	want.DefaultLanguage = "nl"
 	want.UpdatedAt = t0.Add(time.Hour)
 
 	got, err := s.Tenants().Update(ctx, a.ID, func(old model.Tenant) (model.Tenant, error) {

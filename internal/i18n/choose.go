@@ -1,0 +1,62 @@
+package i18n
+
+import (
+	"strings"
+
+	"golang.org/x/text/language"
+)
+
+// maxHeader bounds what is handed to the BCP 47 parsers; real
+// Accept-Language headers and ui_locales values are far shorter.
+const maxHeader = 1024
+
+// Choose picks the language of a page: the first of the member's
+// ui_locales (OpenID Connect Core §3.1.2.1: space-separated BCP 47 tags,
+// in order of preference) that we speak, else the best match of their
+// browser's Accept-Language, else fallback (the tenant's default). Close
+// variants count (fr-CA gets French); a language we do not speak at all is
+// passed over, not forced onto English.
+func Choose(uiLocales, acceptLanguage, fallback string) string {
+	c := must()
+	if lang, ok := c.match(parseList(uiLocales)); ok {
+		return lang
+	}
+	if len(acceptLanguage) <= maxHeader {
+		if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil {
+			if lang, ok := c.match(tags); ok {
+				return lang
+			}
+		}
+	}
+	if Supported(fallback) {
+		return fallback
+	}
+	return Default
+}
+
+// parseList parses a ui_locales value, skipping tags that do not parse.
+func parseList(s string) []language.Tag {
+	if len(s) > maxHeader {
+		return nil
+	}
+	var tags []language.Tag
+	for _, f := range strings.Fields(s) {
+		if t, err := language.Parse(f); err == nil {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+// match returns the language of ours that best fits tags, in their order
+// of preference; false when none is even a close fit.
+func (c *Catalogue) match(tags []language.Tag) (string, bool) {
+	if len(tags) == 0 {
+		return "", false
+	}
+	_, i, conf := c.matcher.Match(tags...)
+	if conf == language.No {
+		return "", false
+	}
+	return Languages[i], true
+}

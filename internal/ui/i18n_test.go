@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"html"
+	"io/fs"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"text/template/parse"
+
+	"github.com/guildgate/guildgate/internal/i18n"
+)
+
+// keyUse is one message a template prints: through T (plain text) or TH
+// (markup), with a literal key.
+type keyUse struct{ fn, key string }
+
+// templateTrees parses every template file on its own, as text, so the
+// test sees each action as written.
+func templateTrees(t *testing.T) map[string]*parse.Tree {
+	t.Helper()
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*parse.Tree{}
+	funcs := map[string]any{"static": "", "site": ""}
+	for _, f := range files {
+		b, err := templateFS.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trees, err := parse.Parse(f, string(b), "{{", "}}", funcs, builtins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, tree := range trees {
+			out[f+":"+name] = tree
+		}
+	}
+	return out
+}
+
+var builtins = map[string]any{"and": "", "or": "", "not": "", "len": "", "index": "", "eq": "", "ne": "", "lt": "",
+	"le": "", "gt": "", "ge": "", "print": "", "printf": "", "println": "", "html": "", "js": "", "urlquery": "",
+	"call": "", "slice": ""}
+
+// walk visits every node under n.
+func walk(n parse.Node, visit func(parse.Node)) {
+	if n == nil {
+		return
+	}
+	visit(n)
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n != nil {
+			for _, c := range n.Nodes {
+				walk(c, visit)
+			}
+		}
+	case *parse.ActionNode:
+		walk(n.Pipe, visit)
+	case *parse.PipeNode:
+		if n != nil {
+			for _, c := range n.Cmds {
+				walk(c, visit)
+			}
+		}
+	case *parse.CommandNode:
+		for _, a := range n.Args {
+			walk(a, visit)
+		}
+	case *parse.IfNode:
+		walk(n.Pipe, visit)
+		walk(n.List, visit)
+		walk(n.ElseList, visit)
+	case *parse.RangeNode:
+		walk(n.Pipe, visit)
+		walk(n.List, visit)
+		walk(n.ElseList, visit)
+	case *parse.WithNode:
+		walk(n.Pipe, visit)
+		walk(n.List, visit)
+		walk(n.ElseList, visit)
+	case *parse.TemplateNode:
+		walk(n.Pipe, visit)
+	}
+}
+
+// method is the last name of a field or variable chain (.T, $.T).
+func method(n parse.Node) string {
+	switch n := n.(type) {
+	case *parse.FieldNode:
+		return n.Ident[len(n.Ident)-1]
+	case *parse.VariableNode:
+		return n.Ident[len(n.Ident)-1]
+	}
+	return ""
+}
+
+// Every key a template prints exists in the catalogue, is written as a
+// literal (so this test sees it), and is printed the right way: markup
+// only from .html keys through TH, plain text through T.
+func TestTemplatesUseKnownKeys(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := 0
+	for name, tree := range templateTrees(t) {
+		walk(tree.Root, func(n parse.Node) {
+			cmd, ok := n.(*parse.CommandNode)
+			if !ok || len(cmd.Args) == 0 {
+				return
+			}
+			fn := method(cmd.Args[0])
+			if fn != "T" && fn != "TH" {
+				return
+			}
+			if len(cmd.Args) < 2 {
+				t.Errorf("%s: %s without a key", name, fn)
+				return
+			}
+			key, ok := cmd.Args[1].(*parse.StringNode)
+			if !ok {
+				t.Errorf("%s: %s with a key that is not a literal: %s", name, fn, cmd)
+				return
+			}
+			used++
+			if !cat.Has(key.Text) {
+				t.Errorf("%s: unknown key %q", name, key.Text)
+			}
+			if (fn == "TH") != i18n.HTMLKey(key.Text) {
+				t.Errorf("%s: %s %q: markup keys end in .html and go through TH, others through T", name, fn, key.Text)
+			}
+		})
+	}
+	if used < 50 {
+		t.Fatalf("only %d keys found in the templates: is the walk broken?", used)
+	}
+}
+
+// Templates hold keys, not words: with actions and tags taken out, what
+// is left is space and punctuation, and no attribute a reader hears
+// (aria-label, title, alt, placeholder) holds words.
+func TestTemplatesHoldNoText(t *testing.T) {
+	actions := regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	tags := regexp.MustCompile(`(?s)<[^>]*>|&[a-z]+;`)
+	letters := regexp.MustCompile(`\p{L}{2,}`)
+	spoken := regexp.MustCompile(`(aria-label|title|alt|placeholder)="[^"]*\p{L}`)
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, f := range files {
+		b, _ := templateFS.ReadFile(f)
+		src := actions.ReplaceAllString(string(b), "")
+		if m := spoken.FindString(src); m != "" {
+			t.Errorf("%s: words in an attribute: %s", f, m)
+		}
+		if w := letters.FindString(tags.ReplaceAllString(src, " ")); w != "" {
+			t.Errorf("%s: text %q in a template; put it in the catalogue", f, w)
+		}
+	}
+}
+
+// withLanguage returns a copy of a sample page with its frame set to lang.
+func withLanguage(data any, lang string) any {
+	v := reflect.New(reflect.TypeOf(data)).Elem()
+	v.Set(reflect.ValueOf(data))
+	v.FieldByName("Page").FieldByName("L").Set(reflect.ValueOf(i18n.For(lang)))
+	return v.Interface()
+}
+
+// englishFragments are the runs of English text between the values and
+// markup of every catalogue message, long enough to be words and not a
+// proper name, with what each language says instead.
+func englishFragments(t *testing.T) []string {
+	split := regexp.MustCompile(`%(\[\d+\])?[a-z]|<[^>]*>`)
+	en := i18n.For("en")
+	var out []string
+	cat, _ := i18n.Load()
+	for _, key := range cat.Keys("en") {
+		if i18n.Technical(key) {
+			continue
+		}
+		for _, frag := range split.Split(en.T(key), -1) {
+			frag = strings.TrimSpace(frag)
+			if len(frag) >= 8 && strings.Contains(frag, " ") {
+				out = append(out, frag)
+			}
+		}
+	}
+	return out
+}
+
+// Every page renders in every language: <html lang> says which, no key is
+// missing, and no English sentence is left on a page in another language.
+func TestEveryPageInEveryLanguage(t *testing.T) {
+	u := newUI(t)
+	english := englishFragments(t)
+	all := map[string][]any{}
+	for _, name := range pageNames {
+		all[name] = []any{samples[name]}
+	}
+	for name, s := range accountSamples {
+		all[name] = s
+	}
+	for name, datas := range all {
+		for i, data := range datas {
+			for _, lang := range i18n.Languages {
+				_, body := render(t, u, name, withLanguage(data, lang))
+				text := html.UnescapeString(body)
+				if !strings.Contains(body, `<html lang="`+lang+`">`) {
+					t.Errorf("%s #%d %s: no <html lang=%q>", name, i, lang, lang)
+				}
+				if strings.Contains(text, "[missing:") {
+					t.Errorf("%s #%d %s: a key is missing:\n%s", name, i, lang, text)
+				}
+				if lang == "en" {
+					continue
+				}
+				for _, frag := range english {
+					if strings.Contains(text, frag) {
+						t.Errorf("%s #%d %s: English left on the page: %q", name, i, lang, frag)
+					}
+				}
+			}
+		}
+	}
+}
