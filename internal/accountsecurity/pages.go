@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
-const (
-	msgMalformed = "Enter the 6-digit code your app shows."
-	msgIncorrect = "That code is not right. Check that your phone's clock is set automatically and enter the newest code."
-	msgExpired   = "This set-up form has expired. Scan the new code below."
+var (
+	msgMalformed = i18n.M("totp.error.malformed")
+	msgIncorrect = i18n.M("totp.error.incorrect")
+	msgExpired   = i18n.M("totp.error.expired")
 )
 
 func (h *Handler) getSecurity(w http.ResponseWriter, r *http.Request) error {
@@ -22,19 +23,19 @@ func (h *Handler) getSecurity(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return err
 	}
-	return h.renderSecurity(w, r, me, "")
+	return h.renderSecurity(w, r, me, i18n.Message{})
 }
 
-func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, me who, notice string) error {
+func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, me who, notice i18n.Message) error {
 	st, err := h.MFA.Status(r.Context(), me.tenant.ID, me.member.ID)
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	data := ui.Security{Page: ui.Page{Site: me.tenant.Name}, CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
+	data := ui.Security{Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
 		TOTP: st.TOTP, RecoveryLeft: st.RecoveryLeft, MayChange: me.provedSecondFactor(), StepUpURL: stepUpURL(Path),
 		Notice: notice}
 	if st.TOTP {
-		data.TOTPSince = st.TOTPSince.Format("2 January 2006")
+		data.TOTPSince = st.TOTPSince
 	}
 	return h.UI.Render(w, http.StatusOK, ui.PageSecurity, data)
 }
@@ -47,10 +48,10 @@ func (h *Handler) getTOTP(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	returnTo := r.URL.Query().Get("return_to")
-	return h.renderTOTP(w, r, me, http.StatusOK, returnTo, "")
+	return h.renderTOTP(w, r, me, http.StatusOK, returnTo, i18n.Message{})
 }
 
-func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, status int, returnTo, msg string) error {
+func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, status int, returnTo string, msg i18n.Message) error {
 	st, err := h.MFA.Status(r.Context(), me.tenant.ID, me.member.ID)
 	if err != nil {
 		return httpx.Internal(err)
@@ -63,11 +64,12 @@ func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, sta
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	qr, err := qrSVG(en.URI, "QR code to scan with your authenticator app")
+	page := ui.PageFor(r, me.tenant)
+	qr, err := qrSVG(en.URI, page.T("totp.qr_label"))
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	data := ui.SecurityTOTP{Page: ui.Page{Site: me.tenant.Name}, CSRFToken: h.CSRF.Token(w, r), QR: qr,
+	data := ui.SecurityTOTP{Page: page, CSRFToken: h.CSRF.Token(w, r), QR: qr,
 		Secret: group(en.Secret), Pending: en.Pending, Error: msg}
 	if rt := safeReturn(returnTo); rt != "" {
 		data.ReturnTo, data.Required = rt, true
@@ -112,12 +114,12 @@ func (h *Handler) postTOTP(w http.ResponseWriter, r *http.Request) error {
 	if rt := safeReturn(returnTo); rt != "" {
 		next = rt
 	}
-	return h.renderCodes(w, me, codes, next)
+	return h.renderCodes(w, r, me, codes, next)
 }
 
-func (h *Handler) renderCodes(w http.ResponseWriter, me who, codes []string, next string) error {
+func (h *Handler) renderCodes(w http.ResponseWriter, r *http.Request, me who, codes []string, next string) error {
 	return h.UI.Render(w, http.StatusOK, ui.PageSecurityCodes, ui.SecurityCodes{
-		Page: ui.Page{Site: me.tenant.Name}, Codes: codes, ContinueURL: next})
+		Page: ui.PageFor(r, me.tenant), Codes: codes, ContinueURL: next})
 }
 
 // postRecovery replaces the recovery codes, for a session that proved the
@@ -138,7 +140,7 @@ func (h *Handler) postRecovery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	return h.renderCodes(w, me, codes, Path)
+	return h.renderCodes(w, r, me, codes, Path)
 }
 
 // mayChange sends a session that did not prove the second factor to do
@@ -157,7 +159,7 @@ func (h *Handler) getRemove(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.UI.Render(w, http.StatusOK, ui.PageSecurityConfirm, ui.SecurityConfirm{
-		Page: ui.Page{Site: me.tenant.Name}, CSRFToken: h.CSRF.Token(w, r)})
+		Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r)})
 }
 
 func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
@@ -172,7 +174,7 @@ func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.MFA.RemoveTOTP(r.Context(), me.tenant.ID, me.member.ID, "member:"+me.member.ID, ip); err != nil {
 		return httpx.Internal(err)
 	}
-	return h.renderSecurity(w, r, me, "The authenticator app has been removed.")
+	return h.renderSecurity(w, r, me, i18n.M("security.removed"))
 }
 
 // safeReturn is a local return address, or "" for none.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/returnto"
@@ -31,10 +32,9 @@ const pendingCookie = "__Host-gg_mfa"
 
 const pendingTTL = 10 * time.Minute
 
-const (
-	msgCodeMalformed = "Enter the 6-digit code from your authenticator app, or a recovery code."
-	msgCodeIncorrect = "That code is not right. Enter the newest code your app shows, or a recovery code."
-	msgCodeThrottled = "Too many codes tried. Try again in %d seconds."
+var (
+	msgCodeMalformed = i18n.M("code.error.malformed")
+	msgCodeIncorrect = i18n.M("code.error.incorrect")
 )
 
 // pending is an opened pending cookie: who gave their password, when.
@@ -102,13 +102,13 @@ func (h *Handler) askCode(w http.ResponseWriter, r *http.Request, t model.Tenant
 	if err := h.setPending(w, t, pending{MemberID: m.ID, At: h.Now(), AMR: amr}); err != nil {
 		return httpx.Internal(err)
 	}
-	return h.renderCode(w, r, t, http.StatusOK, f.ReturnTo, m.Email, "")
+	return h.renderCode(w, r, t, http.StatusOK, f.ReturnTo, m.Email, i18n.Message{})
 }
 
-func (h *Handler) renderCode(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, returnTo, email, msg string) error {
+func (h *Handler) renderCode(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, returnTo, email string, msg i18n.Message) error {
 	allowReturnRedirect(w, returnTo) // this form's submission ends at the client
 	return h.UI.Render(w, status, ui.PageLoginCode, ui.LoginCode{
-		Page: ui.Page{Site: t.Name}, CSRFToken: h.CSRF.Token(w, r), Action: PathCode, ReturnTo: returnTo,
+		Page: ui.PageFor(r, t), CSRFToken: h.CSRF.Token(w, r), Action: PathCode, ReturnTo: returnTo,
 		Email: email, Error: msg, CancelURL: "/login?" + url.Values{"return_to": {returnTo}}.Encode(),
 	})
 }
@@ -147,7 +147,7 @@ func (h *Handler) getCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || !ok {
 		return h.restart(w, returnTo, err)
 	}
-	return h.renderCode(w, r, t, http.StatusOK, returnTo, m.Email, "")
+	return h.renderCode(w, r, t, http.StatusOK, returnTo, m.Email, i18n.Message{})
 }
 
 func (h *Handler) restart(w http.ResponseWriter, returnTo string, err error) error {
@@ -177,7 +177,8 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) error {
 	method, err := h.MFA.Verify(r.Context(), t.ID, m.ID, r.PostForm.Get("code"), ip)
 	if th, ok := errors.AsType[*mfa.Throttled](err); ok {
 		h.count("throttled")
-		return httpx.TooManyRequests(fmt.Sprintf(msgCodeThrottled, int(th.Wait.Seconds())+1), th.Wait)
+		secs := int(th.Wait.Seconds()) + 1
+		return httpx.TooManyRequests("", th.Wait).Translated(i18n.M("code.error.throttled", secs))
 	}
 	switch {
 	case errors.Is(err, mfa.ErrMalformed):

@@ -79,7 +79,7 @@ func TestPasswordThenCode(t *testing.T) {
 		t.Fatalf("code page CSP %q", csp)
 	}
 	wrong := fmt.Sprintf("%06d", (mustAtoi(e.totp(secret))+1)%1000000)
-	if r := e.postCode(e.client, wrong, target); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, msgCodeIncorrect) {
+	if r := e.postCode(e.client, wrong, target); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, msgCodeIncorrect.String()) {
 		t.Fatalf("wrong code: %d %s", r.status, r.body)
 	}
 	code := e.totp(secret)
@@ -138,7 +138,7 @@ func TestCodeStepBadInput(t *testing.T) {
 	e.signIn(e.client, "ann@example.org", testPassword, "/login")
 	for _, in := range []string{"", "12345", "1234567", "12a456", strings.Repeat("9", 5000), "<script>"} {
 		r := e.postCode(e.client, in, "/login")
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, msgCodeMalformed) ||
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, msgCodeMalformed.String()) ||
 			!strings.Contains(r.body, `aria-invalid="true"`) || strings.Contains(r.body, "<script>") {
 			t.Fatalf("%q: %d %s", in, r.status, r.body)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"text/template/parse"
+	"time"
 
 	"github.com/guildgate/guildgate/internal/i18n"
 )
@@ -204,6 +205,9 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 	for name, s := range accountSamples {
 		all[name] = s
 	}
+	for name, s := range mfaSamples {
+		all[name] = s
+	}
 	for name, datas := range all {
 		for i, data := range datas {
 			for _, lang := range i18n.Languages {
@@ -224,6 +228,40 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// mfaSamples are the second-factor pages in each of their states.
+var mfaSamples = map[string][]any{
+	PageLoginCode: {
+		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login"},
+		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login",
+			Error: i18n.M("code.error.incorrect")},
+	},
+	PageSecurity: {
+		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org"},
+		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", TOTP: true,
+			TOTPSince: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), RecoveryLeft: 7, MayChange: true, Notice: i18n.M("security.removed"),
+			ContinueURL: "/oauth/authorize?x=1"},
+		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", TOTP: true,
+			TOTPSince: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), RecoveryLeft: 1, StepUpURL: "/login/code?return_to=%2Faccount%2Fsecurity"},
+	},
+	PageSecurityTOTP: {
+		SecurityTOTP{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", QR: "<svg></svg>", Secret: "ABCD EFGH", Pending: "p",
+			Required: true, Error: i18n.M("totp.error.incorrect")},
+	},
+	PageSecurityCodes:   {SecurityCodes{Page: Page{Site: "Guild of Bakers"}, Codes: []string{"abcd-efgh"}, ContinueURL: "/account/security"}},
+	PageSecurityConfirm: {SecurityConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok"}},
+}
+
+// The security page gives its dates in the reader's language.
+func TestSecurityPageDates(t *testing.T) {
+	for lang, want := range map[string]string{"en": "1 March 2026", "fr": "1 mars 2026", "de": "1. März 2026",
+		"es": "1 de marzo de 2026", "nl": "1 maart 2026"} {
+		_, body := render(t, newUI(t), PageSecurity, withLanguage(mfaSamples[PageSecurity][1], lang))
+		if !strings.Contains(body, want) {
+			t.Errorf("%s: no %q in\n%s", lang, want, body)
 		}
 	}
 }

@@ -1,6 +1,11 @@
 package ui
 
-import "html/template"
+import (
+	"html/template"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/i18n"
+)
 
 // The second-factor pages: the code step of signing in (package login)
 // and the member's security page with its set-up forms (package
@@ -23,7 +28,7 @@ type LoginCode struct {
 	Action    string
 	ReturnTo  string
 	Email     string
-	Error     string
+	Error     i18n.Message
 	CancelURL string
 }
 
@@ -33,13 +38,13 @@ type Security struct {
 	CSRFToken    string
 	Email        string
 	TOTP         bool
-	TOTPSince    string
+	TOTPSince    time.Time
 	RecoveryLeft int
 	// MayChange is false when this session did not use the second factor:
 	// removing or renewing needs a session that proved it.
 	MayChange   bool
 	StepUpURL   string
-	Notice      string
+	Notice      i18n.Message
 	ContinueURL string // where to go on, after an enrolment the sign-in asked for
 }
 
@@ -52,7 +57,7 @@ type SecurityTOTP struct {
 	Secret    string // grouped by four for reading aloud and typing
 	Pending   string
 	ReturnTo  string
-	Error     string
+	Error     i18n.Message
 	Required  bool // the sign-in asked for a second factor before going on
 }
 
