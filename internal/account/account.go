@@ -1,7 +1,8 @@
 // Package account serves the pages a one-time link opens, for people who
 // cannot sign in yet: /admin/setup/{token} creates a site's first
 // administrator (the link serve prints), /account/reset/{token} lets a
-// member choose a new password (the link an administrator passes on). The
+// member choose a new password (the link an administrator passes on, or
+// the one /account/forgot mails). The
 // link is the only credential, so these pages need no session; the rules
 // about links live in package onetime, and these handlers only turn forms
 // into its calls and its refusals into pages. Every form is CSRF-protected
@@ -12,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,6 +36,12 @@ type Handler struct {
 	UI       *ui.UI
 	Errors   *httpx.ErrorWriter // the HTML error page writer
 	CSRF     *httpx.CSRF
+	// TrustedProxies are believed about the client's address, which the
+	// forgot-password limits count by.
+	TrustedProxies []netip.Prefix
+	// ForgotFloor is the least time a forgot-password answer takes; 0
+	// means DefaultForgotFloor.
+	ForgotFloor time.Duration
 }
 
 // Mount registers the routes. The setup page's pattern is more specific
@@ -42,6 +51,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+onetime.SetupPath+"{token}", h.page(h.postSetup))
 	mux.Handle("GET "+onetime.ResetPath+"{token}", h.page(h.getReset))
 	mux.Handle("POST "+onetime.ResetPath+"{token}", h.page(h.postReset))
+	mux.Handle("GET "+ForgotPath, h.page(h.getForgot))
+	mux.Handle("POST "+ForgotPath, h.page(h.postForgot))
 }
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {

@@ -19,14 +19,16 @@ import (
 // link, since the store holds them all.
 func (a *App) links(hasher *password.Hasher) *onetime.Service {
 	return &onetime.Service{Links: a.store.OneTimeLinks(), Members: a.store.Members(), Audit: a.store.Audit(), Now: a.now,
+		Store: a.store, Mail: a.mailer, Throttle: a.limiter,
 		Dir: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(), Clients: a.store.Clients(), Sessions: a.store.Sessions(),
 			Audit: a.store.Audit(), Hasher: hasher, Now: a.now}}
 }
 
-// accountPages builds the pages one-time links open: first-administrator
-// setup and password reset.
+// accountPages builds the member's own pages: those one-time links open
+// (first-administrator setup, password reset) and forgot-password.
 func (a *App) accountPages(pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, hasher *password.Hasher) *account.Handler {
-	return &account.Handler{Links: a.links(hasher), Sessions: sessions, UI: pages, Errors: htmlErrors, CSRF: csrf}
+	return &account.Handler{Links: a.links(hasher), Sessions: sessions, UI: pages, Errors: htmlErrors, CSRF: csrf,
+		TrustedProxies: a.cfg.Proxies()}
 }
 
 // printSetupLink ends serve's banner with a link that creates the first

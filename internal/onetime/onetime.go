@@ -1,8 +1,9 @@
 // Package onetime issues and redeems the single-use links that let a person
 // do one thing without signing in: create a site's first administrator, or
-// choose a new password. Guildgate sends no email, so a link is shown once
+// choose a new password, accept an invitation. A link is either shown once
 // to whoever asked for it (the operator when serve starts, an administrator
-// in the console or the API) to pass on. Only the token's hash is stored,
+// in the console or the API) to pass on, or mailed to its member through
+// the outbox, in the transaction that makes it. Only the token's hash is stored,
 // and a link is used by one atomic statement, so two requests (or two
 // replicas) can never both accept it. The CLI, the console, the API and the
 // link pages all go through this service, so the rules live in one place.
@@ -16,9 +17,11 @@ import (
 
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/throttle"
 )
 
 // How long a link works, and where its page lives (the token follows).
@@ -40,6 +43,12 @@ type Service struct {
 	Dir     *directory.Service // creates the administrator, sets the password
 	Audit   store.Audit
 	Now     func() time.Time
+	// Store, Mail and Throttle serve the links that go by mail (Forgot,
+	// invitations): the link and its mail commit in one transaction.
+	// Services that only print links may leave them nil.
+	Store    store.Store
+	Mail     *mail.Mailer
+	Throttle *throttle.Limiter
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -129,7 +129,7 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 // rates lists every kind of bucket the limiter fills; Prune waits for the
 // slowest to refill.
 func (l *Limiter) rates() []Rate {
-	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate()}
+	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate(), DefaultResetPerAddress, DefaultResetPerIP}
 }
 
 func (l *Limiter) accountAddressRate() Rate {

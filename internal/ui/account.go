@@ -8,9 +8,10 @@ import "github.com/guildgate/guildgate/internal/i18n"
 const (
 	PageAdminSetup    = "admin_setup"
 	PagePasswordReset = "password_reset"
+	PageForgot        = "forgot"
 )
 
-var accountPageNames = []string{PageAdminSetup, PagePasswordReset}
+var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot}
 
 // AdminSetup is the form that creates a site's first administrator. Action
 // is the form's own URL (the link); Errors maps a field ("" for the form as
@@ -33,5 +34,19 @@ type PasswordReset struct {
 	Email     string // whose password is set, for the password manager
 	Errors    map[string]i18n.Message
 	Done      bool
+	LoginURL  string
+}
+
+// Forgot asks for the address to mail a reset link to and, once Sent,
+// says the same thing whatever the address. MailOff: the site sends no
+// mail, so the page says whom to ask instead.
+type Forgot struct {
+	Page
+	CSRFToken string
+	Action    string
+	Email     string
+	Error     string
+	Sent      bool
+	MailOff   bool
 	LoginURL  string
 }

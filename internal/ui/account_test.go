@@ -19,6 +19,12 @@ var accountSamples = map[string][]any{
 			Errors: map[string]i18n.Message{"password2": i18n.Raw("Differs.")}},
 		PasswordReset{Page: Page{Site: "Guild of Bakers"}, Done: true, LoginURL: "/login?login_hint=ann%40example.org"},
 	},
+	PageForgot: {
+		Forgot{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/forgot", Email: "ann@example.org"},
+		Forgot{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/forgot", Email: "x", Error: "Enter an address."},
+		Forgot{Page: Page{Site: "Guild of Bakers"}, Sent: true, Email: "ann@example.org", LoginURL: "/login?login_hint=ann%40example.org"},
+		Forgot{Page: Page{Site: "Guild of Bakers"}, MailOff: true},
+	},
 }
 
 // TestAccountPagesRender holds the link pages to the rules every page

@@ -1,0 +1,76 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// Buckets for requests that make Guildgate mail someone (a password-reset
+// link): each costs a mail, so they are limited per address typed, per
+// member and per client address, and a refusal looks exactly like a
+// success to the requester.
+const (
+	// UseResetEmail is keyed by the address typed, whether or not a
+	// member has it, so the limit itself says nothing about membership.
+	UseResetEmail = "reset-email"
+	// UseResetMember is keyed by the member, whatever form of their
+	// address was typed.
+	UseResetMember = "reset-member"
+	// UseResetIP is keyed by the client address (IPv6 by /64).
+	UseResetIP = "reset-ip"
+)
+
+// Defaults: three reset mails to one address or member in quick
+// succession, then one every ten minutes (a member who mistyped twice still
+// gets one; a mail bomb gets six an hour); twenty requests from one client
+// address, then one every 30 seconds (an office behind one NAT).
+var (
+	DefaultResetPerAddress = Rate{Burst: 3, Every: 10 * time.Minute}
+	DefaultResetPerIP      = Rate{Burst: 20, Every: 30 * time.Second}
+)
+
+// AllowFor spends one token of subject's bucket for use (one of the Use
+// constants of this file): subject is the address typed, the member id
+// or the client IP. Like AllowAddress it returns a positive retryAfter
+// when the bucket is empty and then writes nothing.
+func (l *Limiter) AllowFor(ctx context.Context, tenantID, use, subject string) (retryAfter time.Duration, err error) {
+	rate, ok := l.subjectRates()[use]
+	if !ok {
+		return 0, fmt.Errorf("throttle: no bucket for %q", use)
+	}
+	key := use + ":" + subjectKey(use, subject)
+	now := l.Now().UTC()
+	_, err = l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
+		tokens := rate.refill(c, now)
+		if tokens < 1 {
+			retryAfter = rate.waitFor(1 - tokens)
+			return c, errEmpty
+		}
+		return model.ThrottleCounter{TenantID: tenantID, Key: key, Tokens: tokens - 1, UpdatedAt: now}, nil
+	})
+	switch {
+	case errors.Is(err, errEmpty):
+		return retryAfter, nil
+	case err != nil:
+		return 0, fmt.Errorf("throttle: take %s bucket: %w", use, err)
+	}
+	return 0, nil
+}
+
+func subjectKey(use, subject string) string {
+	switch use {
+	case UseResetEmail:
+		return account(subject)
+	case UseResetIP:
+		return address(subject)
+	}
+	return subject
+}
+
+func (l *Limiter) subjectRates() map[string]Rate {
+	return map[string]Rate{UseResetEmail: DefaultResetPerAddress, UseResetMember: DefaultResetPerAddress, UseResetIP: DefaultResetPerIP}
+}
