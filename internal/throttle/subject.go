@@ -72,5 +72,6 @@ func subjectKey(use, subject string) string {
 }
 
 func (l *Limiter) subjectRates() map[string]Rate {
-	return map[string]Rate{UseResetEmail: DefaultResetPerAddress, UseResetMember: DefaultResetPerAddress, UseResetIP: DefaultResetPerIP}
+	addr := l.ResetAddress.orDefault(DefaultResetPerAddress)
+	return map[string]Rate{UseResetEmail: addr, UseResetMember: addr, UseResetIP: l.ResetIP.orDefault(DefaultResetPerIP)}
 }

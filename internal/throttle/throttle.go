@@ -71,6 +71,9 @@ type Limiter struct {
 	// SSOStart limits one address's starts of an upstream sign-in
 	// (AllowAddress with UseSSOStart).
 	SSOStart Rate
+	// ResetAddress limits password-reset mails per address typed and per
+	// member; ResetIP per client address (AllowFor).
+	ResetAddress, ResetIP Rate
 }
 
 // Allow spends one token from the address's bucket, the account-and-address
@@ -129,7 +132,8 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 // rates lists every kind of bucket the limiter fills; Prune waits for the
 // slowest to refill.
 func (l *Limiter) rates() []Rate {
-	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate(), DefaultResetPerAddress, DefaultResetPerIP}
+	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate(),
+		l.ResetAddress.orDefault(DefaultResetPerAddress), l.ResetIP.orDefault(DefaultResetPerIP)}
 }
 
 func (l *Limiter) accountAddressRate() Rate {

@@ -51,7 +51,8 @@ func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
 		}
 		tenants = append(tenants, tn.ID)
 	}
-	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr, SSOStart: ssoRate}, c, st, tenants
+	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr, SSOStart: ssoRate,
+		ResetAddress: ssoRate, ResetIP: ssoRate}, c, st, tenants
 }
 
 func allow(t *testing.T, l *Limiter, tenant, email, ip string) time.Duration {
@@ -205,5 +206,35 @@ func TestZeroRatesUseDefaults(t *testing.T) {
 	l := &Limiter{}
 	if l.accountRate() != DefaultAccount || l.ipRate() != DefaultIP || l.accountAddressRate() != DefaultAccountAddress {
 		t.Fatal("zero rates must fall back to the defaults")
+	}
+}
+
+// TestAllowForResets: the reset buckets are per subject and per kind, fold
+// the address's case, and refuse without writing once empty.
+func TestAllowForResets(t *testing.T) {
+	l, c, _, tn := newLimiter(t)
+	ctx := context.Background()
+	for i := range ssoRate.Burst {
+		if w, err := l.AllowFor(ctx, tn[0], UseResetEmail, []string{"Ann@Example.org", " ann@example.org"}[i%2]); err != nil || w != 0 {
+			t.Fatalf("attempt %d: %v %v", i, w, err)
+		}
+	}
+	if w, err := l.AllowFor(ctx, tn[0], UseResetEmail, "ann@example.org"); err != nil || w == 0 {
+		t.Fatalf("over the limit: %v %v", w, err)
+	}
+	for _, other := range []struct{ tenant, use, subject string }{
+		{tn[0], UseResetEmail, "bob@example.org"}, {tn[0], UseResetMember, "ann@example.org"}, {tn[1], UseResetEmail, "ann@example.org"},
+		{tn[0], UseResetIP, "192.0.2.1"},
+	} {
+		if w, err := l.AllowFor(ctx, other.tenant, other.use, other.subject); err != nil || w != 0 {
+			t.Fatalf("%+v shares the bucket: %v %v", other, w, err)
+		}
+	}
+	c.Advance(ssoRate.Every)
+	if w, err := l.AllowFor(ctx, tn[0], UseResetEmail, "ann@example.org"); err != nil || w != 0 {
+		t.Fatalf("after a refill: %v %v", w, err)
+	}
+	if _, err := l.AllowFor(ctx, tn[0], "nonsense", "x"); err == nil {
+		t.Fatal("an unknown bucket kind was accepted")
 	}
 }
