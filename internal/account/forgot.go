@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -52,7 +53,7 @@ func (h *Handler) postForgot(w http.ResponseWriter, r *http.Request) error {
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	if email == "" || len(email) > maxEmailLen || !strings.Contains(email, "@") {
 		return h.renderForgot(w, r, t, http.StatusUnprocessableEntity, ui.Forgot{Email: email,
-			Error: "Enter the email address you sign in with, such as name@example.org."})
+			Error: i18n.M("login.error.enter_email")})
 	}
 	if err := h.Links.Forgot(r.Context(), t, email, httpx.ClientIP(r, h.TrustedProxies)); err != nil {
 		return httpx.Internal(err)
@@ -71,7 +72,7 @@ func (h *Handler) wait(start time.Time) {
 }
 
 func (h *Handler) renderForgot(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, p ui.Forgot) error {
-	p.Page, p.CSRFToken, p.Action = ui.Page{Site: t.Name}, h.CSRF.Token(w, r), ForgotPath
+	p.Page, p.CSRFToken, p.Action = ui.PageFor(r, t), h.CSRF.Token(w, r), ForgotPath
 	p.MailOff = !h.Links.Mail.Enabled()
 	return h.UI.Render(w, status, ui.PageForgot, p)
 }

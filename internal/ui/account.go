@@ -45,7 +45,7 @@ type Forgot struct {
 	CSRFToken string
 	Action    string
 	Email     string
-	Error     string
+	Error     i18n.Message
 	Sent      bool
 	MailOff   bool
 	LoginURL  string

@@ -21,7 +21,7 @@ var accountSamples = map[string][]any{
 	},
 	PageForgot: {
 		Forgot{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/forgot", Email: "ann@example.org"},
-		Forgot{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/forgot", Email: "x", Error: "Enter an address."},
+		Forgot{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/forgot", Email: "x", Error: i18n.M("login.error.enter_email")},
 		Forgot{Page: Page{Site: "Guild of Bakers"}, Sent: true, Email: "ann@example.org", LoginURL: "/login?login_hint=ann%40example.org"},
 		Forgot{Page: Page{Site: "Guild of Bakers"}, MailOff: true},
 	},
