@@ -62,7 +62,7 @@ func TestOAuth2Proxy(t *testing.T) {
 	t.Run("unverified email", func(t *testing.T) {
 		p := newBrowser(t, e, unverified).open(o.origin+"/reports", true, nil)
 		if p.looped || p.status != http.StatusForbidden || !strings.Contains(p.body, "You do not have permission to access this resource.") ||
-			!strings.Contains(o.log(), "isn't verified") {
+			!o.logs("isn't verified") {
 			t.Fatalf("a member with an unverified address: %d at %s\n%s\n%s", p.status, p.url, p.body, o.log())
 		}
 	})

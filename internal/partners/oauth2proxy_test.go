@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guildgate/guildgate/internal/partners"
 	"github.com/guildgate/guildgate/internal/testenv"
@@ -58,4 +59,18 @@ func startOAuth2Proxy(t *testing.T, e *rpEnv, bin, addr string, v partners.Value
 
 func (o *oauth2Proxy) log() string {
 	return "oauth2-proxy's output:\n" + o.p.Stdout.String() + o.p.Stderr.String()
+}
+
+// logs waits for oauth2-proxy to write want: it logs a refusal after it
+// has answered the browser, so the line may arrive a moment after the page.
+// The wait is a bound on a hang, not a timing assertion.
+func (o *oauth2Proxy) logs(want string) bool {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Contains(o.log(), want) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 }
