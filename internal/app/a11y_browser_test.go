@@ -123,8 +123,8 @@ func (b *a11yTab) reflow(name string) {
 // its states in real Chromium and holds each to WCAG 2.1 AA as axe-core
 // checks it: the sign-in steps (empty, wrong password, throttled), signed
 // in, sign-out confirmation and signed out, the 400 page, the first-
-// administrator and password-reset links, the sign-in security pages, and
-// the same pages in French.
+// administrator and password-reset links, forgot password, the sign-in
+// security pages, and the email step in French.
 func TestAccessibilityOfMemberPages(t *testing.T) {
 	const email, pw = "ada@example.org", "correct horse battery"
 	axe := axeScript(t)
@@ -172,6 +172,9 @@ func TestAccessibilityOfMemberPages(t *testing.T) {
 	b.Do("type a short password twice", chromedp.SendKeys(chromedp.CSS("#password2"), "short"))
 	b.fillAndSubmit(passwordField, "short", "#password-problem")
 	b.audit("password-reset link, password too short")
+
+	b.open("/account/forgot", "main h1")
+	b.audit("forgot password")
 
 	b.open("/login?ui_locales=fr", emailField)
 	b.expectText("main", "Adresse e-mail")
