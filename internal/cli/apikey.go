@@ -4,33 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/admin/apikeys"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 var apikeyCommands = map[string]command{
 	"create": {summary: "create an admin API key and print it once", run: runAPIKeyCreate, synopsis: "--name N " + tenantFlags},
 	"list":   {summary: "list the tenant's admin API keys (never the keys themselves)", run: runAPIKeyList, synopsis: tenantFlags},
 	"revoke": {summary: "stop an admin API key working, at once", run: runAPIKeyRevoke, synopsis: "ID " + tenantFlags},
-}
-
-// apiKeyView is what may be printed of a key: its hash never, its value
-// only in the output of create (Key), the one time it exists outside the
-// caller's hands.
-type apiKeyView struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Prefix    string    `json:"prefix"`
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
-	Key       string    `json:"key,omitempty"`
-}
-
-func apiKeyViewOf(k model.APIKey) apiKeyView {
-	return apiKeyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, CreatedBy: k.CreatedBy, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
 }
 
 func (d *data) apiKeys() *apikeys.Service {
@@ -51,7 +34,7 @@ func runAPIKeyCreate(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		v := apiKeyViewOf(k)
+		v := views.APIKeyOf(k)
 		v.Key = secret
 		return c.emit(df.json, v, func(w io.Writer) {
 			fields(w, "id", v.ID, "name", v.Name, "key", v.Key)
@@ -71,13 +54,13 @@ func runAPIKeyList(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]apiKeyView, len(ks))
+		vs := make([]views.APIKey, len(ks))
 		for i, k := range ks {
-			views[i] = apiKeyViewOf(k)
+			vs[i] = views.APIKeyOf(k)
 		}
-		return c.emit(df.json, views, func(w io.Writer) {
+		return c.emit(df.json, vs, func(w io.Writer) {
 			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
-			for _, v := range views {
+			for _, v := range vs {
 				fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\n", v.ID, v.Name, v.Prefix, stamp(v.CreatedAt), orDash(v.RevokedAt))
 			}
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 var groupCommands = map[string]command{
@@ -41,8 +42,8 @@ func runGroupAdd(ctx context.Context, c *call, args []string) error {
 }
 
 func (c *call) printGroup(asJSON bool, g model.Group) error {
-	v := groupViewOf(g)
-	return c.emit(asJSON, v, v.text)
+	v := views.GroupOf(g)
+	return c.emit(asJSON, v, func(w io.Writer) { groupText(w, v) })
 }
 
 func runGroupList(ctx context.Context, c *call, args []string) error {
@@ -55,13 +56,13 @@ func runGroupList(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		views := make([]groupView, len(gs))
+		vs := make([]views.Group, len(gs))
 		for i, g := range gs {
-			views[i] = groupViewOf(g)
+			vs[i] = views.GroupOf(g)
 		}
-		return c.emit(df.json, views, func(w io.Writer) {
+		return c.emit(df.json, vs, func(w io.Writer) {
 			fmt.Fprintln(w, "NAME\tDESCRIPTION\tID")
-			for _, v := range views {
+			for _, v := range vs {
 				fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, v.Description, v.ID)
 			}
 		})
@@ -100,7 +101,7 @@ func runGroupDelete(ctx context.Context, c *call, args []string) error {
 		if err := d.dir.DeleteGroup(ctx, actor, g.TenantID, g.ID); err != nil {
 			return err
 		}
-		v := groupViewOf(g)
+		v := views.GroupOf(g)
 		return c.emit(df.json, v, func(w io.Writer) { fmt.Fprintf(w, "deleted group %q\n", g.Name) })
 	})
 }

@@ -82,22 +82,41 @@ func (h *harness) fails(code int, want string, stdin string, args ...string) {
 	}
 }
 
-// jsonMember mirrors memberView with the field names scripts read.
+// jsonMember mirrors views.Member with the field names scripts read; its
+// groups are read by name.
 type jsonMember struct {
-	ID                string   `json:"id"`
-	Email             string   `json:"email"`
-	EmailVerified     bool     `json:"email_verified"`
-	Name              string   `json:"name"`
-	GivenName         string   `json:"given_name"`
-	FamilyName        string   `json:"family_name"`
-	LegacyID          string   `json:"legacy_id"`
-	Status            string   `json:"status"`
-	Disabled          bool     `json:"disabled"`
-	Admin             bool     `json:"admin"`
-	Groups            []string `json:"groups"`
-	CreatedAt         string   `json:"created_at"`
-	UpdatedAt         string   `json:"updated_at"`
-	GeneratedPassword string   `json:"generated_password"`
+	ID                string     `json:"id"`
+	Email             string     `json:"email"`
+	EmailVerified     bool       `json:"email_verified"`
+	Name              string     `json:"name"`
+	GivenName         string     `json:"given_name"`
+	FamilyName        string     `json:"family_name"`
+	LegacyID          string     `json:"legacy_id"`
+	Status            string     `json:"status"`
+	Disabled          bool       `json:"disabled"`
+	Admin             bool       `json:"admin"`
+	Groups            groupNames `json:"groups"`
+	CreatedAt         string     `json:"created_at"`
+	UpdatedAt         string     `json:"updated_at"`
+	GeneratedPassword string     `json:"generated_password"`
+}
+
+// groupNames reads a member's groups ([{"id", "name"}]) as their names;
+// [] stays an empty, non-nil list.
+type groupNames []string
+
+func (g *groupNames) UnmarshalJSON(b []byte) error {
+	var refs []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &refs); err != nil {
+		return err
+	}
+	*g = make(groupNames, len(refs))
+	for i, r := range refs {
+		(*g)[i] = r.Name
+	}
+	return nil
 }
 
 func (h *harness) addMember(email, name string, extra ...string) jsonMember {

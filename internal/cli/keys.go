@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 var keysCommands = map[string]command{
@@ -22,45 +22,15 @@ var keysCommands = map[string]command{
 		synopsis: tenantFlags},
 }
 
-// keyView is what an operator may see of a key: never private material,
-// sealed or not. Zero times are omitted.
-type keyView struct {
-	KID         string    `json:"kid"`
-	Purpose     string    `json:"purpose"` // "jws" (tokens, the JWKS) or "saml" (the SAML metadata)
-	Alg         string    `json:"alg"`
-	State       string    `json:"state"`
-	CreatedAt   time.Time `json:"created_at"`
-	ActivatedAt time.Time `json:"activated_at,omitzero"`
-	RetiredAt   time.Time `json:"retired_at,omitzero"`
-	RemoveAfter time.Time `json:"remove_after,omitzero"`
-}
-
-// keyViews orders keys as an operator reads them: what signs now, what
-// signs next, what is on its way out; then by algorithm, newest first.
-func keyViews(ks []model.SigningKey) []keyView {
-	rank := map[model.KeyState]int{model.KeyCurrent: 0, model.KeyNext: 1, model.KeyRetired: 2}
-	ks = slices.Clone(ks)
-	slices.SortStableFunc(ks, func(a, b model.SigningKey) int {
-		return cmp.Or(cmp.Compare(rank[a.State], rank[b.State]), cmp.Compare(a.Purpose, b.Purpose), cmp.Compare(a.Alg, b.Alg),
-			b.CreatedAt.Compare(a.CreatedAt))
-	})
-	views := make([]keyView, len(ks))
-	for i, k := range ks {
-		views[i] = keyView{KID: k.ID, Purpose: string(k.Purpose), Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
-			ActivatedAt: k.ActivatedAt, RetiredAt: k.RetiredAt, RemoveAfter: k.RemoveAfter}
-	}
-	return views
-}
-
 func (c *call) printKeys(asJSON bool, ks []model.SigningKey) error {
-	views := keyViews(ks)
-	return c.emit(asJSON, views, func(w io.Writer) {
-		if len(views) == 0 {
+	vs := views.Keys(ks)
+	return c.emit(asJSON, vs, func(w io.Writer) {
+		if len(vs) == 0 {
 			fmt.Fprintln(w, "no signing keys yet (the server creates them on first start; or run 'guildgate keys rotate')")
 			return
 		}
 		fmt.Fprintln(w, "KID\tPURPOSE\tALG\tSTATE\tCREATED\tACTIVATED\tRETIRED\tREMOVE-AFTER")
-		for _, v := range views {
+		for _, v := range vs {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.KID, v.Purpose, v.Alg, v.State, stamp(v.CreatedAt),
 				orDash(v.ActivatedAt), orDash(v.RetiredAt), orDash(v.RemoveAfter))
 		}

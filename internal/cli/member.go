@@ -8,6 +8,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 var memberCommands = map[string]command{
@@ -68,11 +69,14 @@ func (c *call) printMember(ctx context.Context, d *data, asJSON bool, m model.Me
 	if err != nil {
 		return err
 	}
-	if generated != "" {
-		v.GeneratedPassword = generated
-	}
-	return c.emit(asJSON, v, func(w io.Writer) {
-		v.text(w)
+	// The member's view, plus the generated password the one time it
+	// exists outside the member's hands.
+	out := struct {
+		views.Member
+		GeneratedPassword string `json:"generated_password,omitempty"`
+	}{v, generated}
+	return c.emit(asJSON, out, func(w io.Writer) {
+		memberText(w, v)
 		if generated != "" {
 			fmt.Fprintf(w, "\ngenerated password:\t%s\n(shown only this once: Guildgate keeps only a hash of it)\n", generated)
 		}

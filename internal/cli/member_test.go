@@ -82,7 +82,7 @@ func TestMemberAddJSONNeverHoldsHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"id", "email", "email_verified", "name", "given_name", "family_name", "legacy_id",
-		"status", "disabled", "admin", "groups", "created_at", "updated_at"}
+		"status", "disabled", "admin", "has_password", "groups", "created_at", "updated_at"}
 	if len(raw) != len(want) || strings.Contains(out, "argon2") || strings.Contains(out, "long enough") {
 		t.Fatalf("fields = %v, want exactly %v", raw, want)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 func runMemberList(ctx context.Context, c *call, args []string) error {
@@ -54,17 +55,17 @@ func listMembers(ctx context.Context, d *data, tenantID string, q store.MemberQu
 }
 
 func (c *call) printMembers(ctx context.Context, d *data, asJSON bool, members []model.Member) error {
-	views := make([]memberView, len(members))
+	vs := make([]views.Member, len(members))
 	for i, m := range members {
 		v, err := d.memberViewOf(ctx, m)
 		if err != nil {
 			return err
 		}
-		views[i] = v
+		vs[i] = v
 	}
-	return c.emit(asJSON, views, func(w io.Writer) {
+	return c.emit(asJSON, vs, func(w io.Writer) {
 		fmt.Fprintln(w, "EMAIL\tNAME\tSTATUS\tDISABLED\tADMIN\tID")
-		for _, v := range views {
+		for _, v := range vs {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%v\t%v\t%s\n", v.Email, v.Name, v.Status, v.Disabled, v.Admin, v.ID)
 		}
 	})

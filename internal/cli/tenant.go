@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 var tenantCommands = map[string]command{
@@ -48,11 +49,11 @@ func runTenantAdd(ctx context.Context, c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.printTenant(df.json, tenantViewOf(t))
+	return c.printTenant(df.json, views.TenantOf(t))
 }
 
-func (c *call) printTenant(asJSON bool, v tenantView) error {
-	return c.emit(asJSON, v, v.text)
+func (c *call) printTenant(asJSON bool, v views.Tenant) error {
+	return c.emit(asJSON, v, func(w io.Writer) { tenantText(w, v) })
 }
 
 func runTenantUpdate(ctx context.Context, c *call, args []string) error {
@@ -85,7 +86,7 @@ func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.printTenant(df.json, tenantViewOf(t))
+	return c.printTenant(df.json, views.TenantOf(t))
 }
 
 // hostList treats a lone empty --host as "no extra hosts".
@@ -113,13 +114,13 @@ func runTenantList(ctx context.Context, c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	views := make([]tenantView, len(ts))
+	vs := make([]views.Tenant, len(ts))
 	for i, t := range ts {
-		views[i] = tenantViewOf(t)
+		vs[i] = views.TenantOf(t)
 	}
-	return c.emit(df.json, views, func(w io.Writer) {
+	return c.emit(df.json, vs, func(w io.Writer) {
 		fmt.Fprintln(w, "SLUG\tNAME\tISSUER\tHOSTS")
-		for _, v := range views {
+		for _, v := range vs {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Slug, v.Name, v.Issuer, strings.Join(v.Hosts, ","))
 		}
 	})
@@ -140,5 +141,5 @@ func runTenantShow(ctx context.Context, c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.printTenant(df.json, tenantViewOf(t))
+	return c.printTenant(df.json, views.TenantOf(t))
 }

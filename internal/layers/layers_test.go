@@ -127,6 +127,7 @@ var packages = map[string]place{
 
 	"interop":                         {layer: testOnly},
 	"internal/admin/e2e":              {layer: testOnly},
+	"internal/golden":                 {layer: testOnly},
 	"internal/layers":                 {layer: testOnly},
 	"internal/saml/samltest":          {layer: testOnly},
 	"internal/store/storetest":        {layer: testOnly},

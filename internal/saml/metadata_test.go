@@ -1,17 +1,13 @@
 package saml
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/xml"
-	"flag"
-	"os"
 	"testing"
 
 	cs "github.com/crewjam/saml"
+	"github.com/guildgate/guildgate/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestMetadataGolden pins the IdP metadata byte for byte: entity id = the
 // metadata URL, both SSO bindings, both SLO bindings, the NameID formats,
@@ -19,19 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // deliberate change.
 func TestMetadataGolden(t *testing.T) {
 	got := newEnv(t).metadata(t)
-	const golden = "testdata/metadata.golden.xml"
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("metadata differs from %s (run with -update if intended):\n%s", golden, got)
-	}
+	golden.Compare(t, "testdata/metadata.golden.xml", got)
 }
 
 // TestMetadataContract checks the same document's meaning, so a golden

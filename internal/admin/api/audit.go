@@ -1,14 +1,13 @@
 package api
 
 import (
-	"cmp"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/guildgate/guildgate/internal/admin/signing"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -54,18 +53,5 @@ func (h *Handler) rotateKeys(w http.ResponseWriter, r *http.Request, c *call) er
 	return ok(w, keyListOf(ks))
 }
 
-// keyListOf orders keys as an operator reads them: what signs now, what
-// signs next, what is on its way out.
-func keyListOf(ks []model.SigningKey) keyList {
-	rank := map[model.KeyState]int{model.KeyCurrent: 0, model.KeyNext: 1, model.KeyRetired: 2}
-	ks = slices.Clone(ks)
-	slices.SortStableFunc(ks, func(a, b model.SigningKey) int {
-		return cmp.Or(cmp.Compare(rank[a.State], rank[b.State]), cmp.Compare(a.Alg, b.Alg), b.CreatedAt.Compare(a.CreatedAt))
-	})
-	out := keyList{Items: make([]keyView, len(ks))}
-	for i, k := range ks {
-		out.Items[i] = keyView{KID: k.ID, Purpose: string(k.Purpose), Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
-			ActivatedAt: k.ActivatedAt, RetiredAt: k.RetiredAt, RemoveAfter: k.RemoveAfter}
-	}
-	return out
-}
+// keyListOf is the keys in the order views.Keys gives them.
+func keyListOf(ks []model.SigningKey) keyList { return keyList{Items: views.Keys(ks)} }

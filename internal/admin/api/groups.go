@@ -7,12 +7,13 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 func groupListOf(gs []model.Group) groupList {
-	out := groupList{Items: make([]groupView, len(gs))}
+	out := groupList{Items: make([]views.Group, len(gs))}
 	for i, g := range gs {
-		out.Items[i] = groupViewOf(g)
+		out.Items[i] = views.GroupOf(g)
 	}
 	return out
 }
@@ -34,7 +35,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return created(w, groupViewOf(g))
+	return created(w, views.GroupOf(g))
 }
 
 func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -42,7 +43,7 @@ func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return ok(w, groupViewOf(g))
+	return ok(w, views.GroupOf(g))
 }
 
 func (h *Handler) updateGroup(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -54,7 +55,7 @@ func (h *Handler) updateGroup(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return ok(w, groupViewOf(g))
+	return ok(w, views.GroupOf(g))
 }
 
 // deleteGroup deletes and names the clients that were restricted to the

@@ -5,6 +5,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -20,9 +21,9 @@ func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, c *call) e
 }
 
 func memberListOf(p store.Page[model.Member]) memberList {
-	out := memberList{Items: make([]memberView, len(p.Items)), Next: p.Next}
+	out := memberList{Items: make([]views.Member, len(p.Items)), Next: p.Next}
 	for i, m := range p.Items {
-		out.Items[i] = memberViewOf(m)
+		out.Items[i] = views.MemberOf(m)
 	}
 	return out
 }
@@ -36,7 +37,7 @@ func (h *Handler) createMember(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return created(w, memberViewOf(m))
+	return created(w, views.MemberWithGroups(m, nil)) // a new member is in no group yet
 }
 
 func (h *Handler) getMember(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -54,12 +55,7 @@ func (h *Handler) respondMember(w http.ResponseWriter, r *http.Request, m model.
 	if err != nil {
 		return err
 	}
-	v := memberViewOf(m)
-	v.Groups = make([]groupRef, len(gs))
-	for i, g := range gs {
-		v.Groups[i] = groupRef{ID: g.ID, Name: g.Name}
-	}
-	return ok(w, v)
+	return ok(w, views.MemberWithGroups(m, gs))
 }
 
 func (h *Handler) updateMember(w http.ResponseWriter, r *http.Request, c *call) error {
