@@ -68,6 +68,7 @@ type Repositories interface {
 	SAMLRequests() SAMLRequests
 	Outbox() Outbox
 	Factors() Factors
+	SCIM() SCIM
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

@@ -40,6 +40,12 @@ type Identities interface {
 	Get(ctx context.Context, tenantID, connectionID, issuer, subject string) (model.Identity, error)
 	// ListForMember returns the member's identities, oldest first.
 	ListForMember(ctx context.Context, tenantID, memberID string) ([]model.Identity, error)
+	// ListForConnection returns one page (offset, limit as MemberQuery's
+	// Limit) of the connection's identities under issuer, ordered by
+	// subject, and how many there are in all.
+	ListForConnection(ctx context.Context, tenantID, connectionID, issuer string, offset, limit int) ([]model.Identity, int, error)
+	// Delete unlinks one identity; ErrNotFound when it is not linked.
+	Delete(ctx context.Context, tenantID, connectionID, issuer, subject string) error
 }
 
 // UpstreamStates stores upstream round trips by the hash of their state.

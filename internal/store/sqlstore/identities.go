@@ -63,3 +63,40 @@ func scanIdentity(sc scanner) (model.Identity, error) {
 	id.CreatedAt = fromMicros(created)
 	return id, err
 }
+
+func (r identities) ListForConnection(ctx context.Context, tenantID, connectionID, issuer string, offset, limit int) ([]model.Identity, int, error) {
+	var total int
+	err := r.s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM identities WHERE tenant_id = $1
+		AND connection_id = $2 AND issuer = $3`, tenantID, connectionID, issuer).Scan(&total)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count identities: %w", err)
+	}
+	rows, err := r.s.db.QueryContext(ctx, `SELECT `+identityCols+` FROM identities
+		WHERE tenant_id = $1 AND connection_id = $2 AND issuer = $3 ORDER BY subject LIMIT $4 OFFSET $5`,
+		tenantID, connectionID, issuer, pageLimit(limit), max(offset, 0))
+	if err != nil {
+		return nil, 0, fmt.Errorf("list identities: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Identity
+	for rows.Next() {
+		id, err := scanIdentity(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list identities: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, total, rows.Err()
+}
+
+func (r identities) Delete(ctx context.Context, tenantID, connectionID, issuer, subject string) error {
+	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM identities WHERE tenant_id = $1 AND connection_id = $2
+		AND issuer = $3 AND subject = $4`, tenantID, connectionID, issuer, subject)
+	if err == nil && n == 0 {
+		err = model.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete identity: %w", err)
+	}
+	return nil
+}
