@@ -188,6 +188,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
 	(&accountsecurity.Handler{MFA: loginPages.MFA, Sessions: sessions, UI: pages, Errors: htmlErrors,
 		CSRF: loginPages.CSRF, Now: a.now, TrustedProxies: proxies}).Mount(site)
+	a.scim(hasher).Mount(site)
 	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,
 		Setting: "--metrics-allow"}.Wrap(a.Metrics.Handler()))
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))

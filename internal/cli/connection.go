@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbound"
+	"github.com/guildgate/guildgate/internal/scim"
 	upoidc "github.com/guildgate/guildgate/internal/upstream/oidc"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -32,6 +34,32 @@ var connectionCommands = map[string]command{
 		synopsis: "ID " + tenantFlags},
 	"setup-link": {summary: "make a single-use link (72 hours) for the organisation's IT contact to enter their provider's details",
 		run: connectionAction(setupLink), synopsis: "ID " + tenantFlags},
+	"scim-token": {summary: "issue the connection's SCIM bearer token (shown once; replaces the one before)",
+		run: runSCIMToken, synopsis: "ID " + tenantFlags},
+}
+
+func runSCIMToken(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		tokens := &scim.Tokens{Connections: d.store.Connections(), SCIM: d.store.SCIM(), Audit: d.store.Audit(), Now: time.Now}
+		token, err := tokens.Issue(ctx, actor, t.ID, pos[0])
+		if err != nil {
+			return err
+		}
+		v := struct {
+			BaseURL string `json:"base_url"`
+			Token   string `json:"token"`
+		}{strings.TrimSuffix(t.Issuer, "/") + scim.Prefix, token}
+		return c.emit(df.json, v, func(w io.Writer) {
+			fmt.Fprintf(w, "SCIM base URL: %s\nSCIM token:    %s\n", v.BaseURL, v.Token)
+			fmt.Fprintf(w, "\nThe token is shown only now: enter it in the directory's provisioning settings "+
+				"(Okta: API token; Entra ID: secret token). Any earlier token of this connection no longer works.\n")
+		})
+	})
 }
 
 func runConnectionAdd(ctx context.Context, c *call, args []string) error {

@@ -82,7 +82,23 @@ func (s *Service) SignIn(ctx context.Context, tenantID string, c model.Connectio
 	}
 }
 
+// Provision returns the member that f stands for when a directory pushes
+// it (SCIM), by the rules SignIn follows, with two differences: the
+// member is created whether or not the connection creates members at
+// sign-in, since the directory's administrator chose to provision this
+// person; and neither the profile nor groups are refreshed, since the
+// caller writes what the directory sent. A disabled member is not linked
+// (an administrator disabled them here; a directory may not undo that by
+// provisioning the address), but one already linked is returned as it is.
+func (s *Service) Provision(ctx context.Context, tenantID string, c model.Connection, f Facts) (model.Member, error) {
+	return s.resolveOrCreate(ctx, tenantID, c, f, true)
+}
+
 func (s *Service) resolve(ctx context.Context, tenantID string, c model.Connection, f Facts) (model.Member, error) {
+	return s.resolveOrCreate(ctx, tenantID, c, f, c.JIT)
+}
+
+func (s *Service) resolveOrCreate(ctx context.Context, tenantID string, c model.Connection, f Facts, create bool) (model.Member, error) {
 	id, err := s.Identities.Get(ctx, tenantID, c.ID, f.Issuer, f.Subject)
 	if err == nil {
 		return s.Members.Get(ctx, tenantID, id.MemberID)
@@ -95,7 +111,7 @@ func (s *Service) resolve(ctx context.Context, tenantID string, c model.Connecti
 	}
 	m, err := s.Members.GetByEmail(ctx, tenantID, f.Email)
 	switch {
-	case errors.Is(err, model.ErrNotFound) && !c.JIT:
+	case errors.Is(err, model.ErrNotFound) && !create:
 		return model.Member{}, refuse(NoAccount)
 	case errors.Is(err, model.ErrNotFound):
 		if m, err = s.create(ctx, tenantID, c, f); err != nil {

@@ -32,7 +32,7 @@ func (s *Service) refresh(ctx context.Context, tenantID string, c model.Connecti
 	if c.Claims.Groups == "" || len(c.GroupMap) == 0 {
 		return m, nil
 	}
-	return m, s.syncGroups(ctx, tenantID, c, m, f.Groups)
+	return m, s.SyncGroups(ctx, tenantID, c, m, f.Groups)
 }
 
 // profilePatch lists what differs. The email is marked verified whenever
@@ -84,9 +84,11 @@ func (s *Service) updateProfile(ctx context.Context, tenantID string, c model.Co
 	return updated, nil
 }
 
-// syncGroups adds the member to every mapped group whose upstream group
+// SyncGroups adds the member to every mapped group whose upstream group
 // they hold, and removes them from every mapped group they no longer hold.
-func (s *Service) syncGroups(ctx context.Context, tenantID string, c model.Connection, m model.Member, upstreamGroups []string) error {
+// Sign-in calls it with the groups claim, SCIM with the names of the
+// directory's groups the member is in.
+func (s *Service) SyncGroups(ctx context.Context, tenantID string, c model.Connection, m model.Member, upstreamGroups []string) error {
 	current, err := s.Groups.ListForMember(ctx, tenantID, m.ID)
 	if err != nil {
 		return err

@@ -1,0 +1,404 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+func (h *Handler) groupOf(ctx context.Context, c *call, id string) (model.SCIMGroup, error) {
+	g, err := h.SCIM.GetGroup(ctx, c.tenant.ID, c.conn.ID, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return g, notFound("Group " + id)
+	} else if err != nil {
+		return g, fmt.Errorf("get scim group: %w", err)
+	}
+	return g, nil
+}
+
+// stateOfGroup reads g's members into its state.
+func (h *Handler) stateOfGroup(ctx context.Context, c *call, g model.SCIMGroup) (group, error) {
+	members, err := h.SCIM.GroupMembers(ctx, c.tenant.ID, g.ID)
+	if err != nil {
+		return group{}, fmt.Errorf("members of scim group: %w", err)
+	}
+	st := group{DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: map[string]bool{}}
+	st.add(members)
+	return st, nil
+}
+
+func (h *Handler) groupResource(c *call, g model.SCIMGroup, st group) map[string]any {
+	members := make([]map[string]string, 0, len(st.Members))
+	for _, id := range sortedKeys(st.Members) {
+		members = append(members, map[string]string{"value": id, "$ref": c.base + "Users/" + id})
+	}
+	res := map[string]any{"schemas": []string{groupSchema}, "id": g.ID, "displayName": g.DisplayName,
+		"members": members, "meta": meta("Group", c.base+"Groups/"+g.ID, g.CreatedAt, g.UpdatedAt)}
+	if g.ExternalID != "" {
+		res["externalId"] = g.ExternalID
+	}
+	return res
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (h *Handler) writeGroup(w http.ResponseWriter, r *http.Request, c *call, status int, g model.SCIMGroup, st group) error {
+	p, err := projectionOf(r)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", c.base+"Groups/"+g.ID)
+	}
+	writeJSON(w, status, p.apply(h.groupResource(c, g, st)))
+	return nil
+}
+
+func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+	g, err := h.groupOf(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	st, err := h.stateOfGroup(r.Context(), c, g)
+	if err != nil {
+		return err
+	}
+	return h.writeGroup(w, r, c, http.StatusOK, g, st)
+}
+
+func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	st, err := parseGroup(o)
+	if err != nil {
+		return err
+	}
+	if err := h.checkMembers(ctx, c, st.Members, nil); err != nil {
+		return err
+	}
+	now := h.now()
+	g := model.SCIMGroup{TenantID: c.tenant.ID, ConnectionID: c.conn.ID, ID: ids.NewUUID(),
+		DisplayName: strings.TrimSpace(st.DisplayName), ExternalID: st.ExternalID, CreatedAt: now, UpdatedAt: now}
+	if err := h.SCIM.CreateGroup(ctx, g); errors.Is(err, model.ErrConflict) {
+		return fail(http.StatusConflict, uniqueness, "a group named "+g.DisplayName+" exists")
+	} else if err != nil {
+		return fmt.Errorf("create scim group: %w", err)
+	}
+	if err := h.audit(ctx, c, "scim.group.create", g, nil); err != nil {
+		return err
+	}
+	empty := group{Members: map[string]bool{}}
+	if err := h.saveMembers(ctx, c, g, empty, st); err != nil {
+		return err
+	}
+	return h.writeGroup(w, r, c, http.StatusCreated, g, st)
+}
+
+// checkMembers refuses any member id that is not a user of the
+// connection (a member of the tenant who is not the connection's is as
+// unknown as one who does not exist); ids in known are not looked up.
+func (h *Handler) checkMembers(ctx context.Context, c *call, members, known map[string]bool) error {
+	for id := range members {
+		if known[id] {
+			continue
+		}
+		if _, err := h.userOf(ctx, c, id); absent(err) {
+			return badRequest(invalidValue, "no user with id %q: provision it before adding it to a group", id)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	st, err := parseGroup(o)
+	if err != nil {
+		return err
+	}
+	g, err := h.change(r.Context(), c, r.PathValue("id"), func(old group) (group, error) {
+		st.renamed = st.DisplayName != old.DisplayName
+		return st, nil
+	})
+	if err != nil {
+		return err
+	}
+	return h.writeGroup(w, r, c, http.StatusOK, g, st)
+}
+
+// patchGroup answers 204, which RFC 7644 §3.5.2 allows and Okta and
+// Entra ID expect: a group of thousands is not sent back for each change.
+func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	ops, err := parsePatch(o)
+	if err != nil {
+		return err
+	}
+	_, err = h.change(r.Context(), c, r.PathValue("id"), func(st group) (group, error) {
+		st.Members = maps.Clone(st.Members)
+		return st, st.patch(ops)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+
+// change applies fn to the group's state and writes what differs: its
+// name and externalId, then its members, each member's local groups
+// following through the group map.
+func (h *Handler) change(ctx context.Context, c *call, id string, fn func(group) (group, error)) (model.SCIMGroup, error) {
+	g, err := h.groupOf(ctx, c, id)
+	if err != nil {
+		return g, err
+	}
+	old, err := h.stateOfGroup(ctx, c, g)
+	if err != nil {
+		return g, err
+	}
+	st, err := fn(old)
+	if err != nil {
+		return g, err
+	}
+	if err := h.checkMembers(ctx, c, st.Members, old.Members); err != nil {
+		return g, err
+	}
+	name := strings.TrimSpace(st.DisplayName)
+	if name != g.DisplayName || st.ExternalID != g.ExternalID {
+		g, err = h.SCIM.UpdateGroup(ctx, c.tenant.ID, c.conn.ID, g.ID, func(g model.SCIMGroup) (model.SCIMGroup, error) {
+			g.DisplayName, g.ExternalID, g.UpdatedAt = name, st.ExternalID, h.now()
+			return g, nil
+		})
+		if errors.Is(err, model.ErrConflict) {
+			return g, fail(http.StatusConflict, uniqueness, "a group named "+name+" exists")
+		} else if err != nil {
+			return g, fmt.Errorf("update scim group: %w", err)
+		}
+		if err := h.audit(ctx, c, "scim.group.update", g, nil); err != nil {
+			return g, err
+		}
+	}
+	return g, h.saveMembers(ctx, c, g, old, st)
+}
+
+// saveMembers writes the membership changes from old to st and brings the
+// local groups of every member concerned (all of them, when the group was
+// renamed: its mapping may differ) in line.
+func (h *Handler) saveMembers(ctx context.Context, c *call, g model.SCIMGroup, old, st group) error {
+	var touched []string
+	for id := range st.Members {
+		if !old.Members[id] {
+			if err := h.SCIM.AddGroupMember(ctx, c.tenant.ID, g.ID, id); err != nil {
+				return fmt.Errorf("add scim group member: %w", err)
+			}
+			touched = append(touched, id)
+		} else if st.renamed {
+			touched = append(touched, id)
+		}
+	}
+	for id := range old.Members {
+		if !st.Members[id] {
+			if err := h.SCIM.RemoveGroupMember(ctx, c.tenant.ID, g.ID, id); err != nil {
+				return fmt.Errorf("remove scim group member: %w", err)
+			}
+			touched = append(touched, id)
+		}
+	}
+	slices.Sort(touched)
+	for _, id := range touched {
+		if err := h.syncMember(ctx, c, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncMember puts the member in the local groups that the connection's
+// group map gives the directory's groups they are in, and takes them out
+// of the mapped groups they are no longer in: the rule a sign-in's groups
+// claim follows (linking.SyncGroups).
+func (h *Handler) syncMember(ctx context.Context, c *call, memberID string) error {
+	m, err := h.Members.Get(ctx, c.tenant.ID, memberID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("get member: %w", err)
+	}
+	gs, err := h.SCIM.GroupsOfMember(ctx, c.tenant.ID, c.conn.ID, memberID)
+	if err != nil {
+		return fmt.Errorf("groups of member: %w", err)
+	}
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.DisplayName
+	}
+	return h.Linking.SyncGroups(ctx, c.tenant.ID, c.conn, m, names)
+}
+
+func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	g, err := h.groupOf(ctx, c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	st, err := h.stateOfGroup(ctx, c, g)
+	if err != nil {
+		return err
+	}
+	if err := h.SCIM.DeleteGroup(ctx, c.tenant.ID, c.conn.ID, g.ID); err != nil && !errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("delete scim group: %w", err)
+	}
+	for _, id := range sortedKeys(st.Members) {
+		if err := h.syncMember(ctx, c, id); err != nil {
+			return err
+		}
+	}
+	if err := h.audit(ctx, c, "scim.group.delete", g, nil); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) audit(ctx context.Context, c *call, action string, g model.SCIMGroup, detail map[string]string) error {
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	detail["connection"], detail["display_name"] = c.conn.ID, g.DisplayName
+	err := h.Linking.Audit.Append(ctx, model.AuditEvent{TenantID: c.tenant.ID, At: h.now(), Actor: c.actor(),
+		Action: action, Target: "scim_group:" + g.ID, Detail: detail})
+	if err != nil {
+		return fmt.Errorf("record %s: %w", action, err)
+	}
+	return nil
+}
+
+// listGroups answers GET /Groups, filtered (Entra ID asks displayName eq
+// before it creates) and paged.
+func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	p, err := pagingOf(r)
+	if err != nil {
+		return err
+	}
+	proj, err := projectionOf(r)
+	if err != nil {
+		return err
+	}
+	q := store.SCIMGroupQuery{Offset: p.start - 1, Limit: max(p.count, 1)}
+	raw := r.URL.Query().Get("filter")
+	if raw == "" {
+		page, total, err := h.SCIM.ListGroups(ctx, c.tenant.ID, c.conn.ID, q)
+		if err != nil {
+			return fmt.Errorf("list scim groups: %w", err)
+		}
+		if p.count == 0 {
+			page = nil
+		}
+		return h.writeGroups(w, r, c, total, p, proj, page)
+	}
+	e, err := parseFilter(raw, groupFilterAttrs)
+	if err != nil {
+		return err
+	}
+	var candidates []model.SCIMGroup
+	switch attr, value, ok := hint(e, groupFilterAttrs, "id", "displayname", "externalid"); {
+	case ok && attr == "id":
+		if g, err := h.groupOf(ctx, c, value); err == nil {
+			candidates = []model.SCIMGroup{g}
+		} else if !absent(err) {
+			return err
+		}
+	default:
+		q = store.SCIMGroupQuery{Limit: store.MaxLimit}
+		if ok && attr == "displayname" {
+			q.DisplayName = value
+		} else if ok {
+			q.ExternalID = value
+		}
+		if candidates, err = h.allGroups(ctx, c, q); err != nil {
+			return err
+		}
+	}
+	var matched []model.SCIMGroup
+	for _, g := range candidates {
+		st, err := h.stateOfGroup(ctx, c, g)
+		if err != nil {
+			return err
+		}
+		if groupFilterAttrs.match(e, groupRecord(g, st)) {
+			matched = append(matched, g)
+		}
+	}
+	return h.writeGroups(w, r, c, len(matched), p, proj, window(matched, p))
+}
+
+func (h *Handler) allGroups(ctx context.Context, c *call, q store.SCIMGroupQuery) ([]model.SCIMGroup, error) {
+	var all []model.SCIMGroup
+	for {
+		q.Offset = len(all)
+		page, total, err := h.SCIM.ListGroups(ctx, c.tenant.ID, c.conn.ID, q)
+		if err != nil {
+			return nil, fmt.Errorf("list scim groups: %w", err)
+		}
+		if total > maxScan {
+			return nil, badRequest(tooMany, "this filter would read all %d groups; filter by displayName, externalId or id", total)
+		}
+		all = append(all, page...)
+		if len(page) == 0 || len(all) >= total {
+			return all, nil
+		}
+	}
+}
+
+func (h *Handler) writeGroups(w http.ResponseWriter, r *http.Request, c *call, total int, p paging, proj projection, page []model.SCIMGroup) error {
+	items := make([]map[string]any, 0, len(page))
+	for _, g := range page {
+		st := group{Members: map[string]bool{}}
+		if !proj.without["members"] && (len(proj.only) == 0 || proj.only["members"]) {
+			var err error
+			if st, err = h.stateOfGroup(r.Context(), c, g); err != nil {
+				return err
+			}
+		}
+		items = append(items, proj.apply(h.groupResource(c, g, st)))
+	}
+	writeJSON(w, http.StatusOK, listResponse(total, p, items))
+	return nil
+}
+
+func groupRecord(g model.SCIMGroup, st group) record {
+	members := make([]record, 0, len(st.Members))
+	for _, id := range sortedKeys(st.Members) {
+		members = append(members, record{values: map[string]string{"value": id}})
+	}
+	return record{values: map[string]string{"id": g.ID, "externalid": g.ExternalID, "displayname": g.DisplayName},
+		multi: map[string][]record{"members": members}}
+}

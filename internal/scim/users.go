@@ -1,0 +1,316 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/guildgate/guildgate/internal/directory"
+	"github.com/guildgate/guildgate/internal/linking"
+	"github.com/guildgate/guildgate/internal/model"
+)
+
+// scimUser is a member linked to the call's connection through SCIM.
+type scimUser struct {
+	m  model.Member
+	id model.Identity
+}
+
+// userOf finds the connection's SCIM user with member id. A member of the
+// tenant who is not the connection's is as absent as one who does not exist.
+func (h *Handler) userOf(ctx context.Context, c *call, id string) (scimUser, error) {
+	m, err := h.Members.Get(ctx, c.tenant.ID, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return scimUser{}, notFound("User " + id)
+	} else if err != nil {
+		return scimUser{}, fmt.Errorf("get member: %w", err)
+	}
+	link, ok, err := h.linkOf(ctx, c, m.ID)
+	if err != nil {
+		return scimUser{}, err
+	}
+	if !ok {
+		return scimUser{}, notFound("User " + id)
+	}
+	return scimUser{m: m, id: link}, nil
+}
+
+// linkOf returns the member's SCIM identity under the call's connection.
+func (h *Handler) linkOf(ctx context.Context, c *call, memberID string) (model.Identity, bool, error) {
+	ids, err := h.Identities.ListForMember(ctx, c.tenant.ID, memberID)
+	if err != nil {
+		return model.Identity{}, false, fmt.Errorf("identities of member: %w", err)
+	}
+	i := slices.IndexFunc(ids, func(id model.Identity) bool {
+		return id.ConnectionID == c.conn.ID && id.Issuer == model.SCIMIssuer
+	})
+	if i < 0 {
+		return model.Identity{}, false, nil
+	}
+	return ids[i], true, nil
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	u, err := h.userOf(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return h.writeUser(w, r, c, http.StatusOK, u)
+}
+
+func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, c *call, status int, u scimUser) error {
+	res, err := h.userResource(r.Context(), c, u)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", c.base+"Users/"+u.m.ID)
+	}
+	p, err := projectionOf(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, p.apply(res))
+	return nil
+}
+
+// createUser provisions a member: found or created by the linking rules
+// for the connection's domains, linked by its externalId, then given what
+// the directory sent.
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	in, err := parseUser(o)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	email := in.memberEmail(user{})
+	if email == "" || !strings.Contains(email, "@") {
+		return badRequest(invalidValue, "userName or emails must hold the member's email address")
+	}
+	f := linking.Facts{Issuer: model.SCIMIssuer, Subject: subjectOf(in), Email: email, EmailVerified: true,
+		Name: in.memberName(email), GivenName: in.GivenName, FamilyName: in.FamilyName}
+	if err := h.checkNew(ctx, c, f); err != nil {
+		return err
+	}
+	m, err := h.Linking.Provision(ctx, c.tenant.ID, c.conn, f)
+	if err != nil {
+		return provisionError(err, email)
+	}
+	link, _, err := h.linkOf(ctx, c, m.ID)
+	if err != nil {
+		return err
+	}
+	u := scimUser{m: m, id: link}
+	if u, err = h.apply(ctx, c, u, in); err != nil {
+		return err
+	}
+	return h.writeUser(w, r, c, http.StatusCreated, u)
+}
+
+// checkNew refuses, before anything is written, a user the connection
+// has already (by externalId, or by the address's member) and an address
+// the connection may not speak for.
+func (h *Handler) checkNew(ctx context.Context, c *call, f linking.Facts) error {
+	_, err := h.Identities.Get(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, f.Subject)
+	if err == nil {
+		return fail(http.StatusConflict, uniqueness, "a user with this externalId (or userName) exists")
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("look up identity: %w", err)
+	}
+	if reason := linking.Vouch(c.conn, f); reason != "" {
+		return refusal(reason, f.Email)
+	}
+	m, err := h.Members.GetByEmail(ctx, c.tenant.ID, f.Email)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("look up member: %w", err)
+	}
+	if _, linked, err := h.linkOf(ctx, c, m.ID); err != nil {
+		return err
+	} else if linked {
+		return fail(http.StatusConflict, uniqueness, "a user with userName "+f.Email+" exists")
+	}
+	return nil
+}
+
+// provisionError gives linking's refusals their SCIM form.
+func provisionError(err error, email string) error {
+	if r, ok := errors.AsType[*linking.Refusal](err); ok {
+		return refusal(r.Reason, email)
+	}
+	if errors.Is(err, model.ErrConflict) {
+		return fail(http.StatusConflict, uniqueness, "the user was provisioned by a concurrent request")
+	}
+	return err
+}
+
+func refusal(r linking.Reason, email string) error {
+	switch r {
+	case linking.DomainNotServed:
+		return badRequest(invalidValue, "%s is not of a domain this connection serves", email)
+	case linking.TenantNotBound:
+		return badRequest(invalidValue, "%s is not of a domain bound to an Entra ID tenant of this connection", email)
+	case linking.Disabled:
+		return fail(http.StatusConflict, uniqueness, "the member with address "+email+
+			" was disabled by the site's administrators; they must enable them first")
+	}
+	return badRequest(invalidValue, "%s cannot make a member (%s)", email, r)
+}
+
+// replaceUser is PUT: the whole user, as Okta sends a profile change.
+func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	u, err := h.userOf(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	in, err := parseUser(o)
+	if err != nil {
+		return err
+	}
+	old := stateOf(u.m, u.id)
+	if in.ExternalID == "" {
+		in.ExternalID = old.ExternalID
+	}
+	if in.Email == "" && !strings.Contains(in.UserName, "@") {
+		in.Email = old.Email
+	}
+	if u, err = h.apply(r.Context(), c, u, in); err != nil {
+		return err
+	}
+	return h.writeUser(w, r, c, http.StatusOK, u)
+}
+
+// patchUser is PATCH, as Entra ID sends every change and Okta sends
+// (de)activation.
+func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	u, err := h.userOf(r.Context(), c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	ops, err := parsePatch(o)
+	if err != nil {
+		return err
+	}
+	in := stateOf(u.m, u.id)
+	if err := in.patch(ops); err != nil {
+		return err
+	}
+	if u, err = h.apply(r.Context(), c, u, in); err != nil {
+		return err
+	}
+	return h.writeUser(w, r, c, http.StatusOK, u)
+}
+
+// apply brings the member in line with in: profile first (checked whole
+// before anything is written), then the active flag, whose false ends
+// every session and revokes every token of the member at once.
+func (h *Handler) apply(ctx context.Context, c *call, u scimUser, in user) (scimUser, error) {
+	old := stateOf(u.m, u.id)
+	if in.ExternalID != old.ExternalID && in.ExternalID != "" {
+		return u, badRequest(mutability, "externalId cannot change; delete the user and create it again")
+	}
+	p, err := h.profilePatch(c, u.m, old, in)
+	if err != nil {
+		return u, err
+	}
+	if p != (directory.MemberPatch{}) {
+		if u.m, err = h.Directory.UpdateMember(ctx, c.actor(), c.tenant.ID, u.m.ID, p); err != nil {
+			return u, err
+		}
+	}
+	switch {
+	case in.Active && u.m.Disabled:
+		u.m, err = h.Directory.EnableMember(ctx, c.actor(), c.tenant.ID, u.m.ID)
+	case !in.Active && !u.m.Disabled:
+		u.m, err = h.Directory.DisableMember(ctx, c.actor(), c.tenant.ID, u.m.ID)
+	}
+	return u, err
+}
+
+// profilePatch lists what of the profile differs. A new address must be
+// one the connection may speak for, like the one it was created with; the
+// connection vouches for it, so it is verified.
+func (h *Handler) profilePatch(c *call, m model.Member, old, in user) (directory.MemberPatch, error) {
+	var p directory.MemberPatch
+	email := in.memberEmail(old)
+	if !strings.EqualFold(email, m.Email) {
+		f := linking.Facts{Issuer: model.SCIMIssuer, Email: email, EmailVerified: true}
+		if reason := linking.Vouch(c.conn, f); reason != "" {
+			return p, refusal(reason, email)
+		}
+		verified := true
+		p.Email, p.EmailVerified = &email, &verified
+	}
+	for _, f := range []struct {
+		dst       **string
+		have, got string
+	}{{&p.Name, m.Name, in.memberName(email)}, {&p.GivenName, m.GivenName, in.GivenName},
+		{&p.FamilyName, m.FamilyName, in.FamilyName}} {
+		if strings.TrimSpace(f.got) != f.have {
+			v := f.got
+			*f.dst = &v
+		}
+	}
+	if p != (directory.MemberPatch{}) {
+		if err := p.Validate(); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// deleteUser disables the member (ending their sessions and tokens), takes
+// them out of the directory's groups, and unlinks them from the
+// connection: the user is gone from SCIM, and the member stays for the
+// site's administrators to decide about.
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	u, err := h.userOf(ctx, c, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if !u.m.Disabled {
+		if u.m, err = h.Directory.DisableMember(ctx, c.actor(), c.tenant.ID, u.m.ID); err != nil {
+			return err
+		}
+	}
+	gs, err := h.SCIM.GroupsOfMember(ctx, c.tenant.ID, c.conn.ID, u.m.ID)
+	if err != nil {
+		return fmt.Errorf("groups of member: %w", err)
+	}
+	for _, g := range gs {
+		if err := h.SCIM.RemoveGroupMember(ctx, c.tenant.ID, g.ID, u.m.ID); err != nil {
+			return fmt.Errorf("remove from scim group: %w", err)
+		}
+	}
+	if err := h.Linking.SyncGroups(ctx, c.tenant.ID, c.conn, u.m, nil); err != nil {
+		return err
+	}
+	if err := h.Identities.Delete(ctx, c.tenant.ID, c.conn.ID, u.id.Issuer, u.id.Subject); err != nil {
+		return fmt.Errorf("unlink scim user: %w", err)
+	}
+	err = h.Linking.Audit.Append(ctx, model.AuditEvent{TenantID: c.tenant.ID, At: h.now(), Actor: c.actor(),
+		Action: "member.identity.unlink", Target: "member:" + u.m.ID,
+		Detail: map[string]string{"connection": c.conn.ID, "issuer": model.SCIMIssuer}})
+	if err != nil {
+		return fmt.Errorf("record member.identity.unlink: %w", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
