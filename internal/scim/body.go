@@ -110,7 +110,9 @@ func asArray(name string, v json.RawMessage) ([]json.RawMessage, error) {
 	return a, nil
 }
 
-func isNull(v json.RawMessage) bool { return len(bytes.TrimSpace(v)) == 0 || string(bytes.TrimSpace(v)) == "null" }
+func isNull(v json.RawMessage) bool {
+	return len(bytes.TrimSpace(v)) == 0 || string(bytes.TrimSpace(v)) == "null"
+}
 
 // checkSchemas requires the resource's schemas to hold want and nothing
 // this server does not know for the resource.

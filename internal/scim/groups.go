@@ -170,7 +170,6 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, c *call) er
 	return nil
 }
 
-
 // change applies fn to the group's state and writes what differs: its
 // name and externalId, then its members, each member's local groups
 // following through the group map.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // userResource is the member as a SCIM User. userName and the one email
@@ -135,4 +134,3 @@ func userRecord(u scimUser) record {
 		"name.familyname": u.m.FamilyName, "name.formatted": u.m.Name},
 		multi: map[string][]record{"emails": {{values: map[string]string{"value": u.m.Email, "type": "work", "primary": "true"}}}}}
 }
-

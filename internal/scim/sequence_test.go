@@ -33,8 +33,12 @@ type sequence struct {
 
 // TestOktaSequence and TestEntraSequence replay what each directory sends
 // over a user's and a group's life, on SQLite and PostgreSQL.
-func TestOktaSequence(t *testing.T)  { backends(t, func(t *testing.T, w *world) { w.replay("testdata/okta.json") }) }
-func TestEntraSequence(t *testing.T) { backends(t, func(t *testing.T, w *world) { w.replay("testdata/entra.json") }) }
+func TestOktaSequence(t *testing.T) {
+	backends(t, func(t *testing.T, w *world) { w.replay("testdata/okta.json") })
+}
+func TestEntraSequence(t *testing.T) {
+	backends(t, func(t *testing.T, w *world) { w.replay("testdata/entra.json") })
+}
 
 func (w *world) replay(file string) {
 	t := w.t
