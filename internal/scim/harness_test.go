@@ -121,6 +121,12 @@ type response struct {
 // when nil; sent as is when a string or []byte).
 func (w *world) do(method, path, token string, body any) response {
 	w.t.Helper()
+	return w.doAs(method, path, token, body, false)
+}
+
+// doAs is do, the body sent as a form when asForm.
+func (w *world) doAs(method, path, token string, body any, asForm bool) response {
+	w.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -136,6 +142,9 @@ func (w *world) do(method, path, token string, body any) response {
 	r := httptest.NewRequestWithContext(context.Background(), method, "https://sso.guild.example"+path, rd)
 	if rd != nil {
 		r.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
+		if asForm {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 	}
 	if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)

@@ -249,13 +249,15 @@ func (h *Handler) apply(ctx context.Context, c *call, u scimUser, in user) (scim
 func (h *Handler) profilePatch(c *call, m model.Member, old, in user) (directory.MemberPatch, error) {
 	var p directory.MemberPatch
 	email := in.memberEmail(old)
-	if !strings.EqualFold(email, m.Email) {
-		f := linking.Facts{Issuer: model.SCIMIssuer, Email: email, EmailVerified: true}
+	verified := true
+	switch f := (linking.Facts{Issuer: model.SCIMIssuer, Email: email, EmailVerified: true}); {
+	case !strings.EqualFold(email, m.Email):
 		if reason := linking.Vouch(c.conn, f); reason != "" {
 			return p, refusal(reason, email)
 		}
-		verified := true
 		p.Email, p.EmailVerified = &email, &verified
+	case !m.EmailVerified && linking.Vouch(c.conn, f) == "":
+		p.EmailVerified = &verified
 	}
 	for _, f := range []struct {
 		dst       **string
