@@ -35,7 +35,7 @@ var groupFilterAttrs = schemaAttrs{urn: groupSchema,
 	multi:  map[string]schemaAttrs{"members": {single: map[string]bool{"value": true, "display": false}}}}
 
 // maxFilterLength bounds a filter before the parser sees it.
-const maxFilterLength = 2048
+const maxFilterLength = 1024
 
 // parseFilter parses raw with the scim2 filter grammar and checks that it
 // names only attributes of s, with operators this server evaluates.
