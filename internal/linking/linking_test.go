@@ -437,3 +437,53 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestProvision: a directory's push follows SignIn's rules, except that it
+// creates members whatever the connection's JIT setting and changes no
+// profile or group of a member it links.
+func TestProvision(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before func(w *world)
+		facts  Facts
+		want   string // the member's email, or the Refusal's reason
+	}{
+		{name: "creates without jit", facts: facts("s1", "ada@acme.example", true), want: "ada@acme.example"},
+		{name: "links an existing member, profile untouched", before: func(w *world) { w.member("ada@acme.example", nil) },
+			facts: facts("s1", "ada@acme.example", true), want: "ada@acme.example"},
+		{name: "another domain", facts: facts("s1", "ceo@other.example", true), want: "domain_not_served"},
+		{name: "a disabled member is not taken over", before: func(w *world) {
+			w.member("ada@acme.example", func(m *model.Member) { m.Disabled = true })
+		}, facts: facts("s1", "ada@acme.example", true), want: "disabled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, nil)
+			if tc.before != nil {
+				tc.before(w)
+			}
+			before := w.state()
+			m, err := w.svc.Provision(t.Context(), tenant, w.acme, tc.facts)
+			if r, ok := errors.AsType[*Refusal](err); ok {
+				if string(r.Reason) != tc.want {
+					t.Fatalf("refused %s, want %s", r.Reason, tc.want)
+				}
+				if after := w.state(); !maps.EqualFunc(after.members, before.members, func(a, b model.Member) bool { return a == b }) ||
+					!maps.Equal(after.links, before.links) {
+					t.Fatal("a refusal changed the directory")
+				}
+				return
+			}
+			if err != nil || m.Email != tc.want {
+				t.Fatalf("got %+v, %v; want %s", m, err, tc.want)
+			}
+			s := w.state()
+			wantLinks(t, s, "acme/s1", tc.want)
+			if old, existed := before.members[tc.want]; existed && s.members[tc.want].Name != old.Name {
+				t.Fatalf("Provision changed the profile: %+v", s.members[tc.want])
+			}
+			if g := s.groups(t, w.st, tc.want); len(g) != 0 {
+				t.Fatalf("Provision changed groups: %v", g)
+			}
+		})
+	}
+}
