@@ -51,9 +51,15 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+onetime.SetupPath+"{token}", h.page(h.postSetup))
 	mux.Handle("GET "+onetime.ResetPath+"{token}", h.page(h.getReset))
 	mux.Handle("POST "+onetime.ResetPath+"{token}", h.page(h.postReset))
+	mux.Handle("GET "+onetime.InvitePath+"{token}", h.page(h.getInvite))
+	mux.Handle("POST "+onetime.InvitePath+"{token}", h.page(h.postInvite))
 	mux.Handle("GET "+ForgotPath, h.page(h.getForgot))
 	mux.Handle("POST "+ForgotPath, h.page(h.postForgot))
 }
+
+// HomePath is the member's own page; a member who accepts an invitation
+// lands there, signed in.
+const HomePath = "/login"
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {
 	return h.CSRF.Protect(h.Errors.Handle(fn))

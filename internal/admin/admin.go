@@ -22,6 +22,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
@@ -51,6 +52,9 @@ type Handler struct {
 	SAMLApps *samlapps.Service
 	// MFA removes members' second factors ("Reset second factors").
 	MFA *mfa.Service
+	// Mail sends invitations; one that is not Enabled makes them links
+	// shown to the administrator.
+	Mail *mail.Mailer
 
 	console *console.Handler
 }
@@ -59,7 +63,8 @@ type Handler struct {
 func (h *Handler) Mount(mux *http.ServeMux) {
 	dir := &directory.Service{Members: h.Store.Members(), Groups: h.Store.Groups(), Grants: h.Store.Grants(), Clients: h.Store.Clients(), Sessions: h.Store.Sessions(),
 		Audit: h.Store.Audit(), Hasher: h.Hasher, Now: h.Now}
-	links := &onetime.Service{Links: h.Store.OneTimeLinks(), Members: h.Store.Members(), Dir: dir, Audit: h.Store.Audit(), Now: h.Now}
+	links := &onetime.Service{Links: h.Store.OneTimeLinks(), Members: h.Store.Members(), Dir: dir, Audit: h.Store.Audit(), Now: h.Now,
+		Store: h.Store, Mail: h.Mail}
 	conns := &connections.Service{Store: h.Store.Connections(), SetupLinks: h.Store.SetupLinks(),
 		Groups: h.Store.Groups(), Audit: h.Store.Audit(), Secrets: h.Clients.Secrets, Now: h.Now}
 	(&api.Handler{

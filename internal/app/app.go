@@ -182,7 +182,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	samlApps := a.samlApps()
 	a.samlIdP(samlApps, sessions, htmlErrors).Mount(site)
 	adm := &admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
-		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, MFA: loginPages.MFA}
+		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, Mail: a.mailer, MFA: loginPages.MFA}
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)

@@ -18,11 +18,14 @@ var memberCommands = map[string]command{
 	"show": {summary: "show one member", run: memberAction(showMember), synopsis: "EMAIL " + tenantFlags},
 	"update": {summary: "change some of a member's fields", run: runMemberUpdate,
 		synopsis: "EMAIL [--email NEW] [--name N] [--given-name G] [--family-name F] [--legacy-id L] [--status S] [--email-verified=true|false] [--admin=true|false] " + tenantFlags},
-	"disable":      {summary: "stop a member signing in and end their sessions", run: memberAction(disableMember), synopsis: "EMAIL " + tenantFlags},
-	"enable":       {summary: "let a disabled member sign in again", run: memberAction(enableMember), synopsis: "EMAIL " + tenantFlags},
-	"delete":       {summary: "delete a member, their memberships and sessions", run: runMemberDelete, synopsis: "EMAIL " + tenantFlags},
-	"reset-mfa":    {summary: "remove a member's second factors (authenticator app, recovery codes)", run: runResetMFA, synopsis: "EMAIL " + tenantFlags},
-	"set-password": {summary: "set a member's password and end their sessions", run: runSetPassword, synopsis: "EMAIL [--password-stdin] " + tenantFlags},
+	"disable": {summary: "stop a member signing in and end their sessions", run: memberAction(disableMember), synopsis: "EMAIL " + tenantFlags},
+	"enable":  {summary: "let a disabled member sign in again", run: memberAction(enableMember), synopsis: "EMAIL " + tenantFlags},
+	"delete":  {summary: "delete a member, their memberships and sessions", run: runMemberDelete, synopsis: "EMAIL " + tenantFlags},
+	"invite": {summary: "invite a person: they choose a password through a 7-day link (mailed, or printed without a relay); again to re-send",
+		run: runMemberInvite, synopsis: "EMAIL [--name N] [--groups CSV] " + tenantFlags},
+	"revoke-invitation": {summary: "withdraw a member's unused invitation", run: runRevokeInvitation, synopsis: "EMAIL " + tenantFlags},
+	"reset-mfa":         {summary: "remove a member's second factors (authenticator app, recovery codes)", run: runResetMFA, synopsis: "EMAIL " + tenantFlags},
+	"set-password":      {summary: "set a member's password and end their sessions", run: runSetPassword, synopsis: "EMAIL [--password-stdin] " + tenantFlags},
 }
 
 func runMemberAdd(ctx context.Context, c *call, args []string) error {

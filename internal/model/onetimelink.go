@@ -11,6 +11,9 @@ const (
 	PurposeAdminSetup LinkPurpose = "admin-setup"
 	// PurposePasswordReset lets one member choose a new password.
 	PurposePasswordReset LinkPurpose = "password-reset"
+	// PurposeInvitation lets an invited member choose their first password,
+	// which also proves their address.
+	PurposeInvitation LinkPurpose = "invitation"
 )
 
 // OneTimeLink is a single-use link that an operator or administrator hands

@@ -57,6 +57,7 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 var kinds = map[model.LinkPurpose]struct{ action, name string }{
 	model.PurposeAdminSetup:    {"admin.setup_link", "setup link"},
 	model.PurposePasswordReset: {"member.password.reset_link", "password-reset link"},
+	model.PurposeInvitation:    {"member.invitation", "invitation link"},
 }
 
 // issue makes a link valid for ttl and removes the unused links of its

@@ -9,9 +9,10 @@ const (
 	PageAdminSetup    = "admin_setup"
 	PagePasswordReset = "password_reset"
 	PageForgot        = "forgot"
+	PageInvite        = "invite"
 )
 
-var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot}
+var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot, PageInvite}
 
 // AdminSetup is the form that creates a site's first administrator. Action
 // is the form's own URL (the link); Errors maps a field ("" for the form as
@@ -49,4 +50,14 @@ type Forgot struct {
 	Sent      bool
 	MailOff   bool
 	LoginURL  string
+}
+
+// Invite is the form behind an invitation link: the invited member's
+// first password.
+type Invite struct {
+	Page
+	CSRFToken string
+	Action    string
+	Email     string
+	Errors    map[string]i18n.Message
 }

@@ -25,6 +25,11 @@ var accountSamples = map[string][]any{
 		Forgot{Page: Page{Site: "Guild of Bakers"}, Sent: true, Email: "ann@example.org", LoginURL: "/login?login_hint=ann%40example.org"},
 		Forgot{Page: Page{Site: "Guild of Bakers"}, MailOff: true},
 	},
+	PageInvite: {
+		Invite{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/invite/abc", Email: "ann@example.org"},
+		Invite{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/invite/abc", Email: "ann@example.org",
+			Errors: map[string]i18n.Message{"password2": i18n.M("form.password_mismatch")}},
+	},
 }
 
 // TestAccountPagesRender holds the link pages to the rules every page

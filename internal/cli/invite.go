@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/config"
+	"github.com/guildgate/guildgate/internal/mail"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/onetime"
+	"github.com/guildgate/guildgate/internal/outbox"
+)
+
+// invitationView is what `member invite` prints: the link only when no
+// mail carries it.
+type invitationView struct {
+	MemberID  string    `json:"member_id"`
+	Email     string    `json:"email"`
+	Mailed    bool      `json:"mailed"`
+	URL       string    `json:"url,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// runMemberInvite invites a person. With a relay configured (as for serve:
+// --smtp-url, GUILDGATE_SMTP_URL or the config file) the mail goes into
+// the outbox, which the server sends; without one the link is printed.
+func runMemberInvite(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	config.RegisterMailFlags(fs)
+	name := fs.String("name", "", "the person's name")
+	groups := fs.String("groups", "", "comma-separated names of groups to put them in")
+	pos, err := c.parseArgs(fs, args, "EMAIL")
+	if err != nil {
+		return err
+	}
+	in := onetime.InviteInput{Email: pos[0], Name: *name}
+	for _, g := range strings.Split(*groups, ",") {
+		if g = strings.TrimSpace(g); g != "" {
+			in.Groups = append(in.Groups, g)
+		}
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		links, err := c.mailingLinks(ctx, d)
+		if err != nil {
+			return err
+		}
+		inv, err := links.Invite(ctx, actor, t, in)
+		if err != nil {
+			return err
+		}
+		v := invitationView{MemberID: inv.Member.ID, Email: inv.Member.Email, Mailed: inv.Mailed, URL: inv.URL, ExpiresAt: inv.ExpiresAt}
+		return c.emit(df.json, v, func(w io.Writer) {
+			if v.Mailed {
+				fmt.Fprintf(w, "Invited %s: the server mails the link (valid until %s).\n", v.Email, stamp(v.ExpiresAt))
+				return
+			}
+			fmt.Fprintf(w, "Invited %s. No mail relay is set, so pass this link on (it works once, until %s):\n%s\n",
+				v.Email, stamp(v.ExpiresAt), v.URL)
+		})
+	})
+}
+
+// runRevokeInvitation withdraws a member's unused invitation.
+func runRevokeInvitation(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "EMAIL")
+	if err != nil {
+		return err
+	}
+	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
+		links := &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir, Audit: d.store.Audit(), Now: time.Now}
+		had, err := links.RevokeInvitation(ctx, actor, m.TenantID, m.ID)
+		if err != nil {
+			return err
+		}
+		if !had {
+			return &inputError{msg: m.Email + " has no unused invitation"}
+		}
+		return c.emit(df.json, map[string]string{"member_id": m.ID, "email": m.Email}, func(w io.Writer) {
+			fmt.Fprintf(w, "Withdrew the invitation of %s.\n", m.Email)
+		})
+	})
+}
+
+// mailingLinks is the link service with mail when a relay is configured:
+// the CLI writes mail to the outbox (sealed under the master key) and the
+// server delivers it.
+func (c *call) mailingLinks(ctx context.Context, d *data) (*onetime.Service, error) {
+	s := &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir, Audit: d.store.Audit(),
+		Now: time.Now, Store: d.store}
+	templates, err := mail.LoadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s.Mail = &mail.Mailer{Templates: templates}
+	if d.cfg.SMTPURL == "" {
+		return s, nil
+	}
+	keyring, err := c.loadKeyring(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	s.Mail.Queue = &outbox.Queue{Keyring: keyring, Now: time.Now}
+	return s, nil
+}

@@ -1,0 +1,153 @@
+package onetime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/directory"
+	"github.com/guildgate/guildgate/internal/mail"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// InviteTTL is how long an invitation works; InvitePath is its page.
+const (
+	InviteTTL  = 7 * 24 * time.Hour
+	InvitePath = "/account/invite/"
+)
+
+// InviteInput is whom to invite: an address, a name, and groups by name.
+type InviteInput struct {
+	Email, Name string
+	Groups      []string
+}
+
+// Invitation is a sent (or, without mail, shown) invitation.
+type Invitation struct {
+	Member    model.Member
+	ExpiresAt time.Time
+	// URL is set only when no mail was sent: the administrator passes it
+	// on. A mailed link is never shown to anyone but its member.
+	URL    string
+	Mailed bool
+}
+
+// Invite makes the person a member without a password (or finds the one
+// invited before), puts them in the groups, and makes an invitation link
+// that replaces their unused one: mailed through the outbox in the link's
+// own transaction when mail is on, returned otherwise. Inviting again
+// re-sends. A member who already has a password is refused: they can sign
+// in, or reset it.
+func (s *Service) Invite(ctx context.Context, actor string, t model.Tenant, in InviteInput) (Invitation, error) {
+	m, err := s.invitee(ctx, actor, t.ID, in)
+	if err != nil {
+		return Invitation{}, err
+	}
+	for _, name := range in.Groups {
+		g, err := s.Dir.GroupByName(ctx, t.ID, name)
+		if err != nil {
+			return Invitation{}, err
+		}
+		if err := s.Dir.AddToGroup(ctx, actor, t.ID, g.ID, m.ID); err != nil {
+			return Invitation{}, err
+		}
+	}
+	inv := Invitation{Member: m, Mailed: s.Mail.Enabled()}
+	err = s.Store.Atomic(ctx, func(tx store.Tx) error {
+		token, l, err := s.issueIn(ctx, tx, actor, "", t.ID, model.PurposeInvitation, m.ID, InviteTTL)
+		if err != nil {
+			return err
+		}
+		inv.ExpiresAt = l.ExpiresAt
+		link := t.Issuer + InvitePath + token
+		if !inv.Mailed {
+			inv.URL = link
+			return nil
+		}
+		return s.Mail.Send(ctx, tx.Outbox(), t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplateInvitation,
+			mail.Data{Link: link, Valid: validFor(l)})
+	})
+	return inv, err
+}
+
+// invitee checks the groups first (nothing is made for a typo), then finds
+// the person invited before or adds them.
+func (s *Service) invitee(ctx context.Context, actor, tenantID string, in InviteInput) (model.Member, error) {
+	for _, name := range in.Groups {
+		if _, err := s.Dir.GroupByName(ctx, tenantID, name); err != nil {
+			return model.Member{}, err
+		}
+	}
+	m, err := s.Dir.MemberByEmail(ctx, tenantID, strings.TrimSpace(in.Email))
+	switch {
+	case err == nil && m.PasswordHash != "":
+		return m, &problem.Conflict{Msg: "a member with email " + m.Email + " already has a password; " +
+			"they can sign in, or reset it with a password-reset link"}
+	case err == nil:
+		return m, nil
+	case !errors.Is(err, model.ErrNotFound):
+		if _, bad := errors.AsType[*problem.Invalid](err); !bad {
+			return m, err
+		}
+	}
+	return s.Dir.AddMember(ctx, actor, tenantID, directory.MemberInput{Email: in.Email, Name: in.Name})
+}
+
+// RevokeInvitation withdraws the member's unused invitation; the member
+// stays. It reports whether there was one.
+func (s *Service) RevokeInvitation(ctx context.Context, actor, tenantID, memberID string) (bool, error) {
+	m, err := s.Dir.Member(ctx, tenantID, memberID)
+	if err != nil {
+		return false, err
+	}
+	n, err := s.Links.DeleteUnused(ctx, tenantID, model.PurposeInvitation, m.ID)
+	if err != nil || n == 0 {
+		return false, err
+	}
+	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: "member.invitation.revoke", Target: "member:" + m.ID}
+	if err := s.Audit.Append(ctx, e); err != nil {
+		return true, fmt.Errorf("record %s: %w", e.Action, err)
+	}
+	return true, nil
+}
+
+// OpenInvitation returns the invitation named by token and its member
+// while it may still be used.
+func (s *Service) OpenInvitation(ctx context.Context, tenantID, token string) (model.OneTimeLink, model.Member, error) {
+	l, err := s.open(ctx, tenantID, model.PurposeInvitation, token)
+	if err != nil {
+		return l, model.Member{}, err
+	}
+	m, err := s.Members.Get(ctx, tenantID, l.MemberID)
+	if errors.Is(err, model.ErrNotFound) {
+		return l, m, unusable("this invitation link is no longer valid; ask for a new one")
+	}
+	return l, m, err
+}
+
+// AcceptInvitation checks pw, uses the link, sets the member's password and
+// marks their address verified: the link reached them at it.
+func (s *Service) AcceptInvitation(ctx context.Context, tenantID, token, pw string) (model.Member, error) {
+	l, m, err := s.OpenInvitation(ctx, tenantID, token)
+	if err != nil {
+		return m, err
+	}
+	if m.Disabled {
+		return m, unusable("this invitation link is no longer valid; ask for a new one")
+	}
+	if err := directory.CheckPassword(pw); err != nil {
+		return m, err
+	}
+	if err := s.redeem(ctx, l, nil); err != nil {
+		return m, err
+	}
+	if err := s.Dir.SetPassword(ctx, linkActor(l), tenantID, m.ID, pw); err != nil {
+		return m, err
+	}
+	verified := true
+	return s.Dir.UpdateMember(ctx, linkActor(l), tenantID, m.ID, directory.MemberPatch{EmailVerified: &verified})
+}
