@@ -121,12 +121,30 @@ func members(t *testing.T, s *testenv.Server) []memberJSON {
 }
 
 type memberJSON struct {
-	ID            string   `json:"id"`
-	Email         string   `json:"email"`
-	EmailVerified bool     `json:"email_verified"`
-	Name          string   `json:"name"`
-	Status        string   `json:"status"`
-	Groups        []string `json:"groups"`
+	ID            string     `json:"id"`
+	Email         string     `json:"email"`
+	EmailVerified bool       `json:"email_verified"`
+	Name          string     `json:"name"`
+	Status        string     `json:"status"`
+	Groups        groupNames `json:"groups"`
+}
+
+// groupNames reads a member's groups ([{"id", "name"}], package views) as
+// their names; [] stays an empty list.
+type groupNames []string
+
+func (g *groupNames) UnmarshalJSON(b []byte) error {
+	var refs []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &refs); err != nil {
+		return err
+	}
+	*g = make(groupNames, len(refs))
+	for i, r := range refs {
+		(*g)[i] = r.Name
+	}
+	return nil
 }
 
 // identities reads the upstream identities linked to a member straight
