@@ -14,7 +14,9 @@ import (
 )
 
 const clientSettings = "[--groups CSV] [--id-token-alg RS256|ES256|EdDSA|HS256] [--post-logout-redirect-uris CSV] " +
-	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] [--omit-authorization-response-iss] " + tenantFlags
+	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] [--omit-authorization-response-iss] " +
+	"[--require-par] [--require-dpop] [--jwks-uri U | --jwks-file F] " +
+	"[--token-auth client_secret_basic|client_secret_post|private_key_jwt] " + tenantFlags
 
 var clientCommands = map[string]command{
 	"add": {summary: "register an SSO client for a partner app", run: runClientAdd,
@@ -34,6 +36,9 @@ type clientFlags struct {
 	name, redirects, postLogout, groups, alg, backchannel, grants optString
 	public, groupsClaim                                           optBool
 	omitIss                                                       optBool
+	requirePAR, requireDPoP                                       optBool
+	tokenAuth, jwksURI, jwksFile                                  optString
+	jwks                                                          string // jwksFile's content, once loaded
 }
 
 func (cf *clientFlags) register(fs *flag.FlagSet) {
@@ -49,6 +54,28 @@ func (cf *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.groupsClaim, "groups-claim", "always put the member's groups in tokens, even without the groups scope")
 	fs.Var(&cf.omitIss, "omit-authorization-response-iss", "leave iss (RFC 9207) out of authorization responses, "+
 		"only for an app that fails on it, such as mod_auth_openidc showing a target_link_uri error instead of access denied")
+	fs.Var(&cf.requirePAR, "require-par", "accept only pushed authorization requests (RFC 9126) from this app")
+	fs.Var(&cf.requireDPoP, "require-dpop", "issue this app only DPoP-bound tokens (RFC 9449)")
+	fs.Var(&cf.tokenAuth, "token-auth", "how the app authenticates at the token endpoint: client_secret_basic (default; "+
+		"client_secret_post works too), client_secret_post, or private_key_jwt (then only a signed assertion, RFC 7523)")
+	fs.Var(&cf.jwksURI, "jwks-uri", "https URL of the app's public keys (JWK Set), for private_key_jwt and signed request objects (empty: none)")
+	fs.Var(&cf.jwksFile, "jwks-file", "file holding the app's public keys as a JWK Set (an empty name removes them)")
+}
+
+// loadFiles reads --jwks-file, refusing an unreadable or oversized file
+// before anything is stored.
+func (cf *clientFlags) loadFiles() error {
+	if !cf.jwksFile.set || cf.jwksFile.v == "" {
+		return nil
+	}
+	b, err := readSmallFile("jwks", cf.jwksFile.v)
+	cf.jwks = string(b)
+	return err
+}
+
+func (cf *clientFlags) modern() clients.Modern {
+	return clients.Modern{RequirePAR: cf.requirePAR.v, RequireDPoP: cf.requireDPoP.v, TokenAuthMethod: cf.tokenAuth.v,
+		JWKSURI: cf.jwksURI.v, JWKS: cf.jwks}
 }
 
 // csv splits a comma-separated flag value as given: "" (or only spaces) is
@@ -68,7 +95,8 @@ func csv(o optString) *[]string {
 
 func (cf *clientFlags) input() clients.Input {
 	in := clients.Input{Name: cf.name.v, IDTokenAlg: cf.alg.v, BackchannelLogoutURI: cf.backchannel.v,
-		Public: cf.public.v, GroupsClaim: cf.groupsClaim.v, OmitAuthorizationResponseIss: cf.omitIss.v}
+		Public: cf.public.v, GroupsClaim: cf.groupsClaim.v, OmitAuthorizationResponseIss: cf.omitIss.v,
+		Modern: cf.modern()}
 	for dst, src := range map[*[]string]optString{&in.RedirectURIs: cf.redirects, &in.PostLogoutRedirectURIs: cf.postLogout,
 		&in.PermittedGroups: cf.groups, &in.GrantTypes: cf.grants} {
 		if l := csv(src); l != nil {
@@ -84,7 +112,16 @@ func (cf *clientFlags) patch() clients.Patch {
 		PermittedGroups: csv(cf.groups), IDTokenAlg: cf.alg.ptr(), BackchannelLogoutURI: cf.backchannel.ptr(),
 		GrantTypes: csv(cf.grants), Public: cf.public.ptr(), GroupsClaim: cf.groupsClaim.ptr(),
 		OmitAuthorizationResponseIss: cf.omitIss.ptr(),
+		RequirePAR:                   cf.requirePAR.ptr(), RequireDPoP: cf.requireDPoP.ptr(), TokenAuthMethod: cf.tokenAuth.ptr(),
+		JWKSURI: cf.jwksURI.ptr(), JWKS: cf.jwksPtr(),
 	}
+}
+
+func (cf *clientFlags) jwksPtr() *string {
+	if !cf.jwksFile.set {
+		return nil
+	}
+	return &cf.jwks
 }
 
 func runClientAdd(ctx context.Context, c *call, args []string) error {
@@ -97,6 +134,9 @@ func runClientAdd(ctx context.Context, c *call, args []string) error {
 	// --redirect-uris is left to the service, which knows when it may be
 	// empty (a client_credentials-only client) and says so in its own words.
 	if err := c.require(fs, "name"); err != nil {
+		return err
+	}
+	if err := cf.loadFiles(); err != nil {
 		return err
 	}
 	in := cf.input()
@@ -118,6 +158,9 @@ func runClientUpdate(ctx context.Context, c *call, args []string) error {
 	cf.register(fs)
 	pos, err := c.parseArgs(fs, args, "ID")
 	if err != nil {
+		return err
+	}
+	if err := cf.loadFiles(); err != nil {
 		return err
 	}
 	p := cf.patch()
@@ -247,6 +290,13 @@ func clientText(w io.Writer, v views.Client) {
 		"grant_types", strings.Join(v.GrantTypes, ", "), "public", v.Public, "groups_claim", v.GroupsClaim)
 	if v.OmitAuthorizationResponseIss {
 		fields(w, "omit_authorization_response_iss", "true (iss is left out of authorization responses)")
+	}
+	fields(w, "token_auth_method", v.TokenAuthMethod, "require_par", v.RequirePAR, "require_dpop", v.RequireDPoP)
+	switch {
+	case v.JWKSURI != "":
+		fields(w, "jwks_uri", v.JWKSURI)
+	case v.JWKS != nil:
+		fields(w, "jwks", string(v.JWKS))
 	}
 	if !v.SecretRotatingUntil.IsZero() {
 		fields(w, "secret_rotating_until", stamp(v.SecretRotatingUntil)+" (the previous secret works until then)")

@@ -29,6 +29,8 @@ type Input struct {
 	AllMembers *bool
 	// OmitAuthorizationResponseIss: see model.Client.
 	OmitAuthorizationResponseIss bool
+	// Modern: PAR and DPoP requirements, token-endpoint authentication and keys.
+	Modern Modern
 }
 
 // Validate reports every problem Create would find without the store, so a
@@ -67,6 +69,7 @@ func (in Input) settings() settings {
 		Public:                 in.Public,
 		GroupsClaim:            in.GroupsClaim,
 		OmitIss:                in.OmitAuthorizationResponseIss,
+		Modern:                 in.Modern.normal(),
 	}
 }
 
@@ -93,6 +96,9 @@ type Patch struct {
 	GroupsClaim            *bool
 	// OmitAuthorizationResponseIss: see model.Client.
 	OmitAuthorizationResponseIss *bool
+	// The modern settings; see model.Client.
+	RequirePAR, RequireDPoP        *bool
+	TokenAuthMethod, JWKSURI, JWKS *string
 }
 
 // Validate reports every problem with the fields p sets, each on its own.
@@ -130,6 +136,9 @@ func (p Patch) problems() problem.List {
 	}
 	if p.GrantTypes != nil {
 		checkGrants(&ps, st.GrantTypes)
+	}
+	if p.TokenAuthMethod != nil || p.JWKSURI != nil || p.JWKS != nil {
+		st.Modern.fieldProblems(&ps) // rules between fields wait for Update, which knows the client
 	}
 	if p.PermittedGroups != nil {
 		checkGroupNames(&ps, *p.PermittedGroups)
@@ -189,6 +198,22 @@ func (p Patch) apply(st settings) settings {
 	if p.OmitAuthorizationResponseIss != nil {
 		st.OmitIss = *p.OmitAuthorizationResponseIss
 	}
+	return p.applyModern(st)
+}
+
+func (p Patch) applyModern(st settings) settings {
+	m := &st.Modern
+	for dst, src := range map[*bool]*bool{&m.RequirePAR: p.RequirePAR, &m.RequireDPoP: p.RequireDPoP} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	for dst, src := range map[*string]*string{&m.TokenAuthMethod: p.TokenAuthMethod, &m.JWKSURI: p.JWKSURI, &m.JWKS: p.JWKS} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	st.Modern = m.normal()
 	return st
 }
 
@@ -202,6 +227,8 @@ func (p Patch) fields() string {
 		"id_token_alg": p.IDTokenAlg != nil, "backchannel_logout_uri": p.BackchannelLogoutURI != nil,
 		"grant_types": p.GrantTypes != nil, "public": p.Public != nil, "groups_claim": p.GroupsClaim != nil,
 		"omit_authorization_response_iss": p.OmitAuthorizationResponseIss != nil,
+		"require_par":                     p.RequirePAR != nil, "require_dpop": p.RequireDPoP != nil,
+		"token_auth_method": p.TokenAuthMethod != nil, "jwks_uri": p.JWKSURI != nil, "jwks": p.JWKS != nil,
 	} {
 		if set {
 			names = append(names, name)
@@ -216,6 +243,8 @@ func settingsOf(c model.Client) settings {
 		Name: c.Name, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		IDTokenAlg: c.IDTokenAlg, BackchannelLogoutURI: c.BackchannelLogoutURI, GrantTypes: c.GrantTypes,
 		Public: c.Public, GroupsClaim: c.GroupsClaim, OmitIss: c.OmitAuthorizationResponseIss,
+		Modern: Modern{RequirePAR: c.RequirePAR, RequireDPoP: c.RequireDPoP, TokenAuthMethod: c.TokenAuthMethod,
+			JWKSURI: c.JWKSURI, JWKS: c.JWKS},
 	}
 }
 
@@ -224,6 +253,8 @@ func (st settings) applyTo(c *model.Client) {
 	c.IDTokenAlg, c.BackchannelLogoutURI, c.GrantTypes = st.IDTokenAlg, st.BackchannelLogoutURI, st.GrantTypes
 	c.Public, c.GroupsClaim = st.Public, st.GroupsClaim
 	c.OmitAuthorizationResponseIss = st.OmitIss
+	c.RequirePAR, c.RequireDPoP, c.TokenAuthMethod = st.Modern.RequirePAR, st.Modern.RequireDPoP, st.Modern.TokenAuthMethod
+	c.JWKSURI, c.JWKS = st.Modern.JWKSURI, st.Modern.JWKS
 }
 
 // checkLists reports an empty entry in any of the lists given (nil ones

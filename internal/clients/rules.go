@@ -1,11 +1,15 @@
 package clients
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/clientkeys"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -54,6 +58,54 @@ type settings struct {
 	GrantTypes             []string
 	Public, GroupsClaim    bool
 	OmitIss                bool // leave iss out of authorization responses
+	Modern                 Modern
+}
+
+// Modern is a client's settings of the modern OAuth profile; see the
+// fields of the same names in model.Client.
+type Modern struct {
+	RequirePAR      bool
+	RequireDPoP     bool
+	TokenAuthMethod string // "", client_secret_basic, client_secret_post or private_key_jwt
+	JWKSURI         string
+	JWKS            string // a JWK Set document of public keys
+}
+
+// tokenAuthMethods are the values TokenAuthMethod may take besides "".
+var tokenAuthMethods = []string{model.AuthClientSecretBasic, model.AuthClientSecretPost, model.AuthPrivateKeyJWT}
+
+func (m Modern) normal() Modern {
+	m.TokenAuthMethod = strings.ToLower(inputs.Trim(m.TokenAuthMethod))
+	m.JWKSURI, m.JWKS = inputs.Trim(m.JWKSURI), strings.TrimSpace(m.JWKS)
+	var b bytes.Buffer
+	if json.Compact(&b, []byte(m.JWKS)) == nil {
+		m.JWKS = b.String() // stored and shown compact, whatever the layout pasted
+	}
+	return m
+}
+
+// validate reports the modern settings' problems, given whether the
+// client is public.
+func (m Modern) validate(ps *problem.List, public bool) {
+	m.fieldProblems(ps)
+	if m.JWKSURI != "" && m.JWKS != "" {
+		ps.Add("jwks", "give the keys by URL (jwks_uri) or as a document (jwks), not both")
+	}
+	if m.TokenAuthMethod == model.AuthPrivateKeyJWT && m.JWKSURI == "" && m.JWKS == "" {
+		ps.Add("token_auth_method", "private_key_jwt needs the client's public keys: set jwks_uri or jwks")
+	}
+	if public && m.TokenAuthMethod != "" {
+		ps.Add("token_auth_method", "a public client does not authenticate: leave it empty")
+	}
+}
+
+// fieldProblems reports what is wrong with each field on its own.
+func (m Modern) fieldProblems(ps *problem.List) {
+	if m.TokenAuthMethod != "" && !slices.Contains(tokenAuthMethods, m.TokenAuthMethod) {
+		ps.Add("token_auth_method", "%q is not one of %s", m.TokenAuthMethod, strings.Join(tokenAuthMethods, ", "))
+	}
+	ps.Check("jwks_uri", clientkeys.CheckURI(m.JWKSURI))
+	ps.Check("jwks", clientkeys.CheckSet(m.JWKS))
 }
 
 // validate reports every problem at once, each field's and those between
@@ -72,6 +124,7 @@ func (st settings) validate() problem.List {
 	if st.Public && st.IDTokenAlg == model.AlgHS256 {
 		ps.Add("id_token_alg", "HS256 is keyed with the client secret, and a public client has none: choose RS256, ES256 or EdDSA")
 	}
+	st.Modern.validate(&ps, st.Public)
 	if st.Public && slices.Contains(st.GrantTypes, model.GrantClientCredentials) {
 		ps.Add("grant_types", "client_credentials needs a client secret, and a public client has none")
 	}

@@ -18,6 +18,14 @@ const (
 	AlgHS256 = "HS256"
 )
 
+// AuthPrivateKeyJWT is client authentication by a signed assertion (RFC
+// 7523 §2.2); the secret methods are AuthClientSecretBasic and
+// AuthClientSecretPost (connection.go).
+const AuthPrivateKeyJWT = "private_key_jwt"
+
+// HasKeys reports whether the client registered public keys.
+func (c Client) HasKeys() bool { return c.JWKSURI != "" || c.JWKS != "" }
+
 // Client is an SSO client an administrator registered for a partner app.
 // ID is the client_id: a lower-case UUID, compared case-insensitively.
 type Client struct {
@@ -48,6 +56,22 @@ type Client struct {
 	// authorization responses, for relying parties that mistake a response
 	// carrying iss but no code (an error) for a third-party-initiated login.
 	OmitAuthorizationResponseIss bool
+	// RequirePAR refuses authorization requests that were not pushed first
+	// (RFC 9126 §6): the request then never travels through the browser.
+	RequirePAR bool
+	// RequireDPoP refuses tokens that are not bound to a DPoP proof key
+	// (RFC 9449 §5.2): a stolen token is then useless without the key.
+	RequireDPoP bool
+	// TokenAuthMethod is how the client authenticates at the token,
+	// revocation and introspection endpoints: "" (the default) or one of
+	// AuthClientSecretBasic, AuthClientSecretPost (either secret method is
+	// accepted for both), or AuthPrivateKeyJWT, which then is the only one.
+	TokenAuthMethod string
+	// JWKSURI and JWKS are the client's public keys, by URL (fetched through
+	// internal/outbound) or as a JWK Set document; at most one is set. They
+	// verify its request objects (RFC 9101) and client assertions (RFC 7523).
+	JWKSURI string
+	JWKS    string
 	// Secrets are encrypted (secrets.Keyring); the newest first. Older ones stay
 	// valid until their ExpiresAt during a rotation overlap.
 	Secrets   []ClientSecret

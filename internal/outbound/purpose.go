@@ -15,6 +15,7 @@ const (
 	AuthorizationProbe Purpose = "authorization_probe" // the connection test's look at the authorization endpoint
 	BackchannelLogout  Purpose = "backchannel_logout"  // a relying party's back-channel logout URI
 	SAMLMetadata       Purpose = "saml_metadata"       // a SAML app's metadata, read when an administrator registers it
+	ClientJWKS         Purpose = "client_jwks"         // an SSO client's public keys (its registered jwks_uri)
 	other              Purpose = "other"               // anything For was not told about: the strictest limits
 )
 
@@ -34,7 +35,7 @@ const requestTimeout = 10 * time.Second
 // the server buffer more than a few hundred kilobytes per request:
 //   - discovery documents are 1–8 KiB (Google, Entra ID, Okta, Keycloak with
 //     its long algorithm lists): 64 KiB;
-//   - a JWKS holds a handful of keys, each up to ~4 KiB with an x5c
+//   - a JWKS (a provider's, or an SSO client's jwks_uri) holds a handful of keys, each up to ~4 KiB with an x5c
 //     certificate chain (Entra ID publishes ~10 keys, ~20 KiB): 256 KiB;
 //   - a token response carries an ID token, an access token and a refresh
 //     token; with Entra ID's 200-group ceiling an ID token is ~10 KiB:
@@ -61,6 +62,7 @@ func defaultLimits() map[Purpose]limit {
 		AuthorizationProbe: {maxBody: 256 << 10, timeout: requestTimeout},
 		BackchannelLogout:  {maxBody: 4 << 10, timeout: 5 * time.Second},
 		SAMLMetadata:       {maxBody: 256 << 10, redirects: 3, timeout: requestTimeout},
+		ClientJWKS:         {maxBody: 256 << 10, timeout: requestTimeout},
 		other:              {maxBody: 4 << 10, timeout: 5 * time.Second},
 	}
 }

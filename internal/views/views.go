@@ -7,6 +7,7 @@
 package views
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/clients"
@@ -38,6 +39,34 @@ type Client struct {
 
 	// OmitAuthorizationResponseIss: see model.Client.
 	OmitAuthorizationResponseIss bool `json:"omit_authorization_response_iss"`
+
+	// The modern OAuth settings: see model.Client. token_auth_method is
+	// "client_secret_basic" for a confidential client that chose none
+	// (either secret method works), "none" for a public client.
+	RequirePAR      bool            `json:"require_par"`
+	RequireDPoP     bool            `json:"require_dpop"`
+	TokenAuthMethod string          `json:"token_auth_method"`
+	JWKSURI         string          `json:"jwks_uri"`
+	JWKS            json.RawMessage `json:"jwks,omitzero"` // the JWK Set document; absent when none
+}
+
+// tokenAuthMethod is what a client's token requests authenticate with.
+func tokenAuthMethod(c model.Client) string {
+	switch {
+	case c.Public:
+		return "none"
+	case c.TokenAuthMethod == "":
+		return model.AuthClientSecretBasic
+	}
+	return c.TokenAuthMethod
+}
+
+// jwksDocument is the registered key set as JSON (nil when there is none).
+func jwksDocument(doc string) json.RawMessage {
+	if doc == "" {
+		return nil
+	}
+	return json.RawMessage(doc)
 }
 
 // ClientOf is the view of a client as the clients service returns it.
@@ -50,6 +79,8 @@ func ClientOf(v clients.View) Client {
 		Public: v.Public, GroupsClaim: v.GroupsClaim, SecretRotatingUntil: v.SecretRotatingUntil,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		OmitAuthorizationResponseIss: v.OmitAuthorizationResponseIss,
+		RequirePAR:                   v.RequirePAR, RequireDPoP: v.RequireDPoP, TokenAuthMethod: tokenAuthMethod(v.Client),
+		JWKSURI: v.JWKSURI, JWKS: jwksDocument(v.JWKS),
 	}
 }
 

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"encoding/json"
+	"strings"
+
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
@@ -86,13 +89,39 @@ type clientInput struct {
 	GroupsClaim            bool     `json:"groups_claim,omitempty"`
 	// OmitAuthorizationResponseIss: see model.Client.
 	OmitAuthorizationResponseIss bool `json:"omit_authorization_response_iss,omitempty"`
+	// The modern OAuth settings: see model.Client. jwks is a JWK Set object.
+	RequirePAR      bool            `json:"require_par,omitempty"`
+	RequireDPoP     bool            `json:"require_dpop,omitempty"`
+	TokenAuthMethod string          `json:"token_auth_method,omitempty"`
+	JWKSURI         string          `json:"jwks_uri,omitempty"`
+	JWKS            json.RawMessage `json:"jwks,omitempty"`
 }
 
 func (in clientInput) clients() clients.Input {
 	return clients.Input{Name: in.Name, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
 		PermittedGroups: in.PermittedGroups, IDTokenAlg: in.IDTokenAlg, BackchannelLogoutURI: in.BackchannelLogoutURI,
 		GrantTypes: in.GrantTypes, Public: in.Public, GroupsClaim: in.GroupsClaim,
-		OmitAuthorizationResponseIss: in.OmitAuthorizationResponseIss}
+		OmitAuthorizationResponseIss: in.OmitAuthorizationResponseIss,
+		Modern: clients.Modern{RequirePAR: in.RequirePAR, RequireDPoP: in.RequireDPoP, TokenAuthMethod: in.TokenAuthMethod,
+			JWKSURI: in.JWKSURI, JWKS: jwksText(in.JWKS)}}
+}
+
+// jwksText is a JWK Set as given in JSON, as the text stored: "" for
+// absent or null.
+func jwksText(raw json.RawMessage) string {
+	if s := strings.TrimSpace(string(raw)); s != "null" {
+		return s
+	}
+	return ""
+}
+
+// jwksPatch: absent leaves the keys alone; null removes them.
+func jwksPatch(raw json.RawMessage) *string {
+	if raw == nil {
+		return nil
+	}
+	s := jwksText(raw)
+	return &s
 }
 
 // clientPatch: an empty list clears it (for permitted_groups: every member
@@ -109,13 +138,22 @@ type clientPatch struct {
 	GroupsClaim            *bool     `json:"groups_claim,omitempty"`
 	// OmitAuthorizationResponseIss: see model.Client.
 	OmitAuthorizationResponseIss *bool `json:"omit_authorization_response_iss,omitempty"`
+	// The modern OAuth settings: see model.Client. "jwks": null removes the
+	// key set, "jwks_uri": "" the URL.
+	RequirePAR      *bool           `json:"require_par,omitempty"`
+	RequireDPoP     *bool           `json:"require_dpop,omitempty"`
+	TokenAuthMethod *string         `json:"token_auth_method,omitempty"`
+	JWKSURI         *string         `json:"jwks_uri,omitempty"`
+	JWKS            json.RawMessage `json:"jwks,omitempty"`
 }
 
 func (p clientPatch) clients() clients.Patch {
 	return clients.Patch{Name: p.Name, RedirectURIs: p.RedirectURIs, PostLogoutRedirectURIs: p.PostLogoutRedirectURIs,
 		PermittedGroups: p.PermittedGroups, IDTokenAlg: p.IDTokenAlg, BackchannelLogoutURI: p.BackchannelLogoutURI,
 		GrantTypes: p.GrantTypes, Public: p.Public, GroupsClaim: p.GroupsClaim,
-		OmitAuthorizationResponseIss: p.OmitAuthorizationResponseIss}
+		OmitAuthorizationResponseIss: p.OmitAuthorizationResponseIss,
+		RequirePAR:                   p.RequirePAR, RequireDPoP: p.RequireDPoP, TokenAuthMethod: p.TokenAuthMethod,
+		JWKSURI: p.JWKSURI, JWKS: jwksPatch(p.JWKS)}
 }
 
 // rotateInput: overlap is a Go duration ("24h"); absent means 24h, as in

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"time"
@@ -16,13 +17,18 @@ type schemas struct {
 	defs map[string]any
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	rawType  = reflect.TypeFor[json.RawMessage]() // an embedded JSON document (a client's JWK Set)
+)
 
 // of returns the schema of t, a $ref for a struct.
 func (s *schemas) of(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		return map[string]any{"type": "object"}
 	case t.Kind() == reflect.Pointer:
 		return s.of(t.Elem())
 	case t.Kind() == reflect.String:

@@ -35,6 +35,8 @@ type clientForm struct {
 	Grants                                          []string
 	Public, GroupsClaim                             bool
 	OmitIss                                         bool // omit_authorization_response_iss
+	Modern                                          clients.Modern
+	TokenAuthMethods                                []string
 	Errors                                          map[string][]string
 	Algs, GrantTypes                                []string
 	GroupRows                                       int // visible rows of the groups multi-select
@@ -48,6 +50,7 @@ var (
 func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title string) (clientForm, error) {
 	gs, err := h.Dir.ListGroups(r.Context(), c.tenant.ID)
 	f.base, f.AllGroups, f.Algs, f.GrantTypes = h.base(r, c, "clients", title), gs, algs, grantTypes
+	f.TokenAuthMethods = []string{model.AuthClientSecretBasic, model.AuthClientSecretPost, model.AuthPrivateKeyJWT}
 	f.GroupRows = min(max(len(gs), 2), 6) // a one-row multi-select reads as a drop-down
 	return f, err
 }
@@ -73,7 +76,9 @@ func readClientForm(r *http.Request) clientForm {
 	return clientForm{Name: f.Get("name"), RedirectURIs: f.Get("redirect_uris"), PostLogoutURIs: f.Get("post_logout_redirect_uris"),
 		Backchannel: f.Get("backchannel_logout_uri"), Groups: f["groups"], Alg: f.Get("id_token_alg"), Grants: f["grant_types"],
 		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on", AllMembers: f.Get("access") == "all",
-		OmitIss: f.Get("omit_authorization_response_iss") == "on"}
+		OmitIss: f.Get("omit_authorization_response_iss") == "on",
+		Modern: clients.Modern{RequirePAR: f.Get("require_par") == "on", RequireDPoP: f.Get("require_dpop") == "on",
+			TokenAuthMethod: f.Get("token_auth_method"), JWKSURI: f.Get("jwks_uri"), JWKS: f.Get("jwks")}}
 }
 
 func (f clientForm) input() clients.Input {
@@ -83,7 +88,19 @@ func (f clientForm) input() clients.Input {
 	}
 	return clients.Input{Name: f.Name, RedirectURIs: splitList(f.RedirectURIs), PostLogoutRedirectURIs: splitList(f.PostLogoutURIs),
 		PermittedGroups: f.Groups, AllMembers: &f.AllMembers, IDTokenAlg: f.Alg, BackchannelLogoutURI: f.Backchannel,
-		GrantTypes: grants, Public: f.Public, GroupsClaim: f.GroupsClaim, OmitAuthorizationResponseIss: f.OmitIss}
+		GrantTypes: grants, Public: f.Public, GroupsClaim: f.GroupsClaim, OmitAuthorizationResponseIss: f.OmitIss,
+		Modern: f.formModern()}
+}
+
+// formModern is the form's modern settings as the service takes them: the
+// selected method is kept only for a confidential client (a public one has
+// none, and the select cannot be left empty).
+func (f clientForm) formModern() clients.Modern {
+	m := f.Modern
+	if f.Public {
+		m.TokenAuthMethod = ""
+	}
+	return m
 }
 
 func (f clientForm) patch() clients.Patch {
@@ -95,7 +112,9 @@ func (f clientForm) patch() clients.Patch {
 	return clients.Patch{Name: &in.Name, RedirectURIs: &in.RedirectURIs, PostLogoutRedirectURIs: &in.PostLogoutRedirectURIs,
 		PermittedGroups: &groups, AllMembers: in.AllMembers, IDTokenAlg: &in.IDTokenAlg,
 		BackchannelLogoutURI: &in.BackchannelLogoutURI, GrantTypes: &in.GrantTypes, Public: &in.Public, GroupsClaim: &in.GroupsClaim,
-		OmitAuthorizationResponseIss: &in.OmitAuthorizationResponseIss}
+		OmitAuthorizationResponseIss: &in.OmitAuthorizationResponseIss,
+		RequirePAR:                   &in.Modern.RequirePAR, RequireDPoP: &in.Modern.RequireDPoP, TokenAuthMethod: &in.Modern.TokenAuthMethod,
+		JWKSURI: &in.Modern.JWKSURI, JWKS: &in.Modern.JWKS}
 }
 
 // createClient is "Save & Close": the client id and secret are generated
@@ -129,7 +148,8 @@ func (h *Handler) editClient(w http.ResponseWriter, r *http.Request, c *call) er
 		PostLogoutURIs: strings.Join(v.PostLogoutRedirectURIs, ", "), Backchannel: v.BackchannelLogoutURI,
 		Groups: v.PermittedGroupNames, AllMembers: v.OpenToAllMembers(), AdmitsNobody: v.AdmitsNobody,
 		Alg: v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim,
-		OmitIss: v.OmitAuthorizationResponseIss}, "Edit client")
+		OmitIss: v.OmitAuthorizationResponseIss, Modern: clients.Modern{RequirePAR: v.RequirePAR, RequireDPoP: v.RequireDPoP,
+			TokenAuthMethod: v.TokenAuthMethod, JWKSURI: v.JWKSURI, JWKS: v.JWKS}}, "Edit client")
 	if err != nil {
 		return err
 	}

@@ -16,24 +16,27 @@ import (
 type clients struct{ s *Store }
 
 // clientCols is the read order; clientArgs the write order, where $1 and $2
-// are the key and $16 created_at, which only an insert writes.
+// are the key and $21 created_at, which only an insert writes.
 const clientCols = `id, tenant_id, name, redirect_uris, post_logout_redirect_uris,
 	permitted_groups, id_token_alg, backchannel_logout_uri, grant_types, public,
-	groups_claim, secrets, all_members, omit_authorization_response_iss, updated_at, created_at`
+	groups_claim, secrets, all_members, omit_authorization_response_iss, require_par, require_dpop,
+	token_auth_method, jwks_uri, jwks, updated_at, created_at`
 
 func clientArgs(c model.Client) []any {
 	return []any{c.TenantID, clientKey(c.ID), c.Name, jsonList(c.RedirectURIs),
 		jsonList(c.PostLogoutRedirectURIs), jsonList(c.PermittedGroups), c.IDTokenAlg,
 		c.BackchannelLogoutURI, jsonList(c.GrantTypes), c.Public, c.GroupsClaim,
-		encodeSecrets(c.Secrets), c.AllMembers, c.OmitAuthorizationResponseIss, micros(c.UpdatedAt), micros(c.CreatedAt)}
+		encodeSecrets(c.Secrets), c.AllMembers, c.OmitAuthorizationResponseIss, c.RequirePAR, c.RequireDPoP,
+		c.TokenAuthMethod, c.JWKSURI, c.JWKS, micros(c.UpdatedAt), micros(c.CreatedAt)}
 }
 
 func (r clients) Create(ctx context.Context, c model.Client) error {
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := r.s.exec(ctx, tx, `INSERT INTO clients (tenant_id, id, name, redirect_uris,
 			post_logout_redirect_uris, permitted_groups, id_token_alg, backchannel_logout_uri,
-			grant_types, public, groups_claim, secrets, all_members, omit_authorization_response_iss, updated_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, clientArgs(c)...)
+			grant_types, public, groups_claim, secrets, all_members, omit_authorization_response_iss, require_par,
+			require_dpop, token_auth_method, jwks_uri, jwks, updated_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, clientArgs(c)...)
 		if err != nil {
 			return err
 		}
@@ -123,8 +126,9 @@ func (r clients) Update(ctx context.Context, tenantID, id string, fn func(model.
 		_, err = r.s.exec(ctx, tx, `UPDATE clients SET name = $3, redirect_uris = $4,
 			post_logout_redirect_uris = $5, permitted_groups = $6, id_token_alg = $7,
 			backchannel_logout_uri = $8, grant_types = $9, public = $10, groups_claim = $11,
-			secrets = $12, all_members = $13, omit_authorization_response_iss = $14, updated_at = $15
-			WHERE tenant_id = $1 AND id = $2`, clientArgs(c)[:15]...)
+			secrets = $12, all_members = $13, omit_authorization_response_iss = $14, require_par = $15,
+			require_dpop = $16, token_auth_method = $17, jwks_uri = $18, jwks = $19, updated_at = $20
+			WHERE tenant_id = $1 AND id = $2`, clientArgs(c)[:20]...)
 		if err != nil {
 			return err
 		}
@@ -170,7 +174,8 @@ func scanClient(sc scanner) (model.Client, error) {
 	var updated, created int64
 	err := sc.Scan(&c.ID, &c.TenantID, &c.Name, &redirects, &postLogout, &groups, &c.IDTokenAlg,
 		&c.BackchannelLogoutURI, &grantTypes, &c.Public, &c.GroupsClaim, &secrets, &c.AllMembers,
-		&c.OmitAuthorizationResponseIss, &updated, &created)
+		&c.OmitAuthorizationResponseIss, &c.RequirePAR, &c.RequireDPoP, &c.TokenAuthMethod, &c.JWKSURI, &c.JWKS,
+		&updated, &created)
 	if err != nil {
 		return model.Client{}, err
 	}

@@ -18,6 +18,7 @@ var clientTests = []testCase{
 	{"Clients/ListByGroup", testClientListByGroup},
 	{"Clients/Version", testClientVersion},
 	{"Clients/OmitAuthorizationResponseIss", testClientOmitIss},
+	{"Clients/ModernOAuth", testClientModernOAuth},
 }
 
 func testClientCRUD(t *testing.T, s store.Store) {
