@@ -1,10 +1,16 @@
 package interop
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/guildgate/guildgate/internal/testenv"
 )
@@ -17,6 +23,9 @@ type fixture struct {
 	PostLogoutURI string            `json:"post_logout_redirect_uri"`
 	Members       map[string]member `json:"members"`
 	Clients       map[string]client `json:"clients"`
+	// Keys are the private keys (JWK, ES256) of the clients registered with
+	// a key set (keyedClients), for signing request objects and assertions.
+	Keys map[string]json.RawMessage `json:"keys"`
 }
 
 type member struct {
@@ -58,6 +67,14 @@ var clientFlags = map[string][]string{
 
 const withImplicit = "authorization_code,implicit,refresh_token"
 
+// keyedClients register a public key set (--jwks-file) of a key made for
+// the run; the suite gets the private half in fixture.Keys. par must push
+// its requests; pkjwt authenticates with private_key_jwt only.
+var keyedClients = map[string][]string{
+	"par":   {"--redirect-uris", redirectURI, "--require-par"},
+	"pkjwt": {"--redirect-uris", redirectURI, "--token-auth", "private_key_jwt"},
+}
+
 func newFixture(t *testing.T, s *testenv.Server) fixture {
 	t.Helper()
 	fx := fixture{Issuer: s.URL, RedirectURI: redirectURI, PostLogoutURI: postLogoutURI,
@@ -70,14 +87,48 @@ func newFixture(t *testing.T, s *testenv.Server) fixture {
 	fx.Members["bob"] = addMember(t, s, member{Email: "bob@example.org", Name: "Bob Babbage", GivenName: "Bob",
 		FamilyName: "Babbage", Status: "expired", Groups: []string{}})
 	for name, flags := range clientFlags {
-		// --data-dir: the CLI must read the server's master key, or it makes
-		// its own and the server cannot decrypt the client secrets.
-		args := append([]string{"client", "add", "--name", "interop " + name, "--data-dir", s.Config.DataDir}, flags...)
-		var c client
-		mustJSON(t, s.MustCLI(t, "", append(args, "--json")...), &c)
-		fx.Clients[name] = c
+		fx.Clients[name] = addClient(t, s, name, flags)
+	}
+	fx.Keys = map[string]json.RawMessage{}
+	for name, flags := range keyedClients {
+		private, file := clientKey(t, name)
+		fx.Keys[name] = private
+		fx.Clients[name] = addClient(t, s, name, append(flags, "--jwks-file", file))
 	}
 	return fx
+}
+
+func addClient(t *testing.T, s *testenv.Server, name string, flags []string) client {
+	t.Helper()
+	// --data-dir: the CLI must read the server's master key, or it makes
+	// its own and the server cannot decrypt the client secrets.
+	args := append([]string{"client", "add", "--name", "interop " + name, "--data-dir", s.Config.DataDir}, flags...)
+	var c client
+	mustJSON(t, s.MustCLI(t, "", append(args, "--json")...), &c)
+	return c
+}
+
+// clientKey makes an ES256 key for client name: its private JWK, and a file
+// holding its public JWK Set.
+func clientKey(t *testing.T, name string) (json.RawMessage, string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	private, err := json.Marshal(jose.JSONWebKey{Key: k, KeyID: name + "-1", Algorithm: "ES256", Use: "sig"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	public, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.Public(), KeyID: name + "-1", Algorithm: "ES256", Use: "sig"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), name+".jwks.json")
+	if err := os.WriteFile(file, public, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return private, file
 }
 
 func addMember(t *testing.T, s *testenv.Server, m member) member {

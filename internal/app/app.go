@@ -15,6 +15,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/accountsecurity"
 	"github.com/guildgate/guildgate/internal/admin"
+	"github.com/guildgate/guildgate/internal/clientkeys"
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/httpx"
@@ -218,6 +219,7 @@ func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErro
 		Tokens:   &tokens.Issuer{Keys: a.keys, Now: a.now},
 		Sessions: sessions, Store: a.store, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, CSRF: csrf,
 		Logger: a.logger, Now: a.now, HTTPClient: a.outbound.For(outbound.BackchannelLogout),
+		ClientKeys: &clientkeys.Verifier{HTTP: a.outbound.For(outbound.ClientJWKS), Now: a.now},
 	}
 }
 

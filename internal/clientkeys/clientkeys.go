@@ -69,10 +69,10 @@ func ParseSet(doc []byte) (jose.JSONWebKeySet, error) {
 
 func checkKey(k jose.JSONWebKey) error {
 	switch {
+	case k.Key != nil && !k.IsPublic():
+		return errors.New("is a private or symmetric key: register only public keys, and replace this one, which has now left your hands")
 	case !k.Valid():
 		return errors.New("is not a valid key")
-	case !k.IsPublic():
-		return errors.New("is a private or symmetric key: register only public keys, and replace this one, which has now left your hands")
 	case k.Use != "" && k.Use != "sig":
 		return fmt.Errorf("is for %q, not for signatures (use \"sig\")", k.Use)
 	case k.Algorithm != "" && !slices.Contains(Asymmetric, k.Algorithm):

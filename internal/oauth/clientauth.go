@@ -13,6 +13,11 @@ const (
 	AuthMethodClientSecretBasic = "client_secret_basic"
 	AuthMethodClientSecretPost  = "client_secret_post"
 	AuthMethodNone              = "none" // public client: client_id only
+	// AuthMethodPrivateKeyJWT: a JWT the client signs with its key (RFC 7523
+	// §2.2); ClientCredentials returns it in place of a secret.
+	AuthMethodPrivateKeyJWT = "private_key_jwt"
+	// AssertionTypeJWT is the client_assertion_type of RFC 7523 §2.2.
+	AssertionTypeJWT = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 )
 
 // Generous bounds on credentials: Guildgate's own are a UUID and a 43-byte
@@ -20,6 +25,7 @@ const (
 const (
 	maxClientIDLen     = 255
 	maxClientSecretLen = 1024
+	maxAssertionLen    = 8 << 10 // a signed JWT, perhaps with a certificate chain
 )
 
 // ClientCredentials extracts the client's credentials from a token-endpoint
@@ -43,10 +49,37 @@ func ClientCredentials(r *http.Request) (id, secret, method string, err error) {
 	if err != nil {
 		return "", "", "", err
 	}
+	if form.Has("client_assertion") || form.Has("client_assertion_type") {
+		return assertionCredentials(r, form)
+	}
 	if r.Header.Get("Authorization") != "" {
 		return basicCredentials(r, form)
 	}
 	return formCredentials(form)
+}
+
+// assertionCredentials reads a client assertion (RFC 7523 §2.2, RFC 7521
+// §4.2). The assertion comes back as the "secret"; id is the body's
+// client_id, "" when absent (the assertion's sub then names the client).
+func assertionCredentials(r *http.Request, form url.Values) (string, string, string, error) {
+	id, assertion := form.Get("client_id"), form.Get("client_assertion")
+	switch {
+	case r.Header.Get("Authorization") != "" || form.Has("client_secret"):
+		return "", "", "", InvalidRequest("Use one client authentication method: a client assertion and a secret were both sent.")
+	case form.Get("client_assertion_type") != AssertionTypeJWT:
+		return "", "", "", InvalidClient("client_assertion_type must be " + AssertionTypeJWT + ".")
+	case assertion == "":
+		return "", "", "", InvalidClient("client_assertion is missing.")
+	case len(assertion) > maxAssertionLen:
+		return "", "", "", InvalidClient("client_assertion is too long.")
+	}
+	if err := SingleValues(form, "client_assertion", "client_assertion_type"); err != nil {
+		return "", "", "", err
+	}
+	if err := checkCredentialText(id, "", InvalidRequest); err != nil {
+		return "", "", "", err
+	}
+	return id, assertion, AuthMethodPrivateKeyJWT, nil
 }
 
 // bodyForm returns the request body parameters, refusing credentials in the

@@ -154,3 +154,42 @@ func scopeAttribute(scopes []string) string {
 	}
 	return strings.Join(kept, " ")
 }
+
+// InvalidRequestObject: the request object (RFC 9101) is malformed,
+// unsigned, badly signed, expired or meant for someone else.
+func InvalidRequestObject(desc string) *Error {
+	return newError(CodeInvalidRequestObject, http.StatusBadRequest, desc)
+}
+
+// InvalidRequestURI: the request_uri is not one this server pushed for the
+// client (RFC 9126 §4), or it expired or was used.
+func InvalidRequestURI(desc string) *Error {
+	return newError(CodeInvalidRequestURI, http.StatusBadRequest, desc)
+}
+
+// InvalidDPoPProof: the DPoP proof is missing where required, malformed, or
+// does not match the request or the token (RFC 9449 §5, §7.1).
+func InvalidDPoPProof(desc string) *Error {
+	return newError(CodeInvalidDPoPProof, http.StatusBadRequest, desc)
+}
+
+// UseDPoPNonce: the proof must carry the server's current nonce, sent in the
+// DPoP-Nonce header of this answer (RFC 9449 §8).
+func UseDPoPNonce(desc string) *Error {
+	return newError(CodeUseDPoPNonce, http.StatusBadRequest, desc)
+}
+
+// AuthorizationPending: the member has not yet answered the device request.
+func AuthorizationPending(desc string) *Error {
+	return newError(CodeAuthorizationPending, http.StatusBadRequest, desc)
+}
+
+// SlowDown: the device polls faster than its interval (RFC 8628 §3.5).
+func SlowDown(desc string) *Error {
+	return newError(CodeSlowDown, http.StatusBadRequest, desc)
+}
+
+// ExpiredToken: the device code expired before the member answered.
+func ExpiredToken(desc string) *Error {
+	return newError(CodeExpiredToken, http.StatusBadRequest, desc)
+}

@@ -32,6 +32,16 @@ const (
 	CodeInvalidToken             ErrorCode = "invalid_token"
 	CodeInsufficientScope        ErrorCode = "insufficient_scope"
 	CodeUnsupportedTokenType     ErrorCode = "unsupported_token_type"
+	// RFC 9101 §6.2 (request objects, and PAR's request_uri).
+	CodeInvalidRequestObject ErrorCode = "invalid_request_object"
+	CodeInvalidRequestURI    ErrorCode = "invalid_request_uri"
+	// RFC 9449 §5 and §8 (DPoP).
+	CodeInvalidDPoPProof ErrorCode = "invalid_dpop_proof"
+	CodeUseDPoPNonce     ErrorCode = "use_dpop_nonce"
+	// RFC 8628 §3.5 (the device authorization grant).
+	CodeAuthorizationPending ErrorCode = "authorization_pending"
+	CodeSlowDown             ErrorCode = "slow_down"
+	CodeExpiredToken         ErrorCode = "expired_token"
 )
 
 // Realm names Guildgate's protection space in WWW-Authenticate challenges.

@@ -38,17 +38,28 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return httpx.Internal(errNoTenant)
 	}
-	v, err := authorizeParams(r)
+	outer, err := authorizeParams(r)
 	if err != nil {
 		return err
 	}
-	c, redirectURI, err := p.authorizeClient(r.Context(), t, v)
+	c, err := p.authorizeClientID(r.Context(), t, outer)
 	if err != nil {
 		return err
 	}
-	to, err := newAuthReply(v, redirectURI, responseIss(t, c))
+	res, err := p.resolveAuthorize(r.Context(), t, c, outer)
+	if err != nil {
+		return err
+	}
+	redirectURI, err := authorizeRedirect(c, res.params)
+	if err != nil {
+		return err
+	}
+	to, err := newAuthReply(res.params, redirectURI, responseIss(t, c))
+	if err == nil && c.RequirePAR && res.pushed.ID == "" {
+		err = oauth.InvalidRequest("This client must push its authorization requests first (" + PathPAR + ", RFC 9126).")
+	}
 	if err == nil {
-		err = p.authorizeValid(w, r, t, v, c, to)
+		err = p.authorizeValid(w, r, t, res, c, to)
 	}
 	if err != nil {
 		p.logError(r, err) // the cause for the log; the client gets a fixed description
@@ -71,11 +82,15 @@ func responseIss(t model.Tenant, c model.Client) string {
 }
 
 // authorizeValid continues once errors can be sent to the client.
-func (p *Provider) authorizeValid(w http.ResponseWriter, r *http.Request, t model.Tenant, v url.Values, c model.Client, to authReply) error {
-	req, err := parseAuthRequest(v, c, to.URI)
+func (p *Provider) authorizeValid(w http.ResponseWriter, r *http.Request, t model.Tenant, res resolvedAuth, c model.Client, to authReply) error {
+	if res.resumeErr != nil {
+		return res.resumeErr
+	}
+	req, err := parseAuthRequest(res.params, c, to.URI)
 	if err != nil {
 		return err
 	}
+	req.params, req.Resume, req.Pushed = res.outer, res.resume, res.pushed
 	next, err := p.authenticate(r, t, req)
 	if err != nil || next.done(w) {
 		return err
@@ -99,33 +114,42 @@ func authorizeParams(r *http.Request) (url.Values, error) {
 	return v, nil
 }
 
-// authorizeClient identifies the client and the redirect URI. Until both
+// authorizeClientID identifies the client. Until it and the redirect URI
 // check out, nothing may be sent to the redirect URI (RFC 6749 §4.1.2.1):
 // the member sees a 400 page saying which is wrong.
-func (p *Provider) authorizeClient(ctx context.Context, t model.Tenant, v url.Values) (model.Client, string, error) {
-	if oauth.SingleValues(v, "client_id", "redirect_uri") != nil {
-		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.repeated"))
+func (p *Provider) authorizeClientID(ctx context.Context, t model.Tenant, v url.Values) (model.Client, error) {
+	if oauth.SingleValues(v, "client_id") != nil {
+		return model.Client{}, httpx.BadRequestMsg(i18n.M("authorize.repeated"))
 	}
 	id := v.Get("client_id")
 	if id == "" {
-		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.no_client"))
+		return model.Client{}, httpx.BadRequestMsg(i18n.M("authorize.no_client"))
 	}
 	c, err := p.Clients.Lookup(ctx, t.ID, id)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.unknown_client")).WithCause(err)
+		return model.Client{}, httpx.BadRequestMsg(i18n.M("authorize.unknown_client")).WithCause(err)
 	}
 	if err != nil {
-		return model.Client{}, "", httpx.Internal(fmt.Errorf("look up client: %w", err))
+		return model.Client{}, httpx.Internal(fmt.Errorf("look up client: %w", err))
+	}
+	return c, nil
+}
+
+// authorizeRedirect finds the redirect URI of the request (as resolved from
+// a pushed request or request object) among the client's.
+func authorizeRedirect(c model.Client, v url.Values) (string, error) {
+	if oauth.SingleValues(v, "redirect_uri") != nil {
+		return "", httpx.BadRequestMsg(i18n.M("authorize.repeated"))
 	}
 	requested := v.Get("redirect_uri")
 	if requested == "" {
-		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.no_redirect", c.Name))
+		return "", httpx.BadRequestMsg(i18n.M("authorize.no_redirect", c.Name))
 	}
 	uri, ok := oauth.MatchRedirectURI(c.RedirectURIs, requested)
 	if !ok {
-		return model.Client{}, "", httpx.BadRequestMsg(i18n.M("authorize.unregistered_redirect", c.Name))
+		return "", httpx.BadRequestMsg(i18n.M("authorize.unregistered_redirect", c.Name))
 	}
-	return c, uri, nil
+	return uri, nil
 }
 
 // send encodes params for the client: a redirect with a query or

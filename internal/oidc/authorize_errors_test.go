@@ -68,8 +68,6 @@ func TestAuthorizeErrorsGoToTheClient(t *testing.T) {
 	}{
 		{"repeated parameter", "code", "query", "invalid_request", func(v url.Values) { v.Add("scope", "openid") }},
 		{"repeated unknown parameter", "code", "query", "invalid_request", func(v url.Values) { v["x"] = []string{"1", "2"} }},
-		{"request object", "code", "query", "request_not_supported", func(v url.Values) { v.Set("request", "eyJhbGciOiJub25lIn0.e30.") }},
-		{"request_uri", "code", "query", "request_uri_not_supported", func(v url.Values) { v.Set("request_uri", "https://rp.example/r") }},
 		{"registration", "code", "query", "registration_not_supported", func(v url.Values) { v.Set("registration", "{}") }},
 		{"no response_type", "", "query", "invalid_request", nil},
 		{"response_type none", "none", "query", "unsupported_response_type", nil},

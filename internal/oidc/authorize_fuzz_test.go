@@ -38,7 +38,7 @@ func FuzzOpenResume(f *testing.F) {
 			return
 		}
 		v := url.Values{"client_id": {"c1"}, "prompt": {"login"}, authResumeParam: {marker}}
-		r, err := p.openResume(tn, &authRequest{params: v}, now)
+		r, err := p.openResume(tn, v, now)
 		if err == nil && !r.At.IsZero() && (r.SessionID != "sess" || !r.At.Equal(now) || r.ID == "") {
 			t.Fatalf("a marker we never sealed opened: %q -> %+v", marker, r)
 		}

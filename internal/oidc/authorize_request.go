@@ -26,8 +26,10 @@ type authRequest struct {
 	LoginHint       string
 	IDTokenHint     string // raw; verified with the tenant's keys later
 	// Resume is set on a request coming back from /login with a marker
-	// that opened (authResumeParam); authenticate sets it.
+	// that opened (authResumeParam).
 	Resume authResume
+	// Pushed is the pushed request this one came from (ID empty for none).
+	Pushed pushed
 	// params are the request as sent, to resume it after sign-in.
 	params url.Values
 }

@@ -28,6 +28,15 @@ func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.T
 	if !ok {
 		return oauth.AccessDenied("The member is not in any of the groups permitted to use this application.")
 	}
+	if req.Pushed.ID != "" {
+		first, err := p.spendPushed(ctx, t, req.Pushed)
+		if err != nil {
+			return err
+		}
+		if !first {
+			return oauth.InvalidRequestURI("This pushed request was answered already: push the request again.")
+		}
+	}
 	g := p.newGrant(t, req, who.session)
 	if err := p.Store.Grants().Create(ctx, g); err != nil {
 		return oauth.ServerError(fmt.Errorf("create grant: %w", err))

@@ -102,12 +102,15 @@ func resumeBinding(t model.Tenant, params url.Values) []byte {
 // made here for this request (forged, edited or moved): invalid_request.
 // An expired one is no marker; the request is then judged as if it had
 // never been to /login, which at worst asks for one more sign-in.
-func (p *Provider) openResume(t model.Tenant, req *authRequest, now time.Time) (authResume, error) {
-	raw := req.params.Get(authResumeParam)
+func (p *Provider) openResume(t model.Tenant, params url.Values, now time.Time) (authResume, error) {
+	raw := params.Get(authResumeParam)
 	if raw == "" {
 		return authResume{}, nil
 	}
-	plain, err := p.Secrets.Decrypt(raw, resumeBinding(t, req.params))
+	if err := checkAuthResume(raw); err != nil {
+		return authResume{}, err
+	}
+	plain, err := p.Secrets.Decrypt(raw, resumeBinding(t, params))
 	if err != nil {
 		return authResume{}, oauth.InvalidRequest(authResumeParam + " was not issued for this request.").WithCause(err)
 	}

@@ -46,10 +46,6 @@ const (
 // may be shown, so any need to sign in becomes login_required.
 func (p *Provider) authenticate(r *http.Request, t model.Tenant, req *authRequest) (authNext, error) {
 	now := p.Now()
-	var err error
-	if req.Resume, err = p.openResume(t, req, now); err != nil {
-		return authNext{}, err
-	}
 	hintSub, err := p.authHintSubject(r.Context(), t, req.Client, req.IDTokenHint)
 	if err != nil {
 		return authNext{}, err

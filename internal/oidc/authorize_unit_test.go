@@ -156,7 +156,7 @@ func TestAuthResume(t *testing.T) {
 	resumed, _ := url.ParseQuery(strings.TrimPrefix(login.Query().Get("return_to"), PathAuthorize+"?"))
 	marker := resumed.Get(authResumeParam)
 	open := func(tn model.Tenant, v url.Values, at time.Time) (authResume, error) {
-		return p.openResume(tn, &authRequest{params: v}, at)
+		return p.openResume(tn, v, at)
 	}
 	got, err := open(tn, resumed, now.Add(time.Minute))
 	if err != nil || !got.At.Equal(now) || got.SessionID != "sess" || got.ID == "" || checkAuthResume(marker) != nil {

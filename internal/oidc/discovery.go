@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sync"
 
+	"github.com/guildgate/guildgate/internal/clientkeys"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -35,7 +37,7 @@ var Supported = struct {
 	ResponseModes: []string{"query", "fragment", "form_post"},
 	GrantTypes:    []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials},
 	IDTokenAlgs:   []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, model.AlgHS256},
-	AuthMethods:   []string{"client_secret_basic", "client_secret_post"},
+	AuthMethods:   []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 	Claims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid", "at_hash", "c_hash",
 		"name", "given_name", "family_name", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id"},
 	Prompts:              []string{"none", "login", "consent", "select_account"},
@@ -46,30 +48,38 @@ var Supported = struct {
 // RFC 9207, RP-Initiated and Back-Channel Logout).
 func metadata(issuer string) map[string]any {
 	return map[string]any{
-		"issuer":                                         issuer,
-		"authorization_endpoint":                         issuer + PathAuthorize,
-		"token_endpoint":                                 issuer + PathToken,
-		"userinfo_endpoint":                              issuer + PathUserinfo,
-		"jwks_uri":                                       issuer + PathJWKS,
-		"end_session_endpoint":                           issuer + PathLogout,
-		"revocation_endpoint":                            issuer + PathRevoke,
-		"introspection_endpoint":                         issuer + PathIntrospect,
-		"scopes_supported":                               Supported.Scopes,
-		"response_types_supported":                       Supported.ResponseTypes,
-		"response_modes_supported":                       Supported.ResponseModes,
-		"grant_types_supported":                          Supported.GrantTypes,
-		"subject_types_supported":                        []string{"public"},
-		"id_token_signing_alg_values_supported":          Supported.IDTokenAlgs,
-		"token_endpoint_auth_methods_supported":          append(append([]string{}, Supported.AuthMethods...), "none"),
-		"revocation_endpoint_auth_methods_supported":     Supported.AuthMethods,
-		"introspection_endpoint_auth_methods_supported":  Supported.AuthMethods,
-		"claims_supported":                               Supported.Claims,
-		"ui_locales_supported":                           i18n.Languages,
-		"claim_types_supported":                          []string{"normal"},
-		"prompt_values_supported":                        Supported.Prompts,
-		"code_challenge_methods_supported":               Supported.CodeChallengeMethods,
-		"request_parameter_supported":                    false,
+		"issuer":                                                   issuer,
+		"authorization_endpoint":                                   issuer + PathAuthorize,
+		"token_endpoint":                                           issuer + PathToken,
+		"userinfo_endpoint":                                        issuer + PathUserinfo,
+		"jwks_uri":                                                 issuer + PathJWKS,
+		"end_session_endpoint":                                     issuer + PathLogout,
+		"revocation_endpoint":                                      issuer + PathRevoke,
+		"introspection_endpoint":                                   issuer + PathIntrospect,
+		"scopes_supported":                                         Supported.Scopes,
+		"response_types_supported":                                 Supported.ResponseTypes,
+		"response_modes_supported":                                 Supported.ResponseModes,
+		"grant_types_supported":                                    Supported.GrantTypes,
+		"subject_types_supported":                                  []string{"public"},
+		"id_token_signing_alg_values_supported":                    Supported.IDTokenAlgs,
+		"token_endpoint_auth_methods_supported":                    append(append([]string{}, Supported.AuthMethods...), "none"),
+		"revocation_endpoint_auth_methods_supported":               Supported.AuthMethods,
+		"introspection_endpoint_auth_methods_supported":            Supported.AuthMethods,
+		"token_endpoint_auth_signing_alg_values_supported":         clientkeys.Asymmetric,
+		"revocation_endpoint_auth_signing_alg_values_supported":    clientkeys.Asymmetric,
+		"introspection_endpoint_auth_signing_alg_values_supported": clientkeys.Asymmetric,
+		"claims_supported":                                         Supported.Claims,
+		"ui_locales_supported":                                     i18n.Languages,
+		"claim_types_supported":                                    []string{"normal"},
+		"prompt_values_supported":                                  Supported.Prompts,
+		"code_challenge_methods_supported":                         Supported.CodeChallengeMethods,
+		"pushed_authorization_request_endpoint":                    issuer + PathPAR,
+		"require_pushed_authorization_requests":                    false, // per client: --require-par
+		"request_parameter_supported":                              true,
+		"request_object_signing_alg_values_supported":              requestObjectAlgs(),
+		// request_uri only as /oauth/par issues it (RFC 9126); no URL is fetched.
 		"request_uri_parameter_supported":                false,
+		"require_signed_request_object":                  false,
 		"claims_parameter_supported":                     false,
 		"authorization_response_iss_parameter_supported": true,
 		"backchannel_logout_supported":                   true,
@@ -122,4 +132,9 @@ func writePrepared(w http.ResponseWriter, r *http.Request, p prepared, maxAge st
 		return
 	}
 	_, _ = w.Write(p.body)
+}
+
+// requestObjectAlgs: a client's own keys, or HS256 with its secret.
+func requestObjectAlgs() []string {
+	return append(slices.Clone(clientkeys.Asymmetric), model.AlgHS256)
 }

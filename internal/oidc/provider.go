@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/clientkeys"
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
@@ -44,6 +45,9 @@ type Provider struct {
 	Now     func() time.Time
 	// HTTPClient posts back-channel logout tokens; it must have a timeout.
 	HTTPClient *http.Client
+	// ClientKeys verifies what clients sign with their own keys: request
+	// objects and client assertions.
+	ClientKeys *clientkeys.Verifier
 	// Upstream ends organisations' identity-provider sessions at /log-out;
 	// nil when there is none to end.
 	Upstream UpstreamLogout
@@ -61,6 +65,7 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.Handle("GET "+PathDiscovery, p.public(p.discovery))
 	mux.Handle("GET "+PathJWKS, p.public(p.jwks))
 	p.mountAuthorize(mux)
+	p.mountPAR(mux)
 	p.mountToken(mux)
 	p.mountUserinfo(mux)
 	p.mountRevocation(mux)

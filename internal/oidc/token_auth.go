@@ -18,14 +18,20 @@ const clientAuthFailed = "Client authentication failed."
 // token, revocation and introspection endpoints. A confidential client must
 // prove its secret (client_secret_basic or client_secret_post); a public
 // client may name itself with client_id alone ("none") where allowPublic
-// says so. Any failure is invalid_client (401 with a Basic challenge).
+// says so; a client registered for private_key_jwt must send a signed
+// assertion instead (token_assertion.go). Any failure is invalid_client
+// (401 with a Basic challenge).
 func (p *Provider) authenticateClient(r *http.Request, t model.Tenant, allowPublic bool) (model.Client, string, error) {
 	id, secret, method, err := oauth.ClientCredentials(r)
 	if err != nil {
 		return model.Client{}, "", err
 	}
-	if method == oauth.AuthMethodNone {
+	switch method {
+	case oauth.AuthMethodNone:
 		c, err := p.publicClient(r, t, id, allowPublic)
+		return c, method, err
+	case oauth.AuthMethodPrivateKeyJWT:
+		c, err := p.assertionClient(r, t, id, secret)
 		return c, method, err
 	}
 	c, err := p.Clients.Authenticate(r.Context(), t.ID, id, secret)
@@ -34,6 +40,10 @@ func (p *Provider) authenticateClient(r *http.Request, t model.Tenant, allowPubl
 		return model.Client{}, "", oauth.InvalidClient(clientAuthFailed).WithCause(err)
 	case err != nil:
 		return model.Client{}, "", oauth.ServerError(fmt.Errorf("authenticate client: %w", err))
+	case c.TokenAuthMethod == model.AuthPrivateKeyJWT:
+		// Its secret stays valid for HS256, but no longer proves the client.
+		return model.Client{}, "", oauth.InvalidClient(clientAuthFailed).
+			WithCause(errors.New("client is registered for private_key_jwt and sent its secret"))
 	}
 	return c, method, nil
 }

@@ -10,7 +10,9 @@ import (
 // lets one resumed request count a new session as the sign-in it asked
 // for, and a replay of the same URL counts for nothing. The SAML identity
 // provider records the ids of the messages it accepts here too, prefixed
-// "saml:", so a captured AuthnRequest or LogoutRequest is accepted once.
+// "saml:", so a captured AuthnRequest or LogoutRequest is accepted once;
+// and the OP those of pushed authorization requests ("par:"), each
+// answered once.
 type AuthResumes interface {
 	// Use records marker id as used until expiresAt in one atomic
 	// statement: of callers racing for one id exactly one sees first=true.
