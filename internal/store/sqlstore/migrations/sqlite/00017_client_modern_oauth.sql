@@ -1,7 +1,7 @@
 -- Client settings of the modern OAuth profile (RFC 9126, 9101, 7523, 9449):
 -- pushed requests required, DPoP required, the token-endpoint
 -- authentication method, and the client's public keys by URL or as a JWK
--- Set document. Keep in step with migrations/postgres/00016_client_modern_oauth.sql.
+-- Set document. Keep in step with migrations/postgres/00017_client_modern_oauth.sql.
 -- Existing clients keep what they had: no requirement, secret methods, no keys.
 
 -- +goose Up
