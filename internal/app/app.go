@@ -15,6 +15,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/accountsecurity"
 	"github.com/guildgate/guildgate/internal/admin"
+	"github.com/guildgate/guildgate/internal/brandassets"
 	"github.com/guildgate/guildgate/internal/clientkeys"
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
@@ -84,7 +85,7 @@ type App struct {
 
 // New ensures the default tenant exists and builds the handler tree.
 func New(ctx context.Context, d Deps) (*App, error) {
-	tenants := &tenancy.Service{Store: d.Store.Tenants(), Audit: d.Store.Audit(), Now: d.Now}
+	tenants := &tenancy.Service{Store: d.Store.Tenants(), Audit: d.Store.Audit(), Now: d.Now, Atomic: d.Store.Atomic}
 	def, created, err := tenants.EnsureDefault(ctx, "system", d.Config.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("default tenant: %w", err)
@@ -175,6 +176,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 
 	site := http.NewServeMux()
 	pages.Mount(site)
+	(&brandassets.Handler{Tenants: a.store.Tenants(), Errors: htmlErrors}).Mount(site)
 	loginPages.Mount(site)
 	provider.Mount(site)
 	fed.Mount(site)

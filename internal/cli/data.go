@@ -74,7 +74,7 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 	return &data{
 		store:   st,
 		cfg:     cfg,
-		tenants: &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now},
+		tenants: &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now, Atomic: st.Atomic},
 		dir: &directory.Service{
 			Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
 			Grants: st.Grants(), Clients: st.Clients(), Hasher: password.NewHasher(password.OWASP), Now: now,

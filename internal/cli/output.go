@@ -61,7 +61,9 @@ func groupText(w io.Writer, v views.Group) {
 
 func tenantText(w io.Writer, v views.Tenant) {
 	fields(w, "id", v.ID, "slug", v.Slug, "name", v.Name, "issuer", v.Issuer, "hosts", strings.Join(v.Hosts, ", "),
-		"after_logout_url", v.AfterLogoutURL, "default_language", v.DefaultLanguage, "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
+		"after_logout_url", v.AfterLogoutURL, "default_language", v.DefaultLanguage,
+		"primary_color", v.PrimaryColor, "support_url", v.SupportURL, "privacy_url", v.PrivacyURL,
+		"sign_in_message", v.SignInMessage, "logo", v.LogoType, "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

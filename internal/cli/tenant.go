@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/branding"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -58,18 +60,32 @@ func (c *call) printTenant(asJSON bool, v views.Tenant) error {
 
 func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 	fs, df := c.dataFlagSet(false)
-	var name, issuer, after, lang optString
+	var name, issuer, after, lang, color, support, privacy, message, logoFile optString
 	var hosts stringList
 	fs.Var(&issuer, "issuer", "issuer URL, https://…")
 	fs.Var(&name, "name", "display name")
 	fs.Var(&hosts, "host", hostUsage+`; replaces the list, --host "" empties it`)
 	fs.Var(&after, "after-logout-url", "where sign-out lands when no app asks for a page (empty to clear)")
 	fs.Var(&lang, "default-language", languageUsage)
+	fs.Var(&name, "display-name", "the name members see on every page (the same as --name)")
+	fs.Var(&color, "primary-color", "buttons and links, #RRGGBB; white text on it needs contrast 4.5:1 (empty for the default)")
+	fs.Var(&support, "support-url", "https link to help, in every page's footer (empty to clear)")
+	fs.Var(&privacy, "privacy-url", "https link to the privacy policy, in every page's footer (empty to clear)")
+	fs.Var(&message, "sign-in-message", "one short line shown on the sign-in page (empty to clear)")
+	fs.Var(&logoFile, "logo-file", "PNG, JPEG or WebP of at most 256 KiB, re-encoded before use (empty to remove)")
 	pos, err := c.parseArgs(fs, args, "SLUG")
 	if err != nil {
 		return err
 	}
-	p := tenancy.TenantPatch{Name: name.ptr(), Issuer: issuer.ptr(), AfterLogoutURL: after.ptr(), DefaultLanguage: lang.ptr()}
+	p := tenancy.TenantPatch{Name: name.ptr(), Issuer: issuer.ptr(), AfterLogoutURL: after.ptr(), DefaultLanguage: lang.ptr(),
+		PrimaryColor: color.ptr(), SupportURL: support.ptr(), PrivacyURL: privacy.ptr(), SignInMessage: message.ptr()}
+	if f := logoFile.ptr(); f != nil {
+		logo, err := readLogo(*f)
+		if err != nil {
+			return err
+		}
+		p.Logo = &logo
+	}
 	if hosts.set {
 		h := hostList(hosts.vals)
 		p.Hosts = &h
@@ -142,4 +158,22 @@ func runTenantShow(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.printTenant(df.json, views.TenantOf(t))
+}
+
+// readLogo reads a logo file, refusing one far over the limit before
+// reading it whole; "" means no logo.
+func readLogo(path string) ([]byte, error) {
+	if path == "" {
+		return []byte{}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &usageError{msg: "--logo-file: " + err.Error()}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, branding.MaxLogoBytes+1))
+	if err != nil {
+		return nil, &usageError{msg: "--logo-file: " + err.Error()}
+	}
+	return b, nil
 }

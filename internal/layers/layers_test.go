@@ -72,6 +72,7 @@ var packages = map[string]place{
 	"internal/accountsecurity": {surface, "account"},
 	"internal/admin":           {surface, "admin"},
 	"internal/admin/api":       {surface, "admin"},
+	"internal/brandassets":     {surface, "brandassets"},
 	"internal/admin/console":   {surface, "admin"},
 	"internal/federation":      {surface, "federation"},
 	"internal/legacysso":       {surface, "legacysso"},
@@ -106,6 +107,7 @@ var packages = map[string]place{
 	"internal/store/sqlstore": {layer: storage},
 
 	"internal/bench":    {layer: leaf},
+	"internal/branding": {layer: leaf},
 	"internal/certs":    {layer: leaf},
 	"internal/config":   {layer: leaf},
 	"internal/httpx":    {layer: leaf},

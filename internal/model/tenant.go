@@ -20,6 +20,25 @@ type Tenant struct {
 	// ui_locales nor the browser names one Guildgate speaks (i18n.Languages);
 	// empty means English.
 	DefaultLanguage string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Branding on member-facing pages (package branding checks each):
+	// PrimaryColor "#rrggbb" or "" for the default, SupportURL and
+	// PrivacyURL https or "", SignInMessage one short line or "".
+	PrimaryColor  string
+	SupportURL    string
+	PrivacyURL    string
+	SignInMessage string
+	// LogoType and LogoHash describe the tenant's logo (its bytes are
+	// kept apart, Tenants.GetLogo); both empty when there is none.
+	LogoType  string
+	LogoHash  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Logo is a tenant's logo as served: re-encoded image bytes, their media
+// type, and the hex SHA-256 that names them in URLs and cache validators.
+type Logo struct {
+	Type string
+	Data []byte
+	Hash string
 }

@@ -83,6 +83,12 @@ type Tenants interface {
 	List(ctx context.Context) ([]model.Tenant, error)
 	// Update reads, applies fn and writes in one transaction; fn's error aborts.
 	Update(ctx context.Context, id string, fn func(model.Tenant) (model.Tenant, error)) (model.Tenant, error)
+	// PutLogo stores the tenant's logo bytes, replacing any; a Logo with no
+	// Data removes it. The tenant's LogoType and LogoHash are the caller's
+	// to keep in step, in the same transaction (Store.Atomic).
+	PutLogo(ctx context.Context, tenantID string, l model.Logo) error
+	// GetLogo returns the tenant's logo, or model.ErrNotFound.
+	GetLogo(ctx context.Context, tenantID string) (model.Logo, error)
 }
 
 // MemberQuery selects a page of members.

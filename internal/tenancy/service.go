@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/branding"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -23,6 +24,9 @@ type Service struct {
 	Store store.Tenants
 	Audit store.Audit
 	Now   func() time.Time
+	// Atomic runs a logo change and its tenant row in one transaction
+	// (store.Store.Atomic); without it a logo cannot be changed.
+	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
 }
 
 // TenantInput is a new tenant as an operator describes it; Create trims and
@@ -45,6 +49,13 @@ type TenantPatch struct {
 	Hosts           *[]string
 	AfterLogoutURL  *string
 	DefaultLanguage *string
+	// Branding: each checked by package branding; "" clears.
+	PrimaryColor  *string
+	SupportURL    *string
+	PrivacyURL    *string
+	SignInMessage *string
+	// Logo is an uploaded PNG, JPEG or WebP; an empty one removes the logo.
+	Logo *[]byte
 }
 
 // Create validates in, refuses a slug or host another tenant holds, and
@@ -85,11 +96,11 @@ func (s *Service) Update(ctx context.Context, actor, slug string, p TenantPatch)
 	if err := s.checkHostsFree(ctx, p.apply(cur)); err != nil {
 		return model.Tenant{}, err
 	}
-	t, err := s.Store.Update(ctx, cur.ID, func(old model.Tenant) (model.Tenant, error) {
-		t := p.apply(old)
-		t.UpdatedAt = s.Now().UTC()
-		return t, nil
-	})
+	logo, err := p.logo()
+	if err != nil {
+		return model.Tenant{}, err
+	}
+	t, err := s.write(ctx, cur.ID, p, logo)
 	if errors.Is(err, model.ErrConflict) {
 		return model.Tenant{}, &problem.Conflict{Msg: fmt.Sprintf("another tenant already claims a host of tenant %q", slug), Err: err}
 	} else if err != nil {
@@ -181,4 +192,52 @@ func (s *Service) audit(ctx context.Context, actor, action string, t model.Tenan
 		return fmt.Errorf("record %s for tenant %q: %w", action, t.Slug, err)
 	}
 	return nil
+}
+
+// write stores p (and the logo, when p changes it) in one transaction.
+func (s *Service) write(ctx context.Context, id string, p TenantPatch, logo *model.Logo) (model.Tenant, error) {
+	update := func(tenants store.Tenants) (model.Tenant, error) {
+		return tenants.Update(ctx, id, func(old model.Tenant) (model.Tenant, error) {
+			t := p.apply(old)
+			if logo != nil {
+				t.LogoType, t.LogoHash = logo.Type, logo.Hash
+			}
+			t.UpdatedAt = s.Now().UTC()
+			return t, nil
+		})
+	}
+	if logo == nil {
+		return update(s.Store)
+	}
+	if s.Atomic == nil {
+		return model.Tenant{}, errors.New("tenancy: no transaction to change a logo in")
+	}
+	var t model.Tenant
+	err := s.Atomic(ctx, func(tx store.Tx) error {
+		if err := tx.Tenants().PutLogo(ctx, id, *logo); err != nil {
+			return err
+		}
+		var err error
+		t, err = update(tx.Tenants())
+		return err
+	})
+	return t, err
+}
+
+// logo re-encodes the uploaded logo (nil when p leaves it alone; an empty
+// Logo removes it); a refused upload is a problem with the logo field.
+func (p TenantPatch) logo() (*model.Logo, error) {
+	if p.Logo == nil {
+		return nil, nil
+	}
+	if len(*p.Logo) == 0 {
+		return &model.Logo{}, nil
+	}
+	l, err := branding.NormalizeLogo(*p.Logo)
+	if errors.Is(err, branding.ErrLogo) {
+		return nil, &problem.Invalid{Problems: []problem.Problem{{Field: "logo", Message: strings.TrimPrefix(err.Error(), branding.ErrLogo.Error()+": ")}}}
+	} else if err != nil {
+		return nil, err
+	}
+	return &model.Logo{Type: l.Type, Data: l.Data, Hash: l.Hash}, nil
 }

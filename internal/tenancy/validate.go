@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/branding"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -54,6 +55,11 @@ func (p TenantPatch) normalized() TenantPatch {
 		v := strings.ToLower(strings.TrimSpace(*p.DefaultLanguage))
 		p.DefaultLanguage = &v
 	}
+	if p.PrimaryColor != nil {
+		v := branding.NormalizeColor(*p.PrimaryColor)
+		p.PrimaryColor = &v
+	}
+	p.SupportURL, p.PrivacyURL, p.SignInMessage = trimmed(p.SupportURL), trimmed(p.PrivacyURL), trimmed(p.SignInMessage)
 	if p.Issuer != nil {
 		v := normalizeIssuer(*p.Issuer)
 		p.Issuer = &v
@@ -87,6 +93,10 @@ func (p TenantPatch) validate() error {
 	if p.DefaultLanguage != nil {
 		ps.Check("default_language", checkLanguage(*p.DefaultLanguage))
 	}
+	checkIf(&ps, "primary_color", p.PrimaryColor, branding.CheckColor)
+	checkIf(&ps, "support_url", p.SupportURL, branding.CheckURL)
+	checkIf(&ps, "privacy_url", p.PrivacyURL, branding.CheckURL)
+	checkIf(&ps, "sign_in_message", p.SignInMessage, branding.CheckMessage)
 	return ps.Err()
 }
 
@@ -95,6 +105,10 @@ func (p TenantPatch) apply(t model.Tenant) model.Tenant {
 	set(&t.Issuer, p.Issuer)
 	set(&t.AfterLogoutURL, p.AfterLogoutURL)
 	set(&t.DefaultLanguage, p.DefaultLanguage)
+	set(&t.PrimaryColor, p.PrimaryColor)
+	set(&t.SupportURL, p.SupportURL)
+	set(&t.PrivacyURL, p.PrivacyURL)
+	set(&t.SignInMessage, p.SignInMessage)
 	if p.Hosts != nil {
 		t.Hosts = slices.Clone(*p.Hosts)
 	}
@@ -107,7 +121,9 @@ func (p TenantPatch) fields() string {
 	for name, set := range map[string]bool{
 		"name": p.Name != nil, "issuer": p.Issuer != nil,
 		"hosts": p.Hosts != nil, "after_logout_url": p.AfterLogoutURL != nil,
-		"default_language": p.DefaultLanguage != nil,
+		"default_language": p.DefaultLanguage != nil, "primary_color": p.PrimaryColor != nil,
+		"support_url": p.SupportURL != nil, "privacy_url": p.PrivacyURL != nil,
+		"sign_in_message": p.SignInMessage != nil, "logo": p.Logo != nil,
 	} {
 		if set {
 			f = append(f, name)
@@ -228,4 +244,11 @@ func checkLanguage(lang string) string {
 		return ""
 	}
 	return fmt.Sprintf("%q is not a language Guildgate speaks (one of %s)", lang, strings.Join(i18n.Languages, ", "))
+}
+
+// checkIf checks a patch field that is set.
+func checkIf(ps *problem.List, field string, v *string, check func(string) string) {
+	if v != nil {
+		ps.Check(field, check(*v))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/branding"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -15,6 +16,28 @@ import (
 type Page struct {
 	Site string          // the tenant's display name, shown in the header
 	L    *i18n.Localizer // nil: English
+	Brand
+}
+
+// Brand is the tenant's look: every field empty means Guildgate's own.
+type Brand struct {
+	LogoURL       string // our origin's copy of the re-encoded logo
+	ThemeURL      string // the stylesheet with the tenant's colour
+	SupportURL    string
+	PrivacyURL    string
+	SignInMessage string
+}
+
+// BrandOf is t's look as pages link it.
+func BrandOf(t model.Tenant) Brand {
+	b := Brand{SupportURL: t.SupportURL, PrivacyURL: t.PrivacyURL, SignInMessage: t.SignInMessage}
+	if t.LogoHash != "" {
+		b.LogoURL = branding.LogoPath + t.LogoHash
+	}
+	if t.PrimaryColor != "" {
+		b.ThemeURL = branding.ThemePath + branding.ThemeName(t.PrimaryColor)
+	}
+	return b
 }
 
 // PageFor is the page frame of a request to tenant t: its name, and the
@@ -22,7 +45,7 @@ type Page struct {
 // will return to after sign-in), then Accept-Language, then the tenant's
 // default.
 func PageFor(r *http.Request, t model.Tenant) Page {
-	return Page{Site: t.Name, L: i18n.For(Language(r, t.DefaultLanguage))}
+	return Page{Site: t.Name, L: i18n.For(Language(r, t.DefaultLanguage)), Brand: BrandOf(t)}
 }
 
 // Language is the language of a page answering r: ui_locales (OpenID

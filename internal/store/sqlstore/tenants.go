@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -16,13 +17,15 @@ import (
 // set: a repeat, or the issuer's own host listed again, is dropped.
 type tenants struct{ s *Store }
 
-const tenantCols = `id, slug, name, issuer, after_logout_url, created_at, updated_at, default_language`
+const tenantCols = `id, slug, name, issuer, after_logout_url, created_at, updated_at, default_language,
+	primary_color, support_url, privacy_url, sign_in_message, logo_type, logo_hash`
 
 func (r tenants) Create(ctx context.Context, t model.Tenant) error {
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := r.s.exec(ctx, tx, `INSERT INTO tenants (`+tenantCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.CreatedAt), micros(t.UpdatedAt), t.DefaultLanguage)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.CreatedAt), micros(t.UpdatedAt), t.DefaultLanguage,
+			t.PrimaryColor, t.SupportURL, t.PrivacyURL, t.SignInMessage, t.LogoType, t.LogoHash)
 		if err != nil {
 			return err
 		}
@@ -132,8 +135,10 @@ func (r tenants) Update(ctx context.Context, id string, fn func(model.Tenant) (m
 
 func (r tenants) write(ctx context.Context, tx *sql.Tx, t model.Tenant) error {
 	_, err := r.s.exec(ctx, tx, `UPDATE tenants SET slug = $2, name = $3, issuer = $4,
-		after_logout_url = $5, updated_at = $6, default_language = $7 WHERE id = $1`,
-		t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.UpdatedAt), t.DefaultLanguage)
+		after_logout_url = $5, updated_at = $6, default_language = $7, primary_color = $8, support_url = $9,
+		privacy_url = $10, sign_in_message = $11, logo_type = $12, logo_hash = $13 WHERE id = $1`,
+		t.ID, t.Slug, t.Name, t.Issuer, t.AfterLogoutURL, micros(t.UpdatedAt), t.DefaultLanguage,
+		t.PrimaryColor, t.SupportURL, t.PrivacyURL, t.SignInMessage, t.LogoType, t.LogoHash)
 	if err != nil {
 		return err
 	}
@@ -217,7 +222,32 @@ func (r tenants) hosts(ctx context.Context, q querier, tenantID string) ([]strin
 func scanTenant(sc scanner) (model.Tenant, error) {
 	var t model.Tenant
 	var created, updated int64
-	err := sc.Scan(&t.ID, &t.Slug, &t.Name, &t.Issuer, &t.AfterLogoutURL, &created, &updated, &t.DefaultLanguage)
+	err := sc.Scan(&t.ID, &t.Slug, &t.Name, &t.Issuer, &t.AfterLogoutURL, &created, &updated, &t.DefaultLanguage,
+		&t.PrimaryColor, &t.SupportURL, &t.PrivacyURL, &t.SignInMessage, &t.LogoType, &t.LogoHash)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, err
+}
+
+func (r tenants) PutLogo(ctx context.Context, tenantID string, l model.Logo) error {
+	return r.s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := r.s.exec(ctx, tx, `DELETE FROM tenant_logos WHERE tenant_id = $1`, tenantID); err != nil {
+			return err
+		}
+		if len(l.Data) == 0 {
+			return nil
+		}
+		_, err := r.s.exec(ctx, tx, `INSERT INTO tenant_logos (tenant_id, type, hash, data) VALUES ($1, $2, $3, $4)`,
+			tenantID, l.Type, l.Hash, l.Data)
+		return err
+	})
+}
+
+func (r tenants) GetLogo(ctx context.Context, tenantID string) (model.Logo, error) {
+	var l model.Logo
+	err := r.s.db.QueryRowContext(ctx, `SELECT type, hash, data FROM tenant_logos WHERE tenant_id = $1`, tenantID).
+		Scan(&l.Type, &l.Hash, &l.Data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Logo{}, model.ErrNotFound
+	}
+	return l, err
 }

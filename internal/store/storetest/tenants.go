@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -14,6 +15,58 @@ var tenantTests = []testCase{
 	{"Tenants/Conflicts", testTenantConflicts},
 	{"Tenants/Update", testTenantUpdate},
 	{"Tenants/UpdateAborts", testTenantUpdateAborts},
+	{"Tenants/Branding", testTenantBranding},
+	{"Tenants/Logo", testTenantLogo},
+}
+
+// Branding fields round-trip through Create and Update.
+func testTenantBranding(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := mkTenant(t, s, "alpha")
+	want := a
+	want.PrimaryColor, want.SupportURL, want.PrivacyURL = "#1f5fbf", "https://alpha.example/help", "https://alpha.example/privacy"
+	want.SignInMessage, want.LogoType, want.LogoHash = "Welcome, bakers — ça va?", "image/png", "ab12"
+	got, err := s.Tenants().Update(ctx, a.ID, func(model.Tenant) (model.Tenant, error) { return want, nil })
+	ok(t, err)
+	equal(t, got, want)
+	got, err = s.Tenants().Get(ctx, a.ID)
+	ok(t, err)
+	equal(t, got, want)
+}
+
+// A logo is stored apart from its tenant, replaced whole, removed by an
+// empty one, kept per tenant, and written atomically with the tenant row.
+func testTenantLogo(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
+	if _, err := s.Tenants().GetLogo(ctx, a.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("no logo yet: %v", err)
+	}
+	one := model.Logo{Type: "image/png", Data: []byte{0x89, 'P', 'N', 'G', 0, 1, 2}, Hash: "h1"}
+	ok(t, s.Tenants().PutLogo(ctx, a.ID, one))
+	two := model.Logo{Type: "image/jpeg", Data: []byte{0xff, 0xd8, 0xff, 0}, Hash: "h2"}
+	ok(t, s.Tenants().PutLogo(ctx, a.ID, two))
+	got, err := s.Tenants().GetLogo(ctx, a.ID)
+	ok(t, err)
+	equal(t, got, two)
+	if _, err := s.Tenants().GetLogo(ctx, b.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("beta sees alpha's logo: %v", err)
+	}
+	boom := errors.New("boom")
+	err = s.Atomic(ctx, func(tx store.Tx) error {
+		ok(t, tx.Tenants().PutLogo(ctx, a.ID, one))
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Atomic: %v", err)
+	}
+	got, err = s.Tenants().GetLogo(ctx, a.ID)
+	ok(t, err)
+	equal(t, got, two)
+	ok(t, s.Tenants().PutLogo(ctx, a.ID, model.Logo{}))
+	if _, err := s.Tenants().GetLogo(ctx, a.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("removed logo: %v", err)
+	}
 }
 
 func testTenantCreateGet(t *testing.T, s store.Store) {
