@@ -19,6 +19,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
@@ -33,9 +34,11 @@ import (
 type Handler struct {
 	Links    *onetime.Service
 	Sessions *session.Manager // the first administrator is signed in at once
-	UI       *ui.UI
-	Errors   *httpx.ErrorWriter // the HTML error page writer
-	CSRF     *httpx.CSRF
+	// Account is the directory, for what a member changes on their page.
+	Account *directory.Service
+	UI      *ui.UI
+	Errors  *httpx.ErrorWriter // the HTML error page writer
+	CSRF    *httpx.CSRF
 	// TrustedProxies are believed about the client's address, which the
 	// forgot-password limits count by.
 	TrustedProxies []netip.Prefix
@@ -53,13 +56,15 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+onetime.ResetPath+"{token}", h.page(h.postReset))
 	mux.Handle("GET "+onetime.InvitePath+"{token}", h.page(h.getInvite))
 	mux.Handle("POST "+onetime.InvitePath+"{token}", h.page(h.postInvite))
+	mux.Handle("GET "+HomePath+"{$}", h.page(h.getHome))
+	mux.Handle("POST "+ProfilePath, h.page(h.memberForm(h.postProfile)))
+	mux.Handle("POST "+PasswordPath, h.page(h.memberForm(h.postPassword)))
+	mux.Handle("POST "+SignOutPath, h.page(h.memberForm(h.postSignOut)))
+	mux.Handle("POST "+SignOutOthersPath, h.page(h.memberForm(h.postSignOutOthers)))
+	mux.Handle("POST "+RevokeAppPath, h.page(h.memberForm(h.postRevokeApp)))
 	mux.Handle("GET "+ForgotPath, h.page(h.getForgot))
 	mux.Handle("POST "+ForgotPath, h.page(h.postForgot))
 }
-
-// HomePath is the member's own page; a member who accepts an invitation
-// lands there, signed in.
-const HomePath = "/login"
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {
 	return h.CSRF.Protect(h.Errors.Handle(fn))
@@ -116,6 +121,7 @@ func formErrors(err error) (map[string]i18n.Message, bool) {
 // labels name the fields the forms show, for messages such as "is required".
 var labels = map[string]i18n.Message{
 	"email": i18n.M("admin_setup.email"), "name": i18n.M("admin_setup.name"), "password": i18n.M("admin_setup.password"),
+	"given_name": i18n.M("home.profile.given_name"), "family_name": i18n.M("home.profile.family_name"),
 }
 
 // fieldMessage says what is wrong with a field in the catalogue's words.

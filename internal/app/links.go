@@ -27,7 +27,8 @@ func (a *App) links(hasher *password.Hasher) *onetime.Service {
 // accountPages builds the member's own pages: those one-time links open
 // (first-administrator setup, password reset) and forgot-password.
 func (a *App) accountPages(pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, hasher *password.Hasher) *account.Handler {
-	return &account.Handler{Links: a.links(hasher), Sessions: sessions, UI: pages, Errors: htmlErrors, CSRF: csrf,
+	links := a.links(hasher)
+	return &account.Handler{Links: links, Account: links.Dir, Sessions: sessions, UI: pages, Errors: htmlErrors, CSRF: csrf,
 		TrustedProxies: a.cfg.Proxies()}
 }
 

@@ -89,3 +89,13 @@ func validFor(l model.OneTimeLink) string {
 	}
 	return fmt.Sprintf("%d hours", d/time.Hour)
 }
+
+// PasswordChangedNotice mails the member that their password changed, with
+// the way back in should it not have been them. No-op without mail.
+func (s *Service) PasswordChangedNotice(ctx context.Context, t model.Tenant, m model.Member) error {
+	if !s.Mail.Enabled() {
+		return nil
+	}
+	return s.Mail.Send(ctx, s.Store.Outbox(), t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplatePasswordChanged,
+		mail.Data{Link: t.Issuer + "/account/forgot"})
+}

@@ -73,6 +73,9 @@ type Grants interface {
 	// ListBySession returns the live (unrevoked, ExpiresAt after now) grants
 	// of a browser session, oldest first, for back-channel logout.
 	ListBySession(ctx context.Context, tenantID, sessionID string, now time.Time) ([]model.Grant, error)
+	// ListByMember returns the member's live (unrevoked, ExpiresAt after
+	// now) grants, newest first: the apps the member's own page lists.
+	ListByMember(ctx context.Context, tenantID, memberID string, now time.Time) ([]model.Grant, error)
 	// RevokeBySession revokes every grant of a session not yet revoked,
 	// expired or not, and returns exactly those, oldest first: two logouts
 	// racing never both return one grant. at must not be zero.

@@ -159,6 +159,9 @@ type Sessions interface {
 	// Touch records activity; it is a no-op for a missing session.
 	Touch(ctx context.Context, tenantID, id string, at time.Time) error
 	Delete(ctx context.Context, tenantID, id string) error
+	// ListForMember returns the member's sessions, live or not yet swept,
+	// most recently active first (the member's own page lists them).
+	ListForMember(ctx context.Context, tenantID, memberID string) ([]model.Session, error)
 	// DeleteForMember ends every session of a member (disable, delete, password change).
 	DeleteForMember(ctx context.Context, tenantID, memberID string) error
 	// DeleteExpired removes sessions whose absolute expiry is before now or whose

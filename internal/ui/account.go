@@ -12,7 +12,7 @@ const (
 	PageInvite        = "invite"
 )
 
-var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot, PageInvite}
+var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot, PageInvite, PageHome}
 
 // AdminSetup is the form that creates a site's first administrator. Action
 // is the form's own URL (the link); Errors maps a field ("" for the form as

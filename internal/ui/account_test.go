@@ -4,9 +4,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/guildgate/guildgate/internal/i18n"
 )
+
+var sampleTime = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 var accountSamples = map[string][]any{
 	PageAdminSetup: {
@@ -24,6 +27,15 @@ var accountSamples = map[string][]any{
 		Forgot{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/forgot", Email: "x", Error: i18n.M("login.error.enter_email")},
 		Forgot{Page: Page{Site: "Guild of Bakers"}, Sent: true, Email: "ann@example.org", LoginURL: "/login?login_hint=ann%40example.org"},
 		Forgot{Page: Page{Site: "Guild of Bakers"}, MailOff: true},
+	},
+	PageHome: {
+		Home{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", HasPassword: true, Done: "password",
+			Profile: Profile{Name: "Ann"}, SecurityURL: "/account/security",
+			Sessions: []DeviceSession{{ID: "s1", Current: true, Since: sampleTime, LastSeen: sampleTime}, {ID: "s2", Since: sampleTime, LastSeen: sampleTime}},
+			Apps:     []App{{GrantID: "g1", Name: "Learning platform", Since: sampleTime}}},
+		Home{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", HasPassword: true,
+			ProfileErrors:  map[string]i18n.Message{"name": i18n.M("form.required", i18n.M("admin_setup.name"))},
+			PasswordErrors: map[string]i18n.Message{"current_password": i18n.M("home.password.wrong")}},
 	},
 	PageInvite: {
 		Invite{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/invite/abc", Email: "ann@example.org"},

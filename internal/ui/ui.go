@@ -10,12 +10,13 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/i18n"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/parts/*.html
 var templateFS embed.FS
 
 // Page names for Render.
@@ -67,7 +68,14 @@ func parsePage(base *template.Template, name string) (*template.Template, error)
 	if err != nil {
 		return nil, fmt.Errorf("ui: clone layout: %w", err)
 	}
-	if _, err := t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+	files := []string{"templates/" + name + ".html"}
+	// A long page keeps its sections in small files of their own,
+	// templates/parts/<page>_<section>.html.
+	parts, err := fs.Glob(templateFS, "templates/parts/"+name+"_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("ui: parts of %s: %w", name, err)
+	}
+	if _, err := t.ParseFS(templateFS, append(files, parts...)...); err != nil {
 		return nil, fmt.Errorf("ui: parse %s: %w", name, err)
 	}
 	return t, nil

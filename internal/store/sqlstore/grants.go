@@ -78,6 +78,16 @@ func (r grants) ListBySession(ctx context.Context, tenantID, sessionID string, n
 	return gs, nil
 }
 
+func (r grants) ListByMember(ctx context.Context, tenantID, memberID string, now time.Time) ([]model.Grant, error) {
+	gs, err := r.query(ctx, `SELECT `+grantCols+` FROM grants
+		WHERE tenant_id = $1 AND member_id = $2 AND revoked_at IS NULL AND expires_at > $3
+		ORDER BY created_at DESC, id`, tenantID, memberID, micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("list grants by member: %w", err)
+	}
+	return gs, nil
+}
+
 // RevokeBySession revokes, in one statement, every grant of the session not
 // yet revoked, expired or not, and returns exactly those, oldest first. Two
 // logouts racing each get a disjoint set, so back-channel logout notifies a

@@ -30,18 +30,47 @@ func (r sessions) Create(ctx context.Context, s model.Session) error {
 	return nil
 }
 
+const sessionCols = `id, tenant_id, member_id, auth_time, created_at, last_seen_at, expires_at, amr`
+
 func (r sessions) Get(ctx context.Context, tenantID, id string) (model.Session, error) {
-	var s model.Session
-	var auth, created, seen, expires int64
-	var amr string
-	err := r.s.db.QueryRowContext(ctx, `SELECT id, tenant_id, member_id, auth_time, created_at,
-		last_seen_at, expires_at, amr FROM sessions WHERE tenant_id = $1 AND id = $2`, tenantID, id).
-		Scan(&s.ID, &s.TenantID, &s.MemberID, &auth, &created, &seen, &expires, &amr)
+	s, err := scanSession(r.s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 	if err != nil {
 		return model.Session{}, fmt.Errorf("get session: %w", notFound(err))
 	}
+	return s, nil
+}
+
+func (r sessions) ListForMember(ctx context.Context, tenantID, memberID string) ([]model.Session, error) {
+	rows, err := r.s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE tenant_id = $1 AND member_id = $2 ORDER BY last_seen_at DESC, id`, tenantID, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("list member sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list member sessions: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list member sessions: %w", err)
+	}
+	return out, nil
+}
+
+func scanSession(sc scanner) (model.Session, error) {
+	var s model.Session
+	var auth, created, seen, expires int64
+	var amr string
+	if err := sc.Scan(&s.ID, &s.TenantID, &s.MemberID, &auth, &created, &seen, &expires, &amr); err != nil {
+		return model.Session{}, err
+	}
 	if err := json.Unmarshal([]byte(amr), &s.AMR); err != nil {
-		return model.Session{}, fmt.Errorf("get session: amr: %w", err)
+		return model.Session{}, fmt.Errorf("amr: %w", err)
 	}
 	s.AuthTime, s.CreatedAt = fromMicros(auth), fromMicros(created)
 	s.LastSeenAt, s.ExpiresAt = fromMicros(seen), fromMicros(expires)
