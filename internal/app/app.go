@@ -120,6 +120,7 @@ func New(ctx context.Context, d Deps) (*App, error) {
 	if err := a.buildOutbox(d); err != nil {
 		return nil, err
 	}
+	a.registerWebhooks(d)
 	if err := a.ensureKeys(ctx); err != nil {
 		return nil, err
 	}

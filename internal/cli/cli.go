@@ -56,6 +56,7 @@ var commands = map[string]command{
 	"saml-app":   {summary: "manage a tenant's SAML 2.0 apps (service providers)", sub: samlAppCommands},
 	"keys":       {summary: "list and rotate a tenant's signing keys", sub: keysCommands},
 	"apikey":     {summary: "manage a tenant's admin API keys", sub: apikeyCommands},
+	"webhook":    {summary: "manage the endpoints a tenant's changes are sent to", sub: webhookCommands},
 	"mail":       {summary: "check that Guildgate's mail reaches people", sub: mailCommands},
 	"setup-link": {summary: "print a new link that creates the site's first administrator", run: runSetupLink, synopsis: tenantFlags},
 	"migrate":    {summary: "apply database migrations, or copy an SQLite database into PostgreSQL", run: runMigrate, synopsis: migrateSynopsis},

@@ -16,6 +16,7 @@ const (
 	BackchannelLogout  Purpose = "backchannel_logout"  // a relying party's back-channel logout URI
 	SAMLMetadata       Purpose = "saml_metadata"       // a SAML app's metadata, read when an administrator registers it
 	ClientJWKS         Purpose = "client_jwks"         // an SSO client's public keys (its registered jwks_uri)
+	Webhook            Purpose = "webhook"             // a delivery to a partner app's webhook endpoint
 	other              Purpose = "other"               // anything For was not told about: the strictest limits
 )
 
@@ -46,7 +47,10 @@ const requestTimeout = 10 * time.Second
 //     script may be longer, and its status is what counts);
 //   - a back-channel logout answer has no meaningful body (§2.8): 4 KiB;
 //   - a SAML app's metadata is 2–20 KiB (a few certificates, endpoints):
-//     256 KiB, the bound internal/saml parses at most.
+//     256 KiB, the bound internal/saml parses at most;
+//   - a webhook receiver's answer is read only for its status: 4 KiB, and
+//     a redirect is a failed delivery (a signed event goes where it was
+//     registered, never where a receiver points it).
 //
 // Discovery and SAML metadata follow redirects (documents move);
 // the protocols name exact token, JWKS and userinfo URLs, the probe reads
@@ -63,6 +67,7 @@ func defaultLimits() map[Purpose]limit {
 		BackchannelLogout:  {maxBody: 4 << 10, timeout: 5 * time.Second},
 		SAMLMetadata:       {maxBody: 256 << 10, redirects: 3, timeout: requestTimeout},
 		ClientJWKS:         {maxBody: 256 << 10, timeout: requestTimeout},
+		Webhook:            {maxBody: 4 << 10, timeout: requestTimeout},
 		other:              {maxBody: 4 << 10, timeout: 5 * time.Second},
 	}
 }

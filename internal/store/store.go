@@ -69,6 +69,7 @@ type Repositories interface {
 	Outbox() Outbox
 	Factors() Factors
 	SCIM() SCIM
+	WebhookEndpoints() WebhookEndpoints
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

@@ -1,0 +1,159 @@
+package webhooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbox"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// Kind is the outbox kind of a webhook delivery.
+const Kind = "webhook"
+
+// Policy is the Standard Webhooks retry schedule: at once, then after 5
+// seconds, 5 minutes, 30 minutes, 2 hours, 5 hours, 10 hours and every 10
+// hours until 3 days have passed; then the item fails and its endpoint is
+// disabled (see Deliverer).
+var Policy = outbox.Policy{
+	Backoff: []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour,
+		10 * time.Hour, 10 * time.Hour},
+	GiveUpAfter: 3 * 24 * time.Hour,
+}
+
+// Message is one event for one endpoint, as the outbox keeps it: Body is
+// exactly what is sent (and signed).
+type Message struct {
+	Endpoint string          `json:"endpoint"`
+	Body     json.RawMessage `json:"body"`
+}
+
+// Event is a delivery's body: {"type", "timestamp", "data"}, data being
+// the member or membership as the admin API shows it.
+type Event struct {
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      any       `json:"data"`
+}
+
+// Enqueue puts ev in the outbox once for every enabled endpoint of the
+// tenant that wants its type. Pass the outbox of the transaction making the
+// change, so the change and its notices commit together. stream orders the
+// deliveries of one subject (a member's id): each endpoint receives them
+// in the order they were made.
+func Enqueue(ctx context.Context, q *outbox.Queue, endpoints store.WebhookEndpoints, ob store.Outbox,
+	tenantID, stream string, ev Event) error {
+	es, err := endpoints.List(ctx, tenantID)
+	if err != nil {
+		return fmt.Errorf("webhooks: list endpoints: %w", err)
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("webhooks: encode %s: %w", ev.Type, err)
+	}
+	for _, e := range es {
+		if e.Disabled || !wants(e, ev.Type) {
+			continue
+		}
+		msg, _ := json.Marshal(Message{Endpoint: e.ID, Body: body}) // a string and raw JSON always marshal
+		if _, err := q.Put(ctx, ob, tenantID, Kind, e.ID+":"+stream, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func wants(e model.WebhookEndpoint, typ string) bool {
+	for _, t := range e.Events {
+		if t == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// Deliverer sends webhook items of the outbox: signed with every live
+// secret of their endpoint, to its URL, through the outbound client (its
+// address policy, no redirects, a bounded wait). A 2xx answer delivers;
+// anything else is tried again on Policy's schedule, always with the same
+// webhook-id, so a receiver can drop a repeat.
+type Deliverer struct {
+	Endpoints *Service
+	Client    *http.Client // outbound.For(outbound.Webhook)
+	Now       func() time.Time
+}
+
+// Deliver makes one attempt.
+func (d Deliverer) Deliver(ctx context.Context, del outbox.Delivery) error {
+	var msg Message
+	if err := json.Unmarshal(del.Payload, &msg); err != nil || msg.Endpoint == "" {
+		return outbox.Permanent(fmt.Errorf("webhooks: not a webhook message: %w", err))
+	}
+	e, err := d.Endpoints.Store.Get(ctx, del.TenantID, msg.Endpoint)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return outbox.Permanent(errors.New("the endpoint was deleted"))
+	case err != nil:
+		return err
+	case e.Disabled:
+		return outbox.Permanent(errors.New("the endpoint is disabled"))
+	}
+	err = d.post(ctx, e, "msg_"+del.Key(), msg.Body)
+	if err != nil && !d.Now().Before(del.CreatedAt.Add(Policy.GiveUpAfter)) {
+		// This failure is the last: the outbox gives the item up, and an
+		// endpoint that has failed for the whole window is switched off
+		// until an administrator looks (the audit log tells them).
+		if derr := d.Endpoints.disable(ctx, e, "deliveries failed for 3 days: "+err.Error()); derr != nil {
+			return errors.Join(err, derr)
+		}
+	}
+	return err
+}
+
+func (d Deliverer) post(ctx context.Context, e model.WebhookEndpoint, id string, body []byte) error {
+	now := d.Now()
+	keys, err := d.Endpoints.Keys(e, now)
+	if err != nil || len(keys) == 0 {
+		return outbox.Permanent(fmt.Errorf("the endpoint has no secret to sign with: %w", err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
+	if err != nil {
+		return outbox.Permanent(fmt.Errorf("request to the endpoint: %w", err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(HeaderID, id)
+	req.Header.Set(HeaderTimestamp, fmt.Sprint(now.Unix()))
+	req.Header.Set(HeaderSignature, Sign(id, now, body, keys...))
+	resp, err := d.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("post to the endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body) // bounded by the outbound client; lets the connection be reused
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("the endpoint answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// disable switches the endpoint off and audits it.
+func (s *Service) disable(ctx context.Context, e model.WebhookEndpoint, reason string) error {
+	if len(reason) > 300 {
+		reason = reason[:300]
+	}
+	_, err := s.Store.Update(ctx, e.TenantID, e.ID, func(e model.WebhookEndpoint) (model.WebhookEndpoint, error) {
+		e.Disabled, e.DisabledReason, e.UpdatedAt = true, reason, s.now()
+		return e, nil
+	})
+	if err != nil {
+		return fmt.Errorf("disable webhook endpoint %s: %w", e.ID, err)
+	}
+	return s.audit(ctx, "system", e.TenantID, "webhook.disable", e.ID, map[string]string{"reason": reason})
+}
