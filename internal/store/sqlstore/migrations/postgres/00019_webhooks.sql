@@ -1,4 +1,4 @@
--- Webhook endpoints. Keep in step with migrations/postgres/00018_webhooks.sql:
+-- Webhook endpoints. Keep in step with migrations/sqlite/00019_webhooks.sql:
 -- same tables, columns, keys and indexes; only the types differ.
 --
 -- events and secrets are JSON lists, like the clients table's (secrets
@@ -11,12 +11,12 @@ CREATE TABLE webhook_endpoints (
     url             TEXT    NOT NULL,
     events          TEXT    NOT NULL,
     secrets         TEXT    NOT NULL,
-    disabled        INTEGER NOT NULL,
+    disabled        BOOLEAN NOT NULL,
     disabled_reason TEXT    NOT NULL,
-    created_at      INTEGER  NOT NULL,
-    updated_at      INTEGER  NOT NULL,
+    created_at      BIGINT  NOT NULL,
+    updated_at      BIGINT  NOT NULL,
     PRIMARY KEY (tenant_id, id)
-) STRICT;
+);
 
 -- +goose Down
 DROP TABLE webhook_endpoints;
