@@ -63,6 +63,8 @@ var clientFlags = map[string][]string{
 		"--post-logout-redirect-uris", postLogoutURI},
 	"service": {"--grant-types", "client_credentials"},
 	"board":   {"--redirect-uris", redirectURI, "--groups", "board"},
+	// dpop is a public client whose tokens must be DPoP-bound (RFC 9449).
+	"dpop": {"--redirect-uris", redirectURI, "--public", "--require-dpop", "--grant-types", "authorization_code,refresh_token"},
 }
 
 const withImplicit = "authorization_code,implicit,refresh_token"

@@ -184,3 +184,52 @@ test('oauth4webapi: private_key_jwt at PAR and the token endpoint, with a signed
   const tokens = await must('processAuthorizationCodeResponse', oauth.processAuthorizationCodeResponse(as, o4wClient, res, { expectedNonce: nonce }))
   assert.equal(oauth.getValidatedIdTokenClaims(tokens).sub, ada.id)
 })
+
+test('discovery lists DPoP algorithms', () => {
+  assert.ok(as.dpop_signing_alg_values_supported.includes('ES256'))
+})
+
+test('openid-client: DPoP-bound tokens for a public --require-dpop client, userinfo and refresh with proofs', async () => {
+  const c = fx.clients.dpop
+  const config = await must('discovery as dpop', client.discovery(issuer, c.client_id, {}, client.None()))
+  const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'))
+  const { checks, params } = await oidcParams()
+  const result = await new UserAgent(issuer, ada).navigate(client.buildAuthorizationUrl(config, params))
+  // The server asks for a nonce first (use_dpop_nonce); the library retries with it.
+  const tokens = await must('authorizationCodeGrant', client.authorizationCodeGrant(config, callback(result), checks, undefined, { DPoP }))
+  assert.equal(tokens.token_type, 'dpop')
+  assert.ok(tokens.refresh_token)
+  const info = await must('fetchUserInfo', client.fetchUserInfo(config, tokens.access_token, ada.id, { DPoP }))
+  assert.equal(info.email, ada.email)
+  const bearer = await refused('userinfo with the bound token as a bearer token', client.fetchUserInfo(config, tokens.access_token, ada.id))
+  assert.equal(bearer.status ?? bearer.cause?.status, 401, explain(bearer))
+  const refreshed = await must('refreshTokenGrant', client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP }))
+  assert.equal(refreshed.token_type, 'dpop')
+  const otherKey = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'))
+  const stolen = await refused('refresh with another key', client.refreshTokenGrant(config, refreshed.refresh_token, undefined, { DPoP: otherKey }))
+  assert.equal(stolen.error, 'invalid_grant', explain(stolen))
+})
+
+test('oauth4webapi: DPoP code exchange after the nonce retry, userinfo with a proof', async () => {
+  const c = fx.clients.dpop
+  const o4wClient = { client_id: c.client_id }
+  const DPoP = oauth.DPoP(o4wClient, await oauth.generateKeyPair('ES256'))
+  const { verifier, state, nonce, parameters } = await o4wParams()
+  const url = new URL(as.authorization_endpoint)
+  for (const [k, v] of Object.entries({ client_id: c.client_id, ...parameters })) url.searchParams.set(k, v)
+  const params = responseParams(await new UserAgent(issuer, ada).navigate(url))
+  const cb = await must('validateAuthResponse', Promise.resolve().then(() => oauth.validateAuthResponse(as, o4wClient, params, state)))
+  const exchange = () => oauth.authorizationCodeGrantRequest(as, o4wClient, oauth.None(), cb, fx.redirect_uri, verifier, { DPoP })
+  let tokens
+  try {
+    tokens = await oauth.processAuthorizationCodeResponse(as, o4wClient, await exchange(), { expectedNonce: nonce })
+    assert.fail('the first exchange must be asked for a DPoP nonce')
+  } catch (err) {
+    assert.ok(oauth.isDPoPNonceError(err), explain(err))
+    tokens = await must('processAuthorizationCodeResponse', oauth.processAuthorizationCodeResponse(as, o4wClient, await exchange(), { expectedNonce: nonce }))
+  }
+  assert.equal(tokens.token_type, 'dpop')
+  const res = await oauth.userInfoRequest(as, o4wClient, tokens.access_token, { DPoP })
+  const info = await must('processUserInfoResponse', oauth.processUserInfoResponse(as, o4wClient, ada.id, res))
+  assert.equal(info.email, ada.email)
+})

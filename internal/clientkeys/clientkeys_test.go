@@ -225,3 +225,26 @@ func TestVerifyURI(t *testing.T) {
 		t.Fatal("an http jwks_uri was fetched")
 	}
 }
+
+// FuzzParseSet: no document panics, and none that parses holds a private
+// key or more keys than allowed.
+func FuzzParseSet(f *testing.F) {
+	k := newKey(f, "a")
+	f.Add(set(f, k.public()))
+	f.Add(set(f, jose.JSONWebKey{Key: k.priv, KeyID: "p"}))
+	f.Add(`{"keys":[{"kty":"EC","crv":"P-256","x":"","y":""}]}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		s, err := clientkeys.ParseSet([]byte(doc))
+		if err != nil {
+			return
+		}
+		if len(s.Keys) > clientkeys.MaxKeys {
+			t.Fatalf("%d keys accepted", len(s.Keys))
+		}
+		for _, k := range s.Keys {
+			if !k.IsPublic() {
+				t.Fatalf("a private key accepted: %q", doc)
+			}
+		}
+	})
+}

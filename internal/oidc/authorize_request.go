@@ -124,6 +124,10 @@ func (req *authRequest) parseResponseType(v url.Values) error {
 	if (rt.ReturnsIDToken() || rt.ReturnsAccessToken()) && !req.Client.AllowsGrant(model.GrantImplicit) {
 		return oauth.UnauthorizedClient("This client may not receive tokens from the authorization endpoint (implicit grant).")
 	}
+	if rt.ReturnsAccessToken() && req.Client.RequireDPoP {
+		// No proof can reach this endpoint, so its access tokens would be unbound.
+		return oauth.UnauthorizedClient("This client's tokens must be DPoP-bound, which an access token from the authorization endpoint cannot be.")
+	}
 	req.ResponseType = rt
 	return nil
 }

@@ -97,7 +97,7 @@ func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRe
 		params.Set("code", code)
 	}
 	if req.ResponseType.ReturnsAccessToken() {
-		tok, expiresIn, err := p.issueAccessToken(ctx, t, g)
+		tok, expiresIn, err := p.issueAccessToken(ctx, t, g, "")
 		if err != nil {
 			return nil, err
 		}

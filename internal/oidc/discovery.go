@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/guildgate/guildgate/internal/clientkeys"
+	"github.com/guildgate/guildgate/internal/dpop"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -73,6 +74,7 @@ func metadata(issuer string) map[string]any {
 		"claim_types_supported":                                    []string{"normal"},
 		"prompt_values_supported":                                  Supported.Prompts,
 		"code_challenge_methods_supported":                         Supported.CodeChallengeMethods,
+		"dpop_signing_alg_values_supported":                        dpop.Algs,
 		"pushed_authorization_request_endpoint":                    issuer + PathPAR,
 		"require_pushed_authorization_requests":                    false, // per client: --require-par
 		"request_parameter_supported":                              true,

@@ -61,6 +61,9 @@ func (p *Provider) introspectAccess(ctx context.Context, req tokenRequest, token
 		"active": true, "client_id": c.ClientID, "sub": c.Subject, "exp": c.Expiry.Unix(), "iat": c.IssuedAt.Unix(),
 		"iss": c.Issuer, "aud": c.Audience, "token_type": "Bearer", "jti": c.JTI,
 	}
+	if c.JKT != "" { // RFC 9449 §6.2: a resource server checks the proof against it
+		resp["token_type"], resp["cnf"] = "DPoP", map[string]string{"jkt": c.JKT}
+	}
 	putScope(resp, c.Scopes)
 	return resp, nil
 }

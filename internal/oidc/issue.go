@@ -17,13 +17,15 @@ type issued struct {
 	IDToken     string
 	Refresh     string
 	Scope       string
+	Bound       bool // the access token is DPoP-bound (token_type DPoP)
 }
 
 // issueAccessToken mints an access token for the grant.
-func (p *Provider) issueAccessToken(ctx context.Context, t model.Tenant, g model.Grant) (string, int64, error) {
+// jkt, when set, binds it to that DPoP key.
+func (p *Provider) issueAccessToken(ctx context.Context, t model.Tenant, g model.Grant, jkt string) (string, int64, error) {
 	tok, _, exp, err := p.Tokens.AccessToken(ctx, tokens.AccessTokenParams{
 		Tenant: t, ClientID: g.ClientID, MemberID: g.MemberID, Scopes: g.Scopes,
-		AuthTime: g.AuthTime, GrantID: g.ID, SessionID: g.SessionID,
+		AuthTime: g.AuthTime, GrantID: g.ID, SessionID: g.SessionID, JKT: jkt,
 	})
 	if err != nil {
 		return "", 0, fmt.Errorf("mint access token: %w", err)

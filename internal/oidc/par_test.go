@@ -53,6 +53,16 @@ func (e *modernEnv) wantRedirectError(r resp, c testClient, code string) {
 	}
 }
 
+// wantRedirectErrorIn is wantRedirectError for a response in the fragment.
+func (e *modernEnv) wantRedirectErrorIn(r resp, c testClient, code string) {
+	e.t.Helper()
+	loc, _ := url.Parse(r.header.Get("Location"))
+	q, _ := url.ParseQuery(loc.Fragment)
+	if r.status != http.StatusSeeOther || q.Get("error") != code || q.Get("iss") != e.URL {
+		e.t.Fatalf("want error=%s in the fragment: %d %s", code, r.status, r.header.Get("Location"))
+	}
+}
+
 // wantPage checks a 400 page naming code, with nothing sent to any client.
 func wantPage(t testing.TB, r resp, code string) {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 
+	"github.com/guildgate/guildgate/internal/dpop"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/tenancy"
@@ -28,6 +29,7 @@ type tokenRequest struct {
 	client model.Client
 	method string // oauth.AuthMethod*
 	form   url.Values
+	dpop   dpop.Proof // the request's DPoP proof; JKT empty when there is none
 }
 
 // tokenResponse is RFC 6749 §5.1 plus OpenID Connect Core §3.1.3.3.
@@ -41,7 +43,11 @@ type tokenResponse struct {
 }
 
 func (is issued) response() tokenResponse {
-	return tokenResponse{AccessToken: is.AccessToken, TokenType: "Bearer", ExpiresIn: is.ExpiresIn,
+	typ := "Bearer"
+	if is.Bound {
+		typ = "DPoP"
+	}
+	return tokenResponse{AccessToken: is.AccessToken, TokenType: typ, ExpiresIn: is.ExpiresIn,
 		RefreshToken: is.Refresh, IDToken: is.IDToken, Scope: is.Scope}
 }
 
@@ -57,6 +63,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !req.client.AllowsGrant(string(gt)) {
 		return oauth.UnauthorizedClient("This client is not allowed the " + string(gt) + " grant.")
+	}
+	if req.dpop, err = p.tokenDPoP(w, r, req); err != nil {
+		return err
 	}
 	var is issued
 	switch gt {

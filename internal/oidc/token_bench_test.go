@@ -98,6 +98,35 @@ func BenchmarkUserinfo(b *testing.B) {
 	})
 }
 
+// BenchmarkUserinfoDPoP is BenchmarkUserinfo with a DPoP-bound token: each
+// request carries a fresh proof (made before the timer starts), which the
+// server verifies (ES256), matches to the request and token, and whose jti
+// it remembers, one store write per request.
+func BenchmarkUserinfoDPoP(b *testing.B) {
+	h := newHarness(b)
+	e := &modernEnv{harness: h}
+	c, m := h.addClient(clients.Input{}), h.addMember("ada@example.org")
+	code, _ := h.newCode(c, m, codeSpec{Scopes: []string{"openid", "profile", "email", "groups"}})
+	k := newDPoPKey(b)
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {c.Redirect}}
+	proof := e.proof(k, "POST", oidc.PathToken, proofSpec{nonce: e.nonce(k, &c, form)})
+	r := e.postForm(oidc.PathToken, &c, form, http.Header{"Dpop": {proof}})
+	at, _ := r.json(b)["access_token"].(string)
+	if r.status != http.StatusOK || r.json(b)["token_type"] != "DPoP" {
+		b.Fatalf("DPoP exchange: %d %s", r.status, r.body)
+	}
+	proofs := make([]string, b.N)
+	for i := range proofs {
+		proofs[i] = e.proof(k, "GET", oidc.PathUserinfo, proofSpec{token: at})
+	}
+	benchRequests(b, h, func(i int) *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, h.URL+oidc.PathUserinfo, nil)
+		req.Header.Set("Authorization", "DPoP "+at)
+		req.Header.Set("DPoP", proofs[i])
+		return req
+	})
+}
+
 func BenchmarkJWKS(b *testing.B) {
 	h := newHarness(b)
 	benchRequests(b, h, func(int) *http.Request {

@@ -24,12 +24,12 @@ func (p *Provider) clientCredentials(r *http.Request, req tokenRequest) (issued,
 		return issued{}, err
 	}
 	g := model.Grant{TenantID: req.tenant.ID, ClientID: req.client.ID, Scopes: scopes}
-	at, expiresIn, err := p.issueAccessToken(r.Context(), req.tenant, g)
+	at, expiresIn, err := p.issueAccessToken(r.Context(), req.tenant, g, req.dpop.JKT)
 	if err != nil {
 		return issued{}, oauth.ServerError(err)
 	}
 	p.auditToken(r, req, model.GrantClientCredentials, "", "")
-	return issued{AccessToken: at, ExpiresIn: expiresIn, Scope: oauth.Scopes(scopes).String()}, nil
+	return issued{AccessToken: at, ExpiresIn: expiresIn, Scope: oauth.Scopes(scopes).String(), Bound: req.dpop.JKT != ""}, nil
 }
 
 // clientScopes checks a client_credentials scope. openid and

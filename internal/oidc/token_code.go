@@ -60,7 +60,7 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 	if err != nil {
 		return issued{}, err
 	}
-	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, ac.Nonce, wantsRefresh(req.client, g))
+	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, ac.Nonce, wantsRefresh(req.client, g), req.dpop.JKT)
 	if err != nil {
 		return issued{}, err
 	}

@@ -98,12 +98,17 @@ func (p *Provider) memberAllowed(ctx context.Context, t model.Tenant, c model.Cl
 // scopes (callers narrow g.Scopes for a narrowed refresh), an ID token when
 // those include openid, and, when refreshScopes is not nil, a refresh token
 // carrying those scopes.
-func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Client, g model.Grant, m model.Member, nonce string, refreshScopes []string) (issued, error) {
-	at, expiresIn, err := p.issueAccessToken(ctx, t, g)
+//
+// jkt, the key of the request's DPoP proof, binds the access token; and a
+// public client's refresh token too (RFC 9449 §5), which has no secret to
+// protect it otherwise. A confidential client's refresh token stays
+// unbound: its client authentication already protects it.
+func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Client, g model.Grant, m model.Member, nonce string, refreshScopes []string, jkt string) (issued, error) {
+	at, expiresIn, err := p.issueAccessToken(ctx, t, g, jkt)
 	if err != nil {
 		return issued{}, oauth.ServerError(err)
 	}
-	is := issued{AccessToken: at, ExpiresIn: expiresIn, Scope: strings.Join(g.Scopes, " ")}
+	is := issued{AccessToken: at, ExpiresIn: expiresIn, Scope: strings.Join(g.Scopes, " "), Bound: jkt != ""}
 	if hasScope(g, scopeOpenID) {
 		is.IDToken, err = p.issueIDToken(ctx, t, c, m, g, idTokenRequest{Nonce: nonce, AccessToken: at})
 		if err != nil {
@@ -111,7 +116,11 @@ func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Clie
 		}
 	}
 	if refreshScopes != nil {
-		if is.Refresh, err = p.issueRefresh(ctx, g, refreshScopes); err != nil {
+		bindTo := ""
+		if c.Public {
+			bindTo = jkt
+		}
+		if is.Refresh, err = p.issueRefresh(ctx, g, refreshScopes, bindTo); err != nil {
 			return issued{}, oauth.ServerError(err)
 		}
 	}
@@ -132,7 +141,11 @@ func wantsRefresh(c model.Client, g model.Grant) []string {
 // never outlives its grant: the sweeper deletes a grant at its ExpiresAt
 // with every token under it, so the family has an absolute lifetime. An
 // empty result means the grant has no time left to give.
-func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []string) (string, error) {
+//
+// A refresh token bound to a DPoP key ends in "." and the key's thumbprint:
+// only its hash is stored, so the suffix cannot be changed without the
+// token failing to match, and binding needs no column of its own.
+func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []string, jkt string) (string, error) {
 	now := p.Now()
 	exp := now.Add(RefreshTTL)
 	if !g.ExpiresAt.IsZero() && g.ExpiresAt.Before(exp) {
@@ -142,6 +155,9 @@ func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []str
 		return "", nil
 	}
 	value := ids.NewToken(32)
+	if jkt != "" {
+		value += "." + jkt
+	}
 	err := p.Store.RefreshTokens().Create(ctx, model.RefreshToken{
 		Hash: ids.Hash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
 		Scopes: scopes, AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: exp,

@@ -36,6 +36,9 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 	if err != nil {
 		return issued{}, err
 	}
+	if err := refreshBinding(value, req.dpop); err != nil {
+		return issued{}, err
+	}
 	rt, err := p.usableRefresh(r, req, ids.Hash(value))
 	if err != nil {
 		return issued{}, err
@@ -52,7 +55,7 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 		return issued{}, err
 	}
 	g.Scopes = scopes // the new refresh token keeps the full original scopes (RFC 6749 §6)
-	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, "", rt.Scopes)
+	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, "", rt.Scopes, req.dpop.JKT)
 	if err != nil {
 		return issued{}, err
 	}

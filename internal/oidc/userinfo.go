@@ -30,7 +30,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return oauth.ServerError(errNoTenant)
 	}
-	raw, err := bearerToken(r)
+	raw, scheme, err := accessTokenOf(r)
 	if err != nil {
 		return err
 	}
@@ -40,6 +40,11 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 		return oauth.InvalidToken("The access token is invalid, expired or revoked.").WithCause(err)
 	case err != nil:
 		return oauth.ServerError(err)
+	}
+	if err := p.resourceDPoP(w, r, t, raw, scheme, at.claims.JKT); err != nil {
+		return err
+	}
+	switch {
 	case !slices.Contains(at.claims.Scopes, scopeOpenID) || at.member.ID == "":
 		return oauth.InsufficientScope("The access token was not granted the openid scope.", scopeOpenID)
 	}
@@ -57,52 +62,65 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 // leaks tokens into logs, history and Referer headers. No token at all is
 // answered with a bare challenge (§3.1).
 func bearerToken(r *http.Request) (string, error) {
+	token, _, err := accessTokenOf(r)
+	return token, err
+}
+
+// accessTokenOf is bearerToken that also accepts `Authorization: DPoP
+// <token>` (RFC 9449 §7.1) and says which scheme carried the token
+// ("Bearer" for the body parameter).
+func accessTokenOf(r *http.Request) (string, string, error) {
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return "", oauth.InvalidRequest("The query string cannot be read.")
+		return "", "", oauth.InvalidRequest("The query string cannot be read.")
 	}
 	if err := oauth.CheckText(query); err != nil {
-		return "", err
+		return "", "", err
 	}
 	if query.Has("access_token") {
-		return "", oauth.InvalidRequest("Send the access token in the Authorization header or the request body, never in the URL.")
+		return "", "", oauth.InvalidRequest("Send the access token in the Authorization header or the request body, never in the URL.")
 	}
-	header, err := headerToken(r)
+	header, scheme, err := headerToken(r)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	body, err := bodyToken(r)
 	switch {
 	case err != nil:
-		return "", err
+		return "", "", err
 	case header != "" && body != "":
-		return "", oauth.InvalidRequest("Send the access token in one place only, not both the header and the body.")
+		return "", "", oauth.InvalidRequest("Send the access token in one place only, not both the header and the body.")
 	case header == "" && body == "":
-		return "", oauth.BearerTokenRequired()
+		return "", "", oauth.BearerTokenRequired()
 	case header != "":
-		return header, nil
+		return header, scheme, nil
 	}
-	return body, nil
+	return body, "Bearer", nil
 }
 
 // headerToken reads `Authorization: Bearer <token>`. Another scheme is not a
 // bearer token, so it counts as none.
-func headerToken(r *http.Request) (string, error) {
+func headerToken(r *http.Request) (string, string, error) {
 	values := r.Header.Values("Authorization")
 	switch {
 	case len(values) == 0:
-		return "", nil
+		return "", "", nil
 	case len(values) > 1:
-		return "", oauth.InvalidRequest("The Authorization header is sent more than once.")
+		return "", "", oauth.InvalidRequest("The Authorization header is sent more than once.")
 	}
 	scheme, token, _ := strings.Cut(values[0], " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return "", nil
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		scheme = "Bearer"
+	case strings.EqualFold(scheme, "DPoP"):
+		scheme = "DPoP"
+	default:
+		return "", "", nil
 	}
 	if token = strings.TrimSpace(token); token == "" {
-		return "", oauth.InvalidRequest("The Bearer credentials are empty.")
+		return "", "", oauth.InvalidRequest("The " + scheme + " credentials are empty.")
 	}
-	return token, nil
+	return token, scheme, nil
 }
 
 // bodyToken reads the access_token parameter of a form-encoded POST body

@@ -23,6 +23,9 @@ type AccessTokenParams struct {
 	AuthTime  time.Time // the member's; ignored without a member
 	GrantID   string    // lets introspection and userinfo refuse a revoked grant
 	SessionID string
+	// JKT binds the token to a DPoP key (RFC 9449 §6.1): its thumbprint,
+	// carried as cnf.jkt; empty for a bearer token.
+	JKT string
 }
 
 // AccessClaims are a verified access token's claims.
@@ -38,6 +41,7 @@ type AccessClaims struct {
 	AuthTime  time.Time // zero for client_credentials
 	GrantID   string
 	SessionID string
+	JKT       string // the DPoP key the token is bound to; empty for a bearer token
 }
 
 // accessWire is an access token's payload (RFC 9068 §2.2). A struct, not a
@@ -57,6 +61,12 @@ type accessWire struct {
 	// token came from, so revoking either revokes the token.
 	GrantID   string `json:"gid,omitempty"`
 	SessionID string `json:"sid,omitempty"`
+	Cnf       *cnf   `json:"cnf,omitempty"`
+}
+
+// cnf is the confirmation claim (RFC 7800) of a DPoP-bound token.
+type cnf struct {
+	JKT string `json:"jkt"`
 }
 
 // AccessToken mints an RFC 9068 JWT access token (header `typ: at+jwt`). The
@@ -77,6 +87,9 @@ func (i *Issuer) AccessToken(ctx context.Context, p AccessTokenParams) (token, j
 		Iss: p.Tenant.Issuer, Sub: p.ClientID, Aud: p.Tenant.Issuer, Exp: exp.Unix(), Iat: now.Unix(),
 		Jti: ids.NewToken(16), ClientID: p.ClientID, Scope: strings.Join(p.Scopes, " "),
 		GrantID: p.GrantID, SessionID: p.SessionID,
+	}
+	if p.JKT != "" {
+		w.Cnf = &cnf{JKT: p.JKT}
 	}
 	if p.MemberID != "" {
 		w.Sub = p.MemberID
@@ -128,6 +141,9 @@ func (w accessWire) claims() AccessClaims {
 	}
 	if w.AuthTime != 0 {
 		c.AuthTime = time.Unix(w.AuthTime, 0).UTC()
+	}
+	if w.Cnf != nil {
+		c.JKT = w.Cnf.JKT
 	}
 	return c
 }
