@@ -110,6 +110,7 @@ var packages = map[string]place{
 	"internal/branding":   {layer: leaf},
 	"internal/certs":      {layer: leaf},
 	"internal/clientkeys": {layer: leaf},
+	"internal/dpop":       {layer: leaf}, // DPoP proof checks: crypto plumbing
 	"internal/config":     {layer: leaf},
 	"internal/httpx":      {layer: leaf},
 	"internal/i18n":       {layer: leaf},
