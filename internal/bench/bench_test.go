@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/bench"
-	"github.com/guildgate/guildgate/internal/cli"
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
@@ -93,8 +92,9 @@ func TestBenchSideBySide(t *testing.T) {
 	t.Logf("side by side (%s per workload, concurrency %d):\n%s", base.Duration, base.Concurrency, b.String())
 }
 
-// TestBenchCommand runs `guildgate bench` as a shell would, for the cheap
-// workloads, with the secret on stdin and --json.
+// TestBenchCommand runs guildgate-bench as a shell would, for the cheap
+// workloads, with the secret on stdin and --json, and with the server as its
+// own peer, so the report carries both runs and the signing limits.
 func TestBenchCommand(t *testing.T) {
 	s := testenv.Start(t, testenv.SQLite, nil)
 	var cl struct {
@@ -107,26 +107,35 @@ func TestBenchCommand(t *testing.T) {
 		t.Fatalf("client add printed no JSON: %v\n%s", err, out)
 	}
 	var stdout, stderr bytes.Buffer
-	code := cli.Main(context.Background(), []string{"bench", "--target", s.URL, "--client-id", cl.ClientID,
+	pid := strconv.Itoa(os.Getpid())
+	code := bench.Main(context.Background(), []string{"--target", s.URL, "--client-id", cl.ClientID,
 		"--client-secret-stdin", "--duration", "300ms", "--concurrency", "2", "--workloads", "discovery,jwks,client_credentials",
-		"--ca", filepath.Join(s.Config.DataDir, "localhost-cert.pem"), "--server-pid", strconv.Itoa(os.Getpid()), "--json"},
-		strings.NewReader(cl.ClientSecret+"\n"), &stdout, &stderr, func(string) (string, bool) { return "", false })
+		"--ca", filepath.Join(s.Config.DataDir, "localhost-cert.pem"), "--server-pid", pid,
+		"--peer", s.URL, "--peer-pid", pid, "--json"},
+		strings.NewReader(cl.ClientSecret+"\n"), &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	var rs []bench.Result
-	if err := json.Unmarshal(stdout.Bytes(), &rs); err != nil || len(rs) != 3 {
-		t.Fatalf("not 3 results (%v):\n%s", err, stdout.String())
+	var rep struct {
+		Target, Peer []bench.Result
+		Signing      bench.Limits `json:"signing_limits"`
 	}
-	for _, r := range rs {
-		if r.Requests == 0 || r.Errors != 0 || r.P50 <= 0 || r.P99 < r.P50 || r.CPUPer1000 <= 0 {
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil || len(rep.Target) != 3 || len(rep.Peer) != 3 {
+		t.Fatalf("not 3 results for each of target and peer (%v):\n%s", err, stdout.String())
+	}
+	for _, r := range append(rep.Target, rep.Peer...) {
+		if r.Requests == 0 || r.Errors != 0 || r.P50 <= 0 || r.P99 < r.P50 || r.Max < r.P99 || r.CPUPer1000 <= 0 {
 			t.Errorf("%+v", r)
 		}
 	}
-	// Usage errors: no secret flag, an unknown workload.
-	if code := cli.Main(context.Background(), []string{"bench", "--target", s.URL, "--client-id", "x"},
-		strings.NewReader(""), &stdout, &stderr, func(string) (string, bool) { return "", false }); code != 2 {
-		t.Errorf("without --client-secret-stdin: exit %d, want 2", code)
+	if rep.Signing.RS256PerSecond <= 0 || rep.Signing.ES256PerSecond <= 0 {
+		t.Errorf("signing limits not measured: %+v", rep.Signing)
+	}
+	// A usage error (no secret flag) runs nothing and exits 2.
+	stdout.Reset()
+	if code := bench.Main(context.Background(), []string{"--target", s.URL, "--client-id", "x"},
+		strings.NewReader(""), &stdout, &stderr); code != 2 || stdout.Len() != 0 {
+		t.Errorf("without --client-secret-stdin: exit %d, output %q; want 2 and nothing", code, stdout.String())
 	}
 }
 
@@ -162,4 +171,22 @@ func loadPool(t *testing.T, file string) *x509.CertPool {
 		t.Fatalf("no certificate in %s", file)
 	}
 	return pool
+}
+
+// TestServerShipsNoLoadGenerator: the load generator is its own command
+// (cmd/guildgate-bench); the identity provider's binary must not hold it.
+func TestServerShipsNoLoadGenerator(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "../../cmd/guildgate").Output()
+	if err != nil {
+		t.Fatalf("go list -deps ./cmd/guildgate: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "github.com/guildgate/guildgate/internal/bench" {
+			t.Fatal("cmd/guildgate holds internal/bench: the load generator belongs to cmd/guildgate-bench only")
+		}
+	}
+	out, err = exec.Command("go", "list", "-deps", "../../cmd/guildgate-bench").Output()
+	if err != nil || !strings.Contains(string(out), "github.com/guildgate/guildgate/internal/bench\n") {
+		t.Fatalf("cmd/guildgate-bench does not build on internal/bench: %v", err)
+	}
 }

@@ -61,7 +61,6 @@ var commands = map[string]command{
 	"setup-link": {summary: "print a new link that creates the site's first administrator", run: runSetupLink, synopsis: tenantFlags},
 	"migrate":    {summary: "apply database migrations, or copy an SQLite database into PostgreSQL", run: runMigrate, synopsis: migrateSynopsis},
 	"version":    {summary: "print the version and commit", run: runVersion},
-	"bench":      {summary: "load-benchmark a running OpenID Provider over HTTPS", run: runBench, synopsis: benchSynopsis},
 }
 
 // Main runs the command line args (without the program name) and returns the

@@ -1,0 +1,15 @@
+// Command guildgate-bench load-benchmarks a running OpenID Provider over
+// HTTPS (see internal/bench). It is its own binary so that the identity
+// provider ships no load generator.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/guildgate/guildgate/internal/bench"
+)
+
+func main() {
+	os.Exit(bench.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}

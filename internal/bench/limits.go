@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits are this machine's signing rates on one core, measured in the same
+// run as the workloads, so "a fraction of the RS256 limit" compares figures
+// taken under the same load.
+type Limits struct {
+	RS256PerSecond float64 `json:"rs256_sign_per_s"`
+	ES256PerSecond float64 `json:"es256_sign_per_s"`
+}
+
+// MeasureSigningLimits signs a SHA-256 digest with a 2048-bit RSA key
+// (PKCS #1 v1.5, as RS256) and a P-256 key (as ES256), each for d, on one
+// goroutine. Key generation is not timed.
+func MeasureSigningLimits(d time.Duration) Limits {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return Limits{}
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return Limits{}
+	}
+	digest := sha256.Sum256([]byte("guildgate-bench signing limit"))
+	return Limits{
+		RS256PerSecond: rate(d, func() error {
+			_, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, digest[:])
+			return err
+		}),
+		ES256PerSecond: rate(d, func() error {
+			_, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
+			return err
+		}),
+	}
+}
+
+// rate runs op for about d (and at least once) and returns operations per
+// second; 0 when op fails.
+func rate(d time.Duration, op func() error) float64 {
+	start := time.Now()
+	n := 0
+	for n == 0 || time.Since(start) < d {
+		if op() != nil {
+			return 0
+		}
+		n++
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// pidList is a repeatable --database-pid flag.
+type pidList []int
+
+func (p *pidList) String() string {
+	var s []string
+	for _, v := range *p {
+		s = append(s, strconv.Itoa(v))
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *pidList) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return strconv.ErrSyntax
+	}
+	*p = append(*p, n)
+	return nil
+}

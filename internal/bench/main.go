@@ -1,0 +1,205 @@
+package bench
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Exit codes of Main, as the guildgate command uses them.
+const (
+	exitOK    = 0
+	exitError = 1 // the run failed, or a workload had errors
+	exitUsage = 2 // bad flags or input: nothing ran
+)
+
+// maxStdin bounds what Main reads from stdin (two short lines).
+const maxStdin = 8192
+
+// Main is the guildgate-bench command: it drives --target and, with
+// --peer, another provider in the same invocation, and measures this
+// machine's RS256 and ES256 signing limits in that run too. Stdin's first
+// line is the client secret (the peer is configured with the same client);
+// its second line, when the session workloads sign in through a login
+// form, the member's password.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	inv, err := parseArgs(args, stdin, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "guildgate-bench:", err)
+		}
+		return exitUsage
+	}
+	if err := inv.run(ctx, stdout); err != nil {
+		fmt.Fprintln(stderr, "guildgate-bench:", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// invocation is one command line: the target, an optional peer, output.
+type invocation struct {
+	target, peer Config
+	hasPeer      bool
+	asJSON       bool
+	limits       bool
+}
+
+func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, error) {
+	fs := flag.NewFlagSet("guildgate-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		inv                   invocation
+		cfg                   = &inv.target
+		secretStdin           bool
+		workloads, ca, peerCA string
+		peerTarget            string
+		peerPID               int
+		noLimits              bool
+	)
+	fs.StringVar(&cfg.Target, "target", "", "issuer URL of the provider to drive (https://host:port)")
+	fs.StringVar(&cfg.ClientID, "client-id", "", "a confidential client allowed authorization_code, refresh_token and client_credentials")
+	fs.BoolVar(&secretStdin, "client-secret-stdin", false, "read the client secret from stdin's first line (required; the member's password, if any, from the second)")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long each workload runs (at most 10m)")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "concurrent requests (and kept-alive connections)")
+	fs.StringVar(&workloads, "workloads", strings.Join(All, ","), "comma-separated workloads, run in this order")
+	fs.StringVar(&ca, "ca", "", "PEM file of the CA (or self-signed certificate) to trust; default the system's")
+	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the target's pid on this machine, to report its CPU per request and its rate per core")
+	fs.Var((*pidList)(&cfg.ExtraPIDs), "database-pid", "a pid whose CPU counts as the target's too (PostgreSQL's backends); repeat it")
+	fs.StringVar(&cfg.MemberEmail, "member-email", "", "the member who signs in for userinfo, refresh, code_flow and code_exchange; for login, a comma-separated list (one password) rotated across workers so no account is throttled")
+	fs.StringVar(&cfg.RedirectURI, "redirect-uri", "https://rp.example/cb", "a redirect URI registered for the client (never fetched)")
+	fs.StringVar(&peerTarget, "peer", "", "issuer URL of a second provider, configured with the same client and member, driven after the target for the ratios")
+	fs.IntVar(&peerPID, "peer-pid", 0, "the peer's pid on this machine")
+	fs.StringVar(&peerCA, "peer-ca", "", "PEM file to trust for the peer; default --ca")
+	fs.BoolVar(&noLimits, "no-signing-limits", false, "skip measuring this machine's RS256/ES256 signing limits")
+	fs.BoolVar(&inv.asJSON, "json", false, "print the results as JSON")
+	if err := fs.Parse(args); err != nil {
+		return inv, err
+	}
+	if fs.NArg() > 0 {
+		return inv, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.Target == "" || cfg.ClientID == "" || !secretStdin {
+		return inv, errors.New("--target, --client-id and --client-secret-stdin are required: secrets never come from flags")
+	}
+	for _, w := range strings.Split(workloads, ",") {
+		if w = strings.TrimSpace(w); w != "" {
+			cfg.Workloads = append(cfg.Workloads, w)
+		}
+	}
+	if cfg.Duration <= 0 || cfg.Duration > MaxDuration || cfg.Concurrency < 1 || cfg.Concurrency > MaxConcurrency {
+		return inv, fmt.Errorf("--duration must be in (0, %s] and --concurrency in [1, %d]", MaxDuration, MaxConcurrency)
+	}
+	lines, err := readLines(stdin, 2)
+	if err != nil {
+		return inv, err
+	}
+	cfg.ClientSecret = lines[0]
+	if len(lines) > 1 {
+		cfg.MemberPassword = lines[1]
+	}
+	if cfg.RootCAs, err = loadCA(ca); err != nil {
+		return inv, err
+	}
+	inv.limits = !noLimits
+	if peerTarget != "" {
+		inv.hasPeer, inv.peer = true, *cfg
+		inv.peer.Target, inv.peer.ServerPID, inv.peer.ExtraPIDs = peerTarget, peerPID, nil
+		if peerCA != "" {
+			if inv.peer.RootCAs, err = loadCA(peerCA); err != nil {
+				return inv, err
+			}
+		}
+	}
+	return inv, nil
+}
+
+// report is what --json prints.
+type report struct {
+	Target  []Result `json:"target"`
+	Peer    []Result `json:"peer,omitempty"`
+	Signing *Limits  `json:"signing_limits,omitempty"`
+}
+
+func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
+	var rep report
+	var err error
+	if inv.limits {
+		l := MeasureSigningLimits(time.Second)
+		rep.Signing = &l
+	}
+	if rep.Target, err = Run(ctx, inv.target); err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	if inv.hasPeer {
+		if rep.Peer, err = Run(ctx, inv.peer); err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+	}
+	if inv.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		writeReport(stdout, rep)
+	}
+	return failures(rep)
+}
+
+// failures is an error naming the first workload with errors or no
+// requests: a benchmark fails on errors, never on timings.
+func failures(rep report) error {
+	for _, rs := range [][]Result{rep.Target, rep.Peer} {
+		for _, r := range rs {
+			if r.Errors > 0 || r.Requests == 0 {
+				return fmt.Errorf("workload %s had %d errors and %d requests", r.Workload, r.Errors, r.Requests)
+			}
+		}
+	}
+	return nil
+}
+
+func loadCA(file string) (*x509.CertPool, error) {
+	if file == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca: no PEM certificate in %s", file)
+	}
+	return pool, nil
+}
+
+// readLines reads up to n non-empty lines of stdin; the first is required.
+func readLines(stdin io.Reader, n int) ([]string, error) {
+	if stdin == nil {
+		return nil, errors.New("no client secret on stdin: send it as the first line")
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, maxStdin))
+	if err != nil {
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSuffix(l, "\r"); l != "" && len(out) < n {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no client secret on stdin: send it as the first line")
+	}
+	return out, nil
+}
