@@ -112,12 +112,8 @@ const clockSkew = 5 * time.Second
 // unexpired lifetime. It does not check revocation; the caller looks up
 // GrantID and JTI. Errors are for logs: callers answer invalid_token.
 func (i *Issuer) VerifyAccessToken(ctx context.Context, tenant model.Tenant, token string) (AccessClaims, error) {
-	payload, _, err := i.verifyAsymmetric(ctx, tenant, token, isAccessTokenType)
+	w, err := i.verifiedAccess(ctx, tenant, token)
 	if err != nil {
-		return AccessClaims{}, err
-	}
-	var w accessWire
-	if err := decodeClaims(payload, &w); err != nil {
 		return AccessClaims{}, err
 	}
 	now := i.now()
@@ -132,6 +128,29 @@ func (i *Issuer) VerifyAccessToken(ctx context.Context, tenant model.Tenant, tok
 		return AccessClaims{}, errors.New("tokens: access token issued in the future")
 	}
 	return w.claims(), nil
+}
+
+// verifiedAccess returns the claims of token once its signature checked
+// out, from the verified-token cache when this exact token was verified
+// for this tenant before by a key the tenant still publishes: a client
+// calling userinfo with one token many times costs one signature check.
+// The claim checks (issuer, lifetime) run on every call all the same.
+func (i *Issuer) verifiedAccess(ctx context.Context, tenant model.Tenant, token string) (accessWire, error) {
+	if w, kid, ok := i.verified.get(tenant.ID, token); ok {
+		if _, err := i.Keys.PublicKey(ctx, tenant.ID, kid); err == nil {
+			return w, nil
+		}
+	}
+	payload, h, err := i.verifyAsymmetric(ctx, tenant, token, isAccessTokenType)
+	if err != nil {
+		return accessWire{}, err
+	}
+	var w accessWire
+	if err := decodeClaims(payload, &w); err != nil {
+		return accessWire{}, err
+	}
+	i.verified.put(tenant.ID, token, w, h.KeyID)
+	return w, nil
 }
 
 func (w accessWire) claims() AccessClaims {

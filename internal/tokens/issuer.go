@@ -36,6 +36,8 @@ type Issuer struct {
 	// AccessTokenAlg is RS256, ES256 or EdDSA; never HS256, which would let
 	// anyone holding the key (every client) mint access tokens.
 	AccessTokenAlg string
+
+	verified verifiedCache // access tokens whose signature checked out
 }
 
 func (i *Issuer) now() time.Time {
