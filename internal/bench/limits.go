@@ -7,14 +7,16 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Limits are this machine's signing rates on one core, measured in the same
-// run as the workloads, so "a fraction of the RS256 limit" compares figures
-// taken under the same load.
+// Limits are this machine's signing rates per CPU second of one core,
+// measured in the same run as the workloads. Like the workloads' rates per
+// core they count CPU time, not wall time, so "a fraction of the RS256
+// limit" compares like with like even on a machine other work shares.
 type Limits struct {
 	RS256PerSecond float64 `json:"rs256_sign_per_s"`
 	ES256PerSecond float64 `json:"es256_sign_per_s"`
@@ -22,7 +24,8 @@ type Limits struct {
 
 // MeasureSigningLimits signs a SHA-256 digest with a 2048-bit RSA key
 // (PKCS #1 v1.5, as RS256) and a P-256 key (as ES256), each for d, on one
-// goroutine. Key generation is not timed.
+// goroutine, and divides by this process's CPU seconds over the loop (the
+// wall-clock rate when /proc cannot be read). Key generation is not timed.
 func MeasureSigningLimits(d time.Duration) Limits {
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -49,12 +52,17 @@ func MeasureSigningLimits(d time.Duration) Limits {
 // second; 0 when op fails.
 func rate(d time.Duration, op func() error) float64 {
 	start := time.Now()
+	cpu0, err0 := cpuSeconds(os.Getpid())
 	n := 0
 	for n == 0 || time.Since(start) < d {
 		if op() != nil {
 			return 0
 		}
 		n++
+	}
+	cpu1, err1 := cpuSeconds(os.Getpid())
+	if err0 == nil && err1 == nil && cpu1 > cpu0 {
+		return float64(n) / (cpu1 - cpu0)
 	}
 	return float64(n) / time.Since(start).Seconds()
 }
