@@ -13,7 +13,7 @@ import (
 	"github.com/guildgate/guildgate/internal/views"
 )
 
-const clientSettings = "[--groups CSV] [--id-token-alg RS256|ES256|EdDSA|HS256] [--post-logout-redirect-uris CSV] " +
+var clientSettings = "[--groups CSV] [--id-token-alg " + strings.Join(model.IDTokenAlgs, "|") + "] [--post-logout-redirect-uris CSV] " +
 	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] [--omit-authorization-response-iss] " +
 	"[--require-par] [--require-dpop] [--jwks-uri U | --jwks-file F] " +
 	"[--token-auth client_secret_basic|client_secret_post|private_key_jwt] " + tenantFlags
@@ -45,11 +45,12 @@ func (cf *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.name, "name", "the app's name, shown to members")
 	fs.Var(&cf.redirects, "redirect-uris", "comma-separated redirect URIs: https://, or http://localhost (127.0.0.1, [::1]) for development")
 	fs.Var(&cf.groups, "groups", "comma-separated names of the groups whose members may use the app (empty: every member)")
-	fs.Var(&cf.alg, "id-token-alg", "ID-token signing algorithm: RS256 (default), ES256, EdDSA, or HS256 keyed with the client secret")
+	fs.Var(&cf.alg, "id-token-alg", "ID-token signing algorithm: "+choices(model.IDTokenAlgs)+
+		" ("+model.AlgHS256+" is keyed with the client secret)")
 	fs.Var(&cf.postLogout, "post-logout-redirect-uris", "comma-separated URIs the app may send members to after logging out")
 	fs.Var(&cf.backchannel, "backchannel-logout-uri", "URL that receives back-channel logout tokens (empty: none)")
-	fs.Var(&cf.grants, "grant-types", "comma-separated grant types: authorization_code, implicit, refresh_token, client_credentials "+
-		"(default: authorization_code,refresh_token; list implicit to allow the implicit and hybrid response types)")
+	fs.Var(&cf.grants, "grant-types", "comma-separated grant types: "+strings.Join(model.GrantTypes, ", ")+
+		" (default: "+strings.Join(clients.DefaultGrantTypes(), ",")+"; list implicit to allow the implicit and hybrid response types)")
 	fs.Var(&cf.public, "public", "a public client (a browser or mobile app): no secret, PKCE required")
 	fs.Var(&cf.groupsClaim, "groups-claim", "always put the member's groups in tokens, even without the groups scope")
 	fs.Var(&cf.omitIss, "omit-authorization-response-iss", "leave iss (RFC 9207) out of authorization responses, "+

@@ -16,9 +16,10 @@ import (
 	"github.com/guildgate/guildgate/internal/views"
 )
 
-const connectionSettings = "[--domains CSV] [--scopes S] [--groups-claim C] [--group-map upstream=local,…] " +
-	"[--jit] [--jit-status S] [--trust-email] [--issuer-mode exact|entra-multitenant] [--entra-tenants TID=domain|domain,…] " +
-	"[--auth-method client_secret_basic|client_secret_post] [--fetch-userinfo] [--show-button] " + tenantFlags
+var connectionSettings = "[--domains CSV] [--scopes S] [--groups-claim C] [--group-map upstream=local,…] " +
+	"[--jit] [--jit-status S] [--trust-email] [--issuer-mode " + strings.Join(model.IssuerModes, "|") + "] " +
+	"[--entra-tenants TID=domain|domain,…] [--auth-method " + strings.Join(model.AuthMethods, "|") + "] " +
+	"[--fetch-userinfo] [--show-button] " + tenantFlags
 
 const connectionProvider = "(--discovery-url U | --issuer U --authorization-url U --token-url U --jwks-url U [--userinfo-url U]) " +
 	"--client-id I --client-secret-stdin "

@@ -35,11 +35,11 @@ func (cf *connectionFlags) register(fs *flag.FlagSet) {
 	fs.Var(&cf.jit, "jit", "create the member at their first sign-in (just in time)")
 	fs.Var(&cf.jitStatus, "jit-status", "member status given to members created just in time (default current)")
 	fs.Var(&cf.trustEmail, "trust-email", "take the provider's email as verified (off: Entra ID and Okta often misstate it)")
-	fs.Var(&cf.issuerMode, "issuer-mode", "issuer check: exact (default) or entra-multitenant")
+	fs.Var(&cf.issuerMode, "issuer-mode", "issuer check: "+choices(model.IssuerModes))
 	fs.Var(&cf.tenantIDs, "entra-tenants", "entra-multitenant mode: the Entra tenants accepted, each bound to the domains it may assert: "+
 		"TENANT-ID=domain|domain,TENANT-ID=domain (a single tenant given alone is bound to every domain of the connection)")
 	fs.Var(&cf.tenantIDs, "allowed-tenant-ids", "old name of --entra-tenants, kept for scripts")
-	fs.Var(&cf.authMethod, "auth-method", "how Guildgate authenticates at the token endpoint: client_secret_basic (default) or client_secret_post")
+	fs.Var(&cf.authMethod, "auth-method", "how Guildgate authenticates at the token endpoint: "+choices(model.AuthMethods))
 	fs.Var(&cf.fetchUserinfo, "fetch-userinfo", "always read userinfo (Okta often sends groups only there)")
 	fs.Var(&cf.showButton, "show-button", `show a "Sign in with …" button on the login page`)
 	fs.Var(&cf.emailClaim, "email-claim", "claim holding the email (default email)")

@@ -164,3 +164,21 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
 }
+
+// choices words a list for a flag's help, its first value the default:
+// "a (default), b or c". The lists come from package model, so the help
+// offers exactly what the services accept.
+func choices(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	out := l[0] + " (default)"
+	for i, v := range l[1:] {
+		if i == len(l)-2 {
+			out += " or " + v
+		} else {
+			out += ", " + v
+		}
+	}
+	return out
+}

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/admin/signing"
 	"github.com/guildgate/guildgate/internal/app"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
@@ -77,14 +76,8 @@ func runKeysRotate(ctx context.Context, c *call, args []string) error {
 		if _, err := m.VerificationKeys(ctx, t.ID); err != nil {
 			return err
 		}
-		if err := m.Rotate(ctx, t.ID); err != nil {
-			return err
-		}
-		ks, err := d.store.Keys().List(ctx, t.ID)
+		ks, err := signing.Rotate(ctx, m, d.store.Audit(), time.Now(), actor, t.ID)
 		if err != nil {
-			return err
-		}
-		if err := c.auditRotation(ctx, d, t, ks); err != nil {
 			return err
 		}
 		return c.printKeys(df.json, ks)
@@ -108,18 +101,4 @@ func (c *call) loadKeyring(ctx context.Context, d *data) (*secrets.Keyring, erro
 			created)
 	}
 	return keyring, nil
-}
-
-func (c *call) auditRotation(ctx context.Context, d *data, t model.Tenant, ks []model.SigningKey) error {
-	var current []string
-	for _, k := range ks {
-		if k.State == model.KeyCurrent {
-			current = append(current, k.Alg+":"+k.ID)
-		}
-	}
-	slices.Sort(current)
-	return d.store.Audit().Append(ctx, model.AuditEvent{
-		TenantID: t.ID, At: time.Now().UTC(), Actor: actor, Action: "keys.rotate", Target: "tenant:" + t.ID,
-		Detail: map[string]string{"current": strings.Join(current, " ")},
-	})
 }

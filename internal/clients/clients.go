@@ -17,10 +17,10 @@ package clients
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
@@ -73,11 +73,7 @@ func target(id string) string { return "client:" + id }
 // audit records a change. Detail carries names, ids and field names, never
 // a secret or ciphertext.
 func (s *Service) audit(ctx context.Context, actor, tenantID, action, id string, detail map[string]string) error {
-	e := model.AuditEvent{
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{
 		TenantID: tenantID, At: s.now(), Actor: actor, Action: action, Target: target(id), Detail: detail,
-	}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s on %s: %w", action, target(id), err)
-	}
-	return nil
+	})
 }

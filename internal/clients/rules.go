@@ -23,14 +23,11 @@ const (
 	maxQuoted     = 120 // longest URI quoted whole in a message
 )
 
-// algs are the ID-token signing algorithms a client may choose; the first
-// is the default (OpenID Connect Core §3.1.3.7: RS256 unless registered).
-var algs = []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, model.AlgHS256}
-
-// grantTypes lists the grant types in the order they are stored and shown.
-var grantTypes = []string{
-	model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials,
-}
+// algs and grantTypes are model's lists, named for the rules below.
+var (
+	algs       = model.IDTokenAlgs
+	grantTypes = model.GrantTypes
+)
 
 // defaultGrantTypes is what a client gets when none are asked for: the
 // authorization-code grant with refresh tokens (PRODUCT.md). The implicit

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
@@ -84,9 +85,6 @@ func target(id string) string { return "connection:" + id }
 
 // audit records a change; detail never holds a secret.
 func (s *Service) audit(ctx context.Context, actor, tenantID, action, id string, detail map[string]string) error {
-	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action, Target: target(id), Detail: detail}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s on %s: %w", action, target(id), err)
-	}
-	return nil
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
+		Target: target(id), Detail: detail})
 }

@@ -155,15 +155,14 @@ func (in Input) settingProblems() problem.List {
 	if !in.JITStatus.Valid() {
 		ps.Add("jit_status", "%q is not a member status", in.JITStatus)
 	}
-	switch in.IssuerMode {
-	case model.IssuerExact:
-	case model.IssuerEntraMultiTenant:
+	switch {
+	case !slices.Contains(model.IssuerModes, in.IssuerMode):
+		ps.Add("issuer_mode", "%q is not %s", in.IssuerMode, orList(model.IssuerModes))
+	case in.IssuerMode == model.IssuerEntraMultiTenant:
 		ps = append(ps, entraTenantProblems(in.EntraTenants, in.Domains)...)
-	default:
-		ps.Add("issuer_mode", "%q is not exact or entra-multitenant", in.IssuerMode)
 	}
-	if in.AuthMethod != model.AuthClientSecretBasic && in.AuthMethod != model.AuthClientSecretPost {
-		ps.Add("auth_method", "%q is not client_secret_basic or client_secret_post", in.AuthMethod)
+	if !slices.Contains(model.AuthMethods, in.AuthMethod) {
+		ps.Add("auth_method", "%q is not %s", in.AuthMethod, orList(model.AuthMethods))
 	}
 	for _, c := range in.EmailFallbackClaims {
 		if c != "" && !slices.Contains(fallbackClaims, c) {
@@ -225,4 +224,12 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// orList writes a choice for a message: "a or b", "a, b or c".
+func orList(l []string) string {
+	if len(l) < 2 {
+		return strings.Join(l, "")
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " or " + l[len(l)-1]
 }

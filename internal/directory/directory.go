@@ -9,9 +9,9 @@ package directory
 
 import (
 	"context"
-	"fmt"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/store"
@@ -39,11 +39,7 @@ func (s *Service) now() time.Time { return s.Now().UTC() }
 // audit records a change. Detail carries field names and ids, never a
 // password or hash.
 func (s *Service) audit(ctx context.Context, actor, tenantID, action, target string, detail map[string]string) error {
-	e := model.AuditEvent{
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{
 		TenantID: tenantID, At: s.now(), Actor: actor, Action: action, Target: target, Detail: detail,
-	}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s on %s: %w", action, target, err)
-	}
-	return nil
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/linking"
@@ -100,11 +101,8 @@ func seeOther(w http.ResponseWriter, target string) {
 // an audit outage cannot lock every member out.
 func (h *Handler) audit(ctx context.Context, t model.Tenant, actor, action, target string, detail map[string]string) {
 	detail["request_id"] = httpx.RequestIDFrom(ctx)
-	err := h.Store.Audit().Append(ctx, model.AuditEvent{TenantID: t.ID, At: h.now(), Actor: actor,
+	auditlog.BestEffort(ctx, h.Store.Audit(), h.Logger, model.AuditEvent{TenantID: t.ID, At: h.now(), Actor: actor,
 		Action: action, Target: target, Detail: detail})
-	if err != nil {
-		h.warn(ctx, "append audit event "+action, err)
-	}
 }
 
 func (h *Handler) warn(ctx context.Context, what string, err error) {

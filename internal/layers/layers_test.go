@@ -84,6 +84,7 @@ var packages = map[string]place{
 	"internal/admin/apikeys":    {layer: rules},
 	"internal/admin/memberscsv": {layer: rules},
 	"internal/admin/signing":    {layer: rules},
+	"internal/auditlog":         {layer: rules},
 	"internal/clients":          {layer: rules},
 	"internal/connections":      {layer: rules},
 	"internal/directory":        {layer: rules},

@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/tokens"
 )
 
@@ -20,7 +22,7 @@ const tokenParam = "token"
 
 // scopes are what the legacy JWT carries: PRODUCT.md gives it "the claims
 // above", every user claim, since the legacy contract has no scopes.
-var scopes = []string{tokens.ScopeProfile, tokens.ScopeEmail, tokens.ScopeGroups}
+var scopes = []string{oauth.ScopeProfile, oauth.ScopeEmail, oauth.ScopeGroups}
 
 // redirect mints the token, records it, and sends the browser back to the
 // partner with it.
@@ -68,15 +70,11 @@ func (h *Handler) audit(r *http.Request, t model.Tenant, c model.Client, m model
 	if err != nil {
 		return err
 	}
-	err = h.Audit.Append(r.Context(), model.AuditEvent{
+	return auditlog.Record(r.Context(), h.Audit, model.AuditEvent{
 		TenantID: t.ID, At: h.Now().UTC(), Actor: "member:" + m.ID, Action: "legacysso.token",
 		Target: "client:" + c.ID, IP: httpx.ClientIP(r, h.TrustedProxies),
 		Detail: map[string]string{"client_id": c.ID, "member_id": m.ID, "jti": jti},
 	})
-	if err != nil {
-		return fmt.Errorf("append legacysso.token audit event: %w", err)
-	}
-	return nil
 }
 
 // jtiOf reads the jti of a token just minted here (so not verified again).

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
@@ -135,12 +136,8 @@ func (s *Service) link(ctx context.Context, tenantID string, c model.Connection,
 	if f.Tenant != "" {
 		detail["entra_tenant"] = f.Tenant
 	}
-	err = s.Audit.Append(ctx, model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: Actor(c),
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: Actor(c),
 		Action: "member.identity.link", Target: "member:" + m.ID, Detail: detail})
-	if err != nil {
-		return fmt.Errorf("record member.identity.link: %w", err)
-	}
-	return nil
 }
 
 // Actor is how the audit log names what c's sign-ins change.

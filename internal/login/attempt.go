@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
@@ -118,12 +119,9 @@ func (h *Handler) rehash(ctx context.Context, m model.Member, pw string) {
 // audit records an event; a failing audit log is reported, not fatal, so an
 // audit outage cannot lock every member out.
 func (h *Handler) audit(ctx context.Context, t model.Tenant, actor, action, target, ip string, detail map[string]string) {
-	err := h.Audit.Append(ctx, model.AuditEvent{
+	auditlog.BestEffort(ctx, h.Audit, h.Logger, model.AuditEvent{
 		TenantID: t.ID, At: h.Now().UTC(), Actor: actor, Action: action, Target: target, IP: ip, Detail: detail,
 	})
-	if err != nil {
-		h.warn(ctx, "append audit event "+action, err)
-	}
 }
 
 func (h *Handler) warn(ctx context.Context, what string, err error) {

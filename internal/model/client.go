@@ -10,6 +10,12 @@ const (
 	GrantClientCredentials = "client_credentials"
 )
 
+// GrantTypes is every grant type a client may be allowed, in the order they
+// are stored and shown. It is the one list: discovery publishes it, the
+// clients service checks against it, and the console and the CLI's help
+// offer it. Read it; never append to it.
+var GrantTypes = []string{GrantAuthorizationCode, GrantImplicit, GrantRefreshToken, GrantClientCredentials}
+
 // ID-token signing algorithms a client may choose.
 const (
 	AlgRS256 = "RS256"
@@ -17,6 +23,11 @@ const (
 	AlgEdDSA = "EdDSA"
 	AlgHS256 = "HS256"
 )
+
+// IDTokenAlgs is every ID-token signing algorithm a client may choose; the
+// first is the default (OpenID Connect Core §3.1.3.7: RS256 unless
+// registered). The one list, like GrantTypes.
+var IDTokenAlgs = []string{AlgRS256, AlgES256, AlgEdDSA, AlgHS256}
 
 // AuthPrivateKeyJWT is client authentication by a signed assertion (RFC
 // 7523 §2.2); the secret methods are AuthClientSecretBasic and

@@ -13,6 +13,10 @@ const (
 	IssuerEntraMultiTenant = "entra-multitenant"
 )
 
+// IssuerModes is every issuer check, the default first: the one list the
+// connections service checks against and the console and CLI offer.
+var IssuerModes = []string{IssuerExact, IssuerEntraMultiTenant}
+
 // EntraTenant is one Entra ID tenant a multi-tenant connection accepts,
 // bound to the email domains its tokens may assert: every Entra tenant
 // signs tokens with the same keys, so without the binding one allowed
@@ -27,6 +31,10 @@ const (
 	AuthClientSecretBasic = "client_secret_basic"
 	AuthClientSecretPost  = "client_secret_post"
 )
+
+// AuthMethods is every upstream client authentication method, the default
+// first; the one list, like IssuerModes.
+var AuthMethods = []string{AuthClientSecretBasic, AuthClientSecretPost}
 
 // Connection is one upstream OpenID Provider a tenant hands sign-in over to
 // for the email domains it serves. Either DiscoveryURL or the manual

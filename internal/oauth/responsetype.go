@@ -22,10 +22,16 @@ const (
 	ResponseTypeNone             ResponseType = "none"
 )
 
-var supportedResponseTypes = []ResponseType{
+// OfferedResponseTypes is what discovery publishes: every response type
+// but "none", which is accepted (OAuth 2.0 Multiple Response Type Encoding
+// Practices §4) but returns nothing a relying party would ask for by name.
+// Read it; never append to it.
+var OfferedResponseTypes = []ResponseType{
 	ResponseTypeCode, ResponseTypeIDToken, ResponseTypeIDTokenToken, ResponseTypeCodeIDToken,
-	ResponseTypeCodeToken, ResponseTypeCodeIDTokenToken, ResponseTypeNone,
+	ResponseTypeCodeToken, ResponseTypeCodeIDTokenToken,
 }
+
+var supportedResponseTypes = slices.Concat(OfferedResponseTypes, []ResponseType{ResponseTypeNone})
 
 // componentOrder fixes the canonical order; its keys are the known components.
 var componentOrder = map[string]int{"code": 0, "id_token": 1, "token": 2, "none": 3}

@@ -5,6 +5,17 @@ import (
 	"strings"
 )
 
+// The scopes Guildgate gives a meaning to: openid asks for an ID token,
+// profile, email and groups release user claims (OpenID Connect Core §5.4,
+// plus our groups), offline_access a refresh token.
+const (
+	ScopeOpenID        = "openid"
+	ScopeProfile       = "profile"
+	ScopeEmail         = "email"
+	ScopeGroups        = "groups"
+	ScopeOfflineAccess = "offline_access"
+)
+
 // Scopes is a parsed scope parameter, in the order the client sent it.
 type Scopes []string
 

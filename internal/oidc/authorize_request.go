@@ -144,7 +144,7 @@ func (req *authRequest) parseScope(v url.Values) error {
 			return oauth.InvalidScope("The scope " + s + " is not supported.")
 		}
 	}
-	if req.ResponseType.ReturnsIDToken() && !sc.Contains("openid") {
+	if req.ResponseType.ReturnsIDToken() && !sc.Contains(oauth.ScopeOpenID) {
 		return oauth.InvalidScope("The openid scope is required when response_type includes id_token.")
 	}
 	req.Scopes = sc

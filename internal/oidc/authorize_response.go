@@ -3,14 +3,13 @@ package oidc
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
@@ -64,10 +63,10 @@ func (p *Provider) newGrant(t model.Tenant, req *authRequest, s model.Session) m
 	scopes := slices.Clone([]string(req.Scopes))
 	refresh := req.ResponseType.ReturnsCode() && req.Client.AllowsGrant(model.GrantRefreshToken)
 	if !refresh {
-		scopes = slices.DeleteFunc(scopes, func(s string) bool { return s == "offline_access" })
+		scopes = slices.DeleteFunc(scopes, func(s string) bool { return s == oauth.ScopeOfflineAccess })
 	}
 	life := CodeTTL + p.accessTokenTTL()
-	if refresh && slices.Contains(scopes, "offline_access") {
+	if refresh && slices.Contains(scopes, oauth.ScopeOfflineAccess) {
 		life = CodeTTL + RefreshTTL
 	}
 	return model.Grant{
@@ -137,14 +136,10 @@ func (p *Provider) newAuthCode(ctx context.Context, req *authRequest, g model.Gr
 // auditAuthorize records the authorization (never a code or token). A
 // failing audit log is reported, not fatal, as at sign-in.
 func (p *Provider) auditAuthorize(ctx context.Context, t model.Tenant, req *authRequest, m model.Member, g model.Grant) {
-	err := p.Store.Audit().Append(ctx, model.AuditEvent{
+	auditlog.BestEffort(ctx, p.Store.Audit(), p.Logger, model.AuditEvent{
 		TenantID: t.ID, At: g.CreatedAt, Actor: "member:" + m.ID, Action: "oauth.authorize",
 		Target: "client:" + req.Client.ID, Detail: map[string]string{
 			"grant": g.ID, "response_type": string(req.ResponseType), "scope": oauth.Scopes(g.Scopes).String(),
 		},
 	})
-	if err != nil {
-		p.Logger.LogAttrs(ctx, slog.LevelError, "append audit event oauth.authorize failed",
-			slog.String("request_id", httpx.RequestIDFrom(ctx)), slog.String("cause", err.Error()))
-	}
 }

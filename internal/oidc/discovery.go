@@ -12,6 +12,7 @@ import (
 	"github.com/guildgate/guildgate/internal/dpop"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 )
 
 // Endpoint paths, relative to a tenant's issuer (PRODUCT.md).
@@ -33,16 +34,25 @@ var Supported = struct {
 	Scopes, ResponseTypes, ResponseModes, GrantTypes, IDTokenAlgs, AuthMethods,
 	Claims, Prompts, CodeChallengeMethods []string
 }{
-	Scopes:        []string{"openid", "profile", "email", "groups", "offline_access"},
-	ResponseTypes: []string{"code", "id_token", "id_token token", "code id_token", "code token", "code id_token token"},
+	Scopes:        []string{oauth.ScopeOpenID, oauth.ScopeProfile, oauth.ScopeEmail, oauth.ScopeGroups, oauth.ScopeOfflineAccess},
+	ResponseTypes: asStrings(oauth.OfferedResponseTypes),
 	ResponseModes: []string{"query", "fragment", "form_post"},
-	GrantTypes:    []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials},
-	IDTokenAlgs:   []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, model.AlgHS256},
+	GrantTypes:    model.GrantTypes,
+	IDTokenAlgs:   model.IDTokenAlgs,
 	AuthMethods:   []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 	Claims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid", "at_hash", "c_hash",
 		"name", "given_name", "family_name", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id"},
 	Prompts:              []string{"none", "login", "consent", "select_account"},
 	CodeChallengeMethods: []string{"S256"},
+}
+
+// asStrings is l as plain strings, for JSON.
+func asStrings[T ~string](l []T) []string {
+	out := make([]string, len(l))
+	for i, v := range l {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // metadata is the OpenID Provider Metadata (Discovery 1.0 §3, RFC 8414,

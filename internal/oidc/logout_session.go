@@ -8,8 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/tokens"
 )
 
@@ -39,7 +41,7 @@ func (e *logoutEndpoint) end(w http.ResponseWriter, r *http.Request, t model.Ten
 func (e *logoutEndpoint) revokeOnline(ctx context.Context, t model.Tenant, grants []model.Grant) int {
 	n := 0
 	for _, g := range grants {
-		if hasScope(g, "offline_access") {
+		if hasScope(g, oauth.ScopeOfflineAccess) {
 			continue
 		}
 		if err := e.Store.Grants().Revoke(ctx, t.ID, g.ID, e.Now()); err != nil {
@@ -113,16 +115,13 @@ func (e *logoutEndpoint) logoutToken(ctx context.Context, t model.Tenant, c mode
 // line, which holds the client address.
 func (e *logoutEndpoint) auditLogout(ctx context.Context, t model.Tenant, m model.Member, s model.Session, revoked int, notified []string) {
 	actor := "member:" + m.ID
-	err := e.Store.Audit().Append(ctx, model.AuditEvent{
+	auditlog.BestEffort(ctx, e.Store.Audit(), e.Logger, model.AuditEvent{
 		TenantID: t.ID, At: e.Now().UTC(), Actor: actor, Action: "logout", Target: actor,
 		Detail: map[string]string{
 			"session": s.ID, "grants_revoked": strconv.Itoa(revoked),
 			"clients_notified": strings.Join(notified, ","), "request_id": httpx.RequestIDFrom(ctx),
 		},
 	})
-	if err != nil {
-		e.logoutFailure(ctx, "append logout audit event", err)
-	}
 }
 
 func (e *logoutEndpoint) logoutFailure(ctx context.Context, what string, err error, attrs ...slog.Attr) {

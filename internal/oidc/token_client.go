@@ -42,7 +42,7 @@ func clientScopes(raw string) ([]string, error) {
 	}
 	for _, s := range scopes {
 		switch {
-		case s == scopeOpenID || s == scopeOfflineAccess:
+		case s == oauth.ScopeOpenID || s == oauth.ScopeOfflineAccess:
 			return nil, oauth.InvalidScope(s + " cannot be requested with client_credentials: no member signs in.")
 		case !slices.Contains(Supported.Scopes, s):
 			return nil, oauth.InvalidScope("scope " + s + " is not supported.").WithCause(errors.New("unknown scope"))

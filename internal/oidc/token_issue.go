@@ -7,18 +7,13 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 )
 
 // Scope values the token endpoint itself acts on.
-const (
-	scopeOpenID        = "openid"
-	scopeOfflineAccess = "offline_access"
-)
-
 // errNotLive marks why a grant, member or token may no longer be used. The
 // token endpoint answers it with invalid_grant, userinfo with invalid_token
 // and introspection with active:false; any other error is a server fault.
@@ -109,7 +104,7 @@ func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Clie
 		return issued{}, oauth.ServerError(err)
 	}
 	is := issued{AccessToken: at, ExpiresIn: expiresIn, Scope: strings.Join(g.Scopes, " "), Bound: jkt != ""}
-	if hasScope(g, scopeOpenID) {
+	if hasScope(g, oauth.ScopeOpenID) {
 		is.IDToken, err = p.issueIDToken(ctx, t, c, m, g, idTokenRequest{Nonce: nonce, AccessToken: at})
 		if err != nil {
 			return issued{}, oauth.ServerError(err)
@@ -131,7 +126,7 @@ func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Clie
 // offline_access (OpenID Connect Core §11) and only for a client allowed the
 // refresh_token grant. It returns the scopes the refresh token carries.
 func wantsRefresh(c model.Client, g model.Grant) []string {
-	if hasScope(g, scopeOfflineAccess) && c.AllowsGrant(model.GrantRefreshToken) {
+	if hasScope(g, oauth.ScopeOfflineAccess) && c.AllowsGrant(model.GrantRefreshToken) {
 		return g.Scopes
 	}
 	return nil
@@ -185,13 +180,9 @@ func (p *Provider) auditToken(r *http.Request, req tokenRequest, grantType, memb
 // audit appends an event. A failing audit log is logged, not fatal: the
 // tokens are minted, and an audit outage must not take sign-in down.
 func (p *Provider) audit(r *http.Request, t model.Tenant, actor, action, target string, detail map[string]string) {
-	err := p.Store.Audit().Append(r.Context(), model.AuditEvent{
+	auditlog.BestEffort(r.Context(), p.Store.Audit(), p.Logger, model.AuditEvent{
 		TenantID: t.ID, At: p.Now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail,
 	})
-	if err != nil {
-		p.Logger.ErrorContext(r.Context(), "append audit event failed", "request_id", httpx.RequestIDFrom(r.Context()),
-			"action", action, "cause", err.Error())
-	}
 }
 
 // auditGrantRevoked records a grant revoked by the token or revocation

@@ -45,8 +45,8 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	switch {
-	case !slices.Contains(at.claims.Scopes, scopeOpenID) || at.member.ID == "":
-		return oauth.InsufficientScope("The access token was not granted the openid scope.", scopeOpenID)
+	case !slices.Contains(at.claims.Scopes, oauth.ScopeOpenID) || at.member.ID == "":
+		return oauth.InsufficientScope("The access token was not granted the openid scope.", oauth.ScopeOpenID)
 	}
 	claims, err := p.userClaims(r.Context(), t, at.client, at.member, at.claims.Scopes)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/mail"
@@ -128,12 +129,8 @@ func (s *Service) audit(ctx context.Context, actor string, l model.OneTimeLink, 
 	if l.MemberID != "" {
 		target = "member:" + l.MemberID
 	}
-	e := model.AuditEvent{TenantID: l.TenantID, At: s.now(), Actor: actor, Action: kinds[l.Purpose].action + suffix,
-		Target: target, Detail: detail}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s: %w", e.Action, err)
-	}
-	return nil
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{TenantID: l.TenantID, At: s.now(), Actor: actor,
+		Action: kinds[l.Purpose].action + suffix, Target: target, Detail: detail})
 }
 
 func unusable(msg string) error { return &problem.NotFound{Msg: msg, Err: ErrUnusable} }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -197,11 +198,8 @@ func (s *Service) Permitted(ctx context.Context, a model.SAMLApp, memberID strin
 }
 
 func (s *Service) audit(ctx context.Context, actor, tenantID, action, id string, detail map[string]string) error {
-	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action, Target: target(id), Detail: detail}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s on %s: %w", action, target(id), err)
-	}
-	return nil
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
+		Target: target(id), Detail: detail})
 }
 
 // conflict words the one conflict an administrator can cause: an entity id

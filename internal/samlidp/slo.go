@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
@@ -150,11 +151,7 @@ func (h *Handler) principal(ctx context.Context, t model.Tenant, lr *saml.Logout
 }
 
 func (h *Handler) recordLogout(r *http.Request, t model.Tenant, lr *saml.LogoutRequest, ended int) error {
-	err := h.Audit.Append(r.Context(), model.AuditEvent{TenantID: t.ID, At: h.Now().UTC(), Actor: "samlapp:" + lr.App.ID,
+	return auditlog.Record(r.Context(), h.Audit, model.AuditEvent{TenantID: t.ID, At: h.Now().UTC(), Actor: "samlapp:" + lr.App.ID,
 		Action: "saml.logout", Target: "samlapp:" + lr.App.ID, IP: httpx.ClientIP(r, h.TrustedProxies),
 		Detail: map[string]string{"entity_id": lr.App.EntityID, "request_id": lr.ID, "sessions_ended": fmt.Sprint(ended)}})
-	if err != nil {
-		return fmt.Errorf("append saml.logout audit event: %w", err)
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
@@ -193,12 +194,8 @@ func (h *Handler) record(r *http.Request, t model.Tenant, action string, a saml.
 	for k, v := range extra {
 		detail[k] = v
 	}
-	err := h.Audit.Append(r.Context(), model.AuditEvent{TenantID: t.ID, At: h.Now().UTC(), Actor: "member:" + m.ID,
+	return auditlog.Record(r.Context(), h.Audit, model.AuditEvent{TenantID: t.ID, At: h.Now().UTC(), Actor: "member:" + m.ID,
 		Action: action, Target: "samlapp:" + a.App.ID, IP: httpx.ClientIP(r, h.TrustedProxies), Detail: detail})
-	if err != nil {
-		return fmt.Errorf("append %s audit event: %w", action, err)
-	}
-	return nil
 }
 
 // toLogin sends the browser to /login and back to returnTo.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/branding"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
@@ -184,14 +185,10 @@ func tenantHosts(t model.Tenant) []string {
 }
 
 func (s *Service) audit(ctx context.Context, actor, action string, t model.Tenant, detail map[string]string) error {
-	e := model.AuditEvent{
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{
 		TenantID: t.ID, At: s.Now().UTC(), Actor: actor, Action: action,
 		Target: "tenant:" + t.ID, Detail: detail,
-	}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s for tenant %q: %w", action, t.Slug, err)
-	}
-	return nil
+	})
 }
 
 // write stores p (and the logo, when p changes it) in one transaction.

@@ -4,13 +4,7 @@ import (
 	"slices"
 
 	"github.com/guildgate/guildgate/internal/model"
-)
-
-// Scopes that release user claims (OIDC Core 5.4, plus our groups scope).
-const (
-	ScopeProfile = "profile"
-	ScopeEmail   = "email"
-	ScopeGroups  = "groups"
+	"github.com/guildgate/guildgate/internal/oauth"
 )
 
 // Claims returns a member's user claims for the granted scopes. It is the
@@ -29,7 +23,7 @@ func Claims(m model.Member, groups []model.Group, scopes []string, withGroups bo
 	if m.LegacyID != "" {
 		c["legacy_id"] = m.LegacyID
 	}
-	if slices.Contains(scopes, ScopeProfile) {
+	if slices.Contains(scopes, oauth.ScopeProfile) {
 		putString(c, "name", m.Name)
 		putString(c, "given_name", m.GivenName)
 		putString(c, "family_name", m.FamilyName)
@@ -37,11 +31,11 @@ func Claims(m model.Member, groups []model.Group, scopes []string, withGroups bo
 			c["updated_at"] = m.UpdatedAt.Unix()
 		}
 	}
-	if slices.Contains(scopes, ScopeEmail) && m.Email != "" {
+	if slices.Contains(scopes, oauth.ScopeEmail) && m.Email != "" {
 		c["email"] = m.Email
 		c["email_verified"] = m.EmailVerified
 	}
-	if withGroups || slices.Contains(scopes, ScopeGroups) {
+	if withGroups || slices.Contains(scopes, oauth.ScopeGroups) {
 		names := make([]string, 0, len(groups))
 		for _, g := range groups {
 			names = append(names, g.Name)

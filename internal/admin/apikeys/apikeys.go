@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -128,10 +129,6 @@ func (s *Service) Authenticate(ctx context.Context, tenantID, secret string) (mo
 func Actor(k model.APIKey) string { return "apikey:" + k.ID }
 
 func (s *Service) audit(ctx context.Context, actor, tenantID, action, id string, detail map[string]string) error {
-	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
-		Target: "apikey:" + id, Detail: detail}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s on api key %s: %w", action, id, err)
-	}
-	return nil
+	return auditlog.Record(ctx, s.Audit, model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
+		Target: "apikey:" + id, Detail: detail})
 }

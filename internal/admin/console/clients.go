@@ -43,8 +43,8 @@ type clientForm struct {
 }
 
 var (
-	algs       = []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA, model.AlgHS256}
-	grantTypes = []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials}
+	algs       = model.IDTokenAlgs
+	grantTypes = model.GrantTypes
 )
 
 func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title string) (clientForm, error) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
@@ -35,7 +36,7 @@ func (h *Handler) TestClaims(w http.ResponseWriter, r *http.Request, conn model.
 	e := model.AuditEvent{TenantID: t.ID, At: h.Now().UTC().Truncate(time.Microsecond), Actor: c.actor(), Action: "connection.test.signin",
 		Target: "connection:" + conn.ID, Detail: map[string]string{"issuer": cl.Issuer,
 			"request_id": httpx.RequestIDFrom(r.Context())}}
-	if err := h.Audit.Append(r.Context(), e); err != nil {
+	if err := auditlog.Record(r.Context(), h.Audit, e); err != nil {
 		return err
 	}
 	p := claimsPage{base: h.base(r, c, "connections", "Test sign-in with "+conn.Name), ID: conn.ID, Name: conn.Name, Claims: cl}

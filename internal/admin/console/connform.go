@@ -25,8 +25,7 @@ type connForm struct {
 
 func (h *Handler) connForm(r *http.Request, c *call, f connForm, title string) connForm {
 	f.base, f.Statuses = h.base(r, c, "connections", title), model.MemberStatuses
-	f.IssuerModes = []string{model.IssuerExact, model.IssuerEntraMultiTenant}
-	f.AuthMethods = []string{model.AuthClientSecretBasic, model.AuthClientSecretPost}
+	f.IssuerModes, f.AuthMethods = model.IssuerModes, model.AuthMethods
 	return f
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
@@ -35,10 +36,7 @@ func Rotate(ctx context.Context, m *keys.Manager, audit store.Audit, now time.Ti
 		}
 	}
 	slices.Sort(current)
-	e := model.AuditEvent{TenantID: tenantID, At: now.UTC(), Actor: actor, Action: "keys.rotate",
-		Target: "tenant:" + tenantID, Detail: map[string]string{"current": strings.Join(current, " ")}}
-	if err := audit.Append(ctx, e); err != nil {
-		return nil, fmt.Errorf("record keys.rotate: %w", err)
-	}
-	return ks, nil
+	err = auditlog.Record(ctx, audit, model.AuditEvent{TenantID: tenantID, At: now.UTC(), Actor: actor, Action: "keys.rotate",
+		Target: "tenant:" + tenantID, Detail: map[string]string{"current": strings.Join(current, " ")}})
+	return ks, err
 }
