@@ -83,6 +83,17 @@ func (s *Service) List(ctx context.Context, tenantID string) ([]View, error) {
 	return views, nil
 }
 
+// RestrictedTo returns the clients whose permitted groups include groupID:
+// what a group's deletion leaves admitting nobody through it, which the
+// administrator is told before deleting.
+func (s *Service) RestrictedTo(ctx context.Context, tenantID, groupID string) ([]model.Client, error) {
+	cs, err := s.Store.ListByGroup(ctx, tenantID, groupID)
+	if err != nil {
+		return nil, fmt.Errorf("clients restricted to group %s: %w", groupID, err)
+	}
+	return cs, nil
+}
+
 // Update applies p. The client as it will be is checked as a whole, so a
 // patch cannot, say, make an HS256 client public.
 func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patch) (View, error) {

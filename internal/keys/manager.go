@@ -59,6 +59,16 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
+// List returns the tenant's keys as stored (public metadata for views;
+// private keys stay sealed).
+func (m *Manager) List(ctx context.Context, tenantID string) ([]model.SigningKey, error) {
+	ks, err := m.Store.List(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list signing keys: %w", err)
+	}
+	return ks, nil
+}
+
 // Ensure gives every slot (purpose and algorithm) exactly one current and
 // one next key,
 // generating what is missing; it writes nothing when all are there.

@@ -67,9 +67,9 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	restricted, err := h.Clients.Store.ListByGroup(r.Context(), c.tenant.ID, g.ID)
+	restricted, err := h.Clients.RestrictedTo(r.Context(), c.tenant.ID, g.ID)
 	if err != nil {
-		return fmt.Errorf("clients restricted to group %s: %w", g.ID, err)
+		return err
 	}
 	if err := h.Dir.DeleteGroup(r.Context(), c.actor(), c.tenant.ID, g.ID); err != nil {
 		return err

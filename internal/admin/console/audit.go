@@ -46,7 +46,7 @@ type keysPage struct {
 }
 
 func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request, c *call) error {
-	ks, err := h.Signing.Store.List(r.Context(), c.tenant.ID)
+	ks, err := h.Signing.List(r.Context(), c.tenant.ID)
 	if err != nil {
 		return err
 	}

@@ -86,9 +86,9 @@ func (h *Handler) confirmDeleteGroup(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	restricted, err := h.Clients.Store.ListByGroup(r.Context(), c.tenant.ID, g.ID)
+	restricted, err := h.Clients.RestrictedTo(r.Context(), c.tenant.ID, g.ID)
 	if err != nil {
-		return fmt.Errorf("clients restricted to group %s: %w", g.ID, err)
+		return err
 	}
 	cf := confirmation{Title: "Delete group " + g.Name + "?",
 		Message: "Its memberships go with it; the members themselves stay.",

@@ -6,7 +6,6 @@ package signing
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,9 +22,9 @@ func Rotate(ctx context.Context, m *keys.Manager, audit store.Audit, now time.Ti
 	if err := m.Rotate(ctx, tenantID); err != nil {
 		return nil, err
 	}
-	ks, err := m.Store.List(ctx, tenantID)
+	ks, err := m.List(ctx, tenantID)
 	if err != nil {
-		return nil, fmt.Errorf("list signing keys: %w", err)
+		return nil, err
 	}
 	var current []string
 	for _, k := range ks {
