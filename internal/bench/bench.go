@@ -256,9 +256,10 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	}
 	cpu0, cpuErr := r.serverCPU()
 	// No new operation starts after the deadline, but one under way
-	// finishes and counts: cutting it off would make a slow workload (a
-	// sign-in on a loaded machine) report no requests at all, a failure
-	// decided by timing. Elapsed time includes that overrun.
+	// finishes and counts, and every worker makes at least one: cutting
+	// them off would make a slow workload (a sign-in on a loaded machine,
+	// or a worker scheduled only after the deadline) report no requests at
+	// all, a failure decided by timing. Elapsed time includes that overrun.
 	deadline := time.Now().Add(r.cfg.Duration)
 	var (
 		mu       sync.Mutex
@@ -275,7 +276,7 @@ func (r *runner) run(ctx context.Context, name string) Result {
 			local := make([]time.Duration, 0, 4096)
 			var n, e int64
 			var firstErr string
-			for i := 0; i < perWorker && time.Now().Before(deadline); i++ {
+			for i := 0; i < perWorker && (i == 0 || time.Now().Before(deadline)); i++ {
 				t0 := time.Now()
 				err := f(ctx, w)
 				if ctx.Err() != nil || errors.Is(err, errExhausted) {
