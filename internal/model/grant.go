@@ -13,6 +13,7 @@ type Grant struct {
 	SessionID string // empty when not tied to a browser session
 	Scopes    []string
 	AuthTime  time.Time
+	AMR       []string // the session's authentication methods (RFC 8176) when granted
 	CreatedAt time.Time
 	ExpiresAt time.Time // when the last thing it could issue expires
 	RevokedAt time.Time // zero while valid

@@ -70,6 +70,7 @@ type Repositories interface {
 	Factors() Factors
 	SCIM() SCIM
 	WebhookEndpoints() WebhookEndpoints
+	MFAPolicies() MFAPolicies
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

@@ -19,15 +19,15 @@ import (
 type grants struct{ s *Store }
 
 const grantCols = `id, tenant_id, client_id, member_id, session_id, scopes, auth_time,
-	created_at, expires_at, revoked_at`
+	created_at, expires_at, revoked_at, amr`
 
 func (r grants) Create(ctx context.Context, g model.Grant) error {
 	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO grants (tenant_id, id, client_id, member_id,
-		session_id, scopes, auth_time, created_at, expires_at, revoked_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		session_id, scopes, auth_time, created_at, expires_at, revoked_at, amr)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		g.TenantID, g.ID, clientKey(g.ClientID), nullIfEmpty(g.MemberID), nullIfEmpty(g.SessionID),
 		jsonList(g.Scopes), micros(g.AuthTime), micros(g.CreatedAt), micros(g.ExpiresAt),
-		nullMicros(g.RevokedAt))
+		nullMicros(g.RevokedAt), jsonList(g.AMR))
 	if err != nil {
 		return fmt.Errorf("create grant: %w", err)
 	}
@@ -187,17 +187,20 @@ func (r grants) DeleteExpired(ctx context.Context, before time.Time) (int64, err
 func scanGrant(sc scanner) (model.Grant, error) {
 	var g model.Grant
 	var member, session sql.NullString
-	var scopes string
+	var scopes, amr string
 	var auth, created, expires int64
 	var revoked sql.NullInt64
 	err := sc.Scan(&g.ID, &g.TenantID, &g.ClientID, &member, &session, &scopes, &auth,
-		&created, &expires, &revoked)
+		&created, &expires, &revoked, &amr)
 	if err != nil {
 		return model.Grant{}, err
 	}
 	g.MemberID, g.SessionID = member.String, session.String
 	g.AuthTime, g.CreatedAt, g.ExpiresAt = fromMicros(auth), fromMicros(created), fromMicros(expires)
 	g.RevokedAt = fromNullMicros(revoked)
+	if g.AMR, err = parseList(amr); err != nil {
+		return model.Grant{}, err
+	}
 	g.Scopes, err = parseList(scopes)
 	return g, err
 }
