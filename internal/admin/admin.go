@@ -29,6 +29,7 @@ import (
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
@@ -55,6 +56,8 @@ type Handler struct {
 	// Mail sends invitations; one that is not Enabled makes them links
 	// shown to the administrator.
 	Mail *mail.Mailer
+	// Policy asks administrators for a second factor (the tenant's --mfa).
+	Policy *signinpolicy.Checker
 
 	console *console.Handler
 }
@@ -75,7 +78,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,
 		Connections: conns, Federation: h.Federation, SAMLApps: h.SAMLApps, Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
-		MFA: h.MFA,
+		MFA: h.MFA, Policy: h.Policy,
 	}
 	h.console.Mount(mux)
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
@@ -170,10 +171,11 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 		Hasher: hasher, Throttle: a.limiter, CSRF: &httpx.CSRF{Errors: htmlErrors}, Audit: a.store.Audit(),
 		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies, Secrets: d.Keyring}
 	loginPages.MFA = a.secondFactors(d)
+	policy := &signinpolicy.Checker{Policies: a.store.MFAPolicies(), MFA: loginPages.MFA}
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
 	provider := a.provider(d, pages, sessions, htmlErrors, loginPages.CSRF)
 	fed := a.federation(d, pages, sessions, htmlErrors, loginPages.CSRF, hasher)
-	loginPages.Router, provider.Upstream = fed, fed
+	loginPages.Router, provider.Upstream, provider.Policy = fed, fed, policy
 
 	site := http.NewServeMux()
 	pages.Mount(site)
@@ -182,11 +184,13 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	provider.Mount(site)
 	fed.Mount(site)
 	(&legacysso.Handler{Clients: provider.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
-		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies}).Mount(site)
+		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies, Policy: policy}).Mount(site)
 	samlApps := a.samlApps()
-	a.samlIdP(samlApps, sessions, htmlErrors).Mount(site)
+	idp := a.samlIdP(samlApps, sessions, htmlErrors)
+	idp.Policy = policy
+	idp.Mount(site)
 	adm := &admin.Handler{Store: a.store, Clients: provider.Clients, Signing: a.keys, Sessions: sessions, Hasher: hasher,
-		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, Mail: a.mailer, MFA: loginPages.MFA}
+		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, Mail: a.mailer, MFA: loginPages.MFA, Policy: policy}
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)

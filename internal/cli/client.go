@@ -39,6 +39,7 @@ type clientFlags struct {
 	requirePAR, requireDPoP                                       optBool
 	tokenAuth, jwksURI, jwksFile                                  optString
 	jwks                                                          string // jwksFile's content, once loaded
+	requireMFA                                                    optBool
 }
 
 func (cf *clientFlags) register(fs *flag.FlagSet) {
@@ -61,6 +62,7 @@ func (cf *clientFlags) register(fs *flag.FlagSet) {
 		"client_secret_post works too), client_secret_post, or private_key_jwt (then only a signed assertion, RFC 7523)")
 	fs.Var(&cf.jwksURI, "jwks-uri", "https URL of the app's public keys (JWK Set), for private_key_jwt and signed request objects (empty: none)")
 	fs.Var(&cf.jwksFile, "jwks-file", "file holding the app's public keys as a JWK Set (an empty name removes them)")
+	fs.Var(&cf.requireMFA, "require-mfa", "every member signing in to the app must use a second factor (members of an organisation's identity provider excepted)")
 }
 
 // loadFiles reads --jwks-file, refusing an unreadable or oversized file
@@ -149,6 +151,9 @@ func runClientAdd(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := c.setRequireMFA(ctx, fs, t, v.ID, cf.requireMFA); err != nil {
+			return err
+		}
 		return c.printClient(df.json, v)
 	})
 }
@@ -171,6 +176,9 @@ func runClientUpdate(ctx context.Context, c *call, args []string) error {
 	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
 		v, err := svc.Update(ctx, actor, t.ID, pos[0], p)
 		if err != nil {
+			return err
+		}
+		if err := c.setRequireMFA(ctx, fs, t, v.ID, cf.requireMFA); err != nil {
 			return err
 		}
 		return c.printClient(df.json, v)

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 )
 
 // runResetMFA removes every second factor of a member who lost them, so
@@ -39,4 +41,28 @@ func runResetMFA(ctx context.Context, c *call, args []string) error {
 			}
 		})
 	})
+}
+
+// mfaSettings changes second-factor policies, audited.
+func (d *data) mfaSettings() *signinpolicy.Settings {
+	return &signinpolicy.Settings{Policies: d.store.MFAPolicies(), Audit: d.store.Audit(),
+		Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// setRequireMFA applies --require-mfa when it was given, and says so on
+// stderr (the client view is shared with the API and does not hold it).
+func (c *call) setRequireMFA(ctx context.Context, fs *flag.FlagSet, t model.Tenant, clientID string, o optBool) error {
+	if !o.set {
+		return nil
+	}
+	d, err := c.open(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer d.store.Close()
+	if err := d.mfaSettings().SetClient(ctx, actor, t.ID, clientID, o.v); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stderr, "guildgate: client %s requires a second factor: %v\n", clientID, o.v)
+	return nil
 }

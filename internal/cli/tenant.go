@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/branding"
+	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -73,9 +74,14 @@ func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 	fs.Var(&privacy, "privacy-url", "https link to the privacy policy, in every page's footer (empty to clear)")
 	fs.Var(&message, "sign-in-message", "one short line shown on the sign-in page (empty to clear)")
 	fs.Var(&logoFile, "logo-file", "PNG, JPEG or WebP of at most 256 KiB, re-encoded before use (empty to remove)")
+	var mfaPolicy optString
+	fs.Var(&mfaPolicy, "mfa", "who must use a second factor: optional, admins (every administrator) or required (every member who signs in with a password)")
 	pos, err := c.parseArgs(fs, args, "SLUG")
 	if err != nil {
 		return err
+	}
+	if mfaPolicy.set && !model.MFAPolicy(mfaPolicy.v).Valid() { // before the store is touched at all
+		return &inputError{msg: fmt.Sprintf("--mfa must be optional, admins or required, not %q", mfaPolicy.v)}
 	}
 	p := tenancy.TenantPatch{Name: name.ptr(), Issuer: issuer.ptr(), AfterLogoutURL: after.ptr(), DefaultLanguage: lang.ptr(),
 		PrimaryColor: color.ptr(), SupportURL: support.ptr(), PrivacyURL: privacy.ptr(), SignInMessage: message.ptr()}
@@ -95,12 +101,20 @@ func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	defer d.store.Close()
-	if _, err := c.tenant(ctx, d, pos[0]); err != nil {
-		return err
-	}
-	t, err := d.tenants.Update(ctx, actor, pos[0], p)
+	t, err := c.tenant(ctx, d, pos[0])
 	if err != nil {
 		return err
+	}
+	if !mfaPolicy.set || p != (tenancy.TenantPatch{}) {
+		if t, err = d.tenants.Update(ctx, actor, pos[0], p); err != nil {
+			return err
+		}
+	}
+	if mfaPolicy.set {
+		if err := d.mfaSettings().SetTenant(ctx, actor, t.ID, model.MFAPolicy(mfaPolicy.v)); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "guildgate: second-factor policy of %s: %s\n", t.Slug, mfaPolicy.v)
 	}
 	return c.printTenant(df.json, views.TenantOf(t))
 }

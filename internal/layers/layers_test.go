@@ -97,6 +97,7 @@ var packages = map[string]place{
 	"internal/outbox":           {layer: rules},
 	"internal/samlapps":         {layer: rules},
 	"internal/session":          {layer: rules},
+	"internal/signinpolicy":     {layer: rules},
 	"internal/tenancy":          {layer: rules},
 	"internal/throttle":         {layer: rules},
 	"internal/tokens":           {layer: rules},

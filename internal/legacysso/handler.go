@@ -19,8 +19,10 @@ import (
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/tokens"
@@ -64,6 +66,9 @@ type Handler struct {
 	// TrustedProxies lets the audit log record the member's address behind a
 	// proxy (optional).
 	TrustedProxies []netip.Prefix
+	// Policy is the sign-in policy (second factors); nil asks nothing
+	// beyond a session.
+	Policy *signinpolicy.Checker
 }
 
 // Mount registers the endpoint. It is a plain GET that changes nothing but
@@ -85,12 +90,18 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, m, err := h.Sessions.Current(r)
+	s, m, err := h.Sessions.Current(r)
 	switch {
 	case errors.Is(err, session.ErrNoSession):
-		return toLogin(w, req)
+		return toLogin(w, req, loginPath)
 	case err != nil:
 		return httpx.Internal(fmt.Errorf("current session: %w", err))
+	}
+	if page, err := h.factors(r, t, req.client, s, m); page != "" || err != nil {
+		if err != nil {
+			return err
+		}
+		return toLogin(w, req, page)
 	}
 	if err := h.permit(r.Context(), req.client, m); err != nil {
 		return err
@@ -110,4 +121,29 @@ func (h *Handler) permit(ctx context.Context, c model.Client, m model.Member) er
 	}
 	return httpx.ForbiddenMsg(i18n.M("sso.not_permitted", c.Name)).
 		WithCause(fmt.Errorf("member %s is in none of the permitted groups of client %s", m.ID, c.ID))
+}
+
+// factors applies the sign-in policy (package signinpolicy, as for OIDC
+// and SAML): page is where the member must go first (the code step, or
+// setting up an authenticator), "" when the session is good enough. A
+// requirement that cannot be met is a 403 page: legacy SSO has no way to
+// tell the partner.
+func (h *Handler) factors(r *http.Request, t model.Tenant, c model.Client, s model.Session, m model.Member) (string, error) {
+	if h.Policy == nil {
+		return "", nil
+	}
+	d, err := h.Policy.Decide(r.Context(), t, m, s, signinpolicy.Need{ClientID: c.ID})
+	if err != nil {
+		return "", httpx.Internal(fmt.Errorf("sign-in policy: %w", err))
+	}
+	switch d.Verdict {
+	case signinpolicy.StepUp:
+		return mfa.CodePath, nil
+	case signinpolicy.Enrol:
+		return mfa.EnrolPath, nil
+	case signinpolicy.Unmet:
+		return "", httpx.Forbidden("Signing in to " + strconv.Quote(c.Name) + " needs a second factor that your sign-in cannot provide. " +
+			"Ask your association's administrator.")
+	}
+	return "", nil
 }

@@ -109,12 +109,12 @@ func checkTokenFree(uri string) error {
 // toLogin sends the browser to sign in and back to this same request. The
 // return path is rebuilt from the parsed parameters (all of them, canonically
 // encoded), which returnto.Safe must accept as a local path.
-func toLogin(w http.ResponseWriter, req request) error {
+func toLogin(w http.ResponseWriter, req request, page string) error {
 	returnTo := Path + "?" + req.params.Encode()
 	if returnto.Safe(returnTo) != returnTo {
 		return httpx.BadRequestMsg(i18n.M("sso.too_long"))
 	}
-	w.Header().Set("Location", loginPath+"?"+url.Values{"return_to": {returnTo}}.Encode())
+	w.Header().Set("Location", page+"?"+url.Values{"return_to": {returnTo}}.Encode())
 	w.WriteHeader(http.StatusSeeOther)
 	return nil
 }

@@ -48,6 +48,11 @@ func (e *Throttled) Error() string { return fmt.Sprintf("mfa: throttled for %s",
 // there with return_to.
 const CodePath = "/login/code"
 
+// EnrolPath is the authenticator set-up page (package accountsecurity),
+// where a member who must use a second factor and has none is sent, with
+// return_to.
+const EnrolPath = "/account/security/totp"
+
 // WithSecondFactor adds method and "mfa" (RFC 8176) to the first factor's
 // amr, keeping it free of duplicates.
 func WithSecondFactor(amr []string, method string) []string {

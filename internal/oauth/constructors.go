@@ -193,3 +193,11 @@ func SlowDown(desc string) *Error {
 func ExpiredToken(desc string) *Error {
 	return newError(CodeExpiredToken, http.StatusBadRequest, desc)
 }
+
+// UnmetAuthenticationRequirements: the member cannot sign in the way the
+// request or the site requires (OpenID Connect Unmet Authentication
+// Requirements 1.0), for example acr_values=phr for a member without a
+// passkey.
+func UnmetAuthenticationRequirements(desc string) *Error {
+	return newError(CodeUnmetAuthenticationRequirements, http.StatusBadRequest, desc)
+}

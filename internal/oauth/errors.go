@@ -42,6 +42,8 @@ const (
 	CodeAuthorizationPending ErrorCode = "authorization_pending"
 	CodeSlowDown             ErrorCode = "slow_down"
 	CodeExpiredToken         ErrorCode = "expired_token"
+	// OpenID Connect Unmet Authentication Requirements 1.0.
+	CodeUnmetAuthenticationRequirements ErrorCode = "unmet_authentication_requirements"
 )
 
 // Realm names Guildgate's protection space in WWW-Authenticate challenges.

@@ -95,6 +95,9 @@ func (p *Provider) authorizeValid(w http.ResponseWriter, r *http.Request, t mode
 	if err != nil || next.done(w) {
 		return err
 	}
+	if next, err = p.requireFactors(r, t, req, next); err != nil || next.done(w) {
+		return err
+	}
 	return p.grantAccess(w, r, t, req, next, to)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 )
 
 // authRequest is an authorization request once every parameter has been
@@ -24,7 +25,8 @@ type authRequest struct {
 	Prompt          authPrompt
 	MaxAge          int64 // seconds; -1 when absent
 	LoginHint       string
-	IDTokenHint     string // raw; verified with the tenant's keys later
+	IDTokenHint     string             // raw; verified with the tenant's keys later
+	ACR             signinpolicy.Level // what acr_values asks; LevelOne for nothing
 	// Resume is set on a request coming back from /login with a marker
 	// that opened (authResumeParam).
 	Resume authResume
@@ -77,7 +79,7 @@ func newAuthReply(v url.Values, redirectURI, iss string) (authReply, error) {
 
 // parseAuthRequest checks everything after the client and redirect URI, in
 // an order that reports the most basic problem first. Parameters it does
-// not name (display, ui_locales, claims_locales, acr_values, claims) are
+// not name (display, ui_locales, claims_locales, claims) are
 // accepted and ignored, as OIDC Core §3.1.2.1 and our discovery document
 // (claims_parameter_supported false) allow.
 func parseAuthRequest(v url.Values, c model.Client, redirectURI string) (*authRequest, error) {
@@ -200,6 +202,7 @@ func (req *authRequest) parsePromptAndAge(v url.Values) error {
 
 func (req *authRequest) parseHints(v url.Values) error {
 	req.LoginHint, req.IDTokenHint = v.Get("login_hint"), v.Get("id_token_hint")
+	req.ACR, _ = signinpolicy.RequestedLevel(v.Get("acr_values"))
 	if len(req.LoginHint) > authMaxLoginHint {
 		req.LoginHint = "" // only a convenience: an unusable hint is dropped, not an error
 	}

@@ -71,7 +71,7 @@ func (p *Provider) newGrant(t model.Tenant, req *authRequest, s model.Session) m
 	}
 	return model.Grant{
 		ID: ids.NewUUID(), TenantID: t.ID, ClientID: req.Client.ID, MemberID: s.MemberID, SessionID: s.ID,
-		Scopes: scopes, AuthTime: s.AuthTime, CreatedAt: now, ExpiresAt: now.Add(life),
+		Scopes: scopes, AuthTime: s.AuthTime, AMR: slices.Clone(s.AMR), CreatedAt: now, ExpiresAt: now.Add(life),
 	}
 }
 

@@ -141,19 +141,9 @@ func (p *Provider) useResume(ctx context.Context, t model.Tenant, r authResume) 
 // who is already signed in. Nothing is stored: the marker carries its
 // state, sealed, so an anonymous request costs the server no row.
 func (p *Provider) authToLogin(t model.Tenant, req *authRequest, sessionID string, force bool, loginHint string) (authNext, error) {
-	mark := authResume{At: p.Now().UTC(), SessionID: sessionID, ID: ids.NewToken(16)}
-	sealed, err := p.Secrets.Encrypt(mark.plaintext(), resumeBinding(t, req.params))
+	returnTo, err := p.resumeURL(t, req, sessionID)
 	if err != nil {
-		return authNext{}, oauth.ServerError(fmt.Errorf("seal resume marker: %w", err))
-	}
-	resume := make(url.Values, len(req.params)+1)
-	for k, vs := range req.params {
-		resume[k] = vs
-	}
-	resume.Set(authResumeParam, sealed)
-	returnTo := PathAuthorize + "?" + resume.Encode()
-	if returnto.Safe(returnTo) != returnTo {
-		return authNext{}, oauth.InvalidRequest("The authorization request is too long to resume after sign-in.")
+		return authNext{}, err
 	}
 	q := url.Values{"return_to": {returnTo}}
 	if loginHint != "" {
@@ -163,4 +153,25 @@ func (p *Provider) authToLogin(t model.Tenant, req *authRequest, sessionID strin
 		q.Set("prompt", "login")
 	}
 	return authNext{login: authLoginPath + "?" + q.Encode()}, nil
+}
+
+// resumeURL is this request again with a new marker naming sessionID, the
+// session found wanting ("" for none), for a page that sends the browser
+// back when it is done.
+func (p *Provider) resumeURL(t model.Tenant, req *authRequest, sessionID string) (string, error) {
+	mark := authResume{At: p.Now().UTC(), SessionID: sessionID, ID: ids.NewToken(16)}
+	sealed, err := p.Secrets.Encrypt(mark.plaintext(), resumeBinding(t, req.params))
+	if err != nil {
+		return "", oauth.ServerError(fmt.Errorf("seal resume marker: %w", err))
+	}
+	resume := make(url.Values, len(req.params)+1)
+	for k, vs := range req.params {
+		resume[k] = vs
+	}
+	resume.Set(authResumeParam, sealed)
+	returnTo := PathAuthorize + "?" + resume.Encode()
+	if returnto.Safe(returnTo) != returnTo {
+		return "", oauth.InvalidRequest("The authorization request is too long to resume after sign-in.")
+	}
+	return returnTo, nil
 }

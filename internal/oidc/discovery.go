@@ -13,6 +13,7 @@ import (
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 )
 
 // Endpoint paths, relative to a tenant's issuer (PRODUCT.md).
@@ -41,7 +42,8 @@ var Supported = struct {
 	IDTokenAlgs:   model.IDTokenAlgs,
 	AuthMethods:   []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 	Claims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid", "at_hash", "c_hash",
-		"name", "given_name", "family_name", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id"},
+		"name", "given_name", "family_name", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id",
+		"amr", "acr"},
 	Prompts:              []string{"none", "login", "consent", "select_account"},
 	CodeChallengeMethods: []string{"S256"},
 }
@@ -97,6 +99,7 @@ func metadata(issuer string) map[string]any {
 		"backchannel_logout_supported":                   true,
 		"backchannel_logout_session_supported":           true,
 		"frontchannel_logout_supported":                  false,
+		"acr_values_supported":                           signinpolicy.ACRValuesSupported,
 	}
 }
 

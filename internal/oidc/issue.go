@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/tokens"
 )
 
@@ -55,6 +56,7 @@ func (p *Provider) issueIDToken(ctx context.Context, t model.Tenant, c model.Cli
 	tok, err := p.Tokens.IDToken(ctx, tokens.IDTokenParams{
 		Tenant: t, Client: c, ClientSecret: secret, Claims: claims, Nonce: req.Nonce,
 		AuthTime: g.AuthTime, SessionID: g.SessionID, AccessToken: req.AccessToken, Code: req.Code,
+		AMR: g.AMR, ACR: signinpolicy.ACR(g.AMR),
 	})
 	if err != nil {
 		return "", fmt.Errorf("mint id token: %w", err)

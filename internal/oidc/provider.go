@@ -17,6 +17,7 @@ import (
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tokens"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -51,6 +52,9 @@ type Provider struct {
 	// Upstream ends organisations' identity-provider sessions at /log-out;
 	// nil when there is none to end.
 	Upstream UpstreamLogout
+	// Policy decides whether a session is strong enough (second factors,
+	// acr_values); nil asks nothing beyond a session.
+	Policy *signinpolicy.Checker
 
 	docs documentCache
 }

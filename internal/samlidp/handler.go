@@ -25,6 +25,7 @@ import (
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
@@ -76,6 +77,9 @@ type Handler struct {
 	// TrustedProxies lets the audit log record the member's address behind
 	// a proxy (optional).
 	TrustedProxies []netip.Prefix
+	// Policy is the sign-in policy (second factors); nil asks nothing
+	// beyond a session.
+	Policy *signinpolicy.Checker
 }
 
 // Mount registers the endpoints. /saml/sso and /saml/slo receive the

@@ -33,7 +33,7 @@ const browserCookie = "__Host-gg_saml"
 // pendingLogin is the signIn of an SP-initiated request: it stores the
 // checked request and sends the browser to /login and back to it.
 func (h *Handler) pendingLogin(w http.ResponseWriter, r *http.Request, t model.Tenant, a saml.AuthnRequest) signIn {
-	return func(force bool) error {
+	return func(force bool, page string) error {
 		handle, browser := ids.NewToken(32), ids.NewToken(32)
 		now := h.Now().UTC()
 		p := model.SAMLPending{Hash: ids.Hash(handle), TenantID: t.ID, AppID: a.App.ID, RequestID: a.ID, ACSURL: a.ACSURL,
@@ -44,7 +44,7 @@ func (h *Handler) pendingLogin(w http.ResponseWriter, r *http.Request, t model.T
 		}
 		http.SetCookie(w, &http.Cookie{Name: browserCookie, Value: browser, Path: "/", MaxAge: int(PendingTTL / time.Second),
 			Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-		return toLogin(w, pathContinue+"?"+url.Values{"h": {handle}}.Encode(), force)
+		return toLogin(w, pathContinue+"?"+url.Values{"h": {handle}}.Encode(), force, page)
 	}
 }
 

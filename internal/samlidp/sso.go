@@ -10,12 +10,14 @@ import (
 	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/throttle"
 )
 
@@ -82,12 +84,13 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request) error {
 		return refusal(err)
 	}
 	back := saml.PathLaunch + url.PathEscape(v.ID)
-	return h.answer(w, r, t, idp, a, func(force bool) error { return toLogin(w, back, force) })
+	return h.answer(w, r, t, idp, a, func(force bool, page string) error { return toLogin(w, back, force, page) })
 }
 
 // signIn sends the member to sign in (force: even if they are signed in)
-// and back to the request.
-type signIn func(force bool) error
+// and back to the request; page is the sign-in page, "" for /login (the
+// second-factor step and set-up pages take return_to too).
+type signIn func(force bool, page string) error
 
 // answer completes a checked request for the browser's member: to the
 // sign-in page when there is none (or ForceAuthn asks for a fresh one),
@@ -108,15 +111,18 @@ func (h *Handler) answerSince(w http.ResponseWriter, r *http.Request, t model.Te
 		form, err := idp.NoPassive(r, a)
 		return h.post(w, form, err)
 	case errors.Is(err, session.ErrNoSession):
-		return login(false)
+		return login(false, "")
 	case err != nil:
 		return httpx.Internal(fmt.Errorf("current session: %w", err))
 	case a.ForceAuthn && (since.IsZero() || s.AuthTime.Before(since.Add(-clockSkew))):
-		return login(true)
+		return login(true, "")
 	}
-	ok, err := h.signInPolicy(r, a.App, s, m)
+	ok, page, err := h.signInPolicy(r, t, a.App, s, m)
 	if err != nil {
 		return httpx.Internal(err)
+	}
+	if page != "" {
+		return login(false, page)
 	}
 	if !ok {
 		if err := h.record(r, t, "saml.denied", a, m, nil); err != nil {
@@ -144,16 +150,31 @@ func (h *Handler) answerSince(w http.ResponseWriter, r *http.Request, t model.Te
 const clockSkew = 5 * time.Second
 
 // signInPolicy is the one place SAML asks whether this member may sign in
-// to this app now. Today it applies the app's permitted groups (a disabled
-// member has no session: session.Current refuses them). The sign-in
-// policy point of issue 13 (second factor, passkeys) belongs here, so it
-// holds for SAML exactly as for OIDC and legacy SSO.
-func (h *Handler) signInPolicy(r *http.Request, app model.SAMLApp, _ model.Session, m model.Member) (bool, error) {
-	ok, err := h.Apps.Permitted(r.Context(), app, m.ID)
-	if err != nil {
-		return false, fmt.Errorf("permitted groups of saml app %s: %w", app.ID, err)
+// to this app now: the site's second-factor policy (package signinpolicy,
+// as for OIDC and legacy SSO), then the app's permitted groups (a disabled
+// member has no session: session.Current refuses them). page, when set, is
+// where the member must go first (the code step, or setting up an
+// authenticator); ok false denies.
+func (h *Handler) signInPolicy(r *http.Request, t model.Tenant, app model.SAMLApp, s model.Session, m model.Member) (ok bool, page string, err error) {
+	if h.Policy != nil {
+		d, err := h.Policy.Decide(r.Context(), t, m, s, signinpolicy.Need{})
+		if err != nil {
+			return false, "", fmt.Errorf("sign-in policy: %w", err)
+		}
+		switch d.Verdict {
+		case signinpolicy.StepUp:
+			return false, mfa.CodePath, nil
+		case signinpolicy.Enrol:
+			return false, mfa.EnrolPath, nil
+		case signinpolicy.Unmet:
+			return false, "", nil
+		}
 	}
-	return ok, nil
+	ok, err = h.Apps.Permitted(r.Context(), app, m.ID)
+	if err != nil {
+		return false, "", fmt.Errorf("permitted groups of saml app %s: %w", app.ID, err)
+	}
+	return ok, "", nil
 }
 
 func (h *Handler) groupNames(r *http.Request, t model.Tenant, m model.Member) ([]string, error) {
@@ -199,7 +220,7 @@ func (h *Handler) record(r *http.Request, t model.Tenant, action string, a saml.
 }
 
 // toLogin sends the browser to /login and back to returnTo.
-func toLogin(w http.ResponseWriter, returnTo string, force bool) error {
+func toLogin(w http.ResponseWriter, returnTo string, force bool, page string) error {
 	if returnto.Safe(returnTo) != returnTo {
 		return httpx.Internal(fmt.Errorf("samlidp: return path %q is not local", returnTo))
 	}
@@ -207,7 +228,10 @@ func toLogin(w http.ResponseWriter, returnTo string, force bool) error {
 	if force {
 		q.Set("prompt", "login")
 	}
-	w.Header().Set("Location", "/login?"+q.Encode())
+	if page == "" {
+		page = "/login"
+	}
+	w.Header().Set("Location", page+"?"+q.Encode())
 	w.WriteHeader(http.StatusSeeOther)
 	return nil
 }

@@ -23,7 +23,8 @@ type IDTokenParams struct {
 	SessionID    string    // the `sid` that back-channel logout refers to
 	AccessToken  string    // issued alongside, for at_hash
 	Code         string    // issued alongside, for c_hash
-	AMR          []string
+	AMR          []string  // RFC 8176 authentication methods
+	ACR          string    // the authentication context class met; "" for none
 }
 
 // IDToken mints an ID token (OIDC Core 2) signed with the client's chosen
@@ -48,6 +49,7 @@ func (i *Issuer) IDToken(ctx context.Context, p IDTokenParams) (string, error) {
 	if len(p.AMR) > 0 {
 		c["amr"] = p.AMR
 	}
+	optional(c, "acr", p.ACR)
 	for name, value := range map[string]string{"at_hash": p.AccessToken, "c_hash": p.Code} {
 		if value == "" {
 			continue
@@ -63,7 +65,7 @@ func (i *Issuer) IDToken(ctx context.Context, p IDTokenParams) (string, error) {
 
 // optionalClaims are registered claims an ID token carries only when the
 // request supplies them.
-var optionalClaims = [...]string{"nonce", "sid", "auth_time", "amr", "at_hash", "c_hash"}
+var optionalClaims = [...]string{"nonce", "sid", "auth_time", "amr", "acr", "at_hash", "c_hash"}
 
 func optional(c map[string]any, name, v string) {
 	if v != "" {

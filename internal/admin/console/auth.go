@@ -6,8 +6,10 @@ import (
 	"net/url"
 
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/tenancy"
 )
 
@@ -56,7 +58,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (*call, erro
 	if !ok {
 		return nil, httpx.Internal(errors.New("console: request has no tenant"))
 	}
-	_, m, err := h.Sessions.Current(r)
+	s, m, err := h.Sessions.Current(r)
 	switch {
 	case errors.Is(err, session.ErrNoSession) && r.Method == http.MethodGet:
 		w.Header().Set("Location", "/login?return_to="+url.QueryEscape(r.URL.RequestURI()))
@@ -69,10 +71,40 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (*call, erro
 	case !m.Admin:
 		return nil, httpx.Forbidden("The admin console is for this site's administrators. Ask one of them if you need access.")
 	}
+	if page, err := h.factors(r, t, s, m); page != "" || err != nil {
+		if err == nil && r.Method == http.MethodGet {
+			w.Header().Set("Location", page+"?return_to="+url.QueryEscape(r.URL.RequestURI()))
+			w.WriteHeader(http.StatusSeeOther)
+		} else if err == nil {
+			err = httpx.Forbidden("This site asks administrators for a second factor. Reload the page to give it.")
+		}
+		return nil, err
+	}
 	return &call{tenant: t, admin: m, csrf: h.CSRF.Token(w, r)}, nil
 }
 
 func isMultipart(r *http.Request) bool {
 	ct := r.Header.Get("Content-Type")
 	return len(ct) >= 19 && ct[:19] == "multipart/form-data"
+}
+
+// factors applies the sign-in policy (package signinpolicy): with the
+// tenant's --mfa admins or required, an administrator whose session lacks
+// the second factor is sent to give it, or to set one up, first. page is
+// "" when the session is good enough.
+func (h *Handler) factors(r *http.Request, t model.Tenant, s model.Session, m model.Member) (string, error) {
+	if h.Policy == nil {
+		return "", nil
+	}
+	d, err := h.Policy.Decide(r.Context(), t, m, s, signinpolicy.Need{})
+	if err != nil {
+		return "", err
+	}
+	switch d.Verdict {
+	case signinpolicy.StepUp:
+		return mfa.CodePath, nil
+	case signinpolicy.Enrol:
+		return mfa.EnrolPath, nil
+	}
+	return "", nil
 }

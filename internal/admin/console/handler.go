@@ -21,6 +21,7 @@ import (
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 )
 
@@ -36,11 +37,14 @@ type Handler struct {
 	Connections *connections.Service
 	Federation  Federation
 	SAMLApps    *samlapps.Service
-	MFA         *mfa.Service       // second factors, for "Reset second factors"
-	Pages       *httpx.ErrorWriter // the site's HTML error pages
-	CSRF        *httpx.CSRF
-	Logger      *slog.Logger
-	Now         func() time.Time
+	MFA         *mfa.Service // second factors, for "Reset second factors"
+	// Policy asks administrators for a second factor when the site's
+	// policy says so; nil asks nothing beyond a session.
+	Policy *signinpolicy.Checker
+	Pages  *httpx.ErrorWriter // the site's HTML error pages
+	CSRF   *httpx.CSRF
+	Logger *slog.Logger
+	Now    func() time.Time
 
 	views *views
 }
