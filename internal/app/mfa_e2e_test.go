@@ -1,6 +1,9 @@
 package app_test
 
 import (
+	"encoding/json"
+
+	"github.com/guildgate/guildgate/internal/clients"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -174,5 +177,42 @@ func TestSecurityPageRules(t *testing.T) {
 	}
 	if resp := post(t, old, s.URL, "/account/security/totp/remove", url.Values{"csrf_token": {"forged"}}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("forged token: %d", resp.StatusCode)
+	}
+}
+
+// TestLegacySSOSecondFactorPolicy: under --mfa required, /sso/auth sends a
+// member without a second factor to set one up, then on to the partner
+// with the token.
+func TestLegacySSOSecondFactorPolicy(t *testing.T) {
+	s := testenv.Start(t, testenv.SQLite, nil)
+	addMember(t, s, "default", "ada@example.org", "correct horse battery")
+	var cl struct {
+		ID string `json:"client_id"`
+	}
+	if err := json.Unmarshal([]byte(s.MustCLI(t, "", "client", "add", "--name", "Portal", "--redirect-uris", "https://portal.example/sso",
+		"--json")), &cl); err != nil {
+		t.Fatal(err)
+	}
+	s.MustCLI(t, "", "tenant", "update", "default", "--mfa", "required")
+	time.Sleep(clients.DefaultCacheTTL)
+	c := s.Client(t)
+	signIn(t, c, s.URL, "ada@example.org", "correct horse battery").Body.Close()
+	target := "/sso/auth?" + url.Values{"client_id": {cl.ID}, "redirect_uri": {"https://portal.example/sso"}}.Encode()
+	resp, err := c.Get(s.URL + target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/account/security/totp?return_to="+url.QueryEscape(target) {
+		t.Fatalf("want the set-up page first: %d %q", resp.StatusCode, loc)
+	}
+	enrolTOTP(t, c, s.URL)
+	resp, err = c.Get(s.URL + target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://portal.example/sso?token=") {
+		t.Fatalf("after set-up: %d %q", resp.StatusCode, loc)
 	}
 }
