@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-
-	"github.com/guildgate/guildgate/internal/clients"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
