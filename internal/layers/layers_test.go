@@ -86,7 +86,6 @@ var packages = map[string]place{
 	"internal/admin/signing":    {layer: rules},
 	"internal/auditlog":         {layer: rules},
 	"internal/clients":          {layer: rules},
-	"internal/clientkeys":       {layer: rules},
 	"internal/connections":      {layer: rules},
 	"internal/directory":        {layer: rules},
 	"internal/keys":             {layer: rules},

@@ -1,5 +1,5 @@
 -- Who must use a second factor, and what a sign-in proved. Keep in step
--- with migrations/sqlite/00018_mfa_policy.sql.
+-- with migrations/postgres/00019_mfa_policy.sql.
 --
 -- tenant_mfa_policies holds a tenant's policy (admins: every
 -- administrator; required: every member who signs in with a password); no
@@ -14,14 +14,14 @@
 CREATE TABLE tenant_mfa_policies (
     tenant_id TEXT NOT NULL PRIMARY KEY REFERENCES tenants (id),
     policy    TEXT NOT NULL
-);
+) STRICT;
 
 CREATE TABLE client_mfa_required (
     tenant_id TEXT NOT NULL REFERENCES tenants (id),
     client_id TEXT NOT NULL,
     PRIMARY KEY (tenant_id, client_id),
     FOREIGN KEY (tenant_id, client_id) REFERENCES clients (tenant_id, id) ON DELETE CASCADE
-);
+) STRICT;
 
 ALTER TABLE grants ADD COLUMN amr TEXT NOT NULL DEFAULT '[]';
 
