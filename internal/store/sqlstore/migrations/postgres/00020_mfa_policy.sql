@@ -1,5 +1,5 @@
 -- Who must use a second factor, and what a sign-in proved. Keep in step
--- with migrations/sqlite/00019_mfa_policy.sql.
+-- with migrations/sqlite/00020_mfa_policy.sql.
 --
 -- tenant_mfa_policies holds a tenant's policy (admins: every
 -- administrator; required: every member who signs in with a password); no
