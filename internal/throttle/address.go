@@ -39,7 +39,13 @@ func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use, ip string) (r
 	if !ok {
 		return 0, fmt.Errorf("throttle: no address bucket for %q", use)
 	}
-	key := use + ":" + ipKey(ip)
+	return l.spend(ctx, tenantID, use, use+":"+ipKey(ip), rate)
+}
+
+// spend takes one token of the bucket at key, filling at rate. It returns
+// a positive retryAfter when the bucket is empty, and then writes nothing
+// (unlike take, which records a refused sign-in attempt too).
+func (l *Limiter) spend(ctx context.Context, tenantID, use, key string, rate Rate) (retryAfter time.Duration, err error) {
 	now := l.Now().UTC()
 	_, err = l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
 		tokens := rate.refill(c, now)

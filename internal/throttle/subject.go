@@ -2,11 +2,8 @@ package throttle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/guildgate/guildgate/internal/model"
 )
 
 // Buckets for requests that make Guildgate mail someone (a password-reset
@@ -42,23 +39,7 @@ func (l *Limiter) AllowFor(ctx context.Context, tenantID, use, subject string) (
 	if !ok {
 		return 0, fmt.Errorf("throttle: no bucket for %q", use)
 	}
-	key := use + ":" + subjectKey(use, subject)
-	now := l.Now().UTC()
-	_, err = l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
-		tokens := rate.refill(c, now)
-		if tokens < 1 {
-			retryAfter = rate.waitFor(1 - tokens)
-			return c, errEmpty
-		}
-		return model.ThrottleCounter{TenantID: tenantID, Key: key, Tokens: tokens - 1, UpdatedAt: now}, nil
-	})
-	switch {
-	case errors.Is(err, errEmpty):
-		return retryAfter, nil
-	case err != nil:
-		return 0, fmt.Errorf("throttle: take %s bucket: %w", use, err)
-	}
-	return 0, nil
+	return l.spend(ctx, tenantID, use, use+":"+subjectKey(use, subject), rate)
 }
 
 func subjectKey(use, subject string) string {
