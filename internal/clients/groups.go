@@ -8,6 +8,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // MaxGroups bounds a client's permitted groups, each looked up on save.
@@ -19,18 +20,25 @@ func checkGroupNames(ps *problem.List, names []string) {
 	}
 }
 
-// resolveGroups turns group names (compared as the store does,
-// case-insensitively) into ids, naming every unknown one as a problem. The
-// lookups happen before, not inside, a store transaction.
+// resolveGroups turns group names into ids: see ResolveGroups.
 func (s *Service) resolveGroups(ctx context.Context, tenantID string, names []string) ([]string, problem.List, error) {
+	return ResolveGroups(ctx, s.Groups, tenantID, names)
+}
+
+// ResolveGroups turns permitted group names (compared as the store does,
+// case-insensitively) into ids, naming every unknown one. SSO clients and
+// SAML apps share it. Lookups happen before, not inside, a store
+// transaction; over MaxGroups names it looks nothing up (the caller's
+// validation reports the length).
+func ResolveGroups(ctx context.Context, groups store.Groups, tenantID string, names []string) ([]string, problem.List, error) {
 	names = cleanList(names)
-	if len(names) > MaxGroups { // reported by checkGroupNames; not worth the lookups
+	if len(names) > MaxGroups {
 		return nil, nil, nil
 	}
 	ids := []string{}
 	var ps problem.List
 	for _, n := range names {
-		g, err := s.Groups.GetByName(ctx, tenantID, n)
+		g, err := groups.GetByName(ctx, tenantID, n)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
 			ps.Add("permitted_groups", "no group named %q", n)
@@ -43,10 +51,14 @@ func (s *Service) resolveGroups(ctx context.Context, tenantID string, names []st
 	return ids, ps, nil
 }
 
-// groupNames maps the tenant's group ids to names, read once for a whole
-// list of clients.
 func (s *Service) groupNames(ctx context.Context, tenantID string) (map[string]string, error) {
-	gs, err := s.Groups.List(ctx, tenantID)
+	return GroupNames(ctx, s.Groups, tenantID)
+}
+
+// GroupNames maps the tenant's group ids to names, read once for a whole
+// list of clients or SAML apps.
+func GroupNames(ctx context.Context, groups store.Groups, tenantID string) (map[string]string, error) {
+	gs, err := groups.List(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
 	}

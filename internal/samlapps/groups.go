@@ -2,16 +2,14 @@ package samlapps
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
 
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 )
 
 // MaxGroups bounds an app's permitted groups, each looked up on save.
-const MaxGroups = 100
+const MaxGroups = clients.MaxGroups // the rule ResolveGroups applies
 
 func checkGroupNames(ps *problem.List, names []string) {
 	if len(cleanList(names)) > MaxGroups {
@@ -19,38 +17,14 @@ func checkGroupNames(ps *problem.List, names []string) {
 	}
 }
 
-// resolveGroups turns group names into ids, naming every unknown one.
+// resolveGroups and groupNames are the SSO clients' rules: a SAML app's
+// permitted groups are named, resolved and shown exactly as a client's.
 func (s *Service) resolveGroups(ctx context.Context, tenantID string, names []string) ([]string, problem.List, error) {
-	names = cleanList(names)
-	if len(names) > MaxGroups {
-		return nil, nil, nil
-	}
-	out := []string{}
-	var ps problem.List
-	for _, n := range names {
-		g, err := s.Groups.GetByName(ctx, tenantID, n)
-		switch {
-		case errors.Is(err, model.ErrNotFound):
-			ps.Add("permitted_groups", "no group named %q", n)
-		case err != nil:
-			return nil, nil, fmt.Errorf("look up group %q: %w", n, err)
-		case !slices.Contains(out, g.ID):
-			out = append(out, g.ID)
-		}
-	}
-	return out, ps, nil
+	return clients.ResolveGroups(ctx, s.Groups, tenantID, names)
 }
 
 func (s *Service) groupNames(ctx context.Context, tenantID string) (map[string]string, error) {
-	gs, err := s.Groups.List(ctx, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("list groups: %w", err)
-	}
-	names := make(map[string]string, len(gs))
-	for _, g := range gs {
-		names[g.ID] = g.Name
-	}
-	return names, nil
+	return clients.GroupNames(ctx, s.Groups, tenantID)
 }
 
 func (s *Service) view(ctx context.Context, a model.SAMLApp) (View, error) {
