@@ -12,17 +12,8 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/outbox"
+	"github.com/guildgate/guildgate/internal/views"
 )
-
-// invitationView is what `member invite` prints: the link only when no
-// mail carries it.
-type invitationView struct {
-	MemberID  string    `json:"member_id"`
-	Email     string    `json:"email"`
-	Mailed    bool      `json:"mailed"`
-	URL       string    `json:"url,omitempty"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
 
 // runMemberInvite invites a person. With a relay configured (as for serve:
 // --smtp-url, GUILDGATE_SMTP_URL or the config file) the mail goes into
@@ -51,7 +42,7 @@ func runMemberInvite(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		v := invitationView{MemberID: inv.Member.ID, Email: inv.Member.Email, Mailed: inv.Mailed, URL: inv.URL, ExpiresAt: inv.ExpiresAt}
+		v := views.InvitationOf(inv)
 		return c.emit(df.json, v, func(w io.Writer) {
 			if v.Mailed {
 				fmt.Fprintf(w, "Invited %s: the server mails the link (valid until %s).\n", v.Email, stamp(v.ExpiresAt))
@@ -71,8 +62,7 @@ func runRevokeInvitation(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		links := &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir, Audit: d.store.Audit(), Now: time.Now}
-		had, err := links.RevokeInvitation(ctx, actor, m.TenantID, m.ID)
+		had, err := d.links().RevokeInvitation(ctx, actor, m.TenantID, m.ID)
 		if err != nil {
 			return err
 		}
@@ -85,12 +75,43 @@ func runRevokeInvitation(ctx context.Context, c *call, args []string) error {
 	})
 }
 
+// runResetLink prints a one-time password-reset link for the administrator
+// to pass on, as the console and the API make it: it replaces the member's
+// unused one, works once, for onetime.ResetTTL, and is shown only here.
+func runResetLink(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "EMAIL")
+	if err != nil {
+		return err
+	}
+	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
+		m, err := d.dir.MemberByEmail(ctx, t.ID, pos[0])
+		if err != nil {
+			return err
+		}
+		token, l, err := d.links().ResetLink(ctx, actor, t.ID, m.ID)
+		if err != nil {
+			return err
+		}
+		v := views.ResetLink{MemberID: m.ID, URL: t.Issuer + onetime.ResetPath + token, ExpiresAt: l.ExpiresAt}
+		return c.emit(df.json, v, func(w io.Writer) {
+			fmt.Fprintf(w, "Password-reset link for %s (it works once, until %s; their password stays until it is used):\n%s\n",
+				m.Email, stamp(v.ExpiresAt), v.URL)
+		})
+	})
+}
+
+// links is the link service without mail, for the links the CLI prints.
+func (d *data) links() *onetime.Service {
+	return &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir, Audit: d.store.Audit(), Now: time.Now}
+}
+
 // mailingLinks is the link service with mail when a relay is configured:
 // the CLI writes mail to the outbox (sealed under the master key) and the
 // server delivers it.
 func (c *call) mailingLinks(ctx context.Context, d *data) (*onetime.Service, error) {
-	s := &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir, Audit: d.store.Audit(),
-		Now: time.Now, Store: d.store}
+	s := d.links()
+	s.Store = d.store
 	templates, err := mail.LoadTemplates()
 	if err != nil {
 		return nil, err

@@ -23,6 +23,8 @@ var memberCommands = map[string]command{
 	"delete":  {summary: "delete a member, their memberships and sessions", run: runMemberDelete, synopsis: "EMAIL " + tenantFlags},
 	"invite": {summary: "invite a person: they choose a password through a 7-day link (mailed, or printed without a relay); again to re-send",
 		run: runMemberInvite, synopsis: "EMAIL [--name N] [--groups CSV] " + tenantFlags},
+	"reset-link": {summary: "print a one-time link (24 hours) with which the member sets a new password", run: runResetLink,
+		synopsis: "EMAIL " + tenantFlags},
 	"revoke-invitation": {summary: "withdraw a member's unused invitation", run: runRevokeInvitation, synopsis: "EMAIL " + tenantFlags},
 	"reset-mfa":         {summary: "remove a member's second factors (authenticator app, recovery codes)", run: runResetMFA, synopsis: "EMAIL " + tenantFlags},
 	"set-password":      {summary: "set a member's password and end their sessions", run: runSetPassword, synopsis: "EMAIL [--password-stdin] " + tenantFlags},

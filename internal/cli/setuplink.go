@@ -20,9 +20,7 @@ func runSetupLink(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		links := &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir,
-			Audit: d.store.Audit(), Now: time.Now}
-		token, l, err := links.SetupLink(ctx, t.ID)
+		token, l, err := d.links().SetupLink(ctx, t.ID)
 		if err != nil {
 			return err
 		}

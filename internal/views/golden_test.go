@@ -8,6 +8,7 @@ import (
 	"github.com/guildgate/guildgate/internal/clients"
 	goldenfile "github.com/guildgate/guildgate/internal/golden"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/samlapps"
 )
 
@@ -75,6 +76,11 @@ func TestGolden(t *testing.T) {
 			SAMLAppOf(samlapps.View{SAMLApp: model.SAMLApp{ID: "a3", Name: "Closed", EntityID: "urn:closed",
 				NameIDFormat: model.NameIDEmail, PermittedGroups: []string{"g9"}, CreatedAt: at, UpdatedAt: at},
 				PermittedGroupNames: []string{"(deleted group g9)"}, AdmitsNobody: true}),
+		}},
+		{"links", []any{
+			ResetLink{MemberID: "m1", URL: "https://sso.example/account/reset/TOKEN", ExpiresAt: at},
+			InvitationOf(onetime.Invitation{Member: member, ExpiresAt: at, Mailed: true}),
+			InvitationOf(onetime.Invitation{Member: member, ExpiresAt: at, URL: "https://sso.example/account/invite/TOKEN"}),
 		}},
 	}
 	for _, tc := range tests {

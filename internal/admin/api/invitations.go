@@ -2,10 +2,10 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 // invitationInput is whom to invite; groups by name.
@@ -13,16 +13,6 @@ type invitationInput struct {
 	Email  string   `json:"email"`
 	Name   string   `json:"name,omitempty"`
 	Groups []string `json:"groups,omitempty"`
-}
-
-// invitationView is a sent invitation. URL is present only when the site
-// sends no mail, for the caller to pass on; a mailed link is never shown.
-type invitationView struct {
-	MemberID  string    `json:"member_id"`
-	Email     string    `json:"email"`
-	Mailed    bool      `json:"mailed"`
-	URL       string    `json:"url,omitempty"`
-	ExpiresAt time.Time `json:"expires_at"`
 }
 
 func (h *Handler) invite(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -34,8 +24,7 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return created(w, invitationView{MemberID: inv.Member.ID, Email: inv.Member.Email, Mailed: inv.Mailed, URL: inv.URL,
-		ExpiresAt: inv.ExpiresAt})
+	return created(w, views.InvitationOf(inv))
 }
 
 func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *call) error {

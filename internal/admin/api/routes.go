@@ -82,10 +82,10 @@ func (h *Handler) memberRoutes() []route {
 		{method: "POST", path: "members/{id}/enable", summary: "Enable a disabled member", resp: views.Member{}, handle: h.enableMember},
 		{method: "POST", path: "members/{id}/password-reset", summary: "Make a one-time link, valid 24 hours, with which the member " +
 			"sets a new password (ending their sessions); it replaces their unused one and is shown only here",
-			resp: resetLinkView{}, status: http.StatusCreated, handle: h.passwordReset},
+			resp: views.ResetLink{}, status: http.StatusCreated, handle: h.passwordReset},
 		{method: "POST", path: "members/invitations", summary: "Invite a person: they become a member without a password and " +
 			"choose one through a single-use link valid 7 days (mailed; shown here only when the site sends no mail). " +
-			"Inviting again re-sends", body: invitationInput{}, resp: invitationView{}, status: http.StatusCreated, handle: h.invite},
+			"Inviting again re-sends", body: invitationInput{}, resp: views.Invitation{}, status: http.StatusCreated, handle: h.invite},
 		{method: "DELETE", path: "members/{id}/invitation", summary: "Withdraw the member's unused invitation",
 			status: http.StatusNoContent, handle: h.revokeInvitation},
 		{method: "PUT", path: "members/{id}/status", summary: "Set a member's membership status", body: statusInput{},

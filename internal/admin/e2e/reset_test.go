@@ -133,6 +133,50 @@ func TestPasswordResetLinkStaysInItsTenant(t *testing.T) {
 	}
 }
 
+// TestPasswordResetLinkFromTheShell: `guildgate member reset-link EMAIL`
+// prints a link the member can use once; a second one replaces the first;
+// --json prints the API's view; an unknown address is an error.
+func TestPasswordResetLinkFromTheShell(t *testing.T) {
+	s := testenv.Start(t, testenv.SQLite, nil)
+	id := addMember(t, s, "ada@example.org")
+	out := s.MustCLI(t, "", "member", "reset-link", "ADA@example.org")
+	link := regexp.MustCompile(`https://\S+`).FindString(out)
+	if !strings.Contains(out, "Password-reset link for ada@example.org") || link == "" {
+		t.Fatalf("output %q", out)
+	}
+	replaced := pathOf(t, s, link)
+	var v struct {
+		MemberID  string `json:"member_id"`
+		URL       string `json:"url"`
+		ExpiresAt string `json:"expires_at"`
+	}
+	if err := json.Unmarshal([]byte(s.MustCLI(t, "", "member", "reset-link", "ada@example.org", "--json")), &v); err != nil ||
+		v.MemberID != id || v.ExpiresAt == "" {
+		t.Fatalf("json %+v, %v", v, err)
+	}
+	path := pathOf(t, s, v.URL)
+	b := newBrowser(t, s)
+	if p := b.get(replaced); p.status != http.StatusNotFound {
+		t.Fatalf("the replaced link: %d", p.status)
+	}
+	form := b.get(path)
+	good := url.Values{"csrf_token": {form.token}, "password": {newPassword}, "password2": {newPassword}}
+	if p := b.post(path, good); p.status != http.StatusOK || !strings.Contains(p.body, "Your password has been changed") {
+		t.Fatalf("reset: %d\n%s", p.status, p.body)
+	}
+	signInWith(t, newBrowser(t, s), "ada@example.org", newPassword)
+	if p := b.post(path, good); p.status != http.StatusNotFound {
+		t.Fatalf("the used link: %d", p.status)
+	}
+	if _, errOut, code := s.CLI(t, "", "member", "reset-link", "nobody@example.org"); code != 2 || !strings.Contains(errOut, "no member") {
+		t.Fatalf("unknown member: %d %s", code, errOut)
+	}
+	if events := wantAudit(t, s, "member.password.reset_link.create", "member.password.reset_link.create",
+		"member.password.reset_link.create"); events[0].Actor != "cli" || events[1].Actor != "cli" {
+		t.Fatalf("audit %+v", events)
+	}
+}
+
 // signInWith walks both login steps with pw.
 func signInWith(t *testing.T, b *browser, email, pw string) {
 	t.Helper()
