@@ -31,6 +31,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
@@ -70,10 +71,11 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 		Store: h.Store, Mail: h.Mail}
 	conns := &connections.Service{Store: h.Store.Connections(), SetupLinks: h.Store.SetupLinks(),
 		Groups: h.Store.Groups(), Audit: h.Store.Audit(), Secrets: h.Clients.Secrets, Now: h.Now}
+	tenants := &tenancy.Service{Store: h.Store.Tenants(), Audit: h.Store.Audit(), Now: h.Now, Atomic: h.Store.Atomic}
 	(&api.Handler{
 		APIKeys: &apikeys.Service{Store: h.Store.APIKeys(), Audit: h.Store.Audit(), Now: h.Now},
 		Dir:     dir, Clients: h.Clients, Signing: h.Signing, Links: links, Audit: h.Store.Audit(), Logger: h.Logger, Now: h.Now,
-		Connections: conns, SAMLApps: h.SAMLApps,
+		Connections: conns, SAMLApps: h.SAMLApps, Tenants: tenants,
 	}).Mount(mux)
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,

@@ -10,18 +10,33 @@ import (
 // typical member list. Every other request keeps the site's small limit.
 const ImportBodyLimit = 32 << 20
 
-// importPaths receive member CSV files.
-var importPaths = map[string]bool{"/api/v1/members/import": true, "/admin/members/import": true}
+// LogoBodyLimit bounds a request that uploads a logo: four times the
+// largest logo accepted, so an image somewhat too large still reaches the
+// check that says by how much (and a form's other fields fit beside it).
+const LogoBodyLimit = 1 << 20
 
-// LimitBody is httpx.LimitBody with the larger ImportBodyLimit for the
-// import routes. Like httpx.LimitBody it must be mounted outermost, which is
-// why the choice is made here by path rather than on the route itself.
+// largeBodies are the routes that take more than the site's small limit,
+// by "METHOD path".
+var largeBodies = map[string]int64{
+	"POST /api/v1/members/import": ImportBodyLimit,
+	"POST /admin/members/import":  ImportBodyLimit,
+	"PUT /api/v1/branding/logo":   LogoBodyLimit,
+	"POST /admin/branding":        LogoBodyLimit,
+}
+
+// LimitBody is httpx.LimitBody with the larger limits of largeBodies. Like
+// httpx.LimitBody it must be mounted outermost, which is why the choice is
+// made here by path rather than on the route itself.
 func LimitBody(n int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		small, large := httpx.LimitBody(n)(next), httpx.LimitBody(ImportBodyLimit)(next)
+		small := httpx.LimitBody(n)(next)
+		large := map[string]http.Handler{}
+		for route, limit := range largeBodies {
+			large[route] = httpx.LimitBody(limit)(next)
+		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && importPaths[r.URL.Path] {
-				large.ServeHTTP(w, r)
+			if h, ok := large[r.Method+" "+r.URL.Path]; ok {
+				h.ServeHTTP(w, r)
 				return
 			}
 			small.ServeHTTP(w, r)

@@ -39,6 +39,7 @@ func TestBranding(t *testing.T) {
 		{"--logo-file", write("page.png", []byte("<html><script>alert(1)</script></html>"))},
 		{"--logo-file", write("icon.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`))},
 		{"--logo-file", write("big.png", append(logo.Bytes(), make([]byte, 300<<10)...))},
+		{"--logo-file", write("polyglot.png", append([]byte("<html><script>alert(1)</script>"), logo.Bytes()...))},
 		{"--primary-color", "#ffff00"},
 		{"--primary-color", "blue"},
 		{"--support-url", "javascript:alert(1)"},

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/branding"
@@ -33,11 +34,14 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 
 func (h *Handler) logo(w http.ResponseWriter, r *http.Request) error {
 	t, ok := tenancy.FromContext(r.Context())
-	if !ok || t.LogoHash == "" || r.PathValue("hash") != t.LogoHash {
+	if !ok || !hashPattern.MatchString(r.PathValue("hash")) {
 		return httpx.NotFound("There is no such logo here.")
 	}
+	// The stored logo decides, not the request's tenant record: that may
+	// be a few seconds old (tenancy.Resolver caches it), and a logo just
+	// uploaded through the API must be served at the URL it was given.
 	l, err := h.Tenants.GetLogo(r.Context(), t.ID)
-	if errors.Is(err, model.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) || err == nil && l.Hash != r.PathValue("hash") {
 		return httpx.NotFound("There is no such logo here.")
 	} else if err != nil {
 		return httpx.Internal(fmt.Errorf("logo of tenant %s: %w", t.ID, err))
@@ -45,6 +49,9 @@ func (h *Handler) logo(w http.ResponseWriter, r *http.Request) error {
 	serve(w, r, l.Type, l.Hash, l.Data)
 	return nil
 }
+
+// hashPattern is a logo's name: a hex SHA-256.
+var hashPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // theme is the stylesheet that paints the page in the tenant's colour:
 // /branding/theme/1f5fbf.css, for the colour the tenant has now only.

@@ -25,6 +25,11 @@ const (
 	ThemePath = "/branding/theme/"
 )
 
+// LogoURL is the absolute URL of a logo on the tenant's issuer: what a
+// mail links (mail readers fetch images themselves, so a path is not
+// enough) and what the admin API shows.
+func LogoURL(issuer, hash string) string { return strings.TrimRight(issuer, "/") + LogoPath + hash }
+
 // ThemeName is the file name of a colour's stylesheet.
 func ThemeName(color string) string { return strings.TrimPrefix(color, "#") + ".css" }
 

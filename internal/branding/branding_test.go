@@ -9,6 +9,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -117,6 +119,29 @@ func TestLogos(t *testing.T) {
 	for name, b := range refused {
 		if _, err := NormalizeLogo(b); !errors.Is(err, ErrLogo) {
 			t.Errorf("%s: %v, want ErrLogo", name, err)
+		}
+	}
+}
+
+// Real WebP files (lossy VP8, and lossless VP8L with alpha) are accepted
+// and redrawn as PNG of the same size: browsers and mail readers show PNG
+// everywhere, and no WebP byte is served.
+func TestWebPLogos(t *testing.T) {
+	for name, size := range map[string][2]int{"lossy.webp": {150, 103}, "lossless-alpha.webp": {75, 100}} {
+		raw, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := NormalizeLogo(raw)
+		if err != nil || l.Type != "image/png" {
+			t.Fatalf("%s: %v %q", name, err, l.Type)
+		}
+		img, err := png.Decode(bytes.NewReader(l.Data))
+		if err != nil || img.Bounds().Dx() != size[0] || img.Bounds().Dy() != size[1] {
+			t.Fatalf("%s: redrawn as %v (%v), want %v", name, img.Bounds(), err, size)
+		}
+		if bytes.Contains(l.Data, []byte("WEBP")) {
+			t.Errorf("%s: WebP bytes kept", name)
 		}
 	}
 }

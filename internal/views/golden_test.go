@@ -65,6 +65,13 @@ func TestGolden(t *testing.T) {
 			CreatedAt: at, RevokedAt: at.Add(time.Hour)})}},
 		{"tenant", TenantOf(model.Tenant{ID: "t1", Slug: "default", Name: "Chess Club", Issuer: "https://sso.example",
 			Hosts: []string{"sso.example"}, CreatedAt: at, UpdatedAt: at})},
+		{"branding", []Branding{
+			BrandingOf(model.Tenant{ID: "t1", Name: "Guild of Bakers", Issuer: "https://sso.bakers.example", PrimaryColor: "#1f5fbf",
+				SupportURL: "https://bakers.example/help", PrivacyURL: "https://bakers.example/privacy",
+				SignInMessage: "Members: sign in with your guild email.", LogoType: "image/png",
+				LogoHash: "5d41402abc4b2a76b9719d911017c592d41402abc4b2a76b9719d911017c592a", CreatedAt: at, UpdatedAt: at}),
+			BrandingOf(model.Tenant{ID: "t2", Name: "Chess Club", Issuer: "https://sso.example", CreatedAt: at, UpdatedAt: at}),
+		}},
 		{"samlapp", []SAMLApp{
 			SAMLAppOf(samlapps.View{SAMLApp: model.SAMLApp{ID: "a1", Name: "LMS", EntityID: "https://lms.example/sp",
 				ACSURLs: []string{"https://lms.example/acs"}, SLOURL: "https://lms.example/slo",

@@ -41,9 +41,11 @@ type Handler struct {
 	// Connections manages upstream identity-provider connections.
 	Connections *connections.Service
 	SAMLApps    *samlapps.Service
-	Audit       store.Audit
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Tenants changes the site's branding, as the CLI's tenant update does.
+	Tenants *tenancy.Service
+	Audit   store.Audit
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // call is one authenticated request: the tenant of its host and the key it

@@ -90,6 +90,13 @@ func content(s *schemas, v any) map[string]any {
 	if _, isCSV := v.(csvBody); isCSV {
 		return map[string]any{"text/csv": map[string]any{"schema": map[string]any{"type": "string"}}}
 	}
+	if _, isImage := v.(imageBody); isImage {
+		out := map[string]any{}
+		for _, t := range logoTypes {
+			out[t] = map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": t}}
+		}
+		return out
+	}
 	return map[string]any{"application/json": map[string]any{"schema": s.of(reflect.TypeOf(v))}}
 }
 
