@@ -48,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	}
 	logger := slog.New(slog.DiscardHandler)
 	errs := &httpx.ErrorWriter{Logger: logger, Renderer: httpx.HTMLErrors{Logger: logger, Pages: ui.ErrorPages{UI: pages}}}
-	dir := &directory.Service{Members: e.st.Members(), Groups: e.st.Groups(), Grants: e.st.Grants(), Clients: e.st.Clients(), Sessions: e.st.Sessions(), Audit: e.st.Audit(),
+	dir := &directory.Service{Members: e.st.Members(), Groups: e.st.Groups(), Grants: e.st.Grants(), Clients: e.st.Clients(), Sessions: e.st.Sessions(), Audit: e.st.Audit(), Atomic: e.st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: clock}
 	e.links = &onetime.Service{Links: e.st.OneTimeLinks(), Members: e.st.Members(), Dir: dir, Audit: e.st.Audit(), Now: clock}
 	mux := http.NewServeMux()

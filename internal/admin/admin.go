@@ -26,7 +26,6 @@ import (
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
-	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/samlapps"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
@@ -38,11 +37,13 @@ import (
 // Handler holds what both surfaces need. Clients must be the instance the
 // OpenID Provider uses, so that a change made here reaches its cache at once.
 type Handler struct {
-	Store    store.Store
+	Store store.Store
+	// Dir is the directory service every surface changes members through
+	// (its changes carry their webhook events).
+	Dir      *directory.Service
 	Clients  *clients.Service
 	Signing  *keys.Manager
 	Sessions *session.Manager
-	Hasher   *password.Hasher
 	Pages    *httpx.ErrorWriter // the site's HTML error pages
 	CSRF     *httpx.CSRF
 	Logger   *slog.Logger
@@ -65,8 +66,7 @@ type Handler struct {
 
 // Mount registers /admin/ and /api/v1/.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	dir := &directory.Service{Members: h.Store.Members(), Groups: h.Store.Groups(), Grants: h.Store.Grants(), Clients: h.Store.Clients(), Sessions: h.Store.Sessions(),
-		Audit: h.Store.Audit(), Hasher: h.Hasher, Now: h.Now}
+	dir := h.Dir
 	links := &onetime.Service{Links: h.Store.OneTimeLinks(), Members: h.Store.Members(), Dir: dir, Audit: h.Store.Audit(), Now: h.Now,
 		Store: h.Store, Mail: h.Mail}
 	conns := &connections.Service{Store: h.Store.Connections(), SetupLinks: h.Store.SetupLinks(),

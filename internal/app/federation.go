@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/guildgate/guildgate/internal/connections"
-	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/linking"
@@ -25,8 +24,7 @@ func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlEr
 		Store: a.store, Connections: conns,
 		Linking: &linking.Service{Identities: a.store.Identities(), Members: a.store.Members(),
 			Groups: a.store.Groups(), Audit: a.store.Audit(), Logger: a.logger, Now: a.now,
-			Directory: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(),
-				Clients: a.store.Clients(), Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now}},
+			Directory: a.directory(hasher)},
 		Sessions: sessions, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, Logger: a.logger, Now: a.now,
 		TrustedProxies: a.cfg.Proxies(), Throttle: a.limiter,
 		Connect: func(ctx context.Context, c model.Connection, secret string) (upstream.Connector, error) {

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/guildgate/guildgate/internal/account"
-	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/password"
@@ -20,8 +19,7 @@ import (
 func (a *App) links(hasher *password.Hasher) *onetime.Service {
 	return &onetime.Service{Links: a.store.OneTimeLinks(), Members: a.store.Members(), Audit: a.store.Audit(), Now: a.now,
 		Store: a.store, Mail: a.mailer, Throttle: a.limiter,
-		Dir: &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(), Clients: a.store.Clients(), Sessions: a.store.Sessions(),
-			Audit: a.store.Audit(), Hasher: hasher, Now: a.now}}
+		Dir: a.directory(hasher)}
 }
 
 // accountPages builds the member's own pages: those one-time links open

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/scim"
@@ -11,8 +10,7 @@ import (
 // linking rules as federated sign-in, and changes them through the same
 // directory service as the console.
 func (a *App) scim(hasher *password.Hasher) *scim.Handler {
-	dir := &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(),
-		Clients: a.store.Clients(), Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now}
+	dir := a.directory(hasher)
 	return &scim.Handler{
 		Tokens:     &scim.Tokens{Connections: a.store.Connections(), SCIM: a.store.SCIM(), Audit: a.store.Audit(), Now: a.now},
 		Identities: a.store.Identities(), Members: a.store.Members(), SCIM: a.store.SCIM(), Directory: dir,

@@ -10,10 +10,12 @@ import (
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // actor is how the audit log names changes made from the shell.
@@ -71,15 +73,30 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 	// The store keeps microseconds; stamping at that precision makes what a
 	// command prints on create equal what a later show reads back.
 	now := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-	return &data{
-		store:   st,
-		cfg:     cfg,
-		tenants: &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now, Atomic: st.Atomic},
-		dir: &directory.Service{
-			Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
-			Grants: st.Grants(), Clients: st.Clients(), Hasher: password.NewHasher(password.OWASP), Now: now,
-		},
-	}, nil
+	d := &data{store: st, cfg: cfg, tenants: &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now, Atomic: st.Atomic}}
+	d.dir = &directory.Service{
+		Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
+		Grants: st.Grants(), Clients: st.Clients(), Hasher: password.NewHasher(password.OWASP), Now: now,
+		Atomic: st.Atomic, Webhooks: &webhooks.Events{Queue: c.outboxQueue(d), Now: now},
+	}
+	return d, nil
+}
+
+// outboxQueue returns the outbox queue of d's store, loading the master key
+// (which seals queued items) only when a change has something to queue.
+func (c *call) outboxQueue(d *data) func(context.Context) (*outbox.Queue, error) {
+	var q *outbox.Queue
+	return func(ctx context.Context) (*outbox.Queue, error) {
+		if q != nil {
+			return q, nil
+		}
+		keyring, err := c.loadKeyring(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		q = &outbox.Queue{Keyring: keyring, Now: time.Now}
+		return q, nil
+	}
 }
 
 // tenant finds the tenant a command works on. The default tenant is created

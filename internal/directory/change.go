@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 // MemberPatch changes only the fields that are non-nil. Changing the email
@@ -84,20 +86,28 @@ func (s *Service) UpdateMember(ctx context.Context, actor, tenantID, id string, 
 		return model.Member{}, err
 	}
 	p = p.normalized()
-	m, err := s.change(ctx, tenantID, id, p.apply)
-	if errors.Is(err, model.ErrConflict) && p.Email != nil {
-		return m, emailTaken(err, *p.Email, "update member")
-	} else if err != nil {
-		return m, err
-	}
-	return m, s.audit(ctx, actor, tenantID, "member.update", memberTarget(id), map[string]string{"fields": p.fields()})
+	var m model.Member
+	err := s.inTx(ctx, func(s *Service) error {
+		var err error
+		m, err = s.change(ctx, tenantID, id, p.apply)
+		if errors.Is(err, model.ErrConflict) && p.Email != nil {
+			return emailTaken(err, *p.Email, "update member")
+		} else if err != nil {
+			return err
+		}
+		return s.audit(ctx, actor, tenantID, "member.update", memberTarget(id), map[string]string{"fields": p.fields()})
+	})
+	return m, err
 }
 
-// change runs fn on the member inside the store's transaction and stamps
-// UpdatedAt.
+// change runs fn on the member inside the store's transaction, stamps
+// UpdatedAt and queues the webhook events of what changed. Call it on a
+// copy bound by inTx.
 func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model.Member) model.Member) (model.Member, error) {
-	m, err := s.Members.Update(ctx, tenantID, id, func(old model.Member) (model.Member, error) {
-		m := fn(old)
+	var old model.Member
+	m, err := s.Members.Update(ctx, tenantID, id, func(m model.Member) (model.Member, error) {
+		old = m
+		m = fn(m)
 		m.UpdatedAt = s.now()
 		return m, nil
 	})
@@ -106,46 +116,89 @@ func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model
 	} else if err != nil {
 		return m, fmt.Errorf("update member %s: %w", id, err)
 	}
-	return m, nil
+	return m, s.changeEvents(ctx, old, m)
+}
+
+// changeEvents queues an event for each kind of change from old to m:
+// member.status_changed, member.disabled or member.enabled, and
+// member.updated when anything else a partner sees changed (a profile
+// field, admin, whether a password is set). A change that alters nothing
+// visible (a new password hash replacing an old one) notifies nobody.
+func (s *Service) changeEvents(ctx context.Context, old, m model.Member) error {
+	var types []string
+	if old.Status != m.Status {
+		types = append(types, model.EventMemberStatusChanged)
+	}
+	switch {
+	case !old.Disabled && m.Disabled:
+		types = append(types, model.EventMemberDisabled)
+	case old.Disabled && !m.Disabled:
+		types = append(types, model.EventMemberEnabled)
+	}
+	before, after := views.MemberOf(old), views.MemberOf(m)
+	before.Status, before.Disabled, before.UpdatedAt = after.Status, after.Disabled, after.UpdatedAt
+	if !reflect.DeepEqual(before, after) {
+		types = append(types, model.EventMemberUpdated)
+	}
+	for _, typ := range types {
+		if err := s.memberEvent(ctx, typ, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DisableMember stops the member signing in, ends their sessions and
 // revokes their tokens, so a disabled member is signed out of Guildgate and
 // every app at once, and enabling them later brings none of it back.
 func (s *Service) DisableMember(ctx context.Context, actor, tenantID, id string) (model.Member, error) {
-	m, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = true; return m })
-	if err != nil {
-		return m, err
-	}
-	if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {
-		return m, err
-	}
-	return m, s.audit(ctx, actor, tenantID, "member.disable", memberTarget(id), nil)
+	var m model.Member
+	err := s.inTx(ctx, func(s *Service) error {
+		var err error
+		if m, err = s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = true; return m }); err != nil {
+			return err
+		}
+		if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, actor, tenantID, "member.disable", memberTarget(id), nil)
+	})
+	return m, err
 }
 
 // EnableMember lets a disabled member sign in again.
 func (s *Service) EnableMember(ctx context.Context, actor, tenantID, id string) (model.Member, error) {
-	m, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = false; return m })
-	if err != nil {
-		return m, err
-	}
-	return m, s.audit(ctx, actor, tenantID, "member.enable", memberTarget(id), nil)
+	var m model.Member
+	err := s.inTx(ctx, func(s *Service) error {
+		var err error
+		if m, err = s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.Disabled = false; return m }); err != nil {
+			return err
+		}
+		return s.audit(ctx, actor, tenantID, "member.enable", memberTarget(id), nil)
+	})
+	return m, err
 }
 
 // DeleteMember removes the member with their group memberships, sessions
 // and grants (the store deletes those with the member), so every token
-// issued to them stops working at once.
+// issued to them stops working at once. The member.deleted event carries
+// the member as they were, groups included.
 func (s *Service) DeleteMember(ctx context.Context, actor, tenantID, id string) error {
-	m, err := s.Member(ctx, tenantID, id)
-	if err != nil {
-		return err
-	}
-	if err := s.Members.Delete(ctx, tenantID, id); errors.Is(err, model.ErrNotFound) {
-		return notFound(err, "member with id "+id)
-	} else if err != nil {
-		return fmt.Errorf("delete member %s: %w", m.Email, err)
-	}
-	return s.audit(ctx, actor, tenantID, "member.delete", memberTarget(id), map[string]string{"email": m.Email})
+	return s.inTx(ctx, func(s *Service) error {
+		m, err := s.Member(ctx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if err := s.memberEvent(ctx, model.EventMemberDeleted, m); err != nil {
+			return err
+		}
+		if err := s.Members.Delete(ctx, tenantID, id); errors.Is(err, model.ErrNotFound) {
+			return notFound(err, "member with id "+id)
+		} else if err != nil {
+			return fmt.Errorf("delete member %s: %w", m.Email, err)
+		}
+		return s.audit(ctx, actor, tenantID, "member.delete", memberTarget(id), map[string]string{"email": m.Email})
+	})
 }
 
 // SetPassword replaces the member's password, ends their sessions and
@@ -155,17 +208,19 @@ func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw strin
 	if err := CheckPassword(pw); err != nil {
 		return err
 	}
-	hash, err := s.hash(ctx, pw)
+	hash, err := s.hash(ctx, pw) // before the transaction: hashing is slow on purpose
 	if err != nil {
 		return err
 	}
-	if _, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.PasswordHash = hash; return m }); err != nil {
-		return err
-	}
-	if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {
-		return err
-	}
-	return s.audit(ctx, actor, tenantID, "member.password.set", memberTarget(id), nil)
+	return s.inTx(ctx, func(s *Service) error {
+		if _, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.PasswordHash = hash; return m }); err != nil {
+			return err
+		}
+		if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, actor, tenantID, "member.password.set", memberTarget(id), nil)
+	})
 }
 
 // CheckPassword reports, as SetPassword would, why pw is unacceptable.

@@ -15,6 +15,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // Service applies the directory rules over the store. Every method that
@@ -32,6 +33,16 @@ type Service struct {
 	Audit   store.Audit
 	Hasher  *password.Hasher
 	Now     func() time.Time
+	// Atomic runs each change with what must happen alongside it (its
+	// revocations, its audit event, its webhook deliveries) in one
+	// transaction (store.Store.Atomic). Required.
+	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
+	// Webhooks queues the events of each change for the tenant's webhook
+	// endpoints, in the change's transaction. The app and the command line
+	// always set it; nil (tests of other rules) notifies nobody.
+	Webhooks *webhooks.Events
+
+	tx store.Tx // set on the copy inTx binds to a transaction
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -42,4 +53,37 @@ func (s *Service) audit(ctx context.Context, actor, tenantID, action, target str
 	return auditlog.Record(ctx, s.Audit, model.AuditEvent{
 		TenantID: tenantID, At: s.now(), Actor: actor, Action: action, Target: target, Detail: detail,
 	})
+}
+
+// inTx runs fn with a copy of s whose repositories are those of one
+// transaction, so a change, its side effects and its events commit
+// together. Called on a copy already bound, it joins that transaction.
+func (s *Service) inTx(ctx context.Context, fn func(s *Service) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	return s.Atomic(ctx, func(tx store.Tx) error {
+		b := *s
+		b.Members, b.Groups, b.Sessions, b.Grants, b.Clients, b.Audit = tx.Members(), tx.Groups(), tx.Sessions(),
+			tx.Grants(), tx.Clients(), tx.Audit()
+		b.tx = tx
+		return fn(&b)
+	})
+}
+
+// memberEvent queues typ about m; only on a copy bound by inTx.
+func (s *Service) memberEvent(ctx context.Context, typ string, m model.Member) error {
+	if s.Webhooks == nil {
+		return nil
+	}
+	return s.Webhooks.Member(ctx, s.tx, typ, m)
+}
+
+// membershipEvent queues typ about m's membership of g; only on a copy
+// bound by inTx.
+func (s *Service) membershipEvent(ctx context.Context, typ string, g model.Group, m model.Member) error {
+	if s.Webhooks == nil {
+		return nil
+	}
+	return s.Webhooks.Membership(ctx, s.tx, typ, g, m)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // GroupInput is a new group. Name is trimmed and unique per tenant,
@@ -114,25 +115,59 @@ func (s *Service) UpdateGroup(ctx context.Context, actor, tenantID, id string, p
 // DeleteGroup removes the group and its memberships. Clients restricted to
 // it stay restricted (to nobody, when it was their only group; see
 // model.Client), and its members' tokens for the clients they may no longer
-// use are revoked.
+// use are revoked. Each member leaving it is a group.member_removed event.
 func (s *Service) DeleteGroup(ctx context.Context, actor, tenantID, id string) error {
-	g, err := s.Group(ctx, tenantID, id)
-	if err != nil {
-		return err
+	return s.inTx(ctx, func(s *Service) error {
+		g, err := s.Group(ctx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		cs, err := s.restrictedTo(ctx, tenantID, g.ID)
+		if err != nil {
+			return err
+		}
+		ms, err := s.allMembers(ctx, g)
+		if err != nil {
+			return err
+		}
+		if err := s.Groups.Delete(ctx, tenantID, id); errors.Is(err, model.ErrNotFound) {
+			return notFound(err, "group with id "+id)
+		} else if err != nil {
+			return fmt.Errorf("delete group %q: %w", g.Name, err)
+		}
+		if err := s.revokeOutsiders(ctx, cs, ""); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, actor, tenantID, "group.delete", groupTarget(id), map[string]string{"name": g.Name}); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if err := s.membershipEvent(ctx, model.EventGroupMemberRemoved, g, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// allMembers reads every member of g, page by page; only when someone
+// listens (a deleted group's members are told they left it).
+func (s *Service) allMembers(ctx context.Context, g model.Group) ([]model.Member, error) {
+	if s.Webhooks == nil {
+		return nil, nil
 	}
-	cs, err := s.restrictedTo(ctx, tenantID, g.ID)
-	if err != nil {
-		return err
+	var all []model.Member
+	for q := (store.MemberQuery{Limit: store.MaxLimit}); ; {
+		p, err := s.Groups.ListMembers(ctx, g.TenantID, g.ID, q)
+		if err != nil {
+			return nil, fmt.Errorf("members of group %q: %w", g.Name, err)
+		}
+		all = append(all, p.Items...)
+		if p.Next == "" {
+			return all, nil
+		}
+		q.After = p.Next
 	}
-	if err := s.Groups.Delete(ctx, tenantID, id); errors.Is(err, model.ErrNotFound) {
-		return notFound(err, "group with id "+id)
-	} else if err != nil {
-		return fmt.Errorf("delete group %q: %w", g.Name, err)
-	}
-	if err := s.revokeOutsiders(ctx, cs, ""); err != nil {
-		return err
-	}
-	return s.audit(ctx, actor, tenantID, "group.delete", groupTarget(id), map[string]string{"name": g.Name})
 }
 
 // Group finds a group by id.

@@ -79,10 +79,19 @@ func (s *Service) AddMember(ctx context.Context, actor, tenantID string, in Memb
 		Name: in.Name, GivenName: in.GivenName, FamilyName: in.FamilyName, LegacyID: in.LegacyID,
 		Status: *in.Status, Admin: in.Admin, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.Members.Create(ctx, m); err != nil {
-		return model.Member{}, emailTaken(err, m.Email, "add member")
+	err = s.inTx(ctx, func(s *Service) error {
+		if err := s.Members.Create(ctx, m); err != nil {
+			return emailTaken(err, m.Email, "add member")
+		}
+		if err := s.audit(ctx, actor, tenantID, "member.create", memberTarget(m.ID), map[string]string{"email": m.Email}); err != nil {
+			return err
+		}
+		return s.memberEvent(ctx, model.EventMemberCreated, m)
+	})
+	if err != nil {
+		return model.Member{}, err
 	}
-	return m, s.audit(ctx, actor, tenantID, "member.create", memberTarget(m.ID), map[string]string{"email": m.Email})
+	return m, nil
 }
 
 func (s *Service) hash(ctx context.Context, pw string) (string, error) {

@@ -36,7 +36,7 @@ func newFixture(t *testing.T) fixture {
 	}
 	svc := &Service{
 		Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
-		Grants: st.Grants(), Clients: st.Clients(),
+		Grants: st.Grants(), Clients: st.Clients(), Atomic: st.Atomic,
 		Hasher: password.NewHasher(cheap), Now: func() time.Time { return clock },
 	}
 	return fixture{svc: svc, st: st, tenant: ten.ID}

@@ -48,7 +48,7 @@ func newWorld(t *testing.T, edit func(c *model.Connection)) *world {
 		Issuer: "https://sso.guild.example", CreatedAt: clock, UpdatedAt: clock}))
 	now := func() time.Time { return clock }
 	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(),
-		Sessions: st.Sessions(), Audit: st.Audit(),
+		Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: now}
 	w := &world{t: t, st: st, svc: &Service{Identities: st.Identities(), Members: st.Members(), Groups: st.Groups(),
 		Audit: st.Audit(), Directory: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}}

@@ -31,7 +31,7 @@ func newFixture(t *testing.T, tenants ...string) *fixture {
 	for _, id := range append([]string{"t1"}, tenants...) {
 		must(t, st.Tenants().Create(t.Context(), model.Tenant{ID: id, Slug: id, Issuer: "https://" + id + ".example"}))
 	}
-	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(),
+	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: clock}
 	f.svc = &Service{Links: st.OneTimeLinks(), Members: st.Members(), Dir: dir, Audit: st.Audit(), Now: clock}
 	return f

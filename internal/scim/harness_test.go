@@ -91,7 +91,7 @@ func issue(t *testing.T, tokens *Tokens, tenantID, connID string) string {
 func (w *world) handler(tokens *Tokens, now func() time.Time) http.Handler {
 	st := w.st
 	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(),
-		Sessions: st.Sessions(), Audit: st.Audit(),
+		Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: now}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := &Handler{Tokens: tokens, Identities: st.Identities(), Members: st.Members(), SCIM: st.SCIM(), Directory: dir,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -50,33 +51,36 @@ type Event struct {
 // in the order they were made.
 func Enqueue(ctx context.Context, q *outbox.Queue, endpoints store.WebhookEndpoints, ob store.Outbox,
 	tenantID, stream string, ev Event) error {
+	es, err := wanting(ctx, endpoints, tenantID, ev.Type)
+	if err != nil {
+		return err
+	}
+	return put(ctx, q, ob, es, tenantID, stream, ev)
+}
+
+// wanting returns the tenant's enabled endpoints that want typ.
+func wanting(ctx context.Context, endpoints store.WebhookEndpoints, tenantID, typ string) ([]model.WebhookEndpoint, error) {
 	es, err := endpoints.List(ctx, tenantID)
 	if err != nil {
-		return fmt.Errorf("webhooks: list endpoints: %w", err)
+		return nil, fmt.Errorf("webhooks: list endpoints: %w", err)
 	}
+	return slices.DeleteFunc(es, func(e model.WebhookEndpoint) bool {
+		return e.Disabled || !slices.Contains(e.Events, typ)
+	}), nil
+}
+
+func put(ctx context.Context, q *outbox.Queue, ob store.Outbox, es []model.WebhookEndpoint, tenantID, stream string, ev Event) error {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("webhooks: encode %s: %w", ev.Type, err)
 	}
 	for _, e := range es {
-		if e.Disabled || !wants(e, ev.Type) {
-			continue
-		}
 		msg, _ := json.Marshal(Message{Endpoint: e.ID, Body: body}) // a string and raw JSON always marshal
 		if _, err := q.Put(ctx, ob, tenantID, Kind, e.ID+":"+stream, msg); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func wants(e model.WebhookEndpoint, typ string) bool {
-	for _, t := range e.Events {
-		if t == typ {
-			return true
-		}
-	}
-	return false
 }
 
 // Deliverer sends webhook items of the outbox: signed with every live

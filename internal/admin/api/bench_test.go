@@ -65,7 +65,7 @@ func benchHandler(b *testing.B, n int) (*Handler, model.Tenant, string) {
 		b.Fatal(err)
 	}
 	h := &Handler{APIKeys: keys, Audit: st.Audit(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Dir: &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(),
+		Dir: &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
 			Now: func() time.Time { return now }}}
 	return h, tn, secret
 }

@@ -21,7 +21,7 @@ func newDir(t *testing.T) (*directory.Service, store.Store) {
 		Issuer: "https://localhost", CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	return &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(),
+	return &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}),
 		Now:    func() time.Time { return now }}, st
 }
