@@ -15,6 +15,8 @@ import (
 func (a *App) directory(hasher *password.Hasher) *directory.Service {
 	return &directory.Service{Members: a.store.Members(), Groups: a.store.Groups(), Grants: a.store.Grants(),
 		Clients: a.store.Clients(), Sessions: a.store.Sessions(), Audit: a.store.Audit(), Hasher: hasher, Now: a.now,
-		Atomic: a.store.Atomic, Webhooks: &webhooks.Events{Now: a.now,
+		Atomic: a.store.Atomic, Events: &webhooks.Events{Now: a.now,
 			Queue: func(context.Context) (*outbox.Queue, error) { return a.queue, nil }}}
 }
+
+var _ directory.Events = (*webhooks.Events)(nil)

@@ -77,7 +77,7 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 	d.dir = &directory.Service{
 		Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
 		Grants: st.Grants(), Clients: st.Clients(), Hasher: password.NewHasher(password.OWASP), Now: now,
-		Atomic: st.Atomic, Webhooks: &webhooks.Events{Queue: c.outboxQueue(d), Now: now},
+		Atomic: st.Atomic, Events: &webhooks.Events{Queue: c.outboxQueue(d), Now: now},
 	}
 	return d, nil
 }

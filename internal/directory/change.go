@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
-	"github.com/guildgate/guildgate/internal/views"
 )
 
 // MemberPatch changes only the fields that are non-nil. Changing the email
@@ -101,8 +99,7 @@ func (s *Service) UpdateMember(ctx context.Context, actor, tenantID, id string, 
 }
 
 // change runs fn on the member inside the store's transaction, stamps
-// UpdatedAt and queues the webhook events of what changed. Call it on a
-// copy bound by inTx.
+// UpdatedAt and tells Events what changed. Call it on a copy bound by inTx.
 func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model.Member) model.Member) (model.Member, error) {
 	var old model.Member
 	m, err := s.Members.Update(ctx, tenantID, id, func(m model.Member) (model.Member, error) {
@@ -116,36 +113,10 @@ func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model
 	} else if err != nil {
 		return m, fmt.Errorf("update member %s: %w", id, err)
 	}
-	return m, s.changeEvents(ctx, old, m)
-}
-
-// changeEvents queues an event for each kind of change from old to m:
-// member.status_changed, member.disabled or member.enabled, and
-// member.updated when anything else a partner sees changed (a profile
-// field, admin, whether a password is set). A change that alters nothing
-// visible (a new password hash replacing an old one) notifies nobody.
-func (s *Service) changeEvents(ctx context.Context, old, m model.Member) error {
-	var types []string
-	if old.Status != m.Status {
-		types = append(types, model.EventMemberStatusChanged)
+	if s.Events == nil {
+		return m, nil
 	}
-	switch {
-	case !old.Disabled && m.Disabled:
-		types = append(types, model.EventMemberDisabled)
-	case old.Disabled && !m.Disabled:
-		types = append(types, model.EventMemberEnabled)
-	}
-	before, after := views.MemberOf(old), views.MemberOf(m)
-	before.Status, before.Disabled, before.UpdatedAt = after.Status, after.Disabled, after.UpdatedAt
-	if !reflect.DeepEqual(before, after) {
-		types = append(types, model.EventMemberUpdated)
-	}
-	for _, typ := range types {
-		if err := s.memberEvent(ctx, typ, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return m, s.Events.Changed(ctx, s.tx, old, m)
 }
 
 // DisableMember stops the member signing in, ends their sessions and

@@ -15,7 +15,6 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // Service applies the directory rules over the store. Every method that
@@ -37,10 +36,11 @@ type Service struct {
 	// revocations, its audit event, its webhook deliveries) in one
 	// transaction (store.Store.Atomic). Required.
 	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
-	// Webhooks queues the events of each change for the tenant's webhook
-	// endpoints, in the change's transaction. The app and the command line
-	// always set it; nil (tests of other rules) notifies nobody.
-	Webhooks *webhooks.Events
+	// Events hears of each change in the change's transaction
+	// (webhooks.Events, which queues the tenant's webhook deliveries). The
+	// app and the command line always set it; nil (tests of other rules)
+	// notifies nobody.
+	Events Events
 
 	tx store.Tx // set on the copy inTx binds to a transaction
 }
@@ -71,19 +71,32 @@ func (s *Service) inTx(ctx context.Context, fn func(s *Service) error) error {
 	})
 }
 
-// memberEvent queues typ about m; only on a copy bound by inTx.
-func (s *Service) memberEvent(ctx context.Context, typ string, m model.Member) error {
-	if s.Webhooks == nil {
-		return nil
-	}
-	return s.Webhooks.Member(ctx, s.tx, typ, m)
+// Events hears of directory changes inside their transaction, through tx,
+// so what it writes commits or rolls back with the change.
+type Events interface {
+	// Member is an event of type typ (model.EventMember…) about m.
+	Member(ctx context.Context, tx store.Tx, typ string, m model.Member) error
+	// Changed is told every update of a member, from old to m; it decides
+	// which events (status, disabled, profile) the update makes.
+	Changed(ctx context.Context, tx store.Tx, old, m model.Member) error
+	// Membership is an event of type typ (model.EventGroupMember…) about
+	// m's membership of g.
+	Membership(ctx context.Context, tx store.Tx, typ string, g model.Group, m model.Member) error
 }
 
-// membershipEvent queues typ about m's membership of g; only on a copy
-// bound by inTx.
-func (s *Service) membershipEvent(ctx context.Context, typ string, g model.Group, m model.Member) error {
-	if s.Webhooks == nil {
+// memberEvent tells Events of typ about m; only on a copy bound by inTx.
+func (s *Service) memberEvent(ctx context.Context, typ string, m model.Member) error {
+	if s.Events == nil {
 		return nil
 	}
-	return s.Webhooks.Membership(ctx, s.tx, typ, g, m)
+	return s.Events.Member(ctx, s.tx, typ, m)
+}
+
+// membershipEvent tells Events of typ about m's membership of g; only on a
+// copy bound by inTx.
+func (s *Service) membershipEvent(ctx context.Context, typ string, g model.Group, m model.Member) error {
+	if s.Events == nil {
+		return nil
+	}
+	return s.Events.Membership(ctx, s.tx, typ, g, m)
 }

@@ -1,4 +1,4 @@
-package directory
+package directory_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/password"
@@ -42,10 +43,22 @@ func (c *collector) Deliver(_ context.Context, d outbox.Delivery) error {
 	return nil
 }
 
+var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
 type eventsRig struct {
-	fixture
-	disp *outbox.Dispatcher
-	col  *collector
+	svc    *directory.Service
+	tenant string
+	disp   *outbox.Dispatcher
+	col    *collector
+}
+
+func (r eventsRig) add(t *testing.T, in directory.MemberInput) model.Member {
+	t.Helper()
+	m, err := r.svc.AddMember(t.Context(), "cli", r.tenant, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 func newEventsRig(t *testing.T, st store.Store) eventsRig {
@@ -60,14 +73,14 @@ func newEventsRig(t *testing.T, st store.Store) eventsRig {
 	}
 	now := func() time.Time { return clock }
 	q := &outbox.Queue{Keyring: keys, Now: now}
-	svc := &Service{Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
-		Grants: st.Grants(), Clients: st.Clients(), Atomic: st.Atomic, Hasher: password.NewHasher(cheap), Now: now,
-		Webhooks: &webhooks.Events{Now: now, Queue: func(context.Context) (*outbox.Queue, error) { return q, nil }}}
+	svc := &directory.Service{Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
+		Grants: st.Grants(), Clients: st.Clients(), Atomic: st.Atomic, Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: now,
+		Events: &webhooks.Events{Now: now, Queue: func(context.Context) (*outbox.Queue, error) { return q, nil }}}
 	col := &collector{}
 	disp := &outbox.Dispatcher{Store: st.Outbox(), Audit: st.Audit(), Keyring: keys, Holder: "r1", Now: now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Kinds:  map[string]outbox.Kind{webhooks.Kind: {Deliverer: col, Policy: webhooks.Policy}}}
-	return eventsRig{fixture: fixture{svc: svc, tenant: ten.ID}, disp: disp, col: col}
+	return eventsRig{svc: svc, tenant: ten.ID, disp: disp, col: col}
 }
 
 func (r eventsRig) endpoint(t *testing.T, st store.Store, id string, disabled bool, events ...string) {
@@ -133,7 +146,7 @@ func TestChangesQueueWebhookEvents(t *testing.T) {
 				}
 			}
 
-			m := r.add(t, MemberInput{Email: "ada@example.org", Name: "Ada"})
+			m := r.add(t, directory.MemberInput{Email: "ada@example.org", Name: "Ada"})
 			hs := r.drain(t)
 			expectTypes(t, hs, "all", model.EventMemberCreated)
 			expectTypes(t, hs, "offboarding")
@@ -149,10 +162,10 @@ func TestChangesQueueWebhookEvents(t *testing.T) {
 			}
 
 			name, status := "Ada L.", model.StatusExpired
-			_, err := r.svc.UpdateMember(ctx, "cli", r.tenant, m.ID, MemberPatch{Name: &name})
+			_, err := r.svc.UpdateMember(ctx, "cli", r.tenant, m.ID, directory.MemberPatch{Name: &name})
 			must(err)
 			expectTypes(t, r.drain(t), "all", model.EventMemberUpdated)
-			_, err = r.svc.UpdateMember(ctx, "cli", r.tenant, m.ID, MemberPatch{Status: &status})
+			_, err = r.svc.UpdateMember(ctx, "cli", r.tenant, m.ID, directory.MemberPatch{Status: &status})
 			must(err)
 			hs = r.drain(t)
 			expectTypes(t, hs, "all", model.EventMemberStatusChanged)
@@ -177,7 +190,7 @@ func TestChangesQueueWebhookEvents(t *testing.T) {
 			must(err)
 			expectTypes(t, r.drain(t), "all", model.EventMemberEnabled)
 
-			g, err := r.svc.AddGroup(ctx, "cli", r.tenant, GroupInput{Name: "Board"})
+			g, err := r.svc.AddGroup(ctx, "cli", r.tenant, directory.GroupInput{Name: "Board"})
 			must(err)
 			must(r.svc.AddToGroup(ctx, "cli", r.tenant, g.ID, m.ID))
 			hs = r.drain(t)
@@ -204,15 +217,15 @@ func TestChangesQueueWebhookEvents(t *testing.T) {
 			}
 
 			// A failed change queues nothing: the email is taken.
-			other := r.add(t, MemberInput{Email: "grace@example.org", Name: "Grace"})
+			other := r.add(t, directory.MemberInput{Email: "grace@example.org", Name: "Grace"})
 			r.drain(t)
 			taken := "ada@example.org"
-			if _, err := r.svc.UpdateMember(ctx, "cli", r.tenant, other.ID, MemberPatch{Email: &taken, Status: &status}); err == nil {
+			if _, err := r.svc.UpdateMember(ctx, "cli", r.tenant, other.ID, directory.MemberPatch{Email: &taken, Status: &status}); err == nil {
 				t.Fatal("a taken email was accepted")
 			}
 			expectTypes(t, r.drain(t), "all")
 
-			g2, err := r.svc.AddGroup(ctx, "cli", r.tenant, GroupInput{Name: "Staff"})
+			g2, err := r.svc.AddGroup(ctx, "cli", r.tenant, directory.GroupInput{Name: "Staff"})
 			must(err)
 			must(r.svc.AddToGroup(ctx, "cli", r.tenant, g2.ID, m.ID))
 			r.drain(t)
@@ -234,10 +247,10 @@ func TestOneChangeSeveralEvents(t *testing.T) {
 	st := storetest.NewSQLite(t)
 	r := newEventsRig(t, st)
 	r.endpoint(t, st, "all", false, model.WebhookEvents...)
-	m := r.add(t, MemberInput{Email: "ada@example.org", Name: "Ada"})
+	m := r.add(t, directory.MemberInput{Email: "ada@example.org", Name: "Ada"})
 	r.drain(t)
 	name, status := "Ada L.", model.StatusGracePeriod
-	if _, err := r.svc.UpdateMember(t.Context(), "cli", r.tenant, m.ID, MemberPatch{Name: &name, Status: &status}); err != nil {
+	if _, err := r.svc.UpdateMember(t.Context(), "cli", r.tenant, m.ID, directory.MemberPatch{Name: &name, Status: &status}); err != nil {
 		t.Fatal(err)
 	}
 	expectTypes(t, r.drain(t), "all", model.EventMemberStatusChanged, model.EventMemberUpdated)

@@ -153,7 +153,7 @@ func (s *Service) DeleteGroup(ctx context.Context, actor, tenantID, id string) e
 // allMembers reads every member of g, page by page; only when someone
 // listens (a deleted group's members are told they left it).
 func (s *Service) allMembers(ctx context.Context, g model.Group) ([]model.Member, error) {
-	if s.Webhooks == nil {
+	if s.Events == nil {
 		return nil, nil
 	}
 	var all []model.Member

@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -39,6 +40,35 @@ func (ev *Events) Member(ctx context.Context, tx store.Tx, typ string, m model.M
 		gs, err := tx.Groups().ListForMember(ctx, m.TenantID, m.ID)
 		return views.MemberWithGroups(m, gs), err
 	})
+}
+
+// Changed queues an event for each kind of change from old to m:
+// member.status_changed, member.disabled or member.enabled, and
+// member.updated when anything else a partner sees changed (a profile
+// field, admin, whether a password is set). A change that alters nothing
+// visible (a new password hash replacing an old one) notifies nobody.
+func (ev *Events) Changed(ctx context.Context, tx store.Tx, old, m model.Member) error {
+	var types []string
+	if old.Status != m.Status {
+		types = append(types, model.EventMemberStatusChanged)
+	}
+	switch {
+	case !old.Disabled && m.Disabled:
+		types = append(types, model.EventMemberDisabled)
+	case old.Disabled && !m.Disabled:
+		types = append(types, model.EventMemberEnabled)
+	}
+	before, after := views.MemberOf(old), views.MemberOf(m)
+	before.Status, before.Disabled, before.UpdatedAt = after.Status, after.Disabled, after.UpdatedAt
+	if !reflect.DeepEqual(before, after) {
+		types = append(types, model.EventMemberUpdated)
+	}
+	for _, typ := range types {
+		if err := ev.Member(ctx, tx, typ, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Membership queues typ about m's membership of g.
