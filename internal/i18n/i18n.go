@@ -69,7 +69,8 @@ func missing(key string) string { return fmt.Sprintf("[missing: %s]", key) }
 // English in every language, which the tests check, so a text copied
 // untranslated is caught.
 var technical = []string{"format.", "month.", "form.join", "setup.auth_method.basic", "setup.finding.ok",
-	"layout.privacy", "error.status", "setup.jwks_url", "link.kind.link", "setup.token_url", "setup.finding.problem", "code.label"}
+	"layout.privacy", "error.status", "setup.jwks_url", "link.kind.link", "setup.token_url", "setup.finding.problem", "code.label",
+	"mail.privacy_text"}
 
 // Technical reports whether key may read the same in English and another
 // language.

@@ -30,7 +30,7 @@ func compose(t *testing.T, to To, tenantName string) Message {
 		t.Fatal(err)
 	}
 	m, err := (&Mailer{Templates: tpl}).Compose(model.Tenant{ID: "t1", Slug: "bakers", Name: tenantName}, to,
-		TemplatePasswordReset, Data{Link: "https://sso.example/account/reset/abc?x=1&y=2", Valid: "1 hour"})
+		TemplatePasswordReset, Data{Link: "https://sso.example/account/reset/abc?x=1&y=2", Valid: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,15 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/branding"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/store"
@@ -35,8 +38,9 @@ type Mailer struct {
 // Enabled reports whether mail is sent at all.
 func (m *Mailer) Enabled() bool { return m != nil && m.Queue != nil }
 
-// To is a recipient.
-type To struct{ Email, Name string }
+// To is a recipient. Lang is the language of their mail: the member's
+// remembered language, or "" for the tenant's default.
+type To struct{ Email, Name, Lang string }
 
 // Send renders mail name for the recipient in the tenant and writes it to
 // st, the outbox of the transaction making the change that causes it. It
@@ -57,9 +61,11 @@ func (m *Mailer) Send(ctx context.Context, st store.Outbox, t model.Tenant, to T
 	return err
 }
 
-// Compose renders mail name for the recipient in the tenant, checked.
+// Compose renders mail name for the recipient in the tenant, checked: in
+// the recipient's language, with the tenant's name, logo, colour and links.
 func (m *Mailer) Compose(t model.Tenant, to To, name string, d Data) (Message, error) {
-	d.Site, d.Email = siteName(t), to.Email
+	d.Site, d.Email, d.Brand = siteName(t), to.Email, brandOf(t)
+	d.l = i18n.For(cmp.Or(to.Lang, t.DefaultLanguage, i18n.Default))
 	if d.Name == "" {
 		d.Name = to.Name
 	}
@@ -72,6 +78,14 @@ func (m *Mailer) Compose(t model.Tenant, to To, name string, d Data) (Message, e
 		return Message{}, fmt.Errorf("mail %s to member: %w", name, err)
 	}
 	return msg, nil
+}
+
+func brandOf(t model.Tenant) Brand {
+	b := Brand{Color: cmp.Or(t.PrimaryColor, defaultColor), SupportURL: t.SupportURL, PrivacyURL: t.PrivacyURL}
+	if t.LogoHash != "" {
+		b.LogoURL = branding.LogoURL(t.Issuer, t.LogoHash)
+	}
+	return b
 }
 
 func siteName(t model.Tenant) string {

@@ -78,17 +78,8 @@ func (s *Service) issueIn(ctx context.Context, tx store.Tx, actor, ip, tenantID 
 	return token, l, nil
 }
 
-// validFor says a link's lifetime in words, for its mail.
-func validFor(l model.OneTimeLink) string {
-	d := l.ExpiresAt.Sub(l.CreatedAt).Round(time.Hour)
-	switch {
-	case d <= time.Hour:
-		return "1 hour"
-	case d%(24*time.Hour) == 0 && d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
-	return fmt.Sprintf("%d hours", d/time.Hour)
-}
+// validFor is a link's lifetime, which its mail states.
+func validFor(l model.OneTimeLink) time.Duration { return l.ExpiresAt.Sub(l.CreatedAt) }
 
 // PasswordChangedNotice mails the member that their password changed, with
 // the way back in should it not have been them. No-op without mail.
