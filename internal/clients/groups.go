@@ -76,22 +76,29 @@ func GroupNames(ctx context.Context, groups store.Groups, tenantID string) (map[
 // nobody, and a client whose every permitted group was deleted admits
 // nobody at all, so a restriction never silently turns into "everyone".
 func (s *Service) Permitted(ctx context.Context, c model.Client, memberID string) (bool, error) {
-	switch {
-	case c.OpenToAllMembers():
-		return true, nil
-	case len(c.PermittedGroups) == 0:
-		return false, nil
+	if c.OpenToAllMembers() || len(c.PermittedGroups) == 0 {
+		return PermitsGroups(c, nil), nil
 	}
 	gs, err := s.Groups.ListForMember(ctx, c.TenantID, memberID)
 	if err != nil {
 		return false, fmt.Errorf("groups of member %s: %w", memberID, err)
 	}
-	for _, g := range gs {
+	return PermitsGroups(c, gs), nil
+}
+
+// PermitsGroups is Permitted for a member whose groups the caller has read
+// already (the token endpoint reads them once, in its transaction, for
+// this check and the groups claim).
+func PermitsGroups(c model.Client, memberGroups []model.Group) bool {
+	if c.OpenToAllMembers() {
+		return true
+	}
+	for _, g := range memberGroups {
 		if slices.Contains(c.PermittedGroups, g.ID) {
-			return true, nil
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 // revokeOutsiders revokes the grants, and with them the access and refresh

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tokens"
 )
 
@@ -20,11 +22,11 @@ import (
 // the client what its response type asks for.
 func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.Tenant, req *authRequest, who authNext, to authReply) error {
 	ctx := r.Context()
-	ok, err := p.Clients.Permitted(ctx, req.Client, who.member.ID)
+	groups, err := p.Store.Groups().ListForMember(ctx, t.ID, who.member.ID)
 	if err != nil {
 		return oauth.ServerError(fmt.Errorf("permitted groups: %w", err))
 	}
-	if !ok {
+	if !clients.PermitsGroups(req.Client, groups) {
 		return oauth.AccessDenied("The member is not in any of the groups permitted to use this application.")
 	}
 	if req.Pushed.ID != "" {
@@ -37,10 +39,23 @@ func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.T
 		}
 	}
 	g := p.newGrant(t, req, who.session)
-	if err := p.Store.Grants().Create(ctx, g); err != nil {
-		return oauth.ServerError(fmt.Errorf("create grant: %w", err))
+	// The grant, its code and the audit row commit together.
+	var code string
+	err = p.Store.Atomic(ctx, func(tx store.Tx) error {
+		if err := tx.Grants().Create(ctx, g); err != nil {
+			return fmt.Errorf("create grant: %w", err)
+		}
+		if req.ResponseType.ReturnsCode() {
+			if code, err = p.newAuthCode(ctx, tx, req, g); err != nil {
+				return err
+			}
+		}
+		return p.auditAuthorize(ctx, tx, t, req, who.member, g)
+	})
+	if err != nil {
+		return oauth.ServerError(err)
 	}
-	params, err := p.authResponse(ctx, t, req, who.member, g)
+	params, err := p.authResponse(ctx, t, req, holder{member: who.member, groups: groups}, g, code)
 	if err != nil {
 		return oauth.ServerError(err)
 	}
@@ -50,7 +65,6 @@ func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.T
 	if to.Iss != "" {
 		params.Set("iss", to.Iss)
 	}
-	p.auditAuthorize(ctx, t, req, who.member, g)
 	return to.send(w, params)
 }
 
@@ -83,16 +97,13 @@ func (p *Provider) accessTokenTTL() time.Duration {
 }
 
 // authResponse mints what the response type names (OIDC Core §3.3.2.5,
-// Multiple Response Type Encoding Practices §5). The ID token comes last
-// so that it can carry c_hash and at_hash of the others.
-func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRequest, m model.Member, g model.Grant) (url.Values, error) {
+// Multiple Response Type Encoding Practices §5), with the code already
+// stored when it names one. The ID token comes last so that it can carry
+// c_hash and at_hash of the others.
+func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRequest, h holder, g model.Grant, code string) (url.Values, error) {
 	params := url.Values{}
-	var code, access string
-	if req.ResponseType.ReturnsCode() {
-		var err error
-		if code, err = p.newAuthCode(ctx, req, g); err != nil {
-			return nil, err
-		}
+	var access string
+	if code != "" {
 		params.Set("code", code)
 	}
 	if req.ResponseType.ReturnsAccessToken() {
@@ -107,7 +118,7 @@ func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRe
 		params.Set("scope", oauth.Scopes(g.Scopes).String()) // may differ from the request (offline_access)
 	}
 	if req.ResponseType.ReturnsIDToken() {
-		idt, err := p.issueIDToken(ctx, t, req.Client, m, g, idTokenRequest{Nonce: req.Nonce, AccessToken: access, Code: code})
+		idt, err := p.issueIDToken(ctx, t, req.Client, h, g, idTokenRequest{Nonce: req.Nonce, AccessToken: access, Code: code})
 		if err != nil {
 			return nil, err
 		}
@@ -119,9 +130,9 @@ func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRe
 // newAuthCode stores a code by its hash, bound to everything the token
 // endpoint must check: client, redirect URI, PKCE challenge, nonce and
 // the grant it redeems into.
-func (p *Provider) newAuthCode(ctx context.Context, req *authRequest, g model.Grant) (string, error) {
+func (p *Provider) newAuthCode(ctx context.Context, tx store.Tx, req *authRequest, g model.Grant) (string, error) {
 	code := ids.NewToken(32)
-	err := p.Store.AuthCodes().Create(ctx, model.AuthCode{
+	err := tx.AuthCodes().Create(ctx, model.AuthCode{
 		Hash: ids.Hash(code), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
 		SessionID: g.SessionID, RedirectURI: req.RedirectURI, Scopes: g.Scopes, Nonce: req.Nonce,
 		CodeChallenge: req.Challenge, CodeChallengeMethod: req.ChallengeMethod,
@@ -133,10 +144,10 @@ func (p *Provider) newAuthCode(ctx context.Context, req *authRequest, g model.Gr
 	return code, nil
 }
 
-// auditAuthorize records the authorization (never a code or token). A
-// failing audit log is reported, not fatal, as at sign-in.
-func (p *Provider) auditAuthorize(ctx context.Context, t model.Tenant, req *authRequest, m model.Member, g model.Grant) {
-	auditlog.BestEffort(ctx, p.Store.Audit(), p.Logger, model.AuditEvent{
+// auditAuthorize records the authorization (never a code or token) in the
+// transaction that stores it.
+func (p *Provider) auditAuthorize(ctx context.Context, tx store.Tx, t model.Tenant, req *authRequest, m model.Member, g model.Grant) error {
+	return auditlog.Record(ctx, tx.Audit(), model.AuditEvent{
 		TenantID: t.ID, At: g.CreatedAt, Actor: "member:" + m.ID, Action: "oauth.authorize",
 		Target: "client:" + req.Client.ID, Detail: map[string]string{
 			"grant": g.ID, "response_type": string(req.ResponseType), "scope": oauth.Scopes(g.Scopes).String(),

@@ -78,7 +78,7 @@ func (p *Provider) introspectRefresh(ctx context.Context, req tokenRequest, toke
 	case !strings.EqualFold(rt.ClientID, req.client.ID) || !rt.UsedAt.IsZero() || !p.Now().Before(rt.ExpiresAt):
 		return inactive, nil
 	}
-	_, _, err = p.grantInForce(ctx, req.tenant, req.client, rt.GrantID)
+	_, _, err = p.grantInForce(ctx, p.Store, req.tenant, req.client, rt.GrantID)
 	switch {
 	case errors.Is(err, errNotLive):
 		return inactive, nil

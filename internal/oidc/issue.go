@@ -42,13 +42,13 @@ type idTokenRequest struct {
 }
 
 // issueIDToken mints an ID token for the grant's member.
-func (p *Provider) issueIDToken(ctx context.Context, t model.Tenant, c model.Client, m model.Member, g model.Grant, req idTokenRequest) (string, error) {
-	claims, err := p.userClaims(ctx, t, c, m, g.Scopes)
-	if err != nil {
-		return "", err
-	}
+// The claims come from tokens.Claims, like userinfo's and the legacy JWT's,
+// so they always agree.
+func (p *Provider) issueIDToken(ctx context.Context, t model.Tenant, c model.Client, h holder, g model.Grant, req idTokenRequest) (string, error) {
+	claims := tokens.Claims(h.member, h.groups, g.Scopes, c.GroupsClaim)
 	var secret []byte
 	if c.IDTokenAlg == model.AlgHS256 {
+		var err error
 		if secret, err = p.Clients.SigningSecret(ctx, c); err != nil {
 			return "", fmt.Errorf("client signing secret: %w", err)
 		}
@@ -62,16 +62,6 @@ func (p *Provider) issueIDToken(ctx context.Context, t model.Tenant, c model.Cli
 		return "", fmt.Errorf("mint id token: %w", err)
 	}
 	return tok, nil
-}
-
-// userClaims are the member's claims for scopes: the ID token, userinfo and
-// the legacy JWT all come from tokens.Claims, so they always agree.
-func (p *Provider) userClaims(ctx context.Context, t model.Tenant, c model.Client, m model.Member, scopes []string) (map[string]any, error) {
-	groups, err := p.Store.Groups().ListForMember(ctx, t.ID, m.ID)
-	if err != nil {
-		return nil, fmt.Errorf("member groups: %w", err)
-	}
-	return tokens.Claims(m, groups, scopes, c.GroupsClaim), nil
 }
 
 // hasScope reports whether the grant holds scope s.

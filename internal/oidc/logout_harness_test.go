@@ -182,7 +182,7 @@ func (e *logoutEnv) grant(c model.Client, s model.Session, scopes ...string) mod
 func (e *logoutEnv) idToken(c model.Client, g model.Grant) string {
 	m, err := e.st.Members().Get(e.ctx, e.tenant.ID, g.MemberID)
 	e.must(err)
-	tok, err := e.p.issueIDToken(e.ctx, e.tenant, c, m, g, idTokenRequest{Nonce: "n-1"})
+	tok, err := e.p.issueIDToken(e.ctx, e.tenant, c, holder{member: m}, g, idTokenRequest{Nonce: "n-1"})
 	e.must(err)
 	return tok
 }

@@ -95,7 +95,7 @@ func TestLogoutRefusesBadHints(t *testing.T) {
 	hint := e.idToken(rp, e.grant(rp, s))
 	otherTenant := e.tenant
 	otherTenant.Issuer = "https://smiths.example"
-	elsewhere, err := e.p.issueIDToken(e.ctx, otherTenant, rp, e.member, e.grant(rp, s), idTokenRequest{})
+	elsewhere, err := e.p.issueIDToken(e.ctx, otherTenant, rp, holder{member: e.member}, e.grant(rp, s), idTokenRequest{})
 	e.must(err)
 	for name, tc := range map[string]struct {
 		q    url.Values

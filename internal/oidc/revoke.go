@@ -10,6 +10,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // mountRevocation registers token revocation (RFC 7009) and introspection
@@ -79,10 +80,12 @@ func (p *Provider) revokeRefresh(r *http.Request, req tokenRequest, token string
 	case !strings.EqualFold(rt.ClientID, req.client.ID):
 		return nil
 	}
-	err = p.Store.Grants().Revoke(r.Context(), req.tenant.ID, rt.GrantID, p.Now())
-	if err != nil && !errors.Is(err, model.ErrNotFound) {
-		return fmt.Errorf("revoke grant: %w", err)
-	}
-	p.auditGrantRevoked(r, req.tenant, req.client.ID, rt.GrantID, "refresh token revoked by the client")
-	return nil
+	// The revocation and its audit row commit together.
+	return p.Store.Atomic(r.Context(), func(tx store.Tx) error {
+		err := tx.Grants().Revoke(r.Context(), req.tenant.ID, rt.GrantID, p.Now())
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("revoke grant: %w", err)
+		}
+		return p.auditGrantRevoked(r.Context(), tx, req.tenant, req.client.ID, rt.GrantID, "refresh token revoked by the client")
+	})
 }

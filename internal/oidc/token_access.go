@@ -15,7 +15,7 @@ import (
 type liveAccess struct {
 	claims tokens.AccessClaims
 	client model.Client
-	member model.Member // zero for a client's own token
+	holder holder // zero for a client's own token
 }
 
 // checkAccessToken decides whether an access token is in force, the one
@@ -50,13 +50,13 @@ func (p *Provider) checkAccessToken(ctx context.Context, t model.Tenant, raw str
 		}
 		return at, nil
 	}
-	g, m, err := p.grantInForce(ctx, t, c, claims.GrantID)
+	g, h, err := p.grantInForce(ctx, p.Store, t, c, claims.GrantID)
 	switch {
 	case err != nil:
 		return liveAccess{}, err
 	case g.MemberID == "" || !strings.EqualFold(g.MemberID, claims.Subject):
 		return liveAccess{}, notLive("token subject differs from its grant's member")
 	}
-	at.member = m
+	at.holder = h
 	return at, nil
 }

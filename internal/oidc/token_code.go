@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // codeInvalid is the one description for a code that cannot be redeemed:
@@ -19,13 +21,16 @@ import (
 const codeInvalid = "The authorization code is invalid, expired or already used."
 
 // exchangeCode redeems an authorization code (RFC 6749 §4.1.3, OpenID
-// Connect Core §3.1.3.2). The code is consumed before any check that needs
-// it (a malformed request is refused first, and spends nothing), by one
-// atomic statement, so two racing requests (or replicas) can never both
-// redeem it; a second use revokes the grant and with it everything the
+// Connect Core §3.1.3.2). A malformed request is refused first, and spends
+// nothing. Then one transaction consumes the code (one atomic statement, so
+// two racing requests, or replicas, can never both redeem it), checks it
+// and its grant, stores the refresh token and the audit row: all of them
+// commit together, before the tokens are signed and answered, so a code or
+// refresh token a client received is never lost, and none is stored
+// without its audit row. A refused redemption commits too: the code stays
+// spent, and a second use revokes the grant and with it everything the
 // first use issued (RFC 6749 §4.1.2, PRODUCT.md).
 func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, error) {
-	ctx := r.Context()
 	code := req.form.Get("code")
 	if code == "" {
 		return issued{}, oauth.InvalidRequest("code is required.")
@@ -35,37 +40,45 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 			return issued{}, err // malformed whatever the code says: refused before it is spent
 		}
 	}
-	ac, first, err := p.Store.AuthCodes().Consume(ctx, req.tenant.ID, ids.Hash(code), p.Now())
+	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
+		return p.redeemCode(ctx, tx, req, ids.Hash(code))
+	})
+}
+
+// redeemCode is the transaction of a code exchange.
+func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest, hash string) (redemption, error) {
+	ac, first, err := tx.AuthCodes().Consume(ctx, req.tenant.ID, hash, p.Now())
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return issued{}, oauth.InvalidGrant(codeInvalid).WithCause(errors.New("unknown code"))
+		return refused(oauth.InvalidGrant(codeInvalid).WithCause(errors.New("unknown code")))
 	case err != nil:
-		return issued{}, oauth.ServerError(err)
+		return redemption{}, err
 	case !first:
-		return issued{}, p.codeReused(r, req, ac)
+		return p.codeReused(ctx, tx, req, ac)
 	}
 	if err := p.checkCode(req, ac); err != nil {
-		return issued{}, err
+		return refused(err)
 	}
-	g, m, err := p.liveGrant(ctx, req.tenant, req.client, ac.GrantID)
-	if err != nil && revokedByReuse(g, ac) {
+	g, h, err := p.grantInForce(ctx, tx, req.tenant, req.client, ac.GrantID)
+	if errors.Is(err, errNotLive) && revokedByReuse(g, ac) {
 		// This request consumed the code first, and the same code arrived
-		// again while it was being redeemed (a racing request or another
-		// replica), whose reuse check revoked the grant. This is still the
-		// first use: it answers, and what it issues is already dead with the
-		// grant — exactly "revoke what the first use issued".
-		m, err = p.memberAllowed(ctx, req.tenant, req.client, g.MemberID)
-		err = liveGrantError(err)
+		// again while it was being redeemed (a racing request on another
+		// replica: PostgreSQL lets it read between our statements), whose
+		// reuse check revoked the grant. This is still the first use: it
+		// answers, and what it issues is already dead with the grant —
+		// exactly "revoke what the first use issued".
+		h, err = p.memberAllowed(ctx, tx, req.tenant, req.client, g.MemberID)
 	}
 	if err != nil {
-		return issued{}, err
+		return refusedUnlessFault(err)
 	}
-	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, ac.Nonce, wantsRefresh(req.client, g), req.dpop.JKT)
-	if err != nil {
-		return issued{}, err
+	red := redemption{grant: g, holder: h, nonce: ac.Nonce}
+	if scopes := wantsRefresh(req.client, g); scopes != nil {
+		if red.refresh, err = p.issueRefresh(ctx, tx, g, scopes, refreshKey(req.client, req.dpop.JKT)); err != nil {
+			return redemption{}, err
+		}
 	}
-	p.auditToken(r, req, model.GrantAuthorizationCode, g.MemberID, g.ID)
-	return is, nil
+	return red, p.auditToken(ctx, tx, req, model.GrantAuthorizationCode, g.MemberID, g.ID)
 }
 
 // revokedByReuse reports whether g was revoked after this redemption
@@ -81,13 +94,11 @@ func revokedByReuse(g model.Grant, ac model.AuthCode) bool {
 // codeReused revokes the grant of a code presented a second time: either the
 // first redemption or this one is an attacker's, and the tokens the first
 // one obtained must stop working.
-func (p *Provider) codeReused(r *http.Request, req tokenRequest, ac model.AuthCode) error {
-	err := p.Store.Grants().Revoke(r.Context(), req.tenant.ID, ac.GrantID, p.Now())
-	if err != nil && !errors.Is(err, model.ErrNotFound) {
-		return oauth.ServerError(fmt.Errorf("revoke grant of a reused code: %w", err))
+func (p *Provider) codeReused(ctx context.Context, tx store.Tx, req tokenRequest, ac model.AuthCode) (redemption, error) {
+	if err := p.revokeFamily(ctx, tx, req, ac.GrantID, "authorization code reused"); err != nil {
+		return redemption{}, err
 	}
-	p.auditGrantRevoked(r, req.tenant, req.client.ID, ac.GrantID, "authorization code reused")
-	return oauth.InvalidGrant(codeInvalid).WithCause(fmt.Errorf("code reused; grant %s revoked", ac.GrantID))
+	return refused(oauth.InvalidGrant(codeInvalid).WithCause(fmt.Errorf("code reused; grant %s revoked", ac.GrantID)))
 }
 
 // checkCode applies the rules that bind a consumed code to this request:

@@ -24,7 +24,8 @@ import (
 )
 
 // harness is the real app (app.New: every handler and middleware) behind an
-// httptest TLS server, on a temporary SQLite store, with a clock the test
+// httptest TLS server, on a temporary SQLite store (or the database
+// newHarnessOn is given), with a clock the test
 // moves. Fixtures (members, clients, grants, codes) go straight into the
 // store, so the token-side rules are tested apart from /oauth/authorize.
 type harness struct {
@@ -59,10 +60,20 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessOn(t, "")
+}
+
+// newHarnessOn is newHarness on the database named by dsn (a PostgreSQL
+// URL, say); "" is a fresh SQLite file.
+func newHarnessOn(t testing.TB, dsn string) *harness {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DataDir, cfg.Database = dir, filepath.Join(dir, "guildgate.db")
+	if dsn != "" {
+		cfg.Database = dsn
+	}
 	st, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -192,4 +203,19 @@ func mustGroup(t testing.TB, h *harness, name string) string {
 		t.Fatal(err)
 	}
 	return g.ID
+}
+
+// newRefresh stores a refresh token of g's family, as a code exchange with
+// offline_access would, and returns its value.
+func (h *harness) newRefresh(g model.Grant) string {
+	h.t.Helper()
+	now := h.Clock.Now().UTC().Truncate(time.Microsecond)
+	value := ids.NewToken(32)
+	err := h.Store.RefreshTokens().Create(context.Background(), model.RefreshToken{
+		Hash: ids.Hash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
+		Scopes: g.Scopes, AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: now.Add(oidc.RefreshTTL)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return value
 }

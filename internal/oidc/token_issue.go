@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // Scope values the token endpoint itself acts on.
@@ -26,11 +28,18 @@ func notLive(format string, args ...any) error {
 // grantRevoked is what a client learns when its grant is gone.
 const grantRevoked = "The authorization grant has been revoked or is no longer valid."
 
+// holder is a grant's member with their groups, read once per request: the
+// permitted-groups check and the groups claim use the same list.
+type holder struct {
+	member model.Member
+	groups []model.Group
+}
+
 // liveGrant is grantInForce for the token endpoint: a grant no longer in
 // force is invalid_grant.
-func (p *Provider) liveGrant(ctx context.Context, t model.Tenant, c model.Client, grantID string) (model.Grant, model.Member, error) {
-	g, m, err := p.grantInForce(ctx, t, c, grantID)
-	return g, m, liveGrantError(err)
+func (p *Provider) liveGrant(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
+	g, h, err := p.grantInForce(ctx, rs, t, c, grantID)
+	return g, h, liveGrantError(err)
 }
 
 // liveGrantError maps grantInForce's and memberAllowed's errors to the
@@ -49,77 +58,79 @@ func liveGrantError(err error) error {
 // grantInForce loads the grant a code or token points at and checks that it,
 // and its member's right to use the client, still hold. A grant that is not
 // found was deleted with its client or member: that is a revocation too
-// (store.Grants). Errors wrap errNotLive unless the store failed.
-func (p *Provider) grantInForce(ctx context.Context, t model.Tenant, c model.Client, grantID string) (model.Grant, model.Member, error) {
-	g, err := p.Store.Grants().Get(ctx, t.ID, grantID)
+// (store.Grants). Errors wrap errNotLive unless the store failed. It reads
+// through rs only, so that inside a transaction it needs no second
+// connection.
+func (p *Provider) grantInForce(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
+	g, err := rs.Grants().Get(ctx, t.ID, grantID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return g, model.Member{}, notLive("grant %s not found", grantID)
+		return g, holder{}, notLive("grant %s not found", grantID)
 	case err != nil:
-		return g, model.Member{}, fmt.Errorf("get grant: %w", err)
+		return g, holder{}, fmt.Errorf("get grant: %w", err)
 	case !g.RevokedAt.IsZero():
-		return g, model.Member{}, notLive("grant %s revoked", grantID)
+		return g, holder{}, notLive("grant %s revoked", grantID)
 	case !strings.EqualFold(g.ClientID, c.ID):
-		return g, model.Member{}, notLive("grant %s belongs to client %s", grantID, g.ClientID)
+		return g, holder{}, notLive("grant %s belongs to client %s", grantID, g.ClientID)
 	}
-	m, err := p.memberAllowed(ctx, t, c, g.MemberID)
-	return g, m, err
+	h, err := p.memberAllowed(ctx, rs, t, c, g.MemberID)
+	return g, h, err
 }
 
 // memberAllowed re-checks, at every use of a grant, what authorization
 // checked once: the member still exists, is not disabled and is still in
 // one of the client's permitted groups (PRODUCT.md).
-func (p *Provider) memberAllowed(ctx context.Context, t model.Tenant, c model.Client, memberID string) (model.Member, error) {
-	m, err := p.Store.Members().Get(ctx, t.ID, memberID)
+func (p *Provider) memberAllowed(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, memberID string) (holder, error) {
+	m, err := rs.Members().Get(ctx, t.ID, memberID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return m, notLive("member %s deleted", memberID)
+		return holder{}, notLive("member %s deleted", memberID)
 	case err != nil:
-		return m, fmt.Errorf("get member: %w", err)
+		return holder{}, fmt.Errorf("get member: %w", err)
 	case m.Disabled:
-		return m, notLive("member %s disabled", memberID)
+		return holder{}, notLive("member %s disabled", memberID)
 	}
-	ok, err := p.Clients.Permitted(ctx, c, m.ID)
+	groups, err := rs.Groups().ListForMember(ctx, t.ID, m.ID)
 	switch {
 	case err != nil:
-		return m, err
-	case !ok:
-		return m, notLive("member %s not in the client's permitted groups", memberID)
+		return holder{}, fmt.Errorf("groups of member %s: %w", m.ID, err)
+	case !clients.PermitsGroups(c, groups):
+		return holder{}, notLive("member %s not in the client's permitted groups", memberID)
 	}
-	return m, nil
+	return holder{member: m, groups: groups}, nil
 }
 
-// issueTokens mints what a member's grant yields: an access token for g's
-// scopes (callers narrow g.Scopes for a narrowed refresh), an ID token when
-// those include openid, and, when refreshScopes is not nil, a refresh token
-// carrying those scopes.
+// mintTokens signs what a member's grant yields: an access token for g's
+// scopes (callers narrow g.Scopes for a narrowed refresh) and an ID token
+// when those include openid. It reads nothing from the store, so it runs
+// after the transaction that decided the request has committed, and the
+// signature (an RSA one takes a millisecond) holds no database lock.
 //
-// jkt, the key of the request's DPoP proof, binds the access token; and a
-// public client's refresh token too (RFC 9449 §5), which has no secret to
-// protect it otherwise. A confidential client's refresh token stays
-// unbound: its client authentication already protects it.
-func (p *Provider) issueTokens(ctx context.Context, t model.Tenant, c model.Client, g model.Grant, m model.Member, nonce string, refreshScopes []string, jkt string) (issued, error) {
+// jkt, the key of the request's DPoP proof, binds the access token.
+func (p *Provider) mintTokens(ctx context.Context, t model.Tenant, c model.Client, g model.Grant, h holder, nonce, jkt string) (issued, error) {
 	at, expiresIn, err := p.issueAccessToken(ctx, t, g, jkt)
 	if err != nil {
 		return issued{}, oauth.ServerError(err)
 	}
 	is := issued{AccessToken: at, ExpiresIn: expiresIn, Scope: strings.Join(g.Scopes, " "), Bound: jkt != ""}
 	if hasScope(g, oauth.ScopeOpenID) {
-		is.IDToken, err = p.issueIDToken(ctx, t, c, m, g, idTokenRequest{Nonce: nonce, AccessToken: at})
+		is.IDToken, err = p.issueIDToken(ctx, t, c, h, g, idTokenRequest{Nonce: nonce, AccessToken: at})
 		if err != nil {
 			return issued{}, oauth.ServerError(err)
 		}
 	}
-	if refreshScopes != nil {
-		bindTo := ""
-		if c.Public {
-			bindTo = jkt
-		}
-		if is.Refresh, err = p.issueRefresh(ctx, g, refreshScopes, bindTo); err != nil {
-			return issued{}, oauth.ServerError(err)
-		}
-	}
 	return is, nil
+}
+
+// refreshKey is the DPoP key a new refresh token is bound to: a public
+// client's, which has no secret to protect it otherwise (RFC 9449 §5). A
+// confidential client's refresh token stays unbound: its client
+// authentication already protects it.
+func refreshKey(c model.Client, jkt string) string {
+	if c.Public {
+		return jkt
+	}
+	return ""
 }
 
 // wantsRefresh says whether a code exchange yields a refresh token: only for
@@ -140,7 +151,7 @@ func wantsRefresh(c model.Client, g model.Grant) []string {
 // A refresh token bound to a DPoP key ends in "." and the key's thumbprint:
 // only its hash is stored, so the suffix cannot be changed without the
 // token failing to match, and binding needs no column of its own.
-func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []string, jkt string) (string, error) {
+func (p *Provider) issueRefresh(ctx context.Context, rs store.Repositories, g model.Grant, scopes []string, jkt string) (string, error) {
 	now := p.Now()
 	exp := now.Add(RefreshTTL)
 	if !g.ExpiresAt.IsZero() && g.ExpiresAt.Before(exp) {
@@ -153,7 +164,7 @@ func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []str
 	if jkt != "" {
 		value += "." + jkt
 	}
-	err := p.Store.RefreshTokens().Create(ctx, model.RefreshToken{
+	err := rs.RefreshTokens().Create(ctx, model.RefreshToken{
 		Hash: ids.Hash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
 		Scopes: scopes, AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: exp,
 	})
@@ -163,9 +174,10 @@ func (p *Provider) issueRefresh(ctx context.Context, g model.Grant, scopes []str
 	return value, nil
 }
 
-// auditToken records one issuance: who, for whom, by which grant type.
-// Never a token, code or secret.
-func (p *Provider) auditToken(r *http.Request, req tokenRequest, grantType, memberID, grantID string) {
+// auditToken records one issuance, through rs (the transaction that
+// issues): who, for whom, by which grant type. Never a token, code or
+// secret.
+func (p *Provider) auditToken(ctx context.Context, rs store.Repositories, req tokenRequest, grantType, memberID, grantID string) error {
 	target := "client:" + req.client.ID
 	if memberID != "" {
 		target = "member:" + memberID
@@ -174,20 +186,24 @@ func (p *Provider) auditToken(r *http.Request, req tokenRequest, grantType, memb
 	if grantID != "" {
 		detail["grant_id"] = grantID
 	}
-	p.audit(r, req.tenant, "client:"+req.client.ID, "oauth.token", target, detail)
+	return auditlog.Record(ctx, rs.Audit(), p.event(req.tenant, "client:"+req.client.ID, "oauth.token", target, detail))
 }
 
-// audit appends an event. A failing audit log is logged, not fatal: the
-// tokens are minted, and an audit outage must not take sign-in down.
+// event is an audit event of the provider, now.
+func (p *Provider) event(t model.Tenant, actor, action, target string, detail map[string]string) model.AuditEvent {
+	return model.AuditEvent{TenantID: t.ID, At: p.Now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail}
+}
+
+// audit appends an event on its own. A failing audit log is logged, not
+// fatal: what it records has happened, and an audit outage must not take
+// sign-in down.
 func (p *Provider) audit(r *http.Request, t model.Tenant, actor, action, target string, detail map[string]string) {
-	auditlog.BestEffort(r.Context(), p.Store.Audit(), p.Logger, model.AuditEvent{
-		TenantID: t.ID, At: p.Now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail,
-	})
+	auditlog.BestEffort(r.Context(), p.Store.Audit(), p.Logger, p.event(t, actor, action, target, detail))
 }
 
-// auditGrantRevoked records a grant revoked by the token or revocation
-// endpoint, with why.
-func (p *Provider) auditGrantRevoked(r *http.Request, t model.Tenant, clientID, grantID, reason string) {
-	p.audit(r, t, "client:"+clientID, "oauth.grant_revoke", "grant:"+grantID,
-		map[string]string{"client_id": clientID, "reason": reason})
+// auditGrantRevoked records, through rs, a grant revoked by the token or
+// revocation endpoint, with why.
+func (p *Provider) auditGrantRevoked(ctx context.Context, rs store.Repositories, t model.Tenant, clientID, grantID, reason string) error {
+	return auditlog.Record(ctx, rs.Audit(), p.event(t, "client:"+clientID, "oauth.grant_revoke", "grant:"+grantID,
+		map[string]string{"client_id": clientID, "reason": reason}))
 }

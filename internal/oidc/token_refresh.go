@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/store"
 )
 
 // refreshInvalid is the one description for a refresh token that cannot be
@@ -23,11 +25,12 @@ const refreshInvalid = "The refresh token is invalid, expired or revoked."
 // §4.14.2). Everything authorization checked is checked again, because a
 // family may live for weeks: the grant, the member, their permitted groups.
 //
-// The token is read first and marked used only after those checks, so a
-// request that fails for a passing reason (or another client holding it)
-// does not burn it; the atomic Use still decides who wins a race.
+// One transaction reads the token, checks it, marks it used, stores its
+// successor and the audit row; the tokens are signed after it commits. The
+// token is marked used only after the checks, so a request that fails for
+// a passing reason (or another client holding it) does not burn it; the
+// atomic Use still decides who wins a race.
 func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
-	ctx := r.Context()
 	value := req.form.Get("refresh_token")
 	if value == "" {
 		return issued{}, oauth.InvalidRequest("refresh_token is required.")
@@ -39,75 +42,62 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 	if err := refreshBinding(value, req.dpop); err != nil {
 		return issued{}, err
 	}
-	rt, err := p.usableRefresh(r, req, ids.Hash(value))
-	if err != nil {
-		return issued{}, err
-	}
-	scopes, err := narrowScopes(rt.Scopes, requested)
-	if err != nil {
-		return issued{}, err
-	}
-	g, m, err := p.liveGrant(ctx, req.tenant, req.client, rt.GrantID)
-	if err != nil {
-		return issued{}, err
-	}
-	if err := p.useRefresh(r, req, rt); err != nil {
-		return issued{}, err
-	}
-	g.Scopes = scopes // the new refresh token keeps the full original scopes (RFC 6749 §6)
-	is, err := p.issueTokens(ctx, req.tenant, req.client, g, m, "", rt.Scopes, req.dpop.JKT)
-	if err != nil {
-		return issued{}, err
-	}
-	p.auditToken(r, req, model.GrantRefreshToken, g.MemberID, g.ID)
-	return is, nil
+	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
+		return p.rotateRefresh(ctx, tx, req, ids.Hash(value), requested)
+	})
 }
 
-// usableRefresh finds the refresh token and checks it belongs to the client,
-// has not been rotated already and has not expired.
-func (p *Provider) usableRefresh(r *http.Request, req tokenRequest, hash string) (model.RefreshToken, error) {
-	rt, err := p.Store.RefreshTokens().Get(r.Context(), req.tenant.ID, hash)
+// rotateRefresh is the transaction of a refresh.
+func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequest, hash string, requested oauth.Scopes) (redemption, error) {
+	rt, err := tx.RefreshTokens().Get(ctx, req.tenant.ID, hash)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return rt, oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("unknown refresh token"))
+		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("unknown refresh token")))
 	case err != nil:
-		return rt, oauth.ServerError(fmt.Errorf("get refresh token: %w", err))
+		return redemption{}, fmt.Errorf("get refresh token: %w", err)
 	case !strings.EqualFold(rt.ClientID, req.client.ID):
 		// Not a reuse of ours: another client holds it. Refuse without
 		// revoking, so presenting someone's token cannot cut their session.
-		return rt, oauth.InvalidGrant(refreshInvalid).WithCause(fmt.Errorf("refresh token of client %s", rt.ClientID))
+		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(fmt.Errorf("refresh token of client %s", rt.ClientID)))
 	case !rt.UsedAt.IsZero():
-		return rt, p.refreshReused(r, req, rt)
+		return p.refreshReused(ctx, tx, req, rt)
 	case !p.Now().Before(rt.ExpiresAt):
-		return rt, oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("refresh token expired"))
+		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("refresh token expired")))
 	}
-	return rt, nil
-}
-
-// useRefresh marks the token used, atomically; losing a race to another
-// request with the same token is a reuse like any other.
-func (p *Provider) useRefresh(r *http.Request, req tokenRequest, rt model.RefreshToken) error {
-	_, first, err := p.Store.RefreshTokens().Use(r.Context(), req.tenant.ID, rt.Hash, p.Now())
+	scopes, err := narrowScopes(rt.Scopes, requested)
+	if err != nil {
+		return refused(err)
+	}
+	g, h, err := p.grantInForce(ctx, tx, req.tenant, req.client, rt.GrantID)
+	if err != nil {
+		return refusedUnlessFault(err)
+	}
+	_, first, err := tx.RefreshTokens().Use(ctx, req.tenant.ID, rt.Hash, p.Now())
 	switch {
 	case errors.Is(err, model.ErrNotFound): // its grant was deleted meanwhile
-		return oauth.InvalidGrant(refreshInvalid).WithCause(err)
+		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(err))
 	case err != nil:
-		return oauth.ServerError(fmt.Errorf("use refresh token: %w", err))
-	case !first:
-		return p.refreshReused(r, req, rt)
+		return redemption{}, fmt.Errorf("use refresh token: %w", err)
+	case !first: // lost a race to another request with the same token: a reuse like any other
+		return p.refreshReused(ctx, tx, req, rt)
 	}
-	return nil
+	// The new refresh token keeps the full original scopes (RFC 6749 §6);
+	// the access and ID tokens get the narrowed ones.
+	red := redemption{grant: g, holder: h}
+	if red.refresh, err = p.issueRefresh(ctx, tx, g, rt.Scopes, refreshKey(req.client, req.dpop.JKT)); err != nil {
+		return redemption{}, err
+	}
+	red.grant.Scopes = scopes
+	return red, p.auditToken(ctx, tx, req, model.GrantRefreshToken, g.MemberID, g.ID)
 }
 
 // refreshReused revokes the token's whole family: its grant, and with it
 // every refresh and access token issued under it.
-func (p *Provider) refreshReused(r *http.Request, req tokenRequest, rt model.RefreshToken) error {
-	err := p.Store.Grants().Revoke(r.Context(), req.tenant.ID, rt.GrantID, p.Now())
-	if err != nil && !errors.Is(err, model.ErrNotFound) {
-		return oauth.ServerError(fmt.Errorf("revoke grant of a reused refresh token: %w", err))
+func (p *Provider) refreshReused(ctx context.Context, tx store.Tx, req tokenRequest, rt model.RefreshToken) (redemption, error) {
+	if err := p.revokeFamily(ctx, tx, req, rt.GrantID, "refresh token reused"); err != nil {
+		return redemption{}, err
 	}
-	p.auditGrantRevoked(r, req.tenant, req.client.ID, rt.GrantID, "refresh token reused")
-	return oauth.InvalidGrant(refreshInvalid).WithCause(fmt.Errorf("refresh token reused; grant %s revoked", rt.GrantID))
+	return refused(oauth.InvalidGrant(refreshInvalid).WithCause(fmt.Errorf("refresh token reused; grant %s revoked", rt.GrantID)))
 }
 
 // narrowScopes applies a refresh request's scope: omitted means everything

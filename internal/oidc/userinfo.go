@@ -10,6 +10,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/tokens"
 )
 
 // mountUserinfo registers the UserInfo endpoint (OpenID Connect Core §5.3),
@@ -45,13 +46,10 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	switch {
-	case !slices.Contains(at.claims.Scopes, oauth.ScopeOpenID) || at.member.ID == "":
+	case !slices.Contains(at.claims.Scopes, oauth.ScopeOpenID) || at.holder.member.ID == "":
 		return oauth.InsufficientScope("The access token was not granted the openid scope.", oauth.ScopeOpenID)
 	}
-	claims, err := p.userClaims(r.Context(), t, at.client, at.member, at.claims.Scopes)
-	if err != nil {
-		return oauth.ServerError(err)
-	}
+	claims := tokens.Claims(at.holder.member, at.holder.groups, at.claims.Scopes, at.client.GroupsClaim)
 	_ = oauth.WriteTokenJSON(w, claims) // no-store: the body is personal data
 	return nil
 }
