@@ -38,6 +38,7 @@ import (
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/tokens"
 	"github.com/guildgate/guildgate/internal/ui"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // Deps are what the app is built from; tests pass a fake clock and their own store.
@@ -82,6 +83,7 @@ type App struct {
 	mailer     *mail.Mailer       // queues mail; sends nothing without --smtp-url
 	dispatcher *outbox.Dispatcher // delivers the outbox while this replica holds the jobs lease
 	outboxWake chan struct{}
+	webhooks   *webhooks.Service // endpoints and their deliveries
 }
 
 // New ensures the default tenant exists and builds the handler tree.

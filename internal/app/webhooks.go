@@ -10,7 +10,8 @@ import (
 // the outbound client (its address policy, no redirects), on the Standard
 // Webhooks retry schedule, by the jobs-lease holder like every kind.
 func (a *App) registerWebhooks(d Deps) {
-	svc := &webhooks.Service{Store: a.store.WebhookEndpoints(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now}
+	a.webhooks = &webhooks.Service{Store: a.store.WebhookEndpoints(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now,
+		Outbox: a.store.Outbox(), Queue: a.queue, Atomic: a.store.Atomic}
 	a.dispatcher.Kinds[webhooks.Kind] = outbox.Kind{Policy: webhooks.Policy,
-		Deliverer: webhooks.Deliverer{Endpoints: svc, Client: a.outbound.For(outbound.Webhook), Now: a.now}}
+		Deliverer: webhooks.Deliverer{Endpoints: a.webhooks, Client: a.outbound.For(outbound.Webhook), Now: a.now}}
 }

@@ -5,10 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbox"
+	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/views"
 	"github.com/guildgate/guildgate/internal/webhooks"
 )
@@ -21,6 +25,86 @@ var webhookCommands = map[string]command{
 	"delete": {summary: "delete a webhook endpoint; nothing more is sent to it", run: webhookAction(deleteWebhook), synopsis: "ID " + tenantFlags},
 	"rotate-secret": {summary: "give an endpoint a new signing secret, the old one signing too during an overlap",
 		run: runWebhookRotate, synopsis: "ID [--overlap 24h] " + tenantFlags},
+	"enable": {summary: "switch a disabled endpoint back on (one is disabled after 3 days of failed deliveries)",
+		run: webhookAction(enableWebhook), synopsis: "ID " + tenantFlags},
+	"deliveries": {summary: "list an endpoint's deliveries, newest first: status, attempts, last response code, timing",
+		run: runWebhookDeliveries, synopsis: "ID [--limit N] [--before DELIVERY_ID] " + tenantFlags},
+	"redeliver": {summary: "send a delivery again, with the same webhook-id", run: runWebhookRedeliver,
+		synopsis: "ID DELIVERY_ID " + tenantFlags},
+}
+
+func enableWebhook(ctx context.Context, c *call, svc *webhooks.Service, t model.Tenant, id string, asJSON bool) error {
+	e, err := svc.Enable(ctx, actor, t.ID, id)
+	if err != nil {
+		return err
+	}
+	return c.printWebhook(asJSON, e, "")
+}
+
+func runWebhookDeliveries(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	limit := fs.Int("limit", store.DefaultLimit, fmt.Sprintf("show at most this many deliveries (1-%d)", store.MaxLimit))
+	before := fs.String("before", "", "show those older than this delivery (the next page)")
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return err
+	}
+	if *limit < 1 || *limit > store.MaxLimit {
+		return &inputError{msg: fmt.Sprintf("--limit must be between 1 and %d", store.MaxLimit)}
+	}
+	return c.withWebhooks(ctx, fs, df, func(svc *webhooks.Service, t model.Tenant) error {
+		p, err := svc.Deliveries(ctx, t.ID, pos[0], *before, *limit)
+		if err != nil {
+			return err
+		}
+		out := make([]views.WebhookDelivery, len(p.Items))
+		for i, d := range p.Items {
+			out[i] = d.View()
+		}
+		if err := c.emit(df.json, out, func(w io.Writer) { deliveriesText(w, out) }); err != nil {
+			return err
+		}
+		if p.Next != "" {
+			fmt.Fprintf(c.stderr, "guildgate: older deliveries follow: run again with --before %s\n", p.Next)
+		}
+		return nil
+	})
+}
+
+func deliveriesText(w io.Writer, ds []views.WebhookDelivery) {
+	if len(ds) == 0 {
+		fmt.Fprintln(w, "no deliveries yet")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEVENT\tMEMBER\tSTATUS\tATTEMPTS\tCODE\tCREATED\tLAST ATTEMPT\tNEXT\tERROR")
+	for _, d := range ds {
+		code := "-"
+		if d.LastResponseCode != 0 {
+			code = strconv.Itoa(d.LastResponseCode)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.EventType, d.MemberID, d.Status, d.Attempts, code,
+			stamp(d.CreatedAt), orDash(d.LastAttemptAt), orDash(d.NextAttemptAt), d.LastError)
+	}
+	_ = tw.Flush()
+}
+
+func runWebhookRedeliver(ctx context.Context, c *call, args []string) error {
+	fs, df := c.dataFlagSet(true)
+	pos, err := c.parseArgs(fs, args, "ID", "DELIVERY_ID")
+	if err != nil {
+		return err
+	}
+	return c.withWebhooks(ctx, fs, df, func(svc *webhooks.Service, t model.Tenant) error {
+		d, err := svc.Redeliver(ctx, actor, t.ID, pos[0], pos[1])
+		if err != nil {
+			return err
+		}
+		v := d.View()
+		return c.emit(df.json, v, func(w io.Writer) {
+			fmt.Fprintf(w, "queued delivery %s: %s again, webhook-id %s; 'guildgate serve' sends it\n", v.ID, v.EventType, v.WebhookID)
+		})
+	})
 }
 
 func runWebhookAdd(ctx context.Context, c *call, args []string) error {
@@ -134,7 +218,8 @@ func (c *call) withWebhooks(ctx context.Context, fs *flag.FlagSet, df *dataFlags
 		if err != nil {
 			return err
 		}
-		return fn(&webhooks.Service{Store: d.store.WebhookEndpoints(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}, t)
+		return fn(&webhooks.Service{Store: d.store.WebhookEndpoints(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now,
+			Outbox: d.store.Outbox(), Queue: &outbox.Queue{Keyring: keys, Now: time.Now}, Atomic: d.store.Atomic}, t)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -30,17 +31,17 @@ type heard struct {
 // hands it, so a test sees exactly what each change queued.
 type collector struct{ got []heard }
 
-func (c *collector) Deliver(_ context.Context, d outbox.Delivery) error {
+func (c *collector) Deliver(_ context.Context, d outbox.Delivery) (int, error) {
 	var msg webhooks.Message
 	if err := json.Unmarshal(d.Payload, &msg); err != nil {
-		return err
+		return 0, err
 	}
 	h := heard{endpoint: msg.Endpoint}
 	if err := json.Unmarshal(msg.Body, &h); err != nil {
-		return err
+		return 0, err
 	}
 	c.got = append(c.got, h)
-	return nil
+	return http.StatusNoContent, nil
 }
 
 var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

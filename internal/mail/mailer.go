@@ -105,16 +105,17 @@ var _ outbox.Deliverer = Deliverer{}
 
 // Deliver sends one mail. A payload that cannot be a mail fails for good;
 // anything the relay says is tried again, within the policy's window.
-func (d Deliverer) Deliver(ctx context.Context, del outbox.Delivery) error {
+// No reply code is kept: the relay's is not exposed.
+func (d Deliverer) Deliver(ctx context.Context, del outbox.Delivery) (int, error) {
 	m, err := decode(del.Payload)
 	if err != nil {
-		return outbox.Permanent(err)
+		return 0, outbox.Permanent(err)
 	}
 	data, err := m.Encode(d.Relay.From, "gg."+del.Key(), d.Now())
 	if err != nil {
-		return outbox.Permanent(err)
+		return 0, outbox.Permanent(err)
 	}
-	return d.Relay.Send(ctx, m.To, data)
+	return 0, d.Relay.Send(ctx, m.To, data)
 }
 
 // SendTest sends the test mail to `to` at once, bypassing the outbox, so

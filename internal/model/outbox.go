@@ -33,5 +33,9 @@ type OutboxItem struct {
 	ClaimedBy     string    // the replica delivering it now, if any
 	ClaimedUntil  time.Time // zero when unclaimed
 	LastError     string    // the last failed attempt's reason, for operators
-	DoneAt        time.Time // when it became sent or failed; zero while pending
+	LastAttemptAt time.Time // when the last attempt ended; zero before the first
+	// LastCode is the receiver's answer to the last attempt (an HTTP
+	// status for a webhook); 0 when it gave none (a network error).
+	LastCode int
+	DoneAt   time.Time // when it became sent or failed; zero while pending
 }

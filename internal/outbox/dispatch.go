@@ -79,13 +79,14 @@ func (d *Dispatcher) batch() int {
 // deliver makes one attempt at a claimed item and records its outcome.
 func (d *Dispatcher) deliver(ctx context.Context, it model.OutboxItem) error {
 	kind := d.Kinds[it.Kind]
-	err := d.attempt(ctx, kind, it)
+	code, err := d.attempt(ctx, kind, it)
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the claim to run out, so the next holder
 		// tries again without this attempt counting as a failure.
 		return ctx.Err()
 	}
 	res := d.outcome(kind.Policy, it, err)
+	res.Code = code
 	// The record outlives a cancelled ctx: a mail the relay accepted must
 	// be marked sent even when serve is stopping.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -101,10 +102,10 @@ func (d *Dispatcher) deliver(ctx context.Context, it model.OutboxItem) error {
 	return d.report(wctx, it, res)
 }
 
-func (d *Dispatcher) attempt(ctx context.Context, kind Kind, it model.OutboxItem) error {
-	payload, err := d.Keyring.Decrypt(it.Payload, associatedData(it.TenantID, it.Kind))
+func (d *Dispatcher) attempt(ctx context.Context, kind Kind, it model.OutboxItem) (int, error) {
+	payload, err := Open(d.Keyring, it)
 	if err != nil {
-		return Permanent(fmt.Errorf("the payload does not open under this master key: %w", err))
+		return 0, Permanent(err)
 	}
 	actx, cancel := context.WithTimeout(ctx, d.claim()/2)
 	defer cancel()

@@ -75,6 +75,15 @@ func associatedData(tenantID, kind string) []byte {
 	return secrets.AssociatedData("outbox", tenantID, kind)
 }
 
+// Open returns the payload of it, sealed by Put.
+func Open(keyring *secrets.Keyring, it model.OutboxItem) ([]byte, error) {
+	payload, err := keyring.Decrypt(it.Payload, associatedData(it.TenantID, it.Kind))
+	if err != nil {
+		return nil, fmt.Errorf("the payload does not open under this master key: %w", err)
+	}
+	return payload, nil
+}
+
 // Delivery is one attempt at one item, as a deliverer sees it.
 type Delivery struct {
 	ID        int64 // stable across attempts: the receiver's duplicate key
@@ -90,10 +99,12 @@ type Delivery struct {
 func (d Delivery) Key() string { return d.TenantID + "." + strconv.FormatInt(d.ID, 10) }
 
 // Deliverer sends items of one kind. An error means not delivered: the
-// item is tried again, unless the error is Permanent. Deliver must return
-// before ctx ends.
+// item is tried again, unless the error is Permanent. code is the
+// receiver's answer (an HTTP status), kept on the item for whoever lists
+// deliveries; 0 when there was none or the kind has no such thing. Deliver
+// must return before ctx ends.
 type Deliverer interface {
-	Deliver(ctx context.Context, d Delivery) error
+	Deliver(ctx context.Context, d Delivery) (code int, err error)
 }
 
 // Policy is when a kind's failed items are tried again, and for how long.

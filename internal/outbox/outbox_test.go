@@ -24,16 +24,16 @@ type receiver struct {
 	fail func(Delivery) error
 }
 
-func (r *receiver) Deliver(_ context.Context, d Delivery) error {
+func (r *receiver) Deliver(_ context.Context, d Delivery) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
 		if err := r.fail(d); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	r.got = append(r.got, d)
-	return nil
+	return 0, nil
 }
 
 func (r *receiver) delivered() []Delivery {

@@ -15,14 +15,18 @@ type OutboxResult struct {
 	At            time.Time // when the attempt ended; DoneAt of a final status
 	NextAttemptAt time.Time // for OutboxPending
 	Error         string    // why the attempt failed; empty when sent
+	Code          int       // the receiver's answer (an HTTP status); 0 when none
 }
 
 // OutboxQuery selects a page of one tenant's items, newest first.
 type OutboxQuery struct {
 	Kind   string // "" for every kind
 	Stream string // "" for every stream
-	Before int64  // cursor: items with ID < Before; 0 for the newest
-	Limit  int
+	// StreamPrefix selects the streams that start with it exactly (a
+	// webhook endpoint's items: "<endpoint id>:"); "" for every stream.
+	StreamPrefix string
+	Before       int64 // cursor: items with ID < Before; 0 for the newest
+	Limit        int
 }
 
 // Outbox stores what is to be sent later, so that a change and the notice

@@ -72,6 +72,18 @@ func TestGolden(t *testing.T) {
 				LogoHash: "5d41402abc4b2a76b9719d911017c592d41402abc4b2a76b9719d911017c592a", CreatedAt: at, UpdatedAt: at}),
 			BrandingOf(model.Tenant{ID: "t2", Name: "Chess Club", Issuer: "https://sso.example", CreatedAt: at, UpdatedAt: at}),
 		}},
+		{"webhook_delivery", []WebhookDelivery{
+			WebhookDeliveryOf(model.OutboxItem{ID: 42, TenantID: "t1", Kind: "webhook", Stream: "w1:m1", Payload: "sealed",
+				Status: model.OutboxPending, Attempts: 2, CreatedAt: at, NextAttemptAt: at.Add(5 * time.Minute),
+				LastError: "the endpoint answered 503", LastAttemptAt: at.Add(5 * time.Second), LastCode: 503},
+				model.EventMemberDisabled, "msg_t1.42"),
+			WebhookDeliveryOf(model.OutboxItem{ID: 41, TenantID: "t1", Kind: "webhook", Stream: "w1:m2", Status: model.OutboxSent,
+				Attempts: 1, CreatedAt: at, NextAttemptAt: at, LastAttemptAt: at, DoneAt: at, LastCode: 204},
+				model.EventMemberCreated, "msg_t1.41"),
+			WebhookDeliveryOf(model.OutboxItem{ID: 40, TenantID: "t1", Kind: "webhook", Stream: "w1:m2", Status: model.OutboxFailed,
+				Attempts: 9, CreatedAt: at.Add(-72 * time.Hour), NextAttemptAt: at, LastAttemptAt: at, DoneAt: at,
+				LastError: "post to the endpoint: context deadline exceeded"}, model.EventGroupMemberAdded, "msg_t1.40"),
+		}},
 		{"samlapp", []SAMLApp{
 			SAMLAppOf(samlapps.View{SAMLApp: model.SAMLApp{ID: "a1", Name: "LMS", EntityID: "https://lms.example/sp",
 				ACSURLs: []string{"https://lms.example/acs"}, SLOURL: "https://lms.example/slo",

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -33,6 +35,40 @@ func WebhookEndpointOf(e model.WebhookEndpoint, now time.Time, secret string) We
 				v.OverlapEndsAt = s.ExpiresAt
 			}
 		}
+	}
+	return v
+}
+
+// WebhookDelivery is one event sent (or being sent) to a webhook endpoint:
+// where it stands, how many attempts it took, what the receiver last
+// answered (last_response_code 0: no answer, e.g. a timeout or a refused
+// address, which last_error then names) and when. id is what `webhook
+// redeliver` and the API take; webhook_id the receiver's duplicate key.
+type WebhookDelivery struct {
+	ID               string    `json:"id"`
+	EndpointID       string    `json:"endpoint_id"`
+	EventType        string    `json:"event_type"`
+	MemberID         string    `json:"member_id"`
+	WebhookID        string    `json:"webhook_id"`
+	Status           string    `json:"status"`
+	Attempts         int       `json:"attempts"`
+	LastResponseCode int       `json:"last_response_code"`
+	LastError        string    `json:"last_error"`
+	CreatedAt        time.Time `json:"created_at"`
+	LastAttemptAt    time.Time `json:"last_attempt_at,omitzero"`
+	NextAttemptAt    time.Time `json:"next_attempt_at,omitzero"` // while pending
+	DoneAt           time.Time `json:"done_at,omitzero"`
+}
+
+// WebhookDeliveryOf is the view of outbox item it, a delivery of an event
+// of eventType with that webhook-id. Its stream is "<endpoint>:<member>".
+func WebhookDeliveryOf(it model.OutboxItem, eventType, webhookID string) WebhookDelivery {
+	endpoint, member, _ := strings.Cut(it.Stream, ":")
+	v := WebhookDelivery{ID: strconv.FormatInt(it.ID, 10), EndpointID: endpoint, EventType: eventType, MemberID: member,
+		WebhookID: webhookID, Status: string(it.Status), Attempts: it.Attempts, LastResponseCode: it.LastCode,
+		LastError: it.LastError, CreatedAt: it.CreatedAt, LastAttemptAt: it.LastAttemptAt, DoneAt: it.DoneAt}
+	if it.Status == model.OutboxPending {
+		v.NextAttemptAt = it.NextAttemptAt
 	}
 	return v
 }

@@ -34,6 +34,9 @@ var Policy = outbox.Policy{
 type Message struct {
 	Endpoint string          `json:"endpoint"`
 	Body     json.RawMessage `json:"body"`
+	// ID is the webhook-id of a redelivery: the original's. Empty on a
+	// first delivery, whose id follows from its outbox item.
+	ID string `json:"id,omitempty"`
 }
 
 // Event is a delivery's body: {"type", "timestamp", "data"}, data being
@@ -94,42 +97,57 @@ type Deliverer struct {
 	Now       func() time.Time
 }
 
-// Deliver makes one attempt.
-func (d Deliverer) Deliver(ctx context.Context, del outbox.Delivery) error {
+// Deliver makes one attempt and returns the endpoint's HTTP status (0 when
+// it gave none).
+func (d Deliverer) Deliver(ctx context.Context, del outbox.Delivery) (int, error) {
 	var msg Message
 	if err := json.Unmarshal(del.Payload, &msg); err != nil || msg.Endpoint == "" {
-		return outbox.Permanent(fmt.Errorf("webhooks: not a webhook message: %w", err))
+		return 0, outbox.Permanent(fmt.Errorf("webhooks: not a webhook message: %w", err))
 	}
 	e, err := d.Endpoints.Store.Get(ctx, del.TenantID, msg.Endpoint)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return outbox.Permanent(errors.New("the endpoint was deleted"))
+		return 0, outbox.Permanent(errors.New("the endpoint was deleted"))
 	case err != nil:
-		return err
+		return 0, err
 	case e.Disabled:
-		return outbox.Permanent(errors.New("the endpoint is disabled"))
+		return 0, outbox.Permanent(errors.New("the endpoint is disabled"))
 	}
-	err = d.post(ctx, e, "msg_"+del.Key(), msg.Body)
+	code, err := d.post(ctx, e, msg.id(del), msg.Body)
 	if err != nil && !d.Now().Before(del.CreatedAt.Add(Policy.GiveUpAfter)) {
 		// This failure is the last: the outbox gives the item up, and an
 		// endpoint that has failed for the whole window is switched off
 		// until an administrator looks (the audit log tells them).
 		if derr := d.Endpoints.disable(ctx, e, "deliveries failed for 3 days: "+err.Error()); derr != nil {
-			return errors.Join(err, derr)
+			return code, errors.Join(err, derr)
 		}
 	}
-	return err
+	return code, err
 }
 
-func (d Deliverer) post(ctx context.Context, e model.WebhookEndpoint, id string, body []byte) error {
+// id is the delivery's webhook-id: the same on every attempt, and kept by
+// a redelivery, so a receiver that did process the first can drop it.
+func (m Message) id(del outbox.Delivery) string {
+	if m.ID != "" {
+		return m.ID
+	}
+	return MessageID(del.TenantID, del.ID)
+}
+
+// MessageID is the webhook-id of outbox item id.
+func MessageID(tenantID string, id int64) string {
+	return "msg_" + outbox.Delivery{TenantID: tenantID, ID: id}.Key()
+}
+
+func (d Deliverer) post(ctx context.Context, e model.WebhookEndpoint, id string, body []byte) (int, error) {
 	now := d.Now()
 	keys, err := d.Endpoints.Keys(e, now)
 	if err != nil || len(keys) == 0 {
-		return outbox.Permanent(fmt.Errorf("the endpoint has no secret to sign with: %w", err))
+		return 0, outbox.Permanent(fmt.Errorf("the endpoint has no secret to sign with: %w", err))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
 	if err != nil {
-		return outbox.Permanent(fmt.Errorf("request to the endpoint: %w", err))
+		return 0, outbox.Permanent(fmt.Errorf("request to the endpoint: %w", err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderID, id)
@@ -137,14 +155,14 @@ func (d Deliverer) post(ctx context.Context, e model.WebhookEndpoint, id string,
 	req.Header.Set(HeaderSignature, Sign(id, now, body, keys...))
 	resp, err := d.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("post to the endpoint: %w", err)
+		return 0, fmt.Errorf("post to the endpoint: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body) // bounded by the outbound client; lets the connection be reused
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("the endpoint answered %d", resp.StatusCode)
+		return resp.StatusCode, fmt.Errorf("the endpoint answered %d", resp.StatusCode)
 	}
-	return nil
+	return resp.StatusCode, nil
 }
 
 // disable switches the endpoint off and audits it.

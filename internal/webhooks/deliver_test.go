@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/outbox"
+	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
@@ -114,6 +116,7 @@ func newRig(t *testing.T, r *receiver) *rig {
 	// the outbound client reach it.
 	client := outbound.New(outbound.Options{AllowPrivate: true, RootCAs: r.srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
 	g.queue = &outbox.Queue{Keyring: keys, Now: now}
+	g.svc.Outbox, g.svc.Queue, g.svc.Atomic = st.Outbox(), g.queue, st.Atomic
 	g.disp = &outbox.Dispatcher{Store: st.Outbox(), Audit: st.Audit(), Keyring: keys, Holder: "replica-1", Now: now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Kinds:  map[string]outbox.Kind{Kind: {Deliverer: Deliverer{Endpoints: g.svc, Client: client.For(outbound.Webhook), Now: now}, Policy: Policy}}}
@@ -284,4 +287,70 @@ func TestGiveUpDisablesTheEndpoint(t *testing.T) {
 	if n := len(r.got); n > 14 {
 		t.Fatal("a disabled endpoint was sent more")
 	}
+}
+
+// TestDeliveriesListedAndResent: an endpoint's deliveries show where each
+// stands, the receiver's last answer and when; one sent again reaches the
+// receiver with the same webhook-id, after the member's pending ones; a
+// disabled endpoint must be enabled before anything is resent to it.
+func TestDeliveriesListedAndResent(t *testing.T) {
+	r := newReceiver(t, http.StatusServiceUnavailable)
+	g := newRig(t, r)
+	e := g.endpoint(r)
+	g.emit("m1", model.EventMemberDisabled, map[string]string{"id": "m1"})
+	g.run()
+	p, err := g.svc.Deliveries(t.Context(), "t1", e.ID, "", 0)
+	if err != nil || len(p.Items) != 1 {
+		t.Fatalf("deliveries %+v %v", p, err)
+	}
+	v := p.Items[0].View()
+	if v.Status != "pending" || v.Attempts != 1 || v.LastResponseCode != 503 || !v.LastAttemptAt.Equal(clock) ||
+		!v.NextAttemptAt.Equal(clock.Add(5*time.Second)) || v.EventType != model.EventMemberDisabled || v.MemberID != "m1" ||
+		v.WebhookID != r.got[0].id || v.EndpointID != e.ID {
+		t.Fatalf("after a 503: %+v", v)
+	}
+	g.now = g.now.Add(5 * time.Second)
+	g.run()
+	d, err := g.svc.Delivery(t.Context(), "t1", e.ID, v.ID)
+	if v = d.View(); err != nil || v.Status != "sent" || v.LastResponseCode != 200 || v.Attempts != 2 || !v.DoneAt.Equal(g.now) {
+		t.Fatalf("after a 200: %+v %v", v, err)
+	}
+
+	again, err := g.svc.Redeliver(t.Context(), "cli", "t1", e.ID, v.ID)
+	if err != nil || again.View().WebhookID != v.WebhookID || again.Item.ID == d.Item.ID {
+		t.Fatalf("redeliver: %+v %v", again, err)
+	}
+	g.run()
+	if len(r.got) != 3 || r.got[2].id != r.got[0].id || r.got[2].body != r.got[0].body {
+		t.Fatalf("the redelivery differs: %+v", r.got)
+	}
+	if events, _ := g.st.Audit().List(t.Context(), "t1", store.AuditQuery{Action: "webhook.redeliver"}); len(events.Items) != 1 {
+		t.Fatalf("redelivery audit %+v", events.Items)
+	}
+
+	if err := g.svc.disable(t.Context(), e, "by hand"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.svc.Redeliver(t.Context(), "cli", "t1", e.ID, v.ID); !isConflict(err) {
+		t.Fatalf("redelivered to a disabled endpoint: %v", err)
+	}
+	if _, err := g.svc.Enable(t.Context(), "cli", "t1", e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.svc.Redeliver(t.Context(), "cli", "t1", e.ID, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"", "0", "-1", "abc", "99999"} {
+		if _, err := g.svc.Redeliver(t.Context(), "cli", "t1", e.ID, id); !isNotFound(err) {
+			t.Errorf("redeliver %q: %v", id, err)
+		}
+	}
+	if _, err := g.svc.Deliveries(t.Context(), "t1", e.ID, "x", 0); err == nil {
+		t.Error("a bad cursor was taken")
+	}
+}
+
+func isConflict(err error) bool {
+	_, ok := errors.AsType[*problem.Conflict](err)
+	return ok
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
@@ -34,10 +35,16 @@ const (
 // Service applies the endpoint rules over the store. Methods that change
 // something take the audit actor explicitly, as the other services do.
 type Service struct {
-	Store   store.WebhookEndpoints
-	Audit   store.Audit
+	Store store.WebhookEndpoints
+	Audit store.Audit
+	// Secrets is the master keyring: it seals the endpoints' secrets and
+	// opens the outbox items that hold their deliveries.
 	Secrets *secrets.Keyring
 	Now     func() time.Time
+	// Outbox, Queue and Atomic list and resend deliveries.
+	Outbox store.Outbox
+	Queue  *outbox.Queue
+	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
 }
 
 // Input is a new endpoint: its URL and the event types it wants (none:
@@ -241,9 +248,13 @@ func invalid(field, format string, args ...any) error {
 }
 
 func (s *Service) audit(ctx context.Context, actor, tenantID, action, id string, detail map[string]string) error {
+	return s.auditIn(ctx, s.Audit, actor, tenantID, action, id, detail)
+}
+
+func (s *Service) auditIn(ctx context.Context, log store.Audit, actor, tenantID, action, id string, detail map[string]string) error {
 	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
 		Target: "webhook:" + id, Detail: detail}
-	if err := s.Audit.Append(ctx, e); err != nil {
+	if err := log.Append(ctx, e); err != nil {
 		return fmt.Errorf("record %s on webhook endpoint %s: %w", action, id, err)
 	}
 	return nil

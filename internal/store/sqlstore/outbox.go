@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
@@ -22,7 +23,7 @@ type outbox struct{ s *Store }
 func (s *Store) Outbox() store.Outbox { return outbox{s} }
 
 const outboxCols = `id, tenant_id, kind, stream, payload, status, attempts, created_at, next_attempt_at,
-	claimed_by, claimed_until, last_error, done_at`
+	claimed_by, claimed_until, last_error, done_at, last_attempt_at, last_code`
 
 var errBadOutbox = errors.New("an outbox item needs a tenant, a kind and a creation time")
 
@@ -105,9 +106,9 @@ func (r outbox) Finish(ctx context.Context, id int64, holder string, res store.O
 		return false, fmt.Errorf("finish outbox item %d: unknown status %q", id, res.Status)
 	}
 	n, err := r.s.exec(ctx, r.s.db, `UPDATE outbox SET status = $1, next_attempt_at = $2, done_at = $3,
-		last_error = $4, claimed_by = '', claimed_until = 0
+		last_error = $4, claimed_by = '', claimed_until = 0, last_attempt_at = $7, last_code = $8
 		WHERE id = $5 AND claimed_by = $6 AND status = 'pending'`,
-		string(res.Status), next, done, res.Error, id, holder)
+		string(res.Status), next, done, res.Error, id, holder, micros(res.At), res.Code)
 	if err != nil {
 		return false, fmt.Errorf("finish outbox item %d: %w", id, err)
 	}
@@ -132,6 +133,11 @@ func (r outbox) List(ctx context.Context, tenantID string, q store.OutboxQuery) 
 	}
 	if q.Stream != "" {
 		where += ` AND stream = ` + a.add(q.Stream)
+	}
+	if q.StreamPrefix != "" {
+		// substr, not LIKE: exact (SQLite's LIKE ignores case) and
+		// nothing to escape. Both count characters.
+		where += ` AND substr(stream, 1, ` + a.add(utf8.RuneCountInString(q.StreamPrefix)) + `) = ` + a.add(q.StreamPrefix)
 	}
 	if q.Before > 0 {
 		where += ` AND id < ` + a.add(q.Before)
@@ -172,11 +178,14 @@ func (r outbox) DeleteDone(ctx context.Context, before time.Time) (int64, error)
 func scanOutbox(sc scanner) (model.OutboxItem, error) {
 	var it model.OutboxItem
 	var status string
-	var created, next, until int64
+	var created, next, until, last int64
 	var done sql.NullInt64
 	err := sc.Scan(&it.ID, &it.TenantID, &it.Kind, &it.Stream, &it.Payload, &status, &it.Attempts,
-		&created, &next, &it.ClaimedBy, &until, &it.LastError, &done)
+		&created, &next, &it.ClaimedBy, &until, &it.LastError, &done, &last, &it.LastCode)
 	it.Status = model.OutboxStatus(status)
+	if last > 0 {
+		it.LastAttemptAt = fromMicros(last)
+	}
 	it.CreatedAt, it.NextAttemptAt, it.DoneAt = fromMicros(created), fromMicros(next), fromNullMicros(done)
 	if until > 0 {
 		it.ClaimedUntil = fromMicros(until)

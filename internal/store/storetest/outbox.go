@@ -69,9 +69,10 @@ func testOutboxLifecycle(t *testing.T, s store.Store) {
 	retryAt := t0.Add(time.Minute)
 	equal(t, finish(t, s, id, "r2", store.OutboxResult{Status: model.OutboxPending, At: t0, NextAttemptAt: retryAt}), false)
 	equal(t, finish(t, s, id, "r1", store.OutboxResult{Status: model.OutboxPending, At: t0, NextAttemptAt: retryAt,
-		Error: "451 try later"}), true)
+		Error: "451 try later", Code: 451}), true)
 	it, _ = s.Outbox().Get(ctx, tn.ID, id)
-	equal(t, [3]any{it.LastError, it.ClaimedBy, it.ClaimedUntil}, [3]any{"451 try later", "", time.Time{}})
+	equal(t, [5]any{it.LastError, it.ClaimedBy, it.ClaimedUntil, it.LastCode, it.LastAttemptAt},
+		[5]any{"451 try later", "", time.Time{}, 451, t0})
 	equal(t, claim(t, s, "r2", retryAt.Add(-time.Microsecond), 10), []int64(nil))
 	equal(t, claim(t, s, "r2", retryAt, 10), []int64{id})
 
@@ -79,7 +80,8 @@ func testOutboxLifecycle(t *testing.T, s store.Store) {
 	equal(t, finish(t, s, id, "r2", store.OutboxResult{Status: model.OutboxSent, At: sentAt}), true)
 	equal(t, finish(t, s, id, "r2", store.OutboxResult{Status: model.OutboxSent, At: sentAt}), false) // final
 	it, _ = s.Outbox().Get(ctx, tn.ID, id)
-	equal(t, [4]any{it.Status, it.Attempts, it.DoneAt, it.LastError}, [4]any{model.OutboxSent, 2, sentAt, ""})
+	equal(t, [6]any{it.Status, it.Attempts, it.DoneAt, it.LastError, it.LastCode, it.LastAttemptAt},
+		[6]any{model.OutboxSent, 2, sentAt, "", 0, sentAt})
 	equal(t, claim(t, s, "r3", sentAt.Add(time.Hour), 10), []int64(nil)) // a sent item is never handed out again
 
 	failed := enqueue(t, s, tn.ID, "mail", "", t0)
@@ -155,6 +157,23 @@ func testOutboxListAndSweep(t *testing.T, s store.Store) {
 	p, err = s.Outbox().List(ctx, a.ID, store.OutboxQuery{Stream: "x"})
 	ok(t, err)
 	equal(t, [2]any{len(p.Items), p.Items[0].ID}, [2]any{1, hook})
+
+	// A stream prefix matches exactly: case counts, and LIKE's wildcards
+	// are plain characters.
+	e1m1, e1m2 := enqueue(t, s, a.ID, "webhook", "e1:m1", t0), enqueue(t, s, a.ID, "webhook", "e1:m2", t0)
+	enqueue(t, s, a.ID, "webhook", "E1:m1", t0)
+	enqueue(t, s, a.ID, "webhook", "e10:m1", t0)
+	enqueue(t, s, a.ID, "webhook", "e_:m1", t0)
+	enqueue(t, s, b.ID, "webhook", "e1:m1", t0)
+	p, err = s.Outbox().List(ctx, a.ID, store.OutboxQuery{Kind: "webhook", StreamPrefix: "e1:"})
+	ok(t, err)
+	equal(t, [3]any{len(p.Items), p.Items[0].ID, p.Items[1].ID}, [3]any{2, e1m2, e1m1})
+	p, err = s.Outbox().List(ctx, a.ID, store.OutboxQuery{StreamPrefix: "e%"})
+	ok(t, err)
+	equal(t, len(p.Items), 0)
+	p, err = s.Outbox().List(ctx, a.ID, store.OutboxQuery{StreamPrefix: "é"})
+	ok(t, err)
+	equal(t, len(p.Items), 0)
 
 	claim(t, s, "r", t0, 10)
 	finish(t, s, mails[0], "r", store.OutboxResult{Status: model.OutboxSent, At: t0})
