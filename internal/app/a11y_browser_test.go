@@ -308,7 +308,7 @@ func TestAccessibilityOfConsolePages(t *testing.T) {
 	b.expectViolation("label")
 	for _, p := range []string{"/admin/", "/admin/members", "/admin/members/new", "/admin/members/import", "/admin/groups",
 		"/admin/clients", "/admin/clients/new", "/admin/connections", "/admin/connections/new", "/admin/saml-apps",
-		"/admin/saml-apps/new", "/admin/audit", "/admin/keys"} {
+		"/admin/saml-apps/new", "/admin/audit", "/admin/keys", "/admin/branding"} {
 		b.open(p, "main h1")
 		b.audit("console " + p)
 	}

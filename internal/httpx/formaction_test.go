@@ -46,3 +46,20 @@ func TestAllowFormActionWidensOnlyTheSitePolicy(t *testing.T) {
 		t.Fatal("an empty source changed the policy")
 	}
 }
+
+func TestAllowImageSourceWidensOnlyImages(t *testing.T) {
+	rec := httptest.NewRecorder()
+	SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		AllowImageSource(w, "blob:")
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	want := strings.Replace(contentSecurityPolicy, "img-src 'self';", "img-src 'self' blob:;", 1)
+	if got := rec.Header().Get("Content-Security-Policy"); got != want || want == contentSecurityPolicy {
+		t.Fatalf("CSP = %q, want %q", got, want)
+	}
+	own := httptest.NewRecorder()
+	own.Header().Set("Content-Security-Policy", "default-src 'none'")
+	AllowImageSource(own, "blob:")
+	if got := own.Header().Get("Content-Security-Policy"); got != "default-src 'none'" {
+		t.Fatalf("a handler's own CSP was changed: %q", got)
+	}
+}

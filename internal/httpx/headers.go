@@ -77,3 +77,18 @@ func FormActionSource(rawURL string) string {
 	}
 	return u.Scheme + "://" + u.Host
 }
+
+const siteImgSrc = "img-src 'self'"
+
+// AllowImageSource widens this response's img-src by one CSP source: the
+// console's branding preview shows a logo the administrator has picked but
+// not yet uploaded as a blob: URL (which only this origin's own script can
+// make). A response whose CSP was replaced is left alone.
+func AllowImageSource(w http.ResponseWriter, source string) {
+	h := w.Header()
+	csp := h.Get("Content-Security-Policy")
+	if source == "" || !strings.Contains(csp, siteImgSrc+";") {
+		return
+	}
+	h.Set("Content-Security-Policy", strings.Replace(csp, siteImgSrc+";", siteImgSrc+" "+source+";", 1))
+}

@@ -35,7 +35,8 @@ var flashes = map[string]string{
 	"group-created": "Group created.", "group-updated": "Group saved.", "group-deleted": "Group deleted.",
 	"connection-created": "Connection saved. Test it, or create a setup link for the organisation's IT contact.",
 	"connection-updated": "Connection saved.", "connection-deleted": "Connection deleted.",
-	"keys-rotated": "Signing keys rotated.", "unchanged": "Nothing was changed.",
+	"keys-rotated":     "Signing keys rotated.",
+	"branding-updated": "Branding saved. Member pages and mail show it within a few seconds.", "unchanged": "Nothing was changed.",
 	"samlapp-created": "SAML app saved. Give its owner this site's SAML metadata URL, shown below.",
 	"samlapp-updated": "SAML app saved.", "samlapp-deleted": "SAML app deleted.",
 }

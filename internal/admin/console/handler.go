@@ -23,6 +23,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/tenancy"
 )
 
 // Handler serves the console. Every field is required.
@@ -37,7 +38,8 @@ type Handler struct {
 	Connections *connections.Service
 	Federation  Federation
 	SAMLApps    *samlapps.Service
-	MFA         *mfa.Service // second factors, for "Reset second factors"
+	Tenants     *tenancy.Service // the site's branding
+	MFA         *mfa.Service     // second factors, for "Reset second factors"
 	// Policy asks administrators for a second factor when the site's
 	// policy says so; nil asks nothing beyond a session.
 	Policy *signinpolicy.Checker
@@ -56,7 +58,7 @@ type route struct {
 }
 
 func (h *Handler) routes() []route {
-	return append(h.baseRoutes(), h.samlAppRoutes()...)
+	return append(append(h.baseRoutes(), h.samlAppRoutes()...), h.brandingRoutes()...)
 }
 
 func (h *Handler) baseRoutes() []route {
