@@ -32,6 +32,7 @@ import (
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/upstream"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // Handler holds what both surfaces need. Clients must be the instance the
@@ -40,7 +41,9 @@ type Handler struct {
 	Store store.Store
 	// Dir is the directory service every surface changes members through
 	// (its changes carry their webhook events).
-	Dir      *directory.Service
+	Dir *directory.Service
+	// Webhooks manages webhook endpoints and their deliveries.
+	Webhooks *webhooks.Service
 	Clients  *clients.Service
 	Signing  *keys.Manager
 	Sessions *session.Manager
@@ -75,7 +78,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	(&api.Handler{
 		APIKeys: &apikeys.Service{Store: h.Store.APIKeys(), Audit: h.Store.Audit(), Now: h.Now},
 		Dir:     dir, Clients: h.Clients, Signing: h.Signing, Links: links, Audit: h.Store.Audit(), Logger: h.Logger, Now: h.Now,
-		Connections: conns, SAMLApps: h.SAMLApps, Tenants: tenants,
+		Connections: conns, SAMLApps: h.SAMLApps, Tenants: tenants, Webhooks: h.Webhooks,
 	}).Mount(mux)
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,

@@ -191,7 +191,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	idp := a.samlIdP(samlApps, sessions, htmlErrors)
 	idp.Policy = policy
 	idp.Mount(site)
-	adm := &admin.Handler{Store: a.store, Dir: a.directory(hasher), Clients: provider.Clients, Signing: a.keys, Sessions: sessions,
+	adm := &admin.Handler{Store: a.store, Dir: a.directory(hasher), Webhooks: a.webhooks, Clients: provider.Clients, Signing: a.keys, Sessions: sessions,
 		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, Mail: a.mailer, MFA: loginPages.MFA, Policy: policy}
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims

@@ -26,6 +26,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // Prefix is where the API lives.
@@ -43,6 +44,8 @@ type Handler struct {
 	SAMLApps    *samlapps.Service
 	// Tenants changes the site's branding, as the CLI's tenant update does.
 	Tenants *tenancy.Service
+	// Webhooks manages webhook endpoints and their deliveries.
+	Webhooks *webhooks.Service
 	Audit   store.Audit
 	Logger  *slog.Logger
 	Now     func() time.Time

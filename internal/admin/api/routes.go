@@ -55,6 +55,7 @@ func (h *Handler) routes() []route {
 	rs = append(rs, h.connectionRoutes()...)
 	rs = append(rs, h.auditRoutes()...)
 	rs = append(rs, h.brandingRoutes()...)
+	rs = append(rs, h.webhookRoutes()...)
 	for i := range rs {
 		rs[i].path = strings.TrimSuffix(Prefix, "/") + "/" + rs[i].path
 		if rs[i].status == 0 {
