@@ -46,9 +46,9 @@ type Handler struct {
 	Tenants *tenancy.Service
 	// Webhooks manages webhook endpoints and their deliveries.
 	Webhooks *webhooks.Service
-	Audit   store.Audit
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Audit    store.Audit
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // call is one authenticated request: the tenant of its host and the key it
