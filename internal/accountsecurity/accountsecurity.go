@@ -1,6 +1,7 @@
 // Package accountsecurity serves the member's sign-in security pages under
 // /account/security: setting up an authenticator app (QR code and key),
-// recovery codes shown once, and removing the app. The rules live in
+// recovery codes shown once, and removing the app; adding, listing and
+// removing passkeys (package passkeys runs the WebAuthn ceremonies). The rules live in
 // package mfa; these handlers need a signed-in member, check every form's
 // CSRF token, and ask a session that did not prove the second factor to
 // prove it before anything is removed or renewed, so a borrowed
@@ -12,12 +13,12 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/passkeys"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -34,6 +35,7 @@ const (
 // Handler serves the pages. Every field is required.
 type Handler struct {
 	MFA            *mfa.Service
+	Passkeys       *passkeys.Service
 	Sessions       *session.Manager
 	UI             *ui.UI
 	Errors         *httpx.ErrorWriter
@@ -50,6 +52,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+PathRecovery, h.page(h.postRecovery))
 	mux.Handle("GET "+PathRemove, h.page(h.getRemove))
 	mux.Handle("POST "+PathRemove, h.page(h.postRemove))
+	h.mountPasskeys(mux)
 }
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {
@@ -63,8 +66,9 @@ type who struct {
 	member  model.Member
 }
 
-// provedSecondFactor reports whether this session's sign-in included one.
-func (w who) provedSecondFactor() bool { return slices.Contains(w.session.AMR, "mfa") }
+// provedSecondFactor reports whether this session's sign-in proved two
+// factors (a password and a code, or a passkey that verified the person).
+func (w who) provedSecondFactor() bool { return mfa.ProvedTwo(w.session.AMR) }
 
 // signedIn returns the request's member, or sends the browser to sign in
 // and back (ok false).

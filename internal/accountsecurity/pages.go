@@ -31,9 +31,16 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, me who,
 	if err != nil {
 		return httpx.Internal(err)
 	}
+	keys, err := h.Passkeys.List(r.Context(), me.tenant.ID, me.member.ID)
+	if err != nil {
+		return httpx.Internal(err)
+	}
 	data := ui.Security{Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
 		TOTP: st.TOTP, RecoveryLeft: st.RecoveryLeft, MayChange: me.provedSecondFactor(), StepUpURL: stepUpURL(Path),
-		Notice: notice}
+		Notice: notice, MayAdd: me.provedSecondFactor() || !st.Any()}
+	for _, k := range keys {
+		data.Passkeys = append(data.Passkeys, ui.PasskeyRow{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt})
+	}
 	if st.TOTP {
 		data.TOTPSince = st.TOTPSince
 	}
@@ -58,6 +65,10 @@ func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, sta
 	}
 	if st.TOTP {
 		seeOther(w, Path)
+		return nil
+	}
+	if st.Any() && !me.provedSecondFactor() { // passkeys: prove one before adding a factor
+		seeOther(w, stepUpURL(PathTOTP))
 		return nil
 	}
 	en, err := h.MFA.BeginTOTP(me.tenant, me.member, siteName(me.tenant.Name))

@@ -157,6 +157,8 @@ func TestAccessibilityOfMemberPages(t *testing.T) {
 	b.audit("authenticator set-up")
 	b.fillAndSubmit("#code", "000000", formError)
 	b.audit("authenticator set-up, wrong code")
+	b.open("/account/security/passkeys", "#name")
+	b.audit("passkey set-up")
 	b.open("/log-out", confirmButton)
 	b.audit("sign-out confirmation")
 	b.submit(confirmButton, signedOutLink)

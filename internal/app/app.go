@@ -196,7 +196,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
-	(&accountsecurity.Handler{MFA: loginPages.MFA, Sessions: sessions, UI: pages, Errors: htmlErrors,
+	(&accountsecurity.Handler{MFA: loginPages.MFA, Passkeys: a.passkeyService(d), Sessions: sessions, UI: pages, Errors: htmlErrors,
 		CSRF: loginPages.CSRF, Now: a.now, TrustedProxies: proxies}).Mount(site)
 	a.scim(hasher).Mount(site)
 	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,

@@ -23,7 +23,7 @@ func runResetMFA(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		svc := &mfa.Service{Factors: d.store.Factors(), Audit: d.store.Audit(),
+		svc := &mfa.Service{Factors: d.store.Factors(), Passkeys: d.store.Passkeys(), Audit: d.store.Audit(),
 			Now: func() time.Time { return time.Now().UTC() }}
 		removed, err := svc.Reset(ctx, m.TenantID, m.ID, actor)
 		if err != nil {

@@ -95,6 +95,7 @@ var packages = map[string]place{
 	"internal/migrate":          {layer: rules},
 	"internal/onetime":          {layer: rules},
 	"internal/outbox":           {layer: rules},
+	"internal/passkeys":         {layer: rules},
 	"internal/samlapps":         {layer: rules},
 	"internal/session":          {layer: rules},
 	"internal/signinpolicy":     {layer: rules},

@@ -139,7 +139,7 @@ func (e *env) handler() *Handler {
 	}
 	limiter := &throttle.Limiter{Store: e.st.Throttles(), Now: e.clock.Now,
 		AccountAddress: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}}
-	e.mfa = &mfa.Service{Factors: e.st.Factors(), Members: e.st.Members(), Secrets: kr, Throttle: limiter,
+	e.mfa = &mfa.Service{Factors: e.st.Factors(), Passkeys: e.st.Passkeys(), Members: e.st.Members(), Secrets: kr, Throttle: limiter,
 		Audit: e.st.Audit(), Logger: logger, Now: e.clock.Now}
 	return &Handler{
 		UI: pages, Errors: errs, MFA: e.mfa, Secrets: kr,

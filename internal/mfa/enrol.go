@@ -135,13 +135,20 @@ func (s *Service) RemoveTOTP(ctx context.Context, tenantID, memberID, actor, ip 
 	return gone, nil
 }
 
-// Reset removes every second factor of a member, for an administrator
-// helping someone who lost them all. It reports whether there was any.
+// Reset removes every second factor of a member — authenticator, recovery
+// codes and passkeys — for an administrator helping someone who lost them
+// all. It reports whether there was any.
 func (s *Service) Reset(ctx context.Context, tenantID, memberID, actor string) (bool, error) {
 	gone, err := s.Factors.DeleteTOTP(ctx, tenantID, memberID)
 	if err != nil {
 		return false, fmt.Errorf("mfa: reset: %w", err)
 	}
-	s.audit(ctx, tenantID, actor, "mfa.reset", memberID, "", map[string]string{"removed": strconv.FormatBool(gone)})
-	return gone, nil
+	keys, err := s.Passkeys.DeletePasskeys(ctx, tenantID, memberID)
+	if err != nil {
+		return false, fmt.Errorf("mfa: reset: %w", err)
+	}
+	removed := gone || keys > 0
+	s.audit(ctx, tenantID, actor, "mfa.reset", memberID, "", map[string]string{"removed": strconv.FormatBool(removed),
+		"authenticator": strconv.FormatBool(gone), "passkeys": strconv.FormatInt(keys, 10)})
+	return removed, nil
 }

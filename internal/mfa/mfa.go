@@ -1,6 +1,7 @@
 // Package mfa is a member's second factor: an authenticator app (TOTP,
 // RFC 6238: SHA-1, 6 digits, 30-second steps, one step of clock skew) and
-// the ten recovery codes issued with it. It holds the rules every surface
+// the ten recovery codes issued with it. Passkeys (package passkeys) count
+// among a member's factors here: Status reports them and Reset removes them. It holds the rules every surface
 // shares — each code works once, guesses are throttled like passwords, a
 // disabled member's factors stop working, every enrolment, removal and
 // failure is audited — so the login step, the member's security page, the
@@ -53,6 +54,15 @@ const CodePath = "/login/code"
 // return_to.
 const EnrolPath = "/account/security/totp"
 
+// ProvedTwo reports whether a sign-in with amr (RFC 8176) proved more than
+// one factor: two of them ("mfa"), or a passkey that verified the person
+// ("hwk" or "swk" with "user": something held and something known or
+// been).
+func ProvedTwo(amr []string) bool {
+	return slices.Contains(amr, "mfa") ||
+		((slices.Contains(amr, "hwk") || slices.Contains(amr, "swk")) && slices.Contains(amr, "user"))
+}
+
 // WithSecondFactor adds method and "mfa" (RFC 8176) to the first factor's
 // amr, keeping it free of duplicates.
 func WithSecondFactor(amr []string, method string) []string {
@@ -76,6 +86,7 @@ const (
 // Service checks and manages second factors. Every field is required.
 type Service struct {
 	Factors  store.Factors
+	Passkeys store.Passkeys
 	Members  store.Members
 	Secrets  *secrets.Keyring
 	Throttle *throttle.Limiter
@@ -90,10 +101,11 @@ type Status struct {
 	TOTPSince     time.Time
 	RecoveryLeft  int // unused recovery codes
 	RecoveryTotal int
+	Passkeys      int
 }
 
 // Any reports whether the member has a second factor at all.
-func (s Status) Any() bool { return s.TOTP }
+func (s Status) Any() bool { return s.TOTP || s.Passkeys > 0 }
 
 // Status reports the member's factors.
 func (s *Service) Status(ctx context.Context, tenantID, memberID string) (Status, error) {
@@ -110,7 +122,11 @@ func (s *Service) Status(ctx context.Context, tenantID, memberID string) (Status
 	if err != nil {
 		return Status{}, fmt.Errorf("mfa: status: %w", err)
 	}
-	st.RecoveryTotal = len(codes)
+	keys, err := s.Passkeys.Passkeys(ctx, tenantID, memberID)
+	if err != nil {
+		return Status{}, fmt.Errorf("mfa: status: %w", err)
+	}
+	st.RecoveryTotal, st.Passkeys = len(codes), len(keys)
 	for _, c := range codes {
 		if c.UsedAt.IsZero() {
 			st.RecoveryLeft++

@@ -50,7 +50,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, st: st, clock: c}
-	e.svc = &Service{Factors: st.Factors(), Members: st.Members(), Secrets: kr, Audit: st.Audit(), Now: c.Now,
+	e.svc = &Service{Factors: st.Factors(), Passkeys: st.Passkeys(), Members: st.Members(), Secrets: kr, Audit: st.Audit(), Now: c.Now,
 		Throttle: &throttle.Limiter{Store: st.Throttles(), Now: c.Now}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
 	e.tenant = model.Tenant{ID: ids.NewUUID(), Slug: "bakers", Name: "Bakers", Issuer: "https://bakers.example", CreatedAt: c.t, UpdatedAt: c.t}

@@ -44,19 +44,20 @@ func (s *Service) Verify(ctx context.Context, tenantID, memberID, input, ip stri
 	if reason != "" {
 		return "", s.failed(ctx, tenantID, memberID, ip, reason)
 	}
-	if err := s.Throttle.Succeed(ctx, tenantID, throttleKey(memberID), ip); err != nil {
+	if err := s.Throttle.Succeed(ctx, tenantID, ThrottleAccount(memberID), ip); err != nil {
 		s.Logger.ErrorContext(ctx, "reset second-factor throttle failed", "cause", err.Error())
 	}
 	s.audit(ctx, tenantID, "member:"+memberID, "mfa.success", memberID, ip, map[string]string{"method": string(method)})
 	return method, nil
 }
 
-// throttleKey is the account name the throttle knows the member's second
-// factor by: buckets of its own, beside those of their password.
-func throttleKey(memberID string) string { return "mfa:" + memberID }
+// ThrottleAccount is the account name the throttle knows a second factor
+// by: buckets of its own, beside those of the member's password. Codes
+// and passkeys of one member share them.
+func ThrottleAccount(memberID string) string { return "mfa:" + memberID }
 
 func (s *Service) allow(ctx context.Context, tenantID, memberID, ip string) error {
-	wait, err := s.Throttle.Allow(ctx, tenantID, throttleKey(memberID), ip)
+	wait, err := s.Throttle.Allow(ctx, tenantID, ThrottleAccount(memberID), ip)
 	if err != nil {
 		return fmt.Errorf("mfa: throttle: %w", err)
 	}

@@ -58,7 +58,7 @@ func TestDecide(t *testing.T) {
 	strict := model.Client{ID: ids.NewUUID(), TenantID: tn.ID, Name: "S", CreatedAt: now, UpdatedAt: now}
 	must(t, st.Clients().Create(ctx, strict))
 	must(t, st.MFAPolicies().SetClient(ctx, tn.ID, strict.ID, true))
-	c := &Checker{Policies: st.MFAPolicies(), MFA: &mfa.Service{Factors: st.Factors()}}
+	c := &Checker{Policies: st.MFAPolicies(), MFA: &mfa.Service{Factors: st.Factors(), Passkeys: st.Passkeys()}}
 	pwd, mfaS, fed := []string{"pwd"}, []string{"pwd", "otp", "mfa"}, []string{"fed"}
 
 	for _, tc := range []struct {

@@ -33,3 +33,29 @@ type Factors interface {
 	// when there was no authenticator.
 	DeleteTOTP(ctx context.Context, tenantID, memberID string) (bool, error)
 }
+
+// Passkeys keeps members' WebAuthn credentials. A member may hold several;
+// each is found by its credential id within the tenant (a passwordless
+// sign-in names no member until the credential does).
+type Passkeys interface {
+	// AddPasskey stores p. It fails with model.ErrConflict when the
+	// credential id is taken in the tenant and model.ErrNotFound when the
+	// member does not exist.
+	AddPasskey(ctx context.Context, p model.Passkey) error
+	// Passkeys lists the member's passkeys, oldest first.
+	Passkeys(ctx context.Context, tenantID, memberID string) ([]model.Passkey, error)
+	// GetPasskey returns the tenant's passkey with credential id id, or
+	// model.ErrNotFound.
+	GetPasskey(ctx context.Context, tenantID, id string) (model.Passkey, error)
+	// UsePasskey records a use at at with the authenticator's new
+	// signature counter, in one atomic statement: only when count is above
+	// the stored counter, or both are zero (authenticators that keep no
+	// counter). False means the counter did not advance: a cloned key, a
+	// replay, or a concurrent use of the same value that won.
+	UsePasskey(ctx context.Context, tenantID, id string, count uint32, at time.Time) (bool, error)
+	// DeletePasskey removes the member's passkey id; false when the member
+	// has no such passkey.
+	DeletePasskey(ctx context.Context, tenantID, memberID, id string) (bool, error)
+	// DeletePasskeys removes all the member's passkeys and returns how many.
+	DeletePasskeys(ctx context.Context, tenantID, memberID string) (int64, error)
+}

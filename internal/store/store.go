@@ -68,6 +68,7 @@ type Repositories interface {
 	SAMLRequests() SAMLRequests
 	Outbox() Outbox
 	Factors() Factors
+	Passkeys() Passkeys
 	SCIM() SCIM
 	WebhookEndpoints() WebhookEndpoints
 	MFAPolicies() MFAPolicies

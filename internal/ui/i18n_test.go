@@ -246,6 +246,15 @@ var mfaSamples = map[string][]any{
 			ContinueURL: "/oauth/authorize?x=1"},
 		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", TOTP: true,
 			TOTPSince: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), RecoveryLeft: 1, StepUpURL: "/login/code?return_to=%2Faccount%2Fsecurity"},
+		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", MayChange: true, MayAdd: true,
+			Notice: i18n.M("security.passkeys.saved", "Laptop"), Passkeys: []PasskeyRow{
+				{ID: "a", Name: "Laptop", CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
+				{ID: "b", Name: "Key", CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), LastUsedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}},
+	},
+	PageSecurityPasskey: {
+		SecurityPasskey{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Options: `{"challenge":"AAAA"}`, State: "s"},
+		SecurityPasskey{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Options: `{"challenge":"AAAA"}`, State: "s", Name: "Laptop",
+			Error: i18n.M("passkey.error.refused")},
 	},
 	PageSecurityTOTP: {
 		SecurityTOTP{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", QR: "<svg></svg>", Secret: "ABCD EFGH", Pending: "p",

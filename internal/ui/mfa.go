@@ -16,9 +16,11 @@ const (
 	PageSecurityTOTP    = "security_totp"
 	PageSecurityCodes   = "security_codes"
 	PageSecurityConfirm = "security_confirm"
+	PageSecurityPasskey = "security_passkey"
 )
 
-var mfaPageNames = []string{PageLoginCode, PageSecurity, PageSecurityTOTP, PageSecurityCodes, PageSecurityConfirm}
+var mfaPageNames = []string{PageLoginCode, PageSecurity, PageSecurityTOTP, PageSecurityCodes, PageSecurityConfirm,
+	PageSecurityPasskey}
 
 // LoginCode asks for the second factor after the password (or for a
 // session that needs one now). Action is where the form posts.
@@ -46,6 +48,31 @@ type Security struct {
 	StepUpURL   string
 	Notice      i18n.Message
 	ContinueURL string // where to go on, after an enrolment the sign-in asked for
+	Passkeys    []PasskeyRow
+	// MayAdd: a passkey may be added by a session that proved the second
+	// factor, or by any session of a member who has none yet.
+	MayAdd bool
+}
+
+// PasskeyRow is one of the member's passkeys.
+type PasskeyRow struct {
+	ID         string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero: never used
+}
+
+// SecurityPasskey is the form that registers a passkey: the page's script
+// (passkey.js) runs the ceremony with Options and posts the response with
+// State.
+type SecurityPasskey struct {
+	Page
+	CSRFToken string
+	Options   string // WebAuthn creation options, JSON
+	State     string
+	Name      string
+	ReturnTo  string
+	Error     i18n.Message
 }
 
 // SecurityTOTP is the authenticator set-up form: the QR code (an inline

@@ -38,7 +38,7 @@ var suite = concat(tenantTests, memberTests, listTests, groupTests, sessionTests
 	clientTests, keyTests, grantTests, grantRevokeTests, codeTests, refreshTests, revocationTests,
 	oauthIsolationTests, oauthConcurrencyTests, apiKeyTests, leaseTests,
 	connectionTests, identityTests, upstreamStateTests, upstreamIsolationTests,
-	oneTimeLinkTests, authResumeTests, samlTests, atomicTests, outboxTests, factorTests, scimTests, memberPageTests, webhookTests,
+	oneTimeLinkTests, authResumeTests, samlTests, atomicTests, outboxTests, factorTests, passkeyTests, scimTests, memberPageTests, webhookTests,
 	mfaPolicyTests)
 
 func concat(lists ...[]testCase) []testCase {

@@ -1,0 +1,154 @@
+package accountsecurity
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/passkeys"
+	"github.com/guildgate/guildgate/internal/ui"
+)
+
+// Paths of the passkey pages.
+const (
+	PathPasskeys      = Path + "/passkeys"
+	PathPasskeyRemove = PathPasskeys + "/remove"
+)
+
+func (h *Handler) mountPasskeys(mux *http.ServeMux) {
+	mux.Handle("GET "+PathPasskeys, h.page(h.getPasskey))
+	mux.Handle("POST "+PathPasskeys, h.page(h.postPasskey))
+	mux.Handle("POST "+PathPasskeyRemove, h.page(h.postPasskeyRemove))
+}
+
+// binding ties a registration to this browser (its CSRF cookie) and this
+// session: a form carried to another browser or outliving its session
+// registers nothing.
+func (h *Handler) binding(w http.ResponseWriter, r *http.Request, me who) string {
+	return h.CSRF.Token(w, r) + "|" + me.session.ID
+}
+
+// mayAdd: a passkey signs in alone, so adding one needs what removing a
+// factor needs — a session that proved the second factor — unless the
+// member has none to prove yet.
+func (h *Handler) mayAdd(w http.ResponseWriter, r *http.Request, me who) (bool, error) {
+	if me.provedSecondFactor() {
+		return true, nil
+	}
+	st, err := h.MFA.Status(r.Context(), me.tenant.ID, me.member.ID)
+	if err != nil {
+		return false, httpx.Internal(err)
+	}
+	if st.Any() {
+		seeOther(w, stepUpURL(Path))
+		return false, nil
+	}
+	return true, nil
+}
+
+func (h *Handler) getPasskey(w http.ResponseWriter, r *http.Request) error {
+	me, ok, err := h.signedIn(w, r)
+	if !ok {
+		return err
+	}
+	if ok, err := h.mayAdd(w, r, me); !ok {
+		return err
+	}
+	return h.renderPasskey(w, r, me, http.StatusOK, "", r.URL.Query().Get("return_to"), i18n.Message{})
+}
+
+func (h *Handler) renderPasskey(w http.ResponseWriter, r *http.Request, me who, status int, name, returnTo string, msg i18n.Message) error {
+	c, err := h.Passkeys.BeginRegistration(r.Context(), me.tenant, me.member, h.binding(w, r, me))
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	return h.UI.Render(w, status, ui.PageSecurityPasskey, ui.SecurityPasskey{Page: ui.PageFor(r, me.tenant),
+		CSRFToken: h.CSRF.Token(w, r), Options: string(c.Options), State: c.State, Name: name,
+		ReturnTo: safeReturn(returnTo), Error: msg})
+}
+
+// postPasskey stores the passkey the browser created. A session that had
+// no second factor now has two: the member has just proved the new key.
+func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
+	if err := h.CSRF.Check(r); err != nil {
+		return err
+	}
+	me, ok, err := h.signedIn(w, r)
+	if !ok {
+		return err
+	}
+	if ok, err := h.mayAdd(w, r, me); !ok {
+		return err
+	}
+	f := r.PostForm
+	name := passkeys.CleanName(f.Get("name"))
+	if name == "" {
+		list, err := h.Passkeys.List(r.Context(), me.tenant.ID, me.member.ID)
+		if err != nil {
+			return httpx.Internal(err)
+		}
+		name = ui.PageFor(r, me.tenant).T("passkey.default_name", len(list)+1)
+	}
+	ip := httpx.ClientIP(r, h.TrustedProxies)
+	p, err := h.Passkeys.FinishRegistration(r.Context(), me.tenant, me.member, h.binding(w, r, me), f.Get("state"), name,
+		[]byte(f.Get("credential")), ip)
+	if msg, known := passkeyMessage(err); known {
+		return h.renderPasskey(w, r, me, http.StatusUnprocessableEntity, f.Get("name"), f.Get("return_to"), msg)
+	}
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	if !me.provedSecondFactor() {
+		amr := mfa.WithSecondFactor(me.session.AMR, keyMethod(p.Record))
+		s, err := h.Sessions.Start(w, r, me.tenant, me.member, amr)
+		if err != nil {
+			return httpx.Internal(err)
+		}
+		me.session = s
+	}
+	if rt := safeReturn(f.Get("return_to")); rt != "" {
+		seeOther(w, rt)
+		return nil
+	}
+	return h.renderSecurity(w, r, me, i18n.M("security.passkeys.saved", p.Name))
+}
+
+// keyMethod is the RFC 8176 method of a stored passkey: "swk" for one that
+// may be synced off its device, else "hwk".
+func keyMethod(record []byte) string {
+	if passkeys.BackupEligible(record) {
+		return "swk"
+	}
+	return "hwk"
+}
+
+// passkeyMessage is what to tell the member about a ceremony error;
+// known is false for an internal error.
+func passkeyMessage(err error) (i18n.Message, bool) {
+	switch {
+	case errors.Is(err, passkeys.ErrMalformed):
+		return i18n.M("passkey.error.malformed"), true
+	case errors.Is(err, passkeys.ErrExpired):
+		return i18n.M("passkey.error.expired"), true
+	case errors.Is(err, passkeys.ErrRefused):
+		return i18n.M("passkey.error.refused"), true
+	}
+	return i18n.Message{}, false
+}
+
+func (h *Handler) postPasskeyRemove(w http.ResponseWriter, r *http.Request) error {
+	if err := h.CSRF.Check(r); err != nil {
+		return err
+	}
+	me, ok, err := h.signedIn(w, r)
+	if !ok || !h.mayChange(w, me) {
+		return err
+	}
+	ip := httpx.ClientIP(r, h.TrustedProxies)
+	if _, err := h.Passkeys.Remove(r.Context(), me.tenant.ID, me.member.ID, r.PostForm.Get("id"), "member:"+me.member.ID, ip); err != nil {
+		return httpx.Internal(err)
+	}
+	return h.renderSecurity(w, r, me, i18n.M("security.passkeys.removed"))
+}

@@ -1,0 +1,51 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
+
+	"github.com/guildgate/guildgate/internal/testenv"
+)
+
+// virtualAuthenticator gives the tab Chrome's virtual authenticator (CDP
+// WebAuthn domain): a platform authenticator (CTAP 2, internal transport)
+// that keeps discoverable credentials and verifies the user, answering at
+// once as a person touching it would.
+func virtualAuthenticator(b *browserTab) cdpwebauthn.AuthenticatorID {
+	b.T.Helper()
+	no := false
+	b.Do("enable WebAuthn", call(cdpwebauthn.Enable, cdpwebauthn.EnableParams{EnableUI: &no}))
+	return testenv.Run(b.Browser, "add a virtual authenticator", chromedp.Action[cdpwebauthn.AuthenticatorID](
+		func(ctx context.Context, t *chromedp.Target) (cdpwebauthn.AuthenticatorID, error) {
+			res, err := cdp.Call(ctx, t, cdpwebauthn.AddVirtualAuthenticator, cdpwebauthn.AddVirtualAuthenticatorParams{
+				Options: &cdpwebauthn.VirtualAuthenticatorOptions{Protocol: cdpwebauthn.AuthenticatorProtocolCtap2,
+					Ctap2version: cdpwebauthn.Ctap2versionCtap21, Transport: cdpwebauthn.AuthenticatorTransportInternal,
+					HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true}})
+			return res.AuthenticatorID, err
+		}))
+}
+
+// TestBrowserPasskeyEnrol: a signed-in member adds a passkey on the
+// security page in real Chromium; the page lists it by name, not yet used.
+func TestBrowserPasskeyEnrol(t *testing.T) {
+	const email, pw = "ada@example.org", "correct horse battery"
+	chromium := testenv.BrowserPath(t)
+	s := testenv.Start(t, testenv.SQLite, nil)
+	addMember(t, s, "default", email, pw)
+	b := &browserTab{testenv.StartBrowser(t, chromium, browserBudget), s.URL}
+	b.Extra = func() string { return "server log:\n" + s.Logs.String() }
+	virtualAuthenticator(b)
+
+	b.open("/login", emailField)
+	b.fillAndSubmit(emailField, email, passwordField)
+	b.fillAndSubmit(passwordField, pw, signedInButton)
+	b.open("/account/security/passkeys", "#name")
+	b.Screenshot("passkey-add.png")
+	b.fillAndSubmit("#name", "Work laptop", ".passkeys li")
+	b.expectText("main", "Work laptop", "not used yet", `Your passkey “Work laptop” has been added.`, "Remove Work laptop")
+	b.Screenshot("passkey-added.png")
+}
