@@ -1,5 +1,5 @@
 -- Passkeys (WebAuthn credentials). Keep in step with
--- migrations/sqlite/00021_passkeys.sql: same table, columns, keys and
+-- migrations/sqlite/00022_passkeys.sql: same table, columns, keys and
 -- indexes; only the types differ.
 --
 -- id is the credential id (base64url), unique in the tenant, since a
