@@ -83,7 +83,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	h.console = &console.Handler{
 		Dir: dir, Clients: h.Clients, Signing: h.Signing, Audit: h.Store.Audit(), Sessions: h.Sessions, Links: links,
 		Connections: conns, Federation: h.Federation, SAMLApps: h.SAMLApps, Pages: h.Pages, CSRF: h.CSRF, Logger: h.Logger, Now: h.Now,
-		MFA: h.MFA, Policy: h.Policy, Tenants: tenants,
+		MFA: h.MFA, Policy: h.Policy, Tenants: tenants, Webhooks: h.Webhooks,
 	}
 	h.console.Mount(mux)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // Handler serves the console. Every field is required.
@@ -40,6 +41,7 @@ type Handler struct {
 	SAMLApps    *samlapps.Service
 	Tenants     *tenancy.Service // the site's branding
 	MFA         *mfa.Service     // second factors, for "Reset second factors"
+	Webhooks    *webhooks.Service
 	// Policy asks administrators for a second factor when the site's
 	// policy says so; nil asks nothing beyond a session.
 	Policy *signinpolicy.Checker
@@ -58,7 +60,7 @@ type route struct {
 }
 
 func (h *Handler) routes() []route {
-	return append(append(h.baseRoutes(), h.samlAppRoutes()...), h.brandingRoutes()...)
+	return append(append(append(h.baseRoutes(), h.samlAppRoutes()...), h.brandingRoutes()...), h.webhookRoutes()...)
 }
 
 func (h *Handler) baseRoutes() []route {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -20,11 +21,15 @@ func TestConsolePagesRender(t *testing.T) {
 	s.MustCLI(t, "", "client", "add", "--name", "Portal", "--redirect-uris", "https://portal.example/cb", "--groups", "board")
 	gid := regexp.MustCompile(`href="/admin/groups/([^"]+)">board<`).FindStringSubmatch(b.get("/admin/groups").body)[1]
 	cid := clientIDCell.FindStringSubmatch(b.get("/admin/clients").body)[1]
+	var hook struct{ ID string }
+	if err := json.Unmarshal([]byte(s.MustCLI(t, "", "webhook", "add", "--url", "https://lms.example/hooks", "--json")), &hook); err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{"/admin/", "/admin/members", "/admin/members?q=ada", "/admin/members/new",
 		"/admin/members/" + mid, "/admin/members/" + mid + "/delete", "/admin/members/import", "/admin/groups",
 		"/admin/groups/" + gid, "/admin/groups/" + gid + "/delete", "/admin/clients", "/admin/clients/new",
 		"/admin/clients/" + cid, "/admin/clients/" + cid + "/delete", "/admin/audit", "/admin/audit?action=member.",
-		"/admin/keys"} {
+		"/admin/keys", "/admin/webhooks", "/admin/webhooks/" + hook.ID, "/admin/webhooks/" + hook.ID + "/delete"} {
 		if p := b.get(path); p.status != http.StatusOK || !strings.Contains(p.body, "</main>") ||
 			strings.Contains(p.body, "<script>") || strings.Contains(p.body, " style=") {
 			t.Errorf("GET %s: %d", path, p.status)

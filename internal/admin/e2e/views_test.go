@@ -43,6 +43,7 @@ func TestCLIAndAPIPrintTheSameJSON(t *testing.T) {
 		"--group-map", "eng=Board", "--json"))
 	app := id(s.MustCLI(t, "", "saml-app", "add", "--name", "LMS", "--entity-id", "https://lms.example/sp",
 		"--acs-urls", "https://lms.example/acs", "--groups", "Board", "--json"))
+	hook := id(s.MustCLI(t, "", "webhook", "add", "--url", "https://lms.example/hooks", "--events", "member.deleted", "--json"))
 
 	pairs := []struct {
 		cli  []string
@@ -54,6 +55,8 @@ func TestCLIAndAPIPrintTheSameJSON(t *testing.T) {
 		{[]string{"saml-app", "show", app}, "/api/v1/saml-apps/" + app},
 		{[]string{"group", "list"}, "/api/v1/groups"},
 		{[]string{"keys", "list"}, "/api/v1/keys"},
+		{[]string{"webhook", "show", hook}, "/api/v1/webhooks/" + hook},
+		{[]string{"webhook", "list"}, "/api/v1/webhooks"},
 	}
 	c := s.Client(t)
 	for _, p := range pairs {
