@@ -28,8 +28,8 @@ func (h *Handler) base(r *http.Request, c *call, section, title string) base {
 var flashes = map[string]string{
 	"webhook-enabled": "Endpoint enabled: new events are sent to it again.", "webhook-deleted": "Webhook endpoint deleted.",
 	"webhook-redelivered": "Delivery queued again, with the same webhook-id.",
-	"client-created": "Client saved. Copy its client ID and secret below and give them to the partner.",
-	"client-updated": "Client saved.", "client-deleted": "Client deleted.",
+	"client-created":      "Client saved. Copy its client ID and secret below and give them to the partner.",
+	"client-updated":      "Client saved.", "client-deleted": "Client deleted.",
 	"secret-rotated": "New secret generated; the previous one keeps working for the chosen overlap.",
 	"member-created": "Member added.", "member-updated": "Member saved.", "member-deleted": "Member deleted.",
 	"member-disabled": "Member disabled and signed out everywhere.", "member-enabled": "Member enabled.",

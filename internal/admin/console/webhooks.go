@@ -123,7 +123,7 @@ func (h *Handler) confirmDeleteWebhook(w http.ResponseWriter, r *http.Request, c
 	return h.confirm(w, r, c, "webhooks", confirmation{Title: "Delete webhook endpoint " + e.URL + "?",
 		Message: "Nothing more is sent to it, including deliveries not yet made.",
 		Action:  "/admin/webhooks/" + url.PathEscape(e.ID) + "/delete", Button: "Delete endpoint",
-		Back:    "/admin/webhooks/" + url.PathEscape(e.ID)})
+		Back: "/admin/webhooks/" + url.PathEscape(e.ID)})
 }
 
 func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, c *call) error {
