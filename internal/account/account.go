@@ -1,8 +1,10 @@
-// Package account serves the pages a one-time link opens, for people who
-// cannot sign in yet: /admin/setup/{token} creates a site's first
-// administrator (the link serve prints), /account/reset/{token} lets a
-// member choose a new password (the link an administrator passes on, or
-// the one /account/forgot mails). The
+// Package account serves the member's own page (/account/) and the pages
+// a one-time link opens, for people who may not be signed in:
+// /admin/setup/{token} creates a site's first administrator (the link
+// serve prints), /account/reset/{token} lets a member choose a new
+// password (the link an administrator passes on, or the one
+// /account/forgot mails), /account/invite/{token} accepts an invitation,
+// /account/verify/{token} confirms an address. The
 // link is the only credential, so these pages need no session; the rules
 // about links live in package onetime, and these handlers only turn forms
 // into its calls and its refusals into pages. Every form is CSRF-protected
@@ -23,6 +25,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/session"
@@ -36,6 +39,9 @@ type Handler struct {
 	Sessions *session.Manager // the first administrator is signed in at once
 	// Account is the directory, for what a member changes on their page.
 	Account *directory.Service
+	// Notices mails the member when their password changes (here or
+	// through a reset link).
+	Notices *notices.Notifier
 	UI      *ui.UI
 	Errors  *httpx.ErrorWriter // the HTML error page writer
 	CSRF    *httpx.CSRF
@@ -56,7 +62,11 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+onetime.ResetPath+"{token}", h.page(h.postReset))
 	mux.Handle("GET "+onetime.InvitePath+"{token}", h.page(h.getInvite))
 	mux.Handle("POST "+onetime.InvitePath+"{token}", h.page(h.postInvite))
+	mux.Handle("GET "+onetime.VerifyPath+"{token}", h.page(h.getVerify))
+	mux.Handle("POST "+onetime.VerifyPath+"{token}", h.page(h.postVerify))
 	mux.Handle("GET "+HomePath+"{$}", h.page(h.getHome))
+	mux.Handle("POST "+EmailPath, h.page(h.memberForm(h.postEmail)))
+	mux.Handle("POST "+SendVerifyPath, h.page(h.memberForm(h.postSendVerification)))
 	mux.Handle("POST "+ProfilePath, h.page(h.memberForm(h.postProfile)))
 	mux.Handle("POST "+PasswordPath, h.page(h.memberForm(h.postPassword)))
 	mux.Handle("POST "+SignOutPath, h.page(h.memberForm(h.postSignOut)))

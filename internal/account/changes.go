@@ -7,6 +7,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -69,7 +70,7 @@ func (h *Handler) postPassword(w http.ResponseWriter, r *http.Request, who me) (
 	if _, err := h.Sessions.Start(w, r, who.tenant, who.member, []string{"pwd"}); err != nil {
 		return "", httpx.Internal(err)
 	}
-	if err := h.Links.PasswordChangedNotice(r.Context(), who.tenant, who.member); err != nil {
+	if err := h.Notices.Notify(r.Context(), who.tenant, who.member, notices.PasswordChanged); err != nil {
 		return "", httpx.Internal(err)
 	}
 	return "password", nil

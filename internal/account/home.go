@@ -58,7 +58,7 @@ func (h *Handler) getHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	done := r.URL.Query().Get("done")
-	if !slices.Contains([]string{"profile", "password", "session", "sessions", "app"}, done) {
+	if !slices.Contains([]string{"profile", "password", "session", "sessions", "app", "email", "verify"}, done) {
 		done = "" // only what the forms say: the query is anyone's to write
 	}
 	return h.renderHome(w, r, who, http.StatusOK, ui.Home{Done: done})
@@ -68,7 +68,8 @@ func (h *Handler) getHome(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, who me, status int, p ui.Home) error {
 	ctx := r.Context()
 	p.Page, p.CSRFToken = ui.PageFor(r, who.tenant), h.CSRF.Token(w, r)
-	p.Email, p.HasPassword, p.SecurityURL = who.member.Email, who.member.PasswordHash != "", SecurityPath
+	p.Email, p.EmailVerified, p.HasPassword, p.SecurityURL = who.member.Email, who.member.EmailVerified, who.member.PasswordHash != "", SecurityPath
+	p.MailOn = h.Links.Mail.Enabled()
 	if p.Profile == (ui.Profile{}) {
 		p.Profile = ui.Profile{Name: who.member.Name, GivenName: who.member.GivenName, FamilyName: who.member.FamilyName}
 	}

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -48,6 +50,9 @@ func (h *Handler) postReset(w http.ResponseWriter, r *http.Request) error {
 		return h.renderReset(w, r, t, http.StatusUnprocessableEntity, page)
 	} else if err != nil {
 		return refusal(err, "link.kind.reset")
+	}
+	if err := h.Notices.Notify(r.Context(), t, m, notices.PasswordReset); err != nil {
+		return httpx.Internal(err)
 	}
 	page.Done, page.LoginURL = true, "/login?"+url.Values{"login_hint": {m.Email}}.Encode()
 	return h.renderReset(w, r, t, http.StatusOK, page)

@@ -122,7 +122,7 @@ func (b *a11yTab) reflow(name string) {
 // TestAccessibilityOfMemberPages walks every member-facing page in each of
 // its states in real Chromium and holds each to WCAG 2.1 AA as axe-core
 // checks it: the sign-in steps (empty, wrong password, throttled), signed
-// in, sign-out confirmation and signed out, the 400 page, the first-
+// in, the member's own page, sign-out confirmation and signed out, the 400 page, the first-
 // administrator and password-reset links, forgot password, the sign-in
 // security pages, and the email step in French.
 func TestAccessibilityOfMemberPages(t *testing.T) {
@@ -151,6 +151,8 @@ func TestAccessibilityOfMemberPages(t *testing.T) {
 	b.audit("password step, wrong password")
 	b.fillAndSubmit(passwordField, pw, signedInButton)
 	b.audit("signed in")
+	b.open("/account/", "#profile")
+	b.audit("member's own page")
 	b.open("/account/security", "main h1")
 	b.audit("sign-in security")
 	b.open("/account/security/totp", "#code")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/account"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/session"
@@ -18,7 +19,7 @@ import (
 // link, since the store holds them all.
 func (a *App) links(hasher *password.Hasher) *onetime.Service {
 	return &onetime.Service{Links: a.store.OneTimeLinks(), Members: a.store.Members(), Audit: a.store.Audit(), Now: a.now,
-		Store: a.store, Mail: a.mailer, Throttle: a.limiter,
+		Store: a.store, Mail: a.mailer, Throttle: a.limiter, Notices: a.notices(),
 		Dir: a.directory(hasher)}
 }
 
@@ -26,8 +27,13 @@ func (a *App) links(hasher *password.Hasher) *onetime.Service {
 // (first-administrator setup, password reset) and forgot-password.
 func (a *App) accountPages(pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, hasher *password.Hasher) *account.Handler {
 	links := a.links(hasher)
-	return &account.Handler{Links: links, Account: links.Dir, Sessions: sessions, UI: pages, Errors: htmlErrors, CSRF: csrf,
-		TrustedProxies: a.cfg.Proxies()}
+	return &account.Handler{Links: links, Account: links.Dir, Notices: links.Notices, Sessions: sessions, UI: pages,
+		Errors: htmlErrors, CSRF: csrf, TrustedProxies: a.cfg.Proxies()}
+}
+
+// notices mails members of changes to how they sign in.
+func (a *App) notices() *notices.Notifier {
+	return &notices.Notifier{Mail: a.mailer, Outbox: a.store.Outbox()}
 }
 
 // printSetupLink ends serve's banner with a link that creates the first

@@ -90,6 +90,16 @@ var ErrWrongPassword = errors.New("the current password is not right")
 // one; like SetPassword it ends every session and revokes every token, and
 // the caller signs the member in again in the browser they used.
 func (s *Service) ChangePassword(ctx context.Context, actor, tenantID, memberID, current, next string) error {
+	if err := s.CheckCurrentPassword(ctx, tenantID, memberID, current); err != nil {
+		return err
+	}
+	return s.SetPassword(ctx, actor, tenantID, memberID, next)
+}
+
+// CheckCurrentPassword returns ErrWrongPassword unless pw is the member's
+// password: what a signed-in member proves before a change that a
+// borrowed session must not make (a new password, a new address).
+func (s *Service) CheckCurrentPassword(ctx context.Context, tenantID, memberID, pw string) error {
 	m, err := s.Member(ctx, tenantID, memberID)
 	if err != nil {
 		return err
@@ -97,12 +107,12 @@ func (s *Service) ChangePassword(ctx context.Context, actor, tenantID, memberID,
 	if m.PasswordHash == "" {
 		return ErrWrongPassword
 	}
-	ok, _, err := s.Hasher.Verify(ctx, m.PasswordHash, current)
+	ok, _, err := s.Hasher.Verify(ctx, m.PasswordHash, pw)
 	if err != nil {
 		return fmt.Errorf("check the current password: %w", err)
 	}
 	if !ok {
 		return ErrWrongPassword
 	}
-	return s.SetPassword(ctx, actor, tenantID, memberID, next)
+	return nil
 }

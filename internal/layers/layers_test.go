@@ -92,6 +92,7 @@ var packages = map[string]place{
 	"internal/linking":          {layer: rules},
 	"internal/mail":             {layer: rules},
 	"internal/mfa":              {layer: rules},
+	"internal/notices":          {layer: rules},
 	"internal/migrate":          {layer: rules},
 	"internal/onetime":          {layer: rules},
 	"internal/outbox":           {layer: rules},

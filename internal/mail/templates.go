@@ -21,13 +21,18 @@ var files embed.FS
 // (package i18n), so every mail exists in every language; the tests render
 // each one in each language and fail on a missing key or English left over.
 const (
-	TemplateTest            = "test"
-	TemplatePasswordReset   = "password_reset"
-	TemplateInvitation      = "invitation"
-	TemplatePasswordChanged = "password_changed"
+	TemplateTest          = "test"
+	TemplatePasswordReset = "password_reset"
+	TemplateInvitation    = "invitation"
+	// TemplateVerifyEmail carries a link that proves an address: the
+	// member's own, or the new one they asked for.
+	TemplateVerifyEmail = "verify_email"
+	// TemplateSecurityNotice tells the member that how they sign in
+	// changed (Data.Change says what; package notices sends it).
+	TemplateSecurityNotice = "security_notice"
 )
 
-var names = []string{TemplateTest, TemplatePasswordReset, TemplateInvitation, TemplatePasswordChanged}
+var names = []string{TemplateTest, TemplatePasswordReset, TemplateInvitation, TemplateVerifyEmail, TemplateSecurityNotice}
 
 // Data is what a template may show. Every value is escaped for HTML by
 // html/template; the text part is plain text and needs none.
@@ -35,6 +40,11 @@ type Data struct {
 	Name  string        // the recipient's name
 	Link  string        // the one action the mail offers
 	Valid time.Duration // how long Link works
+	// Change is what a security notice is about (a notices.Change).
+	Change string
+	// NewEmail is the address a member asked to move to, for the notice
+	// their old address gets.
+	NewEmail string
 
 	// Set by Mailer.Compose from the tenant and the recipient:
 	Site  string // the tenant's name
@@ -101,8 +111,16 @@ func LoadTemplates() (*Templates, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mail template %s: %w", n, err)
 		}
-		if _, err := h.AddParseTree("subject", txt.Lookup("subject").Tree); err != nil {
-			return nil, fmt.Errorf("mail template %s: %w", n, err)
+		// The HTML part shares the text file's subject and any part it
+		// defines for both (a notice's sentence), escaped as HTML there: on
+		// copies, since html/template rewrites the trees it escapes.
+		for _, part := range txt.Templates() {
+			if part.Name() == "text" || part.Name() == "layout" || part.Name() == n || part.Tree == nil {
+				continue
+			}
+			if _, err := h.AddParseTree(part.Name(), part.Tree.Copy()); err != nil {
+				return nil, fmt.Errorf("mail template %s: %w", n, err)
+			}
 		}
 		t.text[n], t.html[n] = txt, h
 	}

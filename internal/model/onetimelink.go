@@ -14,6 +14,12 @@ const (
 	// PurposeInvitation lets an invited member choose their first password,
 	// which also proves their address.
 	PurposeInvitation LinkPurpose = "invitation"
+	// PurposeEmailVerify proves that the member receives mail at their
+	// address (the link's Email, which must still be theirs).
+	PurposeEmailVerify LinkPurpose = "email-verify"
+	// PurposeEmailChange proves a new address the member asked for (the
+	// link's Email), which becomes theirs only when the link is used.
+	PurposeEmailChange LinkPurpose = "email-change"
 )
 
 // OneTimeLink is a single-use link that an operator or administrator hands
@@ -24,6 +30,7 @@ type OneTimeLink struct {
 	TenantID  string
 	Purpose   LinkPurpose
 	MemberID  string // whose password a reset link sets; empty for admin-setup
+	Email     string // the address an email link was mailed to; empty for the others
 	CreatedBy string // audit actor who made it
 	CreatedAt time.Time
 	ExpiresAt time.Time

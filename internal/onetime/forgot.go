@@ -49,7 +49,8 @@ func (s *Service) Forgot(ctx context.Context, t model.Tenant, email, ip string) 
 		return err
 	}
 	return s.Store.Atomic(ctx, func(tx store.Tx) error {
-		token, l, err := s.issueIn(ctx, tx, forgotActor, ip, t.ID, model.PurposePasswordReset, m.ID, ForgotTTL)
+		token, l, err := s.issueIn(ctx, tx, forgotActor, ip, model.OneTimeLink{TenantID: t.ID, Purpose: model.PurposePasswordReset,
+			MemberID: m.ID}, ForgotTTL)
 		if err != nil {
 			return err
 		}
@@ -59,19 +60,28 @@ func (s *Service) Forgot(ctx context.Context, t model.Tenant, email, ip string) 
 }
 
 // issueIn is issue inside a transaction, so that the link, its audit
-// event and the mail that carries it commit together.
-func (s *Service) issueIn(ctx context.Context, tx store.Tx, actor, ip, tenantID string, p model.LinkPurpose, memberID string, ttl time.Duration) (string, model.OneTimeLink, error) {
-	if _, err := tx.OneTimeLinks().DeleteUnused(ctx, tenantID, p, memberID); err != nil {
-		return "", model.OneTimeLink{}, fmt.Errorf("replace earlier %s: %w", kinds[p].name, err)
+// event and the mail that carries it commit together. l names the link's
+// tenant, purpose, member and (for an email link) address; it replaces the
+// member's unused links of its purpose.
+func (s *Service) issueIn(ctx context.Context, tx store.Tx, actor, ip string, l model.OneTimeLink, ttl time.Duration) (string, model.OneTimeLink, error) {
+	if _, err := tx.OneTimeLinks().DeleteUnused(ctx, l.TenantID, l.Purpose, l.MemberID); err != nil {
+		return "", model.OneTimeLink{}, fmt.Errorf("replace earlier %s: %w", kinds[l.Purpose].name, err)
 	}
 	token, now := ids.NewToken(32), s.now()
-	l := model.OneTimeLink{Hash: ids.Hash(token), TenantID: tenantID, Purpose: p, MemberID: memberID,
-		CreatedBy: actor, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	l.Hash, l.CreatedBy, l.CreatedAt, l.ExpiresAt = ids.Hash(token), actor, now, now.Add(ttl)
 	if err := tx.OneTimeLinks().Create(ctx, l); err != nil {
-		return "", model.OneTimeLink{}, fmt.Errorf("create %s: %w", kinds[p].name, err)
+		return "", model.OneTimeLink{}, fmt.Errorf("create %s: %w", kinds[l.Purpose].name, err)
 	}
-	e := model.AuditEvent{TenantID: tenantID, At: now, Actor: actor, IP: ip, Action: kinds[p].action + ".create",
-		Target: "member:" + memberID, Detail: map[string]string{"expires_at": l.ExpiresAt.Format(time.RFC3339), "sent": "mail"}}
+	sent := "shown" // to the administrator, who passes it on
+	if s.Mail.Enabled() {
+		sent = "mail"
+	}
+	detail := map[string]string{"expires_at": l.ExpiresAt.Format(time.RFC3339), "sent": sent}
+	if l.Email != "" {
+		detail["email"] = l.Email
+	}
+	e := model.AuditEvent{TenantID: l.TenantID, At: now, Actor: actor, IP: ip, Action: kinds[l.Purpose].action + ".create",
+		Target: "member:" + l.MemberID, Detail: detail}
 	if err := tx.Audit().Append(ctx, e); err != nil {
 		return "", model.OneTimeLink{}, fmt.Errorf("record %s: %w", e.Action, err)
 	}
@@ -80,13 +90,3 @@ func (s *Service) issueIn(ctx context.Context, tx store.Tx, actor, ip, tenantID 
 
 // validFor is a link's lifetime, which its mail states.
 func validFor(l model.OneTimeLink) time.Duration { return l.ExpiresAt.Sub(l.CreatedAt) }
-
-// PasswordChangedNotice mails the member that their password changed, with
-// the way back in should it not have been them. No-op without mail.
-func (s *Service) PasswordChangedNotice(ctx context.Context, t model.Tenant, m model.Member) error {
-	if !s.Mail.Enabled() {
-		return nil
-	}
-	return s.Mail.Send(ctx, s.Store.Outbox(), t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplatePasswordChanged,
-		mail.Data{Link: t.Issuer + "/account/forgot"})
-}

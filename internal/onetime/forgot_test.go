@@ -19,6 +19,7 @@ func (f *fixture) withMail(t *testing.T) {
 	t.Helper()
 	kr, err := secrets.NewKeyring(bytes.Repeat([]byte{4}, secrets.KeySize))
 	must(t, err)
+	f.keyring = kr
 	tpl, err := mail.LoadTemplates()
 	must(t, err)
 	clock := func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }

@@ -58,7 +58,8 @@ func (s *Service) Invite(ctx context.Context, actor string, t model.Tenant, in I
 	}
 	inv := Invitation{Member: m, Mailed: s.Mail.Enabled()}
 	err = s.Store.Atomic(ctx, func(tx store.Tx) error {
-		token, l, err := s.issueIn(ctx, tx, actor, "", t.ID, model.PurposeInvitation, m.ID, InviteTTL)
+		token, l, err := s.issueIn(ctx, tx, actor, "", model.OneTimeLink{TenantID: t.ID, Purpose: model.PurposeInvitation,
+			MemberID: m.ID}, InviteTTL)
 		if err != nil {
 			return err
 		}

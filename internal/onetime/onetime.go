@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
@@ -20,6 +21,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/throttle"
@@ -50,6 +52,9 @@ type Service struct {
 	Store    store.Store
 	Mail     *mail.Mailer
 	Throttle *throttle.Limiter
+	// Notices tells a member of a change to how they sign in that a link
+	// made (a reset) or asked for (a new address).
+	Notices *notices.Notifier
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -59,6 +64,8 @@ var kinds = map[model.LinkPurpose]struct{ action, name string }{
 	model.PurposeAdminSetup:    {"admin.setup_link", "setup link"},
 	model.PurposePasswordReset: {"member.password.reset_link", "password-reset link"},
 	model.PurposeInvitation:    {"member.invitation", "invitation link"},
+	model.PurposeEmailVerify:   {"member.email.verify_link", "verification link"},
+	model.PurposeEmailChange:   {"member.email.change_link", "verification link"},
 }
 
 // issue makes a link valid for ttl and removes the unused links of its
@@ -76,10 +83,11 @@ func (s *Service) issue(ctx context.Context, actor, tenantID string, p model.Lin
 	return token, l, s.audit(ctx, actor, l, ".create", map[string]string{"expires_at": l.ExpiresAt.Format(time.RFC3339)})
 }
 
-// open returns the link named by token when it may still be used for p.
-func (s *Service) open(ctx context.Context, tenantID string, p model.LinkPurpose, token string) (model.OneTimeLink, error) {
+// open returns the link named by token when it may still be used for p
+// (or one of the also purposes, which share p's page).
+func (s *Service) open(ctx context.Context, tenantID string, p model.LinkPurpose, token string, also ...model.LinkPurpose) (model.OneTimeLink, error) {
 	l, err := s.Links.Get(ctx, tenantID, ids.Hash(token))
-	if errors.Is(err, model.ErrNotFound) || (err == nil && l.Purpose != p) {
+	if errors.Is(err, model.ErrNotFound) || (err == nil && l.Purpose != p && !slices.Contains(also, l.Purpose)) {
 		return l, unusable("this " + kinds[p].name + " is not valid; check that it was copied whole")
 	} else if err != nil {
 		return l, fmt.Errorf("look up %s: %w", kinds[p].name, err)

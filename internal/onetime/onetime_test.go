@@ -10,6 +10,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
@@ -17,10 +18,11 @@ import (
 const pw = "correct horse battery"
 
 type fixture struct {
-	svc *Service
-	st  store.Store
-	mu  sync.Mutex
-	now time.Time
+	svc     *Service
+	st      store.Store
+	keyring *secrets.Keyring // the outbox's, once withMail
+	mu      sync.Mutex
+	now     time.Time
 }
 
 func newFixture(t *testing.T, tenants ...string) *fixture {

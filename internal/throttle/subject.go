@@ -7,7 +7,7 @@ import (
 )
 
 // Buckets for requests that make Guildgate mail someone (a password-reset
-// link): each costs a mail, so they are limited per address typed, per
+// or an address-verification link): each costs a mail, so they are limited per address typed, per
 // member and per client address, and a refusal looks exactly like a
 // success to the requester.
 const (
@@ -19,6 +19,10 @@ const (
 	UseResetMember = "reset-member"
 	// UseResetIP is keyed by the client address (IPv6 by /64).
 	UseResetIP = "reset-ip"
+	// UseVerifyMember is keyed by the member: address-verification and
+	// address-change links they ask for on their own page (the latter
+	// also bounds guesses at the current password from a borrowed session).
+	UseVerifyMember = "verify-member"
 )
 
 // Defaults: three reset mails to one address or member in quick
@@ -54,5 +58,6 @@ func subjectKey(use, subject string) string {
 
 func (l *Limiter) subjectRates() map[string]Rate {
 	addr := l.ResetAddress.orDefault(DefaultResetPerAddress)
-	return map[string]Rate{UseResetEmail: addr, UseResetMember: addr, UseResetIP: l.ResetIP.orDefault(DefaultResetPerIP)}
+	return map[string]Rate{UseResetEmail: addr, UseResetMember: addr, UseVerifyMember: addr,
+		UseResetIP: l.ResetIP.orDefault(DefaultResetPerIP)}
 }

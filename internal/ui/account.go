@@ -10,9 +10,10 @@ const (
 	PagePasswordReset = "password_reset"
 	PageForgot        = "forgot"
 	PageInvite        = "invite"
+	PageVerifyEmail   = "verify_email"
 )
 
-var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot, PageInvite, PageHome}
+var accountPageNames = []string{PageAdminSetup, PagePasswordReset, PageForgot, PageInvite, PageHome, PageVerifyEmail}
 
 // AdminSetup is the form that creates a site's first administrator. Action
 // is the form's own URL (the link); Errors maps a field ("" for the form as
@@ -60,4 +61,19 @@ type Invite struct {
 	Action    string
 	Email     string
 	Errors    map[string]i18n.Message
+}
+
+// VerifyEmail is the page a link proving an address opens: a button that
+// confirms Email (the member's own, or the New one they asked for), since
+// mail scanners open links and must not use them up; once Done, what
+// changed. Error says why the address cannot be confirmed.
+type VerifyEmail struct {
+	Page
+	CSRFToken  string
+	Action     string
+	Email      string
+	New        bool
+	Error      i18n.Message
+	Done       bool
+	AccountURL string
 }

@@ -36,6 +36,16 @@ var accountSamples = map[string][]any{
 		Home{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", HasPassword: true,
 			ProfileErrors:  map[string]i18n.Message{"name": i18n.M("form.required", i18n.M("admin_setup.name"))},
 			PasswordErrors: map[string]i18n.Message{"current_password": i18n.M("home.password.wrong")}},
+		Home{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", HasPassword: true, MailOn: true,
+			NewEmail: "ann@new", EmailErrors: map[string]i18n.Message{"new_email": i18n.M("form.email_invalid"),
+				"email_password": i18n.M("home.password.wrong"), "": i18n.M("home.email.too_soon")}},
+	},
+	PageVerifyEmail: {
+		VerifyEmail{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/verify/abc", Email: "ann@example.org",
+			AccountURL: "/account/"},
+		VerifyEmail{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/verify/abc", Email: "ann@new.example",
+			New: true, Error: i18n.M("verify.taken"), AccountURL: "/account/"},
+		VerifyEmail{Page: Page{Site: "Guild of Bakers"}, Done: true, Email: "ann@new.example", AccountURL: "/account/"},
 	},
 	PageInvite: {
 		Invite{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/account/invite/abc", Email: "ann@example.org"},
@@ -77,6 +87,15 @@ func TestAccountPagesRender(t *testing.T) {
 	if strings.Count(body, `aria-invalid="true"`) != 3 || !strings.Contains(body, `autocomplete="new-password"`) ||
 		!strings.Contains(body, "Taken.") {
 		t.Errorf("refused setup form:\n%s", body)
+	}
+	_, body = render(t, u, PageHome, accountSamples[PageHome][2])
+	if strings.Count(body, `aria-invalid="true"`) != 2 || !strings.Contains(body, "(not confirmed yet)") ||
+		!strings.Contains(body, `action="/account/email/verify"`) || !strings.Contains(body, `value="ann@new"`) {
+		t.Errorf("refused address form:\n%s", body)
+	}
+	_, body = render(t, u, PageVerifyEmail, accountSamples[PageVerifyEmail][1])
+	if strings.Contains(body, "<form") || !strings.Contains(body, "Another account uses this address") {
+		t.Errorf("a taken address:\n%s", body)
 	}
 	_, body = render(t, u, PagePasswordReset, accountSamples[PagePasswordReset][1])
 	if strings.Contains(body, "<form") || !strings.Contains(body, `href="/login?login_hint=ann%40example.org"`) {

@@ -9,15 +9,23 @@ import (
 // PageHome is the member's own page (/account/).
 const PageHome = "home"
 
-// Home is the member's own page: sections for the profile, the password,
+// Home is the member's own page: sections for the profile, the address, the password,
 // the browsers signed in, the apps used, and a link to sign-in security
 // (second factors, package accountsecurity). Done names what the last
 // form did, for the status line.
 type Home struct {
 	Page
-	CSRFToken      string
-	Email          string
-	Done           string
+	CSRFToken     string
+	Email         string
+	EmailVerified bool
+	Done          string
+	// MailOn: the site sends mail, so the member can confirm or change
+	// their address themselves; otherwise the page says whom to ask.
+	MailOn bool
+	// NewEmail is the new address as typed; EmailErrors map the address
+	// form's fields (new_email, email_password, "") to their problems.
+	NewEmail       string
+	EmailErrors    map[string]i18n.Message
 	Profile        Profile
 	ProfileErrors  map[string]i18n.Message
 	HasPassword    bool

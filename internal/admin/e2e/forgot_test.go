@@ -28,7 +28,7 @@ func withMail(t *testing.T, backend testenv.Backend) (*testenv.Server, *testenv.
 	return s, mp
 }
 
-var mailedLink = regexp.MustCompile(`https://\S+/account/(?:reset|invite)/[A-Za-z0-9_-]+`)
+var mailedLink = regexp.MustCompile(`https://\S+/account/(?:reset|invite|verify)/[A-Za-z0-9_-]+`)
 
 // linkIn returns the one-time link a mail carries, as a path on s.
 func linkIn(t *testing.T, s *testenv.Server, m testenv.Mail) string {
@@ -56,7 +56,8 @@ func forgot(t *testing.T, s *testenv.Server, email string) page {
 
 // TestForgotPassword is the issue's flow over HTTP on both databases: an
 // unknown address gets the same page and no mail; the member gets a mail
-// whose link sets a new password once, which kills the tokens they held.
+// whose link sets a new password once, which kills the tokens they held
+// and mails them a notice.
 func TestForgotPassword(t *testing.T) {
 	for _, backend := range []testenv.Backend{testenv.SQLite, testenv.Postgres} {
 		t.Run(string(backend), func(t *testing.T) {
@@ -91,8 +92,12 @@ func TestForgotPassword(t *testing.T) {
 			if p := b.post(path, good); p.status != http.StatusNotFound || !strings.Contains(p.body, "already been used") {
 				t.Fatalf("the used link: %d\n%s", p.status, p.body)
 			}
-			if all := mp.Messages(t); len(all) != 1 {
-				t.Fatalf("%d mails sent, want 1 (none to the stranger)", len(all))
+			notice := mp.WaitFor(t, "ada@example.org", 2, mailDelivery)[0]
+			if !strings.HasPrefix(notice.Subject, "Your ") || !strings.HasSuffix(notice.Subject, " password was reset") {
+				t.Fatalf("notice of the reset %+v", notice)
+			}
+			if all := mp.Messages(t); len(all) != 2 {
+				t.Fatalf("%d mails sent, want the link and the notice (none to the stranger)", len(all))
 			}
 			wantAudit(t, s, "member.password.reset_link.", "member.password.reset_link.use", "member.password.reset_link.create")
 		})

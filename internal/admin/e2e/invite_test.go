@@ -71,24 +71,7 @@ func TestInvitation(t *testing.T) {
 		t.Fatalf("the used invitation: %d\n%s", p.status, p.body)
 	}
 
-	app := newPartnerApp(t, s, "members")
-	tok := app.tokens("ada@example.org")
-	provider, err := oidc.NewProvider(app.ctx, s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := provider.Verifier(&oidc.Config{ClientID: app.conf.ClientID}).Verify(app.ctx, raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var claims struct {
-		Email         string `json:"email"`
-		EmailVerified bool   `json:"email_verified"`
-	}
-	if err := idt.Claims(&claims); err != nil || claims.Email != "ada@example.org" || !claims.EmailVerified {
-		t.Fatalf("ID token claims %+v, %v", claims, err)
-	}
+	newPartnerApp(t, s, "members").wantVerifiedEmail("ada@example.org")
 	var again struct{ Error struct{ Code string } }
 	apiCall(t, s, "POST", "/api/v1/members/invitations", map[string]any{"email": "ada@example.org"}, http.StatusConflict, &again)
 }
@@ -138,4 +121,27 @@ func invite(t *testing.T, s *testenv.Server, email string) string {
 		t.Fatal(err)
 	}
 	return inv.URL
+}
+
+// wantVerifiedEmail signs email in to the app and checks, with go-oidc,
+// that the ID token says the address is verified.
+func (p partnerApp) wantVerifiedEmail(email string) {
+	p.t.Helper()
+	tok := p.tokens(email)
+	provider, err := oidc.NewProvider(p.ctx, p.s.URL)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := provider.Verifier(&oidc.Config{ClientID: p.conf.ClientID}).Verify(p.ctx, raw)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var claims struct {
+		Email         string `json:"email"`
+		EmailVerified bool   `json:"email_verified"`
+	}
+	if err := idt.Claims(&claims); err != nil || claims.Email != email || !claims.EmailVerified {
+		p.t.Fatalf("ID token claims %+v, %v", claims, err)
+	}
 }

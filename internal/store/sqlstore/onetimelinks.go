@@ -17,12 +17,12 @@ type oneTimeLinks struct{ s *Store }
 
 func (s *Store) OneTimeLinks() store.OneTimeLinks { return oneTimeLinks{s} }
 
-const oneTimeLinkCols = `hash, tenant_id, purpose, member_id, created_by, created_at, expires_at, used_at`
+const oneTimeLinkCols = `hash, tenant_id, purpose, member_id, email, created_by, created_at, expires_at, used_at`
 
 func (r oneTimeLinks) Create(ctx context.Context, l model.OneTimeLink) error {
 	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO one_time_links (`+oneTimeLinkCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.Hash, l.TenantID, string(l.Purpose),
-		nullIfEmpty(l.MemberID), l.CreatedBy, micros(l.CreatedAt), micros(l.ExpiresAt), nullMicros(l.UsedAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, l.Hash, l.TenantID, string(l.Purpose),
+		nullIfEmpty(l.MemberID), nullIfEmpty(l.Email), l.CreatedBy, micros(l.CreatedAt), micros(l.ExpiresAt), nullMicros(l.UsedAt))
 	if err != nil {
 		return fmt.Errorf("create one-time link: %w", err)
 	}
@@ -73,11 +73,11 @@ func (r oneTimeLinks) DeleteExpired(ctx context.Context, before time.Time) (int6
 func scanOneTimeLink(sc scanner) (model.OneTimeLink, error) {
 	var l model.OneTimeLink
 	var purpose string
-	var member sql.NullString
+	var member, email sql.NullString
 	var created, expires int64
 	var used sql.NullInt64
-	err := sc.Scan(&l.Hash, &l.TenantID, &purpose, &member, &l.CreatedBy, &created, &expires, &used)
-	l.Purpose, l.MemberID = model.LinkPurpose(purpose), member.String
+	err := sc.Scan(&l.Hash, &l.TenantID, &purpose, &member, &email, &l.CreatedBy, &created, &expires, &used)
+	l.Purpose, l.MemberID, l.Email = model.LinkPurpose(purpose), member.String, email.String
 	l.CreatedAt, l.ExpiresAt, l.UsedAt = fromMicros(created), fromMicros(expires), fromNullMicros(used)
 	return l, err
 }

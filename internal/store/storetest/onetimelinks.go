@@ -52,6 +52,10 @@ func testLinkCreateGet(t *testing.T, s store.Store) {
 	equal(t, getLink(t, s, tn.ID, reset.Hash), reset)
 	used := mkLink(t, s, tn.ID, m.ID, func(l *model.OneTimeLink) { l.UsedAt = t0.Add(time.Minute) })
 	equal(t, getLink(t, s, tn.ID, used.Hash), used)
+	change := mkLink(t, s, tn.ID, m.ID, func(l *model.OneTimeLink) {
+		l.Purpose, l.Email = model.PurposeEmailChange, "Ada.New+sso@Example.org"
+	})
+	equal(t, getLink(t, s, tn.ID, change.Hash), change) // the address as typed
 
 	_, err := s.OneTimeLinks().Get(ctx, tn.ID, "missing")
 	wantErr(t, err, model.ErrNotFound)
