@@ -7,7 +7,9 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
@@ -30,6 +32,7 @@ func benchRequests(b *testing.B, h *harness, next func(i int) *http.Request) {
 	// rather than the handlers.
 	b.SetParallelism(1)
 	b.ReportAllocs()
+	cpu0 := processCPU(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -48,9 +51,21 @@ func benchRequests(b *testing.B, h *harness, next func(i int) *http.Request) {
 		}
 	})
 	b.StopTimer()
+	// CPU time per request (client and server: one process) is steadier
+	// than req/s on a machine shared with other work.
+	b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
 	perSecond := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(perSecond, "req/s")
 	b.ReportMetric(perSecond/float64(runtime.GOMAXPROCS(0)), "req/s/core")
+}
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func formRequest(h *harness, path string, c testClient, form url.Values) *http.Request {

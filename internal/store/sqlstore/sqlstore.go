@@ -70,7 +70,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	} else if narrowed, err = ownerOnly(dsn); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(d.driver, source)
+	db, err := openPool(d, source)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", d.name, err)
 	}
@@ -82,6 +82,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: unreachable: %w", d.name, err)
 	}
 	return &Store{pool: db, db: db, d: d, narrowed: narrowed}, nil
+}
+
+// openPool opens the connection pool: SQLite's through sqliteConnector,
+// whose connections keep their statements compiled (stmtcache.go).
+func openPool(d dialect, source string) (*sql.DB, error) {
+	if d.name == sqliteDialect.name {
+		return sql.OpenDB(&sqliteConnector{dsn: source}), nil
+	}
+	return sql.Open(d.driver, source)
 }
 
 // NarrowedFiles lists the SQLite files that other users could read until
