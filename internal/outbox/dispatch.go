@@ -80,12 +80,13 @@ func (d *Dispatcher) batch() int {
 func (d *Dispatcher) deliver(ctx context.Context, it model.OutboxItem) error {
 	kind := d.Kinds[it.Kind]
 	code, err := d.attempt(ctx, kind, it)
-	if ctx.Err() != nil && err != nil {
-		// Shutting down: leave the claim to run out, so the next holder
-		// tries again without this attempt counting as a failure.
-		return ctx.Err()
-	}
 	res := d.outcome(kind.Policy, it, err)
+	if ctx.Err() != nil && err != nil {
+		// Shutting down: hand the item back due at once, so the next
+		// holder tries again now rather than when the claim runs out.
+		res = store.OutboxResult{Status: model.OutboxPending, At: d.Now().UTC(), Error: "interrupted: the replica was stopping"}
+		res.NextAttemptAt = res.At
+	}
 	res.Code = code
 	// The record outlives a cancelled ctx: a mail the relay accepted must
 	// be marked sent even when serve is stopping.
@@ -98,6 +99,9 @@ func (d *Dispatcher) deliver(ctx context.Context, it model.OutboxItem) error {
 	if !held {
 		d.Logger.Warn("outbox: the claim ran out during delivery; another replica may deliver the item again",
 			"kind", it.Kind, "id", it.ID, "tenant", it.TenantID)
+	}
+	if ctx.Err() != nil && err != nil {
+		return ctx.Err()
 	}
 	return d.report(wctx, it, res)
 }

@@ -298,3 +298,24 @@ func TestPayloadBoundToTenant(t *testing.T) {
 		t.Fatalf("%+v", it)
 	}
 }
+
+// TestShutdownHandsTheItemBack: an attempt cut short because the replica is
+// stopping gives the item back due at once, so the next holder need not
+// wait for the claim to run out.
+func TestShutdownHandsTheItemBack(t *testing.T) {
+	f := newFixture(t, storetest.NewSQLite(t))
+	ctx, cancel := context.WithCancel(t.Context())
+	f.rcv.fail = func(Delivery) error { cancel(); return errors.New("connection reset") }
+	id := f.put(t, "t1", "hello")
+	d := f.dispatcher("r1")
+	if _, err := d.RunOnce(ctx); err == nil {
+		t.Fatal("a cancelled round reported no error")
+	}
+	if it := f.item(t, "t1", id); it.Status != model.OutboxPending || !it.ClaimedUntil.IsZero() || it.NextAttemptAt.After(f.clock()) {
+		t.Fatalf("after the shutdown: %+v", it)
+	}
+	f.rcv.fail = nil
+	if n := run(t, f.dispatcher("r2")); n != 1 || len(f.rcv.delivered()) != 1 {
+		t.Fatalf("the item was not due at once for the next holder: %d", n)
+	}
+}
