@@ -229,6 +229,7 @@ func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErro
 		Sessions: sessions, Store: a.store, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, CSRF: csrf,
 		Logger: a.logger, Now: a.now, HTTPClient: a.outbound.For(outbound.BackchannelLogout),
 		ClientKeys: &clientkeys.Verifier{HTTP: a.outbound.For(outbound.ClientJWKS), Now: a.now},
+		Throttle:   a.limiter, TrustedProxies: a.cfg.Proxies(),
 	}
 }
 

@@ -131,6 +131,7 @@ func (a *App) sweep(ctx context.Context) {
 	a.report("one-time links", func() (int64, error) { return a.store.OneTimeLinks().DeleteExpired(ctx, now) })
 	a.report("upstream round trips", func() (int64, error) { return a.store.UpstreamStates().DeleteExpired(ctx, now) })
 	a.report("sign-ins asked for", func() (int64, error) { return a.store.AuthResumes().DeleteExpired(ctx, now) })
+	a.report("device authorizations", func() (int64, error) { return a.store.DeviceAuthorizations().DeleteExpired(ctx, now) })
 	a.report("SAML request records", func() (int64, error) { return a.store.SAMLRequests().DeleteExpired(ctx, now) })
 	// Finished outbox items stay a month, for an operator asking whether
 	// a member's mail went out.

@@ -211,7 +211,7 @@ func TestClientInvalidInputChangesNothing(t *testing.T) {
 		want string
 	}{
 		{"missing name", []string{"client", "add", "--redirect-uris", "https://a.example/cb"}, "guildgate: client add: missing required flag --name"},
-		{"missing redirect URIs", []string{"client", "add", "--name", "A"}, "guildgate: redirect_uris: at least one is required (unless the only grant type is client_credentials)"},
+		{"missing redirect URIs", []string{"client", "add", "--name", "A"}, "guildgate: redirect_uris: at least one is required (unless the grant types are only client_credentials, device_code and refresh_token)"},
 		{"empty redirect URIs", []string{"client", "add", "--name", "A", "--redirect-uris", " , "}, "guildgate: redirect_uris: at least one is required"},
 		{"http not loopback", add("--redirect-uris", "http://app.example/cb"), `guildgate: redirect_uris: "http://app.example/cb" must use https`},
 		{"fragment", add("--redirect-uris", "https://app.example/cb#x"), `guildgate: redirect_uris: "https://app.example/cb#x" must not contain a fragment`},

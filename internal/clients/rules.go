@@ -115,8 +115,8 @@ func (st settings) validate() problem.List {
 	ps.Check("id_token_alg", checkAlg(st.IDTokenAlg))
 	ps.Check("backchannel_logout_uri", checkBackchannel(st.BackchannelLogoutURI))
 	checkGrants(&ps, st.GrantTypes)
-	if len(st.RedirectURIs) == 0 && !slices.Equal(st.GrantTypes, []string{model.GrantClientCredentials}) {
-		ps.Add("redirect_uris", "at least one is required (unless the only grant type is client_credentials)")
+	if len(st.RedirectURIs) == 0 && redirects(st.GrantTypes) {
+		ps.Add("redirect_uris", "at least one is required (unless the grant types are only client_credentials, device_code and refresh_token)")
 	}
 	if st.Public && st.IDTokenAlg == model.AlgHS256 {
 		ps.Add("id_token_alg", "HS256 is keyed with the client secret, and a public client has none: choose RS256, ES256 or EdDSA")
@@ -126,6 +126,13 @@ func (st settings) validate() problem.List {
 		ps.Add("grant_types", "client_credentials needs a client secret, and a public client has none")
 	}
 	return ps
+}
+
+// redirects reports whether any of grants sends the browser back to the
+// client: a client that only acts for itself (client_credentials) or only
+// signs in devices (RFC 8628) has no redirect URI to register.
+func redirects(grants []string) bool {
+	return slices.Contains(grants, model.GrantAuthorizationCode) || slices.Contains(grants, model.GrantImplicit)
 }
 
 // checkName bounds the name and refuses control characters, which would
@@ -219,7 +226,7 @@ func checkGrants(ps *problem.List, grants []string) {
 		}
 		seen[g] = true
 	}
-	if seen[model.GrantRefreshToken] && !seen[model.GrantAuthorizationCode] {
-		ps.Add("grant_types", "refresh_token needs authorization_code: refresh tokens are only issued at a code exchange")
+	if seen[model.GrantRefreshToken] && !seen[model.GrantAuthorizationCode] && !seen[model.GrantDeviceCode] {
+		ps.Add("grant_types", "refresh_token needs authorization_code or device_code: refresh tokens are only issued when one is redeemed")
 	}
 }

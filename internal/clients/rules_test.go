@@ -104,6 +104,7 @@ func TestInputRules(t *testing.T) {
 		{"empty grants", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{}}, []string{"grant_types: at least one is required"}},
 		{"empty grant entry", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{"authorization_code", ""}}, []string{"grant_types: must not hold an empty entry"}},
 		{"refresh alone", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, GrantTypes: []string{"refresh_token", "implicit"}}, []string{"refresh_token needs authorization_code"}},
+		{"code without redirect URIs", Input{Name: "A", GrantTypes: []string{model.GrantDeviceCode, "authorization_code"}}, []string{"redirect_uris: at least one is required"}},
 		{"public client_credentials", Input{Name: "A", GrantTypes: []string{"client_credentials"}, Public: true}, []string{"grant_types: client_credentials needs a client secret"}},
 		{"too many groups", Input{Name: "A", RedirectURIs: []string{"https://a.example/cb"}, PermittedGroups: slices.Repeat([]string{"g"}, MaxGroups+1)}, []string{"permitted_groups: must list at most 100"}},
 		{"all at once", Input{Name: "", RedirectURIs: []string{"http://a.example/cb"}, IDTokenAlg: "XS1", GrantTypes: []string{"x"}},
@@ -121,6 +122,15 @@ func TestInputRules(t *testing.T) {
 				t.Errorf("problems %q, want exactly %d", lines, len(tt.want))
 			}
 		})
+	}
+}
+
+// TestDeviceClientNeedsNoRedirect: a client that only signs in devices
+// (RFC 8628) registers no redirect URI, and may refresh.
+func TestDeviceClientNeedsNoRedirect(t *testing.T) {
+	in := Input{Name: "Lobby screen", GrantTypes: []string{model.GrantDeviceCode, model.GrantRefreshToken}, Public: true}
+	if err := in.Validate(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -8,13 +8,16 @@ const (
 	GrantImplicit          = "implicit"
 	GrantRefreshToken      = "refresh_token"
 	GrantClientCredentials = "client_credentials"
+	// GrantDeviceCode is the device authorization grant (RFC 8628), named
+	// by its URN as RFC 7591 registers grant types.
+	GrantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // GrantTypes is every grant type a client may be allowed, in the order they
 // are stored and shown. It is the one list: discovery publishes it, the
 // clients service checks against it, and the console and the CLI's help
 // offer it. Read it; never append to it.
-var GrantTypes = []string{GrantAuthorizationCode, GrantImplicit, GrantRefreshToken, GrantClientCredentials}
+var GrantTypes = []string{GrantAuthorizationCode, GrantImplicit, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode}
 
 // ID-token signing algorithms a client may choose.
 const (

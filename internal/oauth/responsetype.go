@@ -93,16 +93,18 @@ const (
 	GrantAuthorizationCode GrantType = "authorization_code"
 	GrantRefreshToken      GrantType = "refresh_token"
 	GrantClientCredentials GrantType = "client_credentials"
+	// GrantDeviceCode redeems a device code (RFC 8628 §3.4).
+	GrantDeviceCode GrantType = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // ParseGrantType returns the grant type, or unsupported_grant_type.
 func ParseGrantType(s string) (GrantType, error) {
 	switch g := GrantType(s); g {
-	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials:
+	case GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode:
 		return g, nil
 	case "":
 		return "", InvalidRequest("grant_type is required.")
 	default:
-		return "", UnsupportedGrantType("grant_type is not supported; use authorization_code, refresh_token or client_credentials.")
+		return "", UnsupportedGrantType("grant_type is not supported; use authorization_code, refresh_token, client_credentials or " + string(GrantDeviceCode) + ".")
 	}
 }

@@ -74,7 +74,8 @@ func TestParseGrantType(t *testing.T) {
 		{"", "", CodeInvalidRequest},
 		{"password", "", CodeUnsupportedGrantType},
 		{"Authorization_Code", "", CodeUnsupportedGrantType},
-		{"urn:ietf:params:oauth:grant-type:device_code", "", CodeUnsupportedGrantType},
+		{"urn:ietf:params:oauth:grant-type:device_code", GrantDeviceCode, ""},
+		{"urn:ietf:params:oauth:grant-type:DEVICE_CODE", "", CodeUnsupportedGrantType},
 	}
 	for _, tt := range tests {
 		got, err := ParseGrantType(tt.in)

@@ -88,6 +88,7 @@ func metadata(issuer string) map[string]any {
 		"code_challenge_methods_supported":                         Supported.CodeChallengeMethods,
 		"dpop_signing_alg_values_supported":                        dpop.Algs,
 		"pushed_authorization_request_endpoint":                    issuer + PathPAR,
+		"device_authorization_endpoint":                            issuer + PathDeviceAuthorization,
 		"require_pushed_authorization_requests":                    false, // per client: --require-par
 		"request_parameter_supported":                              true,
 		"request_object_signing_alg_values_supported":              requestObjectAlgs(),

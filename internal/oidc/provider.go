@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/clientkeys"
@@ -19,6 +20,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/tokens"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -55,6 +57,12 @@ type Provider struct {
 	// Policy decides whether a session is strong enough (second factors,
 	// acr_values); nil asks nothing beyond a session.
 	Policy *signinpolicy.Checker
+	// Throttle limits the device flow's anonymous starts and user-code
+	// entries; nil limits nothing (tests of other endpoints).
+	Throttle *throttle.Limiter
+	// TrustedProxies lets the throttle see the member's address behind a
+	// proxy (optional).
+	TrustedProxies []netip.Prefix
 
 	docs documentCache
 }
@@ -70,6 +78,8 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.Handle("GET "+PathJWKS, p.public(p.jwks))
 	p.mountAuthorize(mux)
 	p.mountPAR(mux)
+	p.mountDeviceAuthorization(mux)
+	p.mountDevice(mux)
 	p.mountToken(mux)
 	p.mountUserinfo(mux)
 	p.mountRevocation(mux)

@@ -75,6 +75,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) error {
 		is, err = p.refresh(r, req)
 	case oauth.GrantClientCredentials:
 		is, err = p.clientCredentials(r, req)
+	case oauth.GrantDeviceCode:
+		is, err = p.exchangeDeviceCode(r, req)
 	}
 	if err != nil {
 		return err

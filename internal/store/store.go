@@ -72,6 +72,7 @@ type Repositories interface {
 	SCIM() SCIM
 	WebhookEndpoints() WebhookEndpoints
 	MFAPolicies() MFAPolicies
+	DeviceAuthorizations() DeviceAuthorizations
 }
 
 // Tenants stores sites. Host names are unique across all tenants.

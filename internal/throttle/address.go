@@ -31,7 +31,7 @@ const (
 var errEmpty = errors.New("throttle: bucket empty")
 
 // AllowAddress spends one token of the client address's bucket for use
-// (UseSSOStart and UseSAMLRequest: at the SSOStart rate). It returns a positive retryAfter
+// (UseSSOStart, UseSAMLRequest and UseDeviceStart: at the SSOStart rate; UseDeviceEntry). It returns a positive retryAfter
 // when the bucket is empty, and then writes nothing to the store, so a
 // flood of refused requests costs reads, never rows.
 func (l *Limiter) AllowAddress(ctx context.Context, tenantID, use, ip string) (retryAfter time.Duration, err error) {
@@ -65,7 +65,8 @@ func (l *Limiter) spend(ctx context.Context, tenantID, use, key string, rate Rat
 }
 
 func (l *Limiter) addressRates() map[string]Rate {
-	return map[string]Rate{UseSSOStart: l.ssoStartRate(), UseSAMLRequest: l.ssoStartRate()}
+	return map[string]Rate{UseSSOStart: l.ssoStartRate(), UseSAMLRequest: l.ssoStartRate(),
+		UseDeviceStart: l.ssoStartRate(), UseDeviceEntry: l.deviceEntryRate()}
 }
 
 func (l *Limiter) ssoStartRate() Rate { return l.SSOStart.orDefault(DefaultSSOStart) }

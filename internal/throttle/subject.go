@@ -35,9 +35,10 @@ var (
 )
 
 // AllowFor spends one token of subject's bucket for use (one of the Use
-// constants of this file): subject is the address typed, the member id
-// or the client IP. Like AllowAddress it returns a positive retryAfter
-// when the bucket is empty and then writes nothing.
+// constants of this file, or UseDeviceCode): subject is the address typed,
+// the member id, the client IP, or a user code's hash. Like AllowAddress it
+// returns a positive retryAfter when the bucket is empty and then writes
+// nothing.
 func (l *Limiter) AllowFor(ctx context.Context, tenantID, use, subject string) (retryAfter time.Duration, err error) {
 	rate, ok := l.subjectRates()[use]
 	if !ok {
@@ -59,5 +60,5 @@ func subjectKey(use, subject string) string {
 func (l *Limiter) subjectRates() map[string]Rate {
 	addr := l.ResetAddress.orDefault(DefaultResetPerAddress)
 	return map[string]Rate{UseResetEmail: addr, UseResetMember: addr, UseVerifyMember: addr,
-		UseResetIP: l.ResetIP.orDefault(DefaultResetPerIP)}
+		UseResetIP: l.ResetIP.orDefault(DefaultResetPerIP), UseDeviceCode: l.deviceCodeRate()}
 }

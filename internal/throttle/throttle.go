@@ -74,6 +74,9 @@ type Limiter struct {
 	// ResetAddress limits password-reset mails per address typed and per
 	// member; ResetIP per client address (AllowFor).
 	ResetAddress, ResetIP Rate
+	// DeviceEntry limits user-code entries per address, DeviceCode per
+	// code typed (device.go).
+	DeviceEntry, DeviceCode Rate
 }
 
 // Allow spends one token from the address's bucket, the account-and-address
@@ -133,7 +136,8 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 // slowest to refill.
 func (l *Limiter) rates() []Rate {
 	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate(),
-		l.ResetAddress.orDefault(DefaultResetPerAddress), l.ResetIP.orDefault(DefaultResetPerIP)}
+		l.ResetAddress.orDefault(DefaultResetPerAddress), l.ResetIP.orDefault(DefaultResetPerIP),
+		l.deviceEntryRate(), l.deviceCodeRate()}
 }
 
 func (l *Limiter) accountAddressRate() Rate {

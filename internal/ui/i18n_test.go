@@ -208,6 +208,9 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 	for name, s := range mfaSamples {
 		all[name] = s
 	}
+	for name, s := range deviceSamples {
+		all[name] = s
+	}
 	for name, datas := range all {
 		for i, data := range datas {
 			for _, lang := range i18n.Languages {

@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 
 	"github.com/guildgate/guildgate/internal/i18n"
 )
@@ -55,7 +56,7 @@ func New() (*UI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: parse layout: %w", err)
 	}
-	for _, name := range append(append(pageNames, accountPageNames...), mfaPageNames...) {
+	for _, name := range slices.Concat(pageNames, accountPageNames, mfaPageNames, devicePageNames) {
 		if u.pages[name], err = parsePage(base, name); err != nil {
 			return nil, err
 		}

@@ -39,7 +39,7 @@ var suite = concat(tenantTests, memberTests, listTests, groupTests, sessionTests
 	oauthIsolationTests, oauthConcurrencyTests, apiKeyTests, leaseTests,
 	connectionTests, identityTests, upstreamStateTests, upstreamIsolationTests,
 	oneTimeLinkTests, authResumeTests, samlTests, atomicTests, outboxTests, factorTests, passkeyTests, scimTests, memberPageTests, webhookTests,
-	mfaPolicyTests)
+	mfaPolicyTests, deviceTests)
 
 func concat(lists ...[]testCase) []testCase {
 	var out []testCase
