@@ -19,6 +19,13 @@ import (
 // log, as for authorization codes.
 const deviceInvalid = "The device code is invalid or already used."
 
+// devicePollJitter is how much earlier than the interval a poll may
+// arrive and still count as on time: clients such as x/oauth2 time their
+// polls by a ticker from when each was sent, and one that waited longer for
+// its connection arrives closer to the next. A second of leeway spares an
+// honest client a slow_down; a client polling in a loop still gets one.
+const devicePollJitter = time.Second
+
 // errDeviceUnchanged aborts a poll that writes nothing.
 var errDeviceUnchanged = errors.New("device authorization unchanged")
 
@@ -85,7 +92,7 @@ func pollDevice(d model.DeviceAuthorization, clientID string, now time.Time) (mo
 	}
 	last := d.PolledAt
 	d.PolledAt = now
-	if !last.IsZero() && now.Sub(last) < d.Interval {
+	if !last.IsZero() && now.Sub(last) < d.Interval-devicePollJitter {
 		d.Interval += deviceSlowDown
 		return d, true, oauth.SlowDown(fmt.Sprintf("Polling too often: wait at least %d seconds between requests.", d.Interval/time.Second))
 	}
