@@ -58,8 +58,17 @@ func ParseSPMetadata(data []byte) (Registration, error) {
 	if len(ed.SPSSODescriptors) == 0 {
 		return Registration{}, errors.New("the metadata describes no service provider (no SPSSODescriptor)")
 	}
+	// saml-metadata §2.3.2: entityID is required, a URI of at most 1024
+	// characters; an app must be named by something a request can carry.
+	entityID := strings.TrimSpace(ed.EntityID)
+	if entityID == "" {
+		return Registration{}, errors.New("the metadata names no entity (entityID is empty)")
+	}
+	if len(entityID) > 1024 {
+		return Registration{}, errors.New("the metadata's entityID is longer than 1024 characters")
+	}
 	sp := ed.SPSSODescriptors[0]
-	reg := Registration{EntityID: strings.TrimSpace(ed.EntityID), ACSURLs: acsURLs(sp.AssertionConsumerServices)}
+	reg := Registration{EntityID: entityID, ACSURLs: acsURLs(sp.AssertionConsumerServices)}
 	for _, e := range sp.SingleLogoutServices {
 		if reg.SLOURL == "" && (e.Binding == cs.HTTPRedirectBinding || e.Binding == cs.HTTPPostBinding) {
 			reg.SLOURL = strings.TrimSpace(e.Location)
