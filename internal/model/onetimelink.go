@@ -23,7 +23,7 @@ const (
 )
 
 // OneTimeLink is a single-use link that an operator or administrator hands
-// to a person (Guildgate sends no email). Only the SHA-256 of its token is
+// to a person, or that is mailed to them. Only the SHA-256 of its token is
 // kept, so a database dump holds no usable link.
 type OneTimeLink struct {
 	Hash      string // hex SHA-256 of the token (ids.Hash)

@@ -116,6 +116,35 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor, tenantID, memberI
 	return true, nil
 }
 
+// MaxPending bounds the pending invitations listed at once.
+const MaxPending = 200
+
+// Pending is an invitation sent and not yet accepted, withdrawn or expired.
+type Pending struct {
+	Member            model.Member
+	SentAt, ExpiresAt time.Time
+}
+
+// PendingInvitations lists the tenant's pending invitations, newest first,
+// at most MaxPending.
+func (s *Service) PendingInvitations(ctx context.Context, tenantID string) ([]Pending, error) {
+	links, err := s.Links.ListUnused(ctx, tenantID, model.PurposeInvitation, s.now(), MaxPending)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pending, 0, len(links))
+	for _, l := range links {
+		m, err := s.Members.Get(ctx, tenantID, l.MemberID)
+		if errors.Is(err, model.ErrNotFound) {
+			continue // deleted since: its links went with it
+		} else if err != nil {
+			return nil, fmt.Errorf("invited member %s: %w", l.MemberID, err)
+		}
+		out = append(out, Pending{Member: m, SentAt: l.CreatedAt, ExpiresAt: l.ExpiresAt})
+	}
+	return out, nil
+}
+
 // OpenInvitation returns the invitation named by token and its member
 // while it may still be used.
 func (s *Service) OpenInvitation(ctx context.Context, tenantID, token string) (model.OneTimeLink, model.Member, error) {

@@ -34,7 +34,7 @@ type Handler struct {
 	Signing  *keys.Manager
 	Audit    store.Audit
 	Sessions *session.Manager
-	Links    *onetime.Service // password-reset links
+	Links    *onetime.Service // password-reset links and invitations
 	// Connections and Federation serve the upstream connection pages.
 	Connections *connections.Service
 	Federation  Federation
@@ -60,7 +60,8 @@ type route struct {
 }
 
 func (h *Handler) routes() []route {
-	return append(append(append(h.baseRoutes(), h.samlAppRoutes()...), h.brandingRoutes()...), h.webhookRoutes()...)
+	return append(append(append(append(h.baseRoutes(), h.samlAppRoutes()...), h.brandingRoutes()...), h.webhookRoutes()...),
+		h.invitationRoutes()...)
 }
 
 func (h *Handler) baseRoutes() []route {

@@ -18,7 +18,7 @@ type resetLinkPage struct {
 }
 
 // resetPassword makes a password-reset link for the member, replacing their
-// unused one, for the administrator to pass on (Guildgate sends no email).
+// unused one, for the administrator to pass on (it is never mailed).
 // The member's password and sessions stay until the link is used.
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, c *call) error {
 	m, err := h.Dir.Member(r.Context(), c.tenant.ID, r.PathValue("id"))

@@ -62,6 +62,28 @@ func (r oneTimeLinks) DeleteUnused(ctx context.Context, tenantID string, purpose
 	return n, nil
 }
 
+func (r oneTimeLinks) ListUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, now time.Time, limit int) ([]model.OneTimeLink, error) {
+	rows, err := r.s.db.QueryContext(ctx, `SELECT `+oneTimeLinkCols+` FROM one_time_links
+		WHERE tenant_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+		ORDER BY created_at DESC, hash LIMIT $4`, tenantID, string(purpose), micros(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list unused one-time links: %w", err)
+	}
+	defer rows.Close()
+	var out []model.OneTimeLink
+	for rows.Next() {
+		l, err := scanOneTimeLink(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list unused one-time links: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list unused one-time links: %w", err)
+	}
+	return out, nil
+}
+
 func (r oneTimeLinks) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
 	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM one_time_links WHERE expires_at < $1`, micros(before))
 	if err != nil {

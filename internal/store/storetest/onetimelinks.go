@@ -13,6 +13,7 @@ var oneTimeLinkTests = []testCase{
 	{"OneTimeLinks/Consume", testLinkConsume},
 	{"OneTimeLinks/DeleteUnused", testLinkDeleteUnused},
 	{"OneTimeLinks/DeleteExpired", testLinkDeleteExpired},
+	{"OneTimeLinks/ListUnused", testLinkListUnused},
 	{"OneTimeLinks/GoWithMember", testLinkGoesWithMember},
 	{"TenantIsolation/OneTimeLinks", testLinkIsolation},
 	{"Concurrent/OneTimeLinkConsume", testConcurrentLinkConsume},
@@ -125,6 +126,36 @@ func testLinkDeleteUnused(t *testing.T, s store.Store) {
 	equal(t, n, int64(1))
 	_, err = s.OneTimeLinks().Get(ctx, tn.ID, kept[2].Hash)
 	wantErr(t, err, model.ErrNotFound)
+}
+
+// testLinkListUnused: the unused, unexpired links of one purpose in one
+// tenant, newest first, at most the limit.
+func testLinkListUnused(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	tn, other := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
+	ada, bob, cy := mkMember(t, s, tn.ID, "ada@example.com"), mkMember(t, s, tn.ID, "bob@example.com"), mkMember(t, s, tn.ID, "cy@example.com")
+	invite := func(tenantID, memberID string, created time.Time, edit func(*model.OneTimeLink)) model.OneTimeLink {
+		return mkLink(t, s, tenantID, memberID, func(l *model.OneTimeLink) {
+			l.Purpose, l.CreatedAt, l.ExpiresAt = model.PurposeInvitation, created, created.Add(time.Hour)
+			if edit != nil {
+				edit(l)
+			}
+		})
+	}
+	older, newer := invite(tn.ID, ada.ID, t0, nil), invite(tn.ID, bob.ID, t0.Add(time.Minute), nil)
+	invite(tn.ID, cy.ID, t0, func(l *model.OneTimeLink) { l.UsedAt = t0.Add(time.Second) })
+	invite(tn.ID, cy.ID, t0.Add(-time.Hour), nil) // expired at t0
+	mkLink(t, s, tn.ID, cy.ID, nil)               // a password reset
+	invite(other.ID, mkMember(t, s, other.ID, "ada@example.com").ID, t0, nil)
+	got, err := s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, 10)
+	ok(t, err)
+	equal(t, got, []model.OneTimeLink{newer, older})
+	got, err = s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, 1)
+	ok(t, err)
+	equal(t, got, []model.OneTimeLink{newer})
+	got, err = s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0.Add(2*time.Hour), 10)
+	ok(t, err)
+	equal(t, len(got), 0)
 }
 
 func testLinkDeleteExpired(t *testing.T, s store.Store) {
