@@ -229,3 +229,125 @@ func verifyWithReferenceLibrary(t *testing.T, r *receiver) {
 		}
 	}
 }
+
+// TestWebhooksTwoReplicas: two replicas on one PostgreSQL database take a
+// member's status changes alternately; the one holding the jobs lease
+// delivers every event exactly once, never two attempts at one webhook-id
+// at a time, in the order the changes were made.
+func TestWebhooksTwoReplicas(t *testing.T) {
+	storetest.PostgresURL(t)
+	bin := testenv.BuildBinary(t, "")
+	ca := newReceiverCA(t)
+	s := newSite(t, bin, "postgres", ca)
+	r := startReceiver(t, ca, false)
+	a, ca1 := s.serve("--allow-private-upstreams")
+	member, _ := s.setUp(r)
+	b, cb := s.serve("--allow-private-upstreams")
+	statuses := []string{"expired", "grace_period", "current", "inheriting", "expired", "non_member", "current", "expired"}
+	for i, st := range statuses {
+		s.setStatus([]*http.Client{ca1, cb}[i%2], member, st)
+	}
+	r.waitFor(30*time.Second, "the last status change", func(d delivery) bool {
+		typ, data := d.event(t)
+		return typ == model.EventMemberStatusChanged && data["status"] == statuses[len(statuses)-1] &&
+			len(r.deliveries()) >= len(statuses)+1
+	})
+	time.Sleep(2 * time.Second) // a duplicate would come now, from the other replica's next poll
+	seen := map[string]int{}
+	var got []string
+	for _, d := range r.deliveries() {
+		seen[d.ID]++
+		if typ, data := d.event(t); typ == model.EventMemberStatusChanged {
+			got = append(got, data["status"].(string))
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", id, n)
+		}
+	}
+	if _, overlaps := r.state(); len(overlaps) > 0 || strings.Join(got, ",") != strings.Join(statuses, ",") {
+		t.Fatalf("delivered %v (overlapping: %v), changed %v", got, overlaps, statuses)
+	}
+	stopBinary(t, b, syscall.SIGTERM)
+	stopBinary(t, a, syscall.SIGTERM)
+}
+
+// TestWebhooksGuardedClient: deliveries go through the outbound client's
+// rules. A receiver that redirects (here to another loopback receiver) is
+// a failed delivery, the redirect never followed; one that hangs is given
+// up at the client's timeout and tried again later, holding up nothing
+// else; and without --allow-private-upstreams a receiver on a private
+// address is never reached at all.
+func TestWebhooksGuardedClient(t *testing.T) {
+	bin := testenv.BuildBinary(t, "")
+	ca := newReceiverCA(t)
+	s := newSite(t, bin, "sqlite", ca)
+	sink := startReceiver(t, ca, false)
+	redirecting, hanging, healthy := startReceiver(t, ca, false), startReceiver(t, ca, false), startReceiver(t, ca, false)
+	redirecting.redirect = sink.url()
+	hanging.hang = make(chan struct{})
+	t.Cleanup(func() { close(hanging.hang) })
+
+	p, _ := s.serve("--allow-private-upstreams")
+	endpoints := map[*receiver]string{}
+	for _, r := range []*receiver{redirecting, hanging, healthy} {
+		var e struct{ ID, Secret string }
+		s.cli(&e, "webhook", "add", "--url", r.url(), "--events", "member.created")
+		r.setSecret(e.Secret)
+		endpoints[r] = e.ID
+	}
+	s.cli(nil, "member", "add", "--email", "ada@example.org", "--name", "Ada")
+	healthy.waitFor(30*time.Second, "the healthy endpoint's delivery", ofType(t, model.EventMemberCreated, true))
+	redirecting.waitFor(30*time.Second, "the redirecting endpoint's delivery", ofType(t, model.EventMemberCreated, false))
+	listed := func(r *receiver, ok func(code int, lastError string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var ds []struct {
+				Status           string `json:"status"`
+				LastResponseCode int    `json:"last_response_code"`
+				LastError        string `json:"last_error"`
+			}
+			s.cli(&ds, "webhook", "deliveries", endpoints[r])
+			if len(ds) == 1 && ds[0].Status == "pending" && ok(ds[0].LastResponseCode, ds[0].LastError) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("deliveries of %s: %+v", r.url(), ds)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	listed(redirecting, func(code int, e string) bool { return code == http.StatusTemporaryRedirect && strings.Contains(e, "307") })
+	listed(hanging, func(code int, e string) bool { return code == 0 && strings.Contains(e, "deadline exceeded") })
+	if n := len(sink.deliveries()); n != 0 {
+		t.Fatalf("the redirect was followed: the sink got %d requests", n)
+	}
+	stopBinary(t, p, syscall.SIGTERM)
+
+	// The same receivers, now refused: the operator allows no private address.
+	p, _ = s.serve()
+	before := len(healthy.deliveries())
+	var m struct{ ID string }
+	s.cli(&m, "member", "add", "--email", "grace@example.org", "--name", "Grace")
+	listed2 := func() bool {
+		var ds []struct {
+			LastError string `json:"last_error"`
+			Attempts  int    `json:"attempts"`
+		}
+		s.cli(&ds, "webhook", "deliveries", endpoints[healthy])
+		return len(ds) == 2 && ds[0].Attempts > 0 && strings.Contains(ds[0].LastError, "refused to contact")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !listed2() {
+		if time.Now().After(deadline) {
+			t.Fatal("the refused delivery was never listed with its reason")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n := len(healthy.deliveries()); n != before {
+		t.Fatalf("a private address was reached without the operator's allowance (%d requests)", n-before)
+	}
+	stopBinary(t, p, syscall.SIGTERM)
+}

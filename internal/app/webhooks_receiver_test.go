@@ -89,7 +89,8 @@ type receiver struct {
 	t         *testing.T
 	srv       *httptest.Server
 	failFirst bool
-	hang      chan struct{} // when set, every request waits for it
+	hang      chan struct{} // when set, every request waits for it (or for the sender to give up)
+	redirect  string        // when set, every answer is a 307 to it
 
 	mu       sync.Mutex
 	secret   string
@@ -138,12 +139,19 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	failFirst := r.failFirst
 	r.mu.Unlock()
 	if r.hang != nil {
-		<-r.hang
+		select { // longer than any attempt may take
+		case <-r.hang:
+		case <-req.Context().Done():
+		}
 	}
 	d.Status = http.StatusNoContent
+	if r.redirect != "" {
+		w.Header().Set("Location", r.redirect)
+		d.Status = http.StatusTemporaryRedirect
+	}
 	if !d.valid {
 		d.Status = http.StatusUnauthorized
-	} else if failFirst && !seen {
+	} else if failFirst && !seen && r.redirect == "" {
 		d.Status = http.StatusServiceUnavailable
 	}
 	r.mu.Lock()
