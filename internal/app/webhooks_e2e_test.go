@@ -319,7 +319,9 @@ func TestWebhooksGuardedClient(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	listed(redirecting, func(code int, e string) bool { return code == http.StatusTemporaryRedirect && strings.Contains(e, "307") })
+	listed(redirecting, func(code int, e string) bool {
+		return code == http.StatusTemporaryRedirect && strings.Contains(e, "307")
+	})
 	listed(hanging, func(code int, e string) bool { return code == 0 && strings.Contains(e, "deadline exceeded") })
 	if n := len(sink.deliveries()); n != 0 {
 		t.Fatalf("the redirect was followed: the sink got %d requests", n)
