@@ -23,12 +23,10 @@ func (h *Handler) mountPasskeys(mux *http.ServeMux) {
 	mux.Handle("POST "+PathPasskeyRemove, h.page(h.postPasskeyRemove))
 }
 
-// binding ties a registration to this browser (its CSRF cookie) and this
-// session: a form carried to another browser or outliving its session
-// registers nothing.
-func (h *Handler) binding(w http.ResponseWriter, r *http.Request, me who) string {
-	return h.CSRF.Token(w, r) + "|" + me.session.ID
-}
+// binding ties a registration to this browser (its CSRF cookie, whose
+// value csrf is) and this session: a form carried to another browser or
+// outliving its session registers nothing.
+func binding(csrf string, me who) string { return csrf + "|" + me.session.ID }
 
 // mayAdd: a passkey signs in alone, so adding one needs what removing a
 // factor needs — a session that proved the second factor — unless the
@@ -60,12 +58,13 @@ func (h *Handler) getPasskey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderPasskey(w http.ResponseWriter, r *http.Request, me who, status int, name, returnTo string, msg i18n.Message) error {
-	c, err := h.Passkeys.BeginRegistration(r.Context(), me.tenant, me.member, h.binding(w, r, me))
+	csrf := h.CSRF.Token(w, r)
+	c, err := h.Passkeys.BeginRegistration(r.Context(), me.tenant, me.member, binding(csrf, me))
 	if err != nil {
 		return httpx.Internal(err)
 	}
 	return h.UI.Render(w, status, ui.PageSecurityPasskey, ui.SecurityPasskey{Page: ui.PageFor(r, me.tenant),
-		CSRFToken: h.CSRF.Token(w, r), Options: string(c.Options), State: c.State, Name: name,
+		CSRFToken: csrf, Options: string(c.Options), State: c.State, Name: name,
 		ReturnTo: safeReturn(returnTo), Error: msg})
 }
 
@@ -92,7 +91,7 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 		name = ui.PageFor(r, me.tenant).T("passkey.default_name", len(list)+1)
 	}
 	ip := httpx.ClientIP(r, h.TrustedProxies)
-	p, err := h.Passkeys.FinishRegistration(r.Context(), me.tenant, me.member, h.binding(w, r, me), f.Get("state"), name,
+	p, err := h.Passkeys.FinishRegistration(r.Context(), me.tenant, me.member, binding(h.CSRF.Token(w, r), me), f.Get("state"), name,
 		[]byte(f.Get("credential")), ip)
 	if msg, known := passkeyMessage(err); known {
 		return h.renderPasskey(w, r, me, http.StatusUnprocessableEntity, f.Get("name"), f.Get("return_to"), msg)

@@ -172,7 +172,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	loginPages := &login.Handler{UI: pages, Errors: htmlErrors, Sessions: sessions, Members: a.store.Members(),
 		Hasher: hasher, Throttle: a.limiter, CSRF: &httpx.CSRF{Errors: htmlErrors}, Audit: a.store.Audit(),
 		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies, Secrets: d.Keyring}
-	loginPages.MFA = a.secondFactors(d)
+	loginPages.MFA, loginPages.Passkeys = a.secondFactors(d), a.passkeyService(d)
 	policy := &signinpolicy.Checker{Policies: a.store.MFAPolicies(), MFA: loginPages.MFA}
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
 	provider := a.provider(d, pages, sessions, htmlErrors, loginPages.CSRF)
@@ -196,7 +196,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	adm.Mount(site)
 	fed.TestResult = adm.TestClaims
 	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
-	(&accountsecurity.Handler{MFA: loginPages.MFA, Passkeys: a.passkeyService(d), Sessions: sessions, UI: pages, Errors: htmlErrors,
+	(&accountsecurity.Handler{MFA: loginPages.MFA, Passkeys: loginPages.Passkeys, Sessions: sessions, UI: pages, Errors: htmlErrors,
 		CSRF: loginPages.CSRF, Now: a.now, TrustedProxies: proxies}).Mount(site)
 	a.scim(hasher).Mount(site)
 	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,

@@ -17,6 +17,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/passkeys"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
@@ -54,6 +55,9 @@ type Handler struct {
 	// is required with MFA.
 	MFA     *mfa.Service
 	Secrets *secrets.Keyring
+	// Passkeys offers passkeys on the email step and the code step; nil
+	// offers none.
+	Passkeys *passkeys.Service
 }
 
 var _ httpx.ErrorPages = ui.ErrorPages{}
@@ -66,6 +70,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	if h.MFA != nil {
 		mux.Handle("GET "+PathCode, h.page(h.getCode))
 		mux.Handle("POST "+PathCode, h.page(h.postCode))
+	}
+	if h.Passkeys != nil {
+		mux.Handle("POST "+PathPasskey, h.page(h.postPasskey))
+		mux.Handle("POST "+PathCodePasskey, h.page(h.postCodePasskey))
 	}
 }
 

@@ -50,9 +50,14 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderEmail(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, f form, msg i18n.Message) error {
+	csrf := h.CSRF.Token(w, r)
+	passkey := h.passkeyForm(r, t, nil, csrf)
+	if passkey != nil {
+		allowReturnRedirect(w, f.ReturnTo) // the passkey form's submission ends at the client
+	}
 	return h.UI.Render(w, status, ui.PageLoginEmail, ui.LoginEmail{
-		Page: ui.PageFor(r, t), CSRFToken: h.CSRF.Token(w, r),
-		Email: f.Email, ReturnTo: f.ReturnTo, Error: msg, Buttons: h.buttons(r, t, f.ReturnTo),
+		Page: ui.PageFor(r, t), CSRFToken: csrf,
+		Email: f.Email, ReturnTo: f.ReturnTo, Error: msg, Buttons: h.buttons(r, t, f.ReturnTo), Passkey: passkey,
 	})
 }
 

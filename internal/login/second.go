@@ -102,14 +102,28 @@ func (h *Handler) askCode(w http.ResponseWriter, r *http.Request, t model.Tenant
 	if err := h.setPending(w, t, pending{MemberID: m.ID, At: h.Now(), AMR: amr}); err != nil {
 		return httpx.Internal(err)
 	}
-	return h.renderCode(w, r, t, http.StatusOK, f.ReturnTo, m.Email, i18n.Message{})
+	return h.renderCode(w, r, t, http.StatusOK, f.ReturnTo, "", m, i18n.Message{})
 }
 
-func (h *Handler) renderCode(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, returnTo, email string, msg i18n.Message) error {
+// renderCode shows the second step: the code form when the member has an
+// authenticator (or recovery codes), and their passkeys when they have
+// any. need=passkey (acr_values=phr) leaves the code form out.
+func (h *Handler) renderCode(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, returnTo, need string,
+	m model.Member, msg i18n.Message) error {
+	st, err := h.MFA.Status(r.Context(), t.ID, m.ID)
+	if err != nil {
+		return httpx.Internal(err)
+	}
+	if need != mfa.NeedPasskey {
+		need = ""
+	}
 	allowReturnRedirect(w, returnTo) // this form's submission ends at the client
+	csrf := h.CSRF.Token(w, r)
 	return h.UI.Render(w, status, ui.PageLoginCode, ui.LoginCode{
-		Page: ui.PageFor(r, t), CSRFToken: h.CSRF.Token(w, r), Action: PathCode, ReturnTo: returnTo,
-		Email: email, Error: msg, CancelURL: "/login?" + url.Values{"return_to": {returnTo}}.Encode(),
+		Page: ui.PageFor(r, t), CSRFToken: csrf, Action: PathCode, ReturnTo: returnTo,
+		Email: m.Email, Error: msg, CancelURL: "/login?" + url.Values{"return_to": {returnTo}}.Encode(),
+		ShowCode: need == "" && (st.TOTP || st.RecoveryLeft > 0), Need: need,
+		Passkey: h.passkeyForm(r, t, &m, csrf), PasskeyAction: PathCodePasskey,
 	})
 }
 
@@ -147,7 +161,7 @@ func (h *Handler) getCode(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || !ok {
 		return h.restart(w, returnTo, err)
 	}
-	return h.renderCode(w, r, t, http.StatusOK, returnTo, m.Email, i18n.Message{})
+	return h.renderCode(w, r, t, http.StatusOK, returnTo, r.URL.Query().Get("need"), m, i18n.Message{})
 }
 
 func (h *Handler) restart(w http.ResponseWriter, returnTo string, err error) error {
@@ -182,29 +196,34 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case errors.Is(err, mfa.ErrMalformed):
-		return h.renderCode(w, r, t, http.StatusUnprocessableEntity, returnTo, m.Email, msgCodeMalformed)
+		return h.renderCode(w, r, t, http.StatusUnprocessableEntity, returnTo, "", m, msgCodeMalformed)
 	case errors.Is(err, mfa.ErrIncorrect):
 		h.count("failure")
-		return h.renderCode(w, r, t, http.StatusUnprocessableEntity, returnTo, m.Email, msgCodeIncorrect)
+		return h.renderCode(w, r, t, http.StatusUnprocessableEntity, returnTo, "", m, msgCodeIncorrect)
 	case err != nil:
 		return httpx.Internal(err)
 	}
 	return h.finishCode(w, r, t, m, amr, method, ip, returnTo)
 }
 
-// finishCode starts the two-factor session. Starting a new one (rather
-// than marking the old) gives a stepping-up member a new cookie and a new
-// auth_time, as any sign-in does.
+// finishCode starts the two-factor session after a right code.
 func (h *Handler) finishCode(w http.ResponseWriter, r *http.Request, t model.Tenant, m model.Member, amr []string,
 	method mfa.Method, ip, returnTo string) error {
-	amr = mfa.WithSecondFactor(amr, "otp")
+	return h.startTwoFactor(w, r, t, m, mfa.WithSecondFactor(amr, "otp"), string(method), ip, returnTo)
+}
+
+// startTwoFactor starts the session with both factors in amr. Starting a
+// new one (rather than marking the old) gives a stepping-up member a new
+// cookie and a new auth_time, as any sign-in does.
+func (h *Handler) startTwoFactor(w http.ResponseWriter, r *http.Request, t model.Tenant, m model.Member, amr []string,
+	method, ip, returnTo string) error {
 	if _, err := h.Sessions.Start(w, r, t, m, amr); err != nil {
 		return httpx.Internal(err)
 	}
 	clearPending(w)
 	actor := "member:" + m.ID
 	h.audit(r.Context(), t, actor, "login.success", actor, ip, map[string]string{"method": strings.Join(amr, " "),
-		"second_factor": string(method)})
+		"second_factor": method})
 	h.count("success")
 	seeOther(w, returnTo)
 	return nil

@@ -49,6 +49,10 @@ func (e *Throttled) Error() string { return fmt.Sprintf("mfa: throttled for %s",
 // there with return_to.
 const CodePath = "/login/code"
 
+// NeedPasskey is CodePath's "need" value when only a passkey will do
+// (acr_values=phr): the page then offers no code form.
+const NeedPasskey = "passkey"
+
 // EnrolPath is the authenticator set-up page (package accountsecurity),
 // where a member who must use a second factor and has none is sent, with
 // return_to.

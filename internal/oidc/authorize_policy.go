@@ -45,5 +45,9 @@ func (p *Provider) requireFactors(r *http.Request, t model.Tenant, req *authRequ
 	if err != nil {
 		return authNext{}, err
 	}
-	return authNext{login: page + "?" + url.Values{"return_to": {back}}.Encode()}, nil
+	q := url.Values{"return_to": {back}}
+	if d.Want == signinpolicy.LevelPhish {
+		q.Set("need", mfa.NeedPasskey) // the code page offers the passkey alone
+	}
+	return authNext{login: page + "?" + q.Encode()}, nil
 }

@@ -36,12 +36,15 @@ const (
 // ACRValuesSupported is discovery's acr_values_supported.
 var ACRValuesSupported = []string{ACRPhr, ACRMFA}
 
-// Achieved is the level a session's amr (RFC 8176) shows.
+// Achieved is the level a session's amr (RFC 8176) shows: two factors
+// (mfa.ProvedTwo), and phishing-resistant when one of them was a passkey
+// (a key bound to the site's origin: "hwk" or "swk").
 func Achieved(amr []string) Level {
+	key := slices.Contains(amr, "hwk") || slices.Contains(amr, "swk")
 	switch {
-	case (slices.Contains(amr, "hwk") || slices.Contains(amr, "swk")) && slices.Contains(amr, "user"):
+	case key && mfa.ProvedTwo(amr):
 		return LevelPhish
-	case slices.Contains(amr, "mfa"):
+	case mfa.ProvedTwo(amr):
 		return LevelMFA
 	}
 	return LevelOne
@@ -122,13 +125,22 @@ func (c *Checker) Decide(ctx context.Context, t model.Tenant, m model.Member, s 
 	if Achieved(s.AMR) >= want {
 		return Decision{Verdict: Allow, Want: want}, nil
 	}
-	if fed || want == LevelPhish {
-		// Passkeys do not exist yet; an upstream sign-in's factors are unknown.
+	if fed {
+		// An upstream sign-in's factors are unknown, and not ours to add to.
 		return Decision{Verdict: Unmet, Want: want, Reason: "no way to meet the requirement"}, nil
 	}
 	st, err := c.MFA.Status(ctx, t.ID, m.ID)
 	if err != nil {
 		return Decision{}, fmt.Errorf("signinpolicy: %w", err)
+	}
+	if want == LevelPhish {
+		// Only a passkey meets it. A member without one cannot set one up
+		// in the middle of this sign-in: adding a passkey needs a session
+		// that proved the second factor, which is what is missing here.
+		if st.Passkeys > 0 {
+			return Decision{Verdict: StepUp, Want: want, Reason: "passkey needed"}, nil
+		}
+		return Decision{Verdict: Unmet, Want: want, Reason: "passkey needed, none set up"}, nil
 	}
 	if st.Any() {
 		return Decision{Verdict: StepUp, Want: want, Reason: "second factor needed"}, nil

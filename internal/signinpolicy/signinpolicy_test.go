@@ -30,7 +30,8 @@ func TestACR(t *testing.T) {
 		amr  []string
 		want string
 	}{{nil, ""}, {[]string{"pwd"}, ""}, {[]string{"fed"}, ""}, {[]string{"pwd", "otp", "mfa"}, "mfa"},
-		{[]string{"hwk", "user"}, "phr"}, {[]string{"swk", "user", "mfa"}, "phr"}, {[]string{"hwk"}, ""}} {
+		{[]string{"hwk", "user"}, "phr"}, {[]string{"swk", "user", "mfa"}, "phr"}, {[]string{"hwk"}, ""},
+		{[]string{"pwd", "hwk", "mfa"}, "phr"}, {[]string{"pwd", "otp", "user"}, ""}} {
 		if got := ACR(tc.amr); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.amr, got, tc.want)
 		}
@@ -55,11 +56,15 @@ func TestDecide(t *testing.T) {
 		return m
 	}
 	plain, withFactor, admin := mk("a@x", false, false), mk("b@x", false, true), mk("c@x", true, false)
+	withPasskey := mk("d@x", false, false)
+	must(t, st.Passkeys().AddPasskey(ctx, model.Passkey{TenantID: tn.ID, MemberID: withPasskey.ID, ID: "k", Name: "Key",
+		Record: []byte("{}"), CreatedAt: now}))
 	strict := model.Client{ID: ids.NewUUID(), TenantID: tn.ID, Name: "S", CreatedAt: now, UpdatedAt: now}
 	must(t, st.Clients().Create(ctx, strict))
 	must(t, st.MFAPolicies().SetClient(ctx, tn.ID, strict.ID, true))
 	c := &Checker{Policies: st.MFAPolicies(), MFA: &mfa.Service{Factors: st.Factors(), Passkeys: st.Passkeys()}}
 	pwd, mfaS, fed := []string{"pwd"}, []string{"pwd", "otp", "mfa"}, []string{"fed"}
+	passkey, pwdKey := []string{"hwk", "user"}, []string{"pwd", "swk", "mfa"}
 
 	for _, tc := range []struct {
 		name   string
@@ -73,7 +78,13 @@ func TestDecide(t *testing.T) {
 		{"acr mfa, no factor", model.MFAOptional, plain, pwd, Need{ACR: LevelMFA}, Enrol},
 		{"acr mfa, factor", model.MFAOptional, withFactor, pwd, Need{ACR: LevelMFA}, StepUp},
 		{"acr mfa, mfa session", model.MFAOptional, withFactor, mfaS, Need{ACR: LevelMFA}, Allow},
-		{"acr phr", model.MFAOptional, withFactor, mfaS, Need{ACR: LevelPhish}, Unmet},
+		{"acr phr, no passkey", model.MFAOptional, withFactor, mfaS, Need{ACR: LevelPhish}, Unmet},
+		{"acr phr, passkey not used", model.MFAOptional, withPasskey, pwd, Need{ACR: LevelPhish}, StepUp},
+		{"acr phr, passkey sign-in", model.MFAOptional, withPasskey, passkey, Need{ACR: LevelPhish}, Allow},
+		{"acr phr, password and passkey", model.MFAOptional, withPasskey, pwdKey, Need{ACR: LevelPhish}, Allow},
+		{"acr mfa, passkey only member", model.MFAOptional, withPasskey, pwd, Need{ACR: LevelMFA}, StepUp},
+		{"required, passkey sign-in", model.MFARequired, withPasskey, passkey, Need{}, Allow},
+		{"admins, admin, passkey sign-in", model.MFAAdmins, admin, passkey, Need{}, Allow},
 		{"client requires", model.MFAOptional, plain, pwd, Need{ClientID: strict.ID}, Enrol},
 		{"client requires, fed", model.MFAOptional, plain, fed, Need{ClientID: strict.ID}, Allow},
 		{"acr mfa, fed", model.MFAOptional, plain, fed, Need{ACR: LevelMFA}, Unmet},

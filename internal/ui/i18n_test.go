@@ -238,9 +238,15 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 // mfaSamples are the second-factor pages in each of their states.
 var mfaSamples = map[string][]any{
 	PageLoginCode: {
-		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login"},
 		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login",
-			Error: i18n.M("code.error.incorrect")},
+			ShowCode: true},
+		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login",
+			Error: i18n.M("code.error.incorrect"), ShowCode: true},
+		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login",
+			ShowCode: true, Passkey: &PasskeyForm{Options: "{}", State: "s"}, PasskeyAction: "/login/code/passkey"},
+		LoginCode{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Action: "/login/code", Email: "ann@example.org", CancelURL: "/login",
+			Need: "passkey", Passkey: &PasskeyForm{Options: "{}", State: "s"}, PasskeyAction: "/login/code/passkey",
+			Error: i18n.M("passkey.error.refused")},
 	},
 	PageSecurity: {
 		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org"},

@@ -32,6 +32,12 @@ type LoginCode struct {
 	Email     string
 	Error     i18n.Message
 	CancelURL string
+	// ShowCode offers the code form (an authenticator or recovery codes);
+	// Passkey the member's passkeys, posted to PasskeyAction.
+	ShowCode      bool
+	Passkey       *PasskeyForm
+	PasskeyAction string
+	Need          string // mfa.NeedPasskey when only a passkey will do
 }
 
 // Security is the member's sign-in methods page.

@@ -114,6 +114,16 @@ type LoginEmail struct {
 	Error     i18n.Message
 	// Buttons start sign-in with the tenant's connections that show one.
 	Buttons []SSOButton
+	// Passkey, if set, offers signing in with a passkey alone: a button
+	// and the email field's autofill.
+	Passkey *PasskeyForm
+}
+
+// PasskeyForm is a sign-in ceremony for the page's script (passkey.js):
+// the WebAuthn request options (JSON) and the sealed state to post back.
+type PasskeyForm struct {
+	Options string
+	State   string
 }
 
 // SSOButton is one "Sign in with …" link on the login page.

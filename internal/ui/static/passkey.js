@@ -83,7 +83,13 @@
     return JSON.stringify(out);
   }
 
+  var sent = false; // one response per page: a challenge is good once
+
   function send(form, cred) {
+    if (sent) {
+      return;
+    }
+    sent = true;
     form.querySelector("input[name=credential]").value = toJSON(cred);
     form.submit();
   }
@@ -99,6 +105,9 @@
   var autofill = null; // the pending autofill request, aborted before a modal one
 
   function run(form) {
+    if (sent) {
+      return;
+    }
     var mode = form.getAttribute("data-passkey");
     if (autofill) {
       autofill.abort();
