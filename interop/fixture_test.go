@@ -65,7 +65,14 @@ var clientFlags = map[string][]string{
 	"board":   {"--redirect-uris", redirectURI, "--groups", "board"},
 	// dpop is a public client whose tokens must be DPoP-bound (RFC 9449).
 	"dpop": {"--redirect-uris", redirectURI, "--public", "--require-dpop", "--grant-types", "authorization_code,refresh_token"},
+	// device is a public client of the device flow (RFC 8628), with no
+	// redirect URI; devicesecret one with a secret, which authenticates at
+	// the device authorization endpoint too.
+	"device":       {"--public", "--grant-types", deviceGrant + ",refresh_token"},
+	"devicesecret": {"--grant-types", deviceGrant},
 }
+
+const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
 
 const withImplicit = "authorization_code,implicit,refresh_token"
 

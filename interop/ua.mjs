@@ -41,9 +41,11 @@ export class UserAgent {
    * each with `violations`: what a browser enforcing CSP would have blocked.
    * Options: signIn (default true when a member is set) answers the login
    * forms; confirmLogout submits the OP's "Sign out?" confirmation form;
-   * post (URLSearchParams) makes the first request a form POST from the RP.
+   * post (URLSearchParams) makes the first request a form POST from the RP;
+   * device ('approve' or 'deny') submits the device flow's code, as filled
+   * in from verification_uri_complete, and answers its confirmation.
    */
-  async navigate(url, { signIn = this.member !== undefined, confirmLogout = false, post } = {}) {
+  async navigate(url, { signIn = this.member !== undefined, confirmLogout = false, post, device } = {}) {
     let req = { method: post ? 'POST' : 'GET', url: new URL(url), body: post, crossSite: true, submittedFrom: undefined }
     const answered = new Set()
     const violations = []
@@ -69,7 +71,7 @@ export class UserAgent {
         checkFormPostPage(from, form, inlineScripts(body), violations)
         return { type: 'form_post', url: form.action, params: form.fields, violations }
       }
-      const step = this.#answer(form, { signIn, confirmLogout })
+      const step = this.#answer(form, { signIn, confirmLogout, device })
       if (step === undefined || answered.has(step)) return page // the same form twice: it refused our answer
       answered.add(step)
       req = { method: form.method, url: form.action, body: form.fields, crossSite: false, submittedFrom: from }
@@ -83,7 +85,7 @@ export class UserAgent {
   }
 
   /** #answer fills the form the OP shows and names the step, or returns undefined. */
-  #answer(form, { signIn, confirmLogout }) {
+  #answer(form, { signIn, confirmLogout, device }) {
     const f = form.fields
     if (form.method === 'POST' && form.inputs.has('password')) {
       if (!signIn) return undefined
@@ -99,6 +101,13 @@ export class UserAgent {
     }
     if (form.method === 'POST' && confirmLogout && form.action.pathname === '/log-out') {
       return 'logout'
+    }
+    if (form.method === 'POST' && device && form.inputs.has('user_code')) {
+      return 'device code'
+    }
+    if (form.method === 'POST' && device && form.action.pathname === '/device/confirm') {
+      f.set('decision', device)
+      return 'device answer'
     }
     return undefined
   }
