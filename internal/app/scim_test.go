@@ -31,6 +31,10 @@ func TestSCIMDeactivationEndsAccess(t *testing.T) {
 			must(t, json.Unmarshal([]byte(s.MustCLI(t, "", "client", "add", "--name", "RP", "--redirect-uris",
 				replicaRedirect, "--json")), &cc))
 
+			var hook struct{ ID string }
+			must(t, json.Unmarshal([]byte(s.MustCLI(t, "", "webhook", "add", "--url", "https://partner.example/hooks",
+				"--events", "member.created,member.disabled", "--json")), &hook))
+
 			rp := s.Client(t)
 			user := map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"},
 				"userName": "ada@acme.example", "externalId": "00u1", "displayName": "Ada Lovelace", "active": true}
@@ -89,6 +93,17 @@ func TestSCIMDeactivationEndsAccess(t *testing.T) {
 			}
 			if _, body, _ := page(t, browser, s.URL, "/login"); strings.Contains(body, "ada@acme.example") {
 				t.Fatal("the browser session survived deactivation")
+			}
+			// The directory's changes are webhook events like any other
+			// surface's; the refused user made none.
+			var ds []struct {
+				EventType string `json:"event_type"`
+				MemberID  string `json:"member_id"`
+			}
+			must(t, json.Unmarshal([]byte(s.MustCLI(t, "", "webhook", "deliveries", hook.ID, "--json")), &ds))
+			if len(ds) != 2 || ds[0].EventType != "member.disabled" || ds[1].EventType != "member.created" ||
+				ds[0].MemberID != id || ds[1].MemberID != id {
+				t.Fatalf("webhook deliveries of the SCIM changes: %+v", ds)
 			}
 		})
 	}

@@ -17,10 +17,13 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -40,6 +43,7 @@ type world struct {
 	contosoToken   string
 	otherSiteToken string
 	client         model.Client
+	keys           *secrets.Keyring // seals the outbox's webhook items
 }
 
 func newWorld(t *testing.T, st store.Store) *world {
@@ -90,9 +94,18 @@ func issue(t *testing.T, tokens *Tokens, tenantID, connID string) string {
 // limit, with the tenant of the host in the context.
 func (w *world) handler(tokens *Tokens, now func() time.Time) http.Handler {
 	st := w.st
+	keys, err := secrets.NewKeyring(secrets.GenerateKey())
+	must(w.t, err)
+	w.keys = keys
+	// A partner app hears of every change, as in the app.
+	must(w.t, st.WebhookEndpoints().Create(w.t.Context(), model.WebhookEndpoint{ID: "hook", TenantID: "t1",
+		URL: "https://lms.example/hooks", Events: model.WebhookEvents, CreatedAt: clock, UpdatedAt: clock,
+		Secrets: []model.ClientSecret{{Ciphertext: "sealed", CreatedAt: clock}}}))
+	queue := &outbox.Queue{Keyring: keys, Now: now}
 	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(),
 		Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
-		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: now}
+		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: now,
+		Events: &webhooks.Events{Now: now, Queue: func(context.Context) (*outbox.Queue, error) { return queue, nil }}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := &Handler{Tokens: tokens, Identities: st.Identities(), Members: st.Members(), SCIM: st.SCIM(), Directory: dir,
 		Linking: &linking.Service{Identities: st.Identities(), Members: st.Members(), Groups: st.Groups(),
@@ -203,4 +216,23 @@ func backends(t *testing.T, fn func(t *testing.T, w *world)) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) { fn(t, newWorld(t, b.New(t))) })
 	}
+}
+
+// events returns the webhook events queued for member id, oldest first.
+func (w *world) events(memberID string) []string {
+	w.t.Helper()
+	p, err := w.st.Outbox().List(w.t.Context(), "t1", store.OutboxQuery{Kind: webhooks.Kind, Stream: "hook:" + memberID,
+		Limit: store.MaxLimit})
+	must(w.t, err)
+	var out []string
+	for i := len(p.Items) - 1; i >= 0; i-- {
+		payload, err := outbox.Open(w.keys, p.Items[i])
+		must(w.t, err)
+		var msg webhooks.Message
+		var ev webhooks.Event
+		must(w.t, json.Unmarshal(payload, &msg))
+		must(w.t, json.Unmarshal(msg.Body, &ev))
+		out = append(out, ev.Type)
+	}
+	return out
 }

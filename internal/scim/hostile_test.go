@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,9 @@ func (w *world) snapshot() string {
 		}
 		b.WriteString("\n")
 	}
+	queued, err := w.st.Outbox().List(ctx, "t1", store.OutboxQuery{Limit: store.MaxLimit})
+	must(w.t, err)
+	fmt.Fprintf(&b, "outbox items: %d\n", len(queued.Items))
 	for _, c := range []string{w.acme.ID, w.contoso.ID} {
 		gs, _, err := w.st.SCIM().ListGroups(ctx, "t1", c, store.SCIMGroupQuery{})
 		must(w.t, err)
