@@ -15,15 +15,14 @@ import (
 
 	"github.com/guildgate/guildgate/internal/accountsecurity"
 	"github.com/guildgate/guildgate/internal/admin"
+	"github.com/guildgate/guildgate/internal/admin/console"
 	"github.com/guildgate/guildgate/internal/brandassets"
 	"github.com/guildgate/guildgate/internal/clientkeys"
-	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
+	"github.com/guildgate/guildgate/internal/federation"
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/legacysso"
 	"github.com/guildgate/guildgate/internal/login"
-	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/metrics"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oidc"
@@ -31,8 +30,8 @@ import (
 	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/services"
 	"github.com/guildgate/guildgate/internal/session"
-	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
@@ -74,13 +73,10 @@ type App struct {
 	cfg      config.Config
 	logger   *slog.Logger
 	now      func() time.Time
-	limiter  *throttle.Limiter
-	keys     *keys.Manager
+	svc      *services.Services
 	replica  string    // this process as a lease holder
 	jobs     jobTiming // how RunJobs paces itself
 
-	queue      *outbox.Queue      // where changes write what is sent later
-	mailer     *mail.Mailer       // queues mail; sends nothing without --smtp-url
 	dispatcher *outbox.Dispatcher // delivers the outbox while this replica holds the jobs lease
 	outboxWake chan struct{}
 	webhooks   *webhooks.Service // endpoints and their deliveries
@@ -88,20 +84,6 @@ type App struct {
 
 // New ensures the default tenant exists and builds the handler tree.
 func New(ctx context.Context, d Deps) (*App, error) {
-	tenants := &tenancy.Service{Store: d.Store.Tenants(), Audit: d.Store.Audit(), Now: d.Now, Atomic: d.Store.Atomic}
-	def, created, err := tenants.EnsureDefault(ctx, "system", d.Config.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("default tenant: %w", err)
-	}
-	if created {
-		d.Logger.Info("created the default tenant", "issuer", def.Issuer)
-	} else if def.Issuer != d.Config.Issuer {
-		// --issuer only names the default tenant's issuer when it is first
-		// created; changing a live issuer is an explicit, audited act.
-		d.Logger.Warn("the default tenant keeps its stored issuer, which differs from the configured one; "+
-			"to change it run: guildgate tenant update default --issuer URL",
-			"stored", def.Issuer, "configured", d.Config.Issuer)
-	}
 	pages, err := ui.New()
 	if err != nil {
 		return nil, err
@@ -111,24 +93,48 @@ func New(ctx context.Context, d Deps) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{Default: def, Metrics: metrics.New(), store: d.Store, cfg: d.Config, logger: d.Logger, now: d.Now,
-		replica: newReplicaID(), jobs: defaultJobTiming}
+	a := &App{Metrics: metrics.New(), store: d.Store, cfg: d.Config, logger: d.Logger, now: d.Now,
+		replica: newReplicaID(), jobs: defaultJobTiming, outboxWake: make(chan struct{}, 1)}
 	a.outbound = d.Outbound
 	if a.outbound == nil {
 		a.outbound = outbound.New(outbound.Options{AllowPrivate: d.Config.AllowPrivateUpstreams, Observer: a.Metrics})
 	}
-	a.limiter = &throttle.Limiter{Store: d.Store.Throttles(), Now: d.Now, AccountAddress: d.AccountAddressRate,
-		Account: d.AccountRate, IP: d.IPRate}
-	a.keys = &keys.Manager{Store: d.Store.Keys(), Secrets: d.Keyring, Now: d.Now}
-	if err := a.buildOutbox(d); err != nil {
+	queue := &outbox.Queue{Keyring: d.Keyring, Now: a.now, Observer: a.Metrics, Notify: a.wakeOutbox}
+	mailer, mailKind, err := a.buildMail(d, queue)
+	if err != nil {
 		return nil, err
 	}
-	a.registerWebhooks(d)
+	a.svc = services.New(services.Deps{Store: d.Store, Secrets: d.Keyring, Now: d.Now, Hasher: d.Hasher,
+		Logger: d.Logger, Outbound: a.outbound, Mail: mailer,
+		Queue:              func(context.Context) (*outbox.Queue, error) { return queue, nil },
+		AccountAddressRate: d.AccountAddressRate, AccountRate: d.AccountRate, IPRate: d.IPRate})
+	a.dispatcher = a.buildDispatcher(d, mailKind)
+	if a.Default, err = a.ensureDefaultTenant(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.ensureKeys(ctx); err != nil {
 		return nil, err
 	}
 	a.Handler = a.routes(d, pages)
 	return a, nil
+}
+
+// ensureDefaultTenant creates the default tenant on the first start.
+func (a *App) ensureDefaultTenant(ctx context.Context) (model.Tenant, error) {
+	def, created, err := a.svc.Tenants.EnsureDefault(ctx, "system", a.cfg.Issuer)
+	if err != nil {
+		return def, fmt.Errorf("default tenant: %w", err)
+	}
+	if created {
+		a.logger.Info("created the default tenant", "issuer", def.Issuer)
+	} else if def.Issuer != a.cfg.Issuer {
+		// --issuer only names the default tenant's issuer when it is first
+		// created; changing a live issuer is an explicit, audited act.
+		a.logger.Warn("the default tenant keeps its stored issuer, which differs from the configured one; "+
+			"to change it run: guildgate tenant update default --issuer URL",
+			"stored", def.Issuer, "configured", a.cfg.Issuer)
+	}
+	return def, nil
 }
 
 // loadKeyring reads the master key that encrypts client secrets and signing
@@ -152,7 +158,7 @@ func (a *App) ensureKeys(ctx context.Context) error {
 		return fmt.Errorf("list tenants: %w", err)
 	}
 	for _, t := range tenants {
-		if err := a.keys.Ensure(ctx, t.ID); err != nil {
+		if err := a.svc.Keys.Ensure(ctx, t.ID); err != nil {
 			return fmt.Errorf("signing keys of tenant %s: %w", t.Slug, err)
 		}
 	}
@@ -163,42 +169,33 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	proxies := a.cfg.Proxies()
 	htmlErrors := &httpx.ErrorWriter{Logger: a.logger, Renderer: httpx.HTMLErrors{Logger: a.logger,
 		Pages: ui.ErrorPages{UI: pages, Tenant: requestTenant}}}
-	hasher := d.Hasher
-	if hasher == nil {
-		hasher = password.NewHasher(password.OWASP)
-	}
+	csrf := &httpx.CSRF{Errors: htmlErrors}
 	sessions := &session.Manager{Store: a.store.Sessions(), Members: a.store.Members(), Now: a.now,
 		Idle: a.cfg.SessionIdle, Absolute: a.cfg.SessionAbsolute}
-	loginPages := &login.Handler{UI: pages, Errors: htmlErrors, Sessions: sessions, Members: a.store.Members(),
-		Hasher: hasher, Throttle: a.limiter, CSRF: &httpx.CSRF{Errors: htmlErrors}, Audit: a.store.Audit(),
-		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies, Secrets: d.Keyring}
-	loginPages.MFA, loginPages.Passkeys = a.secondFactors(d), a.passkeyService(d)
-	policy := &signinpolicy.Checker{Policies: a.store.MFAPolicies(), MFA: loginPages.MFA}
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
-	provider := a.provider(d, pages, sessions, htmlErrors, loginPages.CSRF)
-	fed := a.federation(d, pages, sessions, htmlErrors, loginPages.CSRF, hasher)
-	loginPages.Router, provider.Upstream, provider.Policy = fed, fed, policy
+	testSignIns := &console.TestSignIns{Sessions: sessions, Audit: a.store.Audit(), CSRF: csrf, Now: a.now}
+	fed := a.federation(d, pages, sessions, htmlErrors, csrf, testSignIns)
+	provider := a.provider(d, pages, sessions, htmlErrors, csrf, fed)
 
 	site := http.NewServeMux()
 	pages.Mount(site)
 	(&brandassets.Handler{Tenants: a.store.Tenants(), Errors: htmlErrors}).Mount(site)
-	loginPages.Mount(site)
+	(&login.Handler{UI: pages, Errors: htmlErrors, Sessions: sessions, Members: a.store.Members(),
+		Hasher: a.svc.Hasher, Throttle: a.svc.Throttle, CSRF: csrf, Audit: a.store.Audit(), Router: fed, MFA: a.svc.MFA, Passkeys: a.svc.Passkeys,
+		Logger: a.logger, Metrics: a.Metrics, Now: a.now, TrustedProxies: proxies, Secrets: d.Keyring}).Mount(site)
 	provider.Mount(site)
 	fed.Mount(site)
-	(&legacysso.Handler{Clients: provider.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
-		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies, Policy: policy}).Mount(site)
-	samlApps := a.samlApps()
-	idp := a.samlIdP(samlApps, sessions, htmlErrors)
-	idp.Policy = policy
-	idp.Mount(site)
-	adm := &admin.Handler{Store: a.store, Dir: a.directory(hasher), Webhooks: a.webhooks, Clients: provider.Clients, Signing: a.keys, Sessions: sessions,
-		Pages: htmlErrors, CSRF: loginPages.CSRF, Logger: a.logger, Now: a.now, Federation: fed, SAMLApps: samlApps, Mail: a.mailer, MFA: loginPages.MFA, Policy: policy}
-	adm.Mount(site)
-	fed.TestResult = adm.TestClaims
-	a.accountPages(pages, sessions, htmlErrors, loginPages.CSRF, hasher).Mount(site)
-	(&accountsecurity.Handler{MFA: loginPages.MFA, Passkeys: loginPages.Passkeys, Sessions: sessions, UI: pages, Errors: htmlErrors,
-		CSRF: loginPages.CSRF, Now: a.now, TrustedProxies: proxies}).Mount(site)
-	a.scim(hasher).Mount(site)
+	(&legacysso.Handler{Clients: a.svc.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
+		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies, Policy: a.svc.Policy}).Mount(site)
+	a.samlIdP(sessions, htmlErrors).Mount(site)
+	(&admin.Handler{Dir: a.svc.Directory, Clients: a.svc.Clients, Signing: a.svc.Keys, Links: a.svc.Links,
+		Connections: a.svc.Connections, APIKeys: a.svc.APIKeys, Tenants: a.svc.Tenants, Webhooks: a.svc.Webhooks, SAMLApps: a.svc.SAMLApps, Audit: a.store.Audit(),
+		Sessions: sessions, Pages: htmlErrors, CSRF: csrf, Logger: a.logger, Now: a.now, Federation: fed,
+		MFA: a.svc.MFA, Policy: a.svc.Policy}).Mount(site)
+	a.accountPages(pages, sessions, htmlErrors, csrf).Mount(site)
+	(&accountsecurity.Handler{MFA: a.svc.MFA, Passkeys: a.svc.Passkeys, Sessions: sessions, UI: pages, Errors: htmlErrors,
+		CSRF: csrf, Now: a.now, TrustedProxies: proxies}).Mount(site)
+	a.scim().Mount(site)
 	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,
 		Setting: "--metrics-allow"}.Wrap(a.Metrics.Handler()))
 	site.Handle("GET /{$}", http.RedirectHandler("/login", http.StatusSeeOther))
@@ -221,15 +218,16 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	)
 }
 
-func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF) *oidc.Provider {
+func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, fed *federation.Handler) *oidc.Provider {
 	return &oidc.Provider{
-		Clients:  &clients.Service{Store: a.store.Clients(), Groups: a.store.Groups(), Grants: a.store.Grants(), Audit: a.store.Audit(), Secrets: d.Keyring, Now: a.now},
-		Keys:     a.keys,
-		Tokens:   &tokens.Issuer{Keys: a.keys, Now: a.now},
+		Clients:  a.svc.Clients,
+		Keys:     a.svc.Keys,
+		Tokens:   &tokens.Issuer{Keys: a.svc.Keys, Now: a.now},
 		Sessions: sessions, Store: a.store, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, CSRF: csrf,
+		Upstream: fed, Policy: a.svc.Policy,
 		Logger: a.logger, Now: a.now, HTTPClient: a.outbound.For(outbound.BackchannelLogout),
 		ClientKeys: &clientkeys.Verifier{HTTP: a.outbound.For(outbound.ClientJWKS), Now: a.now},
-		Throttle:   a.limiter, TrustedProxies: a.cfg.Proxies(),
+		Throttle:   a.svc.Throttle, TrustedProxies: a.cfg.Proxies(),
 	}
 }
 

@@ -123,7 +123,7 @@ func (a *App) sweep(ctx context.Context) {
 	a.report("sessions", func() (int64, error) {
 		return a.store.Sessions().DeleteExpired(ctx, now, now.Add(-a.cfg.SessionIdle))
 	})
-	a.report("throttle counters", func() (int64, error) { return a.limiter.Prune(ctx) })
+	a.report("throttle counters", func() (int64, error) { return a.svc.Throttle.Prune(ctx) })
 	a.report("authorization codes", func() (int64, error) { return a.store.AuthCodes().DeleteExpired(ctx, now) })
 	a.report("refresh tokens", func() (int64, error) { return a.store.RefreshTokens().DeleteExpired(ctx, now) })
 	a.report("grants", func() (int64, error) { return a.store.Grants().DeleteExpired(ctx, now) })
@@ -158,7 +158,7 @@ func (a *App) rotateKeys(ctx context.Context) {
 		return
 	}
 	for _, t := range tenants {
-		if rotated, err := a.keys.RotateIfDue(ctx, t.ID); err != nil {
+		if rotated, err := a.svc.Keys.RotateIfDue(ctx, t.ID); err != nil {
 			a.logger.Warn("key rotation failed", "tenant", t.Slug, "err", err)
 		} else if rotated {
 			a.logger.Info("signing keys rotated", "tenant", t.Slug)

@@ -5,35 +5,45 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/mail"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/outbox"
+	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
-// buildOutbox makes the outbox queue every change writes to, and the mail
-// that goes through it. Without --smtp-url the mailer queues nothing and
-// the flows fall back to links shown to an administrator; the dispatcher
-// exists anyway, for the other kinds of item.
-func (a *App) buildOutbox(d Deps) error {
+// buildMail makes the mail the flows write to queue, and the outbox
+// kind that delivers it. Without --smtp-url the mailer queues nothing (the
+// flows fall back to links shown to an administrator) and there is no
+// kind; the outbox is delivered anyway, for the other kinds of item.
+func (a *App) buildMail(d Deps, queue *outbox.Queue) (*mail.Mailer, *outbox.Kind, error) {
 	templates, err := mail.LoadTemplates()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	a.outboxWake = make(chan struct{}, 1)
-	a.queue = &outbox.Queue{Keyring: d.Keyring, Now: a.now, Observer: a.Metrics, Notify: a.wakeOutbox}
-	a.mailer = &mail.Mailer{Templates: templates}
-	a.dispatcher = &outbox.Dispatcher{Store: a.store.Outbox(), Audit: a.store.Audit(), Keyring: d.Keyring,
-		Kinds: map[string]outbox.Kind{}, Holder: a.replica, Now: a.now, Logger: a.logger, Observer: a.Metrics}
 	if a.cfg.SMTPURL == "" {
-		return nil
+		return &mail.Mailer{Templates: templates}, nil, nil
 	}
 	relay, err := mail.NewRelay(a.cfg.SMTPURL, a.cfg.SMTPPassword, a.cfg.MailFrom)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	relay.TLS = d.MailTLS
-	a.mailer.Queue = a.queue
-	a.dispatcher.Kinds[mail.Kind] = outbox.Kind{Deliverer: mail.Deliverer{Relay: relay, Now: a.now}, Policy: mail.Policy}
 	a.logger.Info("mail is sent through the outbox", "relay", relay.String(), "from", relay.From.String())
-	return nil
+	return &mail.Mailer{Templates: templates, Queue: queue},
+		&outbox.Kind{Deliverer: mail.Deliverer{Relay: relay, Now: a.now}, Policy: mail.Policy}, nil
+}
+
+// buildDispatcher makes what delivers the outbox while this replica holds
+// the jobs lease: mail (when there is a relay) and webhooks, signed, through
+// the outbound client (its address policy, no redirects), on the Standard
+// Webhooks retry schedule.
+func (a *App) buildDispatcher(d Deps, mailKind *outbox.Kind) *outbox.Dispatcher {
+	kinds := map[string]outbox.Kind{webhooks.Kind: {Policy: webhooks.Policy,
+		Deliverer: webhooks.Deliverer{Endpoints: a.svc.Webhooks, Client: a.outbound.For(outbound.Webhook), Now: a.now}}}
+	if mailKind != nil {
+		kinds[mail.Kind] = *mailKind
+	}
+	return &outbox.Dispatcher{Store: a.store.Outbox(), Audit: a.store.Audit(), Keyring: d.Keyring,
+		Kinds: kinds, Holder: a.replica, Now: a.now, Logger: a.logger, Observer: a.Metrics}
 }
 
 // wakeOutbox tells this replica's outbox loop that an item was written, so

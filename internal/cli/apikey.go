@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/guildgate/guildgate/internal/admin/apikeys"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/views"
 )
@@ -14,10 +13,6 @@ var apikeyCommands = map[string]command{
 	"create": {summary: "create an admin API key and print it once", run: runAPIKeyCreate, synopsis: "--name N " + tenantFlags},
 	"list":   {summary: "list the tenant's admin API keys (never the keys themselves)", run: runAPIKeyList, synopsis: tenantFlags},
 	"revoke": {summary: "stop an admin API key working, at once", run: runAPIKeyRevoke, synopsis: "ID " + tenantFlags},
-}
-
-func (d *data) apiKeys() *apikeys.Service {
-	return &apikeys.Service{Store: d.store.APIKeys(), Audit: d.store.Audit()}
 }
 
 func runAPIKeyCreate(ctx context.Context, c *call, args []string) error {
@@ -30,7 +25,7 @@ func runAPIKeyCreate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		k, secret, err := d.apiKeys().Create(ctx, actor, t.ID, *name)
+		k, secret, err := d.svc.APIKeys.Create(ctx, actor, t.ID, *name)
 		if err != nil {
 			return err
 		}
@@ -50,7 +45,7 @@ func runAPIKeyList(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		ks, err := d.apiKeys().List(ctx, t.ID)
+		ks, err := d.svc.APIKeys.List(ctx, t.ID)
 		if err != nil {
 			return err
 		}
@@ -74,7 +69,7 @@ func runAPIKeyRevoke(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		if err := d.apiKeys().Revoke(ctx, actor, t.ID, pos[0]); err != nil {
+		if err := d.svc.APIKeys.Revoke(ctx, actor, t.ID, pos[0]); err != nil {
 			return err
 		}
 		if df.json {

@@ -268,12 +268,11 @@ func deleteClient(ctx context.Context, c *call, svc *clients.Service, t model.Te
 // master key the server uses (GUILDGATE_MASTER_KEY, else master.key beside the database).
 func (c *call) withClients(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*clients.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		keys, err := c.loadKeyring(ctx, d)
+		svc, err := c.sealing(ctx, d)
 		if err != nil {
 			return err
 		}
-		svc := &clients.Service{Store: d.store.Clients(), Groups: d.store.Groups(), Grants: d.store.Grants(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now}
-		return fn(svc, t)
+		return fn(svc.Clients, t)
 	})
 }
 

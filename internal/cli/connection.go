@@ -46,7 +46,7 @@ func runSCIMToken(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		tokens := &scim.Tokens{Connections: d.store.Connections(), SCIM: d.store.SCIM(), Audit: d.store.Audit(), Now: time.Now}
+		tokens := &scim.Tokens{Connections: d.store.Connections(), SCIM: d.store.SCIM(), Audit: d.store.Audit(), Now: d.now}
 		token, err := tokens.Issue(ctx, actor, t.ID, pos[0])
 		if err != nil {
 			return err
@@ -262,10 +262,9 @@ func (c *call) withConnections(ctx context.Context, fs *flag.FlagSet, df *dataFl
 }
 
 func (c *call) withConnectionService(ctx context.Context, d *data, fn func(*connections.Service) error) error {
-	keys, err := c.loadKeyring(ctx, d)
+	svc, err := c.sealing(ctx, d)
 	if err != nil {
 		return err
 	}
-	return fn(&connections.Service{Store: d.store.Connections(), SetupLinks: d.store.SetupLinks(),
-		Groups: d.store.Groups(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now})
+	return fn(svc.Connections)
 }

@@ -8,14 +8,14 @@ import (
 
 	"github.com/guildgate/guildgate/internal/app"
 	"github.com/guildgate/guildgate/internal/config"
-	"github.com/guildgate/guildgate/internal/directory"
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/outbox"
-	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/services"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
-	"github.com/guildgate/guildgate/internal/tenancy"
-	"github.com/guildgate/guildgate/internal/webhooks"
 )
 
 // actor is how the audit log names changes made from the shell.
@@ -49,10 +49,13 @@ func (c *call) dataFlagSet(withTenant bool) (*flag.FlagSet, *dataFlags) {
 
 // data is an open store and the services over it, for one command.
 type data struct {
-	store   *sqlstore.Store
-	tenants *tenancy.Service
-	dir     *directory.Service
-	cfg     config.Config
+	store *sqlstore.Store
+	cfg   config.Config
+	now   func() time.Time
+	queue func(context.Context) (*outbox.Queue, error) // loads the master key on first use
+	// svc are the services without the master key, which a command
+	// loads only when it seals or opens something (see sealing).
+	svc *services.Services
 }
 
 // open loads the configuration (flags, GUILDGATE_*, --config) and opens and
@@ -72,13 +75,9 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 	}
 	// The store keeps microseconds; stamping at that precision makes what a
 	// command prints on create equal what a later show reads back.
-	now := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
-	d := &data{store: st, cfg: cfg, tenants: &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now, Atomic: st.Atomic}}
-	d.dir = &directory.Service{
-		Members: st.Members(), Groups: st.Groups(), Sessions: st.Sessions(), Audit: st.Audit(),
-		Grants: st.Grants(), Clients: st.Clients(), Hasher: password.NewHasher(password.OWASP), Now: now,
-		Atomic: st.Atomic, Events: &webhooks.Events{Queue: c.outboxQueue(d), Now: now},
-	}
+	d := &data{store: st, cfg: cfg, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	d.queue = c.outboxQueue(d)
+	d.svc = d.services(nil, nil)
 	return d, nil
 }
 
@@ -94,9 +93,26 @@ func (c *call) outboxQueue(d *data) func(context.Context) (*outbox.Queue, error)
 		if err != nil {
 			return nil, err
 		}
-		q = &outbox.Queue{Keyring: keyring, Now: time.Now}
+		q = &outbox.Queue{Keyring: keyring, Now: d.now}
 		return q, nil
 	}
+}
+
+// services builds the services over d's store, with the master key when
+// the command seals or opens secrets, and mail when it sends any.
+func (d *data) services(keyring *secrets.Keyring, mailer *mail.Mailer) *services.Services {
+	return services.New(services.Deps{Store: d.store, Secrets: keyring, Now: d.now, Mail: mailer, Queue: d.queue,
+		Outbound: outbound.New(outbound.Options{AllowPrivate: d.cfg.AllowPrivateUpstreams})})
+}
+
+// sealing is d's services with the master key the server uses
+// (GUILDGATE_MASTER_KEY, else master.key beside the database; see loadKeyring).
+func (c *call) sealing(ctx context.Context, d *data) (*services.Services, error) {
+	keyring, err := c.loadKeyring(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return d.services(keyring, nil), nil
 }
 
 // tenant finds the tenant a command works on. The default tenant is created
@@ -105,13 +121,13 @@ func (c *call) outboxQueue(d *data) func(context.Context) (*outbox.Queue, error)
 // before the first serve; any other missing tenant is an error.
 func (c *call) tenant(ctx context.Context, d *data, slug string) (model.Tenant, error) {
 	if slug != model.DefaultTenantSlug {
-		t, err := d.tenants.Get(ctx, slug)
+		t, err := d.svc.Tenants.Get(ctx, slug)
 		if isA[*problem.NotFound](err) {
 			return t, &inputError{msg: fmt.Sprintf("no tenant with slug %q (see 'guildgate tenant list')", slug)}
 		}
 		return t, err
 	}
-	t, created, err := d.tenants.EnsureDefault(ctx, actor, d.cfg.Issuer)
+	t, created, err := d.svc.Tenants.EnsureDefault(ctx, actor, d.cfg.Issuer)
 	if created {
 		fmt.Fprintf(c.stderr, "guildgate: created the default tenant with issuer %s; change it with 'guildgate tenant update default --issuer URL'\n", t.Issuer)
 	}

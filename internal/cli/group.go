@@ -33,7 +33,7 @@ func runGroupAdd(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		g, err := d.dir.AddGroup(ctx, actor, t.ID, in)
+		g, err := d.svc.Directory.AddGroup(ctx, actor, t.ID, in)
 		if err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func runGroupList(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		gs, err := d.dir.ListGroups(ctx, t.ID)
+		gs, err := d.svc.Directory.ListGroups(ctx, t.ID)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func runGroupUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withGroup(ctx, fs, df, pos[0], func(d *data, g model.Group) error {
-		g, err := d.dir.UpdateGroup(ctx, actor, g.TenantID, g.ID, p)
+		g, err := d.svc.Directory.UpdateGroup(ctx, actor, g.TenantID, g.ID, p)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func runGroupDelete(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withGroup(ctx, fs, df, pos[0], func(d *data, g model.Group) error {
-		if err := d.dir.DeleteGroup(ctx, actor, g.TenantID, g.ID); err != nil {
+		if err := d.svc.Directory.DeleteGroup(ctx, actor, g.TenantID, g.ID); err != nil {
 			return err
 		}
 		v := views.GroupOf(g)
@@ -116,13 +116,13 @@ func membershipCommand(add bool) func(context.Context, *call, []string) error {
 			return err
 		}
 		return c.withGroup(ctx, fs, df, pos[0], func(d *data, g model.Group) error {
-			m, err := d.dir.MemberByEmail(ctx, g.TenantID, pos[1])
+			m, err := d.svc.Directory.MemberByEmail(ctx, g.TenantID, pos[1])
 			if err != nil {
 				return err
 			}
-			change := d.dir.RemoveFromGroup
+			change := d.svc.Directory.RemoveFromGroup
 			if add {
-				change = d.dir.AddToGroup
+				change = d.svc.Directory.AddToGroup
 			}
 			if err := change(ctx, actor, g.TenantID, g.ID, m.ID); err != nil {
 				return err
@@ -136,7 +136,7 @@ func membershipCommand(add bool) func(context.Context, *call, []string) error {
 // runs fn.
 func (c *call) withGroup(ctx context.Context, fs *flag.FlagSet, df *dataFlags, name string, fn func(*data, model.Group) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		g, err := d.dir.GroupByName(ctx, t.ID, name)
+		g, err := d.svc.Directory.GroupByName(ctx, t.ID, name)
 		if err != nil {
 			return err
 		}

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
-	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/views"
 )
 
@@ -62,7 +60,7 @@ func runRevokeInvitation(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		had, err := d.links().RevokeInvitation(ctx, actor, m.TenantID, m.ID)
+		had, err := d.svc.Links.RevokeInvitation(ctx, actor, m.TenantID, m.ID)
 		if err != nil {
 			return err
 		}
@@ -85,11 +83,11 @@ func runResetLink(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		m, err := d.dir.MemberByEmail(ctx, t.ID, pos[0])
+		m, err := d.svc.Directory.MemberByEmail(ctx, t.ID, pos[0])
 		if err != nil {
 			return err
 		}
-		token, l, err := d.links().ResetLink(ctx, actor, t.ID, m.ID)
+		token, l, err := d.svc.Links.ResetLink(ctx, actor, t.ID, m.ID)
 		if err != nil {
 			return err
 		}
@@ -101,29 +99,20 @@ func runResetLink(ctx context.Context, c *call, args []string) error {
 	})
 }
 
-// links is the link service without mail, for the links the CLI prints.
-func (d *data) links() *onetime.Service {
-	return &onetime.Service{Links: d.store.OneTimeLinks(), Members: d.store.Members(), Dir: d.dir, Audit: d.store.Audit(), Now: time.Now}
-}
-
 // mailingLinks is the link service with mail when a relay is configured:
 // the CLI writes mail to the outbox (sealed under the master key) and the
 // server delivers it.
 func (c *call) mailingLinks(ctx context.Context, d *data) (*onetime.Service, error) {
-	s := d.links()
-	s.Store = d.store
 	templates, err := mail.LoadTemplates()
 	if err != nil {
 		return nil, err
 	}
-	s.Mail = &mail.Mailer{Templates: templates}
 	if d.cfg.SMTPURL == "" {
-		return s, nil
+		return d.services(nil, &mail.Mailer{Templates: templates}).Links, nil
 	}
-	keyring, err := c.loadKeyring(ctx, d)
+	queue, err := d.queue(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.Mail.Queue = &outbox.Queue{Keyring: keyring, Now: time.Now}
-	return s, nil
+	return d.services(nil, &mail.Mailer{Templates: templates, Queue: queue}).Links, nil
 }

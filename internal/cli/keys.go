@@ -9,7 +9,6 @@ import (
 
 	"github.com/guildgate/guildgate/internal/admin/signing"
 	"github.com/guildgate/guildgate/internal/app"
-	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/views"
@@ -51,7 +50,7 @@ func runKeysList(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		ks, err := d.store.Keys().List(ctx, t.ID)
+		ks, err := d.svc.Keys.List(ctx, t.ID)
 		if err != nil {
 			return err
 		}
@@ -65,18 +64,18 @@ func runKeysRotate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		keyring, err := c.loadKeyring(ctx, d)
+		svc, err := c.sealing(ctx, d)
 		if err != nil {
 			return err
 		}
-		m := &keys.Manager{Store: d.store.Keys(), Secrets: keyring}
+		m := svc.Keys
 		// Opening every published key first refuses a wrong master key
 		// before any new key is sealed under it (and gives a tenant
 		// without keys its first ones).
 		if _, err := m.VerificationKeys(ctx, t.ID); err != nil {
 			return err
 		}
-		ks, err := signing.Rotate(ctx, m, d.store.Audit(), time.Now(), actor, t.ID)
+		ks, err := signing.Rotate(ctx, m, d.store.Audit(), d.now(), actor, t.ID)
 		if err != nil {
 			return err
 		}

@@ -59,7 +59,7 @@ func runMemberAdd(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		m, err := d.dir.AddMember(ctx, actor, t.ID, in)
+		m, err := d.svc.Directory.AddMember(ctx, actor, t.ID, in)
 		if err != nil {
 			return err
 		}
@@ -110,18 +110,18 @@ func memberAction(act func(ctx context.Context, d *data, m model.Member) (model.
 func showMember(_ context.Context, _ *data, m model.Member) (model.Member, error) { return m, nil }
 
 func disableMember(ctx context.Context, d *data, m model.Member) (model.Member, error) {
-	return d.dir.DisableMember(ctx, actor, m.TenantID, m.ID)
+	return d.svc.Directory.DisableMember(ctx, actor, m.TenantID, m.ID)
 }
 
 func enableMember(ctx context.Context, d *data, m model.Member) (model.Member, error) {
-	return d.dir.EnableMember(ctx, actor, m.TenantID, m.ID)
+	return d.svc.Directory.EnableMember(ctx, actor, m.TenantID, m.ID)
 }
 
 // withMember opens the store, resolves --tenant and the member by email, and
 // runs fn.
 func (c *call) withMember(ctx context.Context, fs *flag.FlagSet, df *dataFlags, email string, fn func(*data, model.Member) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		m, err := d.dir.MemberByEmail(ctx, t.ID, email)
+		m, err := d.svc.Directory.MemberByEmail(ctx, t.ID, email)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func runMemberUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		m, err := d.dir.UpdateMember(ctx, actor, m.TenantID, m.ID, p)
+		m, err := d.svc.Directory.UpdateMember(ctx, actor, m.TenantID, m.ID, p)
 		if err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func runMemberDelete(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := d.dir.DeleteMember(ctx, actor, m.TenantID, m.ID); err != nil {
+		if err := d.svc.Directory.DeleteMember(ctx, actor, m.TenantID, m.ID); err != nil {
 			return err
 		}
 		return c.emit(df.json, v, func(w io.Writer) { fmt.Fprintf(w, "deleted member %s (%s)\n", v.Email, v.ID) })
@@ -78,10 +78,10 @@ func runSetPassword(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		if err := d.dir.SetPassword(ctx, actor, m.TenantID, m.ID, pw); err != nil {
+		if err := d.svc.Directory.SetPassword(ctx, actor, m.TenantID, m.ID, pw); err != nil {
 			return err
 		}
-		m, err := d.dir.Member(ctx, m.TenantID, m.ID)
+		m, err := d.svc.Directory.Member(ctx, m.TenantID, m.ID)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func runMemberList(ctx context.Context, c *call, args []string) error {
 func listMembers(ctx context.Context, d *data, tenantID string, q store.MemberQuery, paged bool) ([]model.Member, string, error) {
 	var all []model.Member
 	for {
-		p, err := d.dir.ListMembers(ctx, tenantID, q)
+		p, err := d.svc.Directory.ListMembers(ctx, tenantID, q)
 		if err != nil {
 			return nil, "", err
 		}

@@ -18,7 +18,7 @@ import (
 
 // memberViewOf includes the member's groups, which partners map roles from.
 func (d *data) memberViewOf(ctx context.Context, m model.Member) (views.Member, error) {
-	gs, err := d.dir.GroupsOf(ctx, m.TenantID, m.ID)
+	gs, err := d.svc.Directory.GroupsOf(ctx, m.TenantID, m.ID)
 	if err != nil {
 		return views.Member{}, err
 	}

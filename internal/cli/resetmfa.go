@@ -5,11 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
-	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/signinpolicy"
 )
 
 // runResetMFA removes every second factor of a member who lost them, so
@@ -23,9 +20,7 @@ func runResetMFA(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		svc := &mfa.Service{Factors: d.store.Factors(), Passkeys: d.store.Passkeys(), Audit: d.store.Audit(),
-			Now: func() time.Time { return time.Now().UTC() }}
-		removed, err := svc.Reset(ctx, m.TenantID, m.ID, actor)
+		removed, err := d.svc.MFA.Reset(ctx, m.TenantID, m.ID, actor)
 		if err != nil {
 			return err
 		}
@@ -43,12 +38,6 @@ func runResetMFA(ctx context.Context, c *call, args []string) error {
 	})
 }
 
-// mfaSettings changes second-factor policies, audited.
-func (d *data) mfaSettings() *signinpolicy.Settings {
-	return &signinpolicy.Settings{Policies: d.store.MFAPolicies(), Audit: d.store.Audit(),
-		Now: func() time.Time { return time.Now().UTC() }}
-}
-
 // setRequireMFA applies --require-mfa when it was given, and says so on
 // stderr (the client view is shared with the API and does not hold it).
 func (c *call) setRequireMFA(ctx context.Context, fs *flag.FlagSet, t model.Tenant, clientID string, o optBool) error {
@@ -60,7 +49,7 @@ func (c *call) setRequireMFA(ctx context.Context, fs *flag.FlagSet, t model.Tena
 		return err
 	}
 	defer d.store.Close()
-	if err := d.mfaSettings().SetClient(ctx, actor, t.ID, clientID, o.v); err != nil {
+	if err := d.svc.Settings.SetClient(ctx, actor, t.ID, clientID, o.v); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stderr, "guildgate: client %s requires a second factor: %v\n", clientID, o.v)

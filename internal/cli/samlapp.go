@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/samlapps"
@@ -226,9 +224,7 @@ func deleteSAMLApp(ctx context.Context, c *call, svc *samlapps.Service, t model.
 // policy (--allow-private-upstreams from the environment or file).
 func (c *call) withSAMLApps(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*samlapps.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		fetch := outbound.New(outbound.Options{AllowPrivate: d.cfg.AllowPrivateUpstreams}).For(outbound.SAMLMetadata)
-		svc := &samlapps.Service{Store: d.store.SAMLApps(), Groups: d.store.Groups(), Audit: d.store.Audit(), Fetch: fetch, Now: time.Now}
-		return fn(svc, t)
+		return fn(d.svc.SAMLApps, t)
 	})
 }
 

@@ -20,7 +20,7 @@ func runSetupLink(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		token, l, err := d.links().SetupLink(ctx, t.ID)
+		token, l, err := d.svc.Links.SetupLink(ctx, t.ID)
 		if err != nil {
 			return err
 		}

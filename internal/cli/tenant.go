@@ -48,7 +48,7 @@ func runTenantAdd(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	defer d.store.Close()
-	t, err := d.tenants.Create(ctx, actor, in)
+	t, err := d.svc.Tenants.Create(ctx, actor, in)
 	if err != nil {
 		return err
 	}
@@ -106,12 +106,12 @@ func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	if !mfaPolicy.set || p != (tenancy.TenantPatch{}) {
-		if t, err = d.tenants.Update(ctx, actor, pos[0], p); err != nil {
+		if t, err = d.svc.Tenants.Update(ctx, actor, pos[0], p); err != nil {
 			return err
 		}
 	}
 	if mfaPolicy.set {
-		if err := d.mfaSettings().SetTenant(ctx, actor, t.ID, model.MFAPolicy(mfaPolicy.v)); err != nil {
+		if err := d.svc.Settings.SetTenant(ctx, actor, t.ID, model.MFAPolicy(mfaPolicy.v)); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.stderr, "guildgate: second-factor policy of %s: %s\n", t.Slug, mfaPolicy.v)
@@ -140,7 +140,7 @@ func runTenantList(ctx context.Context, c *call, args []string) error {
 	if _, err := c.tenant(ctx, d, "default"); err != nil { // a fresh install lists its default tenant
 		return err
 	}
-	ts, err := d.tenants.List(ctx)
+	ts, err := d.svc.Tenants.List(ctx)
 	if err != nil {
 		return err
 	}

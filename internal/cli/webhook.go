@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/views"
 	"github.com/guildgate/guildgate/internal/webhooks"
@@ -214,12 +213,11 @@ func runWebhookRotate(ctx context.Context, c *call, args []string) error {
 // master key the server uses (secrets are sealed under it).
 func (c *call) withWebhooks(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*webhooks.Service, model.Tenant) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		keys, err := c.loadKeyring(ctx, d)
+		svc, err := c.sealing(ctx, d)
 		if err != nil {
 			return err
 		}
-		return fn(&webhooks.Service{Store: d.store.WebhookEndpoints(), Audit: d.store.Audit(), Secrets: keys, Now: time.Now,
-			Outbox: d.store.Outbox(), Queue: &outbox.Queue{Keyring: keys, Now: time.Now}, Atomic: d.store.Atomic}, t)
+		return fn(svc.Webhooks, t)
 	})
 }
 

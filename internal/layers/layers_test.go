@@ -26,13 +26,14 @@ const (
 	storage               // the storage contract and its one implementation
 	rules                 // services: what is allowed and what must happen, over the store
 	surface               // HTTP handlers; a surface never imports another one
+	wiring                // builds the rules once for the roots; imports no surface, and no surface imports it
 	root                  // composition: the app and the command line that starts it
 	binary                // a main package
 	testOnly              // test harnesses and fakes; never in a binary
 )
 
 func (l layer) String() string {
-	return [...]string{"leaf", "storage", "rules", "surface", "root", "binary", "test-only"}[l]
+	return [...]string{"leaf", "storage", "rules", "surface", "wiring", "root", "binary", "test-only"}[l]
 }
 
 // place is a package's layer and, for surfaces, the surface it belongs to:
@@ -55,6 +56,8 @@ type place struct {
 //     the protocol endpoints all call it, so it knows no HTTP surface.
 //   - surface: serves HTTP routes; give it its own surface name, or the name
 //     of the surface it is a part of.
+//   - wiring: builds rules once for the roots (services): a handler gets
+//     the services it uses from the root, never the set of them.
 //   - root: builds the others (app) or drives them from a shell (cli).
 //   - testOnly: imported by tests only (harnesses, fakes, conformance).
 //
@@ -67,6 +70,8 @@ var packages = map[string]place{
 
 	"internal/app": {layer: root},
 	"internal/cli": {layer: root},
+
+	"internal/services": {layer: wiring},
 
 	"internal/account":         {surface, "account"},
 	"internal/accountsecurity": {surface, "account"},
@@ -197,6 +202,8 @@ func edgeProblem(from, to place) string {
 		return ""
 	case to.layer > from.layer:
 		return fmt.Sprintf("a %s package may not import a %s package", from.layer, to.layer)
+	case from.layer == wiring && to.layer == surface:
+		return "the services are built from rules alone, never from a surface"
 	case from.layer == surface && to.layer == surface && from.surface != to.surface:
 		return "surfaces never import each other: move what they share down a layer"
 	}
@@ -286,6 +293,12 @@ func TestEdgeRules(t *testing.T) {
 		{"internal/linking", "internal/directory", true},
 		{"internal/oidc", "internal/returnto", true},
 		{"cmd/guildgate", "internal/cli", true},
+		{"internal/app", "internal/services", true},
+		{"internal/cli", "internal/services", true},
+		{"internal/services", "internal/directory", true},
+		{"internal/services", "internal/scim", false},      // wiring from a surface
+		{"internal/admin/api", "internal/services", false}, // a surface taking the whole set
+		{"internal/onetime", "internal/services", false},   // a rule taking the whole set
 	}
 	for _, tc := range tests {
 		from, ok1 := packages[tc.from]

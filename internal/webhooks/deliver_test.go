@@ -1,6 +1,7 @@
 package webhooks
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -116,7 +117,8 @@ func newRig(t *testing.T, r *receiver) *rig {
 	// the outbound client reach it.
 	client := outbound.New(outbound.Options{AllowPrivate: true, RootCAs: r.srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
 	g.queue = &outbox.Queue{Keyring: keys, Now: now}
-	g.svc.Outbox, g.svc.Queue, g.svc.Atomic = st.Outbox(), g.queue, st.Atomic
+	g.svc.Outbox, g.svc.Atomic = st.Outbox(), st.Atomic
+	g.svc.Queue = func(context.Context) (*outbox.Queue, error) { return g.queue, nil }
 	g.disp = &outbox.Dispatcher{Store: st.Outbox(), Audit: st.Audit(), Keyring: keys, Holder: "replica-1", Now: now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Kinds:  map[string]outbox.Kind{Kind: {Deliverer: Deliverer{Endpoints: g.svc, Client: client.For(outbound.Webhook), Now: now}, Policy: Policy}}}

@@ -121,9 +121,13 @@ func (s *Service) Redeliver(ctx context.Context, actor, tenantID, endpointID, id
 	}
 	msg.ID = d.MessageID
 	payload, _ := json.Marshal(msg) // a string and raw JSON always marshal
+	q, err := s.Queue(ctx)
+	if err != nil {
+		return Delivery{}, err
+	}
 	var next int64
 	err = s.Atomic(ctx, func(tx store.Tx) error {
-		if next, err = s.Queue.Put(ctx, tx.Outbox(), tenantID, Kind, d.Item.Stream, payload); err != nil {
+		if next, err = q.Put(ctx, tx.Outbox(), tenantID, Kind, d.Item.Stream, payload); err != nil {
 			return err
 		}
 		return s.auditIn(ctx, tx.Audit(), actor, tenantID, "webhook.redeliver", e.ID,

@@ -41,9 +41,10 @@ type Service struct {
 	// opens the outbox items that hold their deliveries.
 	Secrets *secrets.Keyring
 	Now     func() time.Time
-	// Outbox, Queue and Atomic list and resend deliveries.
+	// Outbox, Queue and Atomic list and resend deliveries. Queue returns
+	// the outbox queue, as for Events.
 	Outbox store.Outbox
-	Queue  *outbox.Queue
+	Queue  func(ctx context.Context) (*outbox.Queue, error)
 	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
 }
 

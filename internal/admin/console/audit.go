@@ -32,7 +32,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	page := auditPage{base: h.base(r, c, "audit", "Audit log"), Action: aq.Action, Actor: aq.Actor, Target: aq.Target, Events: p.Items}
+	page := auditPage{base: pageBase(r, c, "audit", "Audit log"), Action: aq.Action, Actor: aq.Actor, Target: aq.Target, Events: p.Items}
 	if p.Next != "" {
 		page.NextURL = "/admin/audit?" + url.Values{"action": {aq.Action}, "actor": {aq.Actor}, "target": {aq.Target},
 			"before": {p.Next}}.Encode()
@@ -50,7 +50,7 @@ func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return h.views.render(w, http.StatusOK, "keys", keysPage{base: h.base(r, c, "keys", "Signing keys"), Keys: ks})
+	return h.views.render(w, http.StatusOK, "keys", keysPage{base: pageBase(r, c, "keys", "Signing keys"), Keys: ks})
 }
 
 func (h *Handler) rotateKeys(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -63,5 +63,5 @@ func (h *Handler) rotateKeys(w http.ResponseWriter, r *http.Request, c *call) er
 type homePage struct{ base }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, c *call) error {
-	return h.views.render(w, http.StatusOK, "home", homePage{h.base(r, c, "home", "Administration")})
+	return h.views.render(w, http.StatusOK, "home", homePage{pageBase(r, c, "home", "Administration")})
 }

@@ -47,7 +47,7 @@ func (h *Handler) showBranding(w http.ResponseWriter, r *http.Request, c *call) 
 }
 
 func (h *Handler) renderBranding(w http.ResponseWriter, r *http.Request, c *call, t model.Tenant, p brandingPage, status int) error {
-	p.base, p.MaxMessage = h.base(r, c, "branding", "Branding"), branding.MaxMessageLen
+	p.base, p.MaxMessage = pageBase(r, c, "branding", "Branding"), branding.MaxMessageLen
 	if t.LogoHash != "" {
 		p.LogoURL = branding.LogoPath + t.LogoHash
 	}

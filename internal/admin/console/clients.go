@@ -19,7 +19,7 @@ func (h *Handler) listClients(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return h.views.render(w, http.StatusOK, "clients", clientsPage{base: h.base(r, c, "clients", "SSO clients"), Clients: vs})
+	return h.views.render(w, http.StatusOK, "clients", clientsPage{base: pageBase(r, c, "clients", "SSO clients"), Clients: vs})
 }
 
 // clientForm is the add/edit form as entered, so a refused form comes back
@@ -49,7 +49,7 @@ var (
 
 func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title string) (clientForm, error) {
 	gs, err := h.Dir.ListGroups(r.Context(), c.tenant.ID)
-	f.base, f.AllGroups, f.Algs, f.GrantTypes = h.base(r, c, "clients", title), gs, algs, grantTypes
+	f.base, f.AllGroups, f.Algs, f.GrantTypes = pageBase(r, c, "clients", title), gs, algs, grantTypes
 	f.TokenAuthMethods = []string{model.AuthClientSecretBasic, model.AuthClientSecretPost, model.AuthPrivateKeyJWT}
 	f.GroupRows = min(max(len(gs), 2), 6) // a one-row multi-select reads as a drop-down
 	return f, err

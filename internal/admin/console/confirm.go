@@ -19,7 +19,7 @@ type confirmation struct {
 }
 
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, c *call, section string, cf confirmation) error {
-	cf.base = h.base(r, c, section, cf.Title)
+	cf.base = pageBase(r, c, section, cf.Title)
 	return h.views.render(w, http.StatusOK, "confirm", cf)
 }
 

@@ -11,16 +11,26 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
-// TestClaims ends an administrator's test sign-in (federation calls it from
-// its callback, after every check of the provider's answer passed): it
-// shows the claims received, mapped and raw, and stores nothing but an
-// audit event. Only a signed-in administrator sees them; the round trip was
-// also bound to the browser that began it.
-func (h *Handler) TestClaims(w http.ResponseWriter, r *http.Request, conn model.Connection, cl upstream.Claims) error {
+// TestSignIns ends administrators' test sign-ins: package federation
+// calls Show from its callback, after every check of the provider's answer
+// passed. It is apart from Handler, which starts test sign-ins through
+// federation, so that each can be built complete, federation between them.
+type TestSignIns struct {
+	Sessions *session.Manager
+	Audit    store.Audit
+	CSRF     *httpx.CSRF
+	Now      func() time.Time
+}
+
+// Show shows the claims received, mapped and raw, and stores nothing but
+// an audit event. Only a signed-in administrator sees them; the round trip
+// was also bound to the browser that began it.
+func (h *TestSignIns) Show(w http.ResponseWriter, r *http.Request, conn model.Connection, cl upstream.Claims) error {
 	t, ok := tenancy.FromContext(r.Context())
 	if !ok {
 		return httpx.Internal(errors.New("console: request has no tenant"))
@@ -39,7 +49,7 @@ func (h *Handler) TestClaims(w http.ResponseWriter, r *http.Request, conn model.
 	if err := auditlog.Record(r.Context(), h.Audit, e); err != nil {
 		return err
 	}
-	p := claimsPage{base: h.base(r, c, "connections", "Test sign-in with "+conn.Name), ID: conn.ID, Name: conn.Name, Claims: cl}
+	p := claimsPage{base: pageBase(r, c, "connections", "Test sign-in with "+conn.Name), ID: conn.ID, Name: conn.Name, Claims: cl}
 	for name, v := range cl.Raw {
 		s, ok := v.(string)
 		if !ok {
@@ -57,5 +67,5 @@ func (h *Handler) TestClaims(w http.ResponseWriter, r *http.Request, conn model.
 		}
 		return 0
 	})
-	return h.views.render(w, http.StatusOK, "connection_claims", p)
+	return parsedViews().render(w, http.StatusOK, "connection_claims", p)
 }

@@ -53,7 +53,7 @@ func (h *Handler) connectClient(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return asPageError(err)
 	}
-	p := connectPage{base: h.base(r, c, "clients", "How to connect "+v.Name), Client: v, Issuer: c.tenant.Issuer,
+	p := connectPage{base: pageBase(r, c, "clients", "How to connect "+v.Name), Client: v, Issuer: c.tenant.Issuer,
 		Discovery: c.tenant.Issuer + "/.well-known/openid-configuration", Scopes: connectScopes, Claims: connectClaims,
 		SecretPlaceholder: secretPlaceholder}
 	for _, rp := range partners.All() {

@@ -43,7 +43,7 @@ func (h *Handler) listConnections(w http.ResponseWriter, r *http.Request, c *cal
 			ShowButton: conn.ShowButton}
 	}
 	return h.views.render(w, http.StatusOK, "connections",
-		connectionsPage{base: h.base(r, c, "connections", "Upstream connections"), Connections: rows})
+		connectionsPage{base: pageBase(r, c, "connections", "Upstream connections"), Connections: rows})
 }
 
 // setupLinkPage shows a new setup link, once: only its hash is stored.
@@ -65,7 +65,7 @@ func (h *Handler) createSetupLink(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return h.views.render(w, http.StatusOK, "connection_link", setupLinkPage{base: h.base(r, c, "connections", "Setup link"),
+	return h.views.render(w, http.StatusOK, "connection_link", setupLinkPage{base: pageBase(r, c, "connections", "Setup link"),
 		ConnectionID: conn.ID, Name: conn.Name, URL: c.tenant.Issuer + connections.SetupPath + token, ExpiresAt: l.ExpiresAt})
 }
 
@@ -104,7 +104,7 @@ func (h *Handler) testConnection(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	p := testPage{base: h.base(r, c, "connections", "Test connection "+conn.Name), ID: conn.ID, Name: conn.Name,
+	p := testPage{base: pageBase(r, c, "connections", "Test connection "+conn.Name), ID: conn.ID, Name: conn.Name,
 		Active: connections.Ready(conn)}
 	if p.Active {
 		if p.Findings, err = h.Federation.CheckConnection(r.Context(), c.tenant, conn); err != nil {

@@ -24,7 +24,7 @@ type connForm struct {
 }
 
 func (h *Handler) connForm(r *http.Request, c *call, f connForm, title string) connForm {
-	f.base, f.Statuses = h.base(r, c, "connections", title), model.MemberStatuses
+	f.base, f.Statuses = pageBase(r, c, "connections", title), model.MemberStatuses
 	f.IssuerModes, f.AuthMethods = model.IssuerModes, model.AuthMethods
 	return f
 }

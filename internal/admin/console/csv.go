@@ -14,7 +14,7 @@ type importPage struct {
 }
 
 func (h *Handler) importForm(w http.ResponseWriter, r *http.Request, c *call) error {
-	return h.views.render(w, http.StatusOK, "import", importPage{base: h.base(r, c, "members", "Import members")})
+	return h.views.render(w, http.StatusOK, "import", importPage{base: pageBase(r, c, "members", "Import members")})
 }
 
 // importMembers takes an uploaded CSV; "Preview" is a dry run that shows
@@ -25,7 +25,7 @@ func (h *Handler) importMembers(w http.ResponseWriter, r *http.Request, c *call)
 		return httpx.BadRequest("Choose a CSV file to import.").WithCause(err)
 	}
 	defer file.Close()
-	page := importPage{base: h.base(r, c, "members", "Import members")}
+	page := importPage{base: pageBase(r, c, "members", "Import members")}
 	rows, bad, err := memberscsv.Parse(file)
 	if errs, isBad := fieldErrors(err); isBad {
 		page.Errors = errs

@@ -19,6 +19,12 @@ type base struct {
 }
 
 func (h *Handler) base(r *http.Request, c *call, section, title string) base {
+	return pageBase(r, c, section, title)
+}
+
+// pageBase is what every console page shows around its content; the test
+// sign-in page (TestSignIns) has no Handler.
+func pageBase(r *http.Request, c *call, section, title string) base {
 	return base{Site: c.tenant.Name, Admin: c.admin.Email, CSRF: c.csrf, Section: section, Title: title,
 		Flash: flashes[r.URL.Query().Get("done")]}
 }

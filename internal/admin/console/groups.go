@@ -29,7 +29,7 @@ func (h *Handler) renderGroups(w http.ResponseWriter, r *http.Request, c *call, 
 	if err != nil {
 		return err
 	}
-	p.base, p.Groups = h.base(r, c, "groups", "Groups"), gs
+	p.base, p.Groups = pageBase(r, c, "groups", "Groups"), gs
 	return h.views.render(w, status, "groups", p)
 }
 
@@ -57,7 +57,7 @@ func (h *Handler) renderGroup(w http.ResponseWriter, r *http.Request, c *call, p
 	if err != nil {
 		return fmt.Errorf("members of group %s: %w", p.Group.ID, err)
 	}
-	p.base, p.Members, p.MoreMembers = h.base(r, c, "groups", "Group "+p.Group.Name), ms.Items, ms.Next != ""
+	p.base, p.Members, p.MoreMembers = pageBase(r, c, "groups", "Group "+p.Group.Name), ms.Items, ms.Next != ""
 	return h.views.render(w, status, "group", p)
 }
 

@@ -126,7 +126,7 @@ func Patterns() []string {
 // Mount registers every route, and a catch-all that answers unknown paths
 // under /admin/ with 404, after the same administrator check.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	h.views = parseViews()
+	h.views = parsedViews()
 	for _, rt := range h.routes() {
 		mux.Handle(rt.pattern, h.page(rt.fn))
 	}

@@ -26,7 +26,7 @@ type memberForm struct {
 
 func (h *Handler) memberForm(ctx context.Context, r *http.Request, c *call, f memberForm, title string) (memberForm, error) {
 	gs, err := h.Dir.ListGroups(ctx, c.tenant.ID)
-	f.base, f.AllGroups, f.Statuses, f.Self = h.base(r, c, "members", title), gs, model.MemberStatuses, f.Member.ID == c.admin.ID
+	f.base, f.AllGroups, f.Statuses, f.Self = pageBase(r, c, "members", title), gs, model.MemberStatuses, f.Member.ID == c.admin.ID
 	return f, err
 }
 

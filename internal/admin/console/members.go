@@ -24,7 +24,7 @@ func (h *Handler) listMembers(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	page := membersPage{base: h.base(r, c, "members", "Members"), Query: q.Get("q"), Members: p.Items}
+	page := membersPage{base: pageBase(r, c, "members", "Members"), Query: q.Get("q"), Members: p.Items}
 	if p.Next != "" {
 		page.NextURL = "/admin/members?" + url.Values{"q": {page.Query}, "after": {p.Next}}.Encode()
 	}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -29,6 +30,10 @@ type views struct {
 	static map[string][]byte
 	hash   map[string]string
 }
+
+// parsedViews is every page, parsed on first use: Mount and the test
+// sign-in page share them.
+var parsedViews = sync.OnceValue(parseViews)
 
 // parseViews parses every page once, at Mount. The files are compiled into
 // the binary, so a parse error is a build defect that every test run finds;

@@ -29,7 +29,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	return h.views.render(w, http.StatusOK, "reset_link", resetLinkPage{base: h.base(r, c, "members", "Password-reset link"),
+	return h.views.render(w, http.StatusOK, "reset_link", resetLinkPage{base: pageBase(r, c, "members", "Password-reset link"),
 		MemberID: m.ID, Email: m.Email, URL: c.tenant.Issuer + onetime.ResetPath + token, ExpiresAt: l.ExpiresAt})
 }
 

@@ -39,7 +39,7 @@ func (h *Handler) listSAMLApps(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	issuer := strings.TrimSuffix(c.tenant.Issuer, "/")
-	return h.views.render(w, http.StatusOK, "saml_apps", samlAppsPage{base: h.base(r, c, "saml-apps", "SAML apps"), Apps: vs,
+	return h.views.render(w, http.StatusOK, "saml_apps", samlAppsPage{base: pageBase(r, c, "saml-apps", "SAML apps"), Apps: vs,
 		IdPMetadata: issuer + saml.PathMetadata, LaunchBase: issuer + saml.PathLaunch})
 }
 
@@ -59,7 +59,7 @@ type samlAppForm struct {
 
 func (h *Handler) samlAppForm(r *http.Request, c *call, f samlAppForm, title string) (samlAppForm, error) {
 	gs, err := h.Dir.ListGroups(r.Context(), c.tenant.ID)
-	f.base, f.AllGroups = h.base(r, c, "saml-apps", title), gs
+	f.base, f.AllGroups = pageBase(r, c, "saml-apps", title), gs
 	f.Formats = []string{model.NameIDEmail, model.NameIDPersistent, model.NameIDTransient}
 	f.GroupRows = min(max(len(gs), 2), 6)
 	return f, err
