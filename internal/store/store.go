@@ -22,8 +22,10 @@ type Store interface {
 	// Other callers see none of the changes until the commit.
 	//
 	// Inside fn use tx only, never the Store: on SQLite the transaction
-	// holds the database's write lock, so a write through the Store would
-	// wait for fn to finish. Read-modify-write methods (Update with fn,
+	// holds the one writer connection, so a write through the Store would
+	// wait for fn to finish, which waits for that write: forever; on
+	// PostgreSQL each such request holds one connection while asking the
+	// pool for another, and enough of them at once empty the pool for good. Read-modify-write methods (Update with fn,
 	// Keys.Replace) join the transaction. Return an operation's error
 	// rather than carrying on: on PostgreSQL a failed statement (a
 	// conflict, say) spoils the transaction, and its commit then fails.

@@ -19,6 +19,8 @@
 //   - Read-modify-write runs in one transaction that locks the row first:
 //     BEGIN IMMEDIATE on SQLite (set in the DSN), SELECT … FOR UPDATE on
 //     PostgreSQL.
+//   - SQLite has one writer connection, and a pool of query-only
+//     connections for plain reads (pools.go).
 package sqlstore
 
 import (
@@ -38,8 +40,14 @@ import (
 // bound to the transaction: db is then the *sql.Tx, so every repository runs
 // its statements there without knowing it.
 type Store struct {
+	// pool is where transactions and writes run: PostgreSQL's one pool,
+	// or SQLite's single writer connection.
 	pool *sql.DB
-	// db is what the repositories run statements on: pool, or tx.
+	// readers serve plain reads: SQLite's query-only pool; PostgreSQL's
+	// is pool itself.
+	readers *sql.DB
+	// db is what the repositories run statements on: pool and readers
+	// (see split), or tx.
 	db querier
 	// tx is the transaction of Atomic this copy is bound to, or nil.
 	tx *sql.Tx
@@ -61,36 +69,36 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxConns := 0 // SQLite: unbounded; writers queue on the file lock anyway
-	var narrowed []ModeChange
 	if d.name == postgresDialect.name {
-		if source, maxConns, err = splitPoolParam(source); err != nil {
-			return nil, err
-		}
-	} else if narrowed, err = ownerOnly(dsn); err != nil {
+		return openPostgres(ctx, source)
+	}
+	narrowed, err := ownerOnly(dsn)
+	if err != nil {
 		return nil, err
 	}
-	db, err := openPool(d, source)
+	s, err := openSQLite(ctx, source)
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d.name, err)
+		return nil, err
 	}
-	if maxConns > 0 {
-		sizePool(db, maxConns)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("open %s database: unreachable: %w", d.name, err)
-	}
-	return &Store{pool: db, db: db, d: d, narrowed: narrowed}, nil
+	s.narrowed = narrowed
+	return s, nil
 }
 
-// openPool opens the connection pool: SQLite's through sqliteConnector,
-// whose connections keep their statements compiled (stmtcache.go).
-func openPool(d dialect, source string) (*sql.DB, error) {
-	if d.name == sqliteDialect.name {
-		return sql.OpenDB(&sqliteConnector{dsn: source}), nil
+func openPostgres(ctx context.Context, source string) (*Store, error) {
+	source, maxConns, err := splitPoolParam(source)
+	if err != nil {
+		return nil, err
 	}
-	return sql.Open(d.driver, source)
+	db, err := sql.Open(postgresDialect.driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres database: %w", err)
+	}
+	sizePool(db, maxConns)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open postgres database: unreachable: %w", err)
+	}
+	return &Store{pool: db, readers: db, db: db, d: postgresDialect}, nil
 }
 
 // NarrowedFiles lists the SQLite files that other users could read until
@@ -109,7 +117,12 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close releases every connection.
-func (s *Store) Close() error { return s.pool.Close() }
+func (s *Store) Close() error {
+	if s.readers == s.pool {
+		return s.pool.Close()
+	}
+	return errors.Join(s.readers.Close(), s.pool.Close())
+}
 
 // The aggregates are views of the same connection pool; they hold no state.
 

@@ -1,0 +1,72 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"runtime"
+	"strings"
+)
+
+// SQLite lets one connection write at a time. With a pool of connections
+// that all may write, the others wait for the lock inside SQLite's busy
+// handler, which sleeps (up to 100 ms at a go) instead of being woken when
+// the lock is free: under 32 concurrent token requests that sleeping made
+// the slowest ones take over a second (issue 11). So the store has exactly
+// one writer connection, which requests queue for in Go and get the moment
+// it is free, and a pool of query-only connections for plain reads, which
+// in WAL mode never wait for the writer.
+//
+// A consequence worth knowing: inside Store.Atomic a write through the
+// Store rather than the transaction waits for a connection the transaction
+// holds, forever (store.Store.Atomic says not to).
+
+// readerConns is how many plain reads run at once; more only queue.
+func readerConns() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// openSQLite opens the writer and the readers on one file. The writer is
+// pinged first, so WAL mode is set before a reader opens the file.
+func openSQLite(ctx context.Context, source string) (*Store, error) {
+	writer := sql.OpenDB(&sqliteConnector{dsn: source})
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	if err := writer.PingContext(ctx); err != nil {
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite database: unreachable: %w", err)
+	}
+	readers := sql.OpenDB(&sqliteConnector{dsn: source + "&_pragma=query_only(1)"})
+	readers.SetMaxOpenConns(readerConns())
+	readers.SetMaxIdleConns(readerConns())
+	if err := readers.PingContext(ctx); err != nil {
+		_ = readers.Close()
+		_ = writer.Close()
+		return nil, fmt.Errorf("open sqlite database: unreachable: %w", err)
+	}
+	return &Store{pool: writer, readers: readers, db: split{writer: writer, readers: readers}, d: sqliteDialect}, nil
+}
+
+// split runs plain reads (statements that begin with SELECT) on the
+// readers and everything else (writes, including UPDATE … RETURNING) on
+// the writer. A write sent to a reader fails at once (query_only), so a
+// misrouted statement cannot go unnoticed.
+type split struct{ writer, readers *sql.DB }
+
+func (p split) pick(query string) *sql.DB {
+	q := strings.TrimLeft(query, " \t\r\n")
+	if len(q) >= 6 && strings.EqualFold(q[:6], "SELECT") {
+		return p.readers
+	}
+	return p.writer
+}
+
+func (p split) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.writer.ExecContext(ctx, query, args...)
+}
+
+func (p split) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.pick(query).QueryContext(ctx, query, args...)
+}
+
+func (p split) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.pick(query).QueryRowContext(ctx, query, args...)
+}
