@@ -61,20 +61,29 @@ func (h *Handler) deleteClient(w http.ResponseWriter, r *http.Request, c *call) 
 // defaultOverlap is the CLI's: a day for the partner to switch secrets.
 const defaultOverlap = 24 * time.Hour
 
-func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, c *call) error {
+// overlapOf reads a rotation's optional {"overlap": "24h"} body, for a
+// client's secret and a webhook endpoint's alike.
+func overlapOf(r *http.Request) (time.Duration, error) {
 	in := rotateInput{}
 	if r.ContentLength != 0 { // the body is optional
 		if err := decode(r, &in); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	overlap := defaultOverlap
-	if in.Overlap != "" {
-		d, err := time.ParseDuration(in.Overlap)
-		if err != nil {
-			return invalid("overlap", `must be a duration such as "24h" or "0s"`)
-		}
-		overlap = d
+	if in.Overlap == "" {
+		return defaultOverlap, nil
+	}
+	d, err := time.ParseDuration(in.Overlap)
+	if err != nil {
+		return 0, invalid("overlap", `must be a duration such as "24h" or "0s"`)
+	}
+	return d, nil
+}
+
+func (h *Handler) rotateSecret(w http.ResponseWriter, r *http.Request, c *call) error {
+	overlap, err := overlapOf(r)
+	if err != nil {
+		return err
 	}
 	v, err := h.Clients.RotateSecret(r.Context(), c.actor(), c.tenant.ID, r.PathValue("id"), overlap)
 	if err != nil {

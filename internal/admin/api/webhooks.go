@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/views"
@@ -90,19 +89,9 @@ func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, c *call)
 }
 
 func (h *Handler) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, c *call) error {
-	in := rotateInput{}
-	if r.ContentLength != 0 { // the body is optional
-		if err := decode(r, &in); err != nil {
-			return err
-		}
-	}
-	overlap := defaultOverlap
-	if in.Overlap != "" {
-		d, err := time.ParseDuration(in.Overlap)
-		if err != nil {
-			return invalid("overlap", `must be a duration such as "24h" or "0s"`)
-		}
-		overlap = d
+	overlap, err := overlapOf(r)
+	if err != nil {
+		return err
 	}
 	e, secret, err := h.Webhooks.RotateSecret(r.Context(), c.actor(), c.tenant.ID, r.PathValue("id"), overlap)
 	if err != nil {
