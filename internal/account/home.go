@@ -79,7 +79,7 @@ func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, who me, sta
 	}
 	for _, s := range sessions {
 		p.Sessions = append(p.Sessions, ui.DeviceSession{ID: s.ID, Since: s.CreatedAt, LastSeen: s.LastSeenAt,
-			Current: s.ID == who.session.ID})
+			Current: s.ID == who.session.ID, Browser: s.Browser, OS: s.OS})
 	}
 	apps, err := h.Account.MemberApps(ctx, who.tenant.ID, who.member.ID)
 	if err != nil {

@@ -137,6 +137,7 @@ var packages = map[string]place{
 	"internal/secrets":    {layer: leaf},
 	"internal/ui":         {layer: leaf},
 	"internal/upstream":   {layer: leaf},
+	"internal/useragent":  {layer: leaf},
 
 	"interop":                         {layer: testOnly},
 	"internal/admin/e2e":              {layer: testOnly},

@@ -13,6 +13,9 @@ type Session struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time // absolute limit; idle expiry is computed from LastSeenAt
 	AMR        []string  // authentication methods, e.g. "pwd"
+	// Browser and OS are what the User-Agent claimed at sign-in (package
+	// useragent's names, or ""): a label for the member's page only.
+	Browser, OS string
 }
 
 // ThrottleCounter is a token bucket kept in the store so every replica sees it.

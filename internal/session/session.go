@@ -17,6 +17,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
+	"github.com/guildgate/guildgate/internal/useragent"
 )
 
 // CookieName is host-only (__Host-: Secure, Path=/, no Domain), so neither a
@@ -59,6 +60,8 @@ func (m *Manager) Start(w http.ResponseWriter, r *http.Request, tenant model.Ten
 		AuthTime: now, CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(m.absolute()), AMR: slices.Clone(amr),
 	}
+	d := useragent.Parse(r.UserAgent())
+	s.Browser, s.OS = d.Browser, d.OS
 	if err := m.Store.Create(ctx, s); err != nil {
 		return model.Session{}, fmt.Errorf("session: create: %w", err)
 	}

@@ -31,8 +31,9 @@ var accountSamples = map[string][]any{
 	PageHome: {
 		Home{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", HasPassword: true, Done: "password",
 			Profile: Profile{Name: "Ann"}, SecurityURL: "/account/security",
-			Sessions: []DeviceSession{{ID: "s1", Current: true, Since: sampleTime, LastSeen: sampleTime}, {ID: "s2", Since: sampleTime, LastSeen: sampleTime}},
-			Apps:     []App{{GrantID: "g1", Name: "Learning platform", Since: sampleTime}}},
+			Sessions: []DeviceSession{{ID: "s1", Current: true, Since: sampleTime, LastSeen: sampleTime, Browser: "Firefox", OS: "Linux"},
+				{ID: "s2", Since: sampleTime, LastSeen: sampleTime, OS: "Android"}},
+			Apps: []App{{GrantID: "g1", Name: "Learning platform", Since: sampleTime}}},
 		Home{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", HasPassword: true,
 			ProfileErrors:  map[string]i18n.Message{"name": i18n.M("form.required", i18n.M("admin_setup.name"))},
 			PasswordErrors: map[string]i18n.Message{"current_password": i18n.M("home.password.wrong")}},

@@ -39,10 +39,12 @@ type Home struct {
 type Profile struct{ Name, GivenName, FamilyName string }
 
 // DeviceSession is one browser signed in; Current is the one looking.
+// Browser and OS are what it said it was at sign-in ("" when unknown).
 type DeviceSession struct {
 	ID              string
 	Since, LastSeen time.Time
 	Current         bool
+	Browser, OS     string
 }
 
 // App is one app the member gave access to.

@@ -15,10 +15,27 @@ import (
 var sessionField = regexp.MustCompile(`name="session" value="([^"]+)"`)
 var grantField = regexp.MustCompile(`name="grant" value="([^"]+)"`)
 
+// withUserAgent makes b send ua, as a real browser names itself.
+func withUserAgent(b *browser, ua string) {
+	next := b.c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	b.c.Transport = roundTripper(func(r *http.Request) (*http.Response, error) {
+		r = r.Clone(r.Context())
+		r.Header.Set("User-Agent", ua)
+		return next.RoundTrip(r)
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 func signedIn(b *browser) bool { return strings.Contains(b.get("/login").body, "You are signed in") }
 
-// TestMemberPage: the member's own page lists two browsers, and signing
-// one out ends only that one; revoking an app kills its tokens; a name
+// TestMemberPage: the member's own page lists two browsers, each named by
+// what its User-Agent says, and signing one out ends only that one; revoking an app kills its tokens; a name
 // change saves; a password change needs the current password, keeps this
 // browser signed in, signs out the others and mails a notice.
 func TestMemberPage(t *testing.T) {
@@ -28,10 +45,14 @@ func TestMemberPage(t *testing.T) {
 		t.Fatalf("signed out: %d → %q", p.status, p.location)
 	}
 	b1, b2 := newBrowser(t, s), newBrowser(t, s)
+	withUserAgent(b1, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+	withUserAgent(b2, "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0 <b>")
 	b1.signIn("ada@example.org")
 	b2.signIn("ada@example.org")
 	page := b1.get("/account/")
-	if page.status != http.StatusOK || strings.Count(page.body, `name="session"`) != 1 || !strings.Contains(page.body, "This browser") {
+	if page.status != http.StatusOK || strings.Count(page.body, `name="session"`) != 1 ||
+		!strings.Contains(page.body, "This browser</strong>: Chrome on Windows") ||
+		!strings.Contains(page.body, "Another browser</strong>: Firefox on Android") {
 		t.Fatalf("member page: %d\n%s", page.status, page.body)
 	}
 	other := sessionField.FindStringSubmatch(page.body)[1]

@@ -103,9 +103,12 @@ func fillV1(t *testing.T, s *sqlstore.Store) {
 	must(t, s.Members().Create(ctx, member("m2", "bob@example.com")))
 	must(t, s.Groups().Create(ctx, model.Group{ID: "g1", TenantID: "t1", Name: "Staff", CreatedAt: at}))
 	must(t, s.Groups().AddMember(ctx, "t1", "g1", "m1"))
-	must(t, s.Sessions().Create(ctx, model.Session{ID: "s1", TenantID: "t1", MemberID: "m1",
-		AuthTime: at, CreatedAt: at, LastSeenAt: at, ExpiresAt: at.Add(time.Hour), AMR: []string{"pwd"}}))
-	_, err := s.Throttles().Update(ctx, "t1", "ip:192.0.2.1", func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
+	// Sessions in version 1's columns, like the tenant: later ones name the
+	// browser.
+	_, err := s.DB().ExecContext(ctx, `INSERT INTO sessions (tenant_id, id, member_id, auth_time, created_at,
+		last_seen_at, expires_at, amr) VALUES ('t1', 's1', 'm1', $1, $1, $1, $2, '["pwd"]')`, at.UnixMicro(), at.Add(time.Hour).UnixMicro())
+	must(t, err)
+	_, err = s.Throttles().Update(ctx, "t1", "ip:192.0.2.1", func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
 		c.Tokens, c.UpdatedAt = 3, at
 		return c, nil
 	})
@@ -129,8 +132,12 @@ func readV1(t *testing.T, s *sqlstore.Store) v1Data {
 	p, err = s.Groups().ListMembers(ctx, "t1", "g1", store.MemberQuery{})
 	must(t, err)
 	d.inGroup = p.Items
-	d.session, err = s.Sessions().Get(ctx, "t1", "s1")
-	must(t, err)
+	var auth, created, seen, expires int64
+	var amr string
+	must(t, s.DB().QueryRowContext(ctx, `SELECT id, member_id, auth_time, created_at, last_seen_at, expires_at, amr
+		FROM sessions WHERE tenant_id = 't1' AND id = 's1'`).Scan(&d.session.ID, &d.session.MemberID, &auth, &created, &seen, &expires, &amr))
+	d.session.AuthTime, d.session.CreatedAt, d.session.LastSeenAt = time.UnixMicro(auth).UTC(), time.UnixMicro(created).UTC(), time.UnixMicro(seen).UTC()
+	d.session.ExpiresAt, d.session.AMR = time.UnixMicro(expires).UTC(), []string{amr}
 	d.throttle, err = s.Throttles().Update(ctx, "t1", "ip:192.0.2.1", func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
 		return c, nil
 	})

@@ -21,16 +21,16 @@ func (r sessions) Create(ctx context.Context, s model.Session) error {
 		return fmt.Errorf("create session: %w", err)
 	}
 	_, err = r.s.exec(ctx, r.s.db, `INSERT INTO sessions (tenant_id, id, member_id, auth_time,
-		created_at, last_seen_at, expires_at, amr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		created_at, last_seen_at, expires_at, amr, browser, os) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		s.TenantID, s.ID, s.MemberID, micros(s.AuthTime), micros(s.CreatedAt),
-		micros(s.LastSeenAt), micros(s.ExpiresAt), string(amr))
+		micros(s.LastSeenAt), micros(s.ExpiresAt), string(amr), s.Browser, s.OS)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
 	return nil
 }
 
-const sessionCols = `id, tenant_id, member_id, auth_time, created_at, last_seen_at, expires_at, amr`
+const sessionCols = `id, tenant_id, member_id, auth_time, created_at, last_seen_at, expires_at, amr, browser, os`
 
 func (r sessions) Get(ctx context.Context, tenantID, id string) (model.Session, error) {
 	s, err := scanSession(r.s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
@@ -66,7 +66,7 @@ func scanSession(sc scanner) (model.Session, error) {
 	var s model.Session
 	var auth, created, seen, expires int64
 	var amr string
-	if err := sc.Scan(&s.ID, &s.TenantID, &s.MemberID, &auth, &created, &seen, &expires, &amr); err != nil {
+	if err := sc.Scan(&s.ID, &s.TenantID, &s.MemberID, &auth, &created, &seen, &expires, &amr, &s.Browser, &s.OS); err != nil {
 		return model.Session{}, err
 	}
 	if err := json.Unmarshal([]byte(amr), &s.AMR); err != nil {

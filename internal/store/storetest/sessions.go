@@ -22,7 +22,7 @@ func testSessionCRUD(t *testing.T, s store.Store) {
 	in := model.Session{
 		ID: newID(), TenantID: tn.ID, MemberID: m.ID,
 		AuthTime: t0.Add(-time.Minute), CreatedAt: t0, LastSeenAt: t0.Add(time.Second).In(zone),
-		ExpiresAt: t0.Add(12*time.Hour + 789), AMR: []string{"pwd", "otp"},
+		ExpiresAt: t0.Add(12*time.Hour + 789), AMR: []string{"pwd", "otp"}, Browser: "Samsung Internet", OS: "Android",
 	}
 	ok(t, s.Sessions().Create(ctx, in))
 	want := in
