@@ -22,11 +22,14 @@ type authRequest struct {
 	Nonce           string
 	Challenge       string // PKCE; empty when not sent
 	ChallengeMethod string
-	Prompt          authPrompt
-	MaxAge          int64 // seconds; -1 when absent
-	LoginHint       string
-	IDTokenHint     string             // raw; verified with the tenant's keys later
-	ACR             signinpolicy.Level // what acr_values asks; LevelOne for nothing
+	// DPoPJKT binds the code to a DPoP key (RFC 9449 §10): the token
+	// request must come with a proof by that key. Empty when not sent.
+	DPoPJKT     string
+	Prompt      authPrompt
+	MaxAge      int64 // seconds; -1 when absent
+	LoginHint   string
+	IDTokenHint string             // raw; verified with the tenant's keys later
+	ACR         signinpolicy.Level // what acr_values asks; LevelOne for nothing
 	// Resume is set on a request coming back from /login with a marker
 	// that opened (authResumeParam).
 	Resume authResume
@@ -86,7 +89,8 @@ func parseAuthRequest(v url.Values, c model.Client, redirectURI string) (*authRe
 	req := &authRequest{Client: c, RedirectURI: redirectURI, params: v, MaxAge: -1}
 	steps := []func(*authRequest, url.Values) error{
 		(*authRequest).refuseRequestObjects, (*authRequest).parseResponseType, (*authRequest).parseScope,
-		(*authRequest).parseNonce, (*authRequest).parsePKCE, (*authRequest).parsePromptAndAge, (*authRequest).parseHints,
+		(*authRequest).parseNonce, (*authRequest).parsePKCE, (*authRequest).parseDPoPJKT, (*authRequest).parsePromptAndAge,
+		(*authRequest).parseHints,
 	}
 	for _, step := range steps {
 		if err := step(req, v); err != nil {
@@ -182,6 +186,26 @@ func (req *authRequest) parsePKCE(v url.Values) error {
 	}
 	req.Challenge, req.ChallengeMethod = challenge, method
 	return nil
+}
+
+// parseDPoPJKT reads dpop_jkt (RFC 9449 §10): a JWK SHA-256 thumbprint
+// (RFC 7638), 43 base64url characters. It binds a code; a response
+// without one has nothing to bind, and ignores it.
+func (req *authRequest) parseDPoPJKT(v url.Values) error {
+	jkt := v.Get("dpop_jkt")
+	if jkt == "" || !req.ResponseType.ReturnsCode() {
+		return nil
+	}
+	if !validJKT(jkt) {
+		return oauth.InvalidRequest("dpop_jkt must be the base64url SHA-256 thumbprint of a JWK (RFC 7638).")
+	}
+	req.DPoPJKT = jkt
+	return nil
+}
+
+// validJKT reports whether s has the form of a SHA-256 JWK thumbprint.
+func validJKT(s string) bool {
+	return len(s) == 43 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""
 }
 
 func (req *authRequest) parsePromptAndAge(v url.Values) error {

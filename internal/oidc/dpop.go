@@ -170,12 +170,26 @@ func (p *Provider) resourceDPoP(w http.ResponseWriter, r *http.Request, t model.
 // refreshBinding checks that a bound refresh token (issueRefresh) comes
 // with a proof of its key.
 func refreshBinding(value string, proof dpop.Proof) error {
-	i := strings.LastIndexByte(value, '.')
-	if i < 0 {
-		return nil
-	}
-	if proof.JKT == "" || proof.JKT != value[i+1:] {
+	if !keyHeld(value, proof) {
 		return oauth.InvalidGrant("This refresh token is bound to a DPoP key: send a proof made with that key.")
 	}
 	return nil
+}
+
+// codeBinding checks that a code bound to a DPoP key (dpop_jkt, RFC 9449
+// §10; newAuthCode) comes with a proof of that key.
+func codeBinding(code string, proof dpop.Proof) error {
+	if !keyHeld(code, proof) {
+		return oauth.InvalidGrant("This authorization code is bound to a DPoP key (dpop_jkt): send a proof made with that key.")
+	}
+	return nil
+}
+
+// keyHeld reports whether a code or refresh token comes with a proof of
+// the key it is bound to: a bound one ends in "." and the key's
+// thumbprint (neither value's random part holds a "."); an unbound one
+// needs no proof.
+func keyHeld(value string, proof dpop.Proof) bool {
+	i := strings.LastIndexByte(value, '.')
+	return i < 0 || proof.JKT != "" && proof.JKT == value[i+1:]
 }

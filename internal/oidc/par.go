@@ -76,6 +76,9 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := p.pushedDPoP(w, r, req, v); err != nil {
+		return err
+	}
 	if err := p.checkPushed(req.tenant, req.client, v); err != nil {
 		return err
 	}
@@ -115,6 +118,21 @@ func (p *Provider) pushedParams(ctx context.Context, req tokenRequest) (url.Valu
 	}
 	v.Set("client_id", req.client.ID)
 	return v, nil
+}
+
+// pushedDPoP reads a DPoP proof sent with the push (RFC 9449 §10.1): its
+// key binds the code, as dpop_jkt would, and a dpop_jkt sent beside it
+// must name the same key.
+func (p *Provider) pushedDPoP(w http.ResponseWriter, r *http.Request, req tokenRequest, v url.Values) error {
+	proof, ok, err := p.checkDPoP(w, r, req.tenant, dpopCheck{})
+	switch {
+	case err != nil || !ok:
+		return err
+	case v.Has("dpop_jkt") && v.Get("dpop_jkt") != proof.JKT:
+		return oauth.InvalidRequest("dpop_jkt does not match the key of the DPoP proof sent with the push.")
+	}
+	v.Set("dpop_jkt", proof.JKT)
+	return nil
 }
 
 // checkPushed applies every rule /oauth/authorize will apply before it

@@ -40,6 +40,9 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 			return issued{}, err // malformed whatever the code says: refused before it is spent
 		}
 	}
+	if err := codeBinding(code, req.dpop); err != nil {
+		return issued{}, err // refused before it is spent: the holder of the key can still redeem it
+	}
 	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
 		return p.redeemCode(ctx, tx, req, ids.Hash(code))
 	})
