@@ -30,9 +30,14 @@ const (
 	// TemplateSecurityNotice tells the member that how they sign in
 	// changed (Data.Change says what; package notices sends it).
 	TemplateSecurityNotice = "security_notice"
+	// TemplateWebhookDisabled tells a site's administrators that a webhook
+	// endpoint was disabled after 3 days of failed deliveries (Data.Endpoint
+	// names it; Link opens it in the console).
+	TemplateWebhookDisabled = "webhook_disabled"
 )
 
-var names = []string{TemplateTest, TemplatePasswordReset, TemplateInvitation, TemplateVerifyEmail, TemplateSecurityNotice}
+var names = []string{TemplateTest, TemplatePasswordReset, TemplateInvitation, TemplateVerifyEmail, TemplateSecurityNotice,
+	TemplateWebhookDisabled}
 
 // Data is what a template may show. Every value is escaped for HTML by
 // html/template; the text part is plain text and needs none.
@@ -45,6 +50,8 @@ type Data struct {
 	// NewEmail is the address a member asked to move to, for the notice
 	// their old address gets.
 	NewEmail string
+	// Endpoint is the URL of the webhook endpoint a notice is about.
+	Endpoint string
 
 	// Set by Mailer.Compose from the tenant and the recipient:
 	Site  string // the tenant's name

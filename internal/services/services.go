@@ -119,7 +119,7 @@ func New(d Deps) *Services {
 		SAMLApps: &samlapps.Service{Store: st.SAMLApps(), Groups: st.Groups(), Audit: st.Audit(),
 			Fetch: d.Outbound.For(outbound.SAMLMetadata), Now: now},
 		Webhooks: &webhooks.Service{Store: st.WebhookEndpoints(), Audit: st.Audit(), Secrets: d.Secrets, Now: now,
-			Outbox: st.Outbox(), Queue: d.Queue, Atomic: st.Atomic},
+			Outbox: st.Outbox(), Queue: d.Queue, Atomic: st.Atomic, Mail: d.Mail},
 		APIKeys: &apikeys.Service{Store: st.APIKeys(), Audit: st.Audit(), Now: now},
 		Linking: &linking.Service{Identities: st.Identities(), Members: st.Members(), Groups: st.Groups(),
 			Audit: st.Audit(), Directory: dir, Logger: d.Logger, Now: now},

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/store"
@@ -165,17 +168,60 @@ func (d Deliverer) post(ctx context.Context, e model.WebhookEndpoint, id string,
 	return resp.StatusCode, nil
 }
 
-// disable switches the endpoint off and audits it.
+// disable switches the endpoint off, audits it and, when the site sends
+// mail, tells its administrators, all in one transaction.
 func (s *Service) disable(ctx context.Context, e model.WebhookEndpoint, reason string) error {
 	if len(reason) > 300 {
-		reason = reason[:300]
+		reason = strings.ToValidUTF8(reason[:300], "")
 	}
-	_, err := s.Store.Update(ctx, e.TenantID, e.ID, func(e model.WebhookEndpoint) (model.WebhookEndpoint, error) {
-		e.Disabled, e.DisabledReason, e.UpdatedAt = true, reason, s.now()
-		return e, nil
+	err := s.Atomic(ctx, func(tx store.Tx) error {
+		_, err := tx.WebhookEndpoints().Update(ctx, e.TenantID, e.ID, func(e model.WebhookEndpoint) (model.WebhookEndpoint, error) {
+			e.Disabled, e.DisabledReason, e.UpdatedAt = true, reason, s.now()
+			return e, nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.auditIn(ctx, tx.Audit(), "system", e.TenantID, "webhook.disable", e.ID, map[string]string{"reason": reason}); err != nil {
+			return err
+		}
+		return s.tellAdmins(ctx, tx, e)
 	})
 	if err != nil {
 		return fmt.Errorf("disable webhook endpoint %s: %w", e.ID, err)
 	}
-	return s.audit(ctx, "system", e.TenantID, "webhook.disable", e.ID, map[string]string{"reason": reason})
+	return nil
+}
+
+// tellAdmins mails every enabled administrator of the tenant that e was
+// disabled. It reads the whole directory, a page at a time: this happens
+// once per endpoint after 3 days of failures, and a store query for
+// administrators alone would serve nothing else.
+func (s *Service) tellAdmins(ctx context.Context, tx store.Tx, e model.WebhookEndpoint) error {
+	if !s.Mail.Enabled() {
+		return nil
+	}
+	t, err := tx.Tenants().Get(ctx, e.TenantID)
+	if err != nil {
+		return err
+	}
+	d := mail.Data{Endpoint: e.URL, Link: strings.TrimSuffix(t.Issuer, "/") + "/admin/webhooks/" + url.PathEscape(e.ID)}
+	for q := (store.MemberQuery{Limit: store.MaxLimit}); ; {
+		p, err := tx.Members().List(ctx, e.TenantID, q)
+		if err != nil {
+			return err
+		}
+		for _, m := range p.Items {
+			if !m.Admin || m.Disabled {
+				continue
+			}
+			if err := s.Mail.Send(ctx, tx.Outbox(), t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplateWebhookDisabled, d); err != nil {
+				return err
+			}
+		}
+		if p.Next == "" {
+			return nil
+		}
+		q.After = p.Next
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbound"
 	"github.com/guildgate/guildgate/internal/outbox"
@@ -265,6 +266,19 @@ func TestGiveUpDisablesTheEndpoint(t *testing.T) {
 	r := newReceiver(t, script...)
 	g := newRig(t, r)
 	e := g.endpoint(r)
+	templates, err := mail.LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.svc.Mail = &mail.Mailer{Templates: templates, Queue: g.queue}
+	for _, m := range []model.Member{{ID: "a1", Email: "admin@t1.example", Name: "Admin", Admin: true},
+		{ID: "a2", Email: "gone@t1.example", Name: "Gone", Admin: true, Disabled: true},
+		{ID: "m1", Email: "member@t1.example", Name: "Member"}} {
+		m.TenantID, m.Status, m.CreatedAt, m.UpdatedAt = "t1", model.StatusCurrent, clock, clock
+		if err := g.st.Members().Create(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
 	g.emit("member:m1", model.EventMemberDisabled, map[string]string{"id": "m1"})
 	for range 40 {
 		g.run()
@@ -282,6 +296,15 @@ func TestGiveUpDisablesTheEndpoint(t *testing.T) {
 	events, err := g.st.Audit().List(t.Context(), "t1", store.AuditQuery{Action: "webhook.disable"})
 	if err != nil || len(events.Items) != 1 {
 		t.Fatalf("audit %+v %v", events.Items, err)
+	}
+	// The enabled administrator is mailed, in the same transaction; nobody else.
+	mails, err := g.st.Outbox().List(t.Context(), "t1", store.OutboxQuery{Kind: mail.Kind})
+	if err != nil || len(mails.Items) != 1 {
+		t.Fatalf("mails to administrators: %+v %v", mails.Items, err)
+	}
+	payload, err := outbox.Open(g.svc.Secrets, mails.Items[0])
+	if err != nil || !strings.Contains(string(payload), "admin@t1.example") || !strings.Contains(string(payload), "/admin/webhooks/"+e.ID) {
+		t.Fatalf("the mail: %s %v", payload, err)
 	}
 	// Nothing more goes to a disabled endpoint.
 	g.emit("member:m1", model.EventMemberEnabled, map[string]string{"id": "m1"})

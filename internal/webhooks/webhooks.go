@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -46,6 +47,10 @@ type Service struct {
 	Outbox store.Outbox
 	Queue  func(ctx context.Context) (*outbox.Queue, error)
 	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
+	// Mail tells the administrators when an endpoint is disabled; one that
+	// is not Enabled (no --smtp-url) sends nothing, the audit log and the
+	// console still telling.
+	Mail *mail.Mailer
 }
 
 // Input is a new endpoint: its URL and the event types it wants (none:
