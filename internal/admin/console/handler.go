@@ -61,7 +61,7 @@ type route struct {
 
 func (h *Handler) routes() []route {
 	return append(append(append(append(h.baseRoutes(), h.samlAppRoutes()...), h.brandingRoutes()...), h.webhookRoutes()...),
-		h.invitationRoutes()...)
+		h.linkRoutes()...)
 }
 
 func (h *Handler) baseRoutes() []route {

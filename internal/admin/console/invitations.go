@@ -1,9 +1,12 @@
 package console
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
 )
@@ -30,12 +33,15 @@ type invitationLinkPage struct {
 	ExpiresAt       time.Time
 }
 
-func (h *Handler) invitationRoutes() []route {
+// linkRoutes are the console's mailed links: invitations and address
+// verification.
+func (h *Handler) linkRoutes() []route {
 	return []route{
 		{"GET /admin/invitations", h.listInvitations},
 		{"POST /admin/invitations", h.invite},
 		{"POST /admin/invitations/{id}/resend", h.resendInvitation},
 		{"POST /admin/invitations/{id}/revoke", h.revokeInvitation},
+		{"POST /admin/members/{id}/send-verification", h.sendVerification},
 	}
 }
 
@@ -100,4 +106,24 @@ func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *ca
 		return err
 	}
 	return seeOther(w, "/admin/invitations", "invitation-revoked")
+}
+
+// sendVerification mails a member with an unconfirmed address the link
+// that confirms it, as the member can from their own page (and within the
+// same limit).
+func (h *Handler) sendVerification(w http.ResponseWriter, r *http.Request, c *call) error {
+	m, err := h.Dir.Member(r.Context(), c.tenant.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	back := "/admin/members/" + url.PathEscape(m.ID)
+	switch err := h.Links.SendVerification(r.Context(), c.actor(), "", c.tenant, m); {
+	case errors.Is(err, onetime.ErrTooSoon):
+		return seeOther(w, back, "verification-too-soon")
+	case errors.Is(err, onetime.ErrMailOff):
+		return httpx.BadRequest("This site sends no email; tick “Email address verified” once you know the address is right.")
+	case err != nil:
+		return err
+	}
+	return seeOther(w, back, "verification-sent")
 }

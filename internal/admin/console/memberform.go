@@ -18,6 +18,7 @@ type memberForm struct {
 	Email, Name, GivenName, FamilyName, LegacyID string
 	Status                                       string
 	Verified, Admin, Self                        bool
+	MailOn                                       bool     // the site sends mail: an unverified address can be sent a link
 	Groups                                       []string // ids of the groups ticked
 	AllGroups                                    []model.Group
 	Statuses                                     []model.MemberStatus
@@ -27,6 +28,7 @@ type memberForm struct {
 func (h *Handler) memberForm(ctx context.Context, r *http.Request, c *call, f memberForm, title string) (memberForm, error) {
 	gs, err := h.Dir.ListGroups(ctx, c.tenant.ID)
 	f.base, f.AllGroups, f.Statuses, f.Self = pageBase(r, c, "members", title), gs, model.MemberStatuses, f.Member.ID == c.admin.ID
+	f.MailOn = h.Links.Mail.Enabled()
 	return f, err
 }
 

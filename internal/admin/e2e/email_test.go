@@ -147,3 +147,37 @@ func TestEmailChangeInChromium(t *testing.T) {
 		t.Fatalf("after confirming: %s", txt)
 	}
 }
+
+// TestConsoleSendsVerification: an administrator mails a member with an
+// unconfirmed address the link that confirms it (the button shows only
+// then); the member's link sets email_verified; a fourth link in a row
+// waits.
+func TestConsoleSendsVerification(t *testing.T) {
+	s, mp := withMail(t, testenv.SQLite)
+	addMember(t, s, "admin@example.org", "--admin", "--email-verified")
+	id := addMember(t, s, "ada@example.org")
+	admin := newBrowser(t, s)
+	admin.signIn("admin@example.org")
+	if p := admin.get("/admin/members/" + id); !strings.Contains(p.body, `id="send-verification"`) {
+		t.Fatalf("member page:\n%s", p.body)
+	}
+	send := func() page {
+		return admin.postPage("/admin/members/"+id, "/admin/members/"+id+"/send-verification", url.Values{})
+	}
+	wantSeeOther(t, send(), "/admin/members/"+id+"?done=verification-sent")
+	path := linkIn(t, s, mp.WaitFor(t, "ada@example.org", 1, mailDelivery)[0])
+	send()
+	send()
+	wantSeeOther(t, send(), "/admin/members/"+id+"?done=verification-too-soon")
+	if n := len(mp.WaitFor(t, "ada@example.org", 3, mailDelivery)); n != 3 {
+		t.Fatalf("%d links mailed, want 3", n)
+	}
+	if p := newBrowser(t, s).get(path); p.status != http.StatusNotFound {
+		t.Fatalf("a replaced link: %d", p.status)
+	}
+	path = linkIn(t, s, mp.WaitFor(t, "ada@example.org", 3, mailDelivery)[0])
+	confirm(t, newBrowser(t, s), path, "ada@example.org")
+	if !memberShown(t, s, "ada@example.org").EmailVerified || strings.Contains(admin.get("/admin/members/"+id).body, `id="send-verification"`) {
+		t.Fatal("verified member still offered a link")
+	}
+}
