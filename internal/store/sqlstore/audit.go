@@ -22,14 +22,20 @@ func (r audit) Append(ctx context.Context, e model.AuditEvent) error {
 	if err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
-	_, err = r.s.exec(ctx, r.s.db, `INSERT INTO audit_events (tenant_id, at, actor, action,
-		target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, string(detail))
+	args := []any{e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, string(detail)}
+	if r.s.appends != nil && r.s.tx == nil {
+		err = r.s.appends.append(ctx, args) // auditqueue.go
+	} else {
+		_, err = r.s.exec(ctx, r.s.db, insertAuditEvent, args...)
+	}
 	if err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
 	return nil
 }
+
+const insertAuditEvent = `INSERT INTO audit_events (tenant_id, at, actor, action, target, ip, detail)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
 // List returns events newest first. Page.Next is the decimal id to pass as
 // AuditQuery.Before for the following page.

@@ -42,7 +42,8 @@ func openSQLite(ctx context.Context, source string) (*Store, error) {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite database: unreachable: %w", err)
 	}
-	return &Store{pool: writer, readers: readers, db: split{writer: writer, readers: readers}, d: sqliteDialect}, nil
+	return &Store{pool: writer, readers: readers, db: split{writer: writer, readers: readers}, d: sqliteDialect,
+		appends: newAuditQueue(writer, sqliteDialect)}, nil
 }
 
 // split runs plain reads (statements that begin with SELECT) on the

@@ -46,6 +46,9 @@ type Store struct {
 	// readers serve plain reads: SQLite's query-only pool; PostgreSQL's
 	// is pool itself.
 	readers *sql.DB
+	// appends writes SQLite's audit rows in batches (auditqueue.go); nil
+	// on PostgreSQL, whose writers do not queue for one lock.
+	appends *auditQueue
 	// db is what the repositories run statements on: pool and readers
 	// (see split), or tx.
 	db querier
@@ -121,6 +124,7 @@ func (s *Store) Close() error {
 	if s.readers == s.pool {
 		return s.pool.Close()
 	}
+	s.appends.close()
 	return errors.Join(s.readers.Close(), s.pool.Close())
 }
 
