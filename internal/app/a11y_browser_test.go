@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -16,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
@@ -316,4 +319,38 @@ func TestAccessibilityOfConsolePages(t *testing.T) {
 		b.open(p, "main h1")
 		b.audit("console " + p)
 	}
+}
+
+// TestAccessibilityOfAddressPages holds the pages of a site that sends
+// mail to the same rules: the member's page with its address forms, the
+// address form refused (wrong password), and the page the mailed
+// verification link opens, before and after confirming.
+func TestAccessibilityOfAddressPages(t *testing.T) {
+	const email, pw = "ada@example.org", "correct horse battery"
+	axe := axeScript(t)
+	chromium := testenv.BrowserPath(t)
+	mp := testenv.StartMailpit(t, testenv.MailpitOptions{Plain: true})
+	s := testenv.Start(t, testenv.SQLite, func(c *config.Config) {
+		c.SMTPURL, c.MailFrom = "smtp://"+mp.SMTP, "Guildgate <sso@guild.example>"
+	})
+	addMember(t, s, "default", email, pw)
+	b := &a11yTab{browserTab: &browserTab{testenv.StartBrowser(t, chromium, 4*browserBudget), s.URL}, axe: axe}
+	b.open("/login", emailField)
+	b.fillAndSubmit(emailField, email, passwordField)
+	b.fillAndSubmit(passwordField, pw, signedInButton)
+	b.open("/account/", "#new_email")
+	b.audit("member's own page with mail")
+	b.Do("type the new address", chromedp.SendKeys(chromedp.CSS("#new_email"), "ada@new.example"))
+	b.fillAndSubmit("#email_password", "wrong password!", "#email_password-problem")
+	b.audit("address change, wrong password")
+	b.Do("type the password again", chromedp.SendKeys(chromedp.CSS("#email_password"), pw))
+	b.submit(`form[action="/account/email"] button[type="submit"]`, `[role="status"]`)
+	link := regexp.MustCompile(`https://\S+/account/verify/[A-Za-z0-9_-]+`).FindString(mp.WaitFor(t, "ada@new.example", 1, 20*time.Second)[0].Text)
+	if link == "" {
+		t.Fatal("no verification link mailed")
+	}
+	b.open(strings.TrimPrefix(link, s.URL), `form button[type="submit"]`)
+	b.audit("address link")
+	b.submit(`form button[type="submit"]`, `a.button[href="/account/"]`)
+	b.audit("address confirmed")
 }
