@@ -283,3 +283,15 @@ func TestSecurityPageDates(t *testing.T) {
 		}
 	}
 }
+
+// The member's page gives the times of their sessions and apps in the
+// reader's language.
+func TestAccountPageDates(t *testing.T) {
+	for lang, want := range map[string]string{"en": "1 March 2026 at 12:00", "fr": "1 mars 2026 à 12:00",
+		"de": "1. März 2026 um 12:00 Uhr", "es": "1 de marzo de 2026 a las 12:00", "nl": "1 maart 2026 om 12:00"} {
+		_, body := render(t, newUI(t), PageHome, withLanguage(accountSamples[PageHome][0], lang))
+		if n := strings.Count(body, want); n != 5 { // two sessions (since, last seen) and an app
+			t.Errorf("%s: %q appears %d times, want 5:\n%s", lang, want, n, body)
+		}
+	}
+}
