@@ -68,6 +68,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST "+EmailPath, h.page(h.memberForm(h.postEmail)))
 	mux.Handle("POST "+SendVerifyPath, h.page(h.memberForm(h.postSendVerification)))
 	mux.Handle("POST "+ProfilePath, h.page(h.memberForm(h.postProfile)))
+	mux.Handle("POST "+LanguagePath, h.page(h.memberForm(h.postLanguage)))
 	mux.Handle("POST "+PasswordPath, h.page(h.memberForm(h.postPassword)))
 	mux.Handle("POST "+SignOutPath, h.page(h.memberForm(h.postSignOut)))
 	mux.Handle("POST "+SignOutOthersPath, h.page(h.memberForm(h.postSignOutOthers)))

@@ -46,6 +46,21 @@ func (h *Handler) postProfile(w http.ResponseWriter, r *http.Request, who me) (s
 	return "profile", err
 }
 
+// postLanguage remembers the member's language: their pages' (after an
+// application's ui_locales), their mail's, and their locale claim. Empty
+// forgets it, so their browser's language applies again.
+func (h *Handler) postLanguage(w http.ResponseWriter, r *http.Request, who me) (string, error) {
+	lang := r.PostForm.Get("language")
+	if lang != "" && !i18n.Supported(lang) {
+		return "", httpx.BadRequestMsg(i18n.M("home.language.unknown"))
+	}
+	if lang == who.member.Language {
+		return "language", nil
+	}
+	_, err := h.Account.UpdateMember(r.Context(), actor(who), who.tenant.ID, who.member.ID, directory.MemberPatch{Language: &lang})
+	return "language", err
+}
+
 // postPassword changes the password, which ends every session (this one
 // too) and revokes every token; this browser is then signed in afresh, and
 // the member is mailed a notice.

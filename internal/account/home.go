@@ -21,6 +21,7 @@ const (
 	SignOutPath       = "/account/sessions/sign-out"
 	SignOutOthersPath = "/account/sessions/sign-out-others"
 	RevokeAppPath     = "/account/apps/revoke"
+	LanguagePath      = "/account/language"
 )
 
 // SecurityPath is where the second-factor pages live (package
@@ -58,7 +59,7 @@ func (h *Handler) getHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	done := r.URL.Query().Get("done")
-	if !slices.Contains([]string{"profile", "password", "session", "sessions", "app", "email", "verify"}, done) {
+	if !slices.Contains([]string{"profile", "password", "session", "sessions", "app", "email", "verify", "language"}, done) {
 		done = "" // only what the forms say: the query is anyone's to write
 	}
 	return h.renderHome(w, r, who, http.StatusOK, ui.Home{Done: done})
@@ -67,7 +68,8 @@ func (h *Handler) getHome(w http.ResponseWriter, r *http.Request) error {
 // renderHome fills the page with the member's profile, sessions and apps.
 func (h *Handler) renderHome(w http.ResponseWriter, r *http.Request, who me, status int, p ui.Home) error {
 	ctx := r.Context()
-	p.Page, p.CSRFToken = ui.PageFor(r, who.tenant), h.CSRF.Token(w, r)
+	p.Page, p.CSRFToken = ui.PageForMember(r, who.tenant, who.member.Language), h.CSRF.Token(w, r)
+	p.Language, p.Languages = who.member.Language, ui.LanguageOptions()
 	p.Email, p.EmailVerified, p.HasPassword, p.SecurityURL = who.member.Email, who.member.EmailVerified, who.member.PasswordHash != "", SecurityPath
 	p.MailOn = h.Links.Mail.Enabled()
 	if p.Profile == (ui.Profile{}) {

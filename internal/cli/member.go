@@ -17,7 +17,7 @@ var memberCommands = map[string]command{
 	"list": {summary: "list or search members", run: runMemberList, synopsis: "[--query Q] [--limit N] [--after CURSOR] " + tenantFlags},
 	"show": {summary: "show one member", run: memberAction(showMember), synopsis: "EMAIL " + tenantFlags},
 	"update": {summary: "change some of a member's fields", run: runMemberUpdate,
-		synopsis: "EMAIL [--email NEW] [--name N] [--given-name G] [--family-name F] [--legacy-id L] [--status S] [--email-verified=true|false] [--admin=true|false] " + tenantFlags},
+		synopsis: "EMAIL [--email NEW] [--name N] [--given-name G] [--family-name F] [--legacy-id L] [--status S] [--email-verified=true|false] [--admin=true|false] [--language L] " + tenantFlags},
 	"disable": {summary: "stop a member signing in and end their sessions", run: memberAction(disableMember), synopsis: "EMAIL " + tenantFlags},
 	"enable":  {summary: "let a disabled member sign in again", run: memberAction(enableMember), synopsis: "EMAIL " + tenantFlags},
 	"delete":  {summary: "delete a member, their memberships and sessions", run: runMemberDelete, synopsis: "EMAIL " + tenantFlags},

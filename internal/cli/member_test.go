@@ -82,7 +82,7 @@ func TestMemberAddJSONNeverHoldsHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"id", "email", "email_verified", "name", "given_name", "family_name", "legacy_id",
-		"status", "disabled", "admin", "has_password", "groups", "created_at", "updated_at"}
+		"status", "disabled", "admin", "has_password", "language", "groups", "created_at", "updated_at"}
 	if len(raw) != len(want) || strings.Contains(out, "argon2") || strings.Contains(out, "long enough") {
 		t.Fatalf("fields = %v, want exactly %v", raw, want)
 	}
@@ -188,5 +188,23 @@ func TestSetPassword(t *testing.T) {
 	h.okJSON(&m, "", "member", "set-password", "ada@example.org")
 	if m.GeneratedPassword == "" || !h.passwordWorks("ada@example.org", m.GeneratedPassword) {
 		t.Fatalf("generated: %+v", m)
+	}
+}
+
+// An administrator sets (and clears) a member's language: their mail's
+// and their locale claim; one Guildgate does not speak is refused.
+func TestMemberLanguage(t *testing.T) {
+	h := newHarness(t)
+	h.addMember("ada@example.org", "Ada")
+	var m struct{ Language string }
+	if h.okJSON(&m, "", "member", "update", "ada@example.org", "--language", " FR "); m.Language != "fr" {
+		t.Fatalf("--language fr: %+v", m)
+	}
+	h.fails(2, `language: "pt" is not a language Guildgate speaks`, "", "member", "update", "ada@example.org", "--language", "pt")
+	if h.okJSON(&m, "", "member", "show", "ada@example.org"); m.Language != "fr" {
+		t.Fatalf("a refused language changed it: %+v", m)
+	}
+	if h.okJSON(&m, "", "member", "update", "ada@example.org", "--language", ""); m.Language != "" {
+		t.Fatalf("--language \"\": %+v", m)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 func runMemberUpdate(ctx context.Context, c *call, args []string) error {
 	fs, df := c.dataFlagSet(true)
-	var email, name, given, family, legacy, status optString
+	var email, name, given, family, legacy, status, lang optString
 	var verified, admin optBool
 	fs.Var(&email, "email", "new email address")
 	fs.Var(&name, "name", "full name")
@@ -21,13 +21,14 @@ func runMemberUpdate(ctx context.Context, c *call, args []string) error {
 	fs.Var(&status, "status", "membership status: current, grace_period, inheriting, expired or non_member")
 	fs.Var(&verified, "email-verified", "whether the email address is verified (a new --email is unverified unless this is given)")
 	fs.Var(&admin, "admin", "whether the member administers the tenant")
+	fs.Var(&lang, "language", "the member's language for mail and the locale claim: en, fr, de, es or nl (empty to forget it)")
 	pos, err := c.parseArgs(fs, args, "EMAIL")
 	if err != nil {
 		return err
 	}
 	p := directory.MemberPatch{
 		Email: email.ptr(), Name: name.ptr(), GivenName: given.ptr(), FamilyName: family.ptr(),
-		LegacyID: legacy.ptr(), EmailVerified: verified.ptr(), Admin: admin.ptr(),
+		LegacyID: legacy.ptr(), EmailVerified: verified.ptr(), Admin: admin.ptr(), Language: lang.ptr(),
 	}
 	if status.set {
 		s := model.MemberStatus(status.v)

@@ -50,7 +50,7 @@ func memberText(w io.Writer, v views.Member) {
 		names[i] = g.Name
 	}
 	fields(w, "id", v.ID, "email", v.Email, "email_verified", v.EmailVerified, "name", v.Name,
-		"given_name", v.GivenName, "family_name", v.FamilyName, "legacy_id", v.LegacyID,
+		"given_name", v.GivenName, "family_name", v.FamilyName, "legacy_id", v.LegacyID, "language", v.Language,
 		"status", v.Status, "disabled", v.Disabled, "admin", v.Admin,
 		"groups", strings.Join(names, ", "), "created_at", stamp(v.CreatedAt), "updated_at", stamp(v.UpdatedAt))
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -18,11 +19,18 @@ type MemberPatch struct {
 	Email, Name, GivenName, FamilyName, LegacyID *string
 	Status                                       *model.MemberStatus
 	EmailVerified, Admin                         *bool
+	// Language is the member's remembered language, one of i18n.Languages,
+	// or "" to forget it.
+	Language *string
 }
 
 func (p MemberPatch) normalized() MemberPatch {
 	for _, f := range []**string{&p.Email, &p.Name, &p.GivenName, &p.FamilyName, &p.LegacyID} {
 		*f = trim(*f)
+	}
+	if p.Language != nil {
+		v := strings.ToLower(strings.TrimSpace(*p.Language))
+		p.Language = &v
 	}
 	return p
 }
@@ -51,6 +59,9 @@ func (p MemberPatch) Validate() error {
 	if p.Status != nil {
 		ps.Check("status", checkStatus(*p.Status))
 	}
+	if p.Language != nil && *p.Language != "" && !i18n.Supported(*p.Language) {
+		ps.Add("language", "%q is not a language Guildgate speaks (one of %s, or empty)", *p.Language, strings.Join(i18n.Languages, ", "))
+	}
 	return ps.Err()
 }
 
@@ -58,7 +69,7 @@ func (p MemberPatch) fields() string {
 	return fieldNames(map[string]bool{
 		"email": p.Email != nil, "name": p.Name != nil, "given_name": p.GivenName != nil,
 		"family_name": p.FamilyName != nil, "legacy_id": p.LegacyID != nil, "status": p.Status != nil,
-		"email_verified": p.EmailVerified != nil, "admin": p.Admin != nil,
+		"email_verified": p.EmailVerified != nil, "admin": p.Admin != nil, "language": p.Language != nil,
 	})
 }
 
@@ -74,6 +85,7 @@ func (p MemberPatch) apply(m model.Member) model.Member {
 	set(&m.Status, p.Status)
 	set(&m.EmailVerified, p.EmailVerified)
 	set(&m.Admin, p.Admin)
+	set(&m.Language, p.Language)
 	return m
 }
 

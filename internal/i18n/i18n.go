@@ -20,6 +20,12 @@ import (
 // BCP 47 base tag. English comes first: it is the last fallback.
 var Languages = []string{"en", "fr", "de", "es", "nl"}
 
+// names are the languages' names in themselves (endonyms).
+var names = map[string]string{"en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "nl": "Nederlands"}
+
+// Name is lang's name in lang itself: how its speakers find it in a list.
+func Name(lang string) string { return names[lang] }
+
 // Default is the language of a tenant that chose none.
 const Default = "en"
 

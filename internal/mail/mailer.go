@@ -42,6 +42,9 @@ func (m *Mailer) Enabled() bool { return m != nil && m.Queue != nil }
 // remembered language, or "" for the tenant's default.
 type To struct{ Email, Name, Lang string }
 
+// ToMember addresses a member: their name, and their remembered language.
+func ToMember(m model.Member) To { return To{Email: m.Email, Name: m.Name, Lang: m.Language} }
+
 // Send renders mail name for the recipient in the tenant and writes it to
 // st, the outbox of the transaction making the change that causes it. It
 // is a no-op when mail is off.

@@ -40,8 +40,12 @@ type Member struct {
 	Disabled      bool
 	Admin         bool
 	PasswordHash  string // argon2id PHC string; empty when the member has no password
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Language is the member's remembered language (one of i18n.Languages:
+	// their last choice, or set by an administrator), used for their mail
+	// and as the locale claim; empty when none is known.
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Group is a named set of members; clients restrict access by group.

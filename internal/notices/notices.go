@@ -79,5 +79,5 @@ func (n *Notifier) send(ctx context.Context, st store.Outbox, t model.Tenant, m 
 		return fmt.Errorf("notice %q is not one Guildgate sends", d.Change)
 	}
 	d.Link = t.Issuer + ForgotPath
-	return n.Mail.Send(ctx, st, t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplateSecurityNotice, d)
+	return n.Mail.Send(ctx, st, t, mail.ToMember(m), mail.TemplateSecurityNotice, d)
 }

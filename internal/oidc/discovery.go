@@ -42,7 +42,7 @@ var Supported = struct {
 	IDTokenAlgs:   model.IDTokenAlgs,
 	AuthMethods:   []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 	Claims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid", "at_hash", "c_hash",
-		"name", "given_name", "family_name", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id",
+		"name", "given_name", "family_name", "locale", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id",
 		"amr", "acr"},
 	Prompts:              []string{"none", "login", "consent", "select_account"},
 	CodeChallengeMethods: []string{"S256"},

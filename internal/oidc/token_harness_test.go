@@ -142,7 +142,7 @@ func (h *harness) addMember(email string) model.Member {
 	now := h.Clock.Now().UTC().Truncate(time.Microsecond)
 	m := model.Member{ID: ids.NewUUID(), TenantID: h.Tenant.ID, Email: email, EmailVerified: true,
 		Name: "Ada Lovelace", GivenName: "Ada", FamilyName: "Lovelace", Status: model.StatusCurrent,
-		LegacyID: "L-1815", CreatedAt: now, UpdatedAt: now}
+		LegacyID: "L-1815", Language: "nl", CreatedAt: now, UpdatedAt: now}
 	if err := h.Store.Members().Create(context.Background(), m); err != nil {
 		h.t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func (s *Service) Forgot(ctx context.Context, t model.Tenant, email, ip string) 
 		if err != nil {
 			return err
 		}
-		return s.Mail.Send(ctx, tx.Outbox(), t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplatePasswordReset,
+		return s.Mail.Send(ctx, tx.Outbox(), t, mail.ToMember(m), mail.TemplatePasswordReset,
 			mail.Data{Link: t.Issuer + ResetPath + token, Valid: validFor(l)})
 	})
 }

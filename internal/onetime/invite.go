@@ -69,7 +69,7 @@ func (s *Service) Invite(ctx context.Context, actor string, t model.Tenant, in I
 			inv.URL = link
 			return nil
 		}
-		return s.Mail.Send(ctx, tx.Outbox(), t, mail.To{Email: m.Email, Name: m.Name}, mail.TemplateInvitation,
+		return s.Mail.Send(ctx, tx.Outbox(), t, mail.ToMember(m), mail.TemplateInvitation,
 			mail.Data{Link: link, Valid: validFor(l)})
 	})
 	return inv, err

@@ -104,7 +104,7 @@ func (s *Service) mailAddressLink(ctx context.Context, tx store.Tx, actor, ip st
 	if err != nil {
 		return err
 	}
-	return s.Mail.Send(ctx, tx.Outbox(), t, mail.To{Email: l.Email, Name: m.Name}, mail.TemplateVerifyEmail,
+	return s.Mail.Send(ctx, tx.Outbox(), t, mail.To{Email: l.Email, Name: m.Name, Lang: m.Language}, mail.TemplateVerifyEmail,
 		mail.Data{Link: t.Issuer + VerifyPath + token, Valid: validFor(l)})
 }
 

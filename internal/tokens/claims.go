@@ -17,7 +17,8 @@ import (
 // released by the groups scope or by the client's GroupsClaim setting, and
 // is an empty array rather than absent when the member has none, so a
 // partner can tell "no groups" from "not asked". Empty profile strings are
-// omitted, as OIDC Core 5.3.2 asks.
+// omitted, as OIDC Core 5.3.2 asks; locale is the member's remembered
+// language.
 func Claims(m model.Member, groups []model.Group, scopes []string, withGroups bool) map[string]any {
 	c := map[string]any{"sub": m.ID, "member_status": string(m.Status)}
 	if m.LegacyID != "" {
@@ -27,6 +28,7 @@ func Claims(m model.Member, groups []model.Group, scopes []string, withGroups bo
 		putString(c, "name", m.Name)
 		putString(c, "given_name", m.GivenName)
 		putString(c, "family_name", m.FamilyName)
+		putString(c, "locale", m.Language) // OIDC Core 5.1: a BCP 47 tag (ours are bare languages)
 		if !m.UpdatedAt.IsZero() {
 			c["updated_at"] = m.UpdatedAt.Unix()
 		}

@@ -163,6 +163,8 @@ func TestIDTokenOmitsWhatWasNotSent(t *testing.T) {
 func TestClaimsByScope(t *testing.T) {
 	groups := []model.Group{{Name: "zeta"}, {Name: "alpha"}}
 	bare := model.Member{ID: "m", Email: "b@example.org", Status: model.StatusCurrent, Name: "B"}
+	withLanguage := bare
+	withLanguage.Language = "fr"
 	tests := []struct {
 		name       string
 		m          model.Member
@@ -174,6 +176,8 @@ func TestClaimsByScope(t *testing.T) {
 		{"openid only", member, groups, []string{"openid"}, false, []string{"legacy_id"}},
 		{"profile", member, groups, []string{"openid", "profile"}, false, []string{"legacy_id", "name", "given_name", "family_name", "updated_at"}},
 		{"profile omits empty names", bare, nil, []string{"profile"}, false, []string{"name"}},
+		{"profile with a remembered language", withLanguage, nil, []string{"profile"}, false, []string{"name", "locale"}},
+		{"locale only with profile", withLanguage, nil, []string{"openid", "email"}, false, []string{"email", "email_verified"}},
 		{"email", bare, nil, []string{"email"}, false, []string{"email", "email_verified"}},
 		{"groups scope", bare, groups, []string{"groups"}, false, []string{"groups"}},
 		{"groups by client setting", bare, groups, nil, true, []string{"groups"}},

@@ -30,9 +30,13 @@ type Home struct {
 	ProfileErrors  map[string]i18n.Message
 	HasPassword    bool
 	PasswordErrors map[string]i18n.Message
-	Sessions       []DeviceSession
-	Apps           []App
-	SecurityURL    string
+	// Language is the member's remembered language ("" for none: their
+	// browser's), offered among Languages.
+	Language    string
+	Languages   []LanguageOption
+	Sessions    []DeviceSession
+	Apps        []App
+	SecurityURL string
 }
 
 // Profile is the member's name fields as shown or as typed.
@@ -52,4 +56,18 @@ type App struct {
 	GrantID string
 	Name    string
 	Since   time.Time
+}
+
+// LanguageOption is a language a member may choose, named in itself.
+type LanguageOption struct{ Code, Name string }
+
+// LanguageOptions lists every language Guildgate speaks, each in its own
+// words (a French speaker looks for "Français", whatever the page's
+// language).
+func LanguageOptions() []LanguageOption {
+	out := make([]LanguageOption, len(i18n.Languages))
+	for i, code := range i18n.Languages {
+		out[i] = LanguageOption{Code: code, Name: i18n.Name(code)}
+	}
+	return out
 }

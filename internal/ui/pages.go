@@ -48,6 +48,17 @@ func PageFor(r *http.Request, t model.Tenant) Page {
 	return Page{Site: t.Name, L: i18n.For(Language(r, t.DefaultLanguage)), Brand: BrandOf(t)}
 }
 
+// PageForMember is the page frame of a signed-in member's request: their
+// remembered language comes after the application's ui_locales and before
+// their browser's Accept-Language (they chose it on their page).
+func PageForMember(r *http.Request, t model.Tenant, remembered string) Page {
+	p := PageFor(r, t)
+	if uiLocales(r) == "" && i18n.Supported(remembered) {
+		p.L = i18n.For(remembered)
+	}
+	return p
+}
+
 // Language is the language of a page answering r: ui_locales (OpenID
 // Connect) wins over the browser's Accept-Language, which wins over
 // fallback.

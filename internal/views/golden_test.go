@@ -31,7 +31,7 @@ var at = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // that nothing secret appears.
 func TestGolden(t *testing.T) {
 	member := model.Member{ID: "m1", TenantID: "t1", Email: "ada@example.org", EmailVerified: true, Name: "Ada Lovelace",
-		GivenName: "Ada", FamilyName: "Lovelace", LegacyID: "L-7", Status: model.StatusCurrent, Admin: true,
+		GivenName: "Ada", FamilyName: "Lovelace", LegacyID: "L-7", Status: model.StatusCurrent, Admin: true, Language: "fr",
 		PasswordHash: "$argon2id$secret", CreatedAt: at, UpdatedAt: at.Add(time.Hour)}
 	groups := []model.Group{{ID: "g1", Name: "Board"}, {ID: "g2", Name: "Staff"}}
 	conn := model.Connection{ID: "u1", Name: "Acme Okta", DiscoveryURL: "https://acme.okta.example/.well-known/openid-configuration",

@@ -11,20 +11,23 @@ import (
 // single member; the CLI's lists) and left out of the admin API's lists,
 // where it would cost a query a member; [] means "in no group".
 type Member struct {
-	ID            string     `json:"id"`
-	Email         string     `json:"email"`
-	EmailVerified bool       `json:"email_verified"`
-	Name          string     `json:"name"`
-	GivenName     string     `json:"given_name"`
-	FamilyName    string     `json:"family_name"`
-	LegacyID      string     `json:"legacy_id"`
-	Status        string     `json:"status"`
-	Disabled      bool       `json:"disabled"`
-	Admin         bool       `json:"admin"`
-	HasPassword   bool       `json:"has_password"`
-	Groups        []GroupRef `json:"groups,omitzero"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	ID            string `json:"id"`
+	Email         string `json:"email"`
+	EmailVerified bool   `json:"email_verified"`
+	Name          string `json:"name"`
+	GivenName     string `json:"given_name"`
+	FamilyName    string `json:"family_name"`
+	LegacyID      string `json:"legacy_id"`
+	Status        string `json:"status"`
+	Disabled      bool   `json:"disabled"`
+	Admin         bool   `json:"admin"`
+	HasPassword   bool   `json:"has_password"`
+	// Language is the member's remembered language: their mail's, and the
+	// locale claim; "" when none is known (mail then uses the site's).
+	Language  string     `json:"language"`
+	Groups    []GroupRef `json:"groups,omitzero"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // GroupRef names a group a member belongs to.
@@ -37,7 +40,7 @@ type GroupRef struct {
 func MemberOf(m model.Member) Member {
 	return Member{ID: m.ID, Email: m.Email, EmailVerified: m.EmailVerified, Name: m.Name,
 		GivenName: m.GivenName, FamilyName: m.FamilyName, LegacyID: m.LegacyID, Status: string(m.Status),
-		Disabled: m.Disabled, Admin: m.Admin, HasPassword: m.PasswordHash != "", CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+		Disabled: m.Disabled, Admin: m.Admin, HasPassword: m.PasswordHash != "", Language: m.Language, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 }
 
 // MemberWithGroups is the view of m in groups gs.

@@ -42,11 +42,12 @@ type memberPatch struct {
 	Status        *string `json:"status,omitempty"`
 	EmailVerified *bool   `json:"email_verified,omitempty"`
 	Admin         *bool   `json:"admin,omitempty"`
+	Language      *string `json:"language,omitempty"`
 }
 
 func (p memberPatch) directory() directory.MemberPatch {
 	out := directory.MemberPatch{Email: p.Email, Name: p.Name, GivenName: p.GivenName, FamilyName: p.FamilyName,
-		LegacyID: p.LegacyID, EmailVerified: p.EmailVerified, Admin: p.Admin}
+		LegacyID: p.LegacyID, EmailVerified: p.EmailVerified, Admin: p.Admin, Language: p.Language}
 	if p.Status != nil {
 		s := model.MemberStatus(*p.Status)
 		out.Status = &s

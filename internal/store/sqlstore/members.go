@@ -19,16 +19,16 @@ type members struct{ s *Store }
 
 const memberCols = `m.id, m.tenant_id, m.email, m.email_verified, m.name, m.given_name,
 	m.family_name, m.legacy_id, m.status, m.disabled, m.admin, m.password_hash,
-	m.created_at, m.updated_at`
+	m.language, m.created_at, m.updated_at`
 
 func (r members) Create(ctx context.Context, m model.Member) error {
 	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO members (tenant_id, id, email, email_norm,
 		email_verified, name, name_norm, given_name, family_name, legacy_id, legacy_id_norm,
-		status, disabled, admin, password_hash, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		status, disabled, admin, password_hash, language, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		m.TenantID, m.ID, m.Email, norm(m.Email), m.EmailVerified, m.Name, norm(m.Name),
 		m.GivenName, m.FamilyName, m.LegacyID, norm(m.LegacyID), string(m.Status),
-		m.Disabled, m.Admin, m.PasswordHash, micros(m.CreatedAt), micros(m.UpdatedAt))
+		m.Disabled, m.Admin, m.PasswordHash, m.Language, micros(m.CreatedAt), micros(m.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("create member: %w", err)
 	}
@@ -96,11 +96,11 @@ func (r members) write(ctx context.Context, tx *sql.Tx, m model.Member) error {
 	_, err := r.s.exec(ctx, tx, `UPDATE members SET email = $3, email_norm = $4,
 		email_verified = $5, name = $6, name_norm = $7, given_name = $8, family_name = $9,
 		legacy_id = $10, legacy_id_norm = $11, status = $12, disabled = $13, admin = $14,
-		password_hash = $15, updated_at = $16
+		password_hash = $15, language = $16, updated_at = $17
 		WHERE tenant_id = $1 AND id = $2`,
 		m.TenantID, m.ID, m.Email, norm(m.Email), m.EmailVerified, m.Name, norm(m.Name),
 		m.GivenName, m.FamilyName, m.LegacyID, norm(m.LegacyID), string(m.Status),
-		m.Disabled, m.Admin, m.PasswordHash, micros(m.UpdatedAt))
+		m.Disabled, m.Admin, m.PasswordHash, m.Language, micros(m.UpdatedAt))
 	return err
 }
 
@@ -210,7 +210,7 @@ func scanMember(sc scanner, extra ...any) (model.Member, error) {
 	var created, updated int64
 	dest := append([]any{&m.ID, &m.TenantID, &m.Email, &m.EmailVerified, &m.Name,
 		&m.GivenName, &m.FamilyName, &m.LegacyID, &status, &m.Disabled, &m.Admin,
-		&m.PasswordHash, &created, &updated}, extra...)
+		&m.PasswordHash, &m.Language, &created, &updated}, extra...)
 	err := sc.Scan(dest...)
 	m.Status = model.MemberStatus(status)
 	m.CreatedAt, m.UpdatedAt = fromMicros(created), fromMicros(updated)

@@ -22,7 +22,7 @@ func testMemberCRUD(t *testing.T, s store.Store) {
 	m := model.Member{
 		ID: newID(), TenantID: tn.ID, Email: "Ada.Lovelace@Example.COM", EmailVerified: true,
 		Name: "Ada Lovelace", GivenName: "Ada", FamilyName: "Lovelace", LegacyID: "L-1815",
-		Status: model.StatusGracePeriod, Disabled: true, Admin: true,
+		Status: model.StatusGracePeriod, Disabled: true, Admin: true, Language: "fr",
 		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", CreatedAt: t0, UpdatedAt: t0,
 	}
 	ok(t, s.Members().Create(ctx, m))
@@ -44,7 +44,7 @@ func testMemberCRUD(t *testing.T, s store.Store) {
 	want.Email, want.EmailVerified, want.Name = "ada@example.org", false, "Countess"
 	want.GivenName, want.FamilyName, want.LegacyID = "Augusta", "King", ""
 	want.Status, want.Disabled, want.Admin, want.PasswordHash = model.StatusExpired, false, false, ""
-	want.UpdatedAt = t0.Add(time.Hour)
+	want.Language, want.UpdatedAt = "nl", t0.Add(time.Hour)
 	got, err = s.Members().Update(ctx, tn.ID, m.ID, func(old model.Member) (model.Member, error) {
 		expect(t, old, m)
 		return want, nil
