@@ -103,16 +103,26 @@ func runResetLink(ctx context.Context, c *call, args []string) error {
 // the CLI writes mail to the outbox (sealed under the master key) and the
 // server delivers it.
 func (c *call) mailingLinks(ctx context.Context, d *data) (*onetime.Service, error) {
+	m, err := c.mailer(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return d.services(nil, m).Links, nil
+}
+
+// mailer writes mail to the outbox when a relay is configured (sealed under
+// the master key; the server delivers it), and sends nothing otherwise.
+func (c *call) mailer(ctx context.Context, d *data) (*mail.Mailer, error) {
 	templates, err := mail.LoadTemplates()
 	if err != nil {
 		return nil, err
 	}
 	if d.cfg.SMTPURL == "" {
-		return d.services(nil, &mail.Mailer{Templates: templates}).Links, nil
+		return &mail.Mailer{Templates: templates}, nil
 	}
 	queue, err := d.queue(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return d.services(nil, &mail.Mailer{Templates: templates, Queue: queue}).Links, nil
+	return &mail.Mailer{Templates: templates, Queue: queue}, nil
 }

@@ -26,7 +26,7 @@ var memberCommands = map[string]command{
 	"reset-link": {summary: "print a one-time link (24 hours) with which the member sets a new password", run: runResetLink,
 		synopsis: "EMAIL " + tenantFlags},
 	"revoke-invitation": {summary: "withdraw a member's unused invitation", run: runRevokeInvitation, synopsis: "EMAIL " + tenantFlags},
-	"reset-mfa":         {summary: "remove a member's second factors (authenticator app, recovery codes)", run: runResetMFA, synopsis: "EMAIL " + tenantFlags},
+	"reset-mfa":         {summary: "remove a member's second factors (authenticator app, recovery codes, passkeys) and mail them", run: runResetMFA, synopsis: "EMAIL [--smtp-url URL --mail-from ADDR] " + tenantFlags},
 	"set-password":      {summary: "set a member's password and end their sessions", run: runSetPassword, synopsis: "EMAIL [--password-stdin] " + tenantFlags},
 }
 

@@ -6,21 +6,32 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
-// runResetMFA removes every second factor of a member who lost them, so
-// that they can sign in with their password and set up a new one. It
-// prints the member; the text form says whether there was anything to
-// remove. The removal is audited by the mfa service.
+// runResetMFA removes every second factor of a member who lost them
+// (authenticator app, recovery codes, passkeys), so that they can sign in
+// with their password and set up a new one, and mails them that it was
+// done (when mail is on). It prints the member; the text form says whether
+// there was anything to remove. The removal is audited by the mfa service.
 func runResetMFA(ctx context.Context, c *call, args []string) error {
 	fs, df := c.dataFlagSet(true)
+	config.RegisterMailFlags(fs) // as for serve: the notice goes into the outbox, which the server sends
 	pos, err := c.parseArgs(fs, args, "EMAIL")
 	if err != nil {
 		return err
 	}
 	return c.withMember(ctx, fs, df, pos[0], func(d *data, m model.Member) error {
-		removed, err := d.svc.MFA.Reset(ctx, m.TenantID, m.ID, actor)
+		mailer, err := c.mailer(ctx, d)
+		if err != nil {
+			return err
+		}
+		t, err := d.store.Tenants().Get(ctx, m.TenantID)
+		if err != nil {
+			return err
+		}
+		removed, err := d.services(nil, mailer).MFA.Reset(ctx, t, m, actor)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/secrets"
 )
 
@@ -135,10 +136,11 @@ func (s *Service) RemoveTOTP(ctx context.Context, tenantID, memberID, actor, ip 
 	return gone, nil
 }
 
-// Reset removes every second factor of a member — authenticator, recovery
+// Reset removes every second factor of member m — authenticator, recovery
 // codes and passkeys — for an administrator helping someone who lost them
-// all. It reports whether there was any.
-func (s *Service) Reset(ctx context.Context, tenantID, memberID, actor string) (bool, error) {
+// all, and mails m that it was done. It reports whether there was any.
+func (s *Service) Reset(ctx context.Context, t model.Tenant, m model.Member, actor string) (bool, error) {
+	tenantID, memberID := t.ID, m.ID
 	gone, err := s.Factors.DeleteTOTP(ctx, tenantID, memberID)
 	if err != nil {
 		return false, fmt.Errorf("mfa: reset: %w", err)
@@ -150,5 +152,11 @@ func (s *Service) Reset(ctx context.Context, tenantID, memberID, actor string) (
 	removed := gone || keys > 0
 	s.audit(ctx, tenantID, actor, "mfa.reset", memberID, "", map[string]string{"removed": strconv.FormatBool(removed),
 		"authenticator": strconv.FormatBool(gone), "passkeys": strconv.FormatInt(keys, 10)})
-	return removed, nil
+	if !removed {
+		return false, nil
+	}
+	if err := s.Notices.Notify(ctx, t, m, notices.FactorsReset); err != nil {
+		return true, fmt.Errorf("mfa: the factors were removed, but the member's notice was not queued: %w", err)
+	}
+	return true, nil
 }

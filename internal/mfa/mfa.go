@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/throttle"
@@ -97,6 +98,9 @@ type Service struct {
 	Audit    store.Audit
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Notices mails a member whose factors an administrator removed; nil
+	// mails nothing.
+	Notices *notices.Notifier
 }
 
 // Status is what a member has set up.

@@ -281,7 +281,7 @@ func TestDisabledMemberFactorsStopAtOnce(t *testing.T) {
 func TestResetRemovesEverything(t *testing.T) {
 	e := newEnv(t)
 	secret, codes := e.enrol()
-	gone, err := e.svc.Reset(t.Context(), e.tenant.ID, e.member.ID, "cli")
+	gone, err := e.svc.Reset(t.Context(), e.tenant, e.member, "cli")
 	if err != nil || !gone {
 		t.Fatal(gone, err)
 	}

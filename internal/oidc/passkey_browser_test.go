@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
@@ -26,10 +28,14 @@ import (
 // relying party with the passkey alone — no email typed, no password
 // asked — and go-oidc verifies an ID token whose amr has hwk or swk and
 // user, and acr phr. Then a password session steps up to acr_values=phr
-// with the passkey as its second factor.
+// with the passkey as its second factor. Last, `member reset-mfa` removes
+// the passkey, which then signs no one in, and mails the member.
 func TestPasskeyInChromium(t *testing.T) {
 	chromium := testenv.BrowserPath(t)
-	s := testenv.Start(t, testenv.SQLite, nil)
+	mp := testenv.StartMailpit(t, testenv.MailpitOptions{Plain: true})
+	s := testenv.Start(t, testenv.SQLite, func(c *config.Config) {
+		c.SMTPURL, c.MailFrom = "smtp://"+mp.SMTP, "Guildgate <sso@guild.example>"
+	})
 	s.MustCLI(t, rpPassword+"\n", "member", "add", "--email", rpEmail, "--name", "Ada Lovelace", "--password-stdin")
 	cb := newAuthzRP(t)
 	var c rp
@@ -144,5 +150,21 @@ func TestPasskeyInChromium(t *testing.T) {
 	claims := claimsOf(got.Get("code"))
 	if !slices.Contains(claims.AMR, "pwd") || !slices.Contains(claims.AMR, "mfa") || claims.ACR != "phr" {
 		t.Fatalf("password and passkey: %+v", claims)
+	}
+
+	if out := s.MustCLI(t, "", "member", "reset-mfa", rpEmail,
+		"--smtp-url", s.Config.SMTPURL, "--mail-from", s.Config.MailFrom); !strings.Contains(out, "removed the second factors") {
+		t.Fatalf("reset-mfa: %s", out)
+	}
+	step("sign out once more", chromedp.Navigate(s.URL+"/log-out"), click(`form[action="/log-out"] button:not(.secondary)`),
+		visible(`main a[href="/login"]`))
+	step("the removed passkey signs no one in", chromedp.Navigate(conf.AuthCodeURL("pk3", oidc.Nonce("n3"))),
+		visible("#passkey-button"), click("#passkey-button"), visible("#form-error"))
+	if text := testenv.Run(b, "read the error", chromedp.Text(chromedp.CSS("#form-error"))); !strings.Contains(text, "could not be accepted") {
+		t.Fatalf("removed passkey: %q", text)
+	}
+	notice := mp.WaitFor(t, rpEmail, 1, 30*time.Second)[0]
+	if !strings.Contains(notice.Subject, "second factors") || !strings.Contains(notice.Text, "/account/forgot") {
+		t.Fatalf("notice: %q\n%s", notice.Subject, notice.Text)
 	}
 }

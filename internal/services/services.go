@@ -97,9 +97,9 @@ func New(d Deps) *Services {
 	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(),
 		Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(), Hasher: d.Hasher, Now: now,
 		Atomic: st.Atomic, Events: &webhooks.Events{Queue: d.Queue, Now: now}}
-	factors := &mfa.Service{Factors: st.Factors(), Passkeys: st.Passkeys(), Members: st.Members(), Secrets: d.Secrets, Throttle: limiter,
-		Audit: st.Audit(), Logger: d.Logger, Now: now}
 	notifier := &notices.Notifier{Mail: d.Mail, Outbox: st.Outbox()}
+	factors := &mfa.Service{Factors: st.Factors(), Passkeys: st.Passkeys(), Members: st.Members(), Secrets: d.Secrets, Throttle: limiter,
+		Audit: st.Audit(), Logger: d.Logger, Now: now, Notices: notifier}
 	return &Services{
 		Tenants:   &tenancy.Service{Store: st.Tenants(), Audit: st.Audit(), Now: now, Atomic: st.Atomic},
 		Directory: dir,

@@ -40,7 +40,7 @@ func (h *Handler) resetMFA(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	if _, err := h.MFA.Reset(r.Context(), c.tenant.ID, m.ID, c.actor()); err != nil {
+	if _, err := h.MFA.Reset(r.Context(), c.tenant, m, c.actor()); err != nil {
 		return err
 	}
 	return seeOther(w, "/admin/members/"+url.PathEscape(m.ID), "mfa-reset")
