@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,7 +19,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/config"
+	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
@@ -127,13 +130,14 @@ func (b *a11yTab) reflow(name string) {
 // checks it: the sign-in steps (empty, wrong password, throttled), signed
 // in, the member's own page, sign-out confirmation and signed out, the 400 page, the first-
 // administrator and password-reset links, forgot password, the sign-in
-// security pages, and the email step in French.
+// security pages, the device flow's pages, and the email step in French.
 func TestAccessibilityOfMemberPages(t *testing.T) {
 	const email, pw = "ada@example.org", "correct horse battery"
 	axe := axeScript(t)
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
 	addMember(t, s, "default", email, pw)
+	userCode := startDevice(t, s)
 	b := &a11yTab{browserTab: &browserTab{testenv.StartBrowser(t, chromium, 4*browserBudget), s.URL}, axe: axe}
 
 	setup := strings.TrimSpace(s.MustCLI(t, "", "setup-link"))
@@ -162,6 +166,16 @@ func TestAccessibilityOfMemberPages(t *testing.T) {
 	b.audit("authenticator set-up")
 	b.fillAndSubmit("#code", "000000", formError)
 	b.audit("authenticator set-up, wrong code")
+	b.open("/device", "#user_code")
+	b.audit("device code entry")
+	b.fillAndSubmit("#user_code", "BCDF", formError)
+	b.audit("device code entry, malformed code")
+	b.open("/device?user_code="+userCode, "#user_code")
+	b.submit(`form:has(#user_code) button[type="submit"]`, `button[value="approve"]`)
+	b.audit("device confirmation")
+	b.submit(`button[value="approve"]`, "main h1")
+	b.expectText("main h1", "Device connected")
+	b.audit("device connected")
 	b.open("/account/security/passkeys", "#name")
 	b.audit("passkey set-up")
 	b.open("/log-out", confirmButton)
@@ -195,6 +209,32 @@ func TestAccessibilityOfMemberPages(t *testing.T) {
 	b.expectText("main h1", "Please wait")
 	b.audit("throttled")
 	t.Logf("checked: %s", strings.Join(b.checked, "; "))
+}
+
+// startDevice registers a device client and starts a device
+// authorization (RFC 8628) for it, returning the user code to type.
+func startDevice(t *testing.T, s *testenv.Server) string {
+	t.Helper()
+	var c struct {
+		ID string `json:"client_id"`
+	}
+	out := s.MustCLI(t, "", "client", "add", "--name", "Lobby screen", "--public", "--json", "--grant-types", model.GrantDeviceCode)
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(clients.DefaultCacheTTL) // the server learns of CLI changes within this
+	res, err := s.Client(t).PostForm(s.URL+"/oauth/device_authorization", url.Values{"client_id": {c.ID}, "scope": {"openid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var da struct {
+		UserCode string `json:"user_code"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&da); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("device authorization: %d %v", res.StatusCode, err)
+	}
+	return da.UserCode
 }
 
 // shows reports whether the element's text contains want, without failing.
