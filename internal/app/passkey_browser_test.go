@@ -49,3 +49,26 @@ func TestBrowserPasskeyEnrol(t *testing.T) {
 	b.expectText("main", "Work laptop", "not used yet", `Your passkey “Work laptop” has been added.`, "Remove Work laptop")
 	b.Screenshot("passkey-added.png")
 }
+
+// TestBrowserAdminEnrolsPasskeyBeforeConsole: under --mfa admins an
+// administrator without a second factor is sent to set one up before the
+// console, may choose a passkey instead of an authenticator app, and is
+// then let in, the new passkey counting as the second factor.
+func TestBrowserAdminEnrolsPasskeyBeforeConsole(t *testing.T) {
+	const email, pw = "ada@example.org", "correct horse battery"
+	chromium := testenv.BrowserPath(t)
+	s := testenv.Start(t, testenv.SQLite, nil)
+	s.MustCLI(t, pw+"\n", "member", "add", "--email", email, "--name", "Ada Lovelace", "--password-stdin", "--admin")
+	s.MustCLI(t, "", "tenant", "update", "default", "--mfa", "admins")
+	b := &browserTab{testenv.StartBrowser(t, chromium, browserBudget), s.URL}
+	b.Extra = func() string { return "server log:\n" + s.Logs.String() }
+	virtualAuthenticator(b)
+
+	b.open("/login?return_to=%2Fadmin%2Fmembers", emailField)
+	b.fillAndSubmit(emailField, email, passwordField)
+	b.fillAndSubmit(passwordField, pw, ".qr svg")
+	b.expectText("main", "Your organisation asks for a second step")
+	b.submit(`a[href^="/account/security/passkeys?return_to="]`, "#name")
+	b.fillAndSubmit("#name", "Office key", `a[href="/admin/members"]`)
+	b.expectText("main h1", "Members")
+}
