@@ -11,6 +11,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Exit codes. Scripts can tell "fix your input" (2) from "try again later" (1).
@@ -27,6 +28,7 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) (string, bool)
+	now    func() time.Time // the clock every command reads
 }
 
 // command is one runnable leaf ("member add") or a group of them ("member").
@@ -66,7 +68,7 @@ var commands = map[string]command{
 // Main runs the command line args (without the program name) and returns the
 // process exit code. Messages go to stderr as "guildgate: <what is wrong>".
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) (string, bool)) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
 	return e.report(dispatch(ctx, e, "", commands, args))
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/services"
+	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
 )
 
@@ -73,9 +74,9 @@ func (c *call) open(ctx context.Context, fs *flag.FlagSet) (*data, error) {
 	for _, m := range st.NarrowedFiles() {
 		fmt.Fprintf(c.stderr, "guildgate: %s was readable by other users (mode %04o); it is now owner-only\n", m.Path, m.Was)
 	}
-	// The store keeps microseconds; stamping at that precision makes what a
-	// command prints on create equal what a later show reads back.
-	d := &data{store: st, cfg: cfg, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	// Stamped at the store's precision, what a command prints on create
+	// equals what a later show reads back.
+	d := &data{store: st, cfg: cfg, now: func() time.Time { return store.Stamp(c.now()) }}
 	d.queue = c.outboxQueue(d)
 	d.svc = d.services(nil, nil)
 	return d, nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/mail"
@@ -37,7 +36,7 @@ func runMailTest(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return &inputError{msg: err.Error()}
 		}
-		err = mail.SendTest(ctx, relay, t, *to, time.Now())
+		err = mail.SendTest(ctx, relay, t, *to, c.now())
 		if errors.Is(err, mail.ErrInvalid) {
 			return &inputError{msg: err.Error()}
 		} else if err != nil {

@@ -140,7 +140,7 @@ func runWebhookList(ctx context.Context, c *call, args []string) error {
 		if err != nil {
 			return err
 		}
-		now := time.Now()
+		now := c.now()
 		out := make([]views.WebhookEndpoint, len(es))
 		for i, e := range es {
 			out[i] = views.WebhookEndpointOf(e, now, "")
@@ -188,7 +188,7 @@ func deleteWebhook(ctx context.Context, c *call, svc *webhooks.Service, t model.
 	if err := svc.Delete(ctx, actor, t.ID, id); err != nil {
 		return err
 	}
-	return c.emit(asJSON, views.WebhookEndpointOf(e, time.Now(), ""), func(w io.Writer) {
+	return c.emit(asJSON, views.WebhookEndpointOf(e, c.now(), ""), func(w io.Writer) {
 		fmt.Fprintf(w, "deleted webhook endpoint %s (%s)\n", e.ID, e.URL)
 	})
 }
@@ -222,7 +222,7 @@ func (c *call) withWebhooks(ctx context.Context, fs *flag.FlagSet, df *dataFlags
 }
 
 func (c *call) printWebhook(asJSON bool, e model.WebhookEndpoint, secret string) error {
-	v := views.WebhookEndpointOf(e, time.Now(), secret)
+	v := views.WebhookEndpointOf(e, c.now(), secret)
 	return c.emit(asJSON, v, func(w io.Writer) {
 		webhookText(w, v)
 		if secret != "" {

@@ -49,13 +49,7 @@ type Service struct {
 
 // now is truncated to the store's microsecond precision, so what Create
 // returns equals what a later Get reads back.
-func (s *Service) now() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return store.Stamp(s.Now()) }
 
 func (s *Service) ttl() time.Duration {
 	if s.CacheTTL <= 0 {

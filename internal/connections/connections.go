@@ -34,13 +34,7 @@ type Service struct {
 
 // now is truncated to the store's precision, so what Create returns equals
 // what a later Get reads.
-func (s *Service) now() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return store.Stamp(s.Now()) }
 
 // secretAD binds a sealed client secret to its tenant and connection.
 func secretAD(tenantID, id string) []byte {

@@ -81,7 +81,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	}
 }
 
-func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
+func (h *Handler) now() time.Time { return store.Stamp(h.Now()) }
 
 func tenantOf(r *http.Request) (model.Tenant, error) {
 	t, ok := tenancy.FromContext(r.Context())

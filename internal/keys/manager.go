@@ -44,13 +44,7 @@ type Manager struct {
 
 // now is truncated to the microsecond the store keeps, so what is written
 // equals what is read back.
-func (m *Manager) now() time.Time {
-	now := time.Now
-	if m.Now != nil {
-		now = m.Now
-	}
-	return now().UTC().Truncate(time.Microsecond)
-}
+func (m *Manager) now() time.Time { return store.Stamp(m.Now()) }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -96,7 +97,7 @@ func TestWrongMasterKeyIsAClearError(t *testing.T) {
 	if _, _, err := other.JWKS(ctx, tenant); err == nil {
 		t.Fatal("JWKS served keys that cannot be opened")
 	}
-	if err := (&Manager{Store: st}).Rotate(ctx, tenant); err == nil {
+	if err := (&Manager{Store: st, Now: time.Now}).Rotate(ctx, tenant); err == nil {
 		t.Fatal("rotated without a master key")
 	}
 }

@@ -143,4 +143,4 @@ func (s *Service) link(ctx context.Context, tenantID string, c model.Connection,
 // Actor is how the audit log names what c's sign-ins change.
 func Actor(c model.Connection) string { return "connection:" + c.ID }
 
-func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return store.Stamp(s.Now()) }

@@ -53,13 +53,7 @@ type View struct {
 	AdmitsNobody bool
 }
 
-func (s *Service) now() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return store.Stamp(s.Now()) }
 
 func target(id string) string { return "samlapp:" + id }
 

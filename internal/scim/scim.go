@@ -140,4 +140,4 @@ func bearer(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-func (h *Handler) now() time.Time { return h.Now().UTC().Truncate(time.Microsecond) }
+func (h *Handler) now() time.Time { return store.Stamp(h.Now()) }

@@ -51,7 +51,7 @@ func (t *Tokens) Issue(ctx context.Context, actor, tenantID, connectionID string
 			Message: "a multi-tenant Entra ID connection cannot take SCIM: add a connection per organisation"}}}
 	}
 	token := TokenPrefix + c.ID + "." + ids.NewToken(32)
-	now := t.Now().UTC().Truncate(time.Microsecond)
+	now := store.Stamp(t.Now())
 	if err := t.SCIM.SetTokenHash(ctx, tenantID, c.ID, ids.Hash(token), now); err != nil {
 		return "", fmt.Errorf("issue scim token: %w", err)
 	}

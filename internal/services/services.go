@@ -39,11 +39,12 @@ import (
 // Deps are what the services are built from.
 type Deps struct {
 	Store store.Store
+	// Now is the clock; every service reads it at the store's precision.
+	Now func() time.Time
 	// Secrets seals client secrets, upstream secrets, webhook secrets and
 	// signing keys. A command that seals and opens nothing may pass nil
 	// (the command line loads the master key only when it needs it).
 	Secrets *secrets.Keyring
-	Now     func() time.Time
 	// Hasher defaults to argon2id at OWASP cost; tests may pass a cheaper one.
 	Hasher *password.Hasher
 	// Logger defaults to one that discards (the command line has none).
@@ -85,7 +86,7 @@ type Services struct {
 
 // New builds the services. It does no I/O.
 func New(d Deps) *Services {
-	st, now := d.Store, d.Now
+	st, now := d.Store, func() time.Time { return store.Stamp(d.Now()) }
 	if d.Hasher == nil {
 		d.Hasher = password.NewHasher(password.OWASP)
 	}

@@ -40,12 +40,7 @@ type Issuer struct {
 	verified verifiedCache // access tokens whose signature checked out
 }
 
-func (i *Issuer) now() time.Time {
-	if i.Now != nil {
-		return i.Now()
-	}
-	return time.Now()
-}
+func (i *Issuer) now() time.Time { return i.Now() }
 
 func orDefault[T comparable](v, def T) T {
 	var zero T

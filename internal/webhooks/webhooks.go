@@ -111,7 +111,7 @@ func normEvents(events []string) []string {
 	return out
 }
 
-func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return store.Stamp(s.Now()) }
 
 // Add registers an endpoint and returns it with its signing secret, which
 // is shown only this once (it is kept sealed, to sign with).

@@ -59,7 +59,7 @@ func benchHandler(b *testing.B, n int) (*Handler, model.Tenant, string) {
 			b.Fatal(err)
 		}
 	}
-	keys := &apikeys.Service{Store: st.APIKeys(), Audit: st.Audit()}
+	keys := &apikeys.Service{Store: st.APIKeys(), Audit: st.Audit(), Now: time.Now}
 	_, secret, err := keys.Create(ctx, "cli", tn.ID, "bench")
 	if err != nil {
 		b.Fatal(err)

@@ -48,13 +48,7 @@ type Service struct {
 	Now   func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	return now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return store.Stamp(s.Now()) }
 
 // Create makes a key named name and returns it with its secret value,
 // which is never stored and so can be shown only this once.

@@ -43,7 +43,7 @@ func (h *TestSignIns) Show(w http.ResponseWriter, r *http.Request, conn model.Co
 		return err
 	}
 	c := &call{tenant: t, admin: m, csrf: h.CSRF.Token(w, r)}
-	e := model.AuditEvent{TenantID: t.ID, At: h.Now().UTC().Truncate(time.Microsecond), Actor: c.actor(), Action: "connection.test.signin",
+	e := model.AuditEvent{TenantID: t.ID, At: store.Stamp(h.Now()), Actor: c.actor(), Action: "connection.test.signin",
 		Target: "connection:" + conn.ID, Detail: map[string]string{"issuer": cl.Issuer,
 			"request_id": httpx.RequestIDFrom(r.Context())}}
 	if err := auditlog.Record(r.Context(), h.Audit, e); err != nil {
