@@ -227,7 +227,7 @@ func (a *App) provider(d Deps, pages *ui.UI, sessions *session.Manager, htmlErro
 		Upstream: fed, Policy: a.svc.Policy,
 		Logger: a.logger, Now: a.now, HTTPClient: a.outbound.For(outbound.BackchannelLogout),
 		ClientKeys: &clientkeys.Verifier{HTTP: a.outbound.For(outbound.ClientJWKS), Now: a.now},
-		Throttle:   a.svc.Throttle, TrustedProxies: a.cfg.Proxies(),
+		Throttle:   a.svc.Throttle, TrustedProxies: a.cfg.Proxies(), Languages: a.svc.Directory,
 	}
 }
 

@@ -110,6 +110,17 @@ func (s *Service) UpdateMember(ctx context.Context, actor, tenantID, id string, 
 	return m, err
 }
 
+// RememberLanguage makes lang the member's remembered language when it is
+// not already, as the member's own act: an application asked for it in
+// ui_locales while they signed in, which is the member's latest choice.
+func (s *Service) RememberLanguage(ctx context.Context, tenantID string, m model.Member, lang string) error {
+	if m.Language == lang {
+		return nil
+	}
+	_, err := s.UpdateMember(ctx, "member:"+m.ID, tenantID, m.ID, MemberPatch{Language: &lang})
+	return err
+}
+
 // change runs fn on the member inside the store's transaction, stamps
 // UpdatedAt and tells Events what changed. Call it on a copy bound by inTx.
 func (s *Service) change(ctx context.Context, tenantID, id string, fn func(model.Member) model.Member) (model.Member, error) {

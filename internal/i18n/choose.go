@@ -34,6 +34,12 @@ func Choose(uiLocales, acceptLanguage, fallback string) string {
 	return Default
 }
 
+// FromUILocales is the first language of ui_locales that we speak (close
+// variants count), or false when it names none.
+func FromUILocales(uiLocales string) (string, bool) {
+	return must().match(parseList(uiLocales))
+}
+
 // parseList parses a ui_locales value, skipping tags that do not parse.
 func parseList(s string) []language.Tag {
 	if len(s) > maxHeader {

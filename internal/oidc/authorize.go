@@ -98,7 +98,22 @@ func (p *Provider) authorizeValid(w http.ResponseWriter, r *http.Request, t mode
 	if next, err = p.requireFactors(r, t, req, next); err != nil || next.done(w) {
 		return err
 	}
+	p.rememberLanguage(r.Context(), t, next.member, res.params.Get("ui_locales"))
 	return p.grantAccess(w, r, t, req, next, to)
+}
+
+// rememberLanguage keeps the language the application asked for as the
+// member's, when we speak it (PRODUCT: the member's last choice). A
+// failure to store it costs the member nothing now, so it is logged and
+// the authorization goes on.
+func (p *Provider) rememberLanguage(ctx context.Context, t model.Tenant, m model.Member, uiLocales string) {
+	lang, ok := i18n.FromUILocales(uiLocales)
+	if !ok || p.Languages == nil || lang == m.Language {
+		return
+	}
+	if err := p.Languages.RememberLanguage(ctx, t.ID, m, lang); err != nil {
+		p.Logger.Warn("could not remember the member's language", "member", m.ID, "err", err)
+	}
 }
 
 // authorizeParams reads the request from the query (GET) or the form body

@@ -5,6 +5,7 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/keys"
+	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
@@ -33,6 +35,12 @@ const (
 
 // Provider serves every OP endpoint. Every field is required unless noted.
 type Provider struct {
+	// Languages remembers the language an application asks for in
+	// ui_locales as the signed-in member's (their mail's and their locale
+	// claim); nil remembers nothing.
+	Languages interface {
+		RememberLanguage(ctx context.Context, tenantID string, m model.Member, lang string) error
+	}
 	Clients  *clients.Service
 	Keys     *keys.Manager
 	Tokens   *tokens.Issuer

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 
 	"github.com/guildgate/guildgate/internal/testenv"
 )
@@ -72,5 +73,26 @@ func TestMemberLanguage(t *testing.T) {
 	wantSeeOther(t, b.post("/account/language", url.Values{"csrf_token": {page.token}, "language": {""}}), "/account/?done=language")
 	if p := b.get("/account/"); !strings.Contains(p.body, `<html lang="en">`) {
 		t.Fatal("forgetting the language does not bring back the browser's")
+	}
+
+	// An application's ui_locales is the member's latest choice: the first
+	// language in it that Guildgate speaks is remembered; one naming none
+	// changes nothing.
+	language := func() string {
+		var m struct{ Language string }
+		if err := json.Unmarshal([]byte(s.MustCLI(t, "", "member", "show", "ada@example.org", "--json")), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m.Language
+	}
+	for _, c := range []struct{ uiLocales, want string }{{"ja de-AT en", "de"}, {"ja zh", "de"}, {"es", "es"}} {
+		verifier := oauth2.GenerateVerifier()
+		q := authorize(t, b, app.conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("ui_locales", c.uiLocales)))
+		if q.Get("code") == "" {
+			t.Fatalf("ui_locales %q: no code (%v)", c.uiLocales, q)
+		}
+		if got := language(); got != c.want {
+			t.Errorf("after ui_locales %q the language is %q, want %q", c.uiLocales, got, c.want)
+		}
 	}
 }
