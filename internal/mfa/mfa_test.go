@@ -281,6 +281,15 @@ func TestDisabledMemberFactorsStopAtOnce(t *testing.T) {
 func TestResetRemovesEverything(t *testing.T) {
 	e := newEnv(t)
 	secret, codes := e.enrol()
+	for _, id := range []string{"k1", "k2"} {
+		if err := e.st.Passkeys().AddPasskey(t.Context(), model.Passkey{TenantID: e.tenant.ID, MemberID: e.member.ID, ID: id,
+			Name: id, Record: []byte("{}"), CreatedAt: e.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := e.svc.Status(t.Context(), e.tenant.ID, e.member.ID); st.Passkeys != 2 || !st.Any() {
+		t.Fatalf("status before reset %+v", st)
+	}
 	gone, err := e.svc.Reset(t.Context(), e.tenant, e.member, "cli")
 	if err != nil || !gone {
 		t.Fatal(gone, err)
@@ -292,11 +301,12 @@ func TestResetRemovesEverything(t *testing.T) {
 	if _, err := e.verify(codes[0]); !errors.Is(err, ErrIncorrect) {
 		t.Fatalf("recovery code after reset: %v", err)
 	}
-	if ev := e.audit("mfa.reset"); len(ev) != 1 || ev[0].Actor != "cli" || ev[0].Detail["removed"] != "true" {
+	if ev := e.audit("mfa.reset"); len(ev) != 1 || ev[0].Actor != "cli" || ev[0].Detail["removed"] != "true" ||
+		ev[0].Detail["passkeys"] != "2" {
 		t.Fatalf("audit %+v", ev)
 	}
 	st, _ := e.svc.Status(t.Context(), e.tenant.ID, e.member.ID)
-	if st.Any() || st.RecoveryTotal != 0 {
+	if st.Any() || st.RecoveryTotal != 0 || st.Passkeys != 0 {
 		t.Fatalf("status after reset %+v", st)
 	}
 }
