@@ -8,6 +8,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -22,19 +23,27 @@ type memberForm struct {
 	Groups                                       []string // ids of the groups ticked
 	AllGroups                                    []model.Group
 	Statuses                                     []model.MemberStatus
-	Errors                                       map[string][]string
+	// Language is the member's remembered language ("" for none); the
+	// edit form offers each of Languages. hasLanguage: the form sent it.
+	Language    string
+	hasLanguage bool
+	Languages   []languageChoice
+	Errors      map[string][]string
 }
 
 func (h *Handler) memberForm(ctx context.Context, r *http.Request, c *call, f memberForm, title string) (memberForm, error) {
 	gs, err := h.Dir.ListGroups(ctx, c.tenant.ID)
 	f.base, f.AllGroups, f.Statuses, f.Self = pageBase(r, c, "members", title), gs, model.MemberStatuses, f.Member.ID == c.admin.ID
+	for _, code := range i18n.Languages {
+		f.Languages = append(f.Languages, languageChoice{Code: code, Name: i18n.Name(code)})
+	}
 	f.MailOn = h.Links.Mail.Enabled()
 	return f, err
 }
 
 func formOf(m model.Member, groups []model.Group) memberForm {
 	f := memberForm{Member: m, Email: m.Email, Name: m.Name, GivenName: m.GivenName, FamilyName: m.FamilyName,
-		LegacyID: m.LegacyID, Status: string(m.Status), Verified: m.EmailVerified, Admin: m.Admin}
+		LegacyID: m.LegacyID, Status: string(m.Status), Verified: m.EmailVerified, Admin: m.Admin, Language: m.Language}
 	for _, g := range groups {
 		f.Groups = append(f.Groups, g.ID)
 	}
@@ -45,7 +54,7 @@ func readMemberForm(r *http.Request) memberForm {
 	p := r.PostForm
 	return memberForm{Email: p.Get("email"), Name: p.Get("name"), GivenName: p.Get("given_name"), FamilyName: p.Get("family_name"),
 		LegacyID: p.Get("legacy_id"), Status: p.Get("status"), Verified: p.Get("email_verified") == "on",
-		Admin: p.Get("admin") == "on", Groups: p["groups"]}
+		Admin: p.Get("admin") == "on", Groups: p["groups"], Language: p.Get("language"), hasLanguage: p.Has("language")}
 }
 
 func (h *Handler) newMember(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -149,8 +158,15 @@ func patch(m model.Member, f memberForm) directory.MemberPatch {
 	if f.Admin != m.Admin {
 		p.Admin = &f.Admin
 	}
+	if f.hasLanguage {
+		str(&p.Language, m.Language, f.Language)
+	}
 	return p
 }
+
+// languageChoice is a language the member's mail may be written in,
+// named in itself.
+type languageChoice struct{ Code, Name string }
 
 // setGroups makes the member's groups the ticked ones.
 func (h *Handler) setGroups(ctx context.Context, c *call, memberID string, current []model.Group, want []string) error {

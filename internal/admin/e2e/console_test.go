@@ -108,10 +108,17 @@ func TestConsoleMembers(t *testing.T) {
 	edit := b.get("/admin/members/" + id)
 	gid := regexp.MustCompile(`name="groups" value="([^"]+)"`).FindStringSubmatch(edit.body)[1]
 	form := url.Values{"csrf_token": {edit.token}, "email": {"ada@example.org"}, "name": {"Ada Lovelace"},
-		"status": {"expired"}, "groups": {gid}}
+		"status": {"expired"}, "groups": {gid}, "language": {"pt"}}
+	if p := b.post("/admin/members/"+id, form); p.status != http.StatusBadRequest || !strings.Contains(p.body, "not a language Guildgate speaks") {
+		t.Fatalf("a language Guildgate does not speak: %d", p.status)
+	}
+	form.Set("language", "nl")
 	wantSeeOther(t, b.post("/admin/members/"+id, form), "/admin/members/"+id+"?done=member-updated")
-	show := s.MustCLI(t, "", "member", "show", "ada@example.org")
-	for _, want := range []string{"Ada Lovelace", "expired", "board"} {
+	if !strings.Contains(b.get("/admin/members/"+id).body, `<option value="nl" lang="nl" selected>Nederlands</option>`) {
+		t.Fatal("the edit form does not show the member's language")
+	}
+	show := s.MustCLI(t, "", "member", "show", "ada@example.org", "--json")
+	for _, want := range []string{"Ada Lovelace", "expired", "board", `"language": "nl"`} {
 		if !strings.Contains(show, want) {
 			t.Fatalf("member after edit lacks %q:\n%s", want, show)
 		}
