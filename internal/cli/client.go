@@ -10,13 +10,14 @@ import (
 
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/views"
 )
 
 var clientSettings = "[--groups CSV] [--id-token-alg " + strings.Join(model.IDTokenAlgs, "|") + "] [--post-logout-redirect-uris CSV] " +
 	"[--backchannel-logout-uri U] [--grant-types CSV] [--public] [--groups-claim] [--omit-authorization-response-iss] " +
 	"[--require-par] [--require-dpop] [--jwks-uri U | --jwks-file F] " +
-	"[--token-auth client_secret_basic|client_secret_post|private_key_jwt] " + tenantFlags
+	"[--token-auth " + strings.Join(oauth.TokenAuthMethods, "|") + "] " + tenantFlags
 
 var clientCommands = map[string]command{
 	"add": {summary: "register an SSO client for a partner app", run: runClientAdd,

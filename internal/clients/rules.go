@@ -68,9 +68,6 @@ type Modern struct {
 	JWKS            string // a JWK Set document of public keys
 }
 
-// tokenAuthMethods are the values TokenAuthMethod may take besides "".
-var tokenAuthMethods = []string{model.AuthClientSecretBasic, model.AuthClientSecretPost, model.AuthPrivateKeyJWT}
-
 func (m Modern) normal() Modern {
 	m.TokenAuthMethod = strings.ToLower(inputs.Trim(m.TokenAuthMethod))
 	m.JWKSURI, m.JWKS = inputs.Trim(m.JWKSURI), strings.TrimSpace(m.JWKS)
@@ -98,8 +95,8 @@ func (m Modern) validate(ps *problem.List, public bool) {
 
 // fieldProblems reports what is wrong with each field on its own.
 func (m Modern) fieldProblems(ps *problem.List) {
-	if m.TokenAuthMethod != "" && !slices.Contains(tokenAuthMethods, m.TokenAuthMethod) {
-		ps.Add("token_auth_method", "%q is not one of %s", m.TokenAuthMethod, strings.Join(tokenAuthMethods, ", "))
+	if m.TokenAuthMethod != "" && !slices.Contains(oauth.TokenAuthMethods, m.TokenAuthMethod) {
+		ps.Add("token_auth_method", "%q is not one of %s", m.TokenAuthMethod, strings.Join(oauth.TokenAuthMethods, ", "))
 	}
 	ps.Check("jwks_uri", clientkeys.CheckURI(m.JWKSURI))
 	ps.Check("jwks", clientkeys.CheckSet(m.JWKS))

@@ -20,6 +20,12 @@ const (
 	AssertionTypeJWT = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 )
 
+// TokenAuthMethods are the methods a confidential client may register, in
+// the order discovery lists them (a public client uses AuthMethodNone):
+// the one list discovery, client validation, the CLI's help and the
+// console's form read.
+var TokenAuthMethods = []string{AuthMethodClientSecretBasic, AuthMethodClientSecretPost, AuthMethodPrivateKeyJWT}
+
 // Generous bounds on credentials: Guildgate's own are a UUID and a 43-byte
 // secret, and nothing longer is worth comparing.
 const (

@@ -40,7 +40,7 @@ var Supported = struct {
 	ResponseModes: []string{"query", "fragment", "form_post"},
 	GrantTypes:    model.GrantTypes,
 	IDTokenAlgs:   model.IDTokenAlgs,
-	AuthMethods:   []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+	AuthMethods:   oauth.TokenAuthMethods,
 	Claims: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "azp", "sid", "at_hash", "c_hash",
 		"name", "given_name", "family_name", "locale", "updated_at", "email", "email_verified", "groups", "member_status", "legacy_id",
 		"amr", "acr"},

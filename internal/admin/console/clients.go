@@ -7,6 +7,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 )
 
 type clientsPage struct {
@@ -50,7 +51,7 @@ var (
 func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title string) (clientForm, error) {
 	gs, err := h.Dir.ListGroups(r.Context(), c.tenant.ID)
 	f.base, f.AllGroups, f.Algs, f.GrantTypes = pageBase(r, c, "clients", title), gs, algs, grantTypes
-	f.TokenAuthMethods = []string{model.AuthClientSecretBasic, model.AuthClientSecretPost, model.AuthPrivateKeyJWT}
+	f.TokenAuthMethods = oauth.TokenAuthMethods
 	f.GroupRows = min(max(len(gs), 2), 6) // a one-row multi-select reads as a drop-down
 	return f, err
 }
