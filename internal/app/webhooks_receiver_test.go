@@ -83,12 +83,13 @@ func (d delivery) event(t *testing.T) (typ string, data map[string]any) {
 // each signature with the secret as the Standard Webhooks specification
 // says (HMAC-SHA256 of "id.timestamp.body" with the secret's key, any v1
 // signature matching), refusing the first attempt of each delivery with
-// 503 when failFirst is set, and noting whether two attempts at one
+// 503 when it is of type failFirst (so one event's retry can be watched
+// without other events' back-off getting in the way), and noting whether two attempts at one
 // webhook-id ever overlapped.
 type receiver struct {
 	t         *testing.T
 	srv       *httptest.Server
-	failFirst bool
+	failFirst string        // an event type
 	hang      chan struct{} // when set, every request waits for it (or for the sender to give up)
 	redirect  string        // when set, every answer is a 307 to it
 
@@ -100,7 +101,7 @@ type receiver struct {
 	arrived  chan struct{}
 }
 
-func startReceiver(t *testing.T, ca receiverCA, failFirst bool) *receiver {
+func startReceiver(t *testing.T, ca receiverCA, failFirst string) *receiver {
 	r := &receiver{t: t, failFirst: failFirst, inFlight: map[string]int{}, arrived: make(chan struct{}, 1000)}
 	r.srv = httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
 	r.srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.cert}}
@@ -113,7 +114,7 @@ func (r *receiver) url() string { return r.srv.URL + "/hooks" }
 
 func (r *receiver) setSecret(s string) { r.mu.Lock(); r.secret = s; r.mu.Unlock() }
 
-func (r *receiver) setFailFirst(on bool) { r.mu.Lock(); r.failFirst = on; r.mu.Unlock() }
+func (r *receiver) setFailFirst(typ string) { r.mu.Lock(); r.failFirst = typ; r.mu.Unlock() }
 
 // state returns the secret and the webhook-ids whose attempts overlapped.
 func (r *receiver) state() (string, []string) {
@@ -151,7 +152,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	if !d.valid {
 		d.Status = http.StatusUnauthorized
-	} else if failFirst && !seen && r.redirect == "" {
+	} else if eventType(d.Body) == failFirst && !seen && r.redirect == "" {
 		d.Status = http.StatusServiceUnavailable
 	}
 	r.mu.Lock()
@@ -211,4 +212,14 @@ func ofType(t *testing.T, typ string, accepted bool) func(delivery) bool {
 		got, _ := d.event(t)
 		return got == typ && (!accepted || d.Status/100 == 2)
 	}
+}
+
+// eventType is the type of a delivery's body ("" when it is not an event);
+// unlike delivery.event it may run on the server's goroutines.
+func eventType(body string) string {
+	var ev struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal([]byte(body), &ev)
+	return ev.Type
 }

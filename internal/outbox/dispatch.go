@@ -46,17 +46,42 @@ type Dispatcher struct {
 // The caller runs it while it holds the jobs lease, again as long as it
 // returns a full batch.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	now := d.Now().UTC()
-	items, err := d.Store.Claim(ctx, d.Holder, slices.Sorted(maps.Keys(d.Kinds)), now, now.Add(d.claim()), d.batch())
+	// The claim is not cut short by a stopping replica: a statement
+	// cancelled mid-way may still commit while the call reports failure,
+	// and its items would stay held, undelivered, until the claim ran out.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	items, err := d.Store.Claim(cctx, d.Holder, slices.Sorted(maps.Keys(d.Kinds)), now, now.Add(d.claim()), d.batch())
+	cancel()
 	if err != nil {
 		return 0, fmt.Errorf("outbox: claim: %w", err)
 	}
 	for i, it := range items {
 		if err := d.deliver(ctx, it); err != nil {
+			d.handBack(ctx, items[i+1:])
 			return i, err
 		}
 	}
 	return len(items), nil
+}
+
+// handBack releases claimed items not attempted (the replica is stopping,
+// or the store failed), due at once, so that the next holder need not wait
+// for their claims to run out.
+func (d *Dispatcher) handBack(ctx context.Context, items []model.OutboxItem) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, it := range items {
+		at := d.Now().UTC()
+		res := store.OutboxResult{Status: model.OutboxPending, At: at, NextAttemptAt: at, Error: "not attempted: the replica was stopping"}
+		if _, err := d.Store.Finish(wctx, it.ID, d.Holder, res); err != nil {
+			d.Logger.Warn("outbox: could not hand an item back; it waits for its claim to run out",
+				"kind", it.Kind, "id", it.ID, "err", err)
+		}
+	}
 }
 
 // Full reports whether RunOnce's count was a whole batch, so more may wait.

@@ -319,3 +319,21 @@ func TestShutdownHandsTheItemBack(t *testing.T) {
 		t.Fatalf("the item was not due at once for the next holder: %d", n)
 	}
 }
+
+// TestShutdownHandsTheBatchBack: the items of a batch not yet attempted
+// when the replica stops are handed back too, due at once.
+func TestShutdownHandsTheBatchBack(t *testing.T) {
+	f := newFixture(t, storetest.NewSQLite(t))
+	ctx, cancel := context.WithCancel(t.Context())
+	f.rcv.fail = func(Delivery) error { cancel(); return errors.New("connection reset") }
+	for _, p := range []string{"one", "two", "three"} {
+		f.put(t, "t1", p)
+	}
+	if _, err := f.dispatcher("r1").RunOnce(ctx); err == nil {
+		t.Fatal("a cancelled round reported no error")
+	}
+	f.rcv.fail = nil
+	if n := run(t, f.dispatcher("r2")); n != 3 || len(f.rcv.delivered()) != 3 {
+		t.Fatalf("the next holder got %d items at once, want 3", n)
+	}
+}
