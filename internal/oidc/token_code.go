@@ -70,7 +70,7 @@ func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest
 		// reuse check revoked the grant. This is still the first use: it
 		// answers, and what it issues is already dead with the grant —
 		// exactly "revoke what the first use issued".
-		h, err = p.memberAllowed(ctx, tx, req.tenant, req.client, g.MemberID)
+		h, err = p.memberAllowed(ctx, tx, req.tenant, req.client, g.MemberID, g.Scopes)
 	}
 	if err != nil {
 		return refusedUnlessFault(err)

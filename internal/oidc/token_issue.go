@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
@@ -73,14 +74,16 @@ func (p *Provider) grantInForce(ctx context.Context, rs store.Repositories, t mo
 	case !strings.EqualFold(g.ClientID, c.ID):
 		return g, holder{}, notLive("grant %s belongs to client %s", grantID, g.ClientID)
 	}
-	h, err := p.memberAllowed(ctx, rs, t, c, g.MemberID)
+	h, err := p.memberAllowed(ctx, rs, t, c, g.MemberID, g.Scopes)
 	return g, h, err
 }
 
 // memberAllowed re-checks, at every use of a grant, what authorization
 // checked once: the member still exists, is not disabled and is still in
-// one of the client's permitted groups (PRODUCT.md).
-func (p *Provider) memberAllowed(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, memberID string) (holder, error) {
+// one of the client's permitted groups (PRODUCT.md). The member's groups
+// are read only when that check or the groups claim of scopes (the
+// grant's, which any token's narrowed scopes are within) needs them.
+func (p *Provider) memberAllowed(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, memberID string, scopes []string) (holder, error) {
 	m, err := rs.Members().Get(ctx, t.ID, memberID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
@@ -90,6 +93,9 @@ func (p *Provider) memberAllowed(ctx context.Context, rs store.Repositories, t m
 	case m.Disabled:
 		return holder{}, notLive("member %s disabled", memberID)
 	}
+	if !needsGroups(c, scopes) {
+		return holder{member: m}, nil
+	}
 	groups, err := rs.Groups().ListForMember(ctx, t.ID, m.ID)
 	switch {
 	case err != nil:
@@ -98,6 +104,12 @@ func (p *Provider) memberAllowed(ctx context.Context, rs store.Repositories, t m
 		return holder{}, notLive("member %s not in the client's permitted groups", memberID)
 	}
 	return holder{member: m, groups: groups}, nil
+}
+
+// needsGroups says whether a member's groups must be read: for a client
+// open to some groups only, or for the groups claim (tokens.Claims).
+func needsGroups(c model.Client, scopes []string) bool {
+	return !c.OpenToAllMembers() || c.GroupsClaim || slices.Contains(scopes, oauth.ScopeGroups)
 }
 
 // mintTokens signs what a member's grant yields: an access token for g's
