@@ -16,6 +16,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/secrets"
@@ -146,9 +147,6 @@ func (s *Service) Status(ctx context.Context, tenantID, memberID string) (Status
 // audit records an event; a failing audit log is reported, not fatal, so
 // an audit outage cannot lock every member out.
 func (s *Service) audit(ctx context.Context, tenantID, actor, action, memberID, ip string, detail map[string]string) {
-	err := s.Audit.Append(ctx, model.AuditEvent{TenantID: tenantID, At: s.Now().UTC(), Actor: actor,
+	auditlog.BestEffort(ctx, s.Audit, s.Logger, model.AuditEvent{TenantID: tenantID, At: s.Now().UTC(), Actor: actor,
 		Action: action, Target: "member:" + memberID, IP: ip, Detail: detail})
-	if err != nil && s.Logger != nil {
-		s.Logger.ErrorContext(ctx, "append audit event failed", "action", action, "cause", err.Error())
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
@@ -110,10 +111,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor, tenantID, memberI
 		return false, err
 	}
 	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: "member.invitation.revoke", Target: "member:" + m.ID}
-	if err := s.Audit.Append(ctx, e); err != nil {
-		return true, fmt.Errorf("record %s: %w", e.Action, err)
-	}
-	return true, nil
+	return true, auditlog.Record(ctx, s.Audit, e)
 }
 
 // MaxPending bounds the pending invitations listed at once.

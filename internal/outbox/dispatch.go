@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
@@ -177,8 +178,8 @@ func (d *Dispatcher) report(ctx context.Context, it model.OutboxItem, res store.
 	e := model.AuditEvent{TenantID: it.TenantID, At: res.At, Actor: "system", Action: "outbox." + it.Kind + ".failed",
 		Target: "outbox:" + strconv.FormatInt(it.ID, 10),
 		Detail: map[string]string{"attempts": strconv.Itoa(it.Attempts), "error": res.Error}}
-	if err := d.Audit.Append(ctx, e); err != nil {
-		return fmt.Errorf("outbox: audit %s: %w", e.Action, err)
+	if err := auditlog.Record(ctx, d.Audit, e); err != nil {
+		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -55,10 +56,10 @@ func (t *Tokens) Issue(ctx context.Context, actor, tenantID, connectionID string
 	if err := t.SCIM.SetTokenHash(ctx, tenantID, c.ID, ids.Hash(token), now); err != nil {
 		return "", fmt.Errorf("issue scim token: %w", err)
 	}
-	err = t.Audit.Append(ctx, model.AuditEvent{TenantID: tenantID, At: now, Actor: actor,
+	err = auditlog.Record(ctx, t.Audit, model.AuditEvent{TenantID: tenantID, At: now, Actor: actor,
 		Action: "connection.scim_token.issue", Target: "connection:" + c.ID})
 	if err != nil {
-		return "", fmt.Errorf("record connection.scim_token.issue: %w", err)
+		return "", err
 	}
 	return token, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
@@ -42,7 +43,7 @@ func (s *Settings) SetClient(ctx context.Context, actor, tenantID, clientID stri
 }
 
 func (s *Settings) audit(ctx context.Context, actor, tenantID, action, target string, detail map[string]string) error {
-	err := s.Audit.Append(ctx, model.AuditEvent{TenantID: tenantID, At: s.Now().UTC(), Actor: actor, Action: action,
+	err := auditlog.Record(ctx, s.Audit, model.AuditEvent{TenantID: tenantID, At: s.Now().UTC(), Actor: actor, Action: action,
 		Target: target, Detail: detail})
 	if err != nil {
 		return fmt.Errorf("signinpolicy: audit: %w", err)
