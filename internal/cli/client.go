@@ -23,9 +23,9 @@ var clientCommands = map[string]command{
 	"add": {summary: "register an SSO client for a partner app", run: runClientAdd,
 		synopsis: "--name N --redirect-uris CSV " + clientSettings},
 	"list":   {summary: "list SSO clients with their secrets", run: runClientList, synopsis: tenantFlags},
-	"show":   {summary: "show one SSO client", run: clientAction(showClient), synopsis: "ID " + tenantFlags},
+	"show":   {summary: "show one SSO client", run: idAction((*call).withClients, showClient), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a client's settings", run: runClientUpdate, synopsis: "ID [--name N] [--redirect-uris CSV] " + clientSettings},
-	"delete": {summary: "delete an SSO client", run: clientAction(deleteClient), synopsis: "ID " + tenantFlags},
+	"delete": {summary: "delete an SSO client", run: idAction((*call).withClients, deleteClient), synopsis: "ID " + tenantFlags},
 	"rotate-secret": {summary: "give a client a new secret, the old one working during an overlap", run: runClientRotate,
 		synopsis: "ID [--overlap 24h] " + tenantFlags},
 }
@@ -228,20 +228,6 @@ func runClientList(ctx context.Context, c *call, args []string) error {
 			}
 		})
 	})
-}
-
-// clientAction builds a command "<verb> ID" that applies act to one client.
-func clientAction(act func(context.Context, *call, *clients.Service, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
-	return func(ctx context.Context, c *call, args []string) error {
-		fs, df := c.dataFlagSet(true)
-		pos, err := c.parseArgs(fs, args, "ID")
-		if err != nil {
-			return err
-		}
-		return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
-			return act(ctx, c, svc, t, pos[0], df.json)
-		})
-	}
 }
 
 func showClient(ctx context.Context, c *call, svc *clients.Service, t model.Tenant, id string, asJSON bool) error {

@@ -28,13 +28,13 @@ var connectionCommands = map[string]command{
 	"add": {summary: "connect an organisation's identity provider", run: runConnectionAdd,
 		synopsis: "--name N " + connectionProvider + connectionSettings},
 	"list":   {summary: "list upstream connections", run: runConnectionList, synopsis: tenantFlags},
-	"show":   {summary: "show one connection", run: connectionAction(showConnection), synopsis: "ID " + tenantFlags},
+	"show":   {summary: "show one connection", run: idAction((*call).withConnections, showConnection), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a connection's settings", run: runConnectionUpdate, synopsis: "ID [--name N] [--client-secret-stdin] … " + connectionSettings},
-	"delete": {summary: "delete a connection and the identities linked through it", run: connectionAction(deleteConnection), synopsis: "ID " + tenantFlags},
+	"delete": {summary: "delete a connection and the identities linked through it", run: idAction((*call).withConnections, deleteConnection), synopsis: "ID " + tenantFlags},
 	"test": {summary: "check a connection's discovery, JWKS and endpoints against the provider", run: runConnectionTest,
 		synopsis: "ID " + tenantFlags},
 	"setup-link": {summary: "make a single-use link (72 hours) for the organisation's IT contact to enter their provider's details",
-		run: connectionAction(setupLink), synopsis: "ID " + tenantFlags},
+		run: idAction((*call).withConnections, setupLink), synopsis: "ID " + tenantFlags},
 	"scim-token": {summary: "issue the connection's SCIM bearer token (shown once; replaces the one before)",
 		run: runSCIMToken, synopsis: "ID " + tenantFlags},
 }
@@ -153,19 +153,6 @@ func runConnectionList(ctx context.Context, c *call, args []string) error {
 			}
 		})
 	})
-}
-
-func connectionAction(act func(context.Context, *call, *connections.Service, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
-	return func(ctx context.Context, c *call, args []string) error {
-		fs, df := c.dataFlagSet(true)
-		pos, err := c.parseArgs(fs, args, "ID")
-		if err != nil {
-			return err
-		}
-		return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
-			return act(ctx, c, svc, t, pos[0], df.json)
-		})
-	}
 }
 
 func showConnection(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, id string, asJSON bool) error {

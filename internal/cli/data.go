@@ -148,3 +148,17 @@ func (c *call) withTenant(ctx context.Context, fs *flag.FlagSet, df *dataFlags, 
 	}
 	return fn(d, t)
 }
+
+// idAction builds a command "<verb> ID" that applies act to one object of
+// the service with reaches (withClients, withConnections, …).
+func idAction[S any](with func(*call, context.Context, *flag.FlagSet, *dataFlags, func(S, model.Tenant) error) error,
+	act func(context.Context, *call, S, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
+	return func(ctx context.Context, c *call, args []string) error {
+		fs, df := c.dataFlagSet(true)
+		pos, err := c.parseArgs(fs, args, "ID")
+		if err != nil {
+			return err
+		}
+		return with(c, ctx, fs, df, func(svc S, t model.Tenant) error { return act(ctx, c, svc, t, pos[0], df.json) })
+	}
+}

@@ -22,10 +22,10 @@ var samlAppCommands = map[string]command{
 	"add": {summary: "register a SAML 2.0 app (service provider)", run: runSAMLAppAdd,
 		synopsis: "--name N (--metadata-url U | --metadata-file F | --entity-id E --acs-urls CSV) " + samlAppSettings},
 	"list": {summary: "list SAML apps", run: runSAMLAppList, synopsis: tenantFlags},
-	"show": {summary: "show one SAML app", run: samlAppAction(showSAMLApp), synopsis: "ID " + tenantFlags},
+	"show": {summary: "show one SAML app", run: idAction((*call).withSAMLApps, showSAMLApp), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a SAML app's settings, or read its metadata again", run: runSAMLAppUpdate,
 		synopsis: "ID [--name N] [--metadata-url U | --metadata-file F] [--entity-id E] [--acs-urls CSV] " + samlAppSettings},
-	"delete": {summary: "delete a SAML app", run: samlAppAction(deleteSAMLApp), synopsis: "ID " + tenantFlags},
+	"delete": {summary: "delete a SAML app", run: idAction((*call).withSAMLApps, deleteSAMLApp), synopsis: "ID " + tenantFlags},
 }
 
 // samlAppFlags are the settings add and update share; each remembers
@@ -185,19 +185,6 @@ func runSAMLAppList(ctx context.Context, c *call, args []string) error {
 			}
 		})
 	})
-}
-
-func samlAppAction(act func(context.Context, *call, *samlapps.Service, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
-	return func(ctx context.Context, c *call, args []string) error {
-		fs, df := c.dataFlagSet(true)
-		pos, err := c.parseArgs(fs, args, "ID")
-		if err != nil {
-			return err
-		}
-		return c.withSAMLApps(ctx, fs, df, func(svc *samlapps.Service, t model.Tenant) error {
-			return act(ctx, c, svc, t, pos[0], df.json)
-		})
-	}
 }
 
 func showSAMLApp(ctx context.Context, c *call, svc *samlapps.Service, t model.Tenant, id string, asJSON bool) error {

@@ -20,12 +20,12 @@ var webhookCommands = map[string]command{
 	"add": {summary: "register a partner app's webhook endpoint (prints its signing secret once)", run: runWebhookAdd,
 		synopsis: "--url U [--events CSV] " + tenantFlags},
 	"list":   {summary: "list webhook endpoints", run: runWebhookList, synopsis: tenantFlags},
-	"show":   {summary: "show one webhook endpoint", run: webhookAction(showWebhook), synopsis: "ID " + tenantFlags},
-	"delete": {summary: "delete a webhook endpoint; nothing more is sent to it", run: webhookAction(deleteWebhook), synopsis: "ID " + tenantFlags},
+	"show":   {summary: "show one webhook endpoint", run: idAction((*call).withWebhooks, showWebhook), synopsis: "ID " + tenantFlags},
+	"delete": {summary: "delete a webhook endpoint; nothing more is sent to it", run: idAction((*call).withWebhooks, deleteWebhook), synopsis: "ID " + tenantFlags},
 	"rotate-secret": {summary: "give an endpoint a new signing secret, the old one signing too during an overlap",
 		run: runWebhookRotate, synopsis: "ID [--overlap 24h] " + tenantFlags},
 	"enable": {summary: "switch a disabled endpoint back on (one is disabled after 3 days of failed deliveries)",
-		run: webhookAction(enableWebhook), synopsis: "ID " + tenantFlags},
+		run: idAction((*call).withWebhooks, enableWebhook), synopsis: "ID " + tenantFlags},
 	"deliveries": {summary: "list an endpoint's deliveries, newest first: status, attempts, last response code, timing",
 		run: runWebhookDeliveries, synopsis: "ID [--limit N] [--before DELIVERY_ID] " + tenantFlags},
 	"redeliver": {summary: "send a delivery again, with the same webhook-id", run: runWebhookRedeliver,
@@ -157,19 +157,6 @@ func runWebhookList(ctx context.Context, c *call, args []string) error {
 			}
 		})
 	})
-}
-
-func webhookAction(act func(context.Context, *call, *webhooks.Service, model.Tenant, string, bool) error) func(context.Context, *call, []string) error {
-	return func(ctx context.Context, c *call, args []string) error {
-		fs, df := c.dataFlagSet(true)
-		pos, err := c.parseArgs(fs, args, "ID")
-		if err != nil {
-			return err
-		}
-		return c.withWebhooks(ctx, fs, df, func(svc *webhooks.Service, t model.Tenant) error {
-			return act(ctx, c, svc, t, pos[0], df.json)
-		})
-	}
 }
 
 func showWebhook(ctx context.Context, c *call, svc *webhooks.Service, t model.Tenant, id string, asJSON bool) error {
