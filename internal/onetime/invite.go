@@ -114,7 +114,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor, tenantID, memberI
 	return true, auditlog.Record(ctx, s.Audit, e)
 }
 
-// MaxPending bounds the pending invitations listed at once.
+// MaxPending bounds the pending invitations the console lists at once.
 const MaxPending = 200
 
 // Pending is an invitation sent and not yet accepted, withdrawn or expired.
@@ -123,22 +123,22 @@ type Pending struct {
 	SentAt, ExpiresAt time.Time
 }
 
-// PendingInvitations lists the tenant's pending invitations, newest first,
-// at most MaxPending.
-func (s *Service) PendingInvitations(ctx context.Context, tenantID string) ([]Pending, error) {
-	links, err := s.Links.ListUnused(ctx, tenantID, model.PurposeInvitation, s.now(), MaxPending)
+// PendingInvitations returns a page of the tenant's pending invitations,
+// newest first; after is the previous page's Next.
+func (s *Service) PendingInvitations(ctx context.Context, tenantID, after string, limit int) (store.Page[Pending], error) {
+	links, err := s.Links.ListUnused(ctx, tenantID, model.PurposeInvitation, s.now(), after, limit)
 	if err != nil {
-		return nil, err
+		return store.Page[Pending]{}, err
 	}
-	out := make([]Pending, 0, len(links))
-	for _, l := range links {
+	out := store.Page[Pending]{Items: make([]Pending, 0, len(links.Items)), Next: links.Next}
+	for _, l := range links.Items {
 		m, err := s.Members.Get(ctx, tenantID, l.MemberID)
 		if errors.Is(err, model.ErrNotFound) {
 			continue // deleted since: its links went with it
 		} else if err != nil {
-			return nil, fmt.Errorf("invited member %s: %w", l.MemberID, err)
+			return store.Page[Pending]{}, fmt.Errorf("invited member %s: %w", l.MemberID, err)
 		}
-		out = append(out, Pending{Member: m, SentAt: l.CreatedAt, ExpiresAt: l.ExpiresAt})
+		out.Items = append(out.Items, Pending{Member: m, SentAt: l.CreatedAt, ExpiresAt: l.ExpiresAt})
 	}
 	return out, nil
 }

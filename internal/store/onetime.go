@@ -27,10 +27,12 @@ type OneTimeLinks interface {
 	// memberID ("" for links naming no member), so a new link replaces the
 	// earlier ones, and returns how many went.
 	DeleteUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, memberID string) (int64, error)
-	// ListUnused returns the tenant's links of purpose that are neither
-	// used nor expired at now, newest first, at most limit (a pending
-	// invitation list).
-	ListUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, now time.Time, limit int) ([]model.OneTimeLink, error)
+	// ListUnused returns a page of the tenant's links of purpose that are
+	// neither used nor expired at now, newest first (a pending invitation
+	// list). after is the previous page's Next, "" for the first; limit 0
+	// means DefaultLimit and is capped at MaxLimit.
+	ListUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, now time.Time, after string,
+		limit int) (Page[model.OneTimeLink], error)
 	// DeleteExpired spans all tenants (the sweeper's): it removes links,
 	// used or not, whose ExpiresAt is strictly before `before`.
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)

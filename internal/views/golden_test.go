@@ -100,6 +100,7 @@ func TestGolden(t *testing.T) {
 			ResetLink{MemberID: "m1", URL: "https://sso.example/account/reset/TOKEN", ExpiresAt: at},
 			InvitationOf(onetime.Invitation{Member: member, ExpiresAt: at, Mailed: true}),
 			InvitationOf(onetime.Invitation{Member: member, ExpiresAt: at, URL: "https://sso.example/account/invite/TOKEN"}),
+			PendingInvitationOf(onetime.Pending{Member: member, SentAt: at.Add(-time.Hour), ExpiresAt: at}),
 		}},
 	}
 	for _, tc := range tests {

@@ -29,3 +29,20 @@ type Invitation struct {
 func InvitationOf(inv onetime.Invitation) Invitation {
 	return Invitation{MemberID: inv.Member.ID, Email: inv.Member.Email, Mailed: inv.Mailed, URL: inv.URL, ExpiresAt: inv.ExpiresAt}
 }
+
+// PendingInvitation is an invitation sent and not yet accepted, withdrawn
+// or expired. Its link is never shown again: inviting the address anew
+// replaces it.
+type PendingInvitation struct {
+	MemberID  string    `json:"member_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	SentAt    time.Time `json:"sent_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// PendingInvitationOf is the view of a pending invitation.
+func PendingInvitationOf(p onetime.Pending) PendingInvitation {
+	return PendingInvitation{MemberID: p.Member.ID, Email: p.Member.Email, Name: p.Member.Name, SentAt: p.SentAt,
+		ExpiresAt: p.ExpiresAt}
+}

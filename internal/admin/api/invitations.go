@@ -27,6 +27,22 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request, c *call) error 
 	return created(w, views.InvitationOf(inv))
 }
 
+func (h *Handler) listInvitations(w http.ResponseWriter, r *http.Request, c *call) error {
+	limit, after, err := pageQuery(r)
+	if err != nil {
+		return err
+	}
+	p, err := h.Links.PendingInvitations(r.Context(), c.tenant.ID, after, limit)
+	if err != nil {
+		return err
+	}
+	out := invitationList{Items: make([]views.PendingInvitation, len(p.Items)), Next: p.Next}
+	for i, inv := range p.Items {
+		out.Items[i] = views.PendingInvitationOf(inv)
+	}
+	return ok(w, out)
+}
+
 func (h *Handler) revokeInvitation(w http.ResponseWriter, r *http.Request, c *call) error {
 	had, err := h.Links.RevokeInvitation(r.Context(), c.actor(), c.tenant.ID, r.PathValue("id"))
 	if err != nil {

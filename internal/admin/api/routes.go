@@ -88,6 +88,8 @@ func (h *Handler) memberRoutes() []route {
 		{method: "POST", path: "members/invitations", summary: "Invite a person: they become a member without a password and " +
 			"choose one through a single-use link valid 7 days (mailed; shown here only when the site sends no mail). " +
 			"Inviting again re-sends", body: invitationInput{}, resp: views.Invitation{}, status: http.StatusCreated, handle: h.invite},
+		{method: "GET", path: "members/invitations", summary: "List pending invitations (sent, not yet accepted, withdrawn " +
+			"or expired), newest first", query: pageParams, resp: invitationList{}, handle: h.listInvitations},
 		{method: "DELETE", path: "members/{id}/invitation", summary: "Withdraw the member's unused invitation",
 			status: http.StatusNoContent, handle: h.revokeInvitation},
 		{method: "PUT", path: "members/{id}/status", summary: "Set a member's membership status", body: statusInput{},

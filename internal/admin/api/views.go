@@ -56,6 +56,11 @@ type auditList struct {
 	Next  string      `json:"next,omitempty"`
 }
 
+type invitationList struct {
+	Items []views.PendingInvitation `json:"items"`
+	Next  string                    `json:"next,omitempty"`
+}
+
 type keyList struct {
 	Items []views.Key `json:"items"`
 }

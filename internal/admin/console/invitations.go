@@ -50,7 +50,7 @@ func (h *Handler) listInvitations(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 func (h *Handler) renderInvitations(w http.ResponseWriter, r *http.Request, c *call, p invitationsPage, status int) error {
-	pending, err := h.Links.PendingInvitations(r.Context(), c.tenant.ID)
+	pending, err := h.Links.PendingInvitations(r.Context(), c.tenant.ID, "", onetime.MaxPending)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (h *Handler) renderInvitations(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	p.base, p.Pending, p.MaxPending, p.AllGroups = h.base(r, c, "members", "Invitations"), pending, onetime.MaxPending, groups
+	p.base, p.Pending, p.MaxPending, p.AllGroups = h.base(r, c, "members", "Invitations"), pending.Items, onetime.MaxPending, groups
 	p.MailOn = h.Links.Mail.Enabled()
 	return h.views.render(w, status, "invitations", p)
 }

@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -143,5 +146,74 @@ func (p partnerApp) wantVerifiedEmail(email string) {
 	}
 	if err := idt.Claims(&claims); err != nil || claims.Email != email || !claims.EmailVerified {
 		p.t.Fatalf("ID token claims %+v, %v", claims, err)
+	}
+}
+
+type pendingList struct {
+	Items []struct {
+		MemberID  string    `json:"member_id"`
+		Email     string    `json:"email"`
+		Name      string    `json:"name"`
+		SentAt    time.Time `json:"sent_at"`
+		ExpiresAt time.Time `json:"expires_at"`
+	} `json:"items"`
+	Next string `json:"next"`
+}
+
+// pendingEmails pages through GET /api/v1/members/invitations, limit at a
+// time, and returns the addresses in the order listed.
+func pendingEmails(t *testing.T, s *testenv.Server, limit int) []string {
+	t.Helper()
+	var emails []string
+	after := ""
+	for range 10 {
+		var p pendingList
+		apiCall(t, s, "GET", fmt.Sprintf("/api/v1/members/invitations?limit=%d&after=%s", limit, url.QueryEscape(after)), nil,
+			http.StatusOK, &p)
+		for _, it := range p.Items {
+			if it.MemberID == "" || it.Name != "Name of "+it.Email || it.ExpiresAt.Sub(it.SentAt) != 7*24*time.Hour {
+				t.Fatalf("pending invitation %+v", it)
+			}
+			emails = append(emails, it.Email)
+		}
+		if after = p.Next; after == "" {
+			return emails
+		}
+	}
+	t.Fatal("the list does not end")
+	return nil
+}
+
+// TestPendingInvitationsAPI: the API lists the pending invitations newest
+// first, a page at a time; one withdrawn through the API or accepted
+// leaves the list, one re-sent stays once; a cursor the server did not
+// issue is refused.
+func TestPendingInvitationsAPI(t *testing.T) {
+	for _, backend := range []testenv.Backend{testenv.SQLite, testenv.Postgres} {
+		t.Run(string(backend), func(t *testing.T) {
+			s := testenv.Start(t, backend, nil)
+			ids := map[string]string{}
+			for _, email := range []string{"ann@example.org", "ben@example.org", "cat@example.org"} {
+				var inv invitation
+				apiCall(t, s, "POST", "/api/v1/members/invitations", map[string]any{"email": email, "name": "Name of " + email},
+					http.StatusCreated, &inv)
+				ids[email] = inv.MemberID
+			}
+			if got := pendingEmails(t, s, 2); !slices.Equal(got, []string{"cat@example.org", "ben@example.org", "ann@example.org"}) {
+				t.Fatalf("pending %v", got)
+			}
+			apiCall(t, s, "DELETE", "/api/v1/members/"+ids["ben@example.org"]+"/invitation", nil, http.StatusNoContent, nil)
+			var again invitation
+			apiCall(t, s, "POST", "/api/v1/members/invitations", map[string]any{"email": "ann@example.org"}, http.StatusCreated, &again)
+			if got := pendingEmails(t, s, 1); !slices.Equal(got, []string{"ann@example.org", "cat@example.org"}) {
+				t.Fatalf("after withdrawing ben and re-sending ann: %v", got)
+			}
+			accept(t, s, strings.TrimPrefix(again.URL, s.URL))
+			if got := pendingEmails(t, s, 50); !slices.Equal(got, []string{"cat@example.org"}) {
+				t.Fatalf("after ann accepted: %v", got)
+			}
+			var bad struct{ Error struct{ Code string } }
+			apiCall(t, s, "GET", "/api/v1/members/invitations?after=forged", nil, http.StatusBadRequest, &bad)
+		})
 	}
 }

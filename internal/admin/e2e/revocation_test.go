@@ -64,6 +64,12 @@ func apiCall(t *testing.T, s *testenv.Server, method, path string, body any, wan
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if out == nil { // a 204 has no body to read
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s: %d", method, path, resp.StatusCode)
+		}
+		return
+	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil || resp.StatusCode != want {
 		t.Fatalf("%s %s: %d, %v", method, path, resp.StatusCode, err)
 	}

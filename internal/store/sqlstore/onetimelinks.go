@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -62,26 +64,64 @@ func (r oneTimeLinks) DeleteUnused(ctx context.Context, tenantID string, purpose
 	return n, nil
 }
 
-func (r oneTimeLinks) ListUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, now time.Time, limit int) ([]model.OneTimeLink, error) {
+func (r oneTimeLinks) ListUnused(ctx context.Context, tenantID string, purpose model.LinkPurpose, now time.Time,
+	after string, limit int) (store.Page[model.OneTimeLink], error) {
+	var a args
+	where := `tenant_id = ` + a.add(tenantID) + ` AND purpose = ` + a.add(string(purpose)) +
+		` AND used_at IS NULL AND expires_at > ` + a.add(micros(now))
+	if after != "" {
+		c, err := decodeLinkCursor(after)
+		if err != nil {
+			return store.Page[model.OneTimeLink]{}, err
+		}
+		at := a.add(c.CreatedAt)
+		where += ` AND (created_at < ` + at + ` OR (created_at = ` + at + ` AND hash > ` + a.add(c.Hash) + `))`
+	}
+	limit = pageLimit(limit)
 	rows, err := r.s.db.QueryContext(ctx, `SELECT `+oneTimeLinkCols+` FROM one_time_links
-		WHERE tenant_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
-		ORDER BY created_at DESC, hash LIMIT $4`, tenantID, string(purpose), micros(now), limit)
+		WHERE `+where+` ORDER BY created_at DESC, hash LIMIT `+a.add(limit+1), a...)
 	if err != nil {
-		return nil, fmt.Errorf("list unused one-time links: %w", err)
+		return store.Page[model.OneTimeLink]{}, fmt.Errorf("list unused one-time links: %w", err)
 	}
 	defer rows.Close()
-	var out []model.OneTimeLink
+	var p store.Page[model.OneTimeLink]
 	for rows.Next() {
+		if len(p.Items) == limit { // the extra row only tells that another page exists
+			last := p.Items[limit-1]
+			p.Next = linkCursor{CreatedAt: micros(last.CreatedAt), Hash: last.Hash}.encode()
+			break
+		}
 		l, err := scanOneTimeLink(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list unused one-time links: %w", err)
+			return store.Page[model.OneTimeLink]{}, fmt.Errorf("list unused one-time links: %w", err)
 		}
-		out = append(out, l)
+		p.Items = append(p.Items, l)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list unused one-time links: %w", err)
+		return store.Page[model.OneTimeLink]{}, fmt.Errorf("list unused one-time links: %w", err)
 	}
-	return out, nil
+	return p, nil
+}
+
+// linkCursor is the position after the last link of a page (newest first).
+// It is opaque to callers, who must not build one.
+type linkCursor struct {
+	CreatedAt int64  `json:"c"`
+	Hash      string `json:"h"`
+}
+
+func (c linkCursor) encode() string {
+	b, _ := json.Marshal(c) // an integer and a string cannot fail to marshal
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeLinkCursor(s string) (linkCursor, error) {
+	var c linkCursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Hash == "" {
+		return linkCursor{}, store.ErrInvalidCursor
+	}
+	return c, nil
 }
 
 func (r oneTimeLinks) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {

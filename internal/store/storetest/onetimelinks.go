@@ -14,6 +14,7 @@ var oneTimeLinkTests = []testCase{
 	{"OneTimeLinks/DeleteUnused", testLinkDeleteUnused},
 	{"OneTimeLinks/DeleteExpired", testLinkDeleteExpired},
 	{"OneTimeLinks/ListUnused", testLinkListUnused},
+	{"OneTimeLinks/ListUnusedSameInstant", testLinkListUnusedSameInstant},
 	{"OneTimeLinks/GoWithMember", testLinkGoesWithMember},
 	{"TenantIsolation/OneTimeLinks", testLinkIsolation},
 	{"Concurrent/OneTimeLinkConsume", testConcurrentLinkConsume},
@@ -147,15 +148,53 @@ func testLinkListUnused(t *testing.T, s store.Store) {
 	invite(tn.ID, cy.ID, t0.Add(-time.Hour), nil) // expired at t0
 	mkLink(t, s, tn.ID, cy.ID, nil)               // a password reset
 	invite(other.ID, mkMember(t, s, other.ID, "ada@example.com").ID, t0, nil)
-	got, err := s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, 10)
+	links := s.OneTimeLinks()
+	got, err := links.ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, "", 10)
 	ok(t, err)
-	equal(t, got, []model.OneTimeLink{newer, older})
-	got, err = s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, 1)
+	equal(t, got, store.Page[model.OneTimeLink]{Items: []model.OneTimeLink{newer, older}})
+	first, err := links.ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, "", 1)
 	ok(t, err)
-	equal(t, got, []model.OneTimeLink{newer})
-	got, err = s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0.Add(2*time.Hour), 10)
+	equal(t, first.Items, []model.OneTimeLink{newer})
+	if first.Next == "" {
+		t.Fatal("a full page gives no cursor")
+	}
+	second, err := links.ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, first.Next, 1)
 	ok(t, err)
-	equal(t, len(got), 0)
+	equal(t, second, store.Page[model.OneTimeLink]{Items: []model.OneTimeLink{older}})
+	got, err = links.ListUnused(ctx, tn.ID, model.PurposeInvitation, t0.Add(2*time.Hour), "", 10)
+	ok(t, err)
+	equal(t, len(got.Items), 0)
+	_, err = links.ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, "not-a-cursor", 10)
+	wantErr(t, err, store.ErrInvalidCursor)
+}
+
+// testLinkListUnusedSameInstant: links made in the same microsecond page
+// by hash, none lost or repeated at a page's edge.
+func testLinkListUnusedSameInstant(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	tn := mkTenant(t, s, "alpha")
+	want := map[string]bool{}
+	for _, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		l := mkLink(t, s, tn.ID, mkMember(t, s, tn.ID, email).ID, func(l *model.OneTimeLink) {
+			l.Purpose, l.CreatedAt, l.ExpiresAt = model.PurposeInvitation, t0, t0.Add(time.Hour)
+		})
+		want[l.Hash] = true
+	}
+	seen, after := map[string]bool{}, ""
+	for range 3 {
+		p, err := s.OneTimeLinks().ListUnused(ctx, tn.ID, model.PurposeInvitation, t0, after, 2)
+		ok(t, err)
+		for _, l := range p.Items {
+			if seen[l.Hash] {
+				t.Fatalf("link %s listed twice", l.Hash)
+			}
+			seen[l.Hash] = true
+		}
+		if after = p.Next; after == "" {
+			break
+		}
+	}
+	equal(t, seen, want)
 }
 
 func testLinkDeleteExpired(t *testing.T, s store.Store) {
