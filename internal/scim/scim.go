@@ -92,16 +92,7 @@ func (h *Handler) routes() map[string]map[string]handlerFunc {
 }
 
 func (h *Handler) authenticated(ew *httpx.ErrorWriter, fn handlerFunc) http.Handler {
-	return ew.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := h.authenticate(r)
-		if err != nil {
-			return classify(err)
-		}
-		if err := fn(w, r, c); err != nil {
-			return classify(err)
-		}
-		return nil
-	})
+	return httpx.Authenticated(ew, h.authenticate, classify, fn)
 }
 
 func (h *Handler) authenticate(r *http.Request) (*call, error) {
@@ -109,7 +100,7 @@ func (h *Handler) authenticate(r *http.Request) (*call, error) {
 	if !ok {
 		return nil, httpx.Internal(errors.New("scim: request has no tenant"))
 	}
-	token, ok := bearer(r)
+	token, ok := httpx.Bearer(r)
 	if !ok {
 		return nil, fail(http.StatusUnauthorized, "", "send the connection's SCIM token as Authorization: Bearer "+
 			TokenPrefix+"… (issue one with 'guildgate connection scim-token ID')")
@@ -123,21 +114,6 @@ func (h *Handler) authenticate(r *http.Request) (*call, error) {
 		return nil, err
 	}
 	return &call{tenant: t, conn: c, base: strings.TrimSuffix(t.Issuer, "/") + Prefix}, nil
-}
-
-// bearer returns the token of the one "Authorization: Bearer" header (RFC
-// 6750 §2.1; the scheme is case-insensitive).
-func bearer(r *http.Request) (string, bool) {
-	vals := r.Header.Values("Authorization")
-	if len(vals) != 1 {
-		return "", false
-	}
-	scheme, token, ok := strings.Cut(vals[0], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
 }
 
 func (h *Handler) now() time.Time { return store.Stamp(h.Now()) }

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/admin/apikeys"
@@ -83,16 +82,7 @@ func (h *Handler) mux() *http.ServeMux {
 }
 
 func (h *Handler) authenticated(ew *httpx.ErrorWriter, fn handlerFunc) http.Handler {
-	return ew.Handle(func(w http.ResponseWriter, r *http.Request) error {
-		c, err := h.authenticate(r)
-		if err != nil {
-			return classify(err)
-		}
-		if err := fn(w, r, c); err != nil {
-			return classify(err)
-		}
-		return nil
-	})
+	return httpx.Authenticated(ew, h.authenticate, classify, fn)
 }
 
 // authenticate finds the request's tenant and its API key. A request that
@@ -103,7 +93,7 @@ func (h *Handler) authenticate(r *http.Request) (*call, error) {
 	if !ok {
 		return nil, httpx.Internal(errors.New("api: request has no tenant"))
 	}
-	token, ok := bearer(r)
+	token, ok := httpx.Bearer(r)
 	if !ok {
 		if _, err := r.Cookie(session.CookieName); err == nil {
 			return nil, forbidden("the admin API accepts API keys only (Authorization: Bearer gga_…), not a browser session")
@@ -117,19 +107,4 @@ func (h *Handler) authenticate(r *http.Request) (*call, error) {
 		return nil, err
 	}
 	return &call{tenant: t, key: k}, nil
-}
-
-// bearer returns the token of an "Authorization: Bearer" header (RFC 6750
-// §2.1; the scheme is case-insensitive). Exactly one header is accepted.
-func bearer(r *http.Request) (string, bool) {
-	vals := r.Header.Values("Authorization")
-	if len(vals) != 1 {
-		return "", false
-	}
-	scheme, token, ok := strings.Cut(vals[0], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
 }
