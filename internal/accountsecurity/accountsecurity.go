@@ -18,6 +18,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/passkeys"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/tenancy"
@@ -34,8 +35,11 @@ const (
 
 // Handler serves the pages. Every field is required.
 type Handler struct {
-	MFA            *mfa.Service
-	Passkeys       *passkeys.Service
+	MFA      *mfa.Service
+	Passkeys *passkeys.Service
+	// Notices mails the member when a second factor is added or removed,
+	// so a thief who borrowed a session cannot change them unnoticed.
+	Notices        *notices.Notifier
 	Sessions       *session.Manager
 	UI             *ui.UI
 	Errors         *httpx.ErrorWriter
@@ -100,4 +104,12 @@ func stepUpURL(page string) string {
 func seeOther(w http.ResponseWriter, target string) {
 	w.Header().Set("Location", target)
 	w.WriteHeader(http.StatusSeeOther)
+}
+
+// notify queues the notice of change c for the signed-in member.
+func (h *Handler) notify(r *http.Request, me who, c notices.Change) error {
+	if err := h.Notices.Notify(r.Context(), me.tenant, me.member, c); err != nil {
+		return httpx.Internal(err)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/returnto"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -116,6 +117,9 @@ func (h *Handler) postTOTP(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return httpx.Internal(err)
 	}
+	if err := h.notify(r, me, notices.SecondFactorAdded); err != nil {
+		return err
+	}
 	if !me.provedSecondFactor() {
 		if _, err := h.Sessions.Start(w, r, me.tenant, me.member, mfa.WithSecondFactor(me.session.AMR, "otp")); err != nil {
 			return httpx.Internal(err)
@@ -182,8 +186,14 @@ func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ip := httpx.ClientIP(r, h.TrustedProxies)
-	if _, err := h.MFA.RemoveTOTP(r.Context(), me.tenant.ID, me.member.ID, "member:"+me.member.ID, ip); err != nil {
+	gone, err := h.MFA.RemoveTOTP(r.Context(), me.tenant.ID, me.member.ID, "member:"+me.member.ID, ip)
+	if err != nil {
 		return httpx.Internal(err)
+	}
+	if gone {
+		if err := h.notify(r, me, notices.SecondFactorRemoved); err != nil {
+			return err
+		}
 	}
 	return h.renderSecurity(w, r, me, i18n.M("security.removed"))
 }

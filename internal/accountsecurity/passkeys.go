@@ -7,6 +7,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/mfa"
+	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/passkeys"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -99,6 +100,9 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpx.Internal(err)
 	}
+	if err := h.notify(r, me, notices.SecondFactorAdded); err != nil {
+		return err
+	}
 	if !me.provedSecondFactor() {
 		amr := mfa.WithSecondFactor(me.session.AMR, keyMethod(p.Record))
 		s, err := h.Sessions.Start(w, r, me.tenant, me.member, amr)
@@ -146,8 +150,14 @@ func (h *Handler) postPasskeyRemove(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	ip := httpx.ClientIP(r, h.TrustedProxies)
-	if _, err := h.Passkeys.Remove(r.Context(), me.tenant.ID, me.member.ID, r.PostForm.Get("id"), "member:"+me.member.ID, ip); err != nil {
+	gone, err := h.Passkeys.Remove(r.Context(), me.tenant.ID, me.member.ID, r.PostForm.Get("id"), "member:"+me.member.ID, ip)
+	if err != nil {
 		return httpx.Internal(err)
+	}
+	if gone {
+		if err := h.notify(r, me, notices.SecondFactorRemoved); err != nil {
+			return err
+		}
 	}
 	return h.renderSecurity(w, r, me, i18n.M("security.passkeys.removed"))
 }

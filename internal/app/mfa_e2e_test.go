@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
@@ -213,5 +214,38 @@ func TestLegacySSOSecondFactorPolicy(t *testing.T) {
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://portal.example/sso?token=") {
 		t.Fatalf("after set-up: %d %q", resp.StatusCode, loc)
+	}
+}
+
+// TestSecondFactorChangesAreMailed: a member who adds or removes their
+// authenticator on the security page gets a notice at their address, so a
+// borrowed session cannot change how they sign in unnoticed.
+func TestSecondFactorChangesAreMailed(t *testing.T) {
+	mp := testenv.StartMailpit(t, testenv.MailpitOptions{Plain: true})
+	s := testenv.Start(t, testenv.SQLite, func(c *config.Config) {
+		c.SMTPURL, c.MailFrom = "smtp://"+mp.SMTP, "Guildgate <sso@guild.example>"
+	})
+	addMember(t, s, "default", "ada@example.org", "correct horse battery")
+	c := s.Client(t)
+	if resp := signIn(t, c, s.URL, "ada@example.org", "correct horse battery"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	enrolTOTP(t, c, s.URL)
+	added := mp.WaitFor(t, "ada@example.org", 1, 30*time.Second)
+	if !strings.Contains(added[0].Subject, "second factor was added") {
+		t.Fatalf("notice after adding: %q", added[0].Subject)
+	}
+	_, _, token := page(t, c, s.URL, "/account/security/totp/remove")
+	if status, body, _ := readPage(t, post(t, c, s.URL, "/account/security/totp/remove",
+		url.Values{"csrf_token": {token}})); status != http.StatusOK {
+		t.Fatalf("remove: %d\n%s", status, body)
+	}
+	both := mp.WaitFor(t, "ada@example.org", 2, 30*time.Second)
+	var removed bool
+	for _, m := range both {
+		removed = removed || strings.Contains(m.Subject, "second factor was removed")
+	}
+	if !removed || len(both) != 2 {
+		t.Fatalf("notices: %+v", both)
 	}
 }
