@@ -193,7 +193,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 		Sessions: sessions, Pages: htmlErrors, CSRF: csrf, Logger: a.logger, Now: a.now, Federation: fed,
 		MFA: a.svc.MFA, Policy: a.svc.Policy}).Mount(site)
 	a.accountPages(pages, sessions, htmlErrors, csrf).Mount(site)
-	(&accountsecurity.Handler{MFA: a.svc.MFA, Passkeys: a.svc.Passkeys, Sessions: sessions, UI: pages, Errors: htmlErrors,
+	(&accountsecurity.Handler{MFA: a.svc.MFA, Passkeys: a.svc.Passkeys, Notices: a.svc.Notices, Sessions: sessions, UI: pages, Errors: htmlErrors,
 		CSRF: csrf, Now: a.now, TrustedProxies: proxies}).Mount(site)
 	a.scim().Mount(site)
 	site.Handle("GET /metrics", httpx.AllowFrom{Allowed: a.cfg.MetricsAllowed(), TrustedProxies: proxies,
