@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,21 +79,11 @@ func (p *Provider) assertionClient(r *http.Request, t model.Tenant, id, assertio
 // assertionSubject reads sub from the unverified payload, only to find the
 // client whose key then verifies it.
 func assertionSubject(assertion string) (string, error) {
-	parts := strings.Split(assertion, ".")
-	if len(parts) != 3 {
-		return "", errors.New("assertion is not a compact JWS")
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	sub, err := oauth.UnverifiedClaim(assertion, "sub")
 	if err != nil {
-		return "", fmt.Errorf("assertion payload: %w", err)
+		return "", fmt.Errorf("assertion: %w", err)
 	}
-	var c struct {
-		Sub string `json:"sub"`
-	}
-	if err := json.Unmarshal(b, &c); err != nil || c.Sub == "" {
-		return "", errors.New("assertion has no sub")
-	}
-	return c.Sub, nil
+	return sub, nil
 }
 
 // assertionAudiences are the values aud may hold: the issuer (RFC 7523 as
