@@ -18,7 +18,8 @@ import (
 // console's test sign-ins end on tests.
 func (a *App) federation(d Deps, pages *ui.UI, sessions *session.Manager, htmlErrors *httpx.ErrorWriter, csrf *httpx.CSRF, tests *console.TestSignIns) *federation.Handler {
 	return &federation.Handler{
-		Store: a.store, Connections: a.svc.Connections, Linking: a.svc.Linking,
+		States: a.store.UpstreamStates(), UpstreamSessions: a.store.UpstreamSessions(),
+		ConnectionRecords: a.store.Connections(), Audit: a.store.Audit(), Connections: a.svc.Connections, Linking: a.svc.Linking,
 		Sessions: sessions, Secrets: d.Keyring, UI: pages, Pages: htmlErrors, Logger: a.logger, Now: a.now,
 		TrustedProxies: a.cfg.Proxies(), Throttle: a.svc.Throttle, TestResult: tests.Show,
 		Connect: func(ctx context.Context, c model.Connection, secret string) (upstream.Connector, error) {

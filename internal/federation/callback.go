@@ -31,7 +31,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 	if state == "" {
 		return startOver("no_state", nil)
 	}
-	st, first, err := h.Store.UpstreamStates().Consume(ctx, t.ID, ids.Hash(state), h.now())
+	st, first, err := h.States.Consume(ctx, t.ID, ids.Hash(state), h.now())
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return startOver("unknown_state", nil)
@@ -53,7 +53,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
 	if e := q.Get("error"); e != "" {
 		return h.fail(r, t, st, upstreamFailure(upstreamError(e), retry))
 	}
-	c, err := h.Store.Connections().Get(ctx, t.ID, st.ConnectionID)
+	c, err := h.ConnectionRecords.Get(ctx, t.ID, st.ConnectionID)
 	if err != nil {
 		return err // the connection went while the member was away: a 500 is fair
 	}
@@ -142,7 +142,7 @@ func (h *Handler) rememberUpstream(r *http.Request, t model.Tenant, c model.Conn
 	if err != nil {
 		return fmt.Errorf("seal upstream id token: %w", err)
 	}
-	return h.Store.UpstreamSessions().Create(r.Context(), model.UpstreamSession{TenantID: t.ID, SessionID: s.ID,
+	return h.UpstreamSessions.Create(r.Context(), model.UpstreamSession{TenantID: t.ID, SessionID: s.ID,
 		ConnectionID: c.ID, IDToken: sealed, CreatedAt: h.now()})
 }
 

@@ -47,17 +47,23 @@ type ConnectFunc func(ctx context.Context, c model.Connection, secret string) (u
 
 // Handler serves the federation routes. Every field is required.
 type Handler struct {
-	Store          store.Store
-	Connections    *connections.Service
-	Linking        *linking.Service // who an upstream identity is, and whether they may sign in
-	Sessions       *session.Manager
-	Secrets        *secrets.Keyring
-	Connect        ConnectFunc
-	UI             *ui.UI
-	Pages          *httpx.ErrorWriter // for faults that are not the upstream's
-	Logger         *slog.Logger
-	Now            func() time.Time
-	TrustedProxies []netip.Prefix
+	// States are the round trips in flight; UpstreamSessions what /log-out
+	// ends upstream; ConnectionRecords are read to route and look up
+	// connections (Connections changes them, for setup links).
+	States            store.UpstreamStates
+	UpstreamSessions  store.UpstreamSessions
+	ConnectionRecords store.Connections
+	Audit             store.Audit
+	Connections       *connections.Service
+	Linking           *linking.Service // who an upstream identity is, and whether they may sign in
+	Sessions          *session.Manager
+	Secrets           *secrets.Keyring
+	Connect           ConnectFunc
+	UI                *ui.UI
+	Pages             *httpx.ErrorWriter // for faults that are not the upstream's
+	Logger            *slog.Logger
+	Now               func() time.Time
+	TrustedProxies    []netip.Prefix
 	// Throttle limits /auth/sso/start per client address (its SSOStart rate).
 	Throttle *throttle.Limiter
 	// Setup serves setup links' pages; nil leaves them unserved.
@@ -101,7 +107,7 @@ func seeOther(w http.ResponseWriter, target string) {
 // an audit outage cannot lock every member out.
 func (h *Handler) audit(ctx context.Context, t model.Tenant, actor, action, target string, detail map[string]string) {
 	detail["request_id"] = httpx.RequestIDFrom(ctx)
-	auditlog.BestEffort(ctx, h.Store.Audit(), h.Logger, model.AuditEvent{TenantID: t.ID, At: h.now(), Actor: actor,
+	auditlog.BestEffort(ctx, h.Audit, h.Logger, model.AuditEvent{TenantID: t.ID, At: h.now(), Actor: actor,
 		Action: action, Target: target, Detail: detail})
 }
 

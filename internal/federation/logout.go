@@ -30,13 +30,13 @@ func (h *Handler) LogoutURL(ctx context.Context, t model.Tenant, s model.Session
 }
 
 func (h *Handler) logoutURL(ctx context.Context, t model.Tenant, s model.Session, next string) (string, error) {
-	us, err := h.Store.UpstreamSessions().Get(ctx, t.ID, s.ID)
+	us, err := h.UpstreamSessions.Get(ctx, t.ID, s.ID)
 	if errors.Is(err, model.ErrNotFound) {
 		return "", nil
 	} else if err != nil {
 		return "", err
 	}
-	c, err := h.Store.Connections().Get(ctx, t.ID, us.ConnectionID)
+	c, err := h.ConnectionRecords.Get(ctx, t.ID, us.ConnectionID)
 	if err != nil {
 		return "", err
 	}
@@ -58,7 +58,7 @@ func (h *Handler) logoutURL(ctx context.Context, t model.Tenant, s model.Session
 		return "", nil
 	}
 	now := h.now()
-	err = h.Store.UpstreamStates().Create(ctx, model.UpstreamState{Hash: ids.Hash(state), TenantID: t.ID,
+	err = h.States.Create(ctx, model.UpstreamState{Hash: ids.Hash(state), TenantID: t.ID,
 		ConnectionID: c.ID, Purpose: model.StateLogout, ReturnTo: next, CreatedAt: now, ExpiresAt: now.Add(RoundTripTTL)})
 	if err != nil {
 		return "", fmt.Errorf("store upstream logout: %w", err)
@@ -74,7 +74,7 @@ func (h *Handler) signedOut(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if state := r.URL.Query().Get("state"); state != "" {
-		st, first, err := h.Store.UpstreamStates().Consume(r.Context(), t.ID, ids.Hash(state), h.now())
+		st, first, err := h.States.Consume(r.Context(), t.ID, ids.Hash(state), h.now())
 		if err == nil && first && st.Purpose == model.StateLogout && h.now().Before(st.ExpiresAt) && st.ReturnTo != "" {
 			seeOther(w, st.ReturnTo) // checked by /log-out before it was stored
 			return nil

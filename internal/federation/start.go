@@ -28,7 +28,7 @@ const maxHint = 254
 // login.DomainRouter).
 func (h *Handler) Route(ctx context.Context, t model.Tenant, email, returnTo string) (ui.SSOButton, bool, error) {
 	domain := email[strings.LastIndexByte(email, '@')+1:]
-	c, err := h.Store.Connections().GetByDomain(ctx, t.ID, domain)
+	c, err := h.ConnectionRecords.GetByDomain(ctx, t.ID, domain)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return ui.SSOButton{}, false, nil
@@ -42,7 +42,7 @@ func (h *Handler) Route(ctx context.Context, t model.Tenant, email, returnTo str
 
 // Buttons lists the tenant's ready connections that show a button.
 func (h *Handler) Buttons(ctx context.Context, t model.Tenant, returnTo string) ([]ui.SSOButton, error) {
-	cs, err := h.Store.Connections().List(ctx, t.ID)
+	cs, err := h.ConnectionRecords.List(ctx, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}
@@ -81,7 +81,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	if err := oauth.SingleValues(q, "connection", "return_to", "login_hint"); err != nil {
 		return startOver("repeated_parameter", err)
 	}
-	c, err := h.Store.Connections().Get(r.Context(), t.ID, q.Get("connection"))
+	c, err := h.ConnectionRecords.Get(r.Context(), t.ID, q.Get("connection"))
 	if errors.Is(err, model.ErrNotFound) || (err == nil && !connections.Ready(c)) {
 		return &failure{status: http.StatusNotFound, heading: i18n.M("federation.heading.no_option"), message: msgNoConn,
 			reason: "unknown_connection", cause: err}
@@ -128,7 +128,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, t model.Tenant, 
 	st := model.UpstreamState{Hash: ids.Hash(req.State), TenantID: t.ID, ConnectionID: c.ID, Purpose: purpose,
 		Nonce: req.Nonce, CodeVerifier: req.CodeVerifier, BrowserHash: ids.Hash(browser), ReturnTo: returnTo,
 		CreatedAt: now, ExpiresAt: now.Add(RoundTripTTL)}
-	if err := h.Store.UpstreamStates().Create(r.Context(), st); err != nil {
+	if err := h.States.Create(r.Context(), st); err != nil {
 		return req, fmt.Errorf("store upstream round trip: %w", err)
 	}
 	setBrowserCookie(w, req.State, browser)
