@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -158,6 +159,12 @@ func (d Deliverer) post(ctx context.Context, e model.WebhookEndpoint, id string,
 	req.Header.Set(HeaderSignature, Sign(id, now, body, keys...))
 	resp, err := d.Client.Do(req)
 	if err != nil {
+		// The client's timer and the context's deadline race to end a
+		// hanging request; an administrator reads one cause either way.
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			return 0, fmt.Errorf("post to the endpoint: no answer in time: %w", err)
+		}
 		return 0, fmt.Errorf("post to the endpoint: %w", err)
 	}
 	defer resp.Body.Close()
