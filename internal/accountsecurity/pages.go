@@ -178,6 +178,15 @@ func (h *Handler) getRemove(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
+	return h.removeFactor(w, r, i18n.M("security.removed"), func(me who, ip string) (bool, error) {
+		return h.MFA.RemoveTOTP(r.Context(), me.tenant.ID, me.member.ID, "member:"+me.member.ID, ip)
+	})
+}
+
+// removeFactor runs remove for a member whose session may change their
+// factors, and mails them when a factor was in fact removed.
+func (h *Handler) removeFactor(w http.ResponseWriter, r *http.Request, done i18n.Message,
+	remove func(me who, ip string) (bool, error)) error {
 	if err := h.CSRF.Check(r); err != nil {
 		return err
 	}
@@ -185,8 +194,7 @@ func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
 	if !ok || !h.mayChange(w, me) {
 		return err
 	}
-	ip := httpx.ClientIP(r, h.TrustedProxies)
-	gone, err := h.MFA.RemoveTOTP(r.Context(), me.tenant.ID, me.member.ID, "member:"+me.member.ID, ip)
+	gone, err := remove(me, httpx.ClientIP(r, h.TrustedProxies))
 	if err != nil {
 		return httpx.Internal(err)
 	}
@@ -195,7 +203,7 @@ func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return h.renderSecurity(w, r, me, i18n.M("security.removed"))
+	return h.renderSecurity(w, r, me, done)
 }
 
 // safeReturn is a local return address, or "" for none.

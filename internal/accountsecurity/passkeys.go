@@ -142,22 +142,7 @@ func passkeyMessage(err error) (i18n.Message, bool) {
 }
 
 func (h *Handler) postPasskeyRemove(w http.ResponseWriter, r *http.Request) error {
-	if err := h.CSRF.Check(r); err != nil {
-		return err
-	}
-	me, ok, err := h.signedIn(w, r)
-	if !ok || !h.mayChange(w, me) {
-		return err
-	}
-	ip := httpx.ClientIP(r, h.TrustedProxies)
-	gone, err := h.Passkeys.Remove(r.Context(), me.tenant.ID, me.member.ID, r.PostForm.Get("id"), "member:"+me.member.ID, ip)
-	if err != nil {
-		return httpx.Internal(err)
-	}
-	if gone {
-		if err := h.notify(r, me, notices.SecondFactorRemoved); err != nil {
-			return err
-		}
-	}
-	return h.renderSecurity(w, r, me, i18n.M("security.passkeys.removed"))
+	return h.removeFactor(w, r, i18n.M("security.passkeys.removed"), func(me who, ip string) (bool, error) {
+		return h.Passkeys.Remove(r.Context(), me.tenant.ID, me.member.ID, r.PostForm.Get("id"), "member:"+me.member.ID, ip)
+	})
 }

@@ -48,6 +48,13 @@ func TestBrowserPasskeyEnrol(t *testing.T) {
 	b.fillAndSubmit("#name", "Work laptop", ".passkeys li")
 	b.expectText("main", "Work laptop", "not used yet", `Your passkey “Work laptop” has been added.`, "Remove Work laptop")
 	b.Screenshot("passkey-added.png")
+
+	b.submit(`.passkeys form button[type="submit"]`, "main h1")
+	b.expectText("main", "The passkey has been removed.")
+	if left := testenv.Run(b.Browser, "count the passkeys listed",
+		chromedp.Evaluate[int](`document.querySelectorAll(".passkeys li").length`)); left != 0 {
+		t.Fatalf("%d passkeys still listed after removing the only one", left)
+	}
 }
 
 // TestBrowserAdminEnrolsPasskeyBeforeConsole: under --mfa admins an
