@@ -129,6 +129,14 @@ func (s *Service) resolveOrCreate(ctx context.Context, tenantID string, c model.
 func (s *Service) link(ctx context.Context, tenantID string, c model.Connection, f Facts, m model.Member) error {
 	err := s.Identities.Create(ctx, model.Identity{TenantID: tenantID, ConnectionID: c.ID, Issuer: f.Issuer,
 		Subject: f.Subject, MemberID: m.ID, CreatedAt: s.now()})
+	if errors.Is(err, model.ErrConflict) {
+		// A concurrent first sign-in of the same person linked the identity
+		// to this member between our look and our write: that is the link we
+		// wanted, and the winner has audited it.
+		if id, gerr := s.Identities.Get(ctx, tenantID, c.ID, f.Issuer, f.Subject); gerr == nil && id.MemberID == m.ID {
+			return nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("link identity: %w", err)
 	}
