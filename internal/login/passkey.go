@@ -97,19 +97,11 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 // postCodePasskey is the second factor by passkey: for the pending
 // sign-in's member, or the signed-in member stepping up.
 func (h *Handler) postCodePasskey(w http.ResponseWriter, r *http.Request) error {
-	if err := h.CSRF.Check(r); err != nil {
+	p, ok, err := h.openCodePost(w, r)
+	if !ok {
 		return err
 	}
-	t, err := tenantOf(r)
-	if err != nil {
-		return err
-	}
-	returnTo := returnto.Safe(r.PostForm.Get("return_to"))
-	m, amr, ok, err := h.codeSubject(r, t)
-	if err != nil || !ok {
-		return h.restart(w, returnTo, err)
-	}
-	ip := httpx.ClientIP(r, h.TrustedProxies)
+	t, m, amr, ip, returnTo := p.tenant, p.member, p.amr, p.ip, p.returnTo
 	proof, err := h.Passkeys.FinishSignIn(r.Context(), t, m.ID, h.CSRF.Token(w, r), r.PostForm.Get("state"),
 		[]byte(r.PostForm.Get("credential")), ip)
 	if err != nil {

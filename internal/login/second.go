@@ -164,6 +164,34 @@ func (h *Handler) getCode(w http.ResponseWriter, r *http.Request) error {
 	return h.renderCode(w, r, t, http.StatusOK, returnTo, r.URL.Query().Get("need"), m, i18n.Message{})
 }
 
+// codePost is a posted second step: the member it is about, the factors
+// proved so far, and where the sign-in goes next.
+type codePost struct {
+	tenant       model.Tenant
+	member       model.Member
+	amr          []string
+	ip, returnTo string
+}
+
+// openCodePost checks a second step's form and finds whom it is about.
+// ok is false when the request is already answered: refused, or sent to
+// start the sign-in over because no one is signing in.
+func (h *Handler) openCodePost(w http.ResponseWriter, r *http.Request) (p codePost, ok bool, err error) {
+	if err := h.CSRF.Check(r); err != nil {
+		return p, false, err
+	}
+	if p.tenant, err = tenantOf(r); err != nil {
+		return p, false, err
+	}
+	p.returnTo = returnto.Safe(r.PostForm.Get("return_to"))
+	p.member, p.amr, ok, err = h.codeSubject(r, p.tenant)
+	if err != nil || !ok {
+		return p, false, h.restart(w, p.returnTo, err)
+	}
+	p.ip = httpx.ClientIP(r, h.TrustedProxies)
+	return p, true, nil
+}
+
 func (h *Handler) restart(w http.ResponseWriter, returnTo string, err error) error {
 	if err != nil {
 		return err
@@ -175,19 +203,11 @@ func (h *Handler) restart(w http.ResponseWriter, returnTo string, err error) err
 // postCode checks the code and, when right, starts the session with both
 // factors in its amr.
 func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) error {
-	if err := h.CSRF.Check(r); err != nil {
+	p, ok, err := h.openCodePost(w, r)
+	if !ok {
 		return err
 	}
-	t, err := tenantOf(r)
-	if err != nil {
-		return err
-	}
-	returnTo := returnto.Safe(r.PostForm.Get("return_to"))
-	m, amr, ok, err := h.codeSubject(r, t)
-	if err != nil || !ok {
-		return h.restart(w, returnTo, err)
-	}
-	ip := httpx.ClientIP(r, h.TrustedProxies)
+	t, m, amr, ip, returnTo := p.tenant, p.member, p.amr, p.ip, p.returnTo
 	method, err := h.MFA.Verify(r.Context(), t.ID, m.ID, r.PostForm.Get("code"), ip)
 	if th, ok := errors.AsType[*mfa.Throttled](err); ok {
 		h.count("throttled")
