@@ -29,18 +29,15 @@ type clientForm struct {
 	base
 	ID                                              string // empty when adding
 	Name, RedirectURIs, PostLogoutURIs, Backchannel string
-	Groups                                          []string // chosen group names
-	AllGroups                                       []model.Group
-	AllMembers, AdmitsNobody                        bool // "Every member" chosen; every permitted group deleted
-	Alg                                             string
-	Grants                                          []string
-	Public, GroupsClaim                             bool
-	OmitIss                                         bool // omit_authorization_response_iss
-	Modern                                          clients.Modern
-	TokenAuthMethods                                []string
-	Errors                                          map[string][]string
-	Algs, GrantTypes                                []string
-	GroupRows                                       int // visible rows of the groups multi-select
+	access
+	Alg                 string
+	Grants              []string
+	Public, GroupsClaim bool
+	OmitIss             bool // omit_authorization_response_iss
+	Modern              clients.Modern
+	TokenAuthMethods    []string
+	Errors              map[string][]string
+	Algs, GrantTypes    []string
 }
 
 var (
@@ -50,9 +47,9 @@ var (
 
 func (h *Handler) clientForm(r *http.Request, c *call, f clientForm, title string) (clientForm, error) {
 	gs, err := h.Dir.ListGroups(r.Context(), c.tenant.ID)
-	f.base, f.AllGroups, f.Algs, f.GrantTypes = pageBase(r, c, "clients", title), gs, algs, grantTypes
+	f.base, f.Algs, f.GrantTypes = pageBase(r, c, "clients", title), algs, grantTypes
 	f.TokenAuthMethods = oauth.TokenAuthMethods
-	f.GroupRows = min(max(len(gs), 2), 6) // a one-row multi-select reads as a drop-down
+	f.offer(gs)
 	return f, err
 }
 
@@ -68,15 +65,12 @@ func (h *Handler) newClient(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 // readClientForm reads the posted form. Lists are comma-separated as the
-// product describes; groups come from a multi-select. Who may sign in is
-// an explicit choice: only access=all opens the client to every member, so
-// a form that selects no group (because the client's groups were deleted,
-// say) never opens it by accident.
+// product describes; who may sign in is an explicit choice (readAccess).
 func readClientForm(r *http.Request) clientForm {
 	f := r.PostForm
 	return clientForm{Name: f.Get("name"), RedirectURIs: f.Get("redirect_uris"), PostLogoutURIs: f.Get("post_logout_redirect_uris"),
-		Backchannel: f.Get("backchannel_logout_uri"), Groups: f["groups"], Alg: f.Get("id_token_alg"), Grants: f["grant_types"],
-		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on", AllMembers: f.Get("access") == "all",
+		Backchannel: f.Get("backchannel_logout_uri"), access: readAccess(f), Alg: f.Get("id_token_alg"), Grants: f["grant_types"],
+		Public: f.Get("public") == "on", GroupsClaim: f.Get("groups_claim") == "on",
 		OmitIss: f.Get("omit_authorization_response_iss") == "on",
 		Modern: clients.Modern{RequirePAR: f.Get("require_par") == "on", RequireDPoP: f.Get("require_dpop") == "on",
 			TokenAuthMethod: f.Get("token_auth_method"), JWKSURI: f.Get("jwks_uri"), JWKS: f.Get("jwks")}}
@@ -106,12 +100,8 @@ func (f clientForm) formModern() clients.Modern {
 
 func (f clientForm) patch() clients.Patch {
 	in := f.input()
-	groups := in.PermittedGroups
-	if groups == nil {
-		groups = []string{}
-	}
 	return clients.Patch{Name: &in.Name, RedirectURIs: &in.RedirectURIs, PostLogoutRedirectURIs: &in.PostLogoutRedirectURIs,
-		PermittedGroups: &groups, AllMembers: in.AllMembers, IDTokenAlg: &in.IDTokenAlg,
+		PermittedGroups: f.groupsPatch(), AllMembers: in.AllMembers, IDTokenAlg: &in.IDTokenAlg,
 		BackchannelLogoutURI: &in.BackchannelLogoutURI, GrantTypes: &in.GrantTypes, Public: &in.Public, GroupsClaim: &in.GroupsClaim,
 		OmitAuthorizationResponseIss: &in.OmitAuthorizationResponseIss,
 		RequirePAR:                   &in.Modern.RequirePAR, RequireDPoP: &in.Modern.RequireDPoP, TokenAuthMethod: &in.Modern.TokenAuthMethod,
@@ -147,8 +137,8 @@ func (h *Handler) editClient(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	f, err := h.clientForm(r, c, clientForm{ID: v.ID, Name: v.Name, RedirectURIs: strings.Join(v.RedirectURIs, ", "),
 		PostLogoutURIs: strings.Join(v.PostLogoutRedirectURIs, ", "), Backchannel: v.BackchannelLogoutURI,
-		Groups: v.PermittedGroupNames, AllMembers: v.OpenToAllMembers(), AdmitsNobody: v.AdmitsNobody,
-		Alg: v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim,
+		access: access{Groups: v.PermittedGroupNames, AllMembers: v.OpenToAllMembers(), AdmitsNobody: v.AdmitsNobody},
+		Alg:    v.IDTokenAlg, Grants: v.GrantTypes, Public: v.Public, GroupsClaim: v.GroupsClaim,
 		OmitIss: v.OmitAuthorizationResponseIss, Modern: clients.Modern{RequirePAR: v.RequirePAR, RequireDPoP: v.RequireDPoP,
 			TokenAuthMethod: v.TokenAuthMethod, JWKSURI: v.JWKSURI, JWKS: v.JWKS}}, "Edit client")
 	if err != nil {

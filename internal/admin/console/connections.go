@@ -50,7 +50,7 @@ func (h *Handler) listConnections(w http.ResponseWriter, r *http.Request, c *cal
 type setupLinkPage struct {
 	base
 	ConnectionID, Name string
-	URL                string
+	Link               oneTimeLink
 	ExpiresAt          time.Time
 }
 
@@ -66,7 +66,7 @@ func (h *Handler) createSetupLink(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	return h.views.render(w, http.StatusOK, "connection_link", setupLinkPage{base: pageBase(r, c, "connections", "Setup link"),
-		ConnectionID: conn.ID, Name: conn.Name, URL: c.tenant.Issuer + connections.SetupPath + token, ExpiresAt: l.ExpiresAt})
+		ConnectionID: conn.ID, Name: conn.Name, Link: oneTimeLink{"setup-link", "Setup link", c.tenant.Issuer + connections.SetupPath + token}, ExpiresAt: l.ExpiresAt})
 }
 
 func (h *Handler) confirmDeleteConnection(w http.ResponseWriter, r *http.Request, c *call) error {

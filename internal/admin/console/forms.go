@@ -18,6 +18,11 @@ type base struct {
 	Flash   string // the outcome of the last change, after a redirect
 }
 
+// oneTimeLink is a link stored only as its hash, on the page that is the
+// one chance to copy it (the "one-time-link" partial in layout.html): ID
+// names its input, Label says what the link is for.
+type oneTimeLink struct{ ID, Label, URL string }
+
 func (h *Handler) base(r *http.Request, c *call, section, title string) base {
 	return pageBase(r, c, section, title)
 }

@@ -29,7 +29,7 @@ type invitationsPage struct {
 type invitationLinkPage struct {
 	base
 	MemberID, Email string
-	URL             string
+	Link            oneTimeLink
 	ExpiresAt       time.Time
 }
 
@@ -97,7 +97,7 @@ func (h *Handler) invited(w http.ResponseWriter, r *http.Request, c *call, inv o
 		return seeOther(w, "/admin/invitations", "invitation-sent")
 	}
 	return h.views.render(w, http.StatusOK, "invitation_link", invitationLinkPage{
-		base: h.base(r, c, "members", "Invitation link"), MemberID: inv.Member.ID, Email: inv.Member.Email, URL: inv.URL,
+		base: h.base(r, c, "members", "Invitation link"), MemberID: inv.Member.ID, Email: inv.Member.Email, Link: oneTimeLink{"invitation-link", "Invitation link", inv.URL},
 		ExpiresAt: inv.ExpiresAt})
 }
 

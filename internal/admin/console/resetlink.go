@@ -13,7 +13,7 @@ import (
 type resetLinkPage struct {
 	base
 	MemberID, Email string
-	URL             string
+	Link            oneTimeLink
 	ExpiresAt       time.Time
 }
 
@@ -30,7 +30,8 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	return h.views.render(w, http.StatusOK, "reset_link", resetLinkPage{base: pageBase(r, c, "members", "Password-reset link"),
-		MemberID: m.ID, Email: m.Email, URL: c.tenant.Issuer + onetime.ResetPath + token, ExpiresAt: l.ExpiresAt})
+		MemberID: m.ID, Email: m.Email, Link: oneTimeLink{"reset-link", "Password-reset link", c.tenant.Issuer + onetime.ResetPath + token},
+		ExpiresAt: l.ExpiresAt})
 }
 
 // resetMFA removes the member's second factors (the mfa service audits

@@ -49,19 +49,16 @@ type samlAppForm struct {
 	ID                                             string // empty when adding
 	Name, MetadataURL, Metadata, EntityID, ACSURLs string
 	SLOURL, SigningCert, NameIDFormat, RelayState  string
-	Groups                                         []string
-	AllMembers, AdmitsNobody                       bool // "Every member" chosen; every permitted group deleted
-	AllGroups                                      []model.Group
-	Formats                                        []string
-	Errors                                         map[string][]string
-	GroupRows                                      int
+	access
+	Formats []string
+	Errors  map[string][]string
 }
 
 func (h *Handler) samlAppForm(r *http.Request, c *call, f samlAppForm, title string) (samlAppForm, error) {
 	gs, err := h.Dir.ListGroups(r.Context(), c.tenant.ID)
-	f.base, f.AllGroups = pageBase(r, c, "saml-apps", title), gs
+	f.base = pageBase(r, c, "saml-apps", title)
 	f.Formats = []string{model.NameIDEmail, model.NameIDPersistent, model.NameIDTransient}
-	f.GroupRows = min(max(len(gs), 2), 6)
+	f.offer(gs)
 	return f, err
 }
 
@@ -69,8 +66,7 @@ func readSAMLAppForm(r *http.Request) samlAppForm {
 	f := r.PostForm
 	return samlAppForm{Name: f.Get("name"), MetadataURL: f.Get("metadata_url"), Metadata: f.Get("metadata"),
 		EntityID: f.Get("entity_id"), ACSURLs: f.Get("acs_urls"), SLOURL: f.Get("slo_url"), SigningCert: f.Get("signing_cert"),
-		NameIDFormat: f.Get("nameid_format"), RelayState: f.Get("relay_state"), Groups: f["groups"],
-		AllMembers: f.Get("access") == "all"}
+		NameIDFormat: f.Get("nameid_format"), RelayState: f.Get("relay_state"), access: readAccess(f)}
 }
 
 func (f samlAppForm) input() samlapps.Input {
@@ -83,12 +79,8 @@ func (f samlAppForm) input() samlapps.Input {
 // first, and the explicit fields below it win as they are shown.
 func (f samlAppForm) patch() samlapps.Patch {
 	in := f.input()
-	groups := in.PermittedGroups
-	if groups == nil {
-		groups = []string{}
-	}
 	p := samlapps.Patch{Name: &in.Name, EntityID: &in.EntityID, ACSURLs: &in.ACSURLs, SLOURL: &in.SLOURL,
-		SigningCert: &in.SigningCert, NameIDFormat: &in.NameIDFormat, PermittedGroups: &groups, AllMembers: in.AllMembers,
+		SigningCert: &in.SigningCert, NameIDFormat: &in.NameIDFormat, PermittedGroups: f.groupsPatch(), AllMembers: in.AllMembers,
 		RelayState: &in.RelayState}
 	switch {
 	case strings.TrimSpace(f.Metadata) != "":
@@ -139,7 +131,7 @@ func (h *Handler) editSAMLApp(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	f, err := h.samlAppForm(r, c, samlAppForm{ID: v.ID, Name: v.Name, EntityID: v.EntityID, ACSURLs: strings.Join(v.ACSURLs, ", "),
 		SLOURL: v.SLOURL, SigningCert: v.SigningCert, NameIDFormat: v.NameIDFormat, RelayState: v.RelayState,
-		Groups: v.PermittedGroupNames, AllMembers: v.AllMembers, AdmitsNobody: v.AdmitsNobody}, "Edit SAML app")
+		access: access{Groups: v.PermittedGroupNames, AllMembers: v.AllMembers, AdmitsNobody: v.AdmitsNobody}}, "Edit SAML app")
 	if err != nil {
 		return err
 	}
