@@ -56,12 +56,12 @@ type Handler struct {
 // Mount registers the routes. The setup page's pattern is more specific
 // than the console's /admin/ catch-all, so it is reached without a session.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.Handle("GET "+onetime.SetupPath+"{token}", h.page(h.getSetup))
-	mux.Handle("POST "+onetime.SetupPath+"{token}", h.page(h.postSetup))
-	mux.Handle("GET "+onetime.ResetPath+"{token}", h.page(h.getReset))
-	mux.Handle("POST "+onetime.ResetPath+"{token}", h.page(h.postReset))
-	mux.Handle("GET "+onetime.InvitePath+"{token}", h.page(h.getInvite))
-	mux.Handle("POST "+onetime.InvitePath+"{token}", h.page(h.postInvite))
+	mux.Handle("GET "+onetime.SetupPath+"{token}", h.page(h.setupLink().get))
+	mux.Handle("POST "+onetime.SetupPath+"{token}", h.page(h.setupLink().post))
+	mux.Handle("GET "+onetime.ResetPath+"{token}", h.page(h.resetLink().get))
+	mux.Handle("POST "+onetime.ResetPath+"{token}", h.page(h.resetLink().post))
+	mux.Handle("GET "+onetime.InvitePath+"{token}", h.page(h.inviteLink().get))
+	mux.Handle("POST "+onetime.InvitePath+"{token}", h.page(h.inviteLink().post))
 	mux.Handle("GET "+onetime.VerifyPath+"{token}", h.page(h.getVerify))
 	mux.Handle("POST "+onetime.VerifyPath+"{token}", h.page(h.postVerify))
 	mux.Handle("GET "+HomePath+"{$}", h.page(h.getHome))

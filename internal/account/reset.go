@@ -12,54 +12,29 @@ import (
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
-func (h *Handler) getReset(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
-	if err != nil {
-		return err
-	}
-	_, m, err := h.Links.OpenReset(r.Context(), t.ID, r.PathValue("token"))
-	if err != nil {
-		return refusal(err, "link.kind.reset")
-	}
-	return h.renderReset(w, r, t, http.StatusOK, ui.PasswordReset{Email: m.Email})
-}
-
-// postReset sets the new password, which signs the member out everywhere,
+// resetLink sets the new password, which signs the member out everywhere,
 // and then sends them to sign in with it.
-func (h *Handler) postReset(w http.ResponseWriter, r *http.Request) error {
-	if err := h.CSRF.Check(r); err != nil {
-		return err
+func (h *Handler) resetLink() passwordLink[ui.PasswordReset] {
+	return passwordLink[ui.PasswordReset]{h: h, kind: "link.kind.reset", render: h.renderReset,
+		open: func(c linkCall) (ui.PasswordReset, error) {
+			_, m, err := h.Links.OpenReset(c.r.Context(), c.t.ID, c.token)
+			return ui.PasswordReset{Email: m.Email}, err
+		},
+		use: func(c linkCall, password string, _ ui.PasswordReset) (model.Member, error) {
+			return h.Links.CompleteReset(c.r.Context(), c.t.ID, c.token, password)
+		},
+		done: func(c linkCall, m model.Member, p ui.PasswordReset) error {
+			if err := h.Notices.Notify(c.r.Context(), c.t, m, notices.PasswordReset); err != nil {
+				return httpx.Internal(err)
+			}
+			p.Done, p.LoginURL = true, "/login?"+url.Values{"login_hint": {m.Email}}.Encode()
+			return h.renderReset(c, http.StatusOK, p, nil)
+		},
 	}
-	t, err := tenantOf(r)
-	if err != nil {
-		return err
-	}
-	token, f := r.PathValue("token"), r.PostForm
-	_, m, err := h.Links.OpenReset(r.Context(), t.ID, token)
-	if err != nil {
-		return refusal(err, "link.kind.reset")
-	}
-	page := ui.PasswordReset{Email: m.Email}
-	if f.Get("password") != f.Get("password2") {
-		page.Errors = map[string]i18n.Message{"password2": msgMismatch}
-		return h.renderReset(w, r, t, http.StatusUnprocessableEntity, page)
-	}
-	_, err = h.Links.CompleteReset(r.Context(), t.ID, token, f.Get("password"))
-	if errs, bad := formErrors(err); bad {
-		page.Errors = errs
-		return h.renderReset(w, r, t, http.StatusUnprocessableEntity, page)
-	} else if err != nil {
-		return refusal(err, "link.kind.reset")
-	}
-	if err := h.Notices.Notify(r.Context(), t, m, notices.PasswordReset); err != nil {
-		return httpx.Internal(err)
-	}
-	page.Done, page.LoginURL = true, "/login?"+url.Values{"login_hint": {m.Email}}.Encode()
-	return h.renderReset(w, r, t, http.StatusOK, page)
 }
 
-func (h *Handler) renderReset(w http.ResponseWriter, r *http.Request, t model.Tenant, status int, p ui.PasswordReset) error {
-	p.Page, p.CSRFToken = ui.PageFor(r, t), h.CSRF.Token(w, r)
-	p.Action = onetime.ResetPath + r.PathValue("token")
-	return h.UI.Render(w, status, ui.PagePasswordReset, p)
+func (h *Handler) renderReset(c linkCall, status int, p ui.PasswordReset, errs map[string]i18n.Message) error {
+	p.Page, p.CSRFToken, p.Errors = ui.PageFor(c.r, c.t), h.CSRF.Token(c.w, c.r), errs
+	p.Action = onetime.ResetPath + c.token
+	return h.UI.Render(c.w, status, ui.PagePasswordReset, p)
 }
