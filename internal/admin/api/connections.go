@@ -46,9 +46,15 @@ func (h *Handler) listConnections(w http.ResponseWriter, r *http.Request, c *cal
 // callbackURL is where t's members come back from a connected provider.
 func callbackURL(t model.Tenant) string { return connections.CallbackURL(t.Issuer) }
 
-func (h *Handler) connectionView(r *http.Request, c *call, conn model.Connection) (views.Connection, error) {
+// respondConnection answers with the view of conn, whose group mapping
+// names groups as the administrator does (the store keeps their IDs).
+func (h *Handler) respondConnection(w http.ResponseWriter, r *http.Request, c *call, status int, conn model.Connection) error {
 	names, err := h.Connections.GroupNames(r.Context(), c.tenant.ID)
-	return views.ConnectionOf(conn, callbackURL(c.tenant), names), err
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, views.ConnectionOf(conn, callbackURL(c.tenant), names))
+	return nil
 }
 
 func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -60,11 +66,7 @@ func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	v, err := h.connectionView(r, c, conn)
-	if err != nil {
-		return err
-	}
-	return created(w, v)
+	return h.respondConnection(w, r, c, http.StatusCreated, conn)
 }
 
 func (h *Handler) getConnection(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -72,11 +74,7 @@ func (h *Handler) getConnection(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	v, err := h.connectionView(r, c, conn)
-	if err != nil {
-		return err
-	}
-	return ok(w, v)
+	return h.respondConnection(w, r, c, http.StatusOK, conn)
 }
 
 func (h *Handler) updateConnection(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -88,11 +86,7 @@ func (h *Handler) updateConnection(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	v, err := h.connectionView(r, c, conn)
-	if err != nil {
-		return err
-	}
-	return ok(w, v)
+	return h.respondConnection(w, r, c, http.StatusOK, conn)
 }
 
 func (h *Handler) deleteConnection(w http.ResponseWriter, r *http.Request, c *call) error {
