@@ -188,10 +188,8 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	(&legacysso.Handler{Clients: a.svc.Clients, Sessions: sessions, Tokens: provider.Tokens, Groups: a.store.Groups(),
 		Audit: a.store.Audit(), Pages: htmlErrors, Now: a.now, TrustedProxies: proxies, Policy: a.svc.Policy}).Mount(site)
 	a.samlIdP(sessions, htmlErrors).Mount(site)
-	(&admin.Handler{Dir: a.svc.Directory, Clients: a.svc.Clients, Signing: a.svc.Keys, Links: a.svc.Links,
-		Connections: a.svc.Connections, APIKeys: a.svc.APIKeys, Tenants: a.svc.Tenants, Webhooks: a.svc.Webhooks, SAMLApps: a.svc.SAMLApps, Audit: a.store.Audit(),
-		Sessions: sessions, Pages: htmlErrors, CSRF: csrf, Logger: a.logger, Now: a.now, Federation: fed,
-		MFA: a.svc.MFA, Policy: a.svc.Policy}).Mount(site)
+	a.adminAPI().Mount(site)
+	a.adminConsole(sessions, htmlErrors, csrf, fed).Mount(site)
 	a.accountPages(pages, sessions, htmlErrors, csrf).Mount(site)
 	(&accountsecurity.Handler{MFA: a.svc.MFA, Passkeys: a.svc.Passkeys, Notices: a.svc.Notices, Sessions: sessions, UI: pages, Errors: htmlErrors,
 		CSRF: csrf, Now: a.now, TrustedProxies: proxies}).Mount(site)
