@@ -9,7 +9,7 @@ import (
 // directory service as the console.
 func (a *App) scim() *scim.Handler {
 	return &scim.Handler{
-		Tokens:     &scim.Tokens{Connections: a.store.Connections(), SCIM: a.store.SCIM(), Audit: a.store.Audit(), Now: a.now},
+		Tokens:     a.svc.SCIMTokens,
 		Identities: a.store.Identities(), Members: a.store.Members(), SCIM: a.store.SCIM(), Directory: a.svc.Directory,
 		Linking: a.svc.Linking, Logger: a.logger, Now: a.now,
 	}

@@ -46,8 +46,7 @@ func runSCIMToken(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		tokens := &scim.Tokens{Connections: d.store.Connections(), SCIM: d.store.SCIM(), Audit: d.store.Audit(), Now: d.now}
-		token, err := tokens.Issue(ctx, actor, t.ID, pos[0])
+		token, err := d.svc.SCIMTokens.Issue(ctx, actor, t.ID, pos[0])
 		if err != nil {
 			return err
 		}

@@ -103,6 +103,7 @@ var packages = map[string]place{
 	"internal/outbox":           {layer: rules},
 	"internal/passkeys":         {layer: rules},
 	"internal/samlapps":         {layer: rules},
+	"internal/scimtokens":       {layer: rules},
 	"internal/session":          {layer: rules},
 	"internal/signinpolicy":     {layer: rules},
 	"internal/tenancy":          {layer: rules},

@@ -19,6 +19,7 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/outbox"
 	"github.com/guildgate/guildgate/internal/password"
+	"github.com/guildgate/guildgate/internal/scimtokens"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
@@ -65,7 +66,7 @@ func newWorld(t *testing.T, st store.Store) *world {
 	w.contoso = w.connection("t1", "contoso", "contoso.example", model.GroupMapping{Upstream: "Sales", GroupID: w.sales.ID})
 	elsewhere := w.connection("t2", "elsewhere", "acme.example")
 	now := func() time.Time { return clock }
-	tokens := &Tokens{Connections: st.Connections(), SCIM: st.SCIM(), Audit: st.Audit(), Now: now}
+	tokens := &scimtokens.Service{Connections: st.Connections(), SCIM: st.SCIM(), Audit: st.Audit(), Now: now}
 	w.acmeToken = issue(t, tokens, "t1", w.acme.ID)
 	w.contosoToken = issue(t, tokens, "t1", w.contoso.ID)
 	w.otherSiteToken = issue(t, tokens, "t2", elsewhere.ID)
@@ -84,7 +85,7 @@ func (w *world) connection(tenantID, id, domain string, gm ...model.GroupMapping
 	return c
 }
 
-func issue(t *testing.T, tokens *Tokens, tenantID, connID string) string {
+func issue(t *testing.T, tokens *scimtokens.Service, tenantID, connID string) string {
 	token, err := tokens.Issue(t.Context(), "cli", tenantID, connID)
 	must(t, err)
 	return token
@@ -92,7 +93,7 @@ func issue(t *testing.T, tokens *Tokens, tenantID, connID string) string {
 
 // handler is the SCIM server as the app mounts it: behind the site's body
 // limit, with the tenant of the host in the context.
-func (w *world) handler(tokens *Tokens, now func() time.Time) http.Handler {
+func (w *world) handler(tokens *scimtokens.Service, now func() time.Time) http.Handler {
 	st := w.st
 	keys, err := secrets.NewKeyring(secrets.GenerateKey())
 	must(w.t, err)

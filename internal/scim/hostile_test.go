@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/scimtokens"
 	"github.com/guildgate/guildgate/internal/store"
 )
 
@@ -67,16 +68,16 @@ func (w *world) snapshot() string {
 func TestAuthentication(t *testing.T) {
 	backends(t, func(t *testing.T, w *world) {
 		ada := w.create("ada@acme.example", "ext-ada")
-		tokens := &Tokens{Connections: w.st.Connections(), SCIM: w.st.SCIM(), Audit: w.st.Audit(), Now: func() time.Time { return clock }}
+		tokens := &scimtokens.Service{Connections: w.st.Connections(), SCIM: w.st.SCIM(), Audit: w.st.Audit(), Now: func() time.Time { return clock }}
 		replaced := w.acmeToken
 		w.acmeToken = issue(t, tokens, "t1", w.acme.ID)
 		for name, token := range map[string]string{
 			"none":                     "",
 			"garbage":                  "not-a-token",
-			"wrong secret":             TokenPrefix + w.acme.ID + "." + strings.Repeat("A", 43),
+			"wrong secret":             scimtokens.Prefix + w.acme.ID + "." + strings.Repeat("A", 43),
 			"replaced token":           replaced,
 			"token of another site":    w.otherSiteToken,
-			"unknown connection":       TokenPrefix + "nope." + strings.Repeat("A", 43),
+			"unknown connection":       scimtokens.Prefix + "nope." + strings.Repeat("A", 43),
 			"api key shape":            "gga_" + strings.Repeat("A", 43),
 			"token with trailing junk": w.acmeToken + "x",
 		} {

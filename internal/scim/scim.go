@@ -20,6 +20,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/scimtokens"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/tenancy"
 )
@@ -29,7 +30,7 @@ const Prefix = "/scim/v2/"
 
 // Handler serves SCIM. Every field is required.
 type Handler struct {
-	Tokens     *Tokens
+	Tokens     *scimtokens.Service
 	Identities store.Identities
 	Members    store.Members
 	SCIM       store.SCIM
@@ -103,10 +104,10 @@ func (h *Handler) authenticate(r *http.Request) (*call, error) {
 	token, ok := httpx.Bearer(r)
 	if !ok {
 		return nil, fail(http.StatusUnauthorized, "", "send the connection's SCIM token as Authorization: Bearer "+
-			TokenPrefix+"… (issue one with 'guildgate connection scim-token ID')")
+			scimtokens.Prefix+"… (issue one with 'guildgate connection scim-token ID')")
 	}
 	c, err := h.Tokens.Authenticate(r.Context(), t.ID, token)
-	if errors.Is(err, ErrInvalidToken) {
+	if errors.Is(err, scimtokens.ErrInvalid) {
 		e := fail(http.StatusUnauthorized, "", "the SCIM token is invalid, replaced, or of another site")
 		e.Cause = err
 		return nil, e

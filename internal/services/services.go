@@ -28,6 +28,7 @@ import (
 	"github.com/guildgate/guildgate/internal/passkeys"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/samlapps"
+	"github.com/guildgate/guildgate/internal/scimtokens"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
@@ -80,6 +81,7 @@ type Services struct {
 	Webhooks    *webhooks.Service
 	APIKeys     *apikeys.Service
 	Linking     *linking.Service
+	SCIMTokens  *scimtokens.Service // issued by the command line, checked by the SCIM server
 	Throttle    *throttle.Limiter
 	Hasher      *password.Hasher // the one the directory sets passwords with; login checks them
 }
@@ -124,8 +126,9 @@ func New(d Deps) *Services {
 		APIKeys: &apikeys.Service{Store: st.APIKeys(), Audit: st.Audit(), Now: now},
 		Linking: &linking.Service{Identities: st.Identities(), Members: st.Members(), Groups: st.Groups(),
 			Audit: st.Audit(), Directory: dir, Logger: d.Logger, Now: now},
-		Throttle: limiter,
-		Hasher:   d.Hasher,
+		SCIMTokens: &scimtokens.Service{Connections: st.Connections(), SCIM: st.SCIM(), Audit: st.Audit(), Now: now},
+		Throttle:   limiter,
+		Hasher:     d.Hasher,
 	}
 }
 
