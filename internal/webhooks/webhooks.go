@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/mail"
 	"github.com/guildgate/guildgate/internal/model"
@@ -257,11 +258,9 @@ func (s *Service) audit(ctx context.Context, actor, tenantID, action, id string,
 	return s.auditIn(ctx, s.Audit, actor, tenantID, action, id, detail)
 }
 
+// auditIn records into log, the store's or a transaction's, through
+// auditlog like every other service's change.
 func (s *Service) auditIn(ctx context.Context, log store.Audit, actor, tenantID, action, id string, detail map[string]string) error {
-	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
-		Target: "webhook:" + id, Detail: detail}
-	if err := log.Append(ctx, e); err != nil {
-		return fmt.Errorf("record %s on webhook endpoint %s: %w", action, id, err)
-	}
-	return nil
+	return auditlog.Record(ctx, log, model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: action,
+		Target: "webhook:" + id, Detail: detail})
 }
