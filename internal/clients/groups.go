@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
@@ -14,10 +15,51 @@ import (
 // MaxGroups bounds a client's permitted groups, each looked up on save.
 const MaxGroups = 100
 
-func checkGroupNames(ps *problem.List, names []string) {
-	if len(cleanList(names)) > MaxGroups {
+// CheckGroupNames bounds a list of permitted group names (SAML apps share
+// the rule).
+func CheckGroupNames(ps *problem.List, names []string) {
+	if len(inputs.CleanList(names)) > MaxGroups {
 		ps.Add("permitted_groups", "must list at most %d groups", MaxGroups)
 	}
+}
+
+// AccessProblems checks that an explicit choice of who may use a client or
+// SAML app (allMembers: the console's "Every member" / "Only these groups";
+// nil when not made) agrees with the group names beside it (nil when not
+// given). what names the thing in the message: "client" or "app".
+func AccessProblems(what string, allMembers *bool, groups *[]string) problem.List {
+	var ps problem.List
+	if allMembers == nil {
+		return ps
+	}
+	n := 0
+	if groups != nil {
+		n = len(inputs.CleanList(*groups))
+	}
+	switch {
+	case *allMembers && n > 0:
+		ps.Add("permitted_groups", "lists groups, but the %s is to be open to every member: choose one or the other", what)
+	case !*allMembers && n == 0 && groups != nil:
+		ps.Add("permitted_groups", "choose at least one group, or open the %s to every member", what)
+	}
+	return ps
+}
+
+// AccessAfter returns who may use a client or SAML app after a patch:
+// allMembers and groups (permitted group ids) as they are unless the patch
+// gives group names (groupsGiven, resolved to groupIDs: none opens it to
+// every member) or an explicit setAll, which wins.
+func AccessAfter(allMembers bool, groups []string, groupsGiven bool, setAll *bool, groupIDs []string) (bool, []string) {
+	if groupsGiven {
+		allMembers, groups = len(groupIDs) == 0, groupIDs
+	}
+	if setAll != nil {
+		allMembers = *setAll
+	}
+	if allMembers {
+		groups = []string{}
+	}
+	return allMembers, groups
 }
 
 // resolveGroups turns group names into ids: see ResolveGroups.
@@ -31,7 +73,7 @@ func (s *Service) resolveGroups(ctx context.Context, tenantID string, names []st
 // transaction; over MaxGroups names it looks nothing up (the caller's
 // validation reports the length).
 func ResolveGroups(ctx context.Context, groups store.Groups, tenantID string, names []string) ([]string, problem.List, error) {
-	names = cleanList(names)
+	names = inputs.CleanList(names)
 	if len(names) > MaxGroups {
 		return nil, nil, nil
 	}

@@ -43,15 +43,8 @@ func (in Input) problems() problem.List {
 	checkLists(&ps, map[string]*[]string{"redirect_uris": &in.RedirectURIs,
 		"post_logout_redirect_uris": &in.PostLogoutRedirectURIs, "permitted_groups": &in.PermittedGroups,
 		"grant_types": &in.GrantTypes})
-	checkGroupNames(&ps, in.PermittedGroups)
-	switch groups := len(cleanList(in.PermittedGroups)); {
-	case in.AllMembers == nil:
-	case *in.AllMembers && groups > 0:
-		ps.Add("permitted_groups", "lists groups, but the client is to be open to every member: choose one or the other")
-	case !*in.AllMembers && groups == 0:
-		ps.Add("permitted_groups", "choose at least one group, or open the client to every member")
-	}
-	return ps
+	CheckGroupNames(&ps, in.PermittedGroups)
+	return append(ps, AccessProblems("client", in.AllMembers, &in.PermittedGroups)...)
 }
 
 func (in Input) settings() settings {
@@ -61,8 +54,8 @@ func (in Input) settings() settings {
 	}
 	return settings{
 		Name:                   inputs.Trim(in.Name),
-		RedirectURIs:           cleanList(in.RedirectURIs),
-		PostLogoutRedirectURIs: cleanList(in.PostLogoutRedirectURIs),
+		RedirectURIs:           inputs.CleanList(in.RedirectURIs),
+		PostLogoutRedirectURIs: inputs.CleanList(in.PostLogoutRedirectURIs),
 		IDTokenAlg:             normalAlg(in.IDTokenAlg),
 		BackchannelLogoutURI:   inputs.Trim(in.BackchannelLogoutURI),
 		GrantTypes:             normalGrants(grants),
@@ -141,10 +134,10 @@ func (p Patch) problems() problem.List {
 		st.Modern.fieldProblems(&ps) // rules between fields wait for Update, which knows the client
 	}
 	if p.PermittedGroups != nil {
-		checkGroupNames(&ps, *p.PermittedGroups)
+		CheckGroupNames(&ps, *p.PermittedGroups)
 	}
-	if p.AllMembers != nil && *p.AllMembers && p.PermittedGroups != nil && len(cleanList(*p.PermittedGroups)) > 0 {
-		ps.Add("permitted_groups", "lists groups, but the client is to be open to every member: choose one or the other")
+	if p.AllMembers != nil && *p.AllMembers { // false with no groups is allowed: see Patch
+		ps = append(ps, AccessProblems("client", p.AllMembers, p.PermittedGroups)...)
 	}
 	return ps
 }
@@ -153,17 +146,7 @@ func (p Patch) problems() problem.List {
 // permitted group ids, given groupIDs (p's groups, resolved). It keeps the
 // client's as they are when p changes neither.
 func (p Patch) access(c model.Client, groupIDs []string) (allMembers bool, groups []string) {
-	allMembers, groups = c.AllMembers, c.PermittedGroups
-	if p.PermittedGroups != nil {
-		allMembers, groups = len(groupIDs) == 0, groupIDs
-	}
-	if p.AllMembers != nil {
-		allMembers = *p.AllMembers
-	}
-	if allMembers {
-		groups = []string{}
-	}
-	return allMembers, groups
+	return AccessAfter(c.AllMembers, c.PermittedGroups, p.PermittedGroups != nil, p.AllMembers, groupIDs)
 }
 
 // changesAccess reports whether p may change who uses the client.
@@ -175,10 +158,10 @@ func (p Patch) apply(st settings) settings {
 		st.Name = inputs.Trim(*p.Name)
 	}
 	if p.RedirectURIs != nil {
-		st.RedirectURIs = cleanList(*p.RedirectURIs)
+		st.RedirectURIs = inputs.CleanList(*p.RedirectURIs)
 	}
 	if p.PostLogoutRedirectURIs != nil {
-		st.PostLogoutRedirectURIs = cleanList(*p.PostLogoutRedirectURIs)
+		st.PostLogoutRedirectURIs = inputs.CleanList(*p.PostLogoutRedirectURIs)
 	}
 	if p.IDTokenAlg != nil {
 		st.IDTokenAlg = normalAlg(*p.IDTokenAlg)
@@ -187,7 +170,7 @@ func (p Patch) apply(st settings) settings {
 		st.BackchannelLogoutURI = inputs.Trim(*p.BackchannelLogoutURI)
 	}
 	if p.GrantTypes != nil {
-		st.GrantTypes = normalGrants(cleanList(*p.GrantTypes))
+		st.GrantTypes = normalGrants(inputs.CleanList(*p.GrantTypes))
 	}
 	if p.Public != nil {
 		st.Public = *p.Public
@@ -219,8 +202,7 @@ func (p Patch) applyModern(st settings) settings {
 
 // fields names what p changes, for the audit log.
 func (p Patch) fields() string {
-	var names []string
-	for name, set := range map[string]bool{
+	return inputs.FieldNames(map[string]bool{
 		"name": p.Name != nil, "redirect_uris": p.RedirectURIs != nil,
 		"post_logout_redirect_uris": p.PostLogoutRedirectURIs != nil, "permitted_groups": p.PermittedGroups != nil,
 		"all_members":  p.AllMembers != nil,
@@ -229,13 +211,7 @@ func (p Patch) fields() string {
 		"omit_authorization_response_iss": p.OmitAuthorizationResponseIss != nil,
 		"require_par":                     p.RequirePAR != nil, "require_dpop": p.RequireDPoP != nil,
 		"token_auth_method": p.TokenAuthMethod != nil, "jwks_uri": p.JWKSURI != nil, "jwks": p.JWKS != nil,
-	} {
-		if set {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
+	})
 }
 
 func settingsOf(c model.Client) settings {
@@ -267,19 +243,6 @@ func checkLists(ps *problem.List, lists map[string]*[]string) {
 	}
 }
 
-// cleanList trims entries and drops empty ones (which validation refuses);
-// the result is never nil, so "given but empty" stays distinguishable from
-// "not given".
-func cleanList(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, v := range in {
-		if v = inputs.Trim(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // normalAlg defaults to RS256 and accepts any letter case ("es256"), storing
 // the registered JOSE spelling; anything else is kept for the message.
 func normalAlg(alg string) string {
@@ -298,7 +261,7 @@ func normalAlg(alg string) string {
 // normalGrants lower-cases and sorts into grantTypes order, unknown ones
 // last, so stored lists compare and print the same whatever the input order.
 func normalGrants(grants []string) []string {
-	out := cleanList(grants)
+	out := inputs.CleanList(grants)
 	for i := range out {
 		out[i] = strings.ToLower(out[i])
 	}

@@ -140,13 +140,11 @@ func checkName(s string) string {
 		return "is required"
 	case len([]rune(s)) > MaxNameLength:
 		return fmt.Sprintf("must be at most %d characters", MaxNameLength)
-	case strings.ContainsFunc(s, isControl):
+	case inputs.HasControl(s):
 		return "must not contain control characters"
 	}
 	return ""
 }
-
-func isControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
 
 // checkURIs reports each bad URI as its own problem naming it, so an
 // administrator fixes a whole list in one go. The rules are internal/oauth's,
@@ -162,15 +160,17 @@ func checkURIs(ps *problem.List, field string, uris []string) {
 		case seen[u]:
 			ps.Add(field, "%s is listed twice", quote(u))
 		default:
-			ps.Check(field, uriProblem(u))
+			ps.Check(field, URIProblem(u))
 		}
 		seen[u] = true
 	}
 }
 
-// uriProblem words oauth.ValidateRedirectURI's verdict on u with u quoted,
-// e.g. `"http://app.example/cb" must use https: …`.
-func uriProblem(u string) string {
+// URIProblem words oauth.ValidateRedirectURI's verdict on u with u quoted,
+// e.g. `"http://app.example/cb" must use https: …`; "" when u is good. SAML
+// apps hold their ACS and SLO URLs to it too: the browser carries a signed
+// assertion there, as it carries a code to a redirect URI.
+func URIProblem(u string) string {
 	err := oauth.ValidateRedirectURI(u)
 	if err == nil {
 		return ""
@@ -205,7 +205,7 @@ func checkBackchannel(u string) string {
 	if u == "" {
 		return ""
 	}
-	return uriProblem(u)
+	return URIProblem(u)
 }
 
 func checkGrants(ps *problem.List, grants []string) {

@@ -1,9 +1,7 @@
 package connections
 
 import (
-	"slices"
-	"strings"
-
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -66,8 +64,7 @@ func (p Patch) apply(in Input) Input {
 
 // fields names what p changes, for the audit log (never values).
 func (p Patch) fields() string {
-	var names []string
-	for name, set := range map[string]bool{
+	return inputs.FieldNames(map[string]bool{
 		"name": p.Name != nil, "discovery_url": p.DiscoveryURL != nil, "issuer": p.Issuer != nil,
 		"authorization_url": p.AuthorizationURL != nil, "token_url": p.TokenURL != nil, "jwks_url": p.JWKSURL != nil,
 		"userinfo_url": p.UserinfoURL != nil, "client_id": p.ClientID != nil, "client_secret": p.ClientSecret != nil,
@@ -77,13 +74,7 @@ func (p Patch) fields() string {
 		"group_map": p.GroupMap != nil, "jit": p.JIT != nil, "trust_email": p.TrustEmail != nil,
 		"fetch_userinfo": p.FetchUserinfo != nil, "show_button": p.ShowButton != nil, "jit_status": p.JITStatus != nil,
 		"issuer_mode": p.IssuerMode != nil, "auth_method": p.AuthMethod != nil,
-	} {
-		if set {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
+	})
 }
 
 // inputOf is the Input that describes c, with group ids named; the secret

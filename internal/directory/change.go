@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -66,7 +67,7 @@ func (p MemberPatch) Validate() error {
 }
 
 func (p MemberPatch) fields() string {
-	return fieldNames(map[string]bool{
+	return inputs.FieldNames(map[string]bool{
 		"email": p.Email != nil, "name": p.Name != nil, "given_name": p.GivenName != nil,
 		"family_name": p.FamilyName != nil, "legacy_id": p.LegacyID != nil, "status": p.Status != nil,
 		"email_verified": p.EmailVerified != nil, "admin": p.Admin != nil, "language": p.Language != nil,
@@ -77,15 +78,15 @@ func (p MemberPatch) apply(m model.Member) model.Member {
 	if p.Email != nil && !strings.EqualFold(*p.Email, m.Email) && p.EmailVerified == nil {
 		m.EmailVerified = false
 	}
-	set(&m.Email, p.Email)
-	set(&m.Name, p.Name)
-	set(&m.GivenName, p.GivenName)
-	set(&m.FamilyName, p.FamilyName)
-	set(&m.LegacyID, p.LegacyID)
-	set(&m.Status, p.Status)
-	set(&m.EmailVerified, p.EmailVerified)
-	set(&m.Admin, p.Admin)
-	set(&m.Language, p.Language)
+	inputs.Set(&m.Email, p.Email)
+	inputs.Set(&m.Name, p.Name)
+	inputs.Set(&m.GivenName, p.GivenName)
+	inputs.Set(&m.FamilyName, p.FamilyName)
+	inputs.Set(&m.LegacyID, p.LegacyID)
+	inputs.Set(&m.Status, p.Status)
+	inputs.Set(&m.EmailVerified, p.EmailVerified)
+	inputs.Set(&m.Admin, p.Admin)
+	inputs.Set(&m.Language, p.Language)
 	return m
 }
 

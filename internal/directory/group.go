@@ -95,8 +95,8 @@ func (s *Service) UpdateGroup(ctx context.Context, actor, tenantID, id string, p
 	}
 	p.Name, p.Description = trim(p.Name), trimDescription(p.Description)
 	g, err := s.Groups.Update(ctx, tenantID, id, func(g model.Group) (model.Group, error) {
-		set(&g.Name, p.Name)
-		set(&g.Description, p.Description)
+		inputs.Set(&g.Name, p.Name)
+		inputs.Set(&g.Description, p.Description)
 		g.UpdatedAt = s.now()
 		return g, nil
 	})
@@ -108,7 +108,7 @@ func (s *Service) UpdateGroup(ctx context.Context, actor, tenantID, id string, p
 	case err != nil:
 		return g, fmt.Errorf("update group %s: %w", id, err)
 	}
-	fields := fieldNames(map[string]bool{"name": p.Name != nil, "description": p.Description != nil})
+	fields := inputs.FieldNames(map[string]bool{"name": p.Name != nil, "description": p.Description != nil})
 	return g, s.audit(ctx, actor, tenantID, "group.update", groupTarget(id), map[string]string{"fields": fields})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/guildgate/guildgate/internal/ids"
@@ -159,16 +158,4 @@ func (s *Service) GroupsOf(ctx context.Context, tenantID, memberID string) ([]mo
 		return nil, fmt.Errorf("list groups of member %s: %w", memberID, err)
 	}
 	return gs, nil
-}
-
-// fieldNames lists the audit names of the fields that are set, sorted.
-func fieldNames(fields map[string]bool) string {
-	var names []string
-	for name, set := range fields {
-		if set {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
 }

@@ -107,9 +107,3 @@ func checkDescription(s string) string {
 func isControl(r rune) bool { return inputs.IsControl(r) }
 
 func trim(p *string) *string { return inputs.TrimPtr(p) }
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}

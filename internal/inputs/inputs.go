@@ -9,9 +9,14 @@
 // turned into something the administrator did not type, and nothing can
 // forge a line in the audit log); and a list given entry by entry holds no
 // empty entry ("https://a.example/cb," is a mistake, not one URI).
+//
+// A patch (the optional fields of an update) is applied and audited the
+// same way by every service too: Set takes a field that is given, and
+// FieldNames names the given fields for the audit log.
 package inputs
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -50,4 +55,37 @@ func CheckList(ps *problem.List, field string, entries []string) {
 			return
 		}
 	}
+}
+
+// CleanList trims entries and drops empty ones (which CheckList refuses);
+// the result is never nil, so "given but empty" stays distinguishable from
+// "not given".
+func CleanList(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		if v = Trim(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Set stores a patch's field in dst when it is given (non-nil).
+func Set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// FieldNames lists the names of the fields a patch sets, sorted and
+// comma-separated: the audit log's "fields" detail, names and never values.
+func FieldNames(set map[string]bool) string {
+	var names []string
+	for name, ok := range set {
+		if ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
 }

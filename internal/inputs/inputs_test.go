@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/guildgate/guildgate/internal/problem"
@@ -35,6 +36,40 @@ func TestCheckList(t *testing.T) {
 		CheckList(&ps, "redirect_uris", tt.entries)
 		if got := len(ps) > 0; got != tt.bad || len(ps) > 1 {
 			t.Errorf("CheckList(%q) = %v, want refused %v", tt.entries, ps, tt.bad)
+		}
+	}
+}
+
+func TestCleanList(t *testing.T) {
+	for _, tt := range []struct{ in, want []string }{
+		{nil, []string{}}, {[]string{}, []string{}}, {[]string{" a ", "", "\u00a0", "b"}, []string{"a", "b"}},
+		{[]string{"a\n"}, []string{"a\n"}},
+	} {
+		got := CleanList(tt.in)
+		if got == nil || !slices.Equal(got, tt.want) {
+			t.Errorf("CleanList(%q) = %#v, want %#v (never nil)", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPatchHelpers(t *testing.T) {
+	name, v := "old", "new"
+	Set(&name, nil)
+	if name != "old" {
+		t.Errorf("Set with nil changed the field to %q", name)
+	}
+	Set(&name, &v)
+	if name != "new" {
+		t.Errorf("Set = %q, want new", name)
+	}
+	for _, tt := range []struct {
+		set  map[string]bool
+		want string
+	}{
+		{nil, ""}, {map[string]bool{"b": true, "a": true, "c": false}, "a,b"}, {map[string]bool{"x": false}, ""},
+	} {
+		if got := FieldNames(tt.set); got != tt.want {
+			t.Errorf("FieldNames(%v) = %q, want %q", tt.set, got, tt.want)
 		}
 	}
 }

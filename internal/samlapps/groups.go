@@ -11,12 +11,6 @@ import (
 // MaxGroups bounds an app's permitted groups, each looked up on save.
 const MaxGroups = clients.MaxGroups // the rule ResolveGroups applies
 
-func checkGroupNames(ps *problem.List, names []string) {
-	if len(cleanList(names)) > MaxGroups {
-		ps.Add("permitted_groups", "must list at most %d groups", MaxGroups)
-	}
-}
-
 // resolveGroups and groupNames are the SSO clients' rules: a SAML app's
 // permitted groups are named, resolved and shown exactly as a client's.
 func (s *Service) resolveGroups(ctx context.Context, tenantID string, names []string) ([]string, problem.List, error) {

@@ -2,9 +2,9 @@ package samlapps
 
 import (
 	"context"
-	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -79,7 +79,7 @@ func (s *Service) settings(ctx context.Context, in Input) (settings, problem.Lis
 	}
 	st.Name = inputs.Trim(in.Name)
 	overlay(&st.EntityID, inputs.Trim(in.EntityID))
-	if l := cleanList(in.ACSURLs); len(l) > 0 {
+	if l := inputs.CleanList(in.ACSURLs); len(l) > 0 {
 		st.ACSURLs = l
 	}
 	overlay(&st.SLOURL, inputs.Trim(in.SLOURL))
@@ -91,7 +91,7 @@ func (s *Service) settings(ctx context.Context, in Input) (settings, problem.Lis
 	}
 	inputs.CheckList(&ps, "acs_urls", in.ACSURLs)
 	inputs.CheckList(&ps, "permitted_groups", in.PermittedGroups)
-	checkGroupNames(&ps, in.PermittedGroups)
+	clients.CheckGroupNames(&ps, in.PermittedGroups)
 	return st, ps, nil
 }
 
@@ -156,7 +156,7 @@ func (p Patch) apply(st settings, src *settings) settings {
 		st.SigningCert = canonicalCert(*p.SigningCert)
 	}
 	if p.ACSURLs != nil {
-		st.ACSURLs = cleanList(*p.ACSURLs)
+		st.ACSURLs = inputs.CleanList(*p.ACSURLs)
 	}
 	if p.NameIDFormat != nil {
 		st.NameIDFormat = normalFormat(*p.NameIDFormat)
@@ -169,19 +169,12 @@ func (p Patch) apply(st settings, src *settings) settings {
 
 // fields names what p changes, for the audit log.
 func (p Patch) fields() string {
-	var names []string
-	for name, set := range map[string]bool{
+	return inputs.FieldNames(map[string]bool{
 		"name": p.Name != nil, "metadata": p.MetadataURL != nil || p.Metadata != nil, "entity_id": p.EntityID != nil,
 		"acs_urls": p.ACSURLs != nil, "slo_url": p.SLOURL != nil, "signing_cert": p.SigningCert != nil,
 		"nameid_format": p.NameIDFormat != nil, "permitted_groups": p.PermittedGroups != nil, "relay_state": p.RelayState != nil,
 		"all_members": p.AllMembers != nil,
-	} {
-		if set {
-			names = append(names, name)
-		}
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
+	})
 }
 
 func settingsOf(a model.SAMLApp) settings {
@@ -197,18 +190,6 @@ func (st settings) applyTo(a *model.SAMLApp) {
 // normalFormat accepts any letter case; "" stays "" (the caller's default).
 func normalFormat(f string) string { return strings.ToLower(strings.TrimSpace(f)) }
 
-// cleanList trims entries and drops empty ones, which validation refuses
-// (inputs.CheckList).
-func cleanList(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, v := range in {
-		if v = inputs.Trim(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 // canonicalCert stores a certificate as one PEM block, exactly as
 // saml.CertificatePEM writes it, whatever spacing or headers it came with;
 // what cannot be read is kept for validate to name.
@@ -220,38 +201,8 @@ func canonicalCert(pemText string) string {
 	return pemText
 }
 
-// accessProblems checks that an explicit choice of who may use the app is
-// not contradicted by the groups beside it.
-func accessProblems(allMembers *bool, groups *[]string) problem.List {
-	var ps problem.List
-	if allMembers == nil {
-		return ps
-	}
-	n := 0
-	if groups != nil {
-		n = len(cleanList(*groups))
-	}
-	switch {
-	case *allMembers && n > 0:
-		ps.Add("permitted_groups", "lists groups, but the app is to be open to every member: choose one or the other")
-	case !*allMembers && n == 0 && groups != nil:
-		ps.Add("permitted_groups", "choose at least one group, or open the app to every member")
-	}
-	return ps
-}
-
 // access returns who may use the app after p, given p's groups resolved
 // to groupIDs; the app's own when p changes neither.
 func (p Patch) access(a model.SAMLApp, groupIDs []string) (allMembers bool, groups []string) {
-	allMembers, groups = a.AllMembers, a.PermittedGroups
-	if p.PermittedGroups != nil {
-		allMembers, groups = len(groupIDs) == 0, groupIDs
-	}
-	if p.AllMembers != nil {
-		allMembers = *p.AllMembers
-	}
-	if allMembers {
-		groups = nil
-	}
-	return allMembers, groups
+	return clients.AccessAfter(a.AllMembers, a.PermittedGroups, p.PermittedGroups != nil, p.AllMembers, groupIDs)
 }

@@ -1,13 +1,13 @@
 package samlapps
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/guildgate/guildgate/internal/clients"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/saml"
 )
@@ -30,7 +30,7 @@ func (st settings) validate() problem.List {
 	ps.Check("entity_id", checkEntityID(st.EntityID))
 	checkACS(&ps, st.ACSURLs)
 	if st.SLOURL != "" {
-		ps.Check("slo_url", urlProblem(st.SLOURL))
+		ps.Check("slo_url", clients.URIProblem(st.SLOURL))
 	}
 	if st.SigningCert != "" {
 		if _, err := saml.ParseCertificate(st.SigningCert); err != nil {
@@ -56,13 +56,11 @@ func checkText(s string, max int, required bool) string {
 		return "must be UTF-8 text"
 	case utf8.RuneCountInString(s) > max:
 		return fmt.Sprintf("must be at most %d characters", max)
-	case strings.ContainsFunc(s, isControl):
+	case inputs.HasControl(s):
 		return "must not contain control characters"
 	}
 	return ""
 }
-
-func isControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
 
 // checkEntityID: SAML compares entity ids byte for byte, so what is stored
 // must be exactly what the app sends: no spaces, nothing invisible.
@@ -79,6 +77,10 @@ func checkEntityID(id string) string {
 	return ""
 }
 
+// checkACS applies the redirect-URI rules, worded as for SSO clients
+// (clients.URIProblem): an ACS or SLO URL is where a member's browser is
+// sent with a signed assertion, so it is held to exactly the rules a
+// redirect URI is, and matched as exactly.
 func checkACS(ps *problem.List, urls []string) {
 	switch {
 	case len(urls) == 0:
@@ -94,30 +96,8 @@ func checkACS(ps *problem.List, urls []string) {
 			ps.Add("acs_urls", "%q is listed twice", u)
 		}
 		seen[u] = true
-		ps.Check("acs_urls", urlProblem(u))
+		ps.Check("acs_urls", clients.URIProblem(u))
 	}
-}
-
-// urlProblem applies the redirect-URI rules (internal/oauth): an ACS or SLO
-// URL is where a member's browser is sent with a signed assertion, so it is
-// held to exactly the rules a redirect URI is, and matched as exactly.
-func urlProblem(u string) string {
-	err := oauth.ValidateRedirectURI(u)
-	if err == nil {
-		return ""
-	}
-	why := err.Error()
-	if oe, ok := errors.AsType[*oauth.Error](err); ok {
-		why = strings.TrimPrefix(oe.Description, "The redirect URI ")
-	}
-	return fmt.Sprintf("%q %s", shorten(u), why)
-}
-
-func shorten(u string) string {
-	if r := []rune(u); len(r) > 120 {
-		return string(r[:120]) + "…"
-	}
-	return u
 }
 
 func contains(l []string, v string) bool {

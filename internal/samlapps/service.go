@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
+	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -68,11 +69,7 @@ func (s *Service) Create(ctx context.Context, actor, tenantID string, in Input) 
 	if err != nil {
 		return View{}, err
 	}
-	groups := in.PermittedGroups
-	if groups == nil {
-		groups = []string{}
-	}
-	ps = append(append(ps, gps...), accessProblems(in.AllMembers, &groups)...)
+	ps = append(append(ps, gps...), clients.AccessProblems("app", in.AllMembers, &in.PermittedGroups)...)
 	if err := ps.Err(); err != nil {
 		return View{}, err
 	}
@@ -136,7 +133,7 @@ func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patc
 		ps = append(ps, gps...)
 	}
 	if p.AllMembers != nil && *p.AllMembers {
-		ps = append(ps, accessProblems(p.AllMembers, p.PermittedGroups)...)
+		ps = append(ps, clients.AccessProblems("app", p.AllMembers, p.PermittedGroups)...)
 	}
 	if err := ps.Err(); err != nil {
 		return View{}, err

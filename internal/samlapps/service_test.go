@@ -299,9 +299,9 @@ func TestAccessChoice(t *testing.T) {
 	}
 	yes, staff := true, []string{"Staff"}
 	_, err = e.svc.Update(ctx, "console", "t1", v.ID, Patch{AllMembers: &yes, PermittedGroups: &staff})
-	wantProblem(t, err, "permitted_groups", "choose one or the other")
+	wantProblem(t, err, "permitted_groups", "the app is to be open to every member: choose one or the other")
 	_, err = e.svc.Create(ctx, "console", "t1", Input{Name: "X", EntityID: "urn:x", ACSURLs: []string{"https://x.example/acs"}, AllMembers: &no})
-	wantProblem(t, err, "permitted_groups", "at least one group")
+	wantProblem(t, err, "permitted_groups", "choose at least one group, or open the app to every member")
 	v, err = e.svc.Update(ctx, "console", "t1", v.ID, Patch{AllMembers: &yes, PermittedGroups: &none})
 	if err != nil || !v.AllMembers || len(v.PermittedGroups) != 0 {
 		t.Fatalf("opened: %+v, %v", v.SAMLApp, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/branding"
 	"github.com/guildgate/guildgate/internal/i18n"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 )
@@ -101,14 +102,14 @@ func (p TenantPatch) validate() error {
 }
 
 func (p TenantPatch) apply(t model.Tenant) model.Tenant {
-	set(&t.Name, p.Name)
-	set(&t.Issuer, p.Issuer)
-	set(&t.AfterLogoutURL, p.AfterLogoutURL)
-	set(&t.DefaultLanguage, p.DefaultLanguage)
-	set(&t.PrimaryColor, p.PrimaryColor)
-	set(&t.SupportURL, p.SupportURL)
-	set(&t.PrivacyURL, p.PrivacyURL)
-	set(&t.SignInMessage, p.SignInMessage)
+	inputs.Set(&t.Name, p.Name)
+	inputs.Set(&t.Issuer, p.Issuer)
+	inputs.Set(&t.AfterLogoutURL, p.AfterLogoutURL)
+	inputs.Set(&t.DefaultLanguage, p.DefaultLanguage)
+	inputs.Set(&t.PrimaryColor, p.PrimaryColor)
+	inputs.Set(&t.SupportURL, p.SupportURL)
+	inputs.Set(&t.PrivacyURL, p.PrivacyURL)
+	inputs.Set(&t.SignInMessage, p.SignInMessage)
 	if p.Hosts != nil {
 		t.Hosts = slices.Clone(*p.Hosts)
 	}
@@ -117,26 +118,13 @@ func (p TenantPatch) apply(t model.Tenant) model.Tenant {
 
 // fields names what p changes, for the audit trail (names, never values).
 func (p TenantPatch) fields() string {
-	var f []string
-	for name, set := range map[string]bool{
+	return inputs.FieldNames(map[string]bool{
 		"name": p.Name != nil, "issuer": p.Issuer != nil,
 		"hosts": p.Hosts != nil, "after_logout_url": p.AfterLogoutURL != nil,
 		"default_language": p.DefaultLanguage != nil, "primary_color": p.PrimaryColor != nil,
 		"support_url": p.SupportURL != nil, "privacy_url": p.PrivacyURL != nil,
 		"sign_in_message": p.SignInMessage != nil, "logo": p.Logo != nil,
-	} {
-		if set {
-			f = append(f, name)
-		}
-	}
-	slices.Sort(f)
-	return strings.Join(f, ",")
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
+	})
 }
 
 func trimmed(s *string) *string {
