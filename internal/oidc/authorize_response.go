@@ -22,7 +22,7 @@ import (
 // the client what its response type asks for.
 func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.Tenant, req *authRequest, who authNext, to authReply) error {
 	ctx := r.Context()
-	groups, err := p.Store.Groups().ListForMember(ctx, t.ID, who.member.ID)
+	groups, err := p.Groups.ListForMember(ctx, t.ID, who.member.ID)
 	if err != nil {
 		return oauth.ServerError(fmt.Errorf("permitted groups: %w", err))
 	}
@@ -41,7 +41,7 @@ func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.T
 	g := p.newGrant(t, req, who.session)
 	// The grant, its code and the audit row commit together.
 	var code string
-	err = p.Store.Atomic(ctx, func(tx store.Tx) error {
+	err = p.Atomic(ctx, func(tx store.Tx) error {
 		if err := tx.Grants().Create(ctx, g); err != nil {
 			return fmt.Errorf("create grant: %w", err)
 		}

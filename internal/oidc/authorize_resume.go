@@ -128,7 +128,7 @@ func (p *Provider) openResume(t model.Tenant, params url.Values, now time.Time) 
 // false when an earlier request spent it already (a replayed URL), which
 // then counts as no marker.
 func (p *Provider) useResume(ctx context.Context, t model.Tenant, r authResume) (bool, error) {
-	first, err := p.Store.AuthResumes().Use(ctx, t.ID, r.ID, r.At.Add(authResumeTTL+authClockSkew))
+	first, err := p.AuthResumes.Use(ctx, t.ID, r.ID, r.At.Add(authResumeTTL+authClockSkew))
 	if err != nil {
 		return false, oauth.ServerError(fmt.Errorf("use resume marker: %w", err))
 	}

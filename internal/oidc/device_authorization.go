@@ -134,7 +134,7 @@ func (p *Provider) newDeviceAuthorization(ctx context.Context, t model.Tenant, c
 	now := p.Now().UTC()
 	for range deviceCreateTries {
 		device, user = ids.NewToken(32), oauth.NewUserCode()
-		err = p.Store.DeviceAuthorizations().Create(ctx, model.DeviceAuthorization{
+		err = p.DeviceAuthorizations.Create(ctx, model.DeviceAuthorization{
 			DeviceHash: ids.Hash(device), UserCodeHash: ids.Hash(user), TenantID: t.ID, ClientID: c.ID,
 			Scopes: scopes, Interval: DeviceInterval, Status: model.DevicePending,
 			CreatedAt: now, ExpiresAt: now.Add(DeviceTTL),

@@ -102,7 +102,7 @@ func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	if err := p.throttleEntry(r, t, ids.Hash(code)); err != nil {
 		return err
 	}
-	d, err := p.Store.DeviceAuthorizations().GetByUserCode(r.Context(), t.ID, ids.Hash(code))
+	d, err := p.DeviceAuthorizations.GetByUserCode(r.Context(), t.ID, ids.Hash(code))
 	switch {
 	case errors.Is(err, model.ErrNotFound) || err == nil && !pendingAt(d, p):
 		return p.renderDeviceCode(w, r, t, http.StatusUnprocessableEntity, oauth.FormatUserCode(code), i18n.M("device.error.invalid"))
@@ -176,7 +176,7 @@ func (p *Provider) openDeviceRef(ctx context.Context, t model.Tenant, raw string
 	if err := json.Unmarshal(plain, &ref); err != nil {
 		return deviceRequest{}, stale.WithCause(err)
 	}
-	d, err := p.Store.DeviceAuthorizations().Get(ctx, t.ID, ref.DeviceHash)
+	d, err := p.DeviceAuthorizations.Get(ctx, t.ID, ref.DeviceHash)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return deviceRequest{}, stale.WithCause(err)
@@ -316,7 +316,7 @@ var errDeviceAnswered = errors.New("device authorization answered already or exp
 func (p *Provider) answerDevice(ctx context.Context, t model.Tenant, dr deviceRequest, s model.Session, m model.Member, approve bool) (bool, error) {
 	now := p.Now().UTC()
 	g := p.deviceGrant(t, dr, s, now)
-	err := p.Store.Atomic(ctx, func(tx store.Tx) error {
+	err := p.Atomic(ctx, func(tx store.Tx) error {
 		if approve {
 			if err := tx.Grants().Create(ctx, g); err != nil {
 				return fmt.Errorf("create grant: %w", err)

@@ -100,7 +100,7 @@ func (p *Provider) checkDPoP(w http.ResponseWriter, r *http.Request, t model.Ten
 
 // spendDPoPProof remembers the proof's jti until it is too old anyway.
 func (p *Provider) spendDPoPProof(ctx context.Context, t model.Tenant, proof dpop.Proof) error {
-	first, err := p.Store.AuthResumes().Use(ctx, t.ID, "dpop:"+ids.Hash(proof.JKT+"\x00"+proof.JTI),
+	first, err := p.AuthResumes.Use(ctx, t.ID, "dpop:"+ids.Hash(proof.JKT+"\x00"+proof.JTI),
 		proof.IAT.Add(dpop.MaxAge+dpop.Skew))
 	switch {
 	case err != nil:

@@ -69,7 +69,7 @@ func (p *Provider) introspectAccess(ctx context.Context, req tokenRequest, token
 }
 
 func (p *Provider) introspectRefresh(ctx context.Context, req tokenRequest, token string) (map[string]any, error) {
-	rt, err := p.Store.RefreshTokens().Get(ctx, req.tenant.ID, ids.Hash(token))
+	rt, err := p.RefreshTokens.Get(ctx, req.tenant.ID, ids.Hash(token))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return inactive, nil
@@ -78,7 +78,7 @@ func (p *Provider) introspectRefresh(ctx context.Context, req tokenRequest, toke
 	case !strings.EqualFold(rt.ClientID, req.client.ID) || !rt.UsedAt.IsZero() || !p.Now().Before(rt.ExpiresAt):
 		return inactive, nil
 	}
-	_, _, err = p.grantInForce(ctx, p.Store, req.tenant, req.client, rt.GrantID)
+	_, _, err = p.grantInForce(ctx, p.own(), req.tenant, req.client, rt.GrantID)
 	switch {
 	case errors.Is(err, errNotLive):
 		return inactive, nil

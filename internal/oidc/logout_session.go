@@ -21,7 +21,7 @@ import (
 // everything as it was and the member can simply try again.
 func (e *logoutEndpoint) end(w http.ResponseWriter, r *http.Request, t model.Tenant, s model.Session, m model.Member) error {
 	ctx := r.Context()
-	grants, err := e.Store.Grants().ListBySession(ctx, t.ID, s.ID, e.Now())
+	grants, err := e.Grants.ListBySession(ctx, t.ID, s.ID, e.Now())
 	if err != nil {
 		return httpx.Internal(fmt.Errorf("list the session's grants: %w", err))
 	}
@@ -44,7 +44,7 @@ func (e *logoutEndpoint) revokeOnline(ctx context.Context, t model.Tenant, grant
 		if hasScope(g, oauth.ScopeOfflineAccess) {
 			continue
 		}
-		if err := e.Store.Grants().Revoke(ctx, t.ID, g.ID, e.Now()); err != nil {
+		if err := e.Grants.Revoke(ctx, t.ID, g.ID, e.Now()); err != nil {
 			e.logoutFailure(ctx, "revoke grant at logout", err, slog.String("client_id", g.ClientID))
 			continue
 		}
@@ -115,7 +115,7 @@ func (e *logoutEndpoint) logoutToken(ctx context.Context, t model.Tenant, c mode
 // line, which holds the client address.
 func (e *logoutEndpoint) auditLogout(ctx context.Context, t model.Tenant, m model.Member, s model.Session, revoked int, notified []string) {
 	actor := "member:" + m.ID
-	auditlog.BestEffort(ctx, e.Store.Audit(), e.Logger, model.AuditEvent{
+	auditlog.BestEffort(ctx, e.Audit, e.Logger, model.AuditEvent{
 		TenantID: t.ID, At: e.Now().UTC(), Actor: actor, Action: "logout", Target: actor,
 		Detail: map[string]string{
 			"session": s.ID, "grants_revoked": strconv.Itoa(revoked),

@@ -194,7 +194,7 @@ func (p *Provider) openPushed(t model.Tenant, c model.Client, raw string, seen t
 // spendPushed uses the pushed request's id for the authorization about to
 // be granted: false when one was granted for it already.
 func (p *Provider) spendPushed(ctx context.Context, t model.Tenant, pr pushed) (bool, error) {
-	first, err := p.Store.AuthResumes().Use(ctx, t.ID, "par:"+pr.ID, time.Unix(pr.Expires, 0).Add(authResumeTTL+authClockSkew))
+	first, err := p.AuthResumes.Use(ctx, t.ID, "par:"+pr.ID, time.Unix(pr.Expires, 0).Add(authResumeTTL+authClockSkew))
 	if err != nil {
 		return false, oauth.ServerError(fmt.Errorf("use pushed request: %w", err))
 	}

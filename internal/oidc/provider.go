@@ -45,7 +45,23 @@ type Provider struct {
 	Keys     *keys.Manager
 	Tokens   *tokens.Issuer
 	Sessions *session.Manager
-	Store    store.Store
+	// The repositories the provider reads and writes on their own; a
+	// path that changes several things at once goes through Atomic and
+	// its transaction's repositories instead.
+	Grants               store.Grants
+	Members              store.Members
+	Groups               store.Groups
+	RefreshTokens        store.RefreshTokens
+	Revocations          store.Revocations
+	DeviceAuthorizations store.DeviceAuthorizations
+	// AuthResumes remembers what works once: sign-in markers, pushed
+	// requests, DPoP proofs and client assertions.
+	AuthResumes store.AuthResumes
+	Audit       store.Audit
+	// Atomic runs fn in one transaction (store.Store.Atomic): a code
+	// redeemed with its refresh token and audit row, a revocation with its
+	// audit row, a device approval with its grant.
+	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
 	// Secrets seals the markers authorization requests carry through the
 	// sign-in page (authorize_resume.go).
 	Secrets *secrets.Keyring
@@ -76,6 +92,27 @@ type Provider struct {
 }
 
 var errNoTenant = errors.New("oidc: request has no tenant")
+
+// grantRepos are what checking a grant and auditing an issuance read and
+// write: a transaction's repositories (store.Tx) inside one, so that they
+// need no second connection, else the provider's own (p.own()).
+type grantRepos interface {
+	Grants() store.Grants
+	Members() store.Members
+	Groups() store.Groups
+	Audit() store.Audit
+}
+
+// ownRepos are the provider's repositories as grantRepos, for the paths
+// that run outside a transaction.
+type ownRepos struct{ p *Provider }
+
+func (p *Provider) own() ownRepos { return ownRepos{p} }
+
+func (o ownRepos) Grants() store.Grants   { return o.p.Grants }
+func (o ownRepos) Members() store.Members { return o.p.Members }
+func (o ownRepos) Groups() store.Groups   { return o.p.Groups }
+func (o ownRepos) Audit() store.Audit     { return o.p.Audit }
 
 // Mount registers the endpoints. /oauth/token, /oauth/revoke,
 // /oauth/introspect and /oauth/userinfo are called by relying parties'

@@ -62,7 +62,7 @@ func (p *Provider) revokeAccess(r *http.Request, req tokenRequest, token string)
 	if err != nil || !strings.EqualFold(claims.ClientID, req.client.ID) {
 		return nil // invalid or expired: nothing left to revoke; another's: not ours to touch
 	}
-	if err := p.Store.Revocations().Revoke(r.Context(), req.tenant.ID, claims.JTI, claims.Expiry.Add(revocationMargin)); err != nil {
+	if err := p.Revocations.Revoke(r.Context(), req.tenant.ID, claims.JTI, claims.Expiry.Add(revocationMargin)); err != nil {
 		return fmt.Errorf("revoke access token: %w", err)
 	}
 	p.audit(r, req.tenant, "client:"+req.client.ID, "oauth.token_revoke", "client:"+req.client.ID,
@@ -71,7 +71,7 @@ func (p *Provider) revokeAccess(r *http.Request, req tokenRequest, token string)
 }
 
 func (p *Provider) revokeRefresh(r *http.Request, req tokenRequest, token string) error {
-	rt, err := p.Store.RefreshTokens().Get(r.Context(), req.tenant.ID, ids.Hash(token))
+	rt, err := p.RefreshTokens.Get(r.Context(), req.tenant.ID, ids.Hash(token))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return nil
@@ -81,7 +81,7 @@ func (p *Provider) revokeRefresh(r *http.Request, req tokenRequest, token string
 		return nil
 	}
 	// The revocation and its audit row commit together.
-	return p.Store.Atomic(r.Context(), func(tx store.Tx) error {
+	return p.Atomic(r.Context(), func(tx store.Tx) error {
 		err := tx.Grants().Revoke(r.Context(), req.tenant.ID, rt.GrantID, p.Now())
 		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return fmt.Errorf("revoke grant: %w", err)

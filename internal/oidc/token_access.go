@@ -29,7 +29,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, t model.Tenant, raw str
 	if err != nil {
 		return liveAccess{}, notLive("%v", err)
 	}
-	revoked, err := p.Store.Revocations().IsRevoked(ctx, t.ID, claims.JTI)
+	revoked, err := p.Revocations.IsRevoked(ctx, t.ID, claims.JTI)
 	switch {
 	case err != nil:
 		return liveAccess{}, fmt.Errorf("check revocation: %w", err)
@@ -50,7 +50,7 @@ func (p *Provider) checkAccessToken(ctx context.Context, t model.Tenant, raw str
 		}
 		return at, nil
 	}
-	g, h, err := p.grantInForce(ctx, p.Store, t, c, claims.GrantID)
+	g, h, err := p.grantInForce(ctx, p.own(), t, c, claims.GrantID)
 	switch {
 	case err != nil:
 		return liveAccess{}, err

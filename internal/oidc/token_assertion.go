@@ -126,7 +126,7 @@ func checkAssertion(c assertionClaims, clientID string, audiences []string, now 
 // spendAssertion remembers the assertion's jti until it expires; a second
 // use is invalid_client.
 func (p *Provider) spendAssertion(ctx context.Context, t model.Tenant, c model.Client, jti string, exp time.Time) error {
-	first, err := p.Store.AuthResumes().Use(ctx, t.ID, "jwt:"+ids.Hash(c.ID+"\x00"+jti), exp.Add(requestObjectSkew))
+	first, err := p.AuthResumes.Use(ctx, t.ID, "jwt:"+ids.Hash(c.ID+"\x00"+jti), exp.Add(requestObjectSkew))
 	switch {
 	case err != nil:
 		return oauth.ServerError(fmt.Errorf("remember assertion jti: %w", err))

@@ -30,7 +30,7 @@ func (p *Provider) clientCredentials(r *http.Request, req tokenRequest) (issued,
 	}
 	// Nothing is stored for this token but its audit row: when that
 	// cannot be written the token is not handed out.
-	if err := p.auditToken(r.Context(), p.Store, req, model.GrantClientCredentials, "", ""); err != nil {
+	if err := p.auditToken(r.Context(), p.own(), req, model.GrantClientCredentials, "", ""); err != nil {
 		return issued{}, oauth.ServerError(err)
 	}
 	return issued{AccessToken: at, ExpiresIn: expiresIn, Scope: oauth.Scopes(scopes).String(), Bound: req.dpop.JKT != ""}, nil

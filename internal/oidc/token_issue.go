@@ -36,13 +36,6 @@ type holder struct {
 	groups []model.Group
 }
 
-// liveGrant is grantInForce for the token endpoint: a grant no longer in
-// force is invalid_grant.
-func (p *Provider) liveGrant(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
-	g, h, err := p.grantInForce(ctx, rs, t, c, grantID)
-	return g, h, liveGrantError(err)
-}
-
 // liveGrantError maps grantInForce's and memberAllowed's errors to the
 // token endpoint's answers.
 func liveGrantError(err error) error {
@@ -62,7 +55,7 @@ func liveGrantError(err error) error {
 // (store.Grants). Errors wrap errNotLive unless the store failed. It reads
 // through rs only, so that inside a transaction it needs no second
 // connection.
-func (p *Provider) grantInForce(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
+func (p *Provider) grantInForce(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
 	g, err := rs.Grants().Get(ctx, t.ID, grantID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
@@ -83,7 +76,7 @@ func (p *Provider) grantInForce(ctx context.Context, rs store.Repositories, t mo
 // one of the client's permitted groups (PRODUCT.md). The member's groups
 // are read only when that check or the groups claim of scopes (the
 // grant's, which any token's narrowed scopes are within) needs them.
-func (p *Provider) memberAllowed(ctx context.Context, rs store.Repositories, t model.Tenant, c model.Client, memberID string, scopes []string) (holder, error) {
+func (p *Provider) memberAllowed(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, memberID string, scopes []string) (holder, error) {
 	m, err := rs.Members().Get(ctx, t.ID, memberID)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
@@ -189,7 +182,7 @@ func (p *Provider) issueRefresh(ctx context.Context, rs store.Repositories, g mo
 // auditToken records one issuance, through rs (the transaction that
 // issues): who, for whom, by which grant type. Never a token, code or
 // secret.
-func (p *Provider) auditToken(ctx context.Context, rs store.Repositories, req tokenRequest, grantType, memberID, grantID string) error {
+func (p *Provider) auditToken(ctx context.Context, rs grantRepos, req tokenRequest, grantType, memberID, grantID string) error {
 	target := "client:" + req.client.ID
 	if memberID != "" {
 		target = "member:" + memberID
@@ -210,7 +203,7 @@ func (p *Provider) event(t model.Tenant, actor, action, target string, detail ma
 // fatal: what it records has happened, and an audit outage must not take
 // sign-in down.
 func (p *Provider) audit(r *http.Request, t model.Tenant, actor, action, target string, detail map[string]string) {
-	auditlog.BestEffort(r.Context(), p.Store.Audit(), p.Logger, p.event(t, actor, action, target, detail))
+	auditlog.BestEffort(r.Context(), p.Audit, p.Logger, p.event(t, actor, action, target, detail))
 }
 
 // auditGrantRevoked records, through rs, a grant revoked by the token or

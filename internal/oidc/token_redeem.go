@@ -42,7 +42,7 @@ func refusedUnlessFault(err error) (redemption, error) {
 // the write lock, which a second connection would wait for.
 func (p *Provider) redeem(ctx context.Context, req tokenRequest, decide func(context.Context, store.Tx) (redemption, error)) (issued, error) {
 	var red redemption
-	err := p.Store.Atomic(ctx, func(tx store.Tx) error {
+	err := p.Atomic(ctx, func(tx store.Tx) error {
 		var err error
 		red, err = decide(ctx, tx)
 		return err
