@@ -111,6 +111,18 @@ func (h *Handler) idp(ctx context.Context, t model.Tenant) (*saml.IdP, error) {
 	}, nil
 }
 
+// begin opens an SSO or SLO request: its tenant, an answer no cache keeps
+// (it carries a signed message) and the tenant's identity provider.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (model.Tenant, *saml.IdP, error) {
+	t, err := tenantOf(r)
+	if err != nil {
+		return t, nil, err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	idp, err := h.idp(r.Context(), t)
+	return t, idp, err
+}
+
 func tenantOf(r *http.Request) (model.Tenant, error) {
 	t, ok := tenancy.FromContext(r.Context())
 	if !ok {

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/saml"
 	"github.com/guildgate/guildgate/internal/session"
 )
@@ -21,12 +19,7 @@ import (
 // session cookie; a cross-site POST does not (SameSite=Lax), so sessions
 // are found by the SessionIndex Guildgate gave the app, not by the cookie.
 func (h *Handler) slo(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	idp, err := h.idp(r.Context(), t)
+	t, idp, err := h.begin(w, r)
 	if err != nil {
 		return err
 	}
@@ -50,18 +43,7 @@ func (h *Handler) slo(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusFound)
 		return nil
 	}
-	params := url.Values{"SAMLResponse": {reply.Form.SAMLResponse}}
-	if reply.Form.RelayState != "" {
-		params.Set("RelayState", reply.Form.RelayState)
-	}
-	return h.postLogout(w, reply.Form.URL, params)
-}
-
-func (h *Handler) postLogout(w http.ResponseWriter, to string, params url.Values) error {
-	if err := oauth.WriteFormPost(w, to, params); err != nil {
-		return httpx.Internal(fmt.Errorf("write LogoutResponse form: %w", err))
-	}
-	return nil
+	return postForm(w, *reply.Form, "LogoutResponse")
 }
 
 // endSessions ends what the request names (saml-core §3.7.3.2): the

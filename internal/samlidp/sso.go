@@ -25,12 +25,7 @@ import (
 // is checked whole first; only then is its id remembered (so it cannot be
 // played again) and the member signed in or answered.
 func (h *Handler) sso(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	idp, err := h.idp(r.Context(), t)
+	t, idp, err := h.begin(w, r)
 	if err != nil {
 		return err
 	}
@@ -189,18 +184,25 @@ func (h *Handler) groupNames(r *http.Request, t model.Tenant, m model.Member) ([
 	return names, nil
 }
 
-// post writes the auto-submitting form that carries a Response to the ACS
-// URL (the HTTP-POST binding); its own CSP lets it post only there.
+// post writes the form that carries a Response to the ACS URL, or the
+// refusal of a Response that could not be built.
 func (h *Handler) post(w http.ResponseWriter, f saml.Form, err error) error {
 	if err != nil {
 		return refusal(err)
 	}
+	return postForm(w, f, "SAML response")
+}
+
+// postForm writes the auto-submitting form of the HTTP-POST binding, for a
+// Response or a LogoutResponse (what names it in the log); its own CSP
+// lets it post only to f.URL.
+func postForm(w http.ResponseWriter, f saml.Form, what string) error {
 	params := url.Values{"SAMLResponse": {f.SAMLResponse}}
 	if f.RelayState != "" {
 		params.Set("RelayState", f.RelayState)
 	}
 	if err := oauth.WriteFormPost(w, f.URL, params); err != nil {
-		return httpx.Internal(fmt.Errorf("write SAML response form: %w", err))
+		return httpx.Internal(fmt.Errorf("write %s form: %w", what, err))
 	}
 	return nil
 }
