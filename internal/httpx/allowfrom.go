@@ -22,16 +22,8 @@ type AllowFrom struct {
 
 // Wrap guards next.
 func (a AllowFrom) Wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a.allows(r) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusForbidden)
-		_, _ = w.Write([]byte("This address may not read this page; the operator allows addresses with " + a.Setting + ".\n"))
-	})
+	return gate(next, a.allows, http.StatusForbidden,
+		"This address may not read this page; the operator allows addresses with "+a.Setting+".\n")
 }
 
 func (a AllowFrom) allows(r *http.Request) bool {

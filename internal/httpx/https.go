@@ -19,15 +19,22 @@ const plainHTTPMessage = "Guildgate only serves HTTPS; open this address with ht
 
 // Wrap serves next only for HTTPS requests.
 func (h RequireHTTPS) Wrap(next http.Handler) http.Handler {
+	return gate(next, h.isHTTPS, http.StatusBadRequest, plainHTTPMessage)
+}
+
+// gate serves next to the requests ok lets through and answers the rest
+// with status and msg as plain text: these refusals come before any page
+// machinery (templates, CSP), and say in words which setting to change.
+func gate(next http.Handler, ok func(*http.Request) bool, status int, msg string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.isHTTPS(r) {
+		if ok(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(plainHTTPMessage))
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(msg))
 	})
 }
 
