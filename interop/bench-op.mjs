@@ -2,9 +2,10 @@
 // for the side-by-side load benchmark (`guildgate bench`, docs/benchmarks.md):
 // HTTPS on loopback, RS256 ID tokens, one confidential client allowed
 // authorization_code (PKCE S256), refresh_token (rotated on every use) and
-// client_credentials, and an interaction that signs in the one account and
-// grants what was asked, without a form (the benchmark's "member session").
-// internal/bench's TestBenchSideBySide starts it.
+// client_credentials, optionally a second one like it with ES256 ID tokens
+// (the *_es256 workloads), and an interaction that signs in the one account
+// and grants what was asked, without a form (the benchmark's "member
+// session"). internal/bench's TestBenchSideBySide starts it.
 //
 // Environment (all required):
 //   BENCH_CERT, BENCH_KEY      PEM files of the TLS certificate to serve
@@ -12,7 +13,9 @@
 //   BENCH_CLIENT_ID            the client's id
 //   BENCH_CLIENT_SECRET        the client's secret
 //   BENCH_REDIRECT_URI         the client's redirect URI
-// Optional: BENCH_PORT (default: any free port). Listens on 127.0.0.1 only.
+// Optional: BENCH_PORT (default: any free port); BENCH_ES256_CLIENT_ID and
+// BENCH_ES256_CLIENT_SECRET, the second client (same redirect URI and
+// grants, ES256 ID tokens). Listens on 127.0.0.1 only.
 // Prints one line, READY <issuer> <pid>, once it listens.
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -30,8 +33,11 @@ server.keepAliveTimeout = 60_000;
 await new Promise((resolve) => server.listen(Number(process.env.BENCH_PORT || 0), '127.0.0.1', resolve));
 const issuer = `https://localhost:${server.address().port}`;
 
-const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-const jwk = { ...(await exportJWK(privateKey)), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
+const signingKey = async (alg, kid) => {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+};
+const keys = [await signingKey('RS256', 'bench-rs256'), await signingKey('ES256', 'bench-es256')];
 const account = { sub: 'bench-member', email: 'bench@example.org', email_verified: true, name: 'Bench Member' };
 
 // MapAdapter keeps every model in memory without a size bound until it
@@ -84,18 +90,24 @@ class MapAdapter {
   }
 }
 
+const client = (id, secret, alg) => ({
+  client_id: id,
+  client_secret: secret,
+  redirect_uris: [env('BENCH_REDIRECT_URI')],
+  grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+  response_types: ['code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  id_token_signed_response_alg: alg,
+});
+const clients = [client(env('BENCH_CLIENT_ID'), env('BENCH_CLIENT_SECRET'), 'RS256')];
+if (process.env.BENCH_ES256_CLIENT_ID) {
+  clients.push(client(process.env.BENCH_ES256_CLIENT_ID, env('BENCH_ES256_CLIENT_SECRET'), 'ES256'));
+}
+
 const provider = new Provider(issuer, {
   adapter: MapAdapter,
-  clients: [{
-    client_id: env('BENCH_CLIENT_ID'),
-    client_secret: env('BENCH_CLIENT_SECRET'),
-    redirect_uris: [env('BENCH_REDIRECT_URI')],
-    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    id_token_signed_response_alg: 'RS256',
-  }],
-  jwks: { keys: [jwk] },
+  clients,
+  jwks: { keys },
   cookies: { keys: ['bench-op-cookie-key'] },
   scopes: ['openid', 'email', 'profile', 'offline_access'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },

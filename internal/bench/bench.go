@@ -24,9 +24,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,13 +41,22 @@ const (
 	CodeFlow          = "code_flow"
 	CodeExchange      = "code_exchange"
 	Login             = "login"
+
+	// The same two token paths for a second client whose ID tokens are
+	// signed ES256 (Config.ES256ClientID): what they cost without RSA.
+	RefreshES256      = "refresh_es256"
+	CodeExchangeES256 = "code_exchange_es256"
 )
 
 // All is every workload, in run order.
-var All = []string{Discovery, JWKS, ClientCredentials, Userinfo, Refresh, CodeFlow, CodeExchange, Login}
+var All = []string{Discovery, JWKS, ClientCredentials, Userinfo, Refresh, RefreshES256, CodeFlow, CodeExchange, CodeExchangeES256, Login}
 
 // needsSession names the workloads that need a member's sign-in first.
-var needsSession = map[string]bool{Userinfo: true, Refresh: true, CodeFlow: true, CodeExchange: true}
+var needsSession = map[string]bool{Userinfo: true, Refresh: true, CodeFlow: true, CodeExchange: true,
+	RefreshES256: true, CodeExchangeES256: true}
+
+// needsES256Client names the workloads of the ES256 client.
+var needsES256Client = map[string]bool{RefreshES256: true, CodeExchangeES256: true}
 
 // Limits that keep every loop bounded whatever the flags say.
 const (
@@ -64,6 +71,8 @@ type Config struct {
 	Target         string // issuer URL, https://host:port
 	ClientID       string
 	ClientSecret   string
+	ES256ClientID  string // a second confidential client, like the first but with ES256 ID tokens; "" skips its workloads
+	ES256Secret    string
 	RedirectURI    string // registered for the client; never fetched (default https://rp.example/cb)
 	MemberEmail    string // for the session workloads on a login form (sent as login_hint too); a comma-separated list for login
 	MemberPassword string
@@ -73,6 +82,7 @@ type Config struct {
 	RootCAs        *x509.CertPool // nil: the system pool
 	ServerPID      int            // > 0: measure the server's CPU from /proc
 	ExtraPIDs      []int          // more processes whose CPU counts as the server's (its database)
+	CountBackends  bool           // count the PostgreSQL backends serving the server's connections too, found during each run
 	Scope          string         // default "openid profile email offline_access"
 }
 
@@ -87,6 +97,10 @@ type Result struct {
 	P99        time.Duration `json:"p99_ns"`
 	Max        time.Duration `json:"max_ns"`
 	CPUPer1000 float64       `json:"server_cpu_s_per_1000,omitempty"` // 0 when not measured
+	Processes  int           `json:"counted_processes,omitempty"`     // processes whose CPU is in CPUPer1000
+	Exited     int           `json:"exited_processes,omitempty"`      // of which exited during the run (counted to their last sample)
+	Appeared   int           `json:"appeared_processes,omitempty"`    // of which started during the run (counted from their start)
+	CPUError   string        `json:"cpu_error,omitempty"`             // why CPUPer1000 is 0 although a pid was given
 	FirstError string        `json:"first_error,omitempty"`
 }
 
@@ -116,18 +130,24 @@ func (m *metadata) rehost(target string) {
 	}
 }
 
+// client is a confidential client the workloads authenticate as.
+type client struct{ id, secret string }
+
 type runner struct {
 	cfg     Config
 	http    *http.Client // keep-alive, no redirects, no cookies
 	browser *http.Client // same transport, with the member's cookies
 	md      metadata
-	access  string // a member's access token, for userinfo
-	refresh []string
-	emails  []string // MemberEmail split; the session workloads use the first
+	rs256   client              // Config.ClientID: RS256 ID tokens (the default)
+	es256   client              // Config.ES256ClientID
+	access  string              // a member's access token, for userinfo
+	refresh map[client][]string // per client, one token family per worker
+	emails  []string            // MemberEmail split; the session workloads use the first
 
 	codes    []prefetched // code_exchange: filled before the measured loop
 	nextCode atomic.Int64
-	useForm  bool // login: the provider serves a /login form (else: its authorize interaction)
+	useForm  bool              // login: the provider serves a /login form (else: its authorize interaction)
+	logins   []*http.Transport // login: one per worker, each from its own loopback address
 }
 
 // Run runs the workloads one after another and returns their figures.
@@ -146,7 +166,8 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	defer tr.CloseIdleConnections()
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	jar, _ := cookiejar.New(nil)
-	r := &runner{cfg: cfg, emails: splitList(cfg.MemberEmail),
+	r := &runner{cfg: cfg, emails: splitList(cfg.MemberEmail), refresh: map[client][]string{},
+		rs256: client{cfg.ClientID, cfg.ClientSecret}, es256: client{cfg.ES256ClientID, cfg.ES256Secret},
 		http:    &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect},
 		browser: &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect, Jar: jar},
 	}
@@ -186,11 +207,19 @@ func (c *Config) normalize() error {
 	}
 	c.Concurrency = min(c.Concurrency, MaxConcurrency)
 	if len(c.Workloads) == 0 {
-		c.Workloads = All
+		// Every workload; those of the ES256 client only when there is one.
+		for _, w := range All {
+			if c.ES256ClientID != "" || !needsES256Client[w] {
+				c.Workloads = append(c.Workloads, w)
+			}
+		}
 	}
 	for _, w := range c.Workloads {
 		if !slices.Contains(All, w) {
 			return fmt.Errorf("unknown workload %q (known: %s)", w, strings.Join(All, ", "))
+		}
+		if needsES256Client[w] && (c.ES256ClientID == "" || c.ES256Secret == "") {
+			return fmt.Errorf("workload %s needs a second client with ES256 ID tokens (its id and secret)", w)
 		}
 	}
 	if len(c.MemberEmail) > 64*1024 {
@@ -208,12 +237,32 @@ func (c *Config) normalize() error {
 // dialLoopbackName dials "localhost" as 127.0.0.1, so a certificate issued
 // to localhost is verified while the traffic never leaves IPv4 loopback.
 func dialLoopbackName(ctx context.Context, network, addr string) (net.Conn, error) {
+	return dialFrom(ctx, addr, nil)
+}
+
+// dialFrom dials addr ("localhost" as 127.0.0.1) over IPv4, from source
+// when the destination is a loopback address and source is not nil.
+func dialFrom(ctx context.Context, addr string, source net.IP) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err == nil && host == "localhost" {
-		addr = net.JoinHostPort("127.0.0.1", port)
+		host = "127.0.0.1"
+		addr = net.JoinHostPort(host, port)
 	}
 	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	if ip := net.ParseIP(host); source != nil && ip != nil && ip.IsLoopback() && ip.To4() != nil {
+		d.LocalAddr = &net.TCPAddr{IP: source}
+	}
 	return d.DialContext(ctx, "tcp4", addr)
+}
+
+// workerAddress is worker w's own loopback source address: 127.0.0.2,
+// 127.0.0.3, … (Linux routes all of 127/8 to the loopback interface), so
+// that each login worker is a client address of its own, as members are,
+// and the server's per-address sign-in throttle sees one client per address
+// rather than every worker behind 127.0.0.1.
+func workerAddress(w int) net.IP {
+	n := uint32(w) + 2
+	return net.IPv4(127, byte(n>>16), byte(n>>8), byte(n))
 }
 
 // op is one operation of a workload, run by worker w.
@@ -232,20 +281,27 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	case Userinfo:
 		f = r.userinfo
 	case Refresh:
-		f = r.refreshOnce
+		f = r.refresher(r.rs256)
+	case RefreshES256:
+		f = r.refresher(r.es256)
 	case CodeFlow:
-		f = func(ctx context.Context, _ int) error { _, err := r.codeFlow(ctx); return err }
-	case CodeExchange:
-		if err := r.prefetchCodes(ctx); err != nil {
+		f = func(ctx context.Context, _ int) error { _, err := r.codeFlow(ctx, r.rs256); return err }
+	case CodeExchange, CodeExchangeES256:
+		cl := r.rs256
+		if name == CodeExchangeES256 {
+			cl = r.es256
+		}
+		if err := r.prefetchCodes(ctx, cl); err != nil {
 			res.Errors, res.FirstError = 1, err.Error()
 			return res
 		}
-		f = r.exchangeOne
+		f = r.exchanger(cl)
 	case Login:
 		if err := r.prepareLogin(ctx); err != nil {
 			res.Errors, res.FirstError = 1, err.Error()
 			return res
 		}
+		defer r.closeLogins()
 		f = r.loginOnce
 	}
 	// One call first, outside the measurement: a workload the server does not
@@ -254,7 +310,10 @@ func (r *runner) run(ctx context.Context, name string) Result {
 		res.Errors, res.FirstError = 1, err.Error()
 		return res
 	}
-	cpu0, cpuErr := r.serverCPU()
+	var meter *cpuMeter
+	if r.cfg.ServerPID > 0 {
+		meter = startMeter(r.cfg.ServerPID, r.cfg.ExtraPIDs, r.cfg.CountBackends)
+	}
 	// No new operation starts after the deadline, but one under way
 	// finishes and counts, and every worker makes at least one: cutting
 	// them off would make a slow workload (a sign-in on a loaded machine,
@@ -304,14 +363,19 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu1, cpuErr1 := r.serverCPU()
 	slices.Sort(lat)
 	res.Requests, res.Errors, res.FirstError = requests, errs, first
 	res.Seconds = elapsed.Seconds()
 	res.PerSecond = float64(requests) / elapsed.Seconds()
 	res.P50, res.P99, res.Max = percentile(lat, 0.50), percentile(lat, 0.99), percentile(lat, 1)
-	if r.cfg.ServerPID > 0 && cpuErr == nil && cpuErr1 == nil && requests > 0 {
-		res.CPUPer1000 = (cpu1 - cpu0) / float64(requests) * 1000
+	if meter != nil {
+		c, err := meter.finish()
+		if err == nil && requests > 0 && c.Seconds > 0 {
+			res.CPUPer1000 = c.Seconds / float64(requests) * 1000
+			res.Processes, res.Exited, res.Appeared = c.Processes, c.Exited, c.Appeared
+		} else if err != nil {
+			res.CPUError = err.Error() // not an error of the workload: its per-core figure is left out
+		}
 	}
 	return res
 }
@@ -322,47 +386,6 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	}
 	i := int(float64(len(sorted)-1) * p)
 	return sorted[i]
-}
-
-// serverCPU is the CPU seconds of the server and of its database's
-// processes, when their pids are known.
-func (r *runner) serverCPU() (float64, error) {
-	total, err := cpuSeconds(r.cfg.ServerPID)
-	for _, pid := range r.cfg.ExtraPIDs {
-		s, e := cpuSeconds(pid)
-		total, err = total+s, errors.Join(err, e)
-	}
-	return total, err
-}
-
-// clockTicks is USER_HZ, 100 on every Linux architecture Go supports.
-const clockTicks = 100
-
-// cpuSeconds reads utime+stime of pid from /proc/<pid>/stat.
-func cpuSeconds(pid int) (float64, error) {
-	if pid <= 0 {
-		return 0, nil
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) may hold spaces; fields count from after ")".
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	ut, err1 := strconv.ParseFloat(f[11], 64) // field 14
-	st, err2 := strconv.ParseFloat(f[12], 64) // field 15
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	return (ut + st) / clockTicks, nil
 }
 
 // ---- requests ----
@@ -415,15 +438,15 @@ type tokenResponse struct {
 	IDToken      string `json:"id_token"`
 }
 
-// token POSTs form to the token endpoint with client_secret_basic.
-func (r *runner) token(ctx context.Context, form url.Values) (tokenResponse, error) {
+// token POSTs form to the token endpoint as cl, with client_secret_basic.
+func (r *runner) token(ctx context.Context, cl client, form url.Values) (tokenResponse, error) {
 	var tr tokenResponse
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.md.Token, strings.NewReader(form.Encode()))
 	if err != nil {
 		return tr, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(r.cfg.ClientID), url.QueryEscape(r.cfg.ClientSecret))
+	req.SetBasicAuth(url.QueryEscape(cl.id), url.QueryEscape(cl.secret))
 	resp, err := r.do(r.http, req, http.StatusOK)
 	if err != nil {
 		return tr, err
@@ -438,7 +461,7 @@ func (r *runner) token(ctx context.Context, form url.Values) (tokenResponse, err
 }
 
 func (r *runner) clientCredentials(ctx context.Context, _ int) error {
-	_, err := r.token(ctx, url.Values{"grant_type": {"client_credentials"}})
+	_, err := r.token(ctx, r.rs256, url.Values{"grant_type": {"client_credentials"}})
 	return err
 }
 
@@ -452,16 +475,19 @@ func (r *runner) userinfo(ctx context.Context, _ int) error {
 	return err
 }
 
-// refreshOnce redeems worker w's refresh token and keeps the rotated one.
-// Each worker owns one token family, so rotation never races.
-func (r *runner) refreshOnce(ctx context.Context, w int) error {
-	tr, err := r.token(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r.refresh[w]}})
-	if err != nil {
-		return err
+// refresher redeems worker w's refresh token of cl and keeps the rotated
+// one. Each worker owns one token family, so rotation never races.
+func (r *runner) refresher(cl client) op {
+	tokens := r.refresh[cl]
+	return func(ctx context.Context, w int) error {
+		tr, err := r.token(ctx, cl, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tokens[w]}})
+		if err != nil {
+			return err
+		}
+		if tr.RefreshToken == "" {
+			return errors.New("refresh response without a rotated refresh_token")
+		}
+		tokens[w] = tr.RefreshToken
+		return nil
 	}
-	if tr.RefreshToken == "" {
-		return errors.New("refresh response without a rotated refresh_token")
-	}
-	r.refresh[w] = tr.RefreshToken
-	return nil
 }

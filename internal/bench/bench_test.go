@@ -21,9 +21,10 @@ const redirectURI = "https://rp.example/cb"
 
 // TestBenchSideBySide is the benchmark's short mode (about one second per
 // workload; code_exchange prefetches for 1.5 × that first): every workload
-// — login and code_exchange included — against Guildgate on SQLite and against
-// oidc-provider configured equivalently (interop/bench-op.mjs), each
-// completing requests with no error, printed side by side.
+// — login, code_exchange and the ES256 client's refresh and code exchange
+// included — against Guildgate on SQLite and against oidc-provider
+// configured equivalently (interop/bench-op.mjs), each completing requests
+// with no error, printed side by side.
 func TestBenchSideBySide(t *testing.T) {
 	node := requireNode(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
@@ -35,14 +36,21 @@ func TestBenchSideBySide(t *testing.T) {
 		s.MustCLI(t, password+"\n", "member", "add", "--email", email, "--name", "Bench Member",
 			"--status", "current", "--email-verified", "--password-stdin")
 	}
-	var cl struct {
+	type registered struct {
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
 	}
-	out := s.MustCLI(t, "", "client", "add", "--name", "bench", "--data-dir", s.Config.DataDir,
-		"--redirect-uris", redirectURI, "--grant-types", "authorization_code,refresh_token,client_credentials", "--json")
-	if err := json.Unmarshal([]byte(out), &cl); err != nil {
-		t.Fatalf("client add printed no JSON: %v\n%s", err, out)
+	var cl, es registered
+	for _, c := range []struct {
+		v    *registered
+		name string
+		alg  string
+	}{{&cl, "bench", "RS256"}, {&es, "bench-es256", "ES256"}} {
+		out := s.MustCLI(t, "", "client", "add", "--name", c.name, "--data-dir", s.Config.DataDir, "--id-token-alg", c.alg,
+			"--redirect-uris", redirectURI, "--grant-types", "authorization_code,refresh_token,client_credentials", "--json")
+		if err := json.Unmarshal([]byte(out), c.v); err != nil {
+			t.Fatalf("client add printed no JSON: %v\n%s", err, out)
+		}
 	}
 	certFile := filepath.Join(s.Config.DataDir, "localhost-cert.pem")
 	pool := loadPool(t, certFile)
@@ -50,6 +58,7 @@ func TestBenchSideBySide(t *testing.T) {
 	op := testenv.StartProcess(t, "../../interop", testenv.CleanEnv(
 		"BENCH_CERT="+certFile, "BENCH_KEY="+filepath.Join(s.Config.DataDir, "localhost-key.pem"),
 		"BENCH_CLIENT_ID="+cl.ClientID, "BENCH_CLIENT_SECRET="+cl.ClientSecret, "BENCH_REDIRECT_URI="+redirectURI,
+		"BENCH_ES256_CLIENT_ID="+es.ClientID, "BENCH_ES256_CLIENT_SECRET="+es.ClientSecret,
 	), node, "bench-op.mjs")
 	op.WaitOutput(t, op.Stdout, "READY ", 30*time.Second)
 	f := strings.Fields(strings.TrimSpace(op.Stdout.String()))
@@ -59,7 +68,7 @@ func TestBenchSideBySide(t *testing.T) {
 	opIssuer := f[1]
 	opPID, _ := strconv.Atoi(f[2])
 
-	base := bench.Config{ClientID: cl.ClientID, ClientSecret: cl.ClientSecret, RedirectURI: redirectURI,
+	base := bench.Config{ClientID: cl.ClientID, ClientSecret: cl.ClientSecret, ES256ClientID: es.ClientID, ES256Secret: es.ClientSecret, RedirectURI: redirectURI,
 		MemberEmail: strings.Join(emails, ","), MemberPassword: password, Duration: time.Second, Concurrency: 4, RootCAs: pool}
 	if testing.Short() {
 		base.Duration = 500 * time.Millisecond
@@ -128,7 +137,7 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("%+v", r)
 		}
 	}
-	if rep.Signing.RS256PerSecond <= 0 || rep.Signing.ES256PerSecond <= 0 {
+	if rep.Signing.RS256PerSecond <= 0 || rep.Signing.ES256PerSecond <= 0 || rep.Signing.Argon2idPerSecond <= 0 {
 		t.Errorf("signing limits not measured: %+v", rep.Signing)
 	}
 	// A usage error (no secret flag) runs nothing and exits 2.

@@ -25,10 +25,11 @@ const maxStdin = 8192
 
 // Main is the guildgate-bench command: it drives --target and, with
 // --peer, another provider in the same invocation, and measures this
-// machine's RS256 and ES256 signing limits in that run too. Stdin's first
-// line is the client secret (the peer is configured with the same client);
-// its second line, when the session workloads sign in through a login
-// form, the member's password.
+// machine's RS256 and ES256 signing limits and argon2id limit in that run
+// too. Stdin's first line is the client secret (the peer is configured with
+// the same clients); its second line, when the session workloads sign in
+// through a login form, the member's password; its third, with
+// --es256-client-id, that client's secret.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	inv, err := parseArgs(args, stdin, stderr)
 	if err != nil {
@@ -49,7 +50,9 @@ type invocation struct {
 	target, peer Config
 	hasPeer      bool
 	asJSON       bool
+	jsonOut      string
 	limits       bool
+	opts         options
 }
 
 func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, error) {
@@ -63,23 +66,31 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 		peerTarget            string
 		peerPID               int
 		noLimits              bool
+		es256ID               string
 	)
 	fs.StringVar(&cfg.Target, "target", "", "issuer URL of the provider to drive (https://host:port)")
 	fs.StringVar(&cfg.ClientID, "client-id", "", "a confidential client allowed authorization_code, refresh_token and client_credentials")
-	fs.BoolVar(&secretStdin, "client-secret-stdin", false, "read the client secret from stdin's first line (required; the member's password, if any, from the second)")
+	fs.BoolVar(&secretStdin, "client-secret-stdin", false, "read the client secret from stdin's first line (required; the member's password, if any, from the second; --es256-client-id's secret from the third)")
+	fs.StringVar(&es256ID, "es256-client-id", "", "a second client, like --client-id but registered with ES256 ID tokens, for refresh_es256 and code_exchange_es256 (the peer has it too); its secret is stdin's third line")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long each workload runs (at most 10m)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 8, "concurrent requests (and kept-alive connections)")
 	fs.StringVar(&workloads, "workloads", strings.Join(All, ","), "comma-separated workloads, run in this order")
 	fs.StringVar(&ca, "ca", "", "PEM file of the CA (or self-signed certificate) to trust; default the system's")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the target's pid on this machine, to report its CPU per request and its rate per core")
-	fs.Var((*pidList)(&cfg.ExtraPIDs), "database-pid", "a pid whose CPU counts as the target's too (PostgreSQL's backends); repeat it")
+	fs.Var((*pidList)(&cfg.ExtraPIDs), "database-pid", "a pid whose CPU counts as the target's too (PostgreSQL's WAL writer, checkpointer, …); repeat it")
+	fs.BoolVar(&cfg.CountBackends, "database-backends", false, "count the CPU of every PostgreSQL backend serving one of --server-pid's connections too, found while each workload runs (replaced ones included)")
 	fs.StringVar(&cfg.MemberEmail, "member-email", "", "the member who signs in for userinfo, refresh, code_flow and code_exchange; for login, a comma-separated list (one password) rotated across workers so no account is throttled")
 	fs.StringVar(&cfg.RedirectURI, "redirect-uri", "https://rp.example/cb", "a redirect URI registered for the client (never fetched)")
 	fs.StringVar(&peerTarget, "peer", "", "issuer URL of a second provider, configured with the same client and member, driven after the target for the ratios")
 	fs.IntVar(&peerPID, "peer-pid", 0, "the peer's pid on this machine")
 	fs.StringVar(&peerCA, "peer-ca", "", "PEM file to trust for the peer; default --ca")
-	fs.BoolVar(&noLimits, "no-signing-limits", false, "skip measuring this machine's RS256/ES256 signing limits")
+	fs.BoolVar(&noLimits, "no-signing-limits", false, "skip measuring this machine's RS256/ES256 signing and argon2id limits")
 	fs.BoolVar(&inv.asJSON, "json", false, "print the results as JSON")
+	fs.StringVar(&inv.jsonOut, "json-out", "", "also write the results as JSON to this file")
+	fs.BoolVar(&inv.opts.markdown, "markdown", false, "print the tables as Markdown (for docs/benchmarks.md)")
+	fs.StringVar(&inv.opts.targetName, "target-name", "target", "the target's name in the report")
+	fs.StringVar(&inv.opts.peerName, "peer-name", "peer", "the peer's name in the report")
+	fs.StringVar(&inv.opts.peerKind, "peer-kind", PeerOther, "what the peer is, for issue 11's targets: op (another provider: per-core ratios), sqlite (the same Guildgate on SQLite, the target on PostgreSQL: within 70 %), other (none)")
 	if err := fs.Parse(args); err != nil {
 		return inv, err
 	}
@@ -97,7 +108,12 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	if cfg.Duration <= 0 || cfg.Duration > MaxDuration || cfg.Concurrency < 1 || cfg.Concurrency > MaxConcurrency {
 		return inv, fmt.Errorf("--duration must be in (0, %s] and --concurrency in [1, %d]", MaxDuration, MaxConcurrency)
 	}
-	lines, err := readLines(stdin, 2)
+	switch inv.opts.peerKind {
+	case PeerOther, PeerOP, PeerSQLiteGG:
+	default:
+		return inv, fmt.Errorf("--peer-kind must be %s, %s or %s", PeerOP, PeerSQLiteGG, PeerOther)
+	}
+	lines, err := readLines(stdin, 3)
 	if err != nil {
 		return inv, err
 	}
@@ -105,13 +121,19 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	if len(lines) > 1 {
 		cfg.MemberPassword = lines[1]
 	}
+	if es256ID != "" {
+		if len(lines) < 3 {
+			return inv, errors.New("--es256-client-id: its secret is stdin's third line (after the client secret and the member's password)")
+		}
+		cfg.ES256ClientID, cfg.ES256Secret = es256ID, lines[2]
+	}
 	if cfg.RootCAs, err = loadCA(ca); err != nil {
 		return inv, err
 	}
 	inv.limits = !noLimits
 	if peerTarget != "" {
 		inv.hasPeer, inv.peer = true, *cfg
-		inv.peer.Target, inv.peer.ServerPID, inv.peer.ExtraPIDs = peerTarget, peerPID, nil
+		inv.peer.Target, inv.peer.ServerPID, inv.peer.ExtraPIDs, inv.peer.CountBackends = peerTarget, peerPID, nil, false
 		if peerCA != "" {
 			if inv.peer.RootCAs, err = loadCA(peerCA); err != nil {
 				return inv, err
@@ -143,6 +165,15 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 			return fmt.Errorf("peer: %w", err)
 		}
 	}
+	if inv.jsonOut != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err == nil {
+			err = os.WriteFile(inv.jsonOut, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("--json-out: %w", err)
+		}
+	}
 	if inv.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -150,7 +181,7 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 	} else {
-		writeReport(stdout, rep)
+		writeReport(stdout, rep, inv.opts)
 	}
 	return failures(rep)
 }

@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -22,47 +22,75 @@ import (
 // the session cookie for every authorization.
 
 // prepareSession signs the member in, keeps one access token for userinfo
-// and one refresh-token family per worker.
+// and one refresh-token family per worker and client; with the ES256
+// client, checks that its ID tokens are signed ES256 indeed.
 func (r *runner) prepareSession(ctx context.Context) error {
-	for w := 0; w < r.cfg.Concurrency; w++ {
-		tr, err := r.codeFlowLogin(ctx, w == 0)
-		if err != nil {
-			return fmt.Errorf("member session: %w", err)
-		}
-		if w == 0 {
-			r.access = tr.AccessToken
-		}
-		r.refresh = append(r.refresh, tr.RefreshToken)
+	clients := []client{r.rs256}
+	if slices.ContainsFunc(r.cfg.Workloads, func(w string) bool { return needsES256Client[w] }) {
+		clients = append(clients, r.es256)
 	}
-	if slices.Contains(r.cfg.Workloads, Refresh) && r.refresh[0] == "" {
-		return errors.New("member session: the code exchange issued no refresh token (is offline_access allowed for the client?)")
+	for _, cl := range clients {
+		for w := 0; w < r.cfg.Concurrency; w++ {
+			// The first authorization of each client may meet a sign-in
+			// or consent page; the member's session answers the rest.
+			tr, err := r.codeFlowLogin(ctx, cl, w == 0)
+			if err != nil {
+				return fmt.Errorf("member session (client %s): %w", cl.id, err)
+			}
+			if w == 0 && cl == r.rs256 {
+				r.access = tr.AccessToken
+			}
+			if w == 0 && cl == r.es256 {
+				if alg := jwtAlg(tr.IDToken); alg != "ES256" {
+					return fmt.Errorf("client %s: its ID token is signed %q, not ES256 (register it with --id-token-alg ES256)", cl.id, alg)
+				}
+			}
+			r.refresh[cl] = append(r.refresh[cl], tr.RefreshToken)
+		}
+		if r.refresh[cl][0] == "" && (slices.Contains(r.cfg.Workloads, Refresh) || cl == r.es256 && slices.Contains(r.cfg.Workloads, RefreshES256)) {
+			return fmt.Errorf("member session: the code exchange issued client %s no refresh token (is offline_access allowed for it?)", cl.id)
+		}
 	}
 	return nil
 }
 
-// codeFlow is one authorization with the existing session and its code
-// exchange (PKCE S256): the "full code flow" workload.
-func (r *runner) codeFlow(ctx context.Context) (tokenResponse, error) {
-	return r.codeFlowLogin(ctx, false)
+// jwtAlg is the alg of a JWS's protected header, "" if it has none.
+func jwtAlg(jws string) string {
+	head, _, _ := strings.Cut(jws, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	_ = json.Unmarshal(b, &h)
+	return h.Alg
 }
 
-func (r *runner) codeFlowLogin(ctx context.Context, mayLogin bool) (tokenResponse, error) {
-	p, err := r.authorizeOnly(ctx, r.browser, mayLogin, r.firstEmail())
+// codeFlow is one authorization with the existing session and its code
+// exchange (PKCE S256) as cl: the "full code flow" workload.
+func (r *runner) codeFlow(ctx context.Context, cl client) (tokenResponse, error) {
+	return r.codeFlowLogin(ctx, cl, false)
+}
+
+func (r *runner) codeFlowLogin(ctx context.Context, cl client, mayLogin bool) (tokenResponse, error) {
+	p, err := r.authorizeOnly(ctx, r.browser, cl, mayLogin, r.firstEmail())
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	return r.exchange(ctx, p)
+	return r.exchange(ctx, cl, p)
 }
 
 // authorizeOnly is one authorization through c (PKCE S256), answering sign-in
 // forms as email when mayLogin; it returns the code, not exchanged.
-func (r *runner) authorizeOnly(ctx context.Context, c *http.Client, mayLogin bool, email string) (prefetched, error) {
+func (r *runner) authorizeOnly(ctx context.Context, c *http.Client, cl client, mayLogin bool, email string) (prefetched, error) {
 	verifier := randomString(32)
 	sum := sha256.Sum256([]byte(verifier))
 	state := randomString(12)
 	q := url.Values{
 		"response_type":         {"code"},
-		"client_id":             {r.cfg.ClientID},
+		"client_id":             {cl.id},
 		"redirect_uri":          {r.cfg.RedirectURI},
 		"scope":                 {r.cfg.Scope},
 		"state":                 {state},
@@ -77,9 +105,9 @@ func (r *runner) authorizeOnly(ctx context.Context, c *http.Client, mayLogin boo
 	return prefetched{code: code, verifier: verifier}, err
 }
 
-// exchange redeems one code at the token endpoint.
-func (r *runner) exchange(ctx context.Context, p prefetched) (tokenResponse, error) {
-	return r.token(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {p.code},
+// exchange redeems one code at the token endpoint as cl.
+func (r *runner) exchange(ctx context.Context, cl client, p prefetched) (tokenResponse, error) {
+	return r.token(ctx, cl, url.Values{"grant_type": {"authorization_code"}, "code": {p.code},
 		"redirect_uri": {r.cfg.RedirectURI}, "code_verifier": {p.verifier}})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -33,14 +34,19 @@ type prefetched struct {
 	at             time.Time
 }
 
-// prefetchCodes fills r.codes by authorizing with the member's session,
+// prefetchCodes fills r.codes by authorizing cl with the member's session,
 // concurrently, for 1.5 × the duration (at most maxPrefetchTime) or
 // maxPrefetchCodes codes, whichever comes first. Not measured.
-func (r *runner) prefetchCodes(ctx context.Context) error {
+//
+// After the deadline no worker starts another authorization, but one under
+// way runs to its end: cancelling it would drop the client's connection
+// mid-request, and a server on PostgreSQL then closes the database
+// connection that request was using (pgx cancels a query whose context ends
+// by breaking its connection), so the pool would open a new backend while
+// the measured loop runs, and the old one's CPU could no longer be read.
+func (r *runner) prefetchCodes(ctx context.Context, cl client) error {
 	budget := min(r.cfg.Duration+r.cfg.Duration/2, maxPrefetchTime)
-	pctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
-	deadline, _ := pctx.Deadline()
+	deadline := time.Now().Add(budget)
 	var (
 		mu    sync.Mutex
 		codes = make([]prefetched, 0, 4096)
@@ -51,8 +57,8 @@ func (r *runner) prefetchCodes(ctx context.Context) error {
 	for range r.cfg.Concurrency {
 		wg.Go(func() {
 			for i := 0; i < perWorker && time.Now().Before(deadline); i++ {
-				p, err := r.authorizeOnly(pctx, r.browser, false, r.firstEmail())
-				if pctx.Err() != nil {
+				p, err := r.authorizeOnly(ctx, r.browser, cl, false, r.firstEmail())
+				if ctx.Err() != nil {
 					return
 				}
 				mu.Lock()
@@ -81,19 +87,21 @@ func (r *runner) prefetchCodes(ctx context.Context) error {
 	return nil
 }
 
-// exchangeOne redeems the next prefetched code (oldest first).
-func (r *runner) exchangeOne(ctx context.Context, _ int) error {
-	for {
-		i := r.nextCode.Add(1) - 1
-		if i >= int64(len(r.codes)) {
-			return errExhausted
+// exchanger redeems the next prefetched code (oldest first) as cl.
+func (r *runner) exchanger(cl client) op {
+	return func(ctx context.Context, _ int) error {
+		for {
+			i := r.nextCode.Add(1) - 1
+			if i >= int64(len(r.codes)) {
+				return errExhausted
+			}
+			p := r.codes[i]
+			if time.Since(p.at) > maxCodeAge {
+				continue // about to expire: skip, never count it
+			}
+			_, err := r.exchange(ctx, cl, p)
+			return err
 		}
-		p := r.codes[i]
-		if time.Since(p.at) > maxCodeAge {
-			continue // about to expire: skip, never count it
-		}
-		_, err := r.exchange(ctx, p)
-		return err
 	}
 }
 
@@ -120,18 +128,37 @@ func (r *runner) prepareLogin(ctx context.Context) error {
 	if r.useForm && r.cfg.MemberPassword == "" {
 		return errors.New("login: the member's password is required (stdin's second line)")
 	}
+	base := r.http.Transport.(*http.Transport)
+	r.logins = make([]*http.Transport, r.cfg.Concurrency)
+	for w := range r.logins {
+		src := workerAddress(w)
+		t := base.Clone()
+		t.MaxIdleConnsPerHost, t.MaxIdleConns = 1, 1
+		t.DialContext = func(ctx context.Context, _, addr string) (net.Conn, error) { return dialFrom(ctx, addr, src) }
+		r.logins[w] = t
+	}
 	return nil
+}
+
+func (r *runner) closeLogins() {
+	for _, t := range r.logins {
+		t.CloseIdleConnections()
+	}
+	r.logins = nil
 }
 
 // loginOnce is one password sign-in in a fresh cookie jar, as worker w's
 // member (the list is rotated so no account's throttle sees more than
-// concurrency ÷ members attempts at once).
+// concurrency ÷ members attempts at once), from worker w's own loopback
+// address when the target is on loopback: the server keys its per-address
+// throttle on the connection's address (no proxy is trusted), and
+// members sign in from addresses of their own, not all from one.
 func (r *runner) loginOnce(ctx context.Context, w int) error {
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Transport: r.http.Transport, Timeout: r.http.Timeout, CheckRedirect: r.http.CheckRedirect, Jar: jar}
+	c := &http.Client{Transport: r.logins[w], Timeout: r.http.Timeout, CheckRedirect: r.http.CheckRedirect, Jar: jar}
 	email := r.emails[w%len(r.emails)]
 	if !r.useForm {
-		_, err := r.authorizeOnly(ctx, c, true, email)
+		_, err := r.authorizeOnly(ctx, c, r.rs256, true, email)
 		return err
 	}
 	return r.loginForm(ctx, c, email)
