@@ -31,6 +31,17 @@ func readObject(r *http.Request) (object, error) {
 	return parseObject(raw)
 }
 
+// readBody reads the request's JSON object as what parse makes of it: a
+// resource, or a PATCH's operations.
+func readBody[T any](r *http.Request, parse func(object) (T, error)) (T, error) {
+	o, err := readObject(r)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(o)
+}
+
 // parseObject decodes raw as one JSON object, refusing trailing data and a
 // key given twice (in any case): which of two values holds is not for this
 // server to guess.

@@ -42,20 +42,29 @@ func resourceTypeList(c *call) []map[string]any {
 	}
 }
 
-func resourceTypes(w http.ResponseWriter, r *http.Request, c *call) error {
-	all := resourceTypeList(c)
-	writeJSON(w, http.StatusOK, listResponse(len(all), paging{start: 1, count: len(all)}, all))
-	return nil
+// listOf serves the whole of a fixed list (ResourceTypes, Schemas) as one
+// page.
+func listOf(all func(*call) []map[string]any) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		items := all(c)
+		writeJSON(w, http.StatusOK, listResponse(len(items), paging{start: 1, count: len(items)}, items))
+		return nil
+	}
 }
 
-func resourceType(w http.ResponseWriter, r *http.Request, c *call) error {
-	for _, rt := range resourceTypeList(c) {
-		if strings.EqualFold(rt["id"].(string), r.PathValue("name")) {
-			writeJSON(w, http.StatusOK, rt)
-			return nil
+// oneOf serves the item of a fixed list whose id is the path's, in any
+// case; kind names the list's items in the 404.
+func oneOf(kind string, all func(*call) []map[string]any) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		id := r.PathValue("id")
+		for _, item := range all(c) {
+			if strings.EqualFold(item["id"].(string), id) {
+				writeJSON(w, http.StatusOK, item)
+				return nil
+			}
 		}
+		return notFound(kind + " " + id)
 	}
-	return notFound("ResourceType " + r.PathValue("name"))
 }
 
 // attr describes one attribute as RFC 7643 §7 does.
@@ -96,20 +105,4 @@ func schemaList(c *call) []map[string]any {
 		s["meta"] = map[string]string{"resourceType": "Schema", "location": c.base + "Schemas/" + s["id"].(string)}
 	}
 	return out
-}
-
-func schemas(w http.ResponseWriter, r *http.Request, c *call) error {
-	all := schemaList(c)
-	writeJSON(w, http.StatusOK, listResponse(len(all), paging{start: 1, count: len(all)}, all))
-	return nil
-}
-
-func schema(w http.ResponseWriter, r *http.Request, c *call) error {
-	for _, s := range schemaList(c) {
-		if strings.EqualFold(s["id"].(string), r.PathValue("id")) {
-			writeJSON(w, http.StatusOK, s)
-			return nil
-		}
-	}
-	return notFound("Schema " + r.PathValue("id"))
 }

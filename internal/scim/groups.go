@@ -12,6 +12,7 @@ import (
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
+	filter "github.com/scim2/filter-parser/v2"
 )
 
 func (h *Handler) groupOf(ctx context.Context, c *call, id string) (model.SCIMGroup, error) {
@@ -33,6 +34,16 @@ func (h *Handler) stateOfGroup(ctx context.Context, c *call, g model.SCIMGroup) 
 	st := group{DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: map[string]bool{}}
 	st.add(members)
 	return st, nil
+}
+
+// groupAndState finds the connection's group id with its members.
+func (h *Handler) groupAndState(ctx context.Context, c *call, id string) (model.SCIMGroup, group, error) {
+	g, err := h.groupOf(ctx, c, id)
+	if err != nil {
+		return g, group{}, err
+	}
+	st, err := h.stateOfGroup(ctx, c, g)
+	return g, st, err
 }
 
 func (h *Handler) groupResource(c *call, g model.SCIMGroup, st group) map[string]any {
@@ -58,23 +69,11 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 func (h *Handler) writeGroup(w http.ResponseWriter, r *http.Request, c *call, status int, g model.SCIMGroup, st group) error {
-	p, err := projectionOf(r)
-	if err != nil {
-		return err
-	}
-	if status == http.StatusCreated {
-		w.Header().Set("Location", c.base+"Groups/"+g.ID)
-	}
-	writeJSON(w, status, p.apply(h.groupResource(c, g, st)))
-	return nil
+	return writeResource(w, r, status, c.base+"Groups/"+g.ID, h.groupResource(c, g, st))
 }
 
 func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
-	g, err := h.groupOf(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	st, err := h.stateOfGroup(r.Context(), c, g)
+	g, st, err := h.groupAndState(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -83,11 +82,7 @@ func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, c *call) erro
 
 func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	o, err := readObject(r)
-	if err != nil {
-		return err
-	}
-	st, err := parseGroup(o)
+	st, err := readBody(r, parseGroup)
 	if err != nil {
 		return err
 	}
@@ -130,11 +125,7 @@ func (h *Handler) checkMembers(ctx context.Context, c *call, members, known map[
 }
 
 func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, c *call) error {
-	o, err := readObject(r)
-	if err != nil {
-		return err
-	}
-	st, err := parseGroup(o)
+	st, err := readBody(r, parseGroup)
 	if err != nil {
 		return err
 	}
@@ -151,17 +142,14 @@ func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, c *call) 
 // patchGroup answers 204, which RFC 7644 §3.5.2 allows and Okta and
 // Entra ID expect: a group of thousands is not sent back for each change.
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, c *call) error {
-	o, err := readObject(r)
-	if err != nil {
-		return err
-	}
-	ops, err := parsePatch(o)
+	ops, err := readBody(r, parsePatch)
 	if err != nil {
 		return err
 	}
 	_, err = h.change(r.Context(), c, r.PathValue("id"), func(st group) (group, error) {
 		st.Members = maps.Clone(st.Members)
-		return st, st.patch(ops)
+		err := st.patch(ops)
+		return st, err
 	})
 	if err != nil {
 		return err
@@ -174,11 +162,7 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, c *call) er
 // name and externalId, then its members, each member's local groups
 // following through the group map.
 func (h *Handler) change(ctx context.Context, c *call, id string, fn func(group) (group, error)) (model.SCIMGroup, error) {
-	g, err := h.groupOf(ctx, c, id)
-	if err != nil {
-		return g, err
-	}
-	old, err := h.stateOfGroup(ctx, c, g)
+	g, old, err := h.groupAndState(ctx, c, id)
 	if err != nil {
 		return g, err
 	}
@@ -263,11 +247,7 @@ func (h *Handler) syncMember(ctx context.Context, c *call, memberID string) erro
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	g, err := h.groupOf(ctx, c, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	st, err := h.stateOfGroup(ctx, c, g)
+	g, st, err := h.groupAndState(ctx, c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -302,95 +282,60 @@ func (h *Handler) audit(ctx context.Context, c *call, action string, g model.SCI
 // listGroups answers GET /Groups, filtered (Entra ID asks displayName eq
 // before it creates) and paged.
 func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request, c *call) error {
-	ctx := r.Context()
-	p, err := pagingOf(r)
-	if err != nil {
-		return err
-	}
-	proj, err := projectionOf(r)
-	if err != nil {
-		return err
-	}
-	q := store.SCIMGroupQuery{Offset: p.start - 1, Limit: max(p.count, 1)}
-	raw := r.URL.Query().Get("filter")
-	if raw == "" {
-		page, total, err := h.SCIM.ListGroups(ctx, c.tenant.ID, c.conn.ID, q)
-		if err != nil {
-			return fmt.Errorf("list scim groups: %w", err)
-		}
-		if p.count == 0 {
-			page = nil
-		}
-		return h.writeGroups(w, r, c, total, p, proj, page)
-	}
-	e, err := parseFilter(raw, groupFilterAttrs)
-	if err != nil {
-		return err
-	}
-	var candidates []model.SCIMGroup
-	switch attr, value, ok := hint(e, groupFilterAttrs, "id", "displayname", "externalid"); {
-	case ok && attr == "id":
-		if g, err := h.groupOf(ctx, c, value); err == nil {
-			candidates = []model.SCIMGroup{g}
-		} else if !absent(err) {
-			return err
-		}
-	default:
-		q = store.SCIMGroupQuery{Limit: store.MaxLimit}
-		if ok && attr == "displayname" {
-			q.DisplayName = value
-		} else if ok {
-			q.ExternalID = value
-		}
-		if candidates, err = h.allGroups(ctx, c, q); err != nil {
-			return err
-		}
-	}
-	var matched []model.SCIMGroup
-	for _, g := range candidates {
-		st, err := h.stateOfGroup(ctx, c, g)
-		if err != nil {
-			return err
-		}
-		if groupFilterAttrs.match(e, groupRecord(g, st)) {
-			matched = append(matched, g)
-		}
-	}
-	return h.writeGroups(w, r, c, len(matched), p, proj, window(matched, p))
-}
-
-func (h *Handler) allGroups(ctx context.Context, c *call, q store.SCIMGroupQuery) ([]model.SCIMGroup, error) {
-	var all []model.SCIMGroup
-	for {
-		q.Offset = len(all)
-		page, total, err := h.SCIM.ListGroups(ctx, c.tenant.ID, c.conn.ID, q)
-		if err != nil {
-			return nil, fmt.Errorf("list scim groups: %w", err)
-		}
-		if total > maxScan {
-			return nil, badRequest(tooMany, "this filter would read all %d groups; filter by displayName, externalId or id", total)
-		}
-		all = append(all, page...)
-		if len(page) == 0 || len(all) >= total {
-			return all, nil
-		}
-	}
-}
-
-func (h *Handler) writeGroups(w http.ResponseWriter, r *http.Request, c *call, total int, p paging, proj projection, page []model.SCIMGroup) error {
-	items := make([]map[string]any, 0, len(page))
-	for _, g := range page {
-		st := group{Members: map[string]bool{}}
-		if !proj.without["members"] && (len(proj.only) == 0 || proj.only["members"]) {
-			var err error
-			if st, err = h.stateOfGroup(r.Context(), c, g); err != nil {
-				return err
+	return list(w, r, listing[model.SCIMGroup]{attrs: groupFilterAttrs,
+		page: func(ctx context.Context, offset, limit int) (int, []model.SCIMGroup, error) {
+			return h.groupsPage(ctx, c, store.SCIMGroupQuery{}, offset, limit)
+		},
+		candidates: func(ctx context.Context, e filter.Expression) ([]model.SCIMGroup, error) {
+			return h.groupsByHint(ctx, c, e)
+		},
+		record: func(ctx context.Context, g model.SCIMGroup) (record, error) {
+			st, err := h.stateOfGroup(ctx, c, g)
+			return groupRecord(g, st), err
+		},
+		resource: func(ctx context.Context, g model.SCIMGroup, proj projection) (map[string]any, error) {
+			st := group{Members: map[string]bool{}}
+			if !proj.without["members"] && (len(proj.only) == 0 || proj.only["members"]) {
+				var err error
+				if st, err = h.stateOfGroup(ctx, c, g); err != nil {
+					return nil, err
+				}
 			}
-		}
-		items = append(items, proj.apply(h.groupResource(c, g, st)))
+			return h.groupResource(c, g, st), nil
+		},
+	})
+}
+
+// groupsPage reads one page of the connection's groups that q selects.
+func (h *Handler) groupsPage(ctx context.Context, c *call, q store.SCIMGroupQuery, offset, limit int) (int, []model.SCIMGroup, error) {
+	q.Offset, q.Limit = offset, max(limit, 1)
+	page, total, err := h.SCIM.ListGroups(ctx, c.tenant.ID, c.conn.ID, q)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list scim groups: %w", err)
 	}
-	writeJSON(w, http.StatusOK, listResponse(total, p, items))
-	return nil
+	if limit == 0 {
+		page = nil
+	}
+	return total, page, nil
+}
+
+// groupsByHint returns the candidates a filter can match: the one group an
+// equality on id names, the ones an equality on displayName or externalId
+// selects, else every group.
+func (h *Handler) groupsByHint(ctx context.Context, c *call, e filter.Expression) ([]model.SCIMGroup, error) {
+	attr, value, ok := hint(e, groupFilterAttrs, "id", "displayname", "externalid")
+	if ok && attr == "id" {
+		return one(h.groupOf(ctx, c, value))
+	}
+	var q store.SCIMGroupQuery
+	if ok && attr == "displayname" {
+		q.DisplayName = value
+	} else if ok {
+		q.ExternalID = value
+	}
+	return scan(ctx, "groups", "displayName, externalId or id", func(ctx context.Context, offset, limit int) (int, []model.SCIMGroup, error) {
+		return h.groupsPage(ctx, c, q, offset, limit)
+	})
 }
 
 func groupRecord(g model.SCIMGroup, st group) record {

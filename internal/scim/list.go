@@ -3,11 +3,9 @@ package scim
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
 	filter "github.com/scim2/filter-parser/v2"
 )
@@ -16,9 +14,27 @@ import (
 // without an indexed equality (userName, externalId, id) may read.
 const maxScan = 10000
 
-// listUsers answers GET /Users, filtered (Okta and Entra ID ask with
-// userName eq and externalId eq before they create) and paged.
-func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
+// listing is what listing one resource type takes; list does the rest, the
+// same for Users and Groups.
+type listing[T any] struct {
+	attrs schemaAttrs
+	// page reads the resources from offset in the store's order; with limit
+	// 0, only how many there are.
+	page func(ctx context.Context, offset, limit int) (int, []T, error)
+	// candidates are the resources filter e can match: the ones an indexed
+	// equality names, else every one (see scan).
+	candidates func(ctx context.Context, e filter.Expression) ([]T, error)
+	// record is a resource as a filter sees it.
+	record func(ctx context.Context, v T) (record, error)
+	// resource is a resource as it is sent; what proj leaves out need not
+	// be read.
+	resource func(ctx context.Context, v T, proj projection) (map[string]any, error)
+}
+
+// list answers GET on a resource type (RFC 7644 §3.4.2): filtered when
+// asked, paged and projected.
+func list[T any](w http.ResponseWriter, r *http.Request, l listing[T]) error {
+	ctx := r.Context()
 	p, err := pagingOf(r)
 	if err != nil {
 		return err
@@ -28,29 +44,19 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c *call) err
 		return err
 	}
 	var total int
-	var page []scimUser
+	var page []T
 	if raw := r.URL.Query().Get("filter"); raw != "" {
-		e, err := parseFilter(raw, userFilterAttrs)
+		matched, err := l.matching(ctx, raw)
 		if err != nil {
 			return err
-		}
-		all, err := h.usersByHint(r.Context(), c, e)
-		if err != nil {
-			return err
-		}
-		var matched []scimUser
-		for _, u := range all {
-			if userFilterAttrs.match(e, userRecord(u)) {
-				matched = append(matched, u)
-			}
 		}
 		total, page = len(matched), window(matched, p)
-	} else if total, page, err = h.usersPage(r.Context(), c, p.start-1, p.count); err != nil {
+	} else if total, page, err = l.page(ctx, p.start-1, p.count); err != nil {
 		return err
 	}
 	items := make([]map[string]any, 0, len(page))
-	for _, u := range page {
-		res, err := h.userResource(r.Context(), c, u)
+	for _, v := range page {
+		res, err := l.resource(ctx, v, proj)
 		if err != nil {
 			return err
 		}
@@ -60,87 +66,64 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c *call) err
 	return nil
 }
 
-// usersPage reads one page of the connection's users in identity order.
-func (h *Handler) usersPage(ctx context.Context, c *call, offset, limit int) (int, []scimUser, error) {
-	if limit == 0 {
-		_, total, err := h.Identities.ListForConnection(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, 0, 1)
-		return total, nil, err
-	}
-	ids, total, err := h.Identities.ListForConnection(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, offset, limit)
+// matching returns every resource the filter raw matches.
+func (l listing[T]) matching(ctx context.Context, raw string) ([]T, error) {
+	e, err := parseFilter(raw, l.attrs)
 	if err != nil {
-		return 0, nil, fmt.Errorf("list scim users: %w", err)
+		return nil, err
 	}
-	out := make([]scimUser, 0, len(ids))
-	for _, id := range ids {
-		m, err := h.Members.Get(ctx, c.tenant.ID, id.MemberID)
+	candidates, err := l.candidates(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	var matched []T
+	for _, v := range candidates {
+		rec, err := l.record(ctx, v)
 		if err != nil {
-			return 0, nil, fmt.Errorf("get member: %w", err)
+			return nil, err
 		}
-		out = append(out, scimUser{m: m, id: id})
+		if l.attrs.match(e, rec) {
+			matched = append(matched, v)
+		}
 	}
-	return total, out, nil
+	return matched, nil
 }
 
-// usersByHint returns the candidates a filter can match: the one user an
-// equality on userName, externalId or id names, else every user.
-func (h *Handler) usersByHint(ctx context.Context, c *call, e filter.Expression) ([]scimUser, error) {
-	attr, value, ok := hint(e, userFilterAttrs, "id", "username", "externalid")
-	if !ok {
-		total, all, err := h.usersPage(ctx, c, 0, store.MaxLimit)
-		for len(all) < total && err == nil {
-			if total > maxScan {
-				return nil, badRequest(tooMany, "this filter would read all %d users; filter by userName, externalId or id", total)
-			}
-			var more []scimUser
-			_, more, err = h.usersPage(ctx, c, len(all), store.MaxLimit)
-			if len(more) == 0 {
-				break
-			}
-			all = append(all, more...)
+// scan reads every resource page reads, what a filter without an indexed
+// equality must look through, and refuses when there are more than maxScan
+// of them: what (users, groups) and indexed (the attributes to filter by
+// instead) say so.
+func scan[T any](ctx context.Context, what, indexed string, page func(ctx context.Context, offset, limit int) (int, []T, error)) ([]T, error) {
+	var all []T
+	for {
+		total, more, err := page(ctx, len(all), store.MaxLimit)
+		if err != nil {
+			return nil, err
 		}
-		return all, err
+		if total > maxScan {
+			return nil, badRequest(tooMany, "this filter would read all %d %s; filter by %s", total, what, indexed)
+		}
+		all = append(all, more...)
+		if len(more) == 0 || len(all) >= total {
+			return all, nil
+		}
 	}
-	var u scimUser
-	var err error
-	switch attr {
-	case "id":
-		u, err = h.userOf(ctx, c, value)
-	case "externalid":
-		u, err = h.userByExternalID(ctx, c, value)
-	default:
-		u, err = h.userByEmail(ctx, c, value)
-	}
+}
+
+// one is the candidates of a filter that names one resource: none when the
+// lookup found nothing.
+func one[T any](v T, err error) ([]T, error) {
 	if absent(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return []scimUser{u}, nil
+	return []T{v}, nil
 }
 
 // absent reports whether err is a 404 from a lookup.
 func absent(err error) bool {
 	e, ok := errors.AsType[*httpx.Error](err)
 	return ok && e.Status == http.StatusNotFound
-}
-
-func (h *Handler) userByExternalID(ctx context.Context, c *call, ext string) (scimUser, error) {
-	id, err := h.Identities.Get(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, extPrefix+ext)
-	if errors.Is(err, model.ErrNotFound) {
-		return scimUser{}, notFound("User")
-	} else if err != nil {
-		return scimUser{}, fmt.Errorf("look up identity: %w", err)
-	}
-	return h.userOf(ctx, c, id.MemberID)
-}
-
-func (h *Handler) userByEmail(ctx context.Context, c *call, email string) (scimUser, error) {
-	m, err := h.Members.GetByEmail(ctx, c.tenant.ID, email)
-	if errors.Is(err, model.ErrNotFound) {
-		return scimUser{}, notFound("User")
-	} else if err != nil {
-		return scimUser{}, fmt.Errorf("look up member: %w", err)
-	}
-	return h.userOf(ctx, c, m.ID)
 }

@@ -33,6 +33,21 @@ func (h *Handler) userResource(ctx context.Context, c *call, u scimUser) (map[st
 	return res, nil
 }
 
+// writeResource sends one resource as the request's attributes and
+// excludedAttributes ask, with its Location when it was just created
+// (RFC 7644 §3.3).
+func writeResource(w http.ResponseWriter, r *http.Request, status int, location string, res map[string]any) error {
+	p, err := projectionOf(r)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", location)
+	}
+	writeJSON(w, status, p.apply(res))
+	return nil
+}
+
 func meta(resourceType, location string, created, updated time.Time) map[string]string {
 	return map[string]string{"resourceType": resourceType, "location": location,
 		"created": created.UTC().Format(time.RFC3339), "lastModified": updated.UTC().Format(time.RFC3339)}

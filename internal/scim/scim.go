@@ -81,10 +81,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 func (h *Handler) routes() map[string]map[string]handlerFunc {
 	return map[string]map[string]handlerFunc{
 		"ServiceProviderConfig": {"GET": serviceProviderConfig},
-		"ResourceTypes":         {"GET": resourceTypes},
-		"ResourceTypes/{name}":  {"GET": resourceType},
-		"Schemas":               {"GET": schemas},
-		"Schemas/{id}":          {"GET": schema},
+		"ResourceTypes":         {"GET": listOf(resourceTypeList)},
+		"ResourceTypes/{id}":    {"GET": oneOf("ResourceType", resourceTypeList)},
+		"Schemas":               {"GET": listOf(schemaList)},
+		"Schemas/{id}":          {"GET": oneOf("Schema", schemaList)},
 		"Users":                 {"GET": h.listUsers, "POST": h.createUser},
 		"Users/{id}":            {"GET": h.getUser, "PUT": h.replaceUser, "PATCH": h.patchUser, "DELETE": h.deleteUser},
 		"Groups":                {"GET": h.listGroups, "POST": h.createGroup},

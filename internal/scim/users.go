@@ -11,6 +11,7 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/linking"
 	"github.com/guildgate/guildgate/internal/model"
+	filter "github.com/scim2/filter-parser/v2"
 )
 
 // scimUser is a member linked to the call's connection through SCIM.
@@ -66,26 +67,14 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, c *call, sta
 	if err != nil {
 		return err
 	}
-	if status == http.StatusCreated {
-		w.Header().Set("Location", c.base+"Users/"+u.m.ID)
-	}
-	p, err := projectionOf(r)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, status, p.apply(res))
-	return nil
+	return writeResource(w, r, status, c.base+"Users/"+u.m.ID, res)
 }
 
 // createUser provisions a member: found or created by the linking rules
 // for the connection's domains, linked by its externalId, then given what
 // the directory sent.
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, c *call) error {
-	o, err := readObject(r)
-	if err != nil {
-		return err
-	}
-	in, err := parseUser(o)
+	in, err := readBody(r, parseUser)
 	if err != nil {
 		return err
 	}
@@ -167,48 +156,44 @@ func refusal(r linking.Reason, email string) error {
 
 // replaceUser is PUT: the whole user, as Okta sends a profile change.
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, c *call) error {
-	u, err := h.userOf(r.Context(), c, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	o, err := readObject(r)
-	if err != nil {
-		return err
-	}
-	in, err := parseUser(o)
-	if err != nil {
-		return err
-	}
-	old := stateOf(u.m, u.id)
-	if in.ExternalID == "" {
-		in.ExternalID = old.ExternalID
-	}
-	if in.Email == "" && !strings.Contains(in.UserName, "@") {
-		in.Email = old.Email
-	}
-	if u, err = h.apply(r.Context(), c, u, in); err != nil {
-		return err
-	}
-	return h.writeUser(w, r, c, http.StatusOK, u)
+	return h.changeUser(w, r, c, func(old user) (user, error) {
+		in, err := readBody(r, parseUser)
+		if err != nil {
+			return in, err
+		}
+		if in.ExternalID == "" {
+			in.ExternalID = old.ExternalID
+		}
+		if in.Email == "" && !strings.Contains(in.UserName, "@") {
+			in.Email = old.Email
+		}
+		return in, nil
+	})
 }
 
 // patchUser is PATCH, as Entra ID sends every change and Okta sends
 // (de)activation.
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	return h.changeUser(w, r, c, func(in user) (user, error) {
+		ops, err := readBody(r, parsePatch)
+		if err != nil {
+			return in, err
+		}
+		err = in.patch(ops)
+		return in, err
+	})
+}
+
+// changeUser is PUT and PATCH alike: the user is found (before its body is
+// read, so an unknown one is a 404 whatever was sent), next makes the new
+// state of the old one, which is applied and sent back.
+func (h *Handler) changeUser(w http.ResponseWriter, r *http.Request, c *call, next func(old user) (user, error)) error {
 	u, err := h.userOf(r.Context(), c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	o, err := readObject(r)
+	in, err := next(stateOf(u.m, u.id))
 	if err != nil {
-		return err
-	}
-	ops, err := parsePatch(o)
-	if err != nil {
-		return err
-	}
-	in := stateOf(u.m, u.id)
-	if err := in.patch(ops); err != nil {
 		return err
 	}
 	if u, err = h.apply(r.Context(), c, u, in); err != nil {
@@ -315,4 +300,79 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// listUsers answers GET /Users, filtered (Okta and Entra ID ask with
+// userName eq and externalId eq before they create) and paged.
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
+	return list(w, r, listing[scimUser]{attrs: userFilterAttrs,
+		page: func(ctx context.Context, offset, limit int) (int, []scimUser, error) {
+			return h.usersPage(ctx, c, offset, limit)
+		},
+		candidates: func(ctx context.Context, e filter.Expression) ([]scimUser, error) {
+			return h.usersByHint(ctx, c, e)
+		},
+		record: func(_ context.Context, u scimUser) (record, error) { return userRecord(u), nil },
+		resource: func(ctx context.Context, u scimUser, _ projection) (map[string]any, error) {
+			return h.userResource(ctx, c, u)
+		},
+	})
+}
+
+// usersPage reads one page of the connection's users in identity order.
+func (h *Handler) usersPage(ctx context.Context, c *call, offset, limit int) (int, []scimUser, error) {
+	if limit == 0 {
+		_, total, err := h.Identities.ListForConnection(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, 0, 1)
+		return total, nil, err
+	}
+	ids, total, err := h.Identities.ListForConnection(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, offset, limit)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list scim users: %w", err)
+	}
+	out := make([]scimUser, 0, len(ids))
+	for _, id := range ids {
+		m, err := h.Members.Get(ctx, c.tenant.ID, id.MemberID)
+		if err != nil {
+			return 0, nil, fmt.Errorf("get member: %w", err)
+		}
+		out = append(out, scimUser{m: m, id: id})
+	}
+	return total, out, nil
+}
+
+// usersByHint returns the candidates a filter can match: the one user an
+// equality on userName, externalId or id names, else every user.
+func (h *Handler) usersByHint(ctx context.Context, c *call, e filter.Expression) ([]scimUser, error) {
+	switch attr, value, ok := hint(e, userFilterAttrs, "id", "username", "externalid"); {
+	case !ok:
+		return scan(ctx, "users", "userName, externalId or id", func(ctx context.Context, offset, limit int) (int, []scimUser, error) {
+			return h.usersPage(ctx, c, offset, limit)
+		})
+	case attr == "id":
+		return one(h.userOf(ctx, c, value))
+	case attr == "externalid":
+		return one(h.userByExternalID(ctx, c, value))
+	default:
+		return one(h.userByEmail(ctx, c, value))
+	}
+}
+
+func (h *Handler) userByExternalID(ctx context.Context, c *call, ext string) (scimUser, error) {
+	id, err := h.Identities.Get(ctx, c.tenant.ID, c.conn.ID, model.SCIMIssuer, extPrefix+ext)
+	if errors.Is(err, model.ErrNotFound) {
+		return scimUser{}, notFound("User")
+	} else if err != nil {
+		return scimUser{}, fmt.Errorf("look up identity: %w", err)
+	}
+	return h.userOf(ctx, c, id.MemberID)
+}
+
+func (h *Handler) userByEmail(ctx context.Context, c *call, email string) (scimUser, error) {
+	m, err := h.Members.GetByEmail(ctx, c.tenant.ID, email)
+	if errors.Is(err, model.ErrNotFound) {
+		return scimUser{}, notFound("User")
+	} else if err != nil {
+		return scimUser{}, fmt.Errorf("look up member: %w", err)
+	}
+	return h.userOf(ctx, c, m.ID)
 }

@@ -26,6 +26,11 @@ import (
 // hash to compare against, so no lookup is ever made by the secret.
 const Prefix = "gscim_"
 
+const (
+	secretBytes = 32 // 256 random bits
+	secretLen   = 43 // base64url of secretBytes, unpadded
+)
+
 // ErrInvalid means the presented token is malformed, of no
 // connection of the tenant, or not the connection's current one. Callers
 // answer all alike (401).
@@ -56,7 +61,7 @@ func (t *Service) Issue(ctx context.Context, actor, tenantID, connectionID strin
 		return "", &problem.Invalid{Problems: []problem.Problem{{Field: "connection",
 			Message: "a multi-tenant Entra ID connection cannot take SCIM: add a connection per organisation"}}}
 	}
-	token := Prefix + c.ID + "." + ids.NewToken(32)
+	token := Prefix + c.ID + "." + ids.NewToken(secretBytes)
 	now := store.Stamp(t.Now())
 	if err := t.SCIM.SetTokenHash(ctx, tenantID, c.ID, ids.Hash(token), now); err != nil {
 		return "", fmt.Errorf("issue scim token: %w", err)
@@ -73,7 +78,7 @@ func (t *Service) Issue(ctx context.Context, actor, tenantID, connectionID strin
 // token, or ErrInvalid. The hashes are compared in constant time.
 func (t *Service) Authenticate(ctx context.Context, tenantID, token string) (model.Connection, error) {
 	id, secret, ok := strings.Cut(strings.TrimPrefix(token, Prefix), ".")
-	if !strings.HasPrefix(token, Prefix) || !ok || id == "" || len(secret) != 43 || len(id) > 100 {
+	if !strings.HasPrefix(token, Prefix) || !ok || id == "" || len(secret) != secretLen || len(id) > 100 {
 		return model.Connection{}, ErrInvalid
 	}
 	want, err := t.SCIM.TokenHash(ctx, tenantID, id)
