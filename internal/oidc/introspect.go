@@ -21,9 +21,9 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token := req.form.Get("token")
-	if token == "" {
-		return oauth.InvalidRequest("token is required.")
+	token, err := req.param("token")
+	if err != nil {
+		return err
 	}
 	// token_type_hint only orders a search (RFC 7662 §2.1); our two kinds
 	// are told apart by shape, so it is not needed.

@@ -39,9 +39,9 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token := req.form.Get("token")
-	if token == "" {
-		return oauth.InvalidRequest("token is required.")
+	token, err := req.param("token")
+	if err != nil {
+		return err
 	}
 	// token_type_hint only orders a search (§2.1); tokens are told apart by shape.
 	if looksLikeJWT(token) {

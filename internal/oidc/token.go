@@ -85,6 +85,16 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// param is the body parameter name, which the request must carry (RFC 6749
+// §3.1: an empty parameter is an omitted one).
+func (req tokenRequest) param(name string) (string, error) {
+	v := req.form.Get(name)
+	if v == "" {
+		return "", oauth.InvalidRequest(name + " is required.")
+	}
+	return v, nil
+}
+
 // clientRequest reads a form-encoded request body (RFC 6749 §3.2, RFC 7009
 // §2.1, RFC 7662 §2.1 allow no other encoding), authenticates the client
 // and refuses repeated parameters. allowPublic admits public clients, which

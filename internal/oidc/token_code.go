@@ -31,9 +31,9 @@ const codeInvalid = "The authorization code is invalid, expired or already used.
 // spent, and a second use revokes the grant and with it everything the
 // first use issued (RFC 6749 §4.1.2, PRODUCT.md).
 func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, error) {
-	code := req.form.Get("code")
-	if code == "" {
-		return issued{}, oauth.InvalidRequest("code is required.")
+	code, err := req.param("code")
+	if err != nil {
+		return issued{}, err
 	}
 	if v := req.form.Get("code_verifier"); v != "" {
 		if err := oauth.ValidateVerifier(v); err != nil {
@@ -76,12 +76,7 @@ func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest
 		return refusedUnlessFault(err)
 	}
 	red := redemption{grant: g, holder: h, nonce: ac.Nonce}
-	if scopes := wantsRefresh(req.client, g); scopes != nil {
-		if red.refresh, err = p.issueRefresh(ctx, tx, g, scopes, refreshKey(req.client, req.dpop.JKT)); err != nil {
-			return redemption{}, err
-		}
-	}
-	return red, p.auditToken(ctx, tx, req, model.GrantAuthorizationCode, g.MemberID, g.ID)
+	return p.settle(ctx, tx, req, red, wantsRefresh(req.client, g), model.GrantAuthorizationCode)
 }
 
 // revokedByReuse reports whether g was revoked after this redemption

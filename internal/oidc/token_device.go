@@ -36,9 +36,9 @@ var errDeviceUnchanged = errors.New("device authorization unchanged")
 // two polls racing for approved tokens exactly one gets them. A refused
 // poll commits too: it counts for the next one's interval.
 func (p *Provider) exchangeDeviceCode(r *http.Request, req tokenRequest) (issued, error) {
-	code := req.form.Get("device_code")
-	if code == "" {
-		return issued{}, oauth.InvalidRequest("device_code is required.")
+	code, err := req.param("device_code")
+	if err != nil {
+		return issued{}, err
 	}
 	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
 		return p.redeemDevice(ctx, tx, req, ids.Hash(code))
@@ -67,13 +67,7 @@ func (p *Provider) redeemDevice(ctx context.Context, tx store.Tx, req tokenReque
 	if err != nil {
 		return refusedUnlessFault(err)
 	}
-	red := redemption{grant: g, holder: h}
-	if scopes := wantsRefresh(req.client, g); scopes != nil {
-		if red.refresh, err = p.issueRefresh(ctx, tx, g, scopes, refreshKey(req.client, req.dpop.JKT)); err != nil {
-			return redemption{}, err
-		}
-	}
-	return red, p.auditToken(ctx, tx, req, model.GrantDeviceCode, g.MemberID, g.ID)
+	return p.settle(ctx, tx, req, redemption{grant: g, holder: h}, wantsRefresh(req.client, g), model.GrantDeviceCode)
 }
 
 // pollDevice decides one poll of d by client clientID at now: the request

@@ -61,6 +61,20 @@ func (p *Provider) redeem(ctx context.Context, req tokenRequest, decide func(con
 	return is, nil
 }
 
+// settle ends the transaction of a redemption that yields tokens: it
+// stores the refresh token of red's grant, for refreshScopes (nil: none),
+// and the audit row of the issuance.
+func (p *Provider) settle(ctx context.Context, tx store.Tx, req tokenRequest, red redemption, refreshScopes []string, grantType string) (redemption, error) {
+	g := red.grant
+	if refreshScopes != nil {
+		var err error
+		if red.refresh, err = p.issueRefresh(ctx, tx, g, refreshScopes, refreshKey(req.client, req.dpop.JKT)); err != nil {
+			return redemption{}, err
+		}
+	}
+	return red, p.auditToken(ctx, tx, req, grantType, g.MemberID, g.ID)
+}
+
 // revokeFamily revokes a grant, and with it every token issued under it,
 // and records why, in tx.
 func (p *Provider) revokeFamily(ctx context.Context, tx store.Tx, req tokenRequest, grantID, reason string) error {

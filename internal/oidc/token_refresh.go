@@ -31,9 +31,9 @@ const refreshInvalid = "The refresh token is invalid, expired or revoked."
 // a passing reason (or another client holding it) does not burn it; the
 // atomic Use still decides who wins a race.
 func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
-	value := req.form.Get("refresh_token")
-	if value == "" {
-		return issued{}, oauth.InvalidRequest("refresh_token is required.")
+	value, err := req.param("refresh_token")
+	if err != nil {
+		return issued{}, err
 	}
 	requested, err := oauth.ParseScope(req.form.Get("scope"))
 	if err != nil {
@@ -83,12 +83,9 @@ func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequ
 	}
 	// The new refresh token keeps the full original scopes (RFC 6749 §6);
 	// the access and ID tokens get the narrowed ones.
-	red := redemption{grant: g, holder: h}
-	if red.refresh, err = p.issueRefresh(ctx, tx, g, rt.Scopes, refreshKey(req.client, req.dpop.JKT)); err != nil {
-		return redemption{}, err
-	}
+	red, err := p.settle(ctx, tx, req, redemption{grant: g, holder: h}, rt.Scopes, model.GrantRefreshToken)
 	red.grant.Scopes = scopes
-	return red, p.auditToken(ctx, tx, req, model.GrantRefreshToken, g.MemberID, g.ID)
+	return red, err
 }
 
 // refreshReused revokes the token's whole family: its grant, and with it
