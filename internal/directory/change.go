@@ -43,9 +43,7 @@ func (p MemberPatch) Validate() error {
 	if p.fields() == "" {
 		ps.Check("", "nothing to change")
 	}
-	if p.Email != nil {
-		ps.Check("email", checkEmail(*p.Email))
-	}
+	problem.CheckIf(&ps, "email", p.Email, checkEmail)
 	if p.Name != nil {
 		ps.Check("name", checkText(*p.Name, true, MaxNameLength))
 	}
@@ -57,9 +55,7 @@ func (p MemberPatch) Validate() error {
 	if p.LegacyID != nil {
 		ps.Check("legacy_id", checkText(*p.LegacyID, false, MaxLegacyIDLength))
 	}
-	if p.Status != nil {
-		ps.Check("status", checkStatus(*p.Status))
-	}
+	problem.CheckIf(&ps, "status", p.Status, checkStatus)
 	if p.Language != nil && *p.Language != "" && !i18n.Supported(*p.Language) {
 		ps.Add("language", "%q is not a language Guildgate speaks (one of %s, or empty)", *p.Language, strings.Join(i18n.Languages, ", "))
 	}

@@ -56,6 +56,14 @@ func (l *List) Check(field, msg string) {
 	}
 }
 
+// CheckIf is Check for an optional field, as a patch has them: when v is
+// given (non-nil), check's verdict on it is recorded under field.
+func CheckIf[T any](l *List, field string, v *T, check func(T) string) {
+	if v != nil {
+		l.Check(field, check(*v))
+	}
+}
+
 // Err is nil when no problem was recorded, and otherwise an *Invalid
 // listing them all.
 func (l List) Err() error {

@@ -83,3 +83,15 @@ func TestConflictAndNotFoundKeepTheirCause(t *testing.T) {
 		t.Errorf("a NotFound is also a Conflict")
 	}
 }
+
+func TestCheckIfChecksOnlyGivenFields(t *testing.T) {
+	calls := 0
+	bad := func(s string) string { calls++; return "is bad: " + s }
+	var l List
+	CheckIf(&l, "name", nil, bad)
+	v := "x"
+	CheckIf(&l, "issuer", &v, bad)
+	if calls != 1 || len(l) != 1 || l[0] != (Problem{Field: "issuer", Message: "is bad: x"}) {
+		t.Fatalf("CheckIf: %d calls, %v; want one problem for issuer", calls, l)
+	}
+}

@@ -77,27 +77,19 @@ func (p TenantPatch) validate() error {
 	if p.fields() == "" {
 		ps.Add("", "nothing to change")
 	}
-	if p.Name != nil {
-		ps.Check("name", checkName(*p.Name))
-	}
-	if p.Issuer != nil {
-		ps.Check("issuer", checkIssuer(*p.Issuer))
-	}
+	problem.CheckIf(&ps, "name", p.Name, checkName)
+	problem.CheckIf(&ps, "issuer", p.Issuer, checkIssuer)
 	if p.Hosts != nil {
 		for _, h := range *p.Hosts {
 			ps.Check("host", checkHost(h))
 		}
 	}
-	if p.AfterLogoutURL != nil {
-		ps.Check("after_logout_url", checkAfterLogoutURL(*p.AfterLogoutURL))
-	}
-	if p.DefaultLanguage != nil {
-		ps.Check("default_language", checkLanguage(*p.DefaultLanguage))
-	}
-	checkIf(&ps, "primary_color", p.PrimaryColor, branding.CheckColor)
-	checkIf(&ps, "support_url", p.SupportURL, branding.CheckURL)
-	checkIf(&ps, "privacy_url", p.PrivacyURL, branding.CheckURL)
-	checkIf(&ps, "sign_in_message", p.SignInMessage, branding.CheckMessage)
+	problem.CheckIf(&ps, "after_logout_url", p.AfterLogoutURL, checkAfterLogoutURL)
+	problem.CheckIf(&ps, "default_language", p.DefaultLanguage, checkLanguage)
+	problem.CheckIf(&ps, "primary_color", p.PrimaryColor, branding.CheckColor)
+	problem.CheckIf(&ps, "support_url", p.SupportURL, branding.CheckURL)
+	problem.CheckIf(&ps, "privacy_url", p.PrivacyURL, branding.CheckURL)
+	problem.CheckIf(&ps, "sign_in_message", p.SignInMessage, branding.CheckMessage)
 	return ps.Err()
 }
 
@@ -232,11 +224,4 @@ func checkLanguage(lang string) string {
 		return ""
 	}
 	return fmt.Sprintf("%q is not a language Guildgate speaks (one of %s)", lang, strings.Join(i18n.Languages, ", "))
-}
-
-// checkIf checks a patch field that is set.
-func checkIf(ps *problem.List, field string, v *string, check func(string) string) {
-	if v != nil {
-		ps.Check(field, check(*v))
-	}
 }
