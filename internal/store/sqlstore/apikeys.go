@@ -55,22 +55,10 @@ func (r apiKeys) List(ctx context.Context, tenantID string) ([]model.APIKey, err
 	return out, nil
 }
 
-// Revoke keeps the earlier of the stored and the new time in one statement,
-// as grants.Revoke does, so a repeated revocation never moves it.
+// Revoke keeps the earlier of the stored and the new time (revokeOnce), so
+// a repeated revocation never moves it.
 func (r apiKeys) Revoke(ctx context.Context, tenantID, id string, at time.Time) error {
-	if at.IsZero() {
-		return fmt.Errorf("revoke api key: %w", errZeroTime)
-	}
-	n, err := r.s.exec(ctx, r.s.db, `UPDATE api_keys SET revoked_at =
-		CASE WHEN revoked_at IS NULL OR revoked_at > $3 THEN $3 ELSE revoked_at END
-		WHERE tenant_id = $1 AND id = $2`, tenantID, id, micros(at))
-	if err == nil && n == 0 {
-		err = model.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("revoke api key: %w", err)
-	}
-	return nil
+	return revokeOnce(ctx, r.s, "api_keys", "api key", tenantID, id, at)
 }
 
 func scanAPIKey(sc scanner) (model.APIKey, error) {

@@ -25,9 +25,5 @@ func (r authResumes) Use(ctx context.Context, tenantID, id string, expiresAt tim
 }
 
 func (r authResumes) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM auth_resumes WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired authorization resume markers: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "auth_resumes", "authorization resume markers", before)
 }

@@ -45,11 +45,7 @@ func (r authCodes) Consume(ctx context.Context, tenantID, hash string, at time.T
 
 // DeleteExpired spans every tenant: it is the background sweeper's job.
 func (r authCodes) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM auth_codes WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired auth codes: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "auth_codes", "auth codes", before)
 }
 
 func scanCode(sc scanner) (model.AuthCode, error) {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
 )
 
 // Column encodings the OAuth tables share, each decided in one place.
@@ -132,4 +134,37 @@ func consumeOnce[T any](ctx context.Context, s *Store, table, col, cols string,
 		return zero, false, notFound(err)
 	}
 	return v, false, nil
+}
+
+// revokeOnce sets revoked_at on one row of table (grants, api_keys) in one
+// statement that keeps the earlier of the stored and the new time, so
+// repeated or concurrent revocations agree on when it happened. Both
+// databases count a matched row as affected even when its value stays,
+// which is how a missing row is told from one revoked before. what names
+// the row in the error.
+func revokeOnce(ctx context.Context, s *Store, table, what, tenantID, id string, at time.Time) error {
+	if at.IsZero() {
+		return fmt.Errorf("revoke %s: %w", what, errZeroTime)
+	}
+	n, err := s.exec(ctx, s.db, `UPDATE `+table+` SET revoked_at =
+		CASE WHEN revoked_at IS NULL OR revoked_at > $3 THEN $3 ELSE revoked_at END
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id, micros(at))
+	if err == nil && n == 0 {
+		err = model.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("revoke %s: %w", what, err)
+	}
+	return nil
+}
+
+// deleteExpired is the background sweeper's statement for a table of
+// short-lived rows: every tenant's rows that expired before before go.
+// what names them in the error.
+func deleteExpired(ctx context.Context, s *Store, table, what string, before time.Time) (int64, error) {
+	n, err := s.exec(ctx, s.db, `DELETE FROM `+table+` WHERE expires_at < $1`, micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired %s: %w", what, err)
+	}
+	return n, nil
 }

@@ -85,11 +85,7 @@ func (r deviceAuthorizations) Update(ctx context.Context, tenantID, deviceHash s
 
 // DeleteExpired spans every tenant: it is the background sweeper's job.
 func (r deviceAuthorizations) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM device_authorizations WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired device authorizations: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "device_authorizations", "device authorizations", before)
 }
 
 func scanDevice(sc scanner) (model.DeviceAuthorization, error) {

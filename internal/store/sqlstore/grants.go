@@ -43,24 +43,9 @@ func (r grants) Get(ctx context.Context, tenantID, id string) (model.Grant, erro
 	return g, nil
 }
 
-// Revoke is one statement that keeps the earlier of the stored and the new
-// time, so repeated or concurrent revocations agree on when it happened.
-// Both databases count a matched row as affected even when its value stays,
-// which is how a missing grant is told from one revoked before.
+// Revoke keeps the earlier of the stored and the new time (revokeOnce).
 func (r grants) Revoke(ctx context.Context, tenantID, id string, at time.Time) error {
-	if at.IsZero() {
-		return fmt.Errorf("revoke grant: %w", errZeroTime)
-	}
-	n, err := r.s.exec(ctx, r.s.db, `UPDATE grants SET revoked_at =
-		CASE WHEN revoked_at IS NULL OR revoked_at > $3 THEN $3 ELSE revoked_at END
-		WHERE tenant_id = $1 AND id = $2`, tenantID, id, micros(at))
-	if err == nil && n == 0 {
-		err = model.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("revoke grant: %w", err)
-	}
-	return nil
+	return revokeOnce(ctx, r.s, "grants", "grant", tenantID, id, at)
 }
 
 // ListBySession returns the session's grants that are unrevoked and expire
@@ -177,11 +162,7 @@ func (r grants) query(ctx context.Context, query string, args ...any) ([]model.G
 // count is of grants; their codes and refresh tokens go with them by cascade
 // and are not counted.
 func (r grants) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM grants WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired grants: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "grants", "grants", before)
 }
 
 func scanGrant(sc scanner) (model.Grant, error) {

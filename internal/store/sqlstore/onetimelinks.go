@@ -125,11 +125,7 @@ func decodeLinkCursor(s string) (linkCursor, error) {
 }
 
 func (r oneTimeLinks) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM one_time_links WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired one-time links: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "one_time_links", "one-time links", before)
 }
 
 func scanOneTimeLink(sc scanner) (model.OneTimeLink, error) {

@@ -51,11 +51,7 @@ func (r refreshTokens) Get(ctx context.Context, tenantID, hash string) (model.Re
 
 // DeleteExpired spans every tenant: it is the background sweeper's job.
 func (r refreshTokens) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM refresh_tokens WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired refresh tokens: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "refresh_tokens", "refresh tokens", before)
 }
 
 func scanRefresh(sc scanner) (model.RefreshToken, error) {

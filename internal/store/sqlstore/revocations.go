@@ -43,9 +43,5 @@ func (r revocations) IsRevoked(ctx context.Context, tenantID, jti string) (bool,
 
 // DeleteExpired spans every tenant: it is the background sweeper's job.
 func (r revocations) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM revoked_tokens WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired revocations: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "revoked_tokens", "revocations", before)
 }

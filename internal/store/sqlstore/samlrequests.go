@@ -40,11 +40,7 @@ func (r samlRequests) ConsumePending(ctx context.Context, tenantID, hash string,
 }
 
 func (r samlRequests) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM saml_pending WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired pending saml requests: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "saml_pending", "pending saml requests", before)
 }
 
 func scanSAMLPending(sc scanner) (model.SAMLPending, error) {

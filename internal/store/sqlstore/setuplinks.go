@@ -58,11 +58,7 @@ func (r setupLinks) CountAttempt(ctx context.Context, tenantID, hash string, max
 }
 
 func (r setupLinks) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM setup_links WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired setup links: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "setup_links", "setup links", before)
 }
 
 func scanSetupLink(sc scanner) (model.SetupLink, error) {

@@ -38,11 +38,7 @@ func (r upstreamStates) Consume(ctx context.Context, tenantID, hash string, at t
 }
 
 func (r upstreamStates) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM upstream_states WHERE expires_at < $1`, micros(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete expired upstream states: %w", err)
-	}
-	return n, nil
+	return deleteExpired(ctx, r.s, "upstream_states", "upstream states", before)
 }
 
 func scanUpstreamState(sc scanner) (model.UpstreamState, error) {
