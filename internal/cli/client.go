@@ -129,15 +129,11 @@ func (cf *clientFlags) jwksPtr() *string {
 }
 
 func runClientAdd(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
 	var cf clientFlags
-	cf.register(fs)
-	if _, err := c.parseArgs(fs, args); err != nil {
-		return err
-	}
 	// --redirect-uris is left to the service, which knows when it may be
 	// empty (a client_credentials-only client) and says so in its own words.
-	if err := c.require(fs, "name"); err != nil {
+	fs, df, err := c.parseAdd(args, &cf)
+	if err != nil {
 		return err
 	}
 	if err := cf.loadFiles(); err != nil {
@@ -160,10 +156,8 @@ func runClientAdd(ctx context.Context, c *call, args []string) error {
 }
 
 func runClientUpdate(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
 	var cf clientFlags
-	cf.register(fs)
-	pos, err := c.parseArgs(fs, args, "ID")
+	fs, df, id, err := c.parseUpdate(args, &cf)
 	if err != nil {
 		return err
 	}
@@ -175,7 +169,7 @@ func runClientUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
-		v, err := svc.Update(ctx, actor, t.ID, pos[0], p)
+		v, err := svc.Update(ctx, actor, t.ID, id, p)
 		if err != nil {
 			return err
 		}

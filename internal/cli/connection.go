@@ -63,13 +63,9 @@ func runSCIMToken(ctx context.Context, c *call, args []string) error {
 }
 
 func runConnectionAdd(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
 	var cf connectionFlags
-	cf.register(fs)
-	if _, err := c.parseArgs(fs, args); err != nil {
-		return err
-	}
-	if err := c.require(fs, "name"); err != nil {
+	fs, df, err := c.parseAdd(args, &cf)
+	if err != nil {
 		return err
 	}
 	secret, err := c.connectionSecret(cf.secretStdin)
@@ -90,10 +86,8 @@ func runConnectionAdd(ctx context.Context, c *call, args []string) error {
 }
 
 func runConnectionUpdate(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
 	var cf connectionFlags
-	cf.register(fs)
-	pos, err := c.parseArgs(fs, args, "ID")
+	fs, df, id, err := c.parseUpdate(args, &cf)
 	if err != nil {
 		return err
 	}
@@ -102,7 +96,7 @@ func runConnectionUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
-		conn, err := svc.Update(ctx, actor, t.ID, pos[0], cf.patch(secret))
+		conn, err := svc.Update(ctx, actor, t.ID, id, cf.patch(secret))
 		if err != nil {
 			return err
 		}

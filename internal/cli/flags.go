@@ -92,6 +92,36 @@ func (c *call) checkArgs(pos []string, names ...string) error {
 	return c.usage("unexpected argument %q (expected %s)", pos[len(names)], want)
 }
 
+// settings are the flags a resource's add and update share (clientFlags,
+// connectionFlags, samlAppFlags).
+type settings interface{ register(*flag.FlagSet) }
+
+// parseAdd parses an add command: the data flags and s, of which --name is
+// the one every add requires; the rest is left to the service.
+func (c *call) parseAdd(args []string, s settings) (*flag.FlagSet, *dataFlags, error) {
+	fs, df := c.dataFlagSet(true)
+	s.register(fs)
+	if _, err := c.parseArgs(fs, args); err != nil {
+		return nil, nil, err
+	}
+	if err := c.require(fs, "name"); err != nil {
+		return nil, nil, err
+	}
+	return fs, df, nil
+}
+
+// parseUpdate parses an update command: the data flags, s and the ID of
+// what changes.
+func (c *call) parseUpdate(args []string, s settings) (*flag.FlagSet, *dataFlags, string, error) {
+	fs, df := c.dataFlagSet(true)
+	s.register(fs)
+	pos, err := c.parseArgs(fs, args, "ID")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return fs, df, pos[0], nil
+}
+
 // require reports every named flag that was not given.
 func (c *call) require(fs *flag.FlagSet, names ...string) error {
 	var missing []string

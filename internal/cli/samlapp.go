@@ -116,13 +116,9 @@ func (f *samlAppFlags) patch() (samlapps.Patch, error) {
 }
 
 func runSAMLAppAdd(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
 	var f samlAppFlags
-	f.register(fs)
-	if _, err := c.parseArgs(fs, args); err != nil {
-		return err
-	}
-	if err := c.require(fs, "name"); err != nil {
+	fs, df, err := c.parseAdd(args, &f)
+	if err != nil {
 		return err
 	}
 	in, err := f.input()
@@ -139,10 +135,8 @@ func runSAMLAppAdd(ctx context.Context, c *call, args []string) error {
 }
 
 func runSAMLAppUpdate(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
 	var f samlAppFlags
-	f.register(fs)
-	pos, err := c.parseArgs(fs, args, "ID")
+	fs, df, id, err := c.parseUpdate(args, &f)
 	if err != nil {
 		return err
 	}
@@ -151,7 +145,7 @@ func runSAMLAppUpdate(ctx context.Context, c *call, args []string) error {
 		return err
 	}
 	return c.withSAMLApps(ctx, fs, df, func(svc *samlapps.Service, t model.Tenant) error {
-		v, err := svc.Update(ctx, actor, t.ID, pos[0], p)
+		v, err := svc.Update(ctx, actor, t.ID, id, p)
 		if err != nil {
 			return err
 		}
