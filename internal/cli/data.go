@@ -137,12 +137,19 @@ func (c *call) tenant(ctx context.Context, d *data, slug string) (model.Tenant, 
 
 // withTenant opens the store, resolves the --tenant and runs fn.
 func (c *call) withTenant(ctx context.Context, fs *flag.FlagSet, df *dataFlags, fn func(*data, model.Tenant) error) error {
+	return c.withSlug(ctx, fs, df.tenant, fn)
+}
+
+// withSlug opens the store, resolves the tenant slug names (the default one
+// made on first use) and runs fn; the tenant commands name it as their
+// argument rather than with --tenant.
+func (c *call) withSlug(ctx context.Context, fs *flag.FlagSet, slug string, fn func(*data, model.Tenant) error) error {
 	d, err := c.open(ctx, fs)
 	if err != nil {
 		return err
 	}
 	defer d.store.Close()
-	t, err := c.tenant(ctx, d, df.tenant)
+	t, err := c.tenant(ctx, d, slug)
 	if err != nil {
 		return err
 	}

@@ -135,11 +135,19 @@ func membershipCommand(add bool) func(context.Context, *call, []string) error {
 // withGroup opens the store, resolves --tenant and the group by name, and
 // runs fn.
 func (c *call) withGroup(ctx context.Context, fs *flag.FlagSet, df *dataFlags, name string, fn func(*data, model.Group) error) error {
+	return withFound(ctx, c, fs, df, name, (*directory.Service).GroupByName, fn)
+}
+
+// withFound opens the store, resolves --tenant and the one thing in the
+// directory that key names (find: a group by name, a member by email), and
+// runs fn.
+func withFound[T any](ctx context.Context, c *call, fs *flag.FlagSet, df *dataFlags, key string,
+	find func(*directory.Service, context.Context, string, string) (T, error), fn func(*data, T) error) error {
 	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		g, err := d.svc.Directory.GroupByName(ctx, t.ID, name)
+		v, err := find(d.svc.Directory, ctx, t.ID, key)
 		if err != nil {
 			return err
 		}
-		return fn(d, g)
+		return fn(d, v)
 	})
 }

@@ -120,11 +120,5 @@ func enableMember(ctx context.Context, d *data, m model.Member) (model.Member, e
 // withMember opens the store, resolves --tenant and the member by email, and
 // runs fn.
 func (c *call) withMember(ctx context.Context, fs *flag.FlagSet, df *dataFlags, email string, fn func(*data, model.Member) error) error {
-	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		m, err := d.svc.Directory.MemberByEmail(ctx, t.ID, email)
-		if err != nil {
-			return err
-		}
-		return fn(d, m)
-	})
+	return withFound(ctx, c, fs, df, email, (*directory.Service).MemberByEmail, fn)
 }

@@ -96,27 +96,21 @@ func runTenantUpdate(ctx context.Context, c *call, args []string) error {
 		h := hostList(hosts.vals)
 		p.Hosts = &h
 	}
-	d, err := c.open(ctx, fs)
-	if err != nil {
-		return err
-	}
-	defer d.store.Close()
-	t, err := c.tenant(ctx, d, pos[0])
-	if err != nil {
-		return err
-	}
-	if !mfaPolicy.set || p != (tenancy.TenantPatch{}) {
-		if t, err = d.svc.Tenants.Update(ctx, actor, pos[0], p); err != nil {
-			return err
+	return c.withSlug(ctx, fs, pos[0], func(d *data, t model.Tenant) error {
+		if !mfaPolicy.set || p != (tenancy.TenantPatch{}) {
+			var err error
+			if t, err = d.svc.Tenants.Update(ctx, actor, pos[0], p); err != nil {
+				return err
+			}
 		}
-	}
-	if mfaPolicy.set {
-		if err := d.svc.Settings.SetTenant(ctx, actor, t.ID, model.MFAPolicy(mfaPolicy.v)); err != nil {
-			return err
+		if mfaPolicy.set {
+			if err := d.svc.Settings.SetTenant(ctx, actor, t.ID, model.MFAPolicy(mfaPolicy.v)); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stderr, "guildgate: second-factor policy of %s: %s\n", t.Slug, mfaPolicy.v)
 		}
-		fmt.Fprintf(c.stderr, "guildgate: second-factor policy of %s: %s\n", t.Slug, mfaPolicy.v)
-	}
-	return c.printTenant(df.json, views.TenantOf(t))
+		return c.printTenant(df.json, views.TenantOf(t))
+	})
 }
 
 // hostList treats a lone empty --host as "no extra hosts".
@@ -132,27 +126,22 @@ func runTenantList(ctx context.Context, c *call, args []string) error {
 	if _, err := c.parseArgs(fs, args); err != nil {
 		return err
 	}
-	d, err := c.open(ctx, fs)
-	if err != nil {
-		return err
-	}
-	defer d.store.Close()
-	if _, err := c.tenant(ctx, d, "default"); err != nil { // a fresh install lists its default tenant
-		return err
-	}
-	ts, err := d.svc.Tenants.List(ctx)
-	if err != nil {
-		return err
-	}
-	vs := make([]views.Tenant, len(ts))
-	for i, t := range ts {
-		vs[i] = views.TenantOf(t)
-	}
-	return c.emit(df.json, vs, func(w io.Writer) {
-		fmt.Fprintln(w, "SLUG\tNAME\tISSUER\tHOSTS")
-		for _, v := range vs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Slug, v.Name, v.Issuer, strings.Join(v.Hosts, ","))
+	// "default" first: a fresh install lists its default tenant.
+	return c.withSlug(ctx, fs, model.DefaultTenantSlug, func(d *data, _ model.Tenant) error {
+		ts, err := d.svc.Tenants.List(ctx)
+		if err != nil {
+			return err
 		}
+		vs := make([]views.Tenant, len(ts))
+		for i, t := range ts {
+			vs[i] = views.TenantOf(t)
+		}
+		return c.emit(df.json, vs, func(w io.Writer) {
+			fmt.Fprintln(w, "SLUG\tNAME\tISSUER\tHOSTS")
+			for _, v := range vs {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", v.Slug, v.Name, v.Issuer, strings.Join(v.Hosts, ","))
+			}
+		})
 	})
 }
 
@@ -162,16 +151,9 @@ func runTenantShow(ctx context.Context, c *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := c.open(ctx, fs)
-	if err != nil {
-		return err
-	}
-	defer d.store.Close()
-	t, err := c.tenant(ctx, d, pos[0])
-	if err != nil {
-		return err
-	}
-	return c.printTenant(df.json, views.TenantOf(t))
+	return c.withSlug(ctx, fs, pos[0], func(_ *data, t model.Tenant) error {
+		return c.printTenant(df.json, views.TenantOf(t))
+	})
 }
 
 // readLogo reads a logo file, refusing one far over the limit before
