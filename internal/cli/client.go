@@ -22,7 +22,7 @@ var clientSettings = "[--groups CSV] [--id-token-alg " + strings.Join(model.IDTo
 var clientCommands = map[string]command{
 	"add": {summary: "register an SSO client for a partner app", run: runClientAdd,
 		synopsis: "--name N --redirect-uris CSV " + clientSettings},
-	"list":   {summary: "list SSO clients with their secrets", run: runClientList, synopsis: tenantFlags},
+	"list":   {summary: "list SSO clients with their secrets", run: listAction((*call).withClients, listClients), synopsis: tenantFlags},
 	"show":   {summary: "show one SSO client", run: idAction((*call).withClients, showClient), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a client's settings", run: runClientUpdate, synopsis: "ID [--name N] [--redirect-uris CSV] " + clientSettings},
 	"delete": {summary: "delete an SSO client", run: idAction((*call).withClients, deleteClient), synopsis: "ID " + tenantFlags},
@@ -196,31 +196,25 @@ func runClientRotate(ctx context.Context, c *call, args []string) error {
 	})
 }
 
-func runClientList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
+func listClients(ctx context.Context, c *call, svc *clients.Service, t model.Tenant, asJSON bool) error {
+	vs, err := svc.List(ctx, t.ID)
+	if err != nil {
 		return err
 	}
-	return c.withClients(ctx, fs, df, func(svc *clients.Service, t model.Tenant) error {
-		vs, err := svc.List(ctx, t.ID)
-		if err != nil {
-			return err
+	cvs := make([]views.Client, len(vs))
+	for i, v := range vs {
+		cvs[i] = views.ClientOf(v)
+	}
+	return c.emit(asJSON, cvs, func(w io.Writer) {
+		if len(cvs) == 0 {
+			fmt.Fprintln(w, "no clients (add one with 'guildgate client add')")
 		}
-		cvs := make([]views.Client, len(vs))
-		for i, v := range vs {
-			cvs[i] = views.ClientOf(v)
+		for i, v := range cvs {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			clientText(w, v)
 		}
-		return c.emit(df.json, cvs, func(w io.Writer) {
-			if len(cvs) == 0 {
-				fmt.Fprintln(w, "no clients (add one with 'guildgate client add')")
-			}
-			for i, v := range cvs {
-				if i > 0 {
-					fmt.Fprintln(w)
-				}
-				clientText(w, v)
-			}
-		})
 	})
 }
 

@@ -27,7 +27,7 @@ const connectionProvider = "(--discovery-url U | --issuer U --authorization-url 
 var connectionCommands = map[string]command{
 	"add": {summary: "connect an organisation's identity provider", run: runConnectionAdd,
 		synopsis: "--name N " + connectionProvider + connectionSettings},
-	"list":   {summary: "list upstream connections", run: runConnectionList, synopsis: tenantFlags},
+	"list":   {summary: "list upstream connections", run: listAction((*call).withConnections, listConnections), synopsis: tenantFlags},
 	"show":   {summary: "show one connection", run: idAction((*call).withConnections, showConnection), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a connection's settings", run: runConnectionUpdate, synopsis: "ID [--name N] [--client-secret-stdin] … " + connectionSettings},
 	"delete": {summary: "delete a connection and the identities linked through it", run: idAction((*call).withConnections, deleteConnection), synopsis: "ID " + tenantFlags},
@@ -117,34 +117,28 @@ func (c *call) connectionSecret(fromStdin bool) (string, error) {
 	return s, nil
 }
 
-func runConnectionList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
+func listConnections(ctx context.Context, c *call, svc *connections.Service, t model.Tenant, asJSON bool) error {
+	cs, err := svc.List(ctx, t.ID)
+	if err != nil {
 		return err
 	}
-	return c.withConnections(ctx, fs, df, func(svc *connections.Service, t model.Tenant) error {
-		cs, err := svc.List(ctx, t.ID)
-		if err != nil {
-			return err
+	names, err := svc.GroupNames(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	cvs := make([]views.Connection, len(cs))
+	for i, conn := range cs {
+		cvs[i] = connectionViewOf(conn, t, names)
+	}
+	return c.emit(asJSON, cvs, func(w io.Writer) {
+		if len(cvs) == 0 {
+			fmt.Fprintln(w, "no connections (add one with 'guildgate connection add')")
+			return
 		}
-		names, err := svc.GroupNames(ctx, t.ID)
-		if err != nil {
-			return err
+		fmt.Fprintln(w, "ID\tNAME\tDOMAINS\tREADY")
+		for _, v := range cvs {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%v\n", v.ID, v.Name, join(v.Domains), v.Ready)
 		}
-		cvs := make([]views.Connection, len(cs))
-		for i, conn := range cs {
-			cvs[i] = connectionViewOf(conn, t, names)
-		}
-		return c.emit(df.json, cvs, func(w io.Writer) {
-			if len(cvs) == 0 {
-				fmt.Fprintln(w, "no connections (add one with 'guildgate connection add')")
-				return
-			}
-			fmt.Fprintln(w, "ID\tNAME\tDOMAINS\tREADY")
-			for _, v := range cvs {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%v\n", v.ID, v.Name, join(v.Domains), v.Ready)
-			}
-		})
 	})
 }
 

@@ -156,6 +156,19 @@ func (c *call) withSlug(ctx context.Context, fs *flag.FlagSet, slug string, fn f
 	return fn(d, t)
 }
 
+// listAction builds a command without arguments ("list") that applies act
+// to the service with reaches (withClients, withConnections, …).
+func listAction[S any](with func(*call, context.Context, *flag.FlagSet, *dataFlags, func(S, model.Tenant) error) error,
+	act func(context.Context, *call, S, model.Tenant, bool) error) func(context.Context, *call, []string) error {
+	return func(ctx context.Context, c *call, args []string) error {
+		fs, df := c.dataFlagSet(true)
+		if _, err := c.parseArgs(fs, args); err != nil {
+			return err
+		}
+		return with(c, ctx, fs, df, func(svc S, t model.Tenant) error { return act(ctx, c, svc, t, df.json) })
+	}
+}
+
 // idAction builds a command "<verb> ID" that applies act to one object of
 // the service with reaches (withClients, withConnections, …).
 func idAction[S any](with func(*call, context.Context, *flag.FlagSet, *dataFlags, func(S, model.Tenant) error) error,

@@ -21,7 +21,7 @@ const samlAppSettings = "[--slo-url U] [--signing-cert-file F] [--nameid-format 
 var samlAppCommands = map[string]command{
 	"add": {summary: "register a SAML 2.0 app (service provider)", run: runSAMLAppAdd,
 		synopsis: "--name N (--metadata-url U | --metadata-file F | --entity-id E --acs-urls CSV) " + samlAppSettings},
-	"list": {summary: "list SAML apps", run: runSAMLAppList, synopsis: tenantFlags},
+	"list": {summary: "list SAML apps", run: listAction((*call).withSAMLApps, listSAMLApps), synopsis: tenantFlags},
 	"show": {summary: "show one SAML app", run: idAction((*call).withSAMLApps, showSAMLApp), synopsis: "ID " + tenantFlags},
 	"update": {summary: "change some of a SAML app's settings, or read its metadata again", run: runSAMLAppUpdate,
 		synopsis: "ID [--name N] [--metadata-url U | --metadata-file F] [--entity-id E] [--acs-urls CSV] " + samlAppSettings},
@@ -153,31 +153,25 @@ func runSAMLAppUpdate(ctx context.Context, c *call, args []string) error {
 	})
 }
 
-func runSAMLAppList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
+func listSAMLApps(ctx context.Context, c *call, svc *samlapps.Service, t model.Tenant, asJSON bool) error {
+	vs, err := svc.List(ctx, t.ID)
+	if err != nil {
 		return err
 	}
-	return c.withSAMLApps(ctx, fs, df, func(svc *samlapps.Service, t model.Tenant) error {
-		vs, err := svc.List(ctx, t.ID)
-		if err != nil {
-			return err
+	out := make([]views.SAMLApp, len(vs))
+	for i, v := range vs {
+		out[i] = views.SAMLAppOf(v)
+	}
+	return c.emit(asJSON, out, func(w io.Writer) {
+		if len(out) == 0 {
+			fmt.Fprintln(w, "no SAML apps (add one with 'guildgate saml-app add')")
 		}
-		out := make([]views.SAMLApp, len(vs))
-		for i, v := range vs {
-			out[i] = views.SAMLAppOf(v)
+		for i, v := range out {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			samlAppText(w, t, v)
 		}
-		return c.emit(df.json, out, func(w io.Writer) {
-			if len(out) == 0 {
-				fmt.Fprintln(w, "no SAML apps (add one with 'guildgate saml-app add')")
-			}
-			for i, v := range out {
-				if i > 0 {
-					fmt.Fprintln(w)
-				}
-				samlAppText(w, t, v)
-			}
-		})
 	})
 }
 

@@ -19,7 +19,7 @@ import (
 var webhookCommands = map[string]command{
 	"add": {summary: "register a partner app's webhook endpoint (prints its signing secret once)", run: runWebhookAdd,
 		synopsis: "--url U [--events CSV] " + tenantFlags},
-	"list":   {summary: "list webhook endpoints", run: runWebhookList, synopsis: tenantFlags},
+	"list":   {summary: "list webhook endpoints", run: listAction((*call).withWebhooks, listWebhooks), synopsis: tenantFlags},
 	"show":   {summary: "show one webhook endpoint", run: idAction((*call).withWebhooks, showWebhook), synopsis: "ID " + tenantFlags},
 	"delete": {summary: "delete a webhook endpoint; nothing more is sent to it", run: idAction((*call).withWebhooks, deleteWebhook), synopsis: "ID " + tenantFlags},
 	"rotate-secret": {summary: "give an endpoint a new signing secret, the old one signing too during an overlap",
@@ -130,32 +130,26 @@ func runWebhookAdd(ctx context.Context, c *call, args []string) error {
 	})
 }
 
-func runWebhookList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
+func listWebhooks(ctx context.Context, c *call, svc *webhooks.Service, t model.Tenant, asJSON bool) error {
+	es, err := svc.List(ctx, t.ID)
+	if err != nil {
 		return err
 	}
-	return c.withWebhooks(ctx, fs, df, func(svc *webhooks.Service, t model.Tenant) error {
-		es, err := svc.List(ctx, t.ID)
-		if err != nil {
-			return err
+	now := c.now()
+	out := make([]views.WebhookEndpoint, len(es))
+	for i, e := range es {
+		out[i] = views.WebhookEndpointOf(e, now, "")
+	}
+	return c.emit(asJSON, out, func(w io.Writer) {
+		if len(out) == 0 {
+			fmt.Fprintln(w, "no webhook endpoints (add one with 'guildgate webhook add')")
 		}
-		now := c.now()
-		out := make([]views.WebhookEndpoint, len(es))
-		for i, e := range es {
-			out[i] = views.WebhookEndpointOf(e, now, "")
+		for i, v := range out {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			webhookText(w, v)
 		}
-		return c.emit(df.json, out, func(w io.Writer) {
-			if len(out) == 0 {
-				fmt.Fprintln(w, "no webhook endpoints (add one with 'guildgate webhook add')")
-			}
-			for i, v := range out {
-				if i > 0 {
-					fmt.Fprintln(w)
-				}
-				webhookText(w, v)
-			}
-		})
 	})
 }
 
