@@ -11,6 +11,6 @@ func (a *App) scim() *scim.Handler {
 	return &scim.Handler{
 		Tokens:     a.svc.SCIMTokens,
 		Identities: a.store.Identities(), Members: a.store.Members(), SCIM: a.store.SCIM(), Directory: a.svc.Directory,
-		Linking: a.svc.Linking, Logger: a.logger, Now: a.now,
+		Linking: a.svc.Linking, Audit: a.store.Audit(), Logger: a.logger, Now: a.now,
 	}
 }

@@ -487,3 +487,26 @@ func TestProvision(t *testing.T) {
 		})
 	}
 }
+
+// TestUnlink: an unlink removes only that identity and is recorded as the
+// connection's; the member stays.
+func TestUnlink(t *testing.T) {
+	w := newWorld(t, nil)
+	ada := w.member("ada@acme.example", nil)
+	w.link(w.acme, "s1", ada)
+	w.link(w.acme, "s2", ada)
+	id, err := w.st.Identities().Get(t.Context(), tenant, w.acme.ID, iss, "s1")
+	must(t, err)
+	must(t, w.svc.Unlink(t.Context(), tenant, w.acme, id))
+	s := w.state()
+	wantLinks(t, s, "acme/s2", "ada@acme.example")
+	if _, ok := s.members["ada@acme.example"]; !ok {
+		t.Fatal("the member went with the link")
+	}
+	p, err := w.st.Audit().List(t.Context(), tenant, store.AuditQuery{Action: "member.identity.unlink"})
+	must(t, err)
+	if len(p.Items) != 1 || p.Items[0].Actor != "connection:acme" || p.Items[0].Target != "member:"+ada.ID ||
+		p.Items[0].Detail["issuer"] != iss || p.Items[0].Detail["connection"] != "acme" {
+		t.Fatalf("audit %+v", p.Items)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
@@ -97,7 +98,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, c *call) e
 	} else if err != nil {
 		return fmt.Errorf("create scim group: %w", err)
 	}
-	if err := h.audit(ctx, c, "scim.group.create", g, nil); err != nil {
+	if err := h.audit(ctx, c, "scim.group.create", g); err != nil {
 		return err
 	}
 	empty := group{Members: map[string]bool{}}
@@ -184,7 +185,7 @@ func (h *Handler) change(ctx context.Context, c *call, id string, fn func(group)
 		} else if err != nil {
 			return g, fmt.Errorf("update scim group: %w", err)
 		}
-		if err := h.audit(ctx, c, "scim.group.update", g, nil); err != nil {
+		if err := h.audit(ctx, c, "scim.group.update", g); err != nil {
 			return g, err
 		}
 	}
@@ -259,24 +260,17 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) e
 			return err
 		}
 	}
-	if err := h.audit(ctx, c, "scim.group.delete", g, nil); err != nil {
+	if err := h.audit(ctx, c, "scim.group.delete", g); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (h *Handler) audit(ctx context.Context, c *call, action string, g model.SCIMGroup, detail map[string]string) error {
-	if detail == nil {
-		detail = map[string]string{}
-	}
-	detail["connection"], detail["display_name"] = c.conn.ID, g.DisplayName
-	err := h.Linking.Audit.Append(ctx, model.AuditEvent{TenantID: c.tenant.ID, At: h.now(), Actor: c.actor(),
-		Action: action, Target: "scim_group:" + g.ID, Detail: detail})
-	if err != nil {
-		return fmt.Errorf("record %s: %w", action, err)
-	}
-	return nil
+func (h *Handler) audit(ctx context.Context, c *call, action string, g model.SCIMGroup) error {
+	return auditlog.Record(ctx, h.Audit, model.AuditEvent{TenantID: c.tenant.ID, At: h.now(), Actor: c.actor(),
+		Action: action, Target: "scim_group:" + g.ID,
+		Detail: map[string]string{"connection": c.conn.ID, "display_name": g.DisplayName}})
 }
 
 // listGroups answers GET /Groups, filtered (Entra ID asks displayName eq

@@ -111,7 +111,7 @@ func (w *world) handler(tokens *scimtokens.Service, now func() time.Time) http.H
 	h := &Handler{Tokens: tokens, Identities: st.Identities(), Members: st.Members(), SCIM: st.SCIM(), Directory: dir,
 		Linking: &linking.Service{Identities: st.Identities(), Members: st.Members(), Groups: st.Groups(),
 			Audit: st.Audit(), Directory: dir, Logger: logger, Now: now},
-		Logger: logger, Now: now}
+		Audit: st.Audit(), Logger: logger, Now: now}
 	mux := http.NewServeMux()
 	h.Mount(mux)
 	return httpx.LimitBody(httpx.DefaultBodyLimit)(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,7 @@ type Handler struct {
 	SCIM       store.SCIM
 	Directory  *directory.Service
 	Linking    *linking.Service
+	Audit      store.Audit // the SCIM groups' changes; the services audit the members'
 	Logger     *slog.Logger
 	Now        func() time.Time
 }

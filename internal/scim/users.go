@@ -289,14 +289,8 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, c *call) er
 	if err := h.Linking.SyncGroups(ctx, c.tenant.ID, c.conn, u.m, nil); err != nil {
 		return err
 	}
-	if err := h.Identities.Delete(ctx, c.tenant.ID, c.conn.ID, u.id.Issuer, u.id.Subject); err != nil {
-		return fmt.Errorf("unlink scim user: %w", err)
-	}
-	err = h.Linking.Audit.Append(ctx, model.AuditEvent{TenantID: c.tenant.ID, At: h.now(), Actor: c.actor(),
-		Action: "member.identity.unlink", Target: "member:" + u.m.ID,
-		Detail: map[string]string{"connection": c.conn.ID, "issuer": model.SCIMIssuer}})
-	if err != nil {
-		return fmt.Errorf("record member.identity.unlink: %w", err)
+	if err := h.Linking.Unlink(ctx, c.tenant.ID, c.conn, u.id); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
