@@ -93,13 +93,13 @@ func entraTenants(o optString) *[]model.EntraTenant {
 }
 
 func (cf *connectionFlags) input(secret string) connections.Input {
-	in := connections.Input{Name: cf.name.v, DiscoveryURL: cf.discovery.v, Issuer: cf.issuer.v,
-		AuthorizationURL: cf.authURL.v, TokenURL: cf.tokenURL.v, JWKSURL: cf.jwksURL.v, UserinfoURL: cf.userinfoURL.v,
-		ClientID: cf.clientID.v, ClientSecret: secret, JIT: cf.jit.v, JITStatus: model.MemberStatus(cf.jitStatus.v),
-		TrustEmail: cf.trustEmail.v, IssuerMode: cf.issuerMode.v, AuthMethod: cf.authMethod.v,
-		FetchUserinfo: cf.fetchUserinfo.v, ShowButton: cf.showButton.v,
+	in := connections.Input{ConnectionSettings: model.ConnectionSettings{Name: cf.name.v, DiscoveryURL: cf.discovery.v,
+		Issuer: cf.issuer.v, AuthorizationURL: cf.authURL.v, TokenURL: cf.tokenURL.v, JWKSURL: cf.jwksURL.v,
+		UserinfoURL: cf.userinfoURL.v, ClientID: cf.clientID.v, JIT: cf.jit.v,
+		JITStatus: model.MemberStatus(cf.jitStatus.v), TrustEmail: cf.trustEmail.v, IssuerMode: cf.issuerMode.v,
+		AuthMethod: cf.authMethod.v, FetchUserinfo: cf.fetchUserinfo.v, ShowButton: cf.showButton.v,
 		Claims: model.ClaimMapping{Email: cf.emailClaim.v, Name: cf.nameClaim.v, GivenName: cf.givenClaim.v,
-			FamilyName: cf.familyClaim.v, Groups: cf.groupsClaim.v}}
+			FamilyName: cf.familyClaim.v, Groups: cf.groupsClaim.v}}, ClientSecret: secret}
 	for dst, src := range map[*[]string]*[]string{&in.Scopes: scopeList(cf.scopes), &in.Domains: csv(cf.domains),
 		&in.EmailFallbackClaims: csv(cf.fallback)} {
 		if src != nil {

@@ -40,9 +40,9 @@ func TestParseEntraTenants(t *testing.T) {
 // bound to domains of the connection, none shared; a single tenant given
 // alone is bound to all of them.
 func TestEntraTenantValidation(t *testing.T) {
-	base := connections.Input{Name: "Entra", DiscoveryURL: "https://login.microsoftonline.com/organizations/v2.0",
-		ClientID: "app", ClientSecret: "s", Domains: []string{"a.example", "b.example"},
-		IssuerMode: model.IssuerEntraMultiTenant}
+	base := connections.Input{ConnectionSettings: model.ConnectionSettings{Name: "Entra",
+		DiscoveryURL: "https://login.microsoftonline.com/organizations/v2.0", ClientID: "app",
+		Domains: []string{"a.example", "b.example"}, IssuerMode: model.IssuerEntraMultiTenant}, ClientSecret: "s"}
 	for _, tc := range []struct {
 		tenants string
 		problem string // "" when valid
@@ -86,9 +86,10 @@ func TestEntraTenantValidation(t *testing.T) {
 // unbound (as migrated) cannot be saved again until they are bound.
 func TestEntraTenantsStored(t *testing.T) {
 	e := newEnv(t)
-	in := connections.Input{Name: "Entra", DiscoveryURL: "https://login.microsoftonline.com/organizations/v2.0",
-		ClientID: "app", ClientSecret: "s", Domains: []string{"A.example"}, IssuerMode: model.IssuerEntraMultiTenant,
-		EntraTenants: []model.EntraTenant{{ID: " tid-a "}}}
+	in := connections.Input{ConnectionSettings: model.ConnectionSettings{Name: "Entra",
+		DiscoveryURL: "https://login.microsoftonline.com/organizations/v2.0", ClientID: "app",
+		Domains: []string{"A.example"}, IssuerMode: model.IssuerEntraMultiTenant,
+		EntraTenants: []model.EntraTenant{{ID: " tid-a "}}}, ClientSecret: "s"}
 	c, err := e.svc.Create(t.Context(), "cli", "t1", in)
 	if err != nil {
 		t.Fatal(err)

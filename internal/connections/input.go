@@ -11,34 +11,18 @@ import (
 	"github.com/guildgate/guildgate/internal/upstream"
 )
 
-// Input is a connection as an administrator describes it. List entries are
-// trimmed and repeats dropped; an empty entry is refused (see
-// inputs.CheckList). GroupMap names local groups by name.
+// Input is a connection as an administrator describes it: its settings,
+// the plain client secret and the group mapping by group name. List
+// entries are trimmed and repeats dropped; an empty entry is refused (see
+// inputs.CheckList). Left empty, Scopes default to DefaultScopes, JITStatus
+// to current, IssuerMode to exact and AuthMethod to client_secret_basic;
+// EntraTenants are each bound to their domains (see normalizeEntraTenants).
 type Input struct {
-	Name             string
-	DiscoveryURL     string
-	Issuer           string
-	AuthorizationURL string
-	TokenURL         string
-	JWKSURL          string
-	UserinfoURL      string
-	ClientID         string
+	model.ConnectionSettings
 	// ClientSecret is the plain secret; it is sealed before it is stored
 	// and never read back out through a view.
-	ClientSecret        string
-	Scopes              []string // nil: openid email profile
-	Domains             []string
-	Claims              model.ClaimMapping
-	GroupMap            []GroupMap
-	JIT                 bool
-	JITStatus           model.MemberStatus // "": current
-	TrustEmail          bool
-	IssuerMode          string              // "": exact
-	EntraTenants        []model.EntraTenant // each bound to its domains; see normalizeEntraTenants
-	AuthMethod          string              // "": client_secret_basic
-	FetchUserinfo       bool
-	ShowButton          bool
-	EmailFallbackClaims []string
+	ClientSecret string
+	GroupMap     []GroupMap
 }
 
 // GroupMap maps an upstream group (a value of the groups claim) to a local

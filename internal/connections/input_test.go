@@ -3,13 +3,16 @@ package connections
 import (
 	"strings"
 	"testing"
+
+	"github.com/guildgate/guildgate/internal/model"
 )
 
 // TestInputRefusesWhatWasQuietlyRepaired: an empty list entry (a stray
 // comma on the CLI, "" in the API) and a control character around a value
 // are refused, never dropped or trimmed away, so both surfaces answer alike.
 func TestInputRefusesWhatWasQuietlyRepaired(t *testing.T) {
-	ok := Input{Name: "Okta", Domains: []string{"acme.example"}, DiscoveryURL: "https://acme.okta.example", ClientID: "abc"}
+	ok := Input{ConnectionSettings: model.ConnectionSettings{Name: "Okta", Domains: []string{"acme.example"},
+		DiscoveryURL: "https://acme.okta.example", ClientID: "abc"}}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("valid input refused: %v", err)
 	}

@@ -86,22 +86,10 @@ func inputOf(c model.Connection, groupNames map[string]string) Input {
 			gm = append(gm, GroupMap{Upstream: m.Upstream, Group: name})
 		}
 	}
-	return Input{
-		Name: c.Name, DiscoveryURL: c.DiscoveryURL, Issuer: c.Issuer, AuthorizationURL: c.AuthorizationURL,
-		TokenURL: c.TokenURL, JWKSURL: c.JWKSURL, UserinfoURL: c.UserinfoURL, ClientID: c.ClientID,
-		Scopes: c.Scopes, Domains: c.Domains, Claims: c.Claims, GroupMap: gm, JIT: c.JIT, JITStatus: c.JITStatus,
-		TrustEmail: c.TrustEmail, IssuerMode: c.IssuerMode, EntraTenants: c.EntraTenants,
-		AuthMethod: c.AuthMethod, FetchUserinfo: c.FetchUserinfo, ShowButton: c.ShowButton,
-		EmailFallbackClaims: c.EmailFallbackClaims,
-	}
+	return Input{ConnectionSettings: c.ConnectionSettings, GroupMap: gm}
 }
 
 // applyTo writes a normalized input's settings onto c (not the secret).
 func (in Input) applyTo(c *model.Connection, groupIDs []model.GroupMapping) {
-	c.Name, c.DiscoveryURL, c.Issuer, c.AuthorizationURL = in.Name, in.DiscoveryURL, in.Issuer, in.AuthorizationURL
-	c.TokenURL, c.JWKSURL, c.UserinfoURL, c.ClientID = in.TokenURL, in.JWKSURL, in.UserinfoURL, in.ClientID
-	c.Scopes, c.Domains, c.Claims, c.GroupMap = in.Scopes, in.Domains, in.Claims, groupIDs
-	c.JIT, c.JITStatus, c.TrustEmail, c.IssuerMode = in.JIT, in.JITStatus, in.TrustEmail, in.IssuerMode
-	c.EntraTenants, c.AuthMethod, c.FetchUserinfo = in.EntraTenants, in.AuthMethod, in.FetchUserinfo
-	c.ShowButton, c.EmailFallbackClaims = in.ShowButton, in.EmailFallbackClaims
+	c.ConnectionSettings, c.GroupMap = in.ConnectionSettings, groupIDs
 }

@@ -94,7 +94,8 @@ func (s *Service) Update(ctx context.Context, actor, tenantID, id string, p Patc
 		return c, nil
 	})
 	if err != nil {
-		return c, s.failed(ctx, err, model.Connection{ID: id, TenantID: tenantID, Domains: domainsOf(p)}, "update")
+		return c, s.failed(ctx, err, model.Connection{ID: id, TenantID: tenantID,
+			ConnectionSettings: model.ConnectionSettings{Domains: domainsOf(p)}}, "update")
 	}
 	return c, s.audit(ctx, actor, tenantID, "connection.update", c.ID, map[string]string{"fields": p.fields()})
 }
@@ -103,7 +104,7 @@ func domainsOf(p Patch) []string {
 	if p.Domains == nil {
 		return nil
 	}
-	return Input{Domains: *p.Domains}.normalized().Domains
+	return Input{ConnectionSettings: model.ConnectionSettings{Domains: *p.Domains}}.normalized().Domains
 }
 
 // Delete removes the connection with its identities (members stay, and can

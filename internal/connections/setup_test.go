@@ -42,7 +42,8 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) draft(t *testing.T) model.Connection {
-	c, err := e.svc.Create(t.Context(), "cli", "t1", connections.Input{Name: "Acme", Domains: []string{"acme.example"}})
+	draft := connections.Input{ConnectionSettings: model.ConnectionSettings{Name: "Acme", Domains: []string{"acme.example"}}}
+	c, err := e.svc.Create(t.Context(), "cli", "t1", draft)
 	if err != nil || connections.Ready(c) {
 		t.Fatalf("draft: %+v, %v", c, err)
 	}

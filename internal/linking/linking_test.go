@@ -54,12 +54,14 @@ func newWorld(t *testing.T, edit func(c *model.Connection)) *world {
 		Audit: st.Audit(), Directory: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}}
 	w.staff = model.Group{ID: "g-staff", TenantID: tenant, Name: "Staff", CreatedAt: clock}
 	must(t, st.Groups().Create(ctx, w.staff))
-	w.acme = model.Connection{ID: "acme", TenantID: tenant, Name: "Acme", Domains: []string{"acme.example"},
-		JITStatus: model.StatusCurrent, IssuerMode: model.IssuerExact, Claims: model.ClaimMapping{Groups: "groups"},
+	w.acme = model.Connection{ID: "acme", TenantID: tenant,
+		ConnectionSettings: model.ConnectionSettings{Name: "Acme", Domains: []string{"acme.example"},
+			JITStatus: model.StatusCurrent, IssuerMode: model.IssuerExact, Claims: model.ClaimMapping{Groups: "groups"}},
 		GroupMap: []model.GroupMapping{{Upstream: "Engineering", GroupID: w.staff.ID}}, CreatedAt: clock, UpdatedAt: clock}
-	w.entra = model.Connection{ID: "entra", TenantID: tenant, Name: "Entra", Domains: []string{"a.example", "b.example"},
-		JITStatus: model.StatusCurrent, IssuerMode: model.IssuerEntraMultiTenant, EntraTenants: []model.EntraTenant{
-			{ID: "tid-a", Domains: []string{"a.example"}}, {ID: "tid-b", Domains: []string{"b.example"}}},
+	w.entra = model.Connection{ID: "entra", TenantID: tenant,
+		ConnectionSettings: model.ConnectionSettings{Name: "Entra", Domains: []string{"a.example", "b.example"},
+			JITStatus: model.StatusCurrent, IssuerMode: model.IssuerEntraMultiTenant, EntraTenants: []model.EntraTenant{
+				{ID: "tid-a", Domains: []string{"a.example"}}, {ID: "tid-b", Domains: []string{"b.example"}}}},
 		CreatedAt: clock, UpdatedAt: clock}
 	if edit != nil {
 		edit(&w.acme)

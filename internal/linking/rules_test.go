@@ -8,11 +8,13 @@ import (
 
 // TestVouch: the one rule that lets an outside source speak for an address.
 func TestVouch(t *testing.T) {
-	exact := model.Connection{IssuerMode: model.IssuerExact, Domains: []string{"acme.example", "acme.org"}}
+	exact := model.Connection{ConnectionSettings: model.ConnectionSettings{IssuerMode: model.IssuerExact,
+		Domains: []string{"acme.example", "acme.org"}}}
 	trusting := exact
 	trusting.TrustEmail = true
-	entra := model.Connection{IssuerMode: model.IssuerEntraMultiTenant, Domains: []string{"a.example", "b.example"},
-		EntraTenants: []model.EntraTenant{{ID: "tid-a", Domains: []string{"a.example"}}, {ID: "tid-b", Domains: []string{"b.example"}}}}
+	entra := model.Connection{ConnectionSettings: model.ConnectionSettings{IssuerMode: model.IssuerEntraMultiTenant,
+		Domains:      []string{"a.example", "b.example"},
+		EntraTenants: []model.EntraTenant{{ID: "tid-a", Domains: []string{"a.example"}}, {ID: "tid-b", Domains: []string{"b.example"}}}}}
 	trustingEntra := entra
 	trustingEntra.TrustEmail = true
 	for _, tc := range []struct {

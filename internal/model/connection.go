@@ -37,12 +37,29 @@ const (
 var AuthMethods = []string{AuthClientSecretBasic, AuthClientSecretPost}
 
 // Connection is one upstream OpenID Provider a tenant hands sign-in over to
-// for the email domains it serves. Either DiscoveryURL or the manual
-// endpoints (Issuer, AuthorizationURL, TokenURL, JWKSURL) are set.
+// for the email domains it serves: the settings an administrator chose,
+// and what only the server keeps (the sealed secret, groups by ID).
 type Connection struct {
 	ID       string
 	TenantID string
-	Name     string // shown on the button: "Sign in with <Name>"
+	ConnectionSettings
+	// ClientSecret is sealed by the secrets package, bound to the tenant,
+	// the connection and the field; never plain text.
+	ClientSecret string
+	GroupMap     []GroupMapping
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ConnectionSettings are a connection's settings as an administrator
+// describes them (connections.Input adds the plain secret and groups by
+// name): the one list of them, so a setting added here is stored, read
+// back and edited without a second list to keep in step. Either
+// DiscoveryURL or the manual endpoints (Issuer, AuthorizationURL,
+// TokenURL, JWKSURL) are set.
+type ConnectionSettings struct {
+	Name string // shown on the button: "Sign in with <Name>"
 
 	DiscoveryURL     string
 	Issuer           string
@@ -52,16 +69,12 @@ type Connection struct {
 	UserinfoURL      string
 
 	ClientID string
-	// ClientSecret is sealed by the secrets package, bound to the tenant,
-	// the connection and the field; never plain text.
-	ClientSecret string
-	Scopes       []string
+	Scopes   []string
 	// Domains are the lower-case email domains this connection serves; a
 	// domain belongs to at most one connection of a tenant.
 	Domains []string
 
-	Claims   ClaimMapping
-	GroupMap []GroupMapping
+	Claims ClaimMapping
 
 	JIT       bool         // a first sign-in creates the member
 	JITStatus MemberStatus // the status such a member gets
@@ -76,9 +89,6 @@ type Connection struct {
 	// EmailFallbackClaims are read, in order, when the email claim is
 	// missing (preferred_username, upn); only what the administrator named.
 	EmailFallbackClaims []string
-
-	CreatedAt time.Time
-	UpdatedAt time.Time
 }
 
 // EntraTenant returns the allowed Entra tenant with id tid.

@@ -79,8 +79,9 @@ func newWorld(t *testing.T, st store.Store) *world {
 }
 
 func (w *world) connection(tenantID, id, domain string, gm ...model.GroupMapping) model.Connection {
-	c := model.Connection{ID: id, TenantID: tenantID, Name: id, Domains: []string{domain},
-		JITStatus: model.StatusCurrent, IssuerMode: model.IssuerExact, GroupMap: gm, CreatedAt: clock, UpdatedAt: clock}
+	c := model.Connection{ID: id, TenantID: tenantID, ConnectionSettings: model.ConnectionSettings{Name: id,
+		Domains: []string{domain}, JITStatus: model.StatusCurrent, IssuerMode: model.IssuerExact}, GroupMap: gm,
+		CreatedAt: clock, UpdatedAt: clock}
 	must(w.t, w.st.Connections().Create(w.t.Context(), c))
 	return c
 }

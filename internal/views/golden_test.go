@@ -34,12 +34,13 @@ func TestGolden(t *testing.T) {
 		GivenName: "Ada", FamilyName: "Lovelace", LegacyID: "L-7", Status: model.StatusCurrent, Admin: true, Language: "fr",
 		PasswordHash: "$argon2id$secret", CreatedAt: at, UpdatedAt: at.Add(time.Hour)}
 	groups := []model.Group{{ID: "g1", Name: "Board"}, {ID: "g2", Name: "Staff"}}
-	conn := model.Connection{ID: "u1", Name: "Acme Okta", DiscoveryURL: "https://acme.okta.example/.well-known/openid-configuration",
-		Issuer: "https://acme.okta.example", ClientID: "guildgate", ClientSecret: "sealed-upstream-secret",
-		Scopes: []string{"openid", "email"}, Domains: []string{"acme.example"},
-		Claims:   model.ClaimMapping{Email: "email", Name: "name", Groups: "groups"},
-		GroupMap: []model.GroupMapping{{Upstream: "eng", GroupID: "g2"}}, JIT: true, JITStatus: model.StatusCurrent,
-		AuthMethod: "client_secret_basic", ShowButton: true, CreatedAt: at, UpdatedAt: at}
+	conn := model.Connection{ID: "u1", ConnectionSettings: model.ConnectionSettings{Name: "Acme Okta",
+		DiscoveryURL: "https://acme.okta.example/.well-known/openid-configuration", Issuer: "https://acme.okta.example",
+		ClientID: "guildgate", Scopes: []string{"openid", "email"}, Domains: []string{"acme.example"},
+		Claims: model.ClaimMapping{Email: "email", Name: "name", Groups: "groups"}, JIT: true,
+		JITStatus: model.StatusCurrent, AuthMethod: "client_secret_basic", ShowButton: true},
+		ClientSecret: "sealed-upstream-secret", GroupMap: []model.GroupMapping{{Upstream: "eng", GroupID: "g2"}},
+		CreatedAt: at, UpdatedAt: at}
 	tests := []struct {
 		name string
 		v    any

@@ -84,13 +84,14 @@ func deref[T any](p *[]T) []T {
 }
 
 func (in connectionInput) connections() connections.Input {
-	return connections.Input{Name: in.Name, DiscoveryURL: in.DiscoveryURL, Issuer: in.Issuer,
-		AuthorizationURL: in.AuthorizationURL, TokenURL: in.TokenURL, JWKSURL: in.JWKSURL, UserinfoURL: in.UserinfoURL,
-		ClientID: in.ClientID, ClientSecret: in.ClientSecret, Scopes: in.Scopes, Domains: in.Domains,
-		Claims: model.ClaimMapping(in.Claims), GroupMap: groupMaps(in.GroupMap), JIT: in.JIT,
-		JITStatus: model.MemberStatus(in.JITStatus), TrustEmail: in.TrustEmail, IssuerMode: in.IssuerMode,
-		EntraTenants: tenantsOf(in.EntraTenants, in.AllowedTenantIDs), AuthMethod: in.AuthMethod, FetchUserinfo: in.FetchUserinfo,
-		ShowButton: in.ShowButton, EmailFallbackClaims: in.EmailFallbackClaims}
+	return connections.Input{ConnectionSettings: model.ConnectionSettings{Name: in.Name,
+		DiscoveryURL: in.DiscoveryURL, Issuer: in.Issuer, AuthorizationURL: in.AuthorizationURL, TokenURL: in.TokenURL,
+		JWKSURL: in.JWKSURL, UserinfoURL: in.UserinfoURL, ClientID: in.ClientID, Scopes: in.Scopes, Domains: in.Domains,
+		Claims: model.ClaimMapping(in.Claims), JIT: in.JIT, JITStatus: model.MemberStatus(in.JITStatus),
+		TrustEmail: in.TrustEmail, IssuerMode: in.IssuerMode, EntraTenants: tenantsOf(in.EntraTenants, in.AllowedTenantIDs),
+		AuthMethod: in.AuthMethod, FetchUserinfo: in.FetchUserinfo, ShowButton: in.ShowButton,
+		EmailFallbackClaims: in.EmailFallbackClaims},
+		ClientSecret: in.ClientSecret, GroupMap: groupMaps(in.GroupMap)}
 }
 
 // connectionPatch changes the fields present; claims replace the mapping

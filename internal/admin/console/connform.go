@@ -78,12 +78,13 @@ func groupMaps(s string) []connections.GroupMap {
 }
 
 func (f connForm) input() connections.Input {
-	return connections.Input{Name: f.Name, DiscoveryURL: f.DiscoveryURL, Issuer: f.Issuer, AuthorizationURL: f.AuthorizationURL,
-		TokenURL: f.TokenURL, JWKSURL: f.JWKSURL, UserinfoURL: f.UserinfoURL, ClientID: f.ClientID, ClientSecret: f.secret,
-		Scopes: words(f.Scopes), Domains: words(f.Domains), Claims: model.ClaimMapping{Groups: f.GroupsClaim},
-		GroupMap: groupMaps(f.GroupMap), JIT: f.JIT, JITStatus: model.MemberStatus(f.JITStatus), TrustEmail: f.TrustEmail,
-		IssuerMode: f.IssuerMode, EntraTenants: connections.ParseEntraTenants(f.EntraTenants), AuthMethod: f.AuthMethod,
-		FetchUserinfo: f.FetchUserinfo, ShowButton: f.ShowButton}
+	return connections.Input{ConnectionSettings: model.ConnectionSettings{Name: f.Name, DiscoveryURL: f.DiscoveryURL,
+		Issuer: f.Issuer, AuthorizationURL: f.AuthorizationURL, TokenURL: f.TokenURL, JWKSURL: f.JWKSURL,
+		UserinfoURL: f.UserinfoURL, ClientID: f.ClientID, Scopes: words(f.Scopes), Domains: words(f.Domains),
+		Claims: model.ClaimMapping{Groups: f.GroupsClaim}, JIT: f.JIT, JITStatus: model.MemberStatus(f.JITStatus),
+		TrustEmail: f.TrustEmail, IssuerMode: f.IssuerMode, EntraTenants: connections.ParseEntraTenants(f.EntraTenants),
+		AuthMethod: f.AuthMethod, FetchUserinfo: f.FetchUserinfo, ShowButton: f.ShowButton}, ClientSecret: f.secret,
+		GroupMap: groupMaps(f.GroupMap)}
 }
 
 // patch changes what the form shows; the secret only when one was typed,

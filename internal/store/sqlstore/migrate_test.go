@@ -218,8 +218,8 @@ func useNewTables(t *testing.T, s *sqlstore.Store) {
 // the cascade from members into identities; id keeps rows of earlier runs apart.
 func useUpstreamTables(t *testing.T, s *sqlstore.Store, id string) {
 	ctx := t.Context()
-	must(t, s.Connections().Create(ctx, model.Connection{ID: id, TenantID: "t1", Name: "Okta",
-		Domains: []string{id + ".example"}, CreatedAt: at}))
+	must(t, s.Connections().Create(ctx, model.Connection{ID: id, TenantID: "t1",
+		ConnectionSettings: model.ConnectionSettings{Name: "Okta", Domains: []string{id + ".example"}}, CreatedAt: at}))
 	must(t, s.Members().Create(ctx, member("m-"+id, "ada@"+id+".example")))
 	link := model.Identity{TenantID: "t1", ConnectionID: id, Issuer: "https://okta.example", Subject: "s", MemberID: "m-" + id}
 	must(t, s.Identities().Create(ctx, link))

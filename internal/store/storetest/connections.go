@@ -20,17 +20,23 @@ var connectionTests = []testCase{
 func mkConnection(t testing.TB, s store.Store, tenantID string, edit func(*model.Connection)) model.Connection {
 	t.Helper()
 	c := model.Connection{
-		ID: newID(), TenantID: tenantID, Name: "Acme Okta",
-		DiscoveryURL: "https://acme.okta.example/.well-known/openid-configuration",
-		Issuer:       "https://acme.okta.example", AuthorizationURL: "https://acme.okta.example/authorize",
-		TokenURL: "https://acme.okta.example/token", JWKSURL: "https://acme.okta.example/keys",
-		UserinfoURL: "https://acme.okta.example/userinfo", ClientID: "0oa1", ClientSecret: "v1.k1.c2VjcmV0",
-		Scopes: []string{"openid", "email", "profile"}, Domains: []string{newID() + ".example"},
-		Claims:   model.ClaimMapping{Email: "email", Name: "name", GivenName: "given_name", FamilyName: "family_name", Groups: "groups"},
-		GroupMap: []model.GroupMapping{{Upstream: "Engineering", GroupID: "g1"}},
-		JIT:      true, JITStatus: model.StatusCurrent, TrustEmail: true, IssuerMode: model.IssuerEntraMultiTenant,
-		EntraTenants: []model.EntraTenant{{ID: "tid-1", Domains: []string{"a.example", "b.example"}}, {ID: "tid-2"}}, AuthMethod: model.AuthClientSecretPost, FetchUserinfo: true,
-		ShowButton: true, EmailFallbackClaims: []string{"preferred_username", "upn"}, CreatedAt: t0, UpdatedAt: t0,
+		ID: newID(), TenantID: tenantID,
+		ConnectionSettings: model.ConnectionSettings{
+			Name:         "Acme Okta",
+			DiscoveryURL: "https://acme.okta.example/.well-known/openid-configuration",
+			Issuer:       "https://acme.okta.example", AuthorizationURL: "https://acme.okta.example/authorize",
+			TokenURL: "https://acme.okta.example/token", JWKSURL: "https://acme.okta.example/keys",
+			UserinfoURL: "https://acme.okta.example/userinfo", ClientID: "0oa1",
+			Scopes: []string{"openid", "email", "profile"}, Domains: []string{newID() + ".example"},
+			Claims: model.ClaimMapping{Email: "email", Name: "name", GivenName: "given_name", FamilyName: "family_name", Groups: "groups"},
+			JIT:    true, JITStatus: model.StatusCurrent, TrustEmail: true, IssuerMode: model.IssuerEntraMultiTenant,
+			EntraTenants: []model.EntraTenant{{ID: "tid-1", Domains: []string{"a.example", "b.example"}}, {ID: "tid-2"}},
+			AuthMethod:   model.AuthClientSecretPost, FetchUserinfo: true,
+			ShowButton: true, EmailFallbackClaims: []string{"preferred_username", "upn"},
+		},
+		ClientSecret: "v1.k1.c2VjcmV0",
+		GroupMap:     []model.GroupMapping{{Upstream: "Engineering", GroupID: "g1"}},
+		CreatedAt:    t0, UpdatedAt: t0,
 	}
 	if edit != nil {
 		edit(&c)
@@ -50,7 +56,8 @@ func testConnectionRoundTrip(t *testing.T, s store.Store) {
 	// Each tenant keeps its domains in order; one bound to none reads back nil.
 	equal(t, full.EntraTenants, []model.EntraTenant{{ID: "tid-1", Domains: []string{"a.example", "b.example"}}, {ID: "tid-2"}})
 
-	bare := model.Connection{ID: newID(), TenantID: tn.ID, Name: "Bare", CreatedAt: t0.Add(time.Microsecond), UpdatedAt: t0}
+	bare := model.Connection{ID: newID(), TenantID: tn.ID, ConnectionSettings: model.ConnectionSettings{Name: "Bare"},
+		CreatedAt: t0.Add(time.Microsecond), UpdatedAt: t0}
 	ok(t, s.Connections().Create(ctx, bare))
 	got, err := s.Connections().Get(ctx, tn.ID, bare.ID)
 	ok(t, err)
@@ -80,7 +87,8 @@ func testConnectionDomains(t *testing.T, s store.Store) {
 	wantErr(t, err, model.ErrNotFound)
 
 	// A domain belongs to one connection per tenant; the failed create leaves nothing.
-	clash := model.Connection{ID: newID(), TenantID: a.ID, Name: "Clash", Domains: []string{"new.example", "Acme.Example"}, CreatedAt: t0}
+	clash := model.Connection{ID: newID(), TenantID: a.ID, ConnectionSettings: model.ConnectionSettings{Name: "Clash",
+		Domains: []string{"new.example", "Acme.Example"}}, CreatedAt: t0}
 	wantErr(t, s.Connections().Create(ctx, clash), model.ErrConflict)
 	_, err = s.Connections().Get(ctx, a.ID, clash.ID)
 	wantErr(t, err, model.ErrNotFound)

@@ -22,9 +22,9 @@ const redirectURI = "https://sso.guild.example/auth/sso/callback"
 var clock = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func connection(p *oidctest.Provider, edit func(*model.Connection)) model.Connection {
-	c := model.Connection{ID: "c1", TenantID: "t1", Name: "Acme", DiscoveryURL: p.URL, ClientID: p.ClientID,
-		IssuerMode: model.IssuerExact, AuthMethod: model.AuthClientSecretBasic,
-		Claims: model.ClaimMapping{Groups: "groups"}}
+	c := model.Connection{ID: "c1", TenantID: "t1", ConnectionSettings: model.ConnectionSettings{Name: "Acme",
+		DiscoveryURL: p.URL, ClientID: p.ClientID, IssuerMode: model.IssuerExact,
+		AuthMethod: model.AuthClientSecretBasic, Claims: model.ClaimMapping{Groups: "groups"}}}
 	if edit != nil {
 		edit(&c)
 	}

@@ -29,8 +29,9 @@ import (
 func FuzzVerifyIDToken(f *testing.F) {
 	p := oidctest.New(f, nil)
 	now := time.Now()
-	k, err := New(context.Background(), model.Connection{ID: "c1", TenantID: "t1", DiscoveryURL: p.URL, ClientID: p.ClientID,
-		IssuerMode: model.IssuerExact, AuthMethod: model.AuthClientSecretBasic},
+	k, err := New(context.Background(), model.Connection{ID: "c1", TenantID: "t1",
+		ConnectionSettings: model.ConnectionSettings{DiscoveryURL: p.URL, ClientID: p.ClientID,
+			IssuerMode: model.IssuerExact, AuthMethod: model.AuthClientSecretBasic}},
 		p.ClientSecret, Options{Outbound: fuzzOutbound(p), Now: func() time.Time { return now }})
 	if err != nil {
 		f.Fatal(err)
