@@ -48,8 +48,7 @@ const (
 )
 
 func (p *Provider) mountDeviceAuthorization(mux *http.ServeMux) {
-	mux.Handle("POST "+PathDeviceAuthorization, cors(p.jsonAPI(p.deviceAuthorization)))
-	mux.Handle("OPTIONS "+PathDeviceAuthorization, preflight("POST"))
+	p.mountClientPOST(mux, PathDeviceAuthorization, p.deviceAuthorization)
 }
 
 // deviceAuthorizationResponse is RFC 8628 §3.2.

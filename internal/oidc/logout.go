@@ -51,33 +51,21 @@ func (e *logoutEndpoint) mount(mux *http.ServeMux) {
 // for its member and sid); anything else is confirmed by the member first,
 // since any page can link here.
 func (e *logoutEndpoint) get(w http.ResponseWriter, r *http.Request) error {
-	t, err := logoutTenant(r)
-	if err != nil {
-		return err
-	}
-	req, err := parseLogoutRequest(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	lo, err := e.resolve(r.Context(), t, req)
-	if err != nil {
-		return err
-	}
-	s, m, err := e.Sessions.Current(r)
+	a, err := e.open(r, r.URL.Query())
 	switch {
-	case errors.Is(err, session.ErrNoSession):
-		return e.finish(w, r, t, lo)
 	case err != nil:
-		return httpx.Internal(err)
-	case !lo.provesSession(s, m):
+		return err
+	case !a.signedIn:
+		return e.finish(w, r, a.t, a.lo)
+	case !a.lo.provesSession(a.s, a.m):
 		// The confirmation's POST ends in finish's redirect, which browsers
 		// check against this page's form-action.
-		httpx.AllowFormAction(w, httpx.FormActionSource(lo.destination(t)))
+		httpx.AllowFormAction(w, httpx.FormActionSource(a.lo.destination(a.t)))
 		return e.UI.Render(w, http.StatusOK, ui.PageLogoutConfirm, ui.LogoutConfirm{
-			Page: ui.PageFor(r, t), CSRFToken: e.CSRF.Token(w, r), Email: m.Email, Hidden: req.hidden(),
+			Page: ui.PageFor(r, a.t), CSRFToken: e.CSRF.Token(w, r), Email: a.m.Email, Hidden: a.req.hidden(),
 		})
 	}
-	return e.endAndFinish(w, r, t, s, m, lo)
+	return e.endAndFinish(w, r, a.t, a.s, a.m, a.lo)
 }
 
 // relay turns a relying party's form POST into the same request as a GET.
@@ -105,26 +93,52 @@ func (e *logoutEndpoint) confirm(w http.ResponseWriter, r *http.Request) error {
 	if err := e.CSRF.Check(r); err != nil {
 		return err
 	}
+	a, err := e.open(r, r.PostForm)
+	switch {
+	case err != nil:
+		return err
+	case !a.signedIn:
+		return e.finish(w, r, a.t, a.lo)
+	}
+	return e.endAndFinish(w, r, a.t, a.s, a.m, a.lo)
+}
+
+// logoutAsk is a /log-out request read and checked, with the browser's
+// session; s and m are zero when no one is signed in.
+type logoutAsk struct {
+	t        model.Tenant
+	req      logoutRequest
+	lo       logoutTarget
+	s        model.Session
+	m        model.Member
+	signedIn bool
+}
+
+// open reads and checks the logout parameters in v and finds the
+// browser's session: the same for a relying party's request and for the
+// member's answer to the confirmation, which repeats its parameters.
+func (e *logoutEndpoint) open(r *http.Request, v url.Values) (logoutAsk, error) {
 	t, err := logoutTenant(r)
 	if err != nil {
-		return err
+		return logoutAsk{}, err
 	}
-	req, err := parseLogoutRequest(r.PostForm)
+	req, err := parseLogoutRequest(v)
 	if err != nil {
-		return err
+		return logoutAsk{}, err
 	}
 	lo, err := e.resolve(r.Context(), t, req)
 	if err != nil {
-		return err
+		return logoutAsk{}, err
 	}
-	s, m, err := e.Sessions.Current(r)
+	a := logoutAsk{t: t, req: req, lo: lo}
+	a.s, a.m, err = e.Sessions.Current(r)
 	switch {
 	case err == nil:
-		return e.endAndFinish(w, r, t, s, m, lo)
+		a.signedIn = true
 	case !errors.Is(err, session.ErrNoSession):
-		return httpx.Internal(err)
+		return logoutAsk{}, httpx.Internal(err)
 	}
-	return e.finish(w, r, t, lo)
+	return a, nil
 }
 
 // finish sends the member on: to the client's registered post-logout URI

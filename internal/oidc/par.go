@@ -59,8 +59,7 @@ func parBinding(t model.Tenant, clientID string) []byte {
 var parParamsIgnored = []string{"client_secret", "client_assertion", "client_assertion_type"}
 
 func (p *Provider) mountPAR(mux *http.ServeMux) {
-	mux.Handle("POST "+PathPAR, cors(p.jsonAPI(p.par)))
-	mux.Handle("OPTIONS "+PathPAR, preflight("POST"))
+	p.mountClientPOST(mux, PathPAR, p.par)
 }
 
 // par checks a pushed request as /oauth/authorize would (RFC 9126 §2.1)

@@ -19,8 +19,7 @@ import (
 // also open to public clients (an app signing its member out) and readable
 // cross-origin; introspection needs a confidential client.
 func (p *Provider) mountRevocation(mux *http.ServeMux) {
-	mux.Handle("POST "+PathRevoke, cors(p.jsonAPI(p.revoke)))
-	mux.Handle("OPTIONS "+PathRevoke, preflight("POST"))
+	p.mountClientPOST(mux, PathRevoke, p.revoke)
 	mux.Handle("POST "+PathIntrospect, p.jsonAPI(p.introspect))
 }
 

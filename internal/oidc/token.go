@@ -17,8 +17,7 @@ import (
 // it carries no browser CSRF protection: every request authenticates the
 // client instead, and no cookie is ever read here.
 func (p *Provider) mountToken(mux *http.ServeMux) {
-	mux.Handle("POST "+PathToken, cors(p.jsonAPI(p.token)))
-	mux.Handle("OPTIONS "+PathToken, preflight("POST"))
+	p.mountClientPOST(mux, PathToken, p.token)
 }
 
 // tokenRequest is one client-authenticated request (token, revocation or

@@ -3,6 +3,8 @@ package oidc
 import (
 	"net/http"
 	"strings"
+
+	"github.com/guildgate/guildgate/internal/httpx"
 )
 
 // Browser-based relying parties (single-page apps, public clients) call the
@@ -20,6 +22,14 @@ func cors(next http.Handler) http.Handler {
 		h.Set("Access-Control-Expose-Headers", "WWW-Authenticate, DPoP-Nonce")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// mountClientPOST registers a JSON endpoint (RFC 6749 §5.2 errors) that
+// relying parties POST to, browser-based ones cross-origin, and its
+// preflight.
+func (p *Provider) mountClientPOST(mux *http.ServeMux, path string, fn httpx.HandlerFunc) {
+	mux.Handle("POST "+path, cors(p.jsonAPI(fn)))
+	mux.Handle("OPTIONS "+path, preflight("POST"))
 }
 
 // preflight answers a CORS preflight (OPTIONS) for methods.
