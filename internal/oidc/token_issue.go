@@ -83,18 +83,27 @@ func (p *Provider) memberAllowed(ctx context.Context, rs grantRepos, t model.Ten
 		return holder{}, notLive("member %s deleted", memberID)
 	case err != nil:
 		return holder{}, fmt.Errorf("get member: %w", err)
-	case m.Disabled:
-		return holder{}, notLive("member %s disabled", memberID)
-	}
-	if !needsGroups(c, scopes) {
-		return holder{member: m}, nil
+	case m.Disabled || !needsGroups(c, scopes):
+		return admit(c, m, nil, false)
 	}
 	groups, err := rs.Groups().ListForMember(ctx, t.ID, m.ID)
-	switch {
-	case err != nil:
+	if err != nil {
 		return holder{}, fmt.Errorf("groups of member %s: %w", m.ID, err)
-	case !clients.PermitsGroups(c, groups):
-		return holder{}, notLive("member %s not in the client's permitted groups", memberID)
+	}
+	return admit(c, m, groups, true)
+}
+
+// admit is memberAllowed's rule on what it read: a member not disabled and,
+// when their groups were read (withGroups, as needsGroups asks), in one of
+// the client's permitted groups.
+func admit(c model.Client, m model.Member, groups []model.Group, withGroups bool) (holder, error) {
+	switch {
+	case m.Disabled:
+		return holder{}, notLive("member %s disabled", m.ID)
+	case withGroups && !clients.PermitsGroups(c, groups):
+		return holder{}, notLive("member %s not in the client's permitted groups", m.ID)
+	case !withGroups:
+		return holder{member: m}, nil
 	}
 	return holder{member: m, groups: groups}, nil
 }

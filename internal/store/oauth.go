@@ -92,10 +92,27 @@ type Grants interface {
 	// does not revive them. Grants without a member (client_credentials)
 	// are never touched. at must not be zero.
 	RevokeOutsideGroups(ctx context.Context, tenantID, clientID, memberID string, groupIDs []string, at time.Time) (int64, error)
+	// Access reads in one statement what deciding that a member's access
+	// token is still in force needs (userinfo and introspection ask on
+	// every call): the grant, its member, the member's groups when
+	// withGroups, and whether jti is on the revocation list (as
+	// Revocations.IsRevoked). Nothing is cached: a revocation committed
+	// before the call is seen by it, on every replica. ErrNotFound when the
+	// grant is not in the tenant or has no member.
+	Access(ctx context.Context, tenantID, grantID, jti string, withGroups bool) (GrantAccess, error)
 	// DeleteExpired removes grants whose ExpiresAt is before `before`, with
 	// their codes and refresh tokens, and counts the grants. A grant's
 	// ExpiresAt must therefore cover every refresh token issued under it.
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)
+}
+
+// GrantAccess is what Grants.Access reads: Groups is nil unless asked for
+// (and then the member's groups in ListForMember's order, nil when none).
+type GrantAccess struct {
+	Grant   model.Grant
+	Member  model.Member
+	Groups  []model.Group
+	Revoked bool // the access token's jti is revoked
 }
 
 // AuthCodes stores authorization codes by hash.

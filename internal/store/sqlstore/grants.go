@@ -166,22 +166,37 @@ func (r grants) DeleteExpired(ctx context.Context, before time.Time) (int64, err
 }
 
 func scanGrant(sc scanner) (model.Grant, error) {
-	var g model.Grant
-	var member, session sql.NullString
-	var scopes, amr string
-	var auth, created, expires int64
-	var revoked sql.NullInt64
-	err := sc.Scan(&g.ID, &g.TenantID, &g.ClientID, &member, &session, &scopes, &auth,
-		&created, &expires, &revoked, &amr)
-	if err != nil {
+	var r grantRow
+	if err := sc.Scan(r.dest()...); err != nil {
 		return model.Grant{}, err
 	}
-	g.MemberID, g.SessionID = member.String, session.String
-	g.AuthTime, g.CreatedAt, g.ExpiresAt = fromMicros(auth), fromMicros(created), fromMicros(expires)
-	g.RevokedAt = fromNullMicros(revoked)
-	if g.AMR, err = parseList(amr); err != nil {
+	return r.grant()
+}
+
+// grantRow holds grantCols as scanned, so a query that reads a grant among
+// other columns (Access) decodes it like scanGrant.
+type grantRow struct {
+	g                      model.Grant
+	member, session        sql.NullString
+	scopes, amr            string
+	auth, created, expires int64
+	revoked                sql.NullInt64
+}
+
+func (r *grantRow) dest() []any {
+	return []any{&r.g.ID, &r.g.TenantID, &r.g.ClientID, &r.member, &r.session, &r.scopes, &r.auth,
+		&r.created, &r.expires, &r.revoked, &r.amr}
+}
+
+func (r *grantRow) grant() (model.Grant, error) {
+	g := r.g
+	g.MemberID, g.SessionID = r.member.String, r.session.String
+	g.AuthTime, g.CreatedAt, g.ExpiresAt = fromMicros(r.auth), fromMicros(r.created), fromMicros(r.expires)
+	g.RevokedAt = fromNullMicros(r.revoked)
+	var err error
+	if g.AMR, err = parseList(r.amr); err != nil {
 		return model.Grant{}, err
 	}
-	g.Scopes, err = parseList(scopes)
+	g.Scopes, err = parseList(r.scopes)
 	return g, err
 }

@@ -1,0 +1,97 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+var grantAccessTests = []testCase{
+	{"Grants/Access", testGrantAccess},
+	{"Grants/AccessNotFound", testGrantAccessNotFound},
+}
+
+func access(t testing.TB, s store.Store, tenantID, grantID, jti string, withGroups bool) store.GrantAccess {
+	t.Helper()
+	a, err := s.Grants().Access(t.Context(), tenantID, grantID, jti, withGroups)
+	ok(t, err)
+	return a
+}
+
+func getMember(t testing.TB, s store.Store, tenantID, id string) model.Member {
+	t.Helper()
+	m, err := s.Members().Get(t.Context(), tenantID, id)
+	ok(t, err)
+	return m
+}
+
+// testGrantAccess: Access reads what Get, Members.Get, ListForMember and
+// IsRevoked read, each as they read it, and sees a revocation at once.
+func testGrantAccess(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	tn, other := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
+	m, bob := mkMember(t, s, tn.ID, "ada@example.com"), mkMember(t, s, tn.ID, "bob@example.com")
+	c := mkClient(t, s, tn.ID, nil)
+	g := mkGrant(t, s, tn.ID, c.ID, m.ID, newID(), func(g *model.Grant) {
+		g.Scopes, g.AMR = []string{"openid", "groups"}, []string{"pwd", "otp"}
+	})
+	jti := newID()
+	want := store.GrantAccess{Grant: getGrant(t, s, tn.ID, g.ID), Member: getMember(t, s, tn.ID, m.ID)}
+	equal(t, access(t, s, tn.ID, g.ID, jti, false), want)
+	equal(t, access(t, s, tn.ID, g.ID, jti, true), want) // in no group: nil
+
+	zeta, alpha, bobs := mkGroup(t, s, tn.ID, "Zeta"), mkGroup(t, s, tn.ID, "alpha"), mkGroup(t, s, tn.ID, "Bobs")
+	for _, gr := range []model.Group{zeta, alpha} {
+		ok(t, s.Groups().AddMember(ctx, tn.ID, gr.ID, m.ID))
+	}
+	ok(t, s.Groups().AddMember(ctx, tn.ID, bobs.ID, bob.ID))
+	groups, err := s.Groups().ListForMember(ctx, tn.ID, m.ID)
+	ok(t, err)
+	equal(t, len(groups), 2)
+	equal(t, access(t, s, tn.ID, g.ID, jti, false), want) // groups only when asked
+	withGroups := want
+	withGroups.Groups = groups
+	equal(t, access(t, s, tn.ID, g.ID, jti, true), withGroups)
+
+	// A jti revoked in another tenant is not this one's.
+	ok(t, s.Revocations().Revoke(ctx, other.ID, jti, t0.Add(time.Hour)))
+	equal(t, access(t, s, tn.ID, g.ID, jti, true).Revoked, false)
+	ok(t, s.Revocations().Revoke(ctx, tn.ID, jti, t0.Add(time.Hour)))
+	for _, wg := range []bool{false, true} {
+		equal(t, access(t, s, tn.ID, g.ID, jti, wg).Revoked, true)
+		equal(t, access(t, s, tn.ID, g.ID, newID(), wg).Revoked, false)
+	}
+
+	ok(t, s.Grants().Revoke(ctx, tn.ID, g.ID, t0.Add(time.Minute)))
+	equal(t, access(t, s, tn.ID, g.ID, newID(), true).Grant, getGrant(t, s, tn.ID, g.ID))
+	_, err = s.Members().Update(ctx, tn.ID, m.ID, func(m model.Member) (model.Member, error) {
+		m.Disabled = true
+		return m, nil
+	})
+	ok(t, err)
+	equal(t, access(t, s, tn.ID, g.ID, newID(), false).Member.Disabled, true)
+}
+
+// testGrantAccessNotFound: a grant missing, in another tenant or without a
+// member is not found, like a grant whose member was deleted.
+func testGrantAccessNotFound(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	tn, other := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
+	m := mkMember(t, s, tn.ID, "ada@example.com")
+	c := mkClient(t, s, tn.ID, nil)
+	g := mkGrant(t, s, tn.ID, c.ID, m.ID, "", nil)
+	machine := mkGrant(t, s, tn.ID, c.ID, "", "", nil)
+	for _, tc := range []struct{ tenantID, grantID string }{
+		{tn.ID, newID()}, {other.ID, g.ID}, {tn.ID, machine.ID},
+	} {
+		for _, wg := range []bool{false, true} {
+			_, err := s.Grants().Access(ctx, tc.tenantID, tc.grantID, newID(), wg)
+			wantErr(t, err, model.ErrNotFound)
+		}
+	}
+	ok(t, s.Members().Delete(ctx, tn.ID, m.ID))
+	_, err := s.Grants().Access(ctx, tn.ID, g.ID, newID(), true)
+	wantErr(t, err, model.ErrNotFound)
+}
