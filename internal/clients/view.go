@@ -27,6 +27,24 @@ type View struct {
 	AdmitsNobody bool
 }
 
+// PermittedNames shows permitted group ids by name, for a client's or a SAML
+// app's view: a group deleted since shows as "(deleted group <id>)", since
+// leaving it out could turn the list into an empty one, which reads as
+// "every member". admitsNobody reports a restriction (restricted) none of
+// whose groups exists any more.
+func PermittedNames(groupIDs []string, groupNames map[string]string, restricted bool) (names []string, admitsNobody bool) {
+	names, admitsNobody = make([]string, len(groupIDs)), restricted
+	for i, id := range groupIDs {
+		name, ok := groupNames[id]
+		if !ok {
+			name = "(deleted group " + id + ")"
+		}
+		names[i] = name
+		admitsNobody = admitsNobody && !ok
+	}
+	return names, admitsNobody
+}
+
 func (s *Service) view(ctx context.Context, c model.Client) (View, error) {
 	names, err := s.groupNames(ctx, c.TenantID)
 	if err != nil {
@@ -36,15 +54,8 @@ func (s *Service) view(ctx context.Context, c model.Client) (View, error) {
 }
 
 func (s *Service) viewWith(c model.Client, groupNames map[string]string) (View, error) {
-	v := View{Client: c, PermittedGroupNames: make([]string, len(c.PermittedGroups)), AdmitsNobody: !c.OpenToAllMembers()}
-	for i, id := range c.PermittedGroups {
-		name, ok := groupNames[id]
-		if !ok {
-			name = "(deleted group " + id + ")"
-		}
-		v.PermittedGroupNames[i] = name
-		v.AdmitsNobody = v.AdmitsNobody && !ok
-	}
+	v := View{Client: c}
+	v.PermittedGroupNames, v.AdmitsNobody = PermittedNames(c.PermittedGroups, groupNames, !c.OpenToAllMembers())
 	now := s.now()
 	for i, cs := range c.Secrets {
 		if i == 0 {

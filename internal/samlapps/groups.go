@@ -30,14 +30,7 @@ func (s *Service) view(ctx context.Context, a model.SAMLApp) (View, error) {
 }
 
 func viewWith(a model.SAMLApp, names map[string]string) View {
-	v := View{SAMLApp: a, PermittedGroupNames: make([]string, len(a.PermittedGroups)), AdmitsNobody: !a.AllMembers}
-	for i, id := range a.PermittedGroups {
-		name, ok := names[id]
-		if !ok {
-			name = "(deleted group " + id + ")"
-		}
-		v.PermittedGroupNames[i] = name
-		v.AdmitsNobody = v.AdmitsNobody && !ok
-	}
+	v := View{SAMLApp: a}
+	v.PermittedGroupNames, v.AdmitsNobody = clients.PermittedNames(a.PermittedGroups, names, !a.AllMembers)
 	return v
 }

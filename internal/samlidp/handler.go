@@ -111,16 +111,26 @@ func (h *Handler) idp(ctx context.Context, t model.Tenant) (*saml.IdP, error) {
 	}, nil
 }
 
-// begin opens an SSO or SLO request: its tenant, an answer no cache keeps
-// (it carries a signed message) and the tenant's identity provider.
+// begin opens an SSO or SLO request (openRequest) with the tenant's
+// identity provider.
 func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (model.Tenant, *saml.IdP, error) {
-	t, err := tenantOf(r)
+	t, err := openRequest(w, r)
 	if err != nil {
 		return t, nil, err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	idp, err := h.idp(r.Context(), t)
 	return t, idp, err
+}
+
+// openRequest returns the tenant of a request whose answer no cache may
+// keep: it carries a signed message, or leads to one.
+func openRequest(w http.ResponseWriter, r *http.Request) (model.Tenant, error) {
+	t, err := tenantOf(r)
+	if err != nil {
+		return t, err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return t, nil
 }
 
 func tenantOf(r *http.Request) (model.Tenant, error) {

@@ -50,11 +50,10 @@ func (h *Handler) pendingLogin(w http.ResponseWriter, r *http.Request, t model.T
 
 // resume finishes a pending request once the member has signed in.
 func (h *Handler) resume(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := openRequest(w, r)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	p, err := h.consume(r, t)
 	if err != nil {
 		return err

@@ -59,11 +59,10 @@ func (h *Handler) throttleRequest(r *http.Request, t model.Tenant) error {
 // unsolicited Response to the app's default ACS URL with its RelayState.
 // A member who must sign in first comes back to this same URL.
 func (h *Handler) launch(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := openRequest(w, r)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	v, err := h.Apps.Get(r.Context(), t.ID, r.PathValue("id"))
 	if _, missing := errors.AsType[*problem.NotFound](err); missing {
 		return httpx.NotFoundMsg(i18n.M("saml.no_app")).WithCause(err)
