@@ -20,7 +20,6 @@ import (
 	"github.com/guildgate/guildgate/internal/clients"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
-	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
@@ -137,14 +136,9 @@ func (h *Handler) factors(r *http.Request, t model.Tenant, c model.Client, s mod
 	if err != nil {
 		return "", httpx.Internal(fmt.Errorf("sign-in policy: %w", err))
 	}
-	switch d.Verdict {
-	case signinpolicy.StepUp:
-		return mfa.CodePath, nil
-	case signinpolicy.Enrol:
-		return mfa.EnrolPath, nil
-	case signinpolicy.Unmet:
+	if d.Verdict == signinpolicy.Unmet {
 		return "", httpx.Forbidden("Signing in to " + strconv.Quote(c.Name) + " needs a second factor that your sign-in cannot provide. " +
 			"Ask your association's administrator.")
 	}
-	return "", nil
+	return d.Page(), nil
 }

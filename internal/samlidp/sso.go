@@ -10,7 +10,6 @@ import (
 	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
-	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -155,13 +154,8 @@ func (h *Handler) signInPolicy(r *http.Request, t model.Tenant, app model.SAMLAp
 		if err != nil {
 			return false, "", fmt.Errorf("sign-in policy: %w", err)
 		}
-		switch d.Verdict {
-		case signinpolicy.StepUp:
-			return false, mfa.CodePath, nil
-		case signinpolicy.Enrol:
-			return false, mfa.EnrolPath, nil
-		case signinpolicy.Unmet:
-			return false, "", nil
+		if page := d.Page(); page != "" || d.Verdict == signinpolicy.Unmet {
+			return false, page, nil
 		}
 	}
 	ok, err = h.Apps.Permitted(r.Context(), app, m.ID)

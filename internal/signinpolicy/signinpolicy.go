@@ -105,6 +105,18 @@ type Decision struct {
 	Reason  string // for the log and audit, never the member
 }
 
+// Page is where a browser surface sends the member before going on: the
+// second-factor step for StepUp, setting one up for Enrol, "" otherwise.
+func (d Decision) Page() string {
+	switch d.Verdict {
+	case StepUp:
+		return mfa.CodePath
+	case Enrol:
+		return mfa.EnrolPath
+	}
+	return ""
+}
+
 // Checker decides. Every field is required.
 type Checker struct {
 	Policies store.MFAPolicies

@@ -108,3 +108,11 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestDecisionPage(t *testing.T) {
+	for v, want := range map[Verdict]string{Allow: "", StepUp: mfa.CodePath, Enrol: mfa.EnrolPath, Unmet: ""} {
+		if got := (Decision{Verdict: v}).Page(); got != want {
+			t.Errorf("Decision{%d}.Page() = %q, want %q", v, got, want)
+		}
+	}
+}
