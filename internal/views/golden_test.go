@@ -97,6 +97,7 @@ func TestGolden(t *testing.T) {
 				NameIDFormat: model.NameIDEmail, PermittedGroups: []string{"g9"}, CreatedAt: at, UpdatedAt: at},
 				PermittedGroupNames: []string{"(deleted group g9)"}, AdmitsNobody: true}),
 		}},
+		{"setup_link", SetupLink{URL: "https://sso.example/auth/sso/setup/TOKEN", ExpiresAt: at}},
 		{"links", []any{
 			ResetLink{MemberID: "m1", URL: "https://sso.example/account/reset/TOKEN", ExpiresAt: at},
 			InvitationOf(onetime.Invitation{Member: member, ExpiresAt: at, Mailed: true}),

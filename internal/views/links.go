@@ -14,6 +14,14 @@ type ResetLink struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// SetupLink is a new single-use link on which an organisation's IT contact
+// completes a connection (or the first administrator is created), shown
+// this once: only its hash is stored.
+type SetupLink struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
 // Invitation is a sent invitation. URL is present only when the site
 // sends no mail, for the administrator to pass on; a mailed link is never
 // shown.

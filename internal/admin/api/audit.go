@@ -28,13 +28,18 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	out := auditList{Items: make([]auditView, len(p.Items)), Next: p.Next}
 	for i, e := range p.Items {
-		detail := e.Detail
-		if detail == nil {
-			detail = map[string]string{}
-		}
-		out.Items[i] = auditView{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target, IP: e.IP, Detail: detail}
+		out.Items[i] = auditViewOf(e)
 	}
 	return ok(w, out)
+}
+
+// auditViewOf is the view of one audit event; no detail is {}, not null.
+func auditViewOf(e model.AuditEvent) auditView {
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	return auditView{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target, IP: e.IP, Detail: detail}
 }
 
 func (h *Handler) listKeys(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -23,7 +23,7 @@ func (h *Handler) connectionRoutes() []route {
 			status: http.StatusNoContent, handle: h.deleteConnection},
 		{method: "POST", path: "connections/{id}/setup-link", summary: "Make a single-use link, valid 72 hours, on which " +
 			"the organisation's IT contact enters their provider's details; it is shown only here",
-			resp: setupLinkView{}, status: http.StatusCreated, handle: h.createSetupLink},
+			resp: views.SetupLink{}, status: http.StatusCreated, handle: h.createSetupLink},
 	}
 }
 
@@ -101,5 +101,5 @@ func (h *Handler) createSetupLink(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return created(w, setupLinkView{URL: c.tenant.Issuer + connections.SetupPath + token, ExpiresAt: l.ExpiresAt})
+	return created(w, views.SetupLink{URL: c.tenant.Issuer + connections.SetupPath + token, ExpiresAt: l.ExpiresAt})
 }

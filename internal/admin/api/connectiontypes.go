@@ -1,8 +1,6 @@
 package api
 
 import (
-	"time"
-
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/views"
@@ -146,9 +144,4 @@ func (p connectionPatch) connections() connections.Patch {
 
 type connectionList struct {
 	Items []views.Connection `json:"items"`
-}
-
-type setupLinkView struct {
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expires_at"`
 }

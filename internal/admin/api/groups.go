@@ -74,6 +74,12 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) e
 	if err := h.Dir.DeleteGroup(r.Context(), c.actor(), c.tenant.ID, g.ID); err != nil {
 		return err
 	}
+	return ok(w, groupDeletedOf(g, restricted))
+}
+
+// groupDeletedOf names the clients that were restricted to g, with a
+// warning when there are any.
+func groupDeletedOf(g model.Group, restricted []model.Client) groupDeleted {
 	out := groupDeleted{ID: g.ID, Name: g.Name, RestrictedClients: make([]clientRef, len(restricted))}
 	names := make([]string, len(restricted))
 	for i, cl := range restricted {
@@ -84,7 +90,7 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) e
 		out.Warning = fmt.Sprintf("these clients were restricted to group %q and no longer admit its former members: %s",
 			g.Name, strings.Join(names, ", "))
 	}
-	return ok(w, out)
+	return out
 }
 
 func (h *Handler) groupMembers(w http.ResponseWriter, r *http.Request, c *call) error {
