@@ -24,12 +24,10 @@ import (
 	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
-	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/notices"
 	"github.com/guildgate/guildgate/internal/onetime"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/session"
-	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
@@ -79,15 +77,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {
 	return h.CSRF.Protect(h.Errors.Handle(fn))
-}
-
-// tenantOf returns the request's tenant; its absence is a wiring bug.
-func tenantOf(r *http.Request) (model.Tenant, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return model.Tenant{}, httpx.Internal(errors.New("account: request has no tenant"))
-	}
-	return t, nil
 }
 
 var msgMismatch = i18n.M("form.password_mismatch")
@@ -173,9 +162,4 @@ func sentence(msg string) string {
 		msg += "."
 	}
 	return msg
-}
-
-func seeOther(w http.ResponseWriter, target string) {
-	w.Header().Set("Location", target)
-	w.WriteHeader(http.StatusSeeOther)
 }

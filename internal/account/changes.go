@@ -28,7 +28,7 @@ func (h *Handler) memberForm(act func(w http.ResponseWriter, r *http.Request, wh
 		if err != nil || done == "" {
 			return err
 		}
-		seeOther(w, HomePath+"?done="+done)
+		httpx.SeeOther(w, HomePath+"?done="+done)
 		return nil
 	}
 }

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,7 +25,7 @@ const DefaultForgotFloor = 400 * time.Millisecond
 const maxEmailLen = 254
 
 func (h *Handler) getForgot(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func (h *Handler) postForgot(w http.ResponseWriter, r *http.Request) error {
 	if err := h.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"net/url"
 	"slices"
@@ -38,13 +39,13 @@ type me struct {
 // signedIn returns the request's member, or sends the browser to sign in
 // and come back to the member's page (ok false).
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (me, bool, error) {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return me{}, false, err
 	}
 	s, m, err := h.Sessions.Current(r)
 	if errors.Is(err, session.ErrNoSession) {
-		seeOther(w, "/login?"+url.Values{"return_to": {HomePath}}.Encode())
+		httpx.SeeOther(w, "/login?"+url.Values{"return_to": {HomePath}}.Encode())
 		return me{}, false, nil
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/httpx"
@@ -37,7 +38,7 @@ type linkCall struct {
 }
 
 func (l passwordLink[P]) get(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (l passwordLink[P]) post(w http.ResponseWriter, r *http.Request) error {
 	if err := l.h.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -80,6 +81,6 @@ func (h *Handler) signIn(c linkCall, m model.Member, target string) error {
 	if _, err := h.Sessions.Start(c.w, c.r, c.t, m, []string{"pwd"}); err != nil {
 		return httpx.Internal(err)
 	}
-	seeOther(c.w, target)
+	httpx.SeeOther(c.w, target)
 	return nil
 }

@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"strings"
 
@@ -82,7 +83,7 @@ func mailOn(err error) error {
 // getVerify shows the address the link confirms and a button: a mail
 // scanner that opens the link uses nothing up.
 func (h *Handler) getVerify(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func (h *Handler) postVerify(w http.ResponseWriter, r *http.Request) error {
 	if err := h.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}

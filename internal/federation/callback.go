@@ -3,6 +3,7 @@ package federation
 import (
 	"errors"
 	"fmt"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/connections"
@@ -18,7 +19,7 @@ import (
 // replayed callback, even a valid one, finds nothing to redeem; nothing is
 // created or linked unless every check passes.
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (h *Handler) exchange(r *http.Request, c model.Connection, code string, st 
 	if err != nil {
 		return upstream.Claims{}, err
 	}
-	t, _ := tenantOf(r)
+	t, _ := tenancy.FromRequest(r)
 	return k.Exchange(r.Context(), code, upstream.AuthRequest{RedirectURI: connections.CallbackURL(t.Issuer),
 		Nonce: st.Nonce, CodeVerifier: st.CodeVerifier})
 }
@@ -130,7 +131,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, t model.Tenant,
 	actor := "member:" + m.ID
 	h.audit(ctx, t, actor, "login.success", actor, map[string]string{"method": "fed",
 		"connection": c.ID, "ip": httpx.ClientIP(r, h.TrustedProxies)})
-	seeOther(w, returnTo)
+	httpx.SeeOther(w, returnTo)
 	return nil
 }
 

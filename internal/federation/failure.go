@@ -2,6 +2,7 @@ package federation
 
 import (
 	"errors"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -100,7 +101,7 @@ func (h *Handler) handle(fn httpx.HandlerFunc) http.Handler {
 		if f.retryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(f.retryAfter.Round(time.Second)/time.Second)))
 		}
-		t, _ := tenantOf(r) // without one, the page still says what happened
+		t, _ := tenancy.FromRequest(r) // without one, the page still says what happened
 		if err := h.UI.Render(w, f.status, ui.PageSSOError, ui.SSOError{Page: ui.PageFor(r, t), Status: f.status,
 			Heading: f.heading, Message: f.message, RetryURL: f.retryURL, RequestID: rid}); err != nil {
 			h.Pages.Write(w, r, httpx.Internal(err))

@@ -10,7 +10,6 @@ package federation
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -24,7 +23,6 @@ import (
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 	"github.com/guildgate/guildgate/internal/upstream"
@@ -88,20 +86,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 func (h *Handler) now() time.Time { return store.Stamp(h.Now()) }
-
-func tenantOf(r *http.Request) (model.Tenant, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return model.Tenant{}, httpx.Internal(errors.New("federation: request has no tenant"))
-	}
-	return t, nil
-}
-
-// seeOther redirects to a target this package built or checked.
-func seeOther(w http.ResponseWriter, target string) {
-	w.Header().Set("Location", target)
-	w.WriteHeader(http.StatusSeeOther)
-}
 
 // audit records an event; a failing audit log is reported, not fatal, so
 // an audit outage cannot lock every member out.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 
 	"github.com/guildgate/guildgate/internal/ids"
@@ -69,14 +71,14 @@ func (h *Handler) logoutURL(ctx context.Context, t model.Tenant, s model.Session
 // signedOut is where providers send members back after ending their
 // session: on to where /log-out would have sent them, else our page.
 func (h *Handler) signedOut(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
 	if state := r.URL.Query().Get("state"); state != "" {
 		st, first, err := h.States.Consume(r.Context(), t.ID, ids.Hash(state), h.now())
 		if err == nil && first && st.Purpose == model.StateLogout && h.now().Before(st.ExpiresAt) && st.ReturnTo != "" {
-			seeOther(w, st.ReturnTo) // checked by /log-out before it was stored
+			httpx.SeeOther(w, st.ReturnTo) // checked by /log-out before it was stored
 			return nil
 		}
 	}

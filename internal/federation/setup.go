@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -47,7 +48,7 @@ func (s *Setup) Mount(mux *http.ServeMux) {
 }
 
 func (s *Setup) get(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (s *Setup) post(w http.ResponseWriter, r *http.Request) error {
 	if err := s.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}

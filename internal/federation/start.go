@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,7 +71,7 @@ func StartURL(id, returnTo, hint string) string {
 // start begins a round trip: a single-use state bound to this browser by a
 // cookie, a nonce and a PKCE verifier, then off to the provider.
 func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req.LoginHint = hint
-	seeOther(w, k.AuthCodeURL(req))
+	httpx.SeeOther(w, k.AuthCodeURL(req))
 	return nil
 }
 

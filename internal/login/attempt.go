@@ -92,7 +92,7 @@ func (h *Handler) succeed(w http.ResponseWriter, r *http.Request, t model.Tenant
 	actor := "member:" + a.member.ID
 	h.audit(ctx, t, actor, "login.success", actor, a.ip, map[string]string{"method": "pwd"})
 	h.count("success")
-	seeOther(w, f.ReturnTo)
+	httpx.SeeOther(w, f.ReturnTo)
 	return nil
 }
 

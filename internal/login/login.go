@@ -8,7 +8,6 @@
 package login
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -16,13 +15,11 @@ import (
 
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/mfa"
-	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/passkeys"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -79,22 +76,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 
 func (h *Handler) page(fn httpx.HandlerFunc) http.Handler {
 	return h.CSRF.Protect(h.Errors.Handle(fn))
-}
-
-// tenantOf returns the request's tenant; its absence is a wiring bug.
-func tenantOf(r *http.Request) (model.Tenant, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return model.Tenant{}, httpx.Internal(errors.New("login: request has no tenant"))
-	}
-	return t, nil
-}
-
-// seeOther redirects after a POST (or to a known-safe local target) without
-// http.Redirect's path rewriting: target was already validated.
-func seeOther(w http.ResponseWriter, target string) {
-	w.Header().Set("Location", target)
-	w.WriteHeader(http.StatusSeeOther)
 }
 
 func (h *Handler) count(outcome string) {

@@ -2,6 +2,8 @@ package login
 
 import (
 	"errors"
+	"github.com/guildgate/guildgate/internal/httpx"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"net/url"
 
@@ -25,7 +27,7 @@ type form struct {
 // a signed-in member: signing in replaces the session, and the
 // authorization endpoint, not this page, checks that it did.
 func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
-	tenant, err := tenantOf(r)
+	tenant, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -38,7 +40,7 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) error {
 	signedIn := err == nil && q.Get("prompt") != "login"
 	switch {
 	case signedIn && f.ReturnTo != returnto.Default:
-		seeOther(w, f.ReturnTo)
+		httpx.SeeOther(w, f.ReturnTo)
 		return nil
 	case signedIn:
 		return h.renderSignedIn(w, r, tenant, member)

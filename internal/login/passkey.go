@@ -2,6 +2,7 @@ package login
 
 import (
 	"errors"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,7 +68,7 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 	if err := h.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 	actor := "member:" + proof.Member.ID
 	h.audit(r.Context(), t, actor, "login.success", actor, ip, map[string]string{"method": strings.Join(proof.AMR, " ")})
 	h.count("success")
-	seeOther(w, f.ReturnTo)
+	httpx.SeeOther(w, f.ReturnTo)
 	return nil
 }
 

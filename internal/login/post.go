@@ -1,6 +1,7 @@
 package login
 
 import (
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"strings"
 
@@ -27,7 +28,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := h.CSRF.Check(r); err != nil {
 		return err
 	}
-	tenant, err := tenantOf(r)
+	tenant, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}

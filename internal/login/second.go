@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -152,7 +153,7 @@ func (h *Handler) codeSubject(r *http.Request, t model.Tenant) (model.Member, []
 
 // getCode shows the code form; without anyone to ask, the sign-in starts over.
 func (h *Handler) getCode(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func (h *Handler) openCodePost(w http.ResponseWriter, r *http.Request) (p codePo
 	if err := h.CSRF.Check(r); err != nil {
 		return p, false, err
 	}
-	if p.tenant, err = tenantOf(r); err != nil {
+	if p.tenant, err = tenancy.FromRequest(r); err != nil {
 		return p, false, err
 	}
 	p.returnTo = returnto.Safe(r.PostForm.Get("return_to"))
@@ -196,7 +197,7 @@ func (h *Handler) restart(w http.ResponseWriter, returnTo string, err error) err
 	if err != nil {
 		return err
 	}
-	seeOther(w, "/login?"+url.Values{"return_to": {returnTo}}.Encode())
+	httpx.SeeOther(w, "/login?"+url.Values{"return_to": {returnTo}}.Encode())
 	return nil
 }
 
@@ -245,6 +246,6 @@ func (h *Handler) startTwoFactor(w http.ResponseWriter, r *http.Request, t model
 	h.audit(r.Context(), t, actor, "login.success", actor, ip, map[string]string{"method": strings.Join(amr, " "),
 		"second_factor": method})
 	h.count("success")
-	seeOther(w, returnTo)
+	httpx.SeeOther(w, returnTo)
 	return nil
 }

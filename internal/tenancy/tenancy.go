@@ -5,7 +5,10 @@ package tenancy
 
 import (
 	"context"
+	"errors"
+	"net/http"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -20,4 +23,15 @@ func NewContext(ctx context.Context, t model.Tenant) context.Context {
 func FromContext(ctx context.Context) (t model.Tenant, ok bool) {
 	t, ok = ctx.Value(ctxKey{}).(model.Tenant)
 	return t, ok
+}
+
+// FromRequest returns the tenant of a request to a handler mounted behind
+// the resolver, where its absence is a wiring bug: a fault whose cause only
+// the log sees.
+func FromRequest(r *http.Request) (model.Tenant, error) {
+	t, ok := FromContext(r.Context())
+	if !ok {
+		return model.Tenant{}, httpx.Internal(errors.New("tenancy: request has no tenant"))
+	}
+	return t, nil
 }
