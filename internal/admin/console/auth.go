@@ -6,7 +6,6 @@ import (
 	"net/url"
 
 	"github.com/guildgate/guildgate/internal/httpx"
-	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
@@ -100,11 +99,5 @@ func (h *Handler) factors(r *http.Request, t model.Tenant, s model.Session, m mo
 	if err != nil {
 		return "", err
 	}
-	switch d.Verdict {
-	case signinpolicy.StepUp:
-		return mfa.CodePath, nil
-	case signinpolicy.Enrol:
-		return mfa.EnrolPath, nil
-	}
-	return "", nil
+	return d.Page(), nil
 }
