@@ -134,17 +134,7 @@ func redirects(grants []string) bool {
 
 // checkName bounds the name and refuses control characters, which would
 // forge lines in the audit log and on consent and error pages.
-func checkName(s string) string {
-	switch {
-	case s == "":
-		return "is required"
-	case len([]rune(s)) > MaxNameLength:
-		return fmt.Sprintf("must be at most %d characters", MaxNameLength)
-	case inputs.HasControl(s):
-		return "must not contain control characters"
-	}
-	return ""
-}
+func checkName(s string) string { return inputs.CheckText(s, true, MaxNameLength) }
 
 // checkURIs reports each bad URI as its own problem naming it, so an
 // administrator fixes a whole list in one go. The rules are internal/oauth's,

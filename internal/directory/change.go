@@ -45,15 +45,15 @@ func (p MemberPatch) Validate() error {
 	}
 	problem.CheckIf(&ps, "email", p.Email, checkEmail)
 	if p.Name != nil {
-		ps.Check("name", checkText(*p.Name, true, MaxNameLength))
+		ps.Check("name", inputs.CheckText(*p.Name, true, MaxNameLength))
 	}
 	for field, v := range map[string]*string{"given_name": p.GivenName, "family_name": p.FamilyName} {
 		if v != nil {
-			ps.Check(field, checkText(*v, false, MaxNameLength))
+			ps.Check(field, inputs.CheckText(*v, false, MaxNameLength))
 		}
 	}
 	if p.LegacyID != nil {
-		ps.Check("legacy_id", checkText(*p.LegacyID, false, MaxLegacyIDLength))
+		ps.Check("legacy_id", inputs.CheckText(*p.LegacyID, false, MaxLegacyIDLength))
 	}
 	problem.CheckIf(&ps, "status", p.Status, checkStatus)
 	if p.Language != nil && *p.Language != "" && !i18n.Supported(*p.Language) {

@@ -24,7 +24,7 @@ type GroupInput struct {
 func (in GroupInput) Validate() error {
 	in = in.normalized()
 	var ps problem.List
-	ps.Check("name", checkText(in.Name, true, MaxGroupNameLength))
+	ps.Check("name", inputs.CheckText(in.Name, true, MaxGroupNameLength))
 	ps.Check("description", checkDescription(in.Description))
 	return ps.Err()
 }
@@ -47,7 +47,7 @@ func (p GroupPatch) Validate() error {
 		ps.Check("", "nothing to change")
 	}
 	if p.Name != nil {
-		ps.Check("name", checkText(*p.Name, true, MaxGroupNameLength))
+		ps.Check("name", inputs.CheckText(*p.Name, true, MaxGroupNameLength))
 	}
 	if p.Description != nil {
 		ps.Check("description", checkDescription(*p.Description))

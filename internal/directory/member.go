@@ -44,10 +44,10 @@ func (in MemberInput) Validate() error {
 	in = in.normalized()
 	var ps problem.List
 	ps.Check("email", checkEmail(in.Email))
-	ps.Check("name", checkText(in.Name, true, MaxNameLength))
-	ps.Check("given_name", checkText(in.GivenName, false, MaxNameLength))
-	ps.Check("family_name", checkText(in.FamilyName, false, MaxNameLength))
-	ps.Check("legacy_id", checkText(in.LegacyID, false, MaxLegacyIDLength))
+	ps.Check("name", inputs.CheckText(in.Name, true, MaxNameLength))
+	ps.Check("given_name", inputs.CheckText(in.GivenName, false, MaxNameLength))
+	ps.Check("family_name", inputs.CheckText(in.FamilyName, false, MaxNameLength))
+	ps.Check("legacy_id", inputs.CheckText(in.LegacyID, false, MaxLegacyIDLength))
 	ps.Check("status", checkStatus(*in.Status))
 	if in.Password != "" {
 		ps.Check("password", errText(password.Validate(in.Password)))

@@ -79,21 +79,7 @@ func checkStatus(s model.MemberStatus) string {
 	return fmt.Sprintf("%q is not one of %s", s, strings.Join(names, ", "))
 }
 
-// checkText bounds a free-text field and refuses control characters, which
-// would forge lines in the audit log and break tokens' readers.
-func checkText(s string, required bool, maxRunes int) string {
-	switch {
-	case s == "" && required:
-		return "is required"
-	case len([]rune(s)) > maxRunes:
-		return fmt.Sprintf("must be at most %d characters", maxRunes)
-	case strings.ContainsFunc(s, isControl):
-		return "must not contain control characters"
-	}
-	return ""
-}
-
-// checkDescription is checkText that allows line breaks and tabs.
+// checkDescription is inputs.CheckText that allows line breaks and tabs.
 func checkDescription(s string) string {
 	if len([]rune(s)) > MaxDescriptionLength {
 		return fmt.Sprintf("must be at most %d characters", MaxDescriptionLength)

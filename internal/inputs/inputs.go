@@ -16,6 +16,7 @@
 package inputs
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -44,6 +45,22 @@ func IsControl(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }
 
 // HasControl reports whether s holds a control character anywhere.
 func HasControl(s string) bool { return strings.ContainsFunc(s, IsControl) }
+
+// CheckText is the rule for a free-text field (a name, a label): required
+// or not, at most maxRunes characters, and no control character, which
+// would forge lines in the audit log and on the pages that show it. It
+// returns the problem's message, "" for a good value.
+func CheckText(s string, required bool, maxRunes int) string {
+	switch {
+	case s == "" && required:
+		return "is required"
+	case len([]rune(s)) > maxRunes:
+		return fmt.Sprintf("must be at most %d characters", maxRunes)
+	case HasControl(s):
+		return "must not contain control characters"
+	}
+	return ""
+}
 
 // CheckList reports, under field, a list entry that is empty once trimmed,
 // once for the whole list: every entry of a list an administrator gives

@@ -73,3 +73,19 @@ func TestPatchHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckText(t *testing.T) {
+	for _, tt := range []struct {
+		s        string
+		required bool
+		want     string
+	}{
+		{"", true, "is required"}, {"", false, ""}, {"Ada", true, ""}, {"ÄÖÜ", true, ""},
+		{"abcd", true, "must be at most 3 characters"}, {"a\nb", false, "must not contain control characters"},
+		{"a\u0085", false, "must not contain control characters"},
+	} {
+		if got := CheckText(tt.s, tt.required, 3); got != tt.want {
+			t.Errorf("CheckText(%q, %v, 3) = %q, want %q", tt.s, tt.required, got, tt.want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package samlapps
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -48,18 +47,13 @@ func (st settings) validate() problem.List {
 	return ps
 }
 
+// checkText is inputs.CheckText for text that must also be valid UTF-8: it
+// goes into signed XML.
 func checkText(s string, max int, required bool) string {
-	switch {
-	case s == "" && required:
-		return "is required"
-	case !utf8.ValidString(s):
+	if s != "" && !utf8.ValidString(s) {
 		return "must be UTF-8 text"
-	case utf8.RuneCountInString(s) > max:
-		return fmt.Sprintf("must be at most %d characters", max)
-	case inputs.HasControl(s):
-		return "must not contain control characters"
 	}
-	return ""
+	return inputs.CheckText(s, required, max)
 }
 
 // checkEntityID: SAML compares entity ids byte for byte, so what is stored

@@ -15,6 +15,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
@@ -68,14 +69,7 @@ func (s *Service) Create(ctx context.Context, actor, tenantID, name string) (mod
 
 func checkName(name string) error {
 	var ps problem.List
-	switch {
-	case name == "":
-		ps.Add("name", "is required")
-	case len([]rune(name)) > MaxNameLength:
-		ps.Add("name", "must be at most %d characters", MaxNameLength)
-	case strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || (r >= 0x7f && r < 0xa0) }):
-		ps.Add("name", "must not contain control characters")
-	}
+	ps.Check("name", inputs.CheckText(name, true, MaxNameLength))
 	return ps.Err()
 }
 
