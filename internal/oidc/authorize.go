@@ -11,7 +11,6 @@ import (
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
-	"github.com/guildgate/guildgate/internal/tenancy"
 )
 
 // mountAuthorize registers /oauth/authorize for GET and POST (OIDC Core
@@ -34,9 +33,9 @@ func (p *Provider) mountAuthorize(mux *http.ServeMux) {
 // error goes back to the client's redirect URI (RFC 6749 §4.1.2.1).
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store") // responses carry codes, tokens or a one-off page
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errNoTenant)
+	t, err := pageTenant(r)
+	if err != nil {
+		return err
 	}
 	outer, err := authorizeParams(r)
 	if err != nil {

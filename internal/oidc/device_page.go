@@ -21,7 +21,6 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -60,9 +59,9 @@ func (p *Provider) mountDevice(mux *http.ServeMux) {
 
 // deviceForm shows the code form, filled in from verification_uri_complete.
 func (p *Provider) deviceForm(w http.ResponseWriter, r *http.Request) error {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errNoTenant)
+	t, err := pageTenant(r)
+	if err != nil {
+		return err
 	}
 	code := r.URL.Query().Get("user_code")
 	if n, ok := oauth.NormalizeUserCode(code); ok {
@@ -86,9 +85,9 @@ func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	if err := p.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errNoTenant)
+	t, err := pageTenant(r)
+	if err != nil {
+		return err
 	}
 	typed := r.PostForm.Get("user_code")
 	code, ok := oauth.NormalizeUserCode(typed)
@@ -198,9 +197,9 @@ func (p *Provider) openDeviceRef(ctx context.Context, t model.Tenant, raw string
 // deviceConfirm asks the signed-in member to approve; anyone else signs
 // in (and proves a second factor where the policy asks) first.
 func (p *Provider) deviceConfirm(w http.ResponseWriter, r *http.Request) error {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errNoTenant)
+	t, err := pageTenant(r)
+	if err != nil {
+		return err
 	}
 	dr, err := p.openDeviceRef(r.Context(), t, r.URL.Query().Get("ref"))
 	if err != nil {
@@ -272,9 +271,9 @@ func (p *Provider) deviceAnswer(w http.ResponseWriter, r *http.Request) error {
 	if err := p.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errNoTenant)
+	t, err := pageTenant(r)
+	if err != nil {
+		return err
 	}
 	approve := r.PostForm.Get("decision") == "approve"
 	if !approve && r.PostForm.Get("decision") != "deny" {

@@ -17,16 +17,10 @@ import (
 // malformed, or another client's token) is {"active": false} and nothing
 // more, so the endpoint cannot be used to probe which tokens exist.
 func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) error {
-	req, err := p.clientRequest(r, false)
+	req, token, err := p.tokenQuery(r, false)
 	if err != nil {
 		return err
 	}
-	token, err := req.param("token")
-	if err != nil {
-		return err
-	}
-	// token_type_hint only orders a search (RFC 7662 §2.1); our two kinds
-	// are told apart by shape, so it is not needed.
 	var resp map[string]any
 	if looksLikeJWT(token) {
 		resp, err = p.introspectAccess(r.Context(), req, token)

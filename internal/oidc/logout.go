@@ -8,7 +8,6 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
-	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
@@ -118,7 +117,7 @@ type logoutAsk struct {
 // browser's session: the same for a relying party's request and for the
 // member's answer to the confirmation, which repeats its parameters.
 func (e *logoutEndpoint) open(r *http.Request, v url.Values) (logoutAsk, error) {
-	t, err := logoutTenant(r)
+	t, err := pageTenant(r)
 	if err != nil {
 		return logoutAsk{}, err
 	}
@@ -160,14 +159,6 @@ func (lo logoutTarget) destination(t model.Tenant) string {
 		return lo.redirect
 	}
 	return t.AfterLogoutURL
-}
-
-func logoutTenant(r *http.Request) (model.Tenant, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return model.Tenant{}, httpx.Internal(errNoTenant)
-	}
-	return t, nil
 }
 
 // logoutSeeOther redirects without http.Redirect's path rewriting: every

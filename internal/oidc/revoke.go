@@ -34,15 +34,10 @@ const revocationMargin = time.Minute
 // or another client's tokens are answered 200 like any other (§2.2): the
 // client can do nothing about them, and nobody learns what exists.
 func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) error {
-	req, err := p.clientRequest(r, true)
+	req, token, err := p.tokenQuery(r, true)
 	if err != nil {
 		return err
 	}
-	token, err := req.param("token")
-	if err != nil {
-		return err
-	}
-	// token_type_hint only orders a search (§2.1); tokens are told apart by shape.
 	if looksLikeJWT(token) {
 		err = p.revokeAccess(r, req, token)
 	} else {
@@ -54,6 +49,19 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// tokenQuery reads a revocation or introspection request (RFC 7009 §2.1,
+// RFC 7662 §2.1): the authenticated client and the token it asks about.
+// token_type_hint only orders a search; our two kinds of token are told
+// apart by shape (looksLikeJWT), so it is not read.
+func (p *Provider) tokenQuery(r *http.Request, allowPublic bool) (tokenRequest, string, error) {
+	req, err := p.clientRequest(r, allowPublic)
+	if err != nil {
+		return req, "", err
+	}
+	token, err := req.param("token")
+	return req, token, err
 }
 
 func (p *Provider) revokeAccess(r *http.Request, req tokenRequest, token string) error {
