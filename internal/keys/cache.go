@@ -42,7 +42,8 @@ type snapshot struct {
 type signerKey struct{ alg, typ string }
 
 type signer struct {
-	kid string
+	kid     string
+	compact compact
 	jose.Signer
 }
 
@@ -194,7 +195,11 @@ func (s *snapshot) addSigners(k model.SigningKey, priv crypto.Signer) error {
 		if err != nil {
 			return fmt.Errorf("keys: signer for key %s: %w", k.ID, err)
 		}
-		s.signers[key] = signer{kid: k.ID, Signer: js}
+		c, err := newCompact(k.Alg, k.ID, typ, priv)
+		if err != nil {
+			return fmt.Errorf("keys: signer for key %s: %w", k.ID, err)
+		}
+		s.signers[key] = signer{kid: k.ID, compact: c, Signer: js}
 	}
 	return nil
 }

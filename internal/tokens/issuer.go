@@ -62,16 +62,14 @@ func (i *Issuer) sign(ctx context.Context, tenantID, alg, typ string, secret []b
 	if err != nil {
 		return "", fmt.Errorf("tokens: encoding claims: %w", err)
 	}
-	var signer jose.Signer
-	if alg == model.AlgHS256 {
-		if len(secret) < minSecret {
-			return "", errors.New("tokens: HS256 needs the client secret (at least 32 bytes)")
-		}
-		key := jose.SigningKey{Algorithm: jose.HS256, Key: secret}
-		signer, err = jose.NewSigner(key, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
-	} else {
-		signer, _, err = i.Keys.Signer(ctx, tenantID, alg, typ)
+	if alg != model.AlgHS256 {
+		return i.Keys.Sign(ctx, tenantID, alg, typ, payload)
 	}
+	if len(secret) < minSecret {
+		return "", errors.New("tokens: HS256 needs the client secret (at least 32 bytes)")
+	}
+	key := jose.SigningKey{Algorithm: jose.HS256, Key: secret}
+	signer, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		return "", fmt.Errorf("tokens: %s signer: %w", alg, err)
 	}
