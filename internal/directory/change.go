@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
@@ -56,9 +55,7 @@ func (p MemberPatch) Validate() error {
 		ps.Check("legacy_id", inputs.CheckText(*p.LegacyID, false, MaxLegacyIDLength))
 	}
 	problem.CheckIf(&ps, "status", p.Status, checkStatus)
-	if p.Language != nil && *p.Language != "" && !i18n.Supported(*p.Language) {
-		ps.Add("language", "%q is not a language Guildgate speaks (one of %s, or empty)", *p.Language, strings.Join(i18n.Languages, ", "))
-	}
+	problem.CheckIf(&ps, "language", p.Language, checkLanguage)
 	return ps.Err()
 }
 

@@ -24,6 +24,9 @@ type MemberInput struct {
 	Status                                       *model.MemberStatus
 	EmailVerified, Admin                         bool
 	Password                                     string
+	// Language is the member's remembered language, one of i18n.Languages,
+	// or "" for none.
+	Language string
 }
 
 func (in MemberInput) normalized() MemberInput {
@@ -35,6 +38,7 @@ func (in MemberInput) normalized() MemberInput {
 		status = model.MemberStatus(inputs.Trim(string(*in.Status)))
 	}
 	in.Status = &status
+	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
 	return in
 }
 
@@ -49,6 +53,7 @@ func (in MemberInput) Validate() error {
 	ps.Check("family_name", inputs.CheckText(in.FamilyName, false, MaxNameLength))
 	ps.Check("legacy_id", inputs.CheckText(in.LegacyID, false, MaxLegacyIDLength))
 	ps.Check("status", checkStatus(*in.Status))
+	ps.Check("language", checkLanguage(in.Language))
 	if in.Password != "" {
 		ps.Check("password", errText(password.Validate(in.Password)))
 	}
@@ -76,7 +81,7 @@ func (s *Service) AddMember(ctx context.Context, actor, tenantID string, in Memb
 	m := model.Member{
 		ID: ids.NewUUID(), TenantID: tenantID, Email: in.Email, EmailVerified: in.EmailVerified,
 		Name: in.Name, GivenName: in.GivenName, FamilyName: in.FamilyName, LegacyID: in.LegacyID,
-		Status: *in.Status, Admin: in.Admin, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
+		Status: *in.Status, Admin: in.Admin, PasswordHash: hash, Language: in.Language, CreatedAt: now, UpdatedAt: now,
 	}
 	err = s.inTx(ctx, func(s *Service) error {
 		if err := s.Members.Create(ctx, m); err != nil {

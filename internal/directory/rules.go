@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -66,6 +67,15 @@ func labelProblem(l string) string {
 		return fmt.Sprintf("the label %q holds a character other than a letter, a digit or a hyphen", l)
 	}
 	return ""
+}
+
+// checkLanguage refuses a remembered language we do not speak; "" is
+// none (pages follow the browser, then the tenant's default).
+func checkLanguage(lang string) string {
+	if lang == "" || i18n.Supported(lang) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a language Guildgate speaks (one of %s, or empty)", lang, strings.Join(i18n.Languages, ", "))
 }
 
 func checkStatus(s model.MemberStatus) string {

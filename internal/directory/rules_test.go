@@ -78,6 +78,9 @@ func TestMemberInputValidate(t *testing.T) {
 		{"label too long", with(func(in *MemberInput) { in.Email = "ada@" + strings.Repeat("a", 64) + ".org" }), []string{"longer than 63"}},
 		{"internationalised domain", with(func(in *MemberInput) { in.Email = "ada@bücher.example" }), nil},
 		{"status given empty", with(func(in *MemberInput) { in.Status = ptr(model.MemberStatus("")) }), []string{`status: "" is not one of`}},
+		{"a language we speak", with(func(in *MemberInput) { in.Language = " NL " }), nil},
+		{"a language we do not speak", with(func(in *MemberInput) { in.Language = "ja" }), []string{`language: "ja" is not a language Guildgate speaks`}},
+		{"a region is not a language of ours", with(func(in *MemberInput) { in.Language = "fr-CA" }), []string{"language: "}},
 		{"all at once", MemberInput{Email: "x", Status: ptr(model.MemberStatus("x")), Password: "x"}, []string{"email", "name", "status", "password"}},
 	}
 	for _, tt := range tests {
@@ -102,6 +105,8 @@ func TestMemberPatchValidate(t *testing.T) {
 		{"email with a trailing newline", MemberPatch{Email: ptr("ada@example.org\n")}, []string{`email: "ada@example.org\n" must not contain control characters`}},
 		{"label starting with a hyphen", MemberPatch{Email: ptr("ada@-x.example")}, []string{"email: "}},
 		{"family name with a tab", MemberPatch{FamilyName: ptr("\tKing")}, []string{"family_name: must not contain control"}},
+		{"forget the language", MemberPatch{Language: ptr("")}, nil},
+		{"a language we do not speak", MemberPatch{Language: ptr("pt")}, []string{`language: "pt" is not a language Guildgate speaks`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantProblems(t, tt.p.Validate(), tt.want...) })

@@ -99,13 +99,13 @@ func wantMessage[E error](t *testing.T, err error, want string) {
 func TestAddMemberStoresNormalisedMemberAndAudits(t *testing.T) {
 	f := newFixture(t)
 	m := f.add(t, MemberInput{Email: " Ada@Example.org ", Name: " Ada Lovelace ", GivenName: "Ada",
-		LegacyID: "L-1", Admin: true, Password: "correct horse battery"})
+		LegacyID: "L-1", Admin: true, Password: "correct horse battery", Language: " DE "})
 	got, err := f.svc.MemberByEmail(context.Background(), f.tenant, "ada@EXAMPLE.org")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.ID != m.ID || got.Email != "Ada@Example.org" || got.Name != "Ada Lovelace" || got.Status != model.StatusCurrent ||
-		!got.Admin || got.Disabled || got.LegacyID != "L-1" || !got.CreatedAt.Equal(clock) {
+		!got.Admin || got.Disabled || got.LegacyID != "L-1" || got.Language != "de" || !got.CreatedAt.Equal(clock) {
 		t.Fatalf("stored %+v", got)
 	}
 	ok, _, err := f.svc.Hasher.Verify(context.Background(), got.PasswordHash, "correct horse battery")

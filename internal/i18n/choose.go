@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -38,6 +39,23 @@ func Choose(uiLocales, acceptLanguage, fallback string) string {
 // variants count), or false when it names none.
 func FromUILocales(uiLocales string) (string, bool) {
 	return must().match(parseList(uiLocales))
+}
+
+// FromAcceptLanguage is the language of ours that best fits an
+// Accept-Language value (RFC 9110 §12.5.4; SCIM's preferredLanguage has
+// its form, RFC 7643 §4.1.1), matched as Choose matches the header: close
+// variants count (nl-NL gets Dutch). False when it names none we speak or
+// is empty; an error when it is not such a value at all.
+func FromAcceptLanguage(s string) (string, bool, error) {
+	if len(s) > maxHeader {
+		return "", false, fmt.Errorf("i18n: a language list longer than %d bytes", maxHeader)
+	}
+	tags, _, err := language.ParseAcceptLanguage(s)
+	if err != nil {
+		return "", false, fmt.Errorf("i18n: %w", err)
+	}
+	lang, ok := must().match(tags)
+	return lang, ok, nil
 }
 
 // parseList parses a ui_locales value, skipping tags that do not parse.

@@ -137,6 +137,31 @@ func TestChoose(t *testing.T) {
 	}
 }
 
+// TestFromAcceptLanguage: a language list names one of ours by its close
+// variants, names none when it speaks only languages we do not, and is an
+// error when it is not a list of BCP 47 tags.
+func TestFromAcceptLanguage(t *testing.T) {
+	cases := []struct {
+		in, want string
+		ok, err  bool
+	}{
+		{"nl-NL", "nl", true, false},
+		{"en_US", "en", true, false}, // the parser's own leniency
+		{"da, de-AT;q=0.8, en;q=0.7", "de", true, false},
+		{"ja-JP", "", false, false},
+		{"", "", false, false},
+		{"not a tag!!", "", false, true},
+		{"fr;q=abc", "", false, true},
+		{strings.Repeat("fr,", 400), "", false, true},
+	}
+	for _, c := range cases {
+		got, ok, err := FromAcceptLanguage(c.in)
+		if got != c.want || ok != c.ok || (err != nil) != c.err {
+			t.Errorf("FromAcceptLanguage(%.20q) = %q, %v, %v; want %q, %v, error %v", c.in, got, ok, err, c.want, c.ok, c.err)
+		}
+	}
+}
+
 func TestDatesAndNumbersFollowTheLanguage(t *testing.T) {
 	d := time.Date(2026, time.December, 6, 15, 4, 0, 0, time.UTC)
 	want := map[string][3]string{

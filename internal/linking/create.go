@@ -15,7 +15,7 @@ import (
 // passed, so the connection vouches for the address.
 func (s *Service) create(ctx context.Context, tenantID string, c model.Connection, f Facts) (model.Member, error) {
 	in := directory.MemberInput{Email: f.Email, Name: displayName(f), GivenName: f.GivenName,
-		FamilyName: f.FamilyName, Status: &c.JITStatus, EmailVerified: true}
+		FamilyName: f.FamilyName, Status: &c.JITStatus, EmailVerified: true, Language: f.Language}
 	if in.Validate() != nil {
 		return model.Member{}, refuse(BadProfile)
 	}

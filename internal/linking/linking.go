@@ -39,6 +39,9 @@ type Facts struct {
 	Tenant                      string
 	Name, GivenName, FamilyName string
 	Groups                      []string // the source's groups, when the connection reads them
+	// Language is the member's language when the source names one we
+	// speak (one of i18n.Languages), given to a member it creates.
+	Language string
 }
 
 // Service applies the rules over the store. Every change is the

@@ -86,7 +86,7 @@ func schemaList(c *call) []map[string]any {
 			attr("userName", "string", true, false, "readWrite", "server"),
 			attr("externalId", "string", false, true, "immutable", "server"),
 			attr("name", "complex", false, false, "readWrite", "none", str("formatted"), str("givenName"), str("familyName")),
-			str("displayName"),
+			str("displayName"), str("preferredLanguage"),
 			multi(attr("emails", "complex", false, false, "readWrite", "none", str("value"), str("type"),
 				attr("primary", "boolean", false, false, "readWrite", "none"))),
 			attr("active", "boolean", false, false, "readWrite", "none"),

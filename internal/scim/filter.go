@@ -27,7 +27,8 @@ type schemaAttrs struct {
 
 var userFilterAttrs = schemaAttrs{urn: userSchema,
 	single: map[string]bool{"id": true, "externalid": true, "username": false, "displayname": false,
-		"active": false, "name.givenname": false, "name.familyname": false, "name.formatted": false},
+		"active": false, "name.givenname": false, "name.familyname": false, "name.formatted": false,
+		"preferredlanguage": false},
 	multi: map[string]schemaAttrs{"emails": {single: map[string]bool{"value": false, "type": false, "primary": false}}}}
 
 var groupFilterAttrs = schemaAttrs{urn: groupSchema,

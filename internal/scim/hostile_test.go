@@ -42,7 +42,7 @@ func (w *world) snapshot() string {
 		must(w.t, err)
 		gs, err := w.st.Groups().ListForMember(ctx, "t1", m.ID)
 		must(w.t, err)
-		b.WriteString(strings.Join([]string{m.ID, m.Email, m.Name, m.GivenName, m.FamilyName,
+		b.WriteString(strings.Join([]string{m.ID, m.Email, m.Name, m.GivenName, m.FamilyName, m.Language,
 			map[bool]string{true: "disabled"}[m.Disabled]}, "|"))
 		for _, id := range ids {
 			b.WriteString(" " + id.ConnectionID + "/" + id.Subject)
@@ -226,6 +226,10 @@ func TestBadInput(t *testing.T) {
 			{"userName not an address", "POST", "/scim/v2/Users", map[string]any{"schemas": []string{userSchema}, "userName": "ada"}, 400, invalidValue},
 			{"wrong type", "POST", "/scim/v2/Users", map[string]any{"schemas": []string{userSchema}, "userName": 7}, 400, invalidValue},
 			{"active not boolean", "POST", "/scim/v2/Users", map[string]any{"schemas": []string{userSchema}, "userName": "x@acme.example", "active": "maybe"}, 400, invalidValue},
+			{"malformed preferredLanguage", "POST", "/scim/v2/Users", map[string]any{"schemas": []string{userSchema}, "userName": "x@acme.example", "preferredLanguage": "not a tag!!"}, 400, invalidValue},
+			{"preferredLanguage not a string", "POST", "/scim/v2/Users", map[string]any{"schemas": []string{userSchema}, "userName": "x@acme.example", "preferredLanguage": []string{"fr"}}, 400, invalidValue},
+			{"PUT malformed preferredLanguage", "PUT", user, map[string]any{"schemas": []string{userSchema}, "userName": "ada@acme.example", "preferredLanguage": "fr;q=abc"}, 400, invalidValue},
+			{"PATCH malformed preferredLanguage", "PATCH", user, patchBody(map[string]any{"op": "replace", "path": "preferredLanguage", "value": "x"}), 400, invalidValue},
 			{"over-long name", "PUT", user, map[string]any{"schemas": []string{userSchema}, "userName": "ada@acme.example", "displayName": strings.Repeat("n", 1000)}, 400, invalidValue},
 			{"PATCH without PatchOp schema", "PATCH", user, map[string]any{"Operations": []any{}}, 400, invalidSyntax},
 			{"PATCH no operations", "PATCH", user, patchBody(), 400, invalidValue},

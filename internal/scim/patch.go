@@ -194,6 +194,9 @@ func (u *user) remove(attr, sub string) error {
 				*f = ""
 			}
 		}
+	case "preferredlanguage":
+		forget := ""
+		u.Language = &forget
 	case "username", "emails", "active", "externalid":
 		return badRequest(mutability, "%s cannot be removed", attr)
 	default:

@@ -30,6 +30,9 @@ func (h *Handler) userResource(ctx context.Context, c *call, u scimUser) (map[st
 	if ext, ok := externalID(u.id.Subject); ok {
 		res["externalId"] = ext
 	}
+	if u.m.Language != "" {
+		res["preferredLanguage"] = u.m.Language
+	}
 	return res, nil
 }
 
@@ -146,6 +149,7 @@ func userRecord(u scimUser) record {
 	ext, _ := externalID(u.id.Subject)
 	return record{values: map[string]string{"id": u.m.ID, "externalid": ext, "username": u.m.Email,
 		"displayname": u.m.Name, "active": strconv.FormatBool(!u.m.Disabled), "name.givenname": u.m.GivenName,
-		"name.familyname": u.m.FamilyName, "name.formatted": u.m.Name},
+		"name.familyname": u.m.FamilyName, "name.formatted": u.m.Name,
+		"preferredlanguage": u.m.Language},
 		multi: map[string][]record{"emails": {{values: map[string]string{"value": u.m.Email, "type": "work", "primary": "true"}}}}}
 }

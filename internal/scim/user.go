@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -21,6 +22,9 @@ const (
 type user struct {
 	UserName, ExternalID, DisplayName, GivenName, FamilyName, Formatted, Email string
 	Active                                                                     bool
+	// Language is the member's remembered language (preferredLanguage
+	// matched to one we speak, "" to forget it); nil leaves it as it is.
+	Language *string
 }
 
 // ignoredUserAttrs are attributes of the User and enterprise schemas that
@@ -28,7 +32,7 @@ type user struct {
 // and dropped. An attribute outside the schemas is refused.
 var ignoredUserAttrs = map[string]bool{
 	"id": true, "meta": true, "nickname": true, "profileurl": true, "title": true, "usertype": true,
-	"preferredlanguage": true, "locale": true, "timezone": true, "password": true, "phonenumbers": true,
+	"locale": true, "timezone": true, "password": true, "phonenumbers": true,
 	"ims": true, "photos": true, "addresses": true, "groups": true, "entitlements": true, "roles": true,
 	"x509certificates": true, strings.ToLower(enterpriseSchema): true,
 }
@@ -36,8 +40,9 @@ var ignoredUserAttrs = map[string]bool{
 // stateOf is the member as a SCIM user, its externalId from its identity.
 func stateOf(m model.Member, id model.Identity) user {
 	ext, _ := externalID(id.Subject)
+	lang := m.Language
 	return user{UserName: m.Email, ExternalID: ext, DisplayName: m.Name, GivenName: m.GivenName,
-		FamilyName: m.FamilyName, Formatted: m.Name, Email: m.Email, Active: !m.Disabled}
+		FamilyName: m.FamilyName, Formatted: m.Name, Email: m.Email, Active: !m.Disabled, Language: &lang}
 }
 
 // The identity subject of a SCIM user is its externalId (Okta and Entra ID
@@ -95,6 +100,8 @@ func (u *user) set(attr, sub string, v json.RawMessage) error {
 		err = u.setName(sub, v)
 	case "emails":
 		u.Email, err = pickEmail(v)
+	case "preferredlanguage":
+		u.Language, err = preferredLanguage(v)
 	default:
 		if !ignoredUserAttrs[attr] {
 			return badRequest(invalidSyntax, "attribute %q is not in the User schema", attr)
@@ -123,6 +130,28 @@ func (u *user) setName(sub string, v json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// preferredLanguage reads preferredLanguage, an Accept-Language value
+// (RFC 7643 §4.1.1), as the member's language: the one of ours it names
+// (close variants count, as for ui_locales: nl-NL is nl), "" for empty or
+// null (forget it). A value naming only languages we do not speak leaves
+// the member's language alone (nil), as ui_locales does: refusing the
+// user would stop a directory provisioning them over an optional
+// attribute. A value that is not a language list is refused.
+func preferredLanguage(v json.RawMessage) (*string, error) {
+	s, err := asString("preferredLanguage", v)
+	if err != nil {
+		return nil, err
+	}
+	lang, ok, err := i18n.FromAcceptLanguage(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		return nil, badRequest(invalidValue, "preferredLanguage %q is not a language tag (RFC 5646)", s)
+	case !ok && strings.TrimSpace(s) != "":
+		return nil, nil
+	}
+	return &lang, nil
 }
 
 // pickEmail chooses, from a list of emails, the primary one, else the

@@ -85,6 +85,9 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	f := linking.Facts{Issuer: model.SCIMIssuer, Subject: subjectOf(in), Email: email, EmailVerified: true,
 		Name: in.memberName(email), GivenName: in.GivenName, FamilyName: in.FamilyName}
+	if in.Language != nil {
+		f.Language = *in.Language
+	}
 	if err := h.checkNew(ctx, c, f); err != nil {
 		return err
 	}
@@ -253,6 +256,9 @@ func (h *Handler) profilePatch(c *call, m model.Member, old, in user) (directory
 			v := f.got
 			*f.dst = &v
 		}
+	}
+	if in.Language != nil && *in.Language != m.Language {
+		p.Language = in.Language
 	}
 	if p != (directory.MemberPatch{}) {
 		if err := p.Validate(); err != nil {
