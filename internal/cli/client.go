@@ -101,12 +101,10 @@ func (cf *clientFlags) input() clients.Input {
 	in := clients.Input{Name: cf.name.v, IDTokenAlg: cf.alg.v, BackchannelLogoutURI: cf.backchannel.v,
 		Public: cf.public.v, GroupsClaim: cf.groupsClaim.v, OmitAuthorizationResponseIss: cf.omitIss.v,
 		Modern: cf.modern()}
-	for dst, src := range map[*[]string]optString{&in.RedirectURIs: cf.redirects, &in.PostLogoutRedirectURIs: cf.postLogout,
-		&in.PermittedGroups: cf.groups, &in.GrantTypes: cf.grants} {
-		if l := csv(src); l != nil {
-			*dst = *l
-		}
-	}
+	setGiven(&in.RedirectURIs, csv(cf.redirects))
+	setGiven(&in.PostLogoutRedirectURIs, csv(cf.postLogout))
+	setGiven(&in.PermittedGroups, csv(cf.groups))
+	setGiven(&in.GrantTypes, csv(cf.grants))
 	return in
 }
 

@@ -100,18 +100,11 @@ func (cf *connectionFlags) input(secret string) connections.Input {
 		AuthMethod: cf.authMethod.v, FetchUserinfo: cf.fetchUserinfo.v, ShowButton: cf.showButton.v,
 		Claims: model.ClaimMapping{Email: cf.emailClaim.v, Name: cf.nameClaim.v, GivenName: cf.givenClaim.v,
 			FamilyName: cf.familyClaim.v, Groups: cf.groupsClaim.v}}, ClientSecret: secret}
-	for dst, src := range map[*[]string]*[]string{&in.Scopes: scopeList(cf.scopes), &in.Domains: csv(cf.domains),
-		&in.EmailFallbackClaims: csv(cf.fallback)} {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if gm := groupMaps(cf.groupMap); gm != nil {
-		in.GroupMap = *gm
-	}
-	if ts := entraTenants(cf.tenantIDs); ts != nil {
-		in.EntraTenants = *ts
-	}
+	setGiven(&in.Scopes, scopeList(cf.scopes))
+	setGiven(&in.Domains, csv(cf.domains))
+	setGiven(&in.EmailFallbackClaims, csv(cf.fallback))
+	setGiven(&in.GroupMap, groupMaps(cf.groupMap))
+	setGiven(&in.EntraTenants, entraTenants(cf.tenantIDs))
 	return in
 }
 

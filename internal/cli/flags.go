@@ -146,6 +146,15 @@ type optString struct {
 func (o *optString) String() string     { return o.v }
 func (o *optString) Set(s string) error { o.v, o.set = s, true; return nil }
 
+// setGiven stores a flag's parsed value (csv, scopeList, …; nil when the
+// flag was not given) in an add's input, where an absent flag leaves the
+// service's default.
+func setGiven[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // ptr returns the value when the flag was given, else nil.
 func (o *optString) ptr() *string {
 	if !o.set {

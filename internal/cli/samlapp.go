@@ -69,12 +69,8 @@ func readSmallFile(field, path string) ([]byte, error) {
 func (f *samlAppFlags) input() (samlapps.Input, error) {
 	in := samlapps.Input{Name: f.name.v, MetadataURL: f.metadataURL.v, EntityID: f.entityID.v, SLOURL: f.slo.v,
 		NameIDFormat: f.format.v, RelayState: f.relayState.v}
-	if l := csv(f.acs); l != nil {
-		in.ACSURLs = *l
-	}
-	if l := csv(f.groups); l != nil {
-		in.PermittedGroups = *l
-	}
+	setGiven(&in.ACSURLs, csv(f.acs))
+	setGiven(&in.PermittedGroups, csv(f.groups))
 	var err error
 	if f.metadataFile.set {
 		if in.Metadata, err = readSmallFile("metadata", f.metadataFile.v); err != nil {
