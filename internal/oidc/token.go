@@ -80,7 +80,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_ = oauth.WriteTokenJSON(w, is.response()) // it reports its own failure
+	_ = oauth.WriteTokenBody(w, is.response().appendJSON(nil)) // a failed write has nobody to tell
 	return nil
 }
 

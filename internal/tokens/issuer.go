@@ -58,7 +58,7 @@ const minSecret = 32
 // carries typ and, for the asymmetric algorithms, the key's kid. HS256 is
 // keyed with secret (a client secret) and has no kid: the client knows it.
 func (i *Issuer) sign(ctx context.Context, tenantID, alg, typ string, secret []byte, claims any) (string, error) {
-	payload, err := json.Marshal(claims)
+	payload, err := encodeClaims(claims)
 	if err != nil {
 		return "", fmt.Errorf("tokens: encoding claims: %w", err)
 	}
@@ -78,6 +78,15 @@ func (i *Issuer) sign(ctx context.Context, tenantID, alg, typ string, secret []b
 		return "", fmt.Errorf("tokens: signing: %w", err)
 	}
 	return jws.CompactSerialize()
+}
+
+// encodeClaims is json.Marshal, without reflection for the claims that
+// write themselves (accessWire).
+func encodeClaims(claims any) ([]byte, error) {
+	if a, ok := claims.(interface{ appendJSON([]byte) []byte }); ok {
+		return a.appendJSON(make([]byte, 0, 512)), nil
+	}
+	return json.Marshal(claims)
 }
 
 // idTokenAlg is the client's ID-token algorithm; RS256 is the OIDC default.
