@@ -11,6 +11,7 @@ import (
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
+	"github.com/guildgate/guildgate/internal/tenancy"
 )
 
 // mountAuthorize registers /oauth/authorize for GET and POST (OIDC Core
@@ -33,7 +34,7 @@ func (p *Provider) mountAuthorize(mux *http.ServeMux) {
 // error goes back to the client's redirect URI (RFC 6749 §4.1.2.1).
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store") // responses carry codes, tokens or a one-off page
-	t, err := pageTenant(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -182,13 +183,6 @@ func (to authReply) send(w http.ResponseWriter, params url.Values) error {
 	if err != nil {
 		return httpx.Internal(fmt.Errorf("build redirect: %w", err))
 	}
-	authSeeOther(w, loc)
+	httpx.SeeOther(w, loc)
 	return nil
-}
-
-// authSeeOther redirects with 303, which makes the browser GET the target
-// whether the request was a GET or a POST.
-func authSeeOther(w http.ResponseWriter, loc string) {
-	w.Header().Set("Location", loc)
-	w.WriteHeader(http.StatusSeeOther)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/session"
@@ -27,7 +28,7 @@ func (n authNext) done(w http.ResponseWriter) bool {
 	if n.login == "" {
 		return false
 	}
-	authSeeOther(w, n.login)
+	httpx.SeeOther(w, n.login)
 	return true
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/ui"
 )
@@ -59,7 +60,7 @@ func (p *Provider) mountDevice(mux *http.ServeMux) {
 
 // deviceForm shows the code form, filled in from verification_uri_complete.
 func (p *Provider) deviceForm(w http.ResponseWriter, r *http.Request) error {
-	t, err := pageTenant(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	if err := p.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := pageTenant(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	authSeeOther(w, pathDeviceConfirm+"?"+url.Values{"ref": {ref}}.Encode())
+	httpx.SeeOther(w, pathDeviceConfirm+"?"+url.Values{"ref": {ref}}.Encode())
 	return nil
 }
 
@@ -197,7 +198,7 @@ func (p *Provider) openDeviceRef(ctx context.Context, t model.Tenant, raw string
 // deviceConfirm asks the signed-in member to approve; anyone else signs
 // in (and proves a second factor where the policy asks) first.
 func (p *Provider) deviceConfirm(w http.ResponseWriter, r *http.Request) error {
-	t, err := pageTenant(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func (p *Provider) deviceDetour(w http.ResponseWriter, page, back string) error 
 	if returnto.Safe(back) != back {
 		return httpx.BadRequestMsg(i18n.M("device.error.stale"))
 	}
-	authSeeOther(w, page+"?"+url.Values{"return_to": {back}}.Encode())
+	httpx.SeeOther(w, page+"?"+url.Values{"return_to": {back}}.Encode())
 	return nil
 }
 
@@ -271,7 +272,7 @@ func (p *Provider) deviceAnswer(w http.ResponseWriter, r *http.Request) error {
 	if err := p.CSRF.Check(r); err != nil {
 		return err
 	}
-	t, err := pageTenant(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/session"
+	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/ui"
 )
 
@@ -82,7 +83,7 @@ func (e *logoutEndpoint) relay(w http.ResponseWriter, r *http.Request) error {
 	if len(q) > 0 {
 		target += "?" + q.Encode()
 	}
-	logoutSeeOther(w, target)
+	httpx.SeeOther(w, target)
 	return nil
 }
 
@@ -117,7 +118,7 @@ type logoutAsk struct {
 // browser's session: the same for a relying party's request and for the
 // member's answer to the confirmation, which repeats its parameters.
 func (e *logoutEndpoint) open(r *http.Request, v url.Values) (logoutAsk, error) {
-	t, err := pageTenant(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return logoutAsk{}, err
 	}
@@ -145,7 +146,7 @@ func (e *logoutEndpoint) open(r *http.Request, v url.Values) (logoutAsk, error) 
 // signed-out page (PRODUCT.md).
 func (e *logoutEndpoint) finish(w http.ResponseWriter, r *http.Request, t model.Tenant, lo logoutTarget) error {
 	if dest := lo.destination(t); dest != "" {
-		logoutSeeOther(w, dest)
+		httpx.SeeOther(w, dest)
 		return nil
 	}
 	return e.UI.Render(w, http.StatusOK, ui.PageSignedOut, ui.SignedOut{Page: ui.PageFor(r, t)})
@@ -159,11 +160,4 @@ func (lo logoutTarget) destination(t model.Tenant) string {
 		return lo.redirect
 	}
 	return t.AfterLogoutURL
-}
-
-// logoutSeeOther redirects without http.Redirect's path rewriting: every
-// target here is a registered URI or one we built.
-func logoutSeeOther(w http.ResponseWriter, target string) {
-	w.Header().Set("Location", target)
-	w.WriteHeader(http.StatusSeeOther)
 }

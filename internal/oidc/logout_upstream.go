@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -28,7 +29,7 @@ func (e *logoutEndpoint) endAndFinish(w http.ResponseWriter, r *http.Request, t 
 		return err
 	}
 	if upstreamURL != "" {
-		logoutSeeOther(w, upstreamURL)
+		httpx.SeeOther(w, upstreamURL)
 		return nil
 	}
 	return e.finish(w, r, t, lo)

@@ -22,7 +22,6 @@ import (
 	"github.com/guildgate/guildgate/internal/session"
 	"github.com/guildgate/guildgate/internal/signinpolicy"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/tenancy"
 	"github.com/guildgate/guildgate/internal/throttle"
 	"github.com/guildgate/guildgate/internal/tokens"
 	"github.com/guildgate/guildgate/internal/ui"
@@ -93,16 +92,6 @@ type Provider struct {
 }
 
 var errNoTenant = errors.New("oidc: request has no tenant")
-
-// pageTenant is the tenant of a request to one of the provider's pages;
-// without one (a wiring fault) the answer is the 500 page.
-func pageTenant(r *http.Request) (model.Tenant, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return model.Tenant{}, httpx.Internal(errNoTenant)
-	}
-	return t, nil
-}
 
 // grantRepos are what checking a grant and auditing an issuance read and
 // write: a transaction's repositories (store.Tx) inside one, so that they
