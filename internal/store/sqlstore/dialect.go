@@ -38,6 +38,10 @@ type dialect struct {
 	// advisoryLock serialises migrations across processes. SQLite is one file
 	// on one host, where the immediate transaction goose runs in suffices.
 	advisoryLock bool
+	// detachTx begins transactions without the caller's cancellation
+	// (postgres.go): PostgreSQL's driver loses the connection of a
+	// transaction whose context ends. SQLite's does not.
+	detachTx bool
 	// constraint classifies a driver error as a unique or foreign-key violation.
 	constraint func(error) constraintKind
 }
@@ -67,6 +71,7 @@ var postgresDialect = dialect{
 	lockParent:   " FOR NO KEY UPDATE",
 	skipLocked:   " FOR UPDATE SKIP LOCKED",
 	advisoryLock: true,
+	detachTx:     true,
 	constraint:   postgresConstraint,
 }
 

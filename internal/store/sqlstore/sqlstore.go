@@ -92,7 +92,7 @@ func openPostgres(ctx context.Context, source string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(postgresDialect.driver, source)
+	db, err := openPostgresDB(source)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres database: %w", err)
 	}
@@ -173,7 +173,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.tx != nil {
 		return fn(s.tx)
 	}
-	tx, err := s.pool.BeginTx(ctx, nil)
+	txCtx, release := s.d.txContext(ctx)
+	defer release()
+	tx, err := s.pool.BeginTx(txCtx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", s.d.mapErr(err))
 	}
