@@ -79,14 +79,20 @@ func (p *Provider) renderDeviceCode(w http.ResponseWriter, r *http.Request, t mo
 	})
 }
 
+// devicePost opens one of the device pages' form posts: the form token
+// first, then the tenant.
+func (p *Provider) devicePost(r *http.Request) (model.Tenant, error) {
+	if err := p.CSRF.Check(r); err != nil {
+		return model.Tenant{}, err
+	}
+	return tenancy.FromRequest(r)
+}
+
 // deviceEnter checks a typed code: its shape first (a typo costs no
 // lookup), then the throttle per address and per code, then the store.
 // Unknown, expired and answered codes get one message.
 func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
-	if err := p.CSRF.Check(r); err != nil {
-		return err
-	}
-	t, err := tenancy.FromRequest(r)
+	t, err := p.devicePost(r)
 	if err != nil {
 		return err
 	}
@@ -269,10 +275,7 @@ func (p *Provider) deviceDetour(w http.ResponseWriter, page, back string) error 
 
 // deviceAnswer records the member's approval or denial.
 func (p *Provider) deviceAnswer(w http.ResponseWriter, r *http.Request) error {
-	if err := p.CSRF.Check(r); err != nil {
-		return err
-	}
-	t, err := tenancy.FromRequest(r)
+	t, err := p.devicePost(r)
 	if err != nil {
 		return err
 	}
