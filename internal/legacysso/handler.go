@@ -82,9 +82,9 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 // would hand the token, or at least the member, to whoever asked.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store") // the redirect carries a token
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errors.New("legacysso: request has no tenant"))
+	t, err := tenancy.FromRequest(r)
+	if err != nil {
+		return err
 	}
 	req, err := h.parse(r.Context(), t, r.URL.RawQuery)
 	if err != nil {

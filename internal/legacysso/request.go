@@ -114,7 +114,6 @@ func toLogin(w http.ResponseWriter, req request, page string) error {
 	if returnto.Safe(returnTo) != returnTo {
 		return httpx.BadRequestMsg(i18n.M("sso.too_long"))
 	}
-	w.Header().Set("Location", page+"?"+url.Values{"return_to": {returnTo}}.Encode())
-	w.WriteHeader(http.StatusSeeOther)
+	httpx.SeeOther(w, page+"?"+url.Values{"return_to": {returnTo}}.Encode())
 	return nil
 }

@@ -125,7 +125,7 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request) (model.Tenant, *
 // openRequest returns the tenant of a request whose answer no cache may
 // keep: it carries a signed message, or leads to one.
 func openRequest(w http.ResponseWriter, r *http.Request) (model.Tenant, error) {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return t, err
 	}
@@ -133,18 +133,10 @@ func openRequest(w http.ResponseWriter, r *http.Request) (model.Tenant, error) {
 	return t, nil
 }
 
-func tenantOf(r *http.Request) (model.Tenant, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return model.Tenant{}, httpx.Internal(errors.New("samlidp: request has no tenant"))
-	}
-	return t, nil
-}
-
 // metadata serves the IdP metadata. Service providers fetch it from their
 // servers; it is public.
 func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) error {
-	t, err := tenantOf(r)
+	t, err := tenancy.FromRequest(r)
 	if err != nil {
 		return err
 	}

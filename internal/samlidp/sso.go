@@ -226,7 +226,6 @@ func toLogin(w http.ResponseWriter, returnTo string, force bool, page string) er
 	if page == "" {
 		page = "/login"
 	}
-	w.Header().Set("Location", page+"?"+q.Encode())
-	w.WriteHeader(http.StatusSeeOther)
+	httpx.SeeOther(w, page+"?"+q.Encode())
 	return nil
 }

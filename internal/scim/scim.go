@@ -98,9 +98,9 @@ func (h *Handler) authenticated(ew *httpx.ErrorWriter, fn handlerFunc) http.Hand
 }
 
 func (h *Handler) authenticate(r *http.Request) (*call, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return nil, httpx.Internal(errors.New("scim: request has no tenant"))
+	t, err := tenancy.FromRequest(r)
+	if err != nil {
+		return nil, err
 	}
 	token, ok := httpx.Bearer(r)
 	if !ok {

@@ -89,9 +89,9 @@ func (h *Handler) authenticated(ew *httpx.ErrorWriter, fn handlerFunc) http.Hand
 // carries only a session cookie is refused with 403, not 401: it is
 // authenticated, as a member, but a session is not a credential here.
 func (h *Handler) authenticate(r *http.Request) (*call, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return nil, httpx.Internal(errors.New("api: request has no tenant"))
+	t, err := tenancy.FromRequest(r)
+	if err != nil {
+		return nil, err
 	}
 	token, ok := httpx.Bearer(r)
 	if !ok {

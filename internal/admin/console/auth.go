@@ -53,15 +53,14 @@ func (h *Handler) page(fn pageFunc) http.Handler {
 // authorize returns the administrator, or nil after redirecting an
 // anonymous page view to the login page.
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (*call, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return nil, httpx.Internal(errors.New("console: request has no tenant"))
+	t, err := tenancy.FromRequest(r)
+	if err != nil {
+		return nil, err
 	}
 	s, m, err := h.Sessions.Current(r)
 	switch {
 	case errors.Is(err, session.ErrNoSession) && r.Method == http.MethodGet:
-		w.Header().Set("Location", "/login?return_to="+url.QueryEscape(r.URL.RequestURI()))
-		w.WriteHeader(http.StatusSeeOther)
+		httpx.SeeOther(w, "/login?return_to="+url.QueryEscape(r.URL.RequestURI()))
 		return nil, nil
 	case errors.Is(err, session.ErrNoSession):
 		return nil, httpx.Forbidden("Sign in as an administrator first.")
@@ -72,8 +71,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) (*call, erro
 	}
 	if page, err := h.factors(r, t, s, m); page != "" || err != nil {
 		if err == nil && r.Method == http.MethodGet {
-			w.Header().Set("Location", page+"?return_to="+url.QueryEscape(r.URL.RequestURI()))
-			w.WriteHeader(http.StatusSeeOther)
+			httpx.SeeOther(w, page+"?return_to="+url.QueryEscape(r.URL.RequestURI()))
 		} else if err == nil {
 			err = httpx.Forbidden("This site asks administrators for a second factor. Reload the page to give it.")
 		}

@@ -31,9 +31,9 @@ type TestSignIns struct {
 // an audit event. Only a signed-in administrator sees them; the round trip
 // was also bound to the browser that began it.
 func (h *TestSignIns) Show(w http.ResponseWriter, r *http.Request, conn model.Connection, cl upstream.Claims) error {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return httpx.Internal(errors.New("console: request has no tenant"))
+	t, err := tenancy.FromRequest(r)
+	if err != nil {
+		return err
 	}
 	_, m, err := h.Sessions.Current(r)
 	switch {

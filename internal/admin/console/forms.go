@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/problem"
 )
 
@@ -63,8 +64,7 @@ func seeOther(w http.ResponseWriter, path, done string) error {
 	if done != "" {
 		path += "?done=" + done
 	}
-	w.Header().Set("Location", path)
-	w.WriteHeader(http.StatusSeeOther)
+	httpx.SeeOther(w, path)
 	return nil
 }
 
