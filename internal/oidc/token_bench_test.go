@@ -76,7 +76,7 @@ func formRequest(h *harness, path string, c testClient, form url.Values) *http.R
 }
 
 func BenchmarkClientCredentials(b *testing.B) {
-	h := newHarness(b)
+	h := newBenchHarness(b)
 	c := h.addClient(clients.Input{GrantTypes: []string{model.GrantClientCredentials}})
 	body := url.Values{"grant_type": {"client_credentials"}, "scope": {"groups"}}
 	benchRequests(b, h, func(int) *http.Request { return formRequest(h, oidc.PathToken, c, body) })
@@ -87,7 +87,7 @@ func BenchmarkClientCredentials(b *testing.B) {
 func BenchmarkCodeExchange(b *testing.B) {
 	for _, alg := range []string{model.AlgES256, model.AlgEdDSA, model.AlgRS256} {
 		b.Run(alg, func(b *testing.B) {
-			h := newHarness(b)
+			h := newBenchHarness(b)
 			c, m := h.addClient(clients.Input{IDTokenAlg: alg}), h.addMember("ada@example.org")
 			codes := make([]string, b.N)
 			for i := range codes {
@@ -108,7 +108,7 @@ func BenchmarkCodeExchange(b *testing.B) {
 func BenchmarkRefresh(b *testing.B) {
 	for _, alg := range []string{model.AlgES256, model.AlgEdDSA, model.AlgRS256} {
 		b.Run(alg, func(b *testing.B) {
-			h := newHarness(b)
+			h := newBenchHarness(b)
 			c, m := h.addClient(clients.Input{IDTokenAlg: alg}), h.addMember("ada@example.org")
 			_, g := h.newCode(c, m, codeSpec{Scopes: []string{"openid", "profile", "email", "offline_access"}})
 			tokens := make([]string, b.N)
@@ -124,7 +124,7 @@ func BenchmarkRefresh(b *testing.B) {
 }
 
 func BenchmarkUserinfo(b *testing.B) {
-	h := newHarness(b)
+	h := newBenchHarness(b)
 	c, m := h.addClient(clients.Input{}), h.addMember("ada@example.org")
 	code, _ := h.newCode(c, m, codeSpec{Scopes: []string{"openid", "profile", "email", "groups"}})
 	at := wantOK(b, h.exchange(c, code, nil)).str("access_token")
