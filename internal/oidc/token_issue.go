@@ -55,19 +55,34 @@ func liveGrantError(err error) error {
 // (store.Grants). Errors wrap errNotLive unless the store failed. It reads
 // through rs only, so that inside a transaction it needs no second
 // connection.
+//
+// The grant, its member and (when the client alone already needs them) the
+// member's groups come in one read, store.Grants.Access: on PostgreSQL each
+// statement is a round trip, and code exchanges and refreshes pay this on
+// every call. Groups that only the grant's scopes turn out to need (the
+// groups scope on a client open to all) are read after it.
 func (p *Provider) grantInForce(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
-	g, err := rs.Grants().Get(ctx, t.ID, grantID)
+	clientNeedsGroups := needsGroups(c, nil)
+	a, err := rs.Grants().Access(ctx, t.ID, grantID, "", clientNeedsGroups)
+	g := a.Grant
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		return g, holder{}, notLive("grant %s not found", grantID)
+		return g, holder{}, notLive("grant %s or its member not found", grantID)
 	case err != nil:
 		return g, holder{}, fmt.Errorf("get grant: %w", err)
 	case !g.RevokedAt.IsZero():
 		return g, holder{}, notLive("grant %s revoked", grantID)
 	case !strings.EqualFold(g.ClientID, c.ID):
 		return g, holder{}, notLive("grant %s belongs to client %s", grantID, g.ClientID)
+	case clientNeedsGroups || a.Member.Disabled || !needsGroups(c, g.Scopes):
+		h, err := admit(c, a.Member, a.Groups, clientNeedsGroups)
+		return g, h, err
 	}
-	h, err := p.memberAllowed(ctx, rs, t, c, g.MemberID, g.Scopes)
+	groups, err := rs.Groups().ListForMember(ctx, t.ID, a.Member.ID)
+	if err != nil {
+		return g, holder{}, fmt.Errorf("groups of member %s: %w", a.Member.ID, err)
+	}
+	h, err := admit(c, a.Member, groups, true)
 	return g, h, err
 }
 
