@@ -64,7 +64,8 @@ func newFuzzSite(t testing.TB) *fuzzSite {
 	}
 	svc := &clients.Service{Store: st.Clients(), Groups: st.Groups(), Audit: st.Audit(), Secrets: keyring, Now: time.Now}
 	c, err := svc.Create(ctx, "test", a.Default.ID, clients.Input{Name: "Fuzz", RedirectURIs: []string{fuzzRedirect},
-		GrantTypes: []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials}})
+		GrantTypes: []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials,
+			model.GrantDeviceCode}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,12 +84,50 @@ func (s *fuzzSite) do(r *http.Request) *httptest.ResponseRecorder {
 var oauthErrorCodes = map[string]bool{"invalid_request": true, "invalid_client": true, "invalid_grant": true,
 	"unauthorized_client": true, "unsupported_grant_type": true, "invalid_scope": true, "invalid_token": true}
 
+// deviceErrorCodes are the further errors of a device's poll (RFC 8628
+// §3.5), allowed only for the device grant.
+var deviceErrorCodes = map[string]bool{"authorization_pending": true, "slow_down": true, "expired_token": true,
+	"access_denied": true}
+
+// deviceCode starts a device authorization for the site's client and
+// returns its device_code: a real one, which no member will approve.
+func (s *fuzzSite) deviceCode(t testing.TB) string {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, s.issuer+"/oauth/device_authorization", strings.NewReader("scope=openid"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Authorization", "Basic "+s.clientIDSecret)
+	rec := s.do(r)
+	var v struct {
+		DeviceCode string `json:"device_code"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); rec.Code != http.StatusOK || err != nil || v.DeviceCode == "" {
+		t.Fatalf("device authorization: %d %s", rec.Code, rec.Body)
+	}
+	return v.DeviceCode
+}
+
+// isDeviceGrant: the body asks for the device grant.
+func isDeviceGrant(body string) bool {
+	v, err := url.ParseQuery(body)
+	return err == nil && v.Get("grant_type") == model.GrantDeviceCode
+}
+
 // FuzzTokenEndpoint: whatever the body and Authorization header, the token
 // endpoint answers in RFC 6749's JSON form, never caches, never fails on
 // our side, and issues tokens only to a request carrying the client secret.
+// A device's poll may also answer with RFC 8628's errors.
 func FuzzTokenEndpoint(f *testing.F) {
 	s := newFuzzSite(f)
+	device := "grant_type=" + url.QueryEscape(model.GrantDeviceCode) + "&device_code="
+	code := s.deviceCode(f)
 	for _, seed := range [][2]string{
+		{"Basic " + s.clientIDSecret, device + code},                                          // pending
+		{"Basic " + s.clientIDSecret, device + "not-a-device-code"},                           // bad device_code
+		{"Basic " + s.clientIDSecret, "grant_type=" + url.QueryEscape(model.GrantDeviceCode)}, // no device_code
+		{"", device + code}, // no client
+		{"", device + code + "&client_id=" + s.clientID},                                                   // no secret
+		{"", device + code + "&client_id=" + s.clientID + "&client_secret=" + s.clientSecret + "&scope=x"}, // in the body
+		{"Basic " + s.clientIDSecret, device + code + "&device_code=" + code},                              // twice
 		{"Basic " + s.clientIDSecret, "grant_type=client_credentials"},
 		{"", "grant_type=client_credentials&client_id=" + s.clientID + "&client_secret=" + s.clientSecret},
 		{"", "grant_type=authorization_code&code=abc&redirect_uri=" + url.QueryEscape(fuzzRedirect) + "&client_id=" + s.clientID},
@@ -120,6 +159,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 			if v.AccessToken == "" || !strings.Contains(body+basicSecret(authorization), s.clientSecret) {
 				t.Fatalf("200 for Authorization %q, body %q", authorization, body)
 			}
+		case rec.Code == http.StatusBadRequest && deviceErrorCodes[v.Error] && isDeviceGrant(body):
 		case (rec.Code != http.StatusBadRequest && rec.Code != http.StatusUnauthorized) || !oauthErrorCodes[v.Error]:
 			t.Fatalf("Authorization %q, body %q: %d %s", authorization, body, rec.Code, rec.Body)
 		}
