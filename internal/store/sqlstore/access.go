@@ -13,7 +13,11 @@ import (
 // is still in force. Asked one repository at a time that took three or four
 // statements (revocation list, grant, member, groups), each a round trip to
 // PostgreSQL and a read transaction of its own on SQLite; Access asks once,
-// one row per group of the member (one row when none).
+// one row per group of the member (one row when none). The joins are
+// written so that each is a lookup by key: group_members by member
+// (migration 00028 makes that index covering, which SQLite's planner needs
+// to prefer it), groups by id. Every membership has its group (foreign
+// key), so a NULL group is only the LEFT JOIN's row of a member in none.
 
 // grantColsGT is grantCols of the grant aliased gt (g is the group).
 const grantColsGT = `gt.id, gt.tenant_id, gt.client_id, gt.member_id, gt.session_id, gt.scopes,
@@ -27,11 +31,11 @@ const accessFrom = ` FROM grants gt
 
 const accessWhere = ` WHERE gt.tenant_id = $1 AND gt.id = $2`
 
-var (
+const (
 	accessQuery           = accessSelect + accessFrom + accessWhere
 	accessWithGroupsQuery = accessSelect + `, ` + groupCols + accessFrom + `
-	LEFT JOIN (group_members gm JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id)
-		ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id` + accessWhere + `
+	LEFT JOIN group_members gm ON gm.tenant_id = gt.tenant_id AND gm.member_id = gt.member_id
+	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + accessWhere + `
 	ORDER BY g.name_norm, g.id`
 )
 

@@ -22,3 +22,6 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 	_, err = p.DownTo(ctx, version)
 	return err
 }
+
+// AccessWithGroupsQuery is Grants.Access's query with groups, for its plan.
+const AccessWithGroupsQuery = accessWithGroupsQuery

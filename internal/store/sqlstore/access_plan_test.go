@@ -1,0 +1,43 @@
+package sqlstore_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/guildgate/guildgate/internal/store/sqlstore"
+	"github.com/guildgate/guildgate/internal/store/storetest"
+)
+
+// TestSQLiteAccessPlan: on SQLite, Grants.Access finds everything by key:
+// no table or index is scanned, and the member's groups are found through
+// the covering group_members_member index, never by scanning the tenant's
+// memberships (which SQLite without statistics did before migration 00028).
+func TestSQLiteAccessPlan(t *testing.T) {
+	s := storetest.NewSQLite(t)
+	rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+sqlstore.AccessWithGroupsQuery, "t", "g", "j")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(plan, "\n")
+	for _, line := range plan {
+		if strings.HasPrefix(line, "SCAN") || strings.HasPrefix(line, "MATERIALIZE") {
+			t.Errorf("plan scans: %s\n%s", line, all)
+		}
+	}
+	if !strings.Contains(all, "SEARCH gm USING COVERING INDEX group_members_member (tenant_id=? AND member_id=?)") {
+		t.Errorf("group_members not searched by member:\n%s", all)
+	}
+}
