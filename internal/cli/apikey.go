@@ -11,8 +11,8 @@ import (
 
 var apikeyCommands = map[string]command{
 	"create": {summary: "create an admin API key and print it once", run: runAPIKeyCreate, synopsis: "--name N " + tenantFlags},
-	"list":   {summary: "list the tenant's admin API keys (never the keys themselves)", run: runAPIKeyList, synopsis: tenantFlags},
-	"revoke": {summary: "stop an admin API key working, at once", run: runAPIKeyRevoke, synopsis: "ID " + tenantFlags},
+	"list":   {summary: "list the tenant's admin API keys (never the keys themselves)", run: listAction((*call).withTenant, listAPIKeys), synopsis: tenantFlags},
+	"revoke": {summary: "stop an admin API key working, at once", run: idAction((*call).withTenant, revokeAPIKey), synopsis: "ID " + tenantFlags},
 }
 
 func runAPIKeyCreate(ctx context.Context, c *call, args []string) error {
@@ -39,43 +39,30 @@ func runAPIKeyCreate(ctx context.Context, c *call, args []string) error {
 	})
 }
 
-func runAPIKeyList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
-		return err
-	}
-	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		ks, err := d.svc.APIKeys.List(ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		vs := make([]views.APIKey, len(ks))
-		for i, k := range ks {
-			vs[i] = views.APIKeyOf(k)
-		}
-		return c.emit(df.json, vs, func(w io.Writer) {
-			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
-			for _, v := range vs {
-				fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\n", v.ID, v.Name, v.Prefix, stamp(v.CreatedAt), orDash(v.RevokedAt))
-			}
-		})
-	})
-}
-
-func runAPIKeyRevoke(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	pos, err := c.parseArgs(fs, args, "ID")
+func listAPIKeys(ctx context.Context, c *call, d *data, t model.Tenant, asJSON bool) error {
+	ks, err := d.svc.APIKeys.List(ctx, t.ID)
 	if err != nil {
 		return err
 	}
-	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		if err := d.svc.APIKeys.Revoke(ctx, actor, t.ID, pos[0]); err != nil {
-			return err
+	vs := make([]views.APIKey, len(ks))
+	for i, k := range ks {
+		vs[i] = views.APIKeyOf(k)
+	}
+	return c.emit(asJSON, vs, func(w io.Writer) {
+		fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
+		for _, v := range vs {
+			fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\n", v.ID, v.Name, v.Prefix, stamp(v.CreatedAt), orDash(v.RevokedAt))
 		}
-		if df.json {
-			return c.emit(true, map[string]string{"id": pos[0], "status": "revoked"}, nil)
-		}
-		_, err := fmt.Fprintf(c.stdout, "revoked API key %s\n", pos[0])
-		return err
 	})
+}
+
+func revokeAPIKey(ctx context.Context, c *call, d *data, t model.Tenant, id string, asJSON bool) error {
+	if err := d.svc.APIKeys.Revoke(ctx, actor, t.ID, id); err != nil {
+		return err
+	}
+	if asJSON {
+		return c.emit(true, map[string]string{"id": id, "status": "revoked"}, nil)
+	}
+	_, err := fmt.Fprintf(c.stdout, "revoked API key %s\n", id)
+	return err
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/connections"
 	"github.com/guildgate/guildgate/internal/model"
@@ -217,10 +216,7 @@ func setupLink(ctx context.Context, c *call, svc *connections.Service, t model.T
 	if err != nil {
 		return err
 	}
-	v := struct {
-		URL       string    `json:"url"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}{t.Issuer + connections.SetupPath + token, l.ExpiresAt}
+	v := views.SetupLink{URL: t.Issuer + connections.SetupPath + token, ExpiresAt: l.ExpiresAt}
 	return c.emit(asJSON, v, func(w io.Writer) {
 		fmt.Fprintf(w, "Send this single-use link to the organisation's IT contact (it works once, until %s):\n%s\n",
 			stamp(v.ExpiresAt), v.URL)

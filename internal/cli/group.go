@@ -13,7 +13,7 @@ import (
 
 var groupCommands = map[string]command{
 	"add":           {summary: "add a group", run: runGroupAdd, synopsis: "NAME [--description D] " + tenantFlags},
-	"list":          {summary: "list groups", run: runGroupList, synopsis: tenantFlags},
+	"list":          {summary: "list groups", run: listAction((*call).withTenant, listGroups), synopsis: tenantFlags},
 	"update":        {summary: "rename or re-describe a group", run: runGroupUpdate, synopsis: "NAME [--name NEW] [--description D] " + tenantFlags},
 	"delete":        {summary: "delete a group and its memberships", run: runGroupDelete, synopsis: "NAME " + tenantFlags},
 	"add-member":    {summary: "put a member in a group", run: membershipCommand(true), synopsis: "NAME EMAIL " + tenantFlags},
@@ -46,26 +46,20 @@ func (c *call) printGroup(asJSON bool, g model.Group) error {
 	return c.emit(asJSON, v, func(w io.Writer) { groupText(w, v) })
 }
 
-func runGroupList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
+func listGroups(ctx context.Context, c *call, d *data, t model.Tenant, asJSON bool) error {
+	gs, err := d.svc.Directory.ListGroups(ctx, t.ID)
+	if err != nil {
 		return err
 	}
-	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		gs, err := d.svc.Directory.ListGroups(ctx, t.ID)
-		if err != nil {
-			return err
+	vs := make([]views.Group, len(gs))
+	for i, g := range gs {
+		vs[i] = views.GroupOf(g)
+	}
+	return c.emit(asJSON, vs, func(w io.Writer) {
+		fmt.Fprintln(w, "NAME\tDESCRIPTION\tID")
+		for _, v := range vs {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, v.Description, v.ID)
 		}
-		vs := make([]views.Group, len(gs))
-		for i, g := range gs {
-			vs[i] = views.GroupOf(g)
-		}
-		return c.emit(df.json, vs, func(w io.Writer) {
-			fmt.Fprintln(w, "NAME\tDESCRIPTION\tID")
-			for _, v := range vs {
-				fmt.Fprintf(w, "%s\t%s\t%s\n", v.Name, v.Description, v.ID)
-			}
-		})
 	})
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 var keysCommands = map[string]command{
-	"list": {summary: "list the tenant's signing keys (public metadata only)", run: runKeysList, synopsis: tenantFlags},
+	"list": {summary: "list the tenant's signing keys (public metadata only)", run: listAction((*call).withTenant, listKeys), synopsis: tenantFlags},
 	"rotate": {summary: "retire the current signing keys and promote the published next ones", run: runKeysRotate,
 		synopsis: tenantFlags},
 }
@@ -42,20 +42,14 @@ func orDash(t time.Time) string {
 	return stamp(t)
 }
 
-// runKeysList reads key metadata only, so it needs no master key and
+// listKeys reads key metadata only, so it needs no master key and
 // changes nothing.
-func runKeysList(ctx context.Context, c *call, args []string) error {
-	fs, df := c.dataFlagSet(true)
-	if _, err := c.parseArgs(fs, args); err != nil {
+func listKeys(ctx context.Context, c *call, d *data, t model.Tenant, asJSON bool) error {
+	ks, err := d.svc.Keys.List(ctx, t.ID)
+	if err != nil {
 		return err
 	}
-	return c.withTenant(ctx, fs, df, func(d *data, t model.Tenant) error {
-		ks, err := d.svc.Keys.List(ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		return c.printKeys(df.json, ks)
-	})
+	return c.printKeys(asJSON, ks)
 }
 
 func runKeysRotate(ctx context.Context, c *call, args []string) error {

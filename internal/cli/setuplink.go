@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/onetime"
+	"github.com/guildgate/guildgate/internal/views"
 )
 
 // runSetupLink prints a new first-administrator link, for a site whose
@@ -28,10 +28,7 @@ func runSetupLink(ctx context.Context, c *call, args []string) error {
 			return &inputError{msg: "the site already has an administrator, who can make more in the console; " +
 				"or run: guildgate member update EMAIL --admin=true"}
 		}
-		v := struct {
-			URL       string    `json:"url"`
-			ExpiresAt time.Time `json:"expires_at"`
-		}{t.Issuer + onetime.SetupPath + token, l.ExpiresAt}
+		v := views.SetupLink{URL: t.Issuer + onetime.SetupPath + token, ExpiresAt: l.ExpiresAt}
 		return c.emit(df.json, v, func(w io.Writer) {
 			fmt.Fprintf(w, "Create the first administrator in your browser (the link works once, until %s):\n%s\n",
 				stamp(v.ExpiresAt), v.URL)
