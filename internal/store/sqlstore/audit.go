@@ -23,12 +23,7 @@ func (r audit) Append(ctx context.Context, e model.AuditEvent) error {
 		return fmt.Errorf("append audit event: %w", err)
 	}
 	args := []any{e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, string(detail)}
-	if r.s.appends != nil && r.s.tx == nil {
-		err = r.s.appends.append(ctx, args) // auditqueue.go
-	} else {
-		_, err = r.s.exec(ctx, r.s.db, insertAuditEvent, args...)
-	}
-	if err != nil {
+	if _, err := r.s.exec(ctx, r.s.db, insertAuditEvent, args...); err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
 	return nil

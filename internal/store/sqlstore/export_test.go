@@ -25,3 +25,9 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 
 // AccessWithGroupsQuery is Grants.Access's query with groups, for its plan.
 const AccessWithGroupsQuery = accessWithGroupsQuery
+
+// CommitQueue reports how many transactions have asked the SQLite commit
+// queue for a turn, and how many groups it has begun.
+func (s *Store) CommitQueue() (arrived, groups int64) {
+	return s.commits.arrived.Load(), s.commits.groups.Load()
+}

@@ -27,7 +27,7 @@ func readerConns() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 // openSQLite opens the writer and the readers on one file. The writer is
 // pinged first, so WAL mode is set before a reader opens the file.
 func openSQLite(ctx context.Context, source string) (*Store, error) {
-	writer := sql.OpenDB(&sqliteConnector{dsn: source})
+	writer := sql.OpenDB(&sqliteConnector{dsn: source, uninterruptible: true})
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
 	if err := writer.PingContext(ctx); err != nil {
@@ -42,15 +42,21 @@ func openSQLite(ctx context.Context, source string) (*Store, error) {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite database: unreachable: %w", err)
 	}
-	return &Store{pool: writer, readers: readers, db: split{writer: writer, readers: readers}, d: sqliteDialect,
-		appends: newAuditQueue(writer, sqliteDialect)}, nil
+	commits := newCommitQueue(writer, sqliteDialect)
+	return &Store{pool: writer, readers: readers, db: split{writer: writer, readers: readers, commits: commits},
+		d: sqliteDialect, commits: commits}, nil
 }
 
 // split runs plain reads (statements that begin with SELECT) on the
 // readers and everything else (writes, including UPDATE … RETURNING) on
-// the writer. A write sent to a reader fails at once (query_only), so a
-// misrouted statement cannot go unnoticed.
-type split struct{ writer, readers *sql.DB }
+// the writer: a write that returns no rows as a transaction of the commit
+// queue, so that it shares a commit with those waiting beside it. A write
+// sent to a reader fails at once (query_only), so a misrouted statement
+// cannot go unnoticed.
+type split struct {
+	writer, readers *sql.DB
+	commits         *commitQueue
+}
 
 func (p split) pick(query string) *sql.DB {
 	q := strings.TrimLeft(query, " \t\r\n")
@@ -61,7 +67,13 @@ func (p split) pick(query string) *sql.DB {
 }
 
 func (p split) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return p.writer.ExecContext(ctx, query, args...)
+	var res sql.Result
+	err := p.commits.do(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 func (p split) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

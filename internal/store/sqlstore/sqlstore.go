@@ -46,9 +46,10 @@ type Store struct {
 	// readers serve plain reads: SQLite's query-only pool; PostgreSQL's
 	// is pool itself.
 	readers *sql.DB
-	// appends writes SQLite's audit rows in batches (auditqueue.go); nil
-	// on PostgreSQL, whose writers do not queue for one lock.
-	appends *auditQueue
+	// commits runs SQLite's write transactions, committing those that
+	// wait together as one (groupcommit.go); nil on PostgreSQL, whose
+	// writers do not queue for one lock.
+	commits *commitQueue
 	// db is what the repositories run statements on: pool and readers
 	// (see split), or tx.
 	db querier
@@ -124,7 +125,7 @@ func (s *Store) Close() error {
 	if s.readers == s.pool {
 		return s.pool.Close()
 	}
-	s.appends.close()
+	s.commits.close()
 	return errors.Join(s.readers.Close(), s.pool.Close())
 }
 
@@ -172,6 +173,9 @@ type scanner interface {
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.tx != nil {
 		return fn(s.tx)
+	}
+	if s.commits != nil {
+		return s.commits.do(ctx, fn)
 	}
 	txCtx, release := s.d.txContext(ctx)
 	defer release()

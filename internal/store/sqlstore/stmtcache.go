@@ -25,9 +25,15 @@ import (
 const maxCachedStmts = 512
 
 // sqliteConnector opens SQLite connections that cache their statements.
+// The writer's are uninterruptible: its statements run to the end when
+// their context ends, because SQLite answers an interrupt during a write by
+// rolling back the whole transaction, which the commit queue shares between
+// requests (groupcommit.go). A request whose context has ended before a
+// statement still gets its error from database/sql, without the statement.
 type sqliteConnector struct {
-	dsn  string
-	base sqlite.Driver
+	dsn             string
+	base            sqlite.Driver
+	uninterruptible bool
 }
 
 func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) {
@@ -40,7 +46,7 @@ func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) {
 		_ = conn.Close()
 		return nil, errors.New("sqlite driver connection lacks the context methods")
 	}
-	return &cachingConn{sqliteConn: inner, stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{sqliteConn: inner, stmts: map[string]*cachedStmt{}, uninterruptible: c.uninterruptible}, nil
 }
 
 func (c *sqliteConnector) Driver() driver.Driver { return &c.base }
@@ -62,7 +68,8 @@ type sqliteConn interface {
 // uses a connection from one goroutine at a time, so the map needs no lock.
 type cachingConn struct {
 	sqliteConn
-	stmts map[string]*cachedStmt
+	stmts           map[string]*cachedStmt
+	uninterruptible bool
 }
 
 // cachedStmt is a compiled statement; busy while rows read from it are
@@ -113,6 +120,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = c.context(ctx)
 	s := c.stmt(ctx, query)
 	if s == nil {
 		return c.sqliteConn.ExecContext(ctx, query, args)
@@ -121,6 +129,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = c.context(ctx)
 	s := c.stmt(ctx, query)
 	if s == nil {
 		return c.sqliteConn.QueryContext(ctx, query, args)
@@ -131,6 +140,14 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	}
 	s.busy = true
 	return &cachedRows{Rows: rows, stmt: s}, nil
+}
+
+// context is ctx, or on the writer ctx without its end (see sqliteConnector).
+func (c *cachingConn) context(ctx context.Context) context.Context {
+	if c.uninterruptible {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Close finalizes the compiled statements, then closes the connection.

@@ -1,0 +1,210 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Every SQLite commit appends the pages it changed to the WAL and updates
+// the WAL index: for a token request that is most of its store time, and
+// requests queued for the one writer connection (pools.go) each paid it in
+// turn. So the writer's transactions are committed in groups: when several
+// requests' transactions are waiting for the writer, they run one after
+// another inside one SQLite transaction, each in a SAVEPOINT of its own, and
+// one COMMIT writes them all. Each request learns its outcome only after
+// that COMMIT has returned, so nothing is acknowledged before it is stored
+// (synchronous is as it always was). A request alone is committed at once:
+// a group is only ever what was already waiting, never something waited for.
+//
+// A request's function runs on the request's own goroutine: the queue hands
+// it the transaction (its turn), and it hands the transaction back with its
+// outcome. One request's failure, panic or abandonment (runtime.Goexit)
+// rolls back to its savepoint, so only its own work is undone; the first of
+// a group needs no savepoint, since undoing it is rolling back a
+// transaction that holds nothing else. The writer's statements are never
+// interrupted when a request's context ends (stmtcache.go), because SQLite
+// may roll back a whole transaction on an interrupt; a request whose
+// context has ended by its turn is answered with that error instead of run.
+
+// maxGroup bounds one group, and so how long the first of a group waits for
+// the others' work before its commit.
+const maxGroup = 32
+
+// savepoint names the savepoint of every request after a group's first;
+// each is released or rolled back before the next is taken.
+const savepoint = "groupcommit"
+
+var errStoreClosed = errors.New("the store is closed")
+
+// errAbandoned is what a function that panicked or called runtime.Goexit
+// hands back: its work is undone, and the panic goes on in its caller.
+var errAbandoned = errors.New("transaction abandoned")
+
+type commitQueue struct {
+	pool *sql.DB
+	d    dialect
+	in   chan *commitJob // unbuffered: a send succeeds only into a turn
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+	// arrived counts the jobs that have asked for a turn and groups the
+	// transactions begun, for tests to see that groups form.
+	arrived, groups atomic.Int64
+}
+
+// commitJob is one request's transaction. Each channel carries one value.
+type commitJob struct {
+	turn   chan turn  // the queue to the request: its transaction
+	ran    chan error // the request to the queue: its function's error
+	result chan error // the queue to the request: the outcome
+}
+
+// turn is a transaction handed to a request, or why there is none.
+type turn struct {
+	tx  *sql.Tx
+	err error
+}
+
+func newCommitQueue(pool *sql.DB, d dialect) *commitQueue {
+	q := &commitQueue{pool: pool, d: d, in: make(chan *commitJob), stop: make(chan struct{}), done: make(chan struct{})}
+	go q.run()
+	return q
+}
+
+// do runs fn in a transaction of the writer, perhaps shared with other
+// requests, and returns fn's error, or the commit's, once the outcome is
+// final. Once the job is handed over it waits for that outcome even if ctx
+// ends: the caller must learn whether its writes were stored.
+func (q *commitQueue) do(ctx context.Context, fn func(*sql.Tx) error) error {
+	j := &commitJob{turn: make(chan turn, 1), ran: make(chan error, 1), result: make(chan error, 1)}
+	q.arrived.Add(1)
+	select {
+	case q.in <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-q.done:
+		return errStoreClosed
+	}
+	t := <-j.turn
+	if t.err != nil {
+		return t.err
+	}
+	if err := ctx.Err(); err != nil {
+		j.ran <- err
+		return <-j.result
+	}
+	returned := false
+	defer func() {
+		if !returned { // fn panicked or called runtime.Goexit
+			j.ran <- errAbandoned
+			<-j.result
+		}
+	}()
+	err := fn(t.tx)
+	returned = true
+	j.ran <- err
+	return <-j.result
+}
+
+// run is the committer: it takes one job, and while more are waiting (up
+// to maxGroup) adds them to the same transaction, then commits.
+func (q *commitQueue) run() {
+	defer close(q.done)
+	for {
+		var j *commitJob
+		select {
+		case j = <-q.in:
+		case <-q.stop:
+			return
+		}
+		q.group(j)
+	}
+}
+
+// group runs first and whatever jobs wait behind it in one transaction.
+func (q *commitQueue) group(first *commitJob) {
+	q.groups.Add(1)
+	tx, err := q.pool.BeginTx(context.Background(), nil) // the requests' contexts must not end it
+	if err != nil {
+		first.turn <- turn{err: fmt.Errorf("begin: %w", q.d.mapErr(err))}
+		return
+	}
+	first.turn <- turn{tx: tx}
+	if err := <-first.ran; err != nil {
+		_ = tx.Rollback()
+		first.result <- err
+		return
+	}
+	done := []*commitJob{first}
+	for len(done) < maxGroup {
+		var j *commitJob
+		select {
+		case j = <-q.in:
+		default:
+		}
+		if j == nil {
+			break
+		}
+		kept, err := q.inSavepoint(tx, j)
+		if err != nil {
+			// The transaction is gone (SQLite rolls back a whole
+			// transaction on some errors): so is the group's work.
+			_ = tx.Rollback()
+			for _, d := range done {
+				d.result <- err
+			}
+			return
+		}
+		if kept {
+			done = append(done, j)
+		}
+	}
+	err = tx.Commit()
+	if err != nil {
+		err = fmt.Errorf("commit: %w", q.d.mapErr(err))
+	}
+	for _, d := range done {
+		d.result <- err
+	}
+}
+
+// inSavepoint gives j its turn inside a savepoint, and keeps its work
+// (true) or rolls back to the savepoint and answers j with its error
+// (false). An error means the savepoint, and with it the transaction, is
+// no longer there; j has been answered with it.
+func (q *commitQueue) inSavepoint(tx *sql.Tx, j *commitJob) (bool, error) {
+	ctx := context.Background()
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
+		err = fmt.Errorf("savepoint: %w", err)
+		j.turn <- turn{err: err}
+		return false, err
+	}
+	j.turn <- turn{tx: tx}
+	if fnErr := <-j.ran; fnErr != nil {
+		_, err := tx.ExecContext(ctx, "ROLLBACK TO "+savepoint)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, "RELEASE "+savepoint)
+		}
+		j.result <- fnErr
+		if err != nil {
+			return false, fmt.Errorf("roll back to savepoint: %w", err)
+		}
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE "+savepoint); err != nil {
+		err = fmt.Errorf("release savepoint: %w", err)
+		j.result <- err
+		return false, err
+	}
+	return true, nil
+}
+
+// close stops the committer once it is idle; jobs after it fail.
+func (q *commitQueue) close() {
+	q.once.Do(func() { close(q.stop) })
+	<-q.done
+}

@@ -1,0 +1,134 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/store/storetest"
+)
+
+// TestSQLiteGroupCommitKeepsEachOutcome holds one transaction open until
+// thirty more wait for the writer, so that they are committed as a group,
+// and checks that each learns its own outcome and keeps only its own
+// work: a success is stored; a returned error, a panic, a context ended
+// mid-transaction, runtime.Goexit and a unique conflict with the group's
+// first (uncommitted, yet visible to those after it, as to a transaction
+// after it) each undo only their own writes.
+func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
+	s := storetest.NewSQLite(t)
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn := model.Tenant{ID: ids.NewUUID(), Slug: "one", Name: "One", Issuer: "https://one.idp.example",
+		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
+	if err := s.Tenants().Create(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	member := func(i int) model.Member {
+		return model.Member{ID: fmt.Sprint("m-", i), TenantID: tn.ID, Email: fmt.Sprintf("m%d@example.org", i),
+			Status: model.StatusCurrent, CreatedAt: now, UpdatedAt: now}
+	}
+	errBoom := errors.New("boom")
+	const n = 30
+	kinds := []string{"ok", "error", "panic", "cancel", "goexit", "conflict"}
+	errs := make([]error, n+1)
+	panicked := make([]any, n+1)
+
+	held, hold := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		errs[0] = s.Atomic(ctx, func(tx store.Tx) error {
+			if err := tx.Members().Create(ctx, member(0)); err != nil {
+				return err
+			}
+			close(held)
+			<-hold
+			return nil
+		})
+	})
+	<-held
+	arrived0, groups0 := s.CommitQueue()
+	for i := 1; i <= n; i++ {
+		wg.Go(func() {
+			defer func() { panicked[i] = recover() }()
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			errs[i] = s.Atomic(ctx, func(tx store.Tx) error {
+				if err := tx.Members().Create(ctx, member(i)); err != nil {
+					return err
+				}
+				switch kinds[i%len(kinds)] {
+				case "error":
+					return errBoom
+				case "panic":
+					panic(errBoom)
+				case "cancel":
+					cancel()
+					return tx.Members().Create(ctx, member(1000+i))
+				case "goexit":
+					runtime.Goexit()
+				case "conflict":
+					m := member(0)
+					m.ID = fmt.Sprint("dup-", i)
+					return tx.Members().Create(ctx, m)
+				}
+				return nil
+			})
+		})
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		if arrived, _ := s.CommitQueue(); arrived-arrived0 == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			close(hold)
+			t.Fatal("the transactions did not all ask for the writer")
+		}
+	}
+	close(hold)
+	wg.Wait()
+	_, groups := s.CommitQueue()
+	t.Logf("%d transactions behind the held one took %d more groups", n, groups-groups0)
+	if groups-groups0 > n/2 {
+		t.Errorf("%d waiting transactions took %d groups: they were not committed together", n, groups-groups0)
+	}
+
+	if errs[0] != nil {
+		t.Errorf("the held transaction: %v", errs[0])
+	}
+	for i := 1; i <= n; i++ {
+		kind := kinds[i%len(kinds)]
+		var ok bool
+		switch kind {
+		case "ok":
+			ok = errs[i] == nil
+		case "error":
+			ok = errors.Is(errs[i], errBoom)
+		case "panic":
+			ok = panicked[i] == errBoom
+		case "cancel":
+			ok = errors.Is(errs[i], context.Canceled)
+		case "goexit":
+			ok = errs[i] == nil && panicked[i] == nil // never returned
+		case "conflict":
+			ok = errors.Is(errs[i], model.ErrConflict)
+		}
+		if !ok {
+			t.Errorf("transaction %d (%s): returned %v, panicked %v", i, kind, errs[i], panicked[i])
+		}
+		_, err := s.Members().Get(ctx, tn.ID, member(i).ID)
+		if stored := err == nil; stored != (kind == "ok") {
+			t.Errorf("transaction %d (%s): its member stored = %v (%v)", i, kind, stored, err)
+		}
+	}
+	if _, err := s.Members().Get(ctx, tn.ID, member(0).ID); err != nil {
+		t.Errorf("the held transaction's member: %v", err)
+	}
+}
