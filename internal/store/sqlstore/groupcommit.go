@@ -126,6 +126,10 @@ func (q *commitQueue) run() {
 }
 
 // group runs first and whatever jobs wait behind it in one transaction.
+// Every job of the group is answered after the COMMIT, those whose
+// functions failed too: what they saw (a conflict with an earlier job's
+// row, say) is only so once that is committed, and a caller told of a
+// conflict must find the row it conflicted with.
 func (q *commitQueue) group(first *commitJob) {
 	q.groups.Add(1)
 	tx, err := q.pool.BeginTx(context.Background(), nil) // the requests' contexts must not end it
@@ -135,12 +139,14 @@ func (q *commitQueue) group(first *commitJob) {
 	}
 	first.turn <- turn{tx: tx}
 	if err := <-first.ran; err != nil {
+		// It saw only what was committed; undoing it leaves nothing.
 		_ = tx.Rollback()
 		first.result <- err
 		return
 	}
-	done := []*commitJob{first}
-	for len(done) < maxGroup {
+	members := []member{{job: first}}
+	var lost error
+	for len(members) < maxGroup && lost == nil {
 		var j *commitJob
 		select {
 		case j = <-q.in:
@@ -149,58 +155,58 @@ func (q *commitQueue) group(first *commitJob) {
 		if j == nil {
 			break
 		}
-		kept, err := q.inSavepoint(tx, j)
-		if err != nil {
-			// The transaction is gone (SQLite rolls back a whole
-			// transaction on some errors): so is the group's work.
-			_ = tx.Rollback()
-			for _, d := range done {
-				d.result <- err
-			}
-			return
-		}
-		if kept {
-			done = append(done, j)
+		var m member
+		var joined bool
+		m, joined, lost = q.inSavepoint(tx, j)
+		if joined {
+			members = append(members, m)
 		}
 	}
-	err = tx.Commit()
-	if err != nil {
-		err = fmt.Errorf("commit: %w", q.d.mapErr(err))
+	outcome := lost
+	if lost != nil {
+		// SQLite rolls back a whole transaction on some errors (a full
+		// disk, an I/O error): the group's work is gone with it.
+		_ = tx.Rollback()
+	} else if err := tx.Commit(); err != nil {
+		outcome = fmt.Errorf("commit: %w", q.d.mapErr(err))
 	}
-	for _, d := range done {
-		d.result <- err
+	for _, m := range members {
+		if outcome != nil {
+			m.job.result <- outcome
+		} else {
+			m.job.result <- m.err
+		}
 	}
 }
 
-// inSavepoint gives j its turn inside a savepoint, and keeps its work
-// (true) or rolls back to the savepoint and answers j with its error
-// (false). An error means the savepoint, and with it the transaction, is
-// no longer there; j has been answered with it.
-func (q *commitQueue) inSavepoint(tx *sql.Tx, j *commitJob) (bool, error) {
+// member is a job of a group and its function's error.
+type member struct {
+	job *commitJob
+	err error
+}
+
+// inSavepoint gives j its turn inside a savepoint and keeps its work, or
+// rolls back to the savepoint when its function failed. joined says j is
+// to be answered with the group; lost, that the savepoint and with it the
+// transaction are no longer there.
+func (q *commitQueue) inSavepoint(tx *sql.Tx, j *commitJob) (m member, joined bool, lost error) {
 	ctx := context.Background()
 	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
 		err = fmt.Errorf("savepoint: %w", err)
 		j.turn <- turn{err: err}
-		return false, err
+		return member{}, false, err
 	}
 	j.turn <- turn{tx: tx}
-	if fnErr := <-j.ran; fnErr != nil {
-		_, err := tx.ExecContext(ctx, "ROLLBACK TO "+savepoint)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, "RELEASE "+savepoint)
+	m = member{job: j, err: <-j.ran}
+	if m.err != nil {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+savepoint); err != nil {
+			return m, true, fmt.Errorf("roll back to savepoint: %w", err)
 		}
-		j.result <- fnErr
-		if err != nil {
-			return false, fmt.Errorf("roll back to savepoint: %w", err)
-		}
-		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE "+savepoint); err != nil {
-		err = fmt.Errorf("release savepoint: %w", err)
-		j.result <- err
-		return false, err
+		return m, true, fmt.Errorf("release savepoint: %w", err)
 	}
-	return true, nil
+	return m, true, nil
 }
 
 // close stops the committer once it is idle; jobs after it fail.

@@ -21,7 +21,9 @@ import (
 // work: a success is stored; a returned error, a panic, a context ended
 // mid-transaction, runtime.Goexit and a unique conflict with the group's
 // first (uncommitted, yet visible to those after it, as to a transaction
-// after it) each undo only their own writes.
+// after it) each undo only their own writes. A failed one too is answered
+// only after the commit: a caller told of a conflict finds the row it
+// conflicted with.
 func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 	s := storetest.NewSQLite(t)
 	ctx := t.Context()
@@ -40,6 +42,7 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 	kinds := []string{"ok", "error", "panic", "cancel", "goexit", "conflict"}
 	errs := make([]error, n+1)
 	panicked := make([]any, n+1)
+	winnerSeen := make([]error, n+1)
 
 	held, hold := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
@@ -81,6 +84,9 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 				}
 				return nil
 			})
+			if kinds[i%len(kinds)] == "conflict" {
+				_, winnerSeen[i] = s.Members().Get(ctx, tn.ID, member(0).ID)
+			}
 		})
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
@@ -119,6 +125,9 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 			ok = errs[i] == nil && panicked[i] == nil // never returned
 		case "conflict":
 			ok = errors.Is(errs[i], model.ErrConflict)
+			if winnerSeen[i] != nil {
+				t.Errorf("transaction %d was told of a conflict with a member it then could not read: %v", i, winnerSeen[i])
+			}
 		}
 		if !ok {
 			t.Errorf("transaction %d (%s): returned %v, panicked %v", i, kind, errs[i], panicked[i])
