@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 )
 
@@ -39,7 +40,7 @@ var pageNames = []string{PageLoginEmail, PageLoginPassword, PageSignedIn, PageLo
 // UI renders pages and serves their static files.
 type UI struct {
 	pages  map[string]*template.Template
-	static *staticFiles
+	static *httpx.Static
 }
 
 // New parses every template and fingerprints every static file.
@@ -124,5 +125,5 @@ func (u *UI) Mount(mux *http.ServeMux) {
 
 // StaticURL is the versioned URL of a static file, e.g. /static/1a2b…/gg.css.
 func (u *UI) StaticURL(name string) string {
-	return "/static/" + u.static.version[name] + "/" + name
+	return "/static/" + u.static.Version(name) + "/" + name
 }

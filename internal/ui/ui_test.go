@@ -129,7 +129,7 @@ func TestStaticFilesAreVersioned(t *testing.T) {
 	if cc := get("/static/0000/gg.css").Header.Get("Cache-Control"); cc != "no-cache" {
 		t.Fatalf("stale version Cache-Control %q", cc)
 	}
-	if code := get("/static/" + u.static.version["gg.css"] + "/missing.css").StatusCode; code != 404 {
+	if code := get("/static/" + u.static.Version("gg.css") + "/missing.css").StatusCode; code != 404 {
 		t.Fatalf("missing file: %d", code)
 	}
 }

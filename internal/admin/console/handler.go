@@ -137,6 +137,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 func (h *Handler) static(w http.ResponseWriter, r *http.Request, _ *call) error {
-	h.views.serveStatic(w, r)
+	h.views.static.ServeHTTP(w, r)
 	return nil
 }

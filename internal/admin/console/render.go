@@ -2,9 +2,7 @@ package console
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -12,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/guildgate/guildgate/internal/httpx"
 )
 
 // The console's own templates and assets live here rather than in package
@@ -27,9 +27,12 @@ var staticFS embed.FS
 // views are the parsed pages, each the layout plus one page file.
 type views struct {
 	pages  map[string]*template.Template
-	static map[string][]byte
-	hash   map[string]string
+	static *httpx.Static
 }
+
+// adminCache keeps a current file for a year in the administrator's own
+// browser only: the files are served behind the console's sign-in.
+var adminCache = httpx.StaticCache{Current: "private, max-age=31536000, immutable"}
 
 // parsedViews is every page, parsed on first use: Mount and the test
 // sign-in page share them.
@@ -39,16 +42,11 @@ var parsedViews = sync.OnceValue(parseViews)
 // the binary, so a parse error is a build defect that every test run finds;
 // it panics rather than serving a console with a missing page.
 func parseViews() *views {
-	v := &views{pages: map[string]*template.Template{}, static: map[string][]byte{}, hash: map[string]string{}}
-	entries, err := fs.ReadDir(staticFS, "static")
+	static, err := httpx.NewStatic(staticFS, "static", adminCache)
 	if err != nil {
 		panic(err)
 	}
-	for _, e := range entries {
-		b, _ := staticFS.ReadFile("static/" + e.Name())
-		sum := sha256.Sum256(b)
-		v.static[e.Name()], v.hash[e.Name()] = b, hex.EncodeToString(sum[:6])
-	}
+	v := &views{pages: map[string]*template.Template{}, static: static}
 	funcs := template.FuncMap{"asset": v.assetURL, "when": when, "join": strings.Join, "has": has}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
 	files, _ := fs.Glob(templateFS, "templates/*.html")
@@ -63,7 +61,9 @@ func parseViews() *views {
 	return v
 }
 
-func (v *views) assetURL(name string) string { return "/admin/static/" + v.hash[name] + "/" + name }
+func (v *views) assetURL(name string) string {
+	return "/admin/static/" + v.static.Version(name) + "/" + name
+}
 
 func when(t time.Time) string {
 	if t.IsZero() {
@@ -97,19 +97,4 @@ func (v *views) render(w http.ResponseWriter, status int, name string, data any)
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)
 	return err
-}
-
-// serveStatic answers /admin/static/{version}/{name}, cacheable for a year
-// under the content hash, as package ui does for the member pages.
-func (v *views) serveStatic(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	b, ok := v.static[name]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if r.PathValue("version") == v.hash[name] {
-		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	}
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
