@@ -6,7 +6,6 @@
 package ui
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -98,24 +97,17 @@ func siteName(s string) string {
 	return s
 }
 
-// Render writes page name with data. The page is rendered into memory first,
-// so a template error leaves w untouched and the caller can still answer.
-// Every page is marked no-store: pages carry CSRF tokens or session details.
+// Render writes page name with data through httpx.WritePage: a template
+// error leaves w untouched, and every page is marked no-store.
 func (u *UI) Render(w http.ResponseWriter, status int, name string, data any) error {
 	t, ok := u.pages[name]
 	if !ok {
 		return fmt.Errorf("ui: no page %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := httpx.WritePage(w, status, t, data); err != nil {
 		return fmt.Errorf("ui: render %s: %w", name, err)
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	return err
+	return nil
 }
 
 // Mount serves the static files under /static/.

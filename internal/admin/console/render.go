@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -81,20 +80,15 @@ func has(list []string, v string) bool {
 	return false
 }
 
-// render writes a page into memory first, so a template error still lets
-// the caller answer with an error page.
+// render writes a page through httpx.WritePage, so a template error still
+// lets the caller answer with an error page.
 func (v *views) render(w http.ResponseWriter, status int, name string, data any) error {
 	t, ok := v.pages[name]
 	if !ok {
 		return fmt.Errorf("console: no page %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := httpx.WritePage(w, status, t, data); err != nil {
 		return fmt.Errorf("console: render %s: %w", name, err)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store") // pages hold secrets and CSRF tokens
-	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	return err
+	return nil
 }
