@@ -3,6 +3,8 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strconv"
 )
 
 // The token endpoint's answers and the access tokens' claims are a handful
@@ -35,4 +37,53 @@ func WriteTokenBody(w http.ResponseWriter, body []byte) error {
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)
 	return err
+}
+
+// WriteTokenMap is WriteTokenJSON for a map of claims (userinfo): keys
+// sorted and values written as encoding/json writes them, by hand when
+// every value is a string, bool, int64 or []string, else by encoding/json.
+func WriteTokenMap(w http.ResponseWriter, m map[string]any) error {
+	if body, ok := appendMap(make([]byte, 0, 512), m); ok {
+		return WriteTokenBody(w, body)
+	}
+	return WriteTokenJSON(w, m)
+}
+
+func appendMap(b []byte, m map[string]any) ([]byte, bool) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // encoding/json's order: by bytes
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(AppendJSONString(b, k), ':')
+		switch v := m[k].(type) {
+		case string:
+			b = AppendJSONString(b, v)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case []string:
+			if v == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '[')
+			for j, s := range v {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = AppendJSONString(b, s)
+			}
+			b = append(b, ']')
+		default:
+			return nil, false
+		}
+	}
+	return append(b, '}'), true
 }

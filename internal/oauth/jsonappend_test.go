@@ -26,3 +26,24 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendMapMatchesEncodingJSON: claims maps (userinfo's) are written as
+// encoding/json writes them, and a value of another type is left to it.
+func TestAppendMapMatchesEncodingJSON(t *testing.T) {
+	for _, m := range []map[string]any{
+		{},
+		{"sub": "m-1", "member_status": "current", "email": "a<b>@example.org", "email_verified": true,
+			"updated_at": int64(1767225600), "groups": []string{"Board", "é"}, "name": "Ada \"L\""},
+		{"groups": []string{}, "z": false, "a": int64(-1), "ünï": "x"},
+		{"groups": []string(nil)},
+	} {
+		want, _ := json.Marshal(m)
+		got, ok := appendMap(nil, m)
+		if !ok || string(got) != string(want) {
+			t.Errorf("got  %s (%v)\nwant %s", got, ok, want)
+		}
+	}
+	if _, ok := appendMap(nil, map[string]any{"n": 1.5}); ok {
+		t.Error("a float was written by hand")
+	}
+}

@@ -50,7 +50,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) error {
 		return oauth.InsufficientScope("The access token was not granted the openid scope.", oauth.ScopeOpenID)
 	}
 	claims := tokens.Claims(at.holder.member, at.holder.groups, at.claims.Scopes, at.client.GroupsClaim)
-	_ = oauth.WriteTokenJSON(w, claims) // no-store: the body is personal data
+	_ = oauth.WriteTokenMap(w, claims) // no-store: the body is personal data
 	return nil
 }
 
