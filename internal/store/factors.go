@@ -56,6 +56,9 @@ type Passkeys interface {
 	// DeletePasskey removes the member's passkey id; false when the member
 	// has no such passkey.
 	DeletePasskey(ctx context.Context, tenantID, memberID, id string) (bool, error)
+	// RenamePasskey sets the name of the member's passkey id; false when the
+	// member has no such passkey (another member's id included).
+	RenamePasskey(ctx context.Context, tenantID, memberID, id, name string) (bool, error)
 	// DeletePasskeys removes all the member's passkeys and returns how many.
 	DeletePasskeys(ctx context.Context, tenantID, memberID string) (int64, error)
 }

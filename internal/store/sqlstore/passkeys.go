@@ -97,6 +97,15 @@ func (r passkeys) DeletePasskey(ctx context.Context, tenantID, memberID, id stri
 	return n == 1, nil
 }
 
+func (r passkeys) RenamePasskey(ctx context.Context, tenantID, memberID, id, name string) (bool, error) {
+	n, err := r.s.exec(ctx, r.s.db, `UPDATE member_passkeys SET name = $4 WHERE tenant_id = $1 AND member_id = $2 AND id = $3`,
+		tenantID, memberID, id, name)
+	if err != nil {
+		return false, fmt.Errorf("rename passkey: %w", err)
+	}
+	return n == 1, nil
+}
+
 func (r passkeys) DeletePasskeys(ctx context.Context, tenantID, memberID string) (int64, error) {
 	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM member_passkeys WHERE tenant_id = $1 AND member_id = $2`, tenantID, memberID)
 	if err != nil {

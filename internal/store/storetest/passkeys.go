@@ -13,6 +13,7 @@ var passkeyTests = []testCase{
 	{"Passkeys/Add", testAddPasskey},
 	{"Passkeys/Use", testUsePasskey},
 	{"Passkeys/Delete", testDeletePasskey},
+	{"Passkeys/Rename", testRenamePasskey},
 	{"Passkeys/Isolation", testPasskeyIsolation},
 	{"Passkeys/CascadeMemberDelete", testPasskeyCascade},
 	{"Concurrent/UsePasskey", testConcurrentUsePasskey},
@@ -128,6 +129,37 @@ func testDeletePasskey(t *testing.T, s store.Store) {
 	ok(t, err)
 }
 
+// testRenamePasskey: a member renames only their own passkey; the rest of
+// the record (counter, dates) is left as it was.
+func testRenamePasskey(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	tn := mkTenant(t, s, "alpha")
+	m := mkMember(t, s, tn.ID, "ada@example.com")
+	other := mkMember(t, s, tn.ID, "bob@example.com")
+	p := mkPasskey(t, s, m, "Passkey 1", t0)
+	theirs := mkPasskey(t, s, other, "Bob's", t0)
+	done, err := s.Passkeys().RenamePasskey(ctx, tn.ID, other.ID, p.ID, "Stolen") // not theirs
+	ok(t, err)
+	equal(t, done, false)
+	done, err = s.Passkeys().RenamePasskey(ctx, tn.ID, m.ID, "missing", "Laptop")
+	ok(t, err)
+	equal(t, done, false)
+	done, err = s.Passkeys().RenamePasskey(ctx, tn.ID, m.ID, p.ID, "Work laptop · é")
+	ok(t, err)
+	equal(t, done, true)
+	done, err = s.Passkeys().RenamePasskey(ctx, tn.ID, m.ID, p.ID, "Work laptop · é") // same name again
+	ok(t, err)
+	equal(t, done, true)
+	got, err := s.Passkeys().GetPasskey(ctx, tn.ID, p.ID)
+	ok(t, err)
+	want := p
+	want.Name = "Work laptop · é"
+	equal(t, got, want)
+	got, err = s.Passkeys().GetPasskey(ctx, tn.ID, theirs.ID)
+	ok(t, err)
+	equal(t, got, theirs)
+}
+
 // testPasskeyIsolation: one tenant's passkeys are out of another's reach,
 // even with the credential and member ids known.
 func testPasskeyIsolation(t *testing.T, s store.Store) {
@@ -146,6 +178,9 @@ func testPasskeyIsolation(t *testing.T, s store.Store) {
 	gone, err := s.Passkeys().DeletePasskey(ctx, b.ID, m.ID, p.ID)
 	ok(t, err)
 	equal(t, gone, false)
+	renamed, err := s.Passkeys().RenamePasskey(ctx, b.ID, m.ID, p.ID, "Other tenant")
+	ok(t, err)
+	equal(t, renamed, false)
 	n, err := s.Passkeys().DeletePasskeys(ctx, b.ID, m.ID)
 	ok(t, err)
 	equal(t, n, int64(0))
