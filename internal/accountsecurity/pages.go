@@ -28,6 +28,13 @@ func (h *Handler) getSecurity(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, me who, notice i18n.Message) error {
+	return h.renderSecurityStatus(w, r, me, http.StatusOK, notice, ui.RenameForm{})
+}
+
+// renderSecurityStatus is the page with a notice, or with a refused
+// rename shown again on its passkey.
+func (h *Handler) renderSecurityStatus(w http.ResponseWriter, r *http.Request, me who, status int, notice i18n.Message,
+	rename ui.RenameForm) error {
 	st, err := h.MFA.Status(r.Context(), me.tenant.ID, me.member.ID)
 	if err != nil {
 		return httpx.Internal(err)
@@ -38,14 +45,14 @@ func (h *Handler) renderSecurity(w http.ResponseWriter, r *http.Request, me who,
 	}
 	data := ui.Security{Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
 		TOTP: st.TOTP, RecoveryLeft: st.RecoveryLeft, MayChange: me.provedSecondFactor(), StepUpURL: stepUpURL(Path),
-		Notice: notice, MayAdd: me.provedSecondFactor() || !st.Any()}
+		Notice: notice, MayAdd: me.provedSecondFactor() || !st.Any(), Rename: rename}
 	for _, k := range keys {
-		data.Passkeys = append(data.Passkeys, ui.PasskeyRow{ID: k.ID, Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt})
+		data.Passkeys = append(data.Passkeys, passkeyRow(k))
 	}
 	if st.TOTP {
 		data.TOTPSince = st.TOTPSince
 	}
-	return h.UI.Render(w, http.StatusOK, ui.PageSecurity, data)
+	return h.UI.Render(w, status, ui.PageSecurity, data)
 }
 
 // getTOTP shows a fresh secret; a member who has an app already goes back

@@ -27,6 +27,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/guildgate/guildgate/internal/auditlog"
+	"github.com/guildgate/guildgate/internal/inputs"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/secrets"
 	"github.com/guildgate/guildgate/internal/store"
@@ -45,6 +46,11 @@ var (
 	// unknown credential, counter gone backwards, disabled member): one
 	// answer for all.
 	ErrRefused = errors.New("passkeys: passkey refused")
+	// ErrBadName: a new name is empty, longer than MaxNameLen characters
+	// or holds a control character. A rename refuses it rather than
+	// repairing it (unlike an enrolment, which falls back to a default):
+	// the member is there to read the answer and type again.
+	ErrBadName = errors.New("passkeys: bad name")
 )
 
 // ceremonyTTL bounds how long a page's challenge stays good: long enough
@@ -145,6 +151,25 @@ func (s *Service) Remove(ctx context.Context, tenantID, memberID, id, actor, ip 
 		s.audit(ctx, tenantID, actor, "passkey.removed", memberID, ip, map[string]string{"credential": short(id)})
 	}
 	return gone, nil
+}
+
+// Rename gives one of the member's passkeys a new name (trimmed; see
+// ErrBadName). Another member's credential id is model.ErrNotFound, as a
+// missing one is, so an id tells nobody whose it is.
+func (s *Service) Rename(ctx context.Context, tenantID, memberID, id, name, actor, ip string) error {
+	name = inputs.Trim(name)
+	if inputs.CheckText(name, true, MaxNameLen) != "" {
+		return ErrBadName
+	}
+	done, err := s.Passkeys.RenamePasskey(ctx, tenantID, memberID, id, name)
+	if err != nil {
+		return fmt.Errorf("passkeys: rename: %w", err)
+	}
+	if !done {
+		return fmt.Errorf("passkeys: rename: %w", model.ErrNotFound)
+	}
+	s.audit(ctx, tenantID, actor, "passkey.renamed", memberID, ip, map[string]string{"credential": short(id), "name": name})
+	return nil
 }
 
 // short names a credential in the audit log without its whole id.

@@ -418,3 +418,39 @@ func TestCleanName(t *testing.T) {
 		}
 	}
 }
+
+// TestRename: a member renames their own passkey (trimmed, audited); a
+// bad name is refused, not repaired, and another member's passkey is not
+// found, exactly like a missing one.
+func TestRename(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	p := e.register(e.member, newAuthenticator(t, origin, rpID), "Passkey 1")
+	other := e.addMember("bob@example.org")
+	for _, bad := range []string{"", "   ", "Key\nforged line", "Tab\there", strings.Repeat("é", MaxNameLen+1), "Del\x7f"} {
+		if err := e.svc.Rename(ctx, e.tenant.ID, e.member.ID, p.ID, bad, "member:x", ""); !errors.Is(err, ErrBadName) {
+			t.Errorf("rename to %q: %v, want ErrBadName", bad, err)
+		}
+	}
+	for _, tc := range []struct{ member, id string }{{other.ID, p.ID}, {e.member.ID, "missing"}} {
+		if err := e.svc.Rename(ctx, e.tenant.ID, tc.member, tc.id, "Mine now", "member:x", ""); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("rename %s of member %s: %v, want not found", tc.id, tc.member, err)
+		}
+	}
+	if e.audited("passkey.renamed", "") {
+		t.Fatal("a refused rename was audited")
+	}
+	long := strings.Repeat("é", MaxNameLen)
+	for _, name := range []string{"  Work laptop ", long} {
+		if err := e.svc.Rename(ctx, e.tenant.ID, e.member.ID, p.ID, name, "member:"+e.member.ID, "192.0.2.1"); err != nil {
+			t.Fatalf("rename to %q: %v", name, err)
+		}
+		list, err := e.svc.List(ctx, e.tenant.ID, e.member.ID)
+		if err != nil || len(list) != 1 || list[0].Name != strings.TrimSpace(name) {
+			t.Fatalf("after renaming to %q: %+v %v", name, list, err)
+		}
+	}
+	if !e.audited("passkey.renamed", "") {
+		t.Fatal("rename not audited")
+	}
+}

@@ -259,6 +259,10 @@ var mfaSamples = map[string][]any{
 			Notice: i18n.M("security.passkeys.saved", "Laptop"), Passkeys: []PasskeyRow{
 				{ID: "a", Name: "Laptop", CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
 				{ID: "b", Name: "Key", CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), LastUsedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}},
+		Security{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Email: "ann@example.org", MayAdd: true,
+			Notice: i18n.M("security.passkeys.renamed", "Laptop"), Passkeys: []PasskeyRow{
+				{ID: "a", Name: "Laptop", CreatedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}},
+			Rename: RenameForm{ID: "a", Name: "", Error: i18n.M("passkey.error.name")}},
 	},
 	PageSecurityPasskey: {
 		SecurityPasskey{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Options: `{"challenge":"AAAA"}`, State: "s"},
@@ -269,8 +273,9 @@ var mfaSamples = map[string][]any{
 		SecurityTOTP{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", QR: "<svg></svg>", Secret: "ABCD EFGH", Pending: "p",
 			Required: true, Error: i18n.M("totp.error.incorrect")},
 	},
-	PageSecurityCodes:   {SecurityCodes{Page: Page{Site: "Guild of Bakers"}, Codes: []string{"abcd-efgh"}, ContinueURL: "/account/security"}},
-	PageSecurityConfirm: {SecurityConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok"}},
+	PageSecurityCodes: {SecurityCodes{Page: Page{Site: "Guild of Bakers"}, Codes: []string{"abcd-efgh"}, ContinueURL: "/account/security"}},
+	PageSecurityConfirm: {SecurityConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok"},
+		SecurityConfirm{Page: Page{Site: "Guild of Bakers"}, CSRFToken: "tok", Passkey: &PasskeyRow{ID: "a", Name: "Laptop"}}},
 }
 
 // The security page gives its dates in the reader's language.

@@ -58,6 +58,16 @@ type Security struct {
 	// MayAdd: a passkey may be added by a session that proved the second
 	// factor, or by any session of a member who has none yet.
 	MayAdd bool
+	// Rename is a refused rename, shown again on its passkey's row.
+	Rename RenameForm
+}
+
+// RenameForm is the name a member typed for passkey ID and why it was
+// refused.
+type RenameForm struct {
+	ID    string
+	Name  string
+	Error i18n.Message
 }
 
 // PasskeyRow is one of the member's passkeys.
@@ -101,8 +111,10 @@ type SecurityCodes struct {
 	ContinueURL string
 }
 
-// SecurityConfirm asks before removing the authenticator.
+// SecurityConfirm asks before removing a second factor: the
+// authenticator app, or Passkey when it is set.
 type SecurityConfirm struct {
 	Page
 	CSRFToken string
+	Passkey   *PasskeyRow
 }
