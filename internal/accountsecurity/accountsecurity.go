@@ -1,7 +1,9 @@
 // Package accountsecurity serves the member's sign-in security pages under
 // /account/security: setting up an authenticator app (QR code and key),
-// recovery codes shown once, and removing the app; adding, listing and
-// removing passkeys (package passkeys runs the WebAuthn ceremonies). The rules live in
+// recovery codes shown once, and removing the app; adding, listing,
+// renaming and removing passkeys (package passkeys runs the WebAuthn
+// ceremonies). Removing either kind asks first, on a page that names what
+// goes, so one stray click removes nothing. The rules live in
 // package mfa; these handlers need a signed-in member, check every form's
 // CSRF token, and ask a session that did not prove the second factor to
 // prove it before anything is removed or renewed, so a borrowed

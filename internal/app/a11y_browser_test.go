@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
+	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -130,7 +131,9 @@ func (b *a11yTab) reflow(name string) {
 // checks it: the sign-in steps (empty, wrong password, throttled), signed
 // in, the member's own page, sign-out confirmation and signed out, the 400 page, the first-
 // administrator and password-reset links, forgot password, the sign-in
-// security pages, the device flow's pages, and the email step in French.
+// security pages (with a passkey: its rename form, a refused name and the
+// page that asks before removing it), the device flow's pages, and the
+// email step in French.
 func TestAccessibilityOfMemberPages(t *testing.T) {
 	const email, pw = "ada@example.org", "correct horse battery"
 	axe := axeScript(t)
@@ -178,6 +181,23 @@ func TestAccessibilityOfMemberPages(t *testing.T) {
 	b.audit("device connected")
 	b.open("/account/security/passkeys", "#name")
 	b.audit("passkey set-up")
+	// A virtual authenticator for the passkey pages only: holding a
+	// credential, it would answer the email step's passkey autofill.
+	authenticator := virtualAuthenticator(b.browserTab)
+	b.fillAndSubmit("#name", "ThePasskeyOnMyWorkLaptopOnTheThirdFloorByTheWindow", ".passkeys li") // one word: it must wrap at 320 px
+	b.audit("sign-in security with a passkey")
+	b.Do("open the rename form", chromedp.Click(chromedp.CSS(".passkeys summary")),
+		chromedp.WaitVisible(chromedp.CSS(`.passkeys details input[name="name"]`)))
+	b.audit("sign-in security, rename form open")
+	testenv.Run(b.Browser, "blank the name", chromedp.Evaluate[bool](`(f => { f.value = "   "; return true })(document.querySelector('.passkeys details input[name="name"]'))`))
+	b.submit(`.passkeys details button[type="submit"]`, formError)
+	b.audit("sign-in security, name refused")
+	b.submit(`.passkeys a[href^="/account/security/passkeys/remove?id="]`, "button.danger")
+	b.audit("passkey removal confirmation")
+	b.submit("button.danger", "main h1")
+	b.expectText("main", "The passkey has been removed.")
+	b.Do("remove the virtual authenticator", call(cdpwebauthn.RemoveVirtualAuthenticator,
+		cdpwebauthn.RemoveVirtualAuthenticatorParams{AuthenticatorID: authenticator}))
 	b.open("/log-out", confirmButton)
 	b.audit("sign-out confirmation")
 	b.submit(confirmButton, signedOutLink)

@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/guildgate/guildgate/internal/testenv"
 )
@@ -31,6 +32,9 @@ func virtualAuthenticator(b *browserTab) cdpwebauthn.AuthenticatorID {
 
 // TestBrowserPasskeyEnrol: a signed-in member adds a passkey on the
 // security page in real Chromium; the page lists it by name, not yet used.
+// With the keyboard alone they then rename it (the form folded under its
+// row) and remove it, which first asks on a page naming it: "Keep it"
+// keeps it, "Remove" removes it.
 func TestBrowserPasskeyEnrol(t *testing.T) {
 	const email, pw = "ada@example.org", "correct horse battery"
 	chromium := testenv.BrowserPath(t)
@@ -49,7 +53,28 @@ func TestBrowserPasskeyEnrol(t *testing.T) {
 	b.expectText("main", "Work laptop", "not used yet", `Your passkey “Work laptop” has been added.`, "Remove Work laptop")
 	b.Screenshot("passkey-added.png")
 
-	b.submit(`.passkeys form button[type="submit"]`, "main h1")
+	rename := `.passkeys details input[name="name"]`
+	b.Do("open the rename form with the keyboard", chromedp.Focus(chromedp.CSS(".passkeys summary")),
+		chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(rename)))
+	testenv.Run(b.Browser, "clear the old name", chromedp.Evaluate[bool](`(f => { f.value = ""; return true })(document.querySelector('`+rename+`'))`))
+	b.Do("type the new name and press Enter", chromedp.SendKeys(chromedp.CSS(rename), "Office key"+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	b.expectText("main", "The passkey is now called “Office key”.", "Remove Office key")
+	b.expectText(".passkeys li strong", "Office key")
+
+	remove := `.passkeys a[href^="/account/security/passkeys/remove?id="]`
+	for _, choice := range []string{"Keep it", "Remove"} {
+		b.Do("follow the remove button with the keyboard", chromedp.Focus(chromedp.CSS(remove)), chromedp.KeyEvent(kb.Enter),
+			chromedp.WaitVisible(chromedp.CSS("button.danger")))
+		b.expectText("main h1", "Remove the passkey “Office key”?")
+		if choice == "Keep it" {
+			b.Screenshot("passkey-remove-confirm.png")
+			b.submit(`main a[href="/account/security"]`, ".passkeys li")
+			b.expectText(".passkeys li strong", "Office key")
+			continue
+		}
+		b.submit("button.danger", "main h1")
+	}
 	b.expectText("main", "The passkey has been removed.")
 	if left := testenv.Run(b.Browser, "count the passkeys listed",
 		chromedp.Evaluate[int](`document.querySelectorAll(".passkeys li").length`)); left != 0 {
