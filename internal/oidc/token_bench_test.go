@@ -32,7 +32,7 @@ func benchRequests(b *testing.B, h *harness, next func(i int) *http.Request) {
 	// rather than the handlers.
 	b.SetParallelism(1)
 	b.ReportAllocs()
-	cpu0 := processCPU(b)
+	cpu0, pg0 := processCPU(b), postgresCPU(b)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -54,6 +54,9 @@ func benchRequests(b *testing.B, h *harness, next func(i int) *http.Request) {
 	// CPU time per request (client and server: one process) is steadier
 	// than req/s on a machine shared with other work.
 	b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
+	if pg := postgresCPU(b) - pg0; benchBackends != "" {
+		b.ReportMetric(float64(pg.Microseconds())/float64(b.N), "pg-cpu-µs/req")
+	}
 	perSecond := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(perSecond, "req/s")
 	b.ReportMetric(perSecond/float64(runtime.GOMAXPROCS(0)), "req/s/core")
