@@ -79,9 +79,9 @@ func (w who) provedSecondFactor() bool { return mfa.ProvedTwo(w.session.AMR) }
 // signedIn returns the request's member, or sends the browser to sign in
 // and back (ok false).
 func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (who, bool, error) {
-	t, ok := tenancy.FromContext(r.Context())
-	if !ok {
-		return who{}, false, httpx.Internal(errors.New("accountsecurity: request has no tenant"))
+	t, err := tenancy.FromRequest(r)
+	if err != nil {
+		return who{}, false, err
 	}
 	s, m, err := h.Sessions.Current(r)
 	if errors.Is(err, session.ErrNoSession) {
@@ -89,7 +89,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (who, bool, e
 		if r.Method != http.MethodGet {
 			back = Path
 		}
-		seeOther(w, "/login?"+url.Values{"return_to": {back}}.Encode())
+		httpx.SeeOther(w, "/login?"+url.Values{"return_to": {back}}.Encode())
 		return who{}, false, nil
 	}
 	if err != nil {
@@ -101,11 +101,6 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (who, bool, e
 // stepUpURL asks for the second factor and comes back to page.
 func stepUpURL(page string) string {
 	return mfa.CodePath + "?" + url.Values{"return_to": {page}}.Encode()
-}
-
-func seeOther(w http.ResponseWriter, target string) {
-	w.Header().Set("Location", target)
-	w.WriteHeader(http.StatusSeeOther)
 }
 
 // notify queues the notice of change c for the signed-in member.

@@ -72,11 +72,11 @@ func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, sta
 		return httpx.Internal(err)
 	}
 	if st.TOTP {
-		seeOther(w, Path)
+		httpx.SeeOther(w, Path)
 		return nil
 	}
 	if st.Any() && !me.provedSecondFactor() { // passkeys: prove one before adding a factor
-		seeOther(w, stepUpURL(PathTOTP))
+		httpx.SeeOther(w, stepUpURL(PathTOTP))
 		return nil
 	}
 	en, err := h.MFA.BeginTOTP(me.tenant, me.member, siteName(me.tenant.Name))
@@ -119,7 +119,7 @@ func (h *Handler) postTOTP(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, mfa.ErrExpired):
 		return h.renderTOTP(w, r, me, http.StatusUnprocessableEntity, returnTo, msgExpired)
 	case errors.Is(err, mfa.ErrEnrolled):
-		seeOther(w, Path)
+		httpx.SeeOther(w, Path)
 		return nil
 	case err != nil:
 		return httpx.Internal(err)
@@ -156,7 +156,7 @@ func (h *Handler) postRecovery(w http.ResponseWriter, r *http.Request) error {
 	}
 	codes, err := h.MFA.NewRecoveryCodes(r.Context(), me.tenant, me.member, httpx.ClientIP(r, h.TrustedProxies))
 	if errors.Is(err, mfa.ErrNoFactor) {
-		seeOther(w, Path)
+		httpx.SeeOther(w, Path)
 		return nil
 	}
 	if err != nil {
@@ -171,7 +171,7 @@ func (h *Handler) mayChange(w http.ResponseWriter, me who) bool {
 	if me.provedSecondFactor() {
 		return true
 	}
-	seeOther(w, stepUpURL(Path))
+	httpx.SeeOther(w, stepUpURL(Path))
 	return false
 }
 

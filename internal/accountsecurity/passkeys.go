@@ -46,7 +46,7 @@ func (h *Handler) mayAdd(w http.ResponseWriter, r *http.Request, me who) (bool, 
 		return false, httpx.Internal(err)
 	}
 	if st.Any() {
-		seeOther(w, stepUpURL(Path))
+		httpx.SeeOther(w, stepUpURL(Path))
 		return false, nil
 	}
 	return true, nil
@@ -117,7 +117,7 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 		me.session = s
 	}
 	if rt := safeReturn(f.Get("return_to")); rt != "" {
-		seeOther(w, rt)
+		httpx.SeeOther(w, rt)
 		return nil
 	}
 	return h.renderSecurity(w, r, me, i18n.M("security.passkeys.saved", p.Name))
