@@ -193,15 +193,34 @@ func (s *Service) DeleteMember(ctx context.Context, actor, tenantID, id string) 
 // revokes their tokens, so whoever knew the old one is signed out of
 // Guildgate and of every app.
 func (s *Service) SetPassword(ctx context.Context, actor, tenantID, id, pw string) error {
-	if err := CheckPassword(pw); err != nil {
-		return err
-	}
-	hash, err := s.hash(ctx, pw) // before the transaction: hashing is slow on purpose
+	hashed, err := s.HashPassword(ctx, pw) // before the transaction: hashing is slow on purpose
 	if err != nil {
 		return err
 	}
+	return s.SetHashedPassword(ctx, actor, tenantID, id, hashed)
+}
+
+// HashedPassword is a password checked and hashed ahead of the transaction
+// that stores it: hashing is slow on purpose, and a transaction should not
+// hold the store's writer meanwhile. Only HashPassword makes one.
+type HashedPassword struct{ hash string }
+
+// HashPassword checks pw as SetPassword would and hashes it.
+func (s *Service) HashPassword(ctx context.Context, pw string) (HashedPassword, error) {
+	if err := CheckPassword(pw); err != nil {
+		return HashedPassword{}, err
+	}
+	hash, err := s.hash(ctx, pw)
+	return HashedPassword{hash}, err
+}
+
+// SetHashedPassword is SetPassword with the password hashed ahead.
+func (s *Service) SetHashedPassword(ctx context.Context, actor, tenantID, id string, pw HashedPassword) error {
+	if pw.hash == "" {
+		return errors.New("set password: no password hashed") // the zero value would remove it
+	}
 	return s.inTx(ctx, func(s *Service) error {
-		if _, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.PasswordHash = hash; return m }); err != nil {
+		if _, err := s.change(ctx, tenantID, id, func(m model.Member) model.Member { m.PasswordHash = pw.hash; return m }); err != nil {
 			return err
 		}
 		if err := s.signOutEverywhere(ctx, tenantID, id); err != nil {

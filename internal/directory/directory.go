@@ -62,13 +62,21 @@ func (s *Service) inTx(ctx context.Context, fn func(s *Service) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	return s.Atomic(ctx, func(tx store.Tx) error {
-		b := *s
-		b.Members, b.Groups, b.Sessions, b.Grants, b.Clients, b.Audit = tx.Members(), tx.Groups(), tx.Sessions(),
-			tx.Grants(), tx.Clients(), tx.Audit()
-		b.tx = tx
-		return fn(&b)
-	})
+	return s.Atomic(ctx, func(tx store.Tx) error { return fn(s.In(tx)) })
+}
+
+// In returns a copy of s bound to tx: it reads and writes through tx's
+// repositories, and its changes join tx instead of opening their own. A
+// caller uses it to commit a directory change with writes of its own, all
+// or nothing (onetime uses a link and makes the change it stands for in
+// one transaction). Inside tx only the copy may be used: on SQLite the
+// plain store would wait forever for the writer tx holds.
+func (s *Service) In(tx store.Tx) *Service {
+	b := *s
+	b.Members, b.Groups, b.Sessions, b.Grants, b.Clients, b.Audit = tx.Members(), tx.Groups(), tx.Sessions(),
+		tx.Grants(), tx.Clients(), tx.Audit()
+	b.tx = tx
+	return &b
 }
 
 // Events hears of directory changes inside their transaction, through tx,

@@ -72,18 +72,32 @@ func (s *Service) AddMember(ctx context.Context, actor, tenantID string, in Memb
 	if err := in.Validate(); err != nil {
 		return model.Member{}, err
 	}
-	in = in.normalized()
 	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
 		return model.Member{}, err
 	}
+	return s.add(ctx, actor, tenantID, in.normalized(), hash)
+}
+
+// AddMemberHashed is AddMember with the password hashed ahead (see
+// HashedPassword); in.Password is ignored. The zero pw adds a member
+// without a password.
+func (s *Service) AddMemberHashed(ctx context.Context, actor, tenantID string, in MemberInput, pw HashedPassword) (model.Member, error) {
+	in.Password = ""
+	if err := in.Validate(); err != nil {
+		return model.Member{}, err
+	}
+	return s.add(ctx, actor, tenantID, in.normalized(), pw.hash)
+}
+
+func (s *Service) add(ctx context.Context, actor, tenantID string, in MemberInput, hash string) (model.Member, error) {
 	now := s.now()
 	m := model.Member{
 		ID: ids.NewUUID(), TenantID: tenantID, Email: in.Email, EmailVerified: in.EmailVerified,
 		Name: in.Name, GivenName: in.GivenName, FamilyName: in.FamilyName, LegacyID: in.LegacyID,
 		Status: *in.Status, Admin: in.Admin, PasswordHash: hash, Language: in.Language, CreatedAt: now, UpdatedAt: now,
 	}
-	err = s.inTx(ctx, func(s *Service) error {
+	err := s.inTx(ctx, func(s *Service) error {
 		if err := s.Members.Create(ctx, m); err != nil {
 			return emailTaken(err, m.Email, "add member")
 		}

@@ -157,8 +157,9 @@ func (s *Service) OpenInvitation(ctx context.Context, tenantID, token string) (m
 	return l, m, err
 }
 
-// AcceptInvitation checks pw, uses the link, sets the member's password and
-// marks their address verified: the link reached them at it.
+// AcceptInvitation checks pw, then in one transaction uses the link, sets
+// the member's password and marks their address verified: the link reached
+// them at it.
 func (s *Service) AcceptInvitation(ctx context.Context, tenantID, token, pw string) (model.Member, error) {
 	l, m, err := s.OpenInvitation(ctx, tenantID, token)
 	if err != nil {
@@ -167,15 +168,20 @@ func (s *Service) AcceptInvitation(ctx context.Context, tenantID, token, pw stri
 	if m.Disabled {
 		return m, unusable("this invitation link is no longer valid; ask for a new one")
 	}
-	if err := directory.CheckPassword(pw); err != nil {
+	hashed, err := s.Dir.HashPassword(ctx, pw) // before the transaction: hashing is slow on purpose
+	if err != nil {
 		return m, err
 	}
-	if err := s.redeem(ctx, l, nil); err != nil {
-		return m, err
-	}
-	if err := s.Dir.SetPassword(ctx, linkActor(l), tenantID, m.ID, pw); err != nil {
-		return m, err
-	}
-	verified := true
-	return s.Dir.UpdateMember(ctx, linkActor(l), tenantID, m.ID, directory.MemberPatch{EmailVerified: &verified})
+	err = s.inTx(ctx, func(s *Service) error {
+		if err := s.redeem(ctx, l, nil); err != nil {
+			return err
+		}
+		if err := s.Dir.SetHashedPassword(ctx, linkActor(l), tenantID, m.ID, hashed); err != nil {
+			return err
+		}
+		verified := true
+		m, err = s.Dir.UpdateMember(ctx, linkActor(l), tenantID, m.ID, directory.MemberPatch{EmailVerified: &verified})
+		return err
+	})
+	return m, err
 }

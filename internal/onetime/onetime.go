@@ -46,10 +46,12 @@ type Service struct {
 	Dir     *directory.Service // creates the administrator, sets the password
 	Audit   store.Audit
 	Now     func() time.Time
-	// Store, Mail and Throttle serve the links that go by mail (Forgot,
-	// invitations): the link and its mail commit in one transaction.
-	// Services that only print links may leave them nil.
-	Store    store.Store
+	// Store is where a link's use commits with the change it stands for,
+	// and a mailed link (Forgot, invitations) with its mail, each in one
+	// transaction. Required.
+	Store store.Store
+	// Mail and Throttle serve the links that go by mail. Services that
+	// only print links may leave them nil.
 	Mail     *mail.Mailer
 	Throttle *throttle.Limiter
 	// Notices tells a member of a change to how they sign in that a link
@@ -110,8 +112,9 @@ func (s *Service) unexpired(l model.OneTimeLink) error {
 }
 
 // redeem uses the link l that open returned: of concurrent callers exactly
-// one gets nil. The caller has checked everything else first, since a used
-// link cannot be given back.
+// one gets nil. Call it on a copy bound by inTx, with the change the link
+// stands for: a change refused rolls the use back, so the link is not
+// spent on it.
 func (s *Service) redeem(ctx context.Context, l model.OneTimeLink, detail map[string]string) error {
 	used, first, err := s.Links.Consume(ctx, l.TenantID, l.Hash, s.now())
 	if errors.Is(err, model.ErrNotFound) { // swept or its member deleted meanwhile
@@ -126,6 +129,19 @@ func (s *Service) redeem(ctx context.Context, l model.OneTimeLink, detail map[st
 		return err // it expired since open
 	}
 	return s.audit(ctx, linkActor(l), l, ".use", detail)
+}
+
+// inTx runs fn with a copy of s bound to one transaction: its links,
+// members, audit log and directory are the transaction's, so using a link
+// and making the change it stands for commit together or not at all.
+// Inside fn only the copy may be used: on SQLite the plain store would
+// wait forever for the writer the transaction holds.
+func (s *Service) inTx(ctx context.Context, fn func(s *Service) error) error {
+	return s.Store.Atomic(ctx, func(tx store.Tx) error {
+		b := *s
+		b.Links, b.Members, b.Audit, b.Dir = tx.OneTimeLinks(), tx.Members(), tx.Audit(), s.Dir.In(tx)
+		return fn(&b)
+	})
 }
 
 // linkActor names whoever holds the link, in the audit log, by a prefix of

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/model"
 )
 
@@ -33,18 +32,21 @@ func (s *Service) OpenReset(ctx context.Context, tenantID, token string) (model.
 	return l, m, err
 }
 
-// CompleteReset checks pw, uses the link and sets the member's password,
-// which ends every session they had.
+// CompleteReset checks pw, then uses the link and sets the member's
+// password, which ends every session they had, in one transaction.
 func (s *Service) CompleteReset(ctx context.Context, tenantID, token, pw string) (model.Member, error) {
 	l, m, err := s.OpenReset(ctx, tenantID, token)
 	if err != nil {
 		return m, err
 	}
-	if err := directory.CheckPassword(pw); err != nil {
+	hashed, err := s.Dir.HashPassword(ctx, pw) // before the transaction: hashing is slow on purpose
+	if err != nil {
 		return m, err
 	}
-	if err := s.redeem(ctx, l, nil); err != nil {
-		return m, err
-	}
-	return m, s.Dir.SetPassword(ctx, linkActor(l), tenantID, m.ID, pw)
+	return m, s.inTx(ctx, func(s *Service) error {
+		if err := s.redeem(ctx, l, nil); err != nil {
+			return err
+		}
+		return s.Dir.SetHashedPassword(ctx, linkActor(l), tenantID, m.ID, hashed)
+	})
 }

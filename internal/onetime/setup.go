@@ -49,8 +49,8 @@ func (s *Service) OpenSetup(ctx context.Context, tenantID, token string) (model.
 }
 
 // CompleteSetup creates the first administrator from in, which must carry
-// a password. Everything that can be checked is checked before the link is
-// used, since a used link cannot be given back.
+// a password. The link is used in the transaction that adds the member,
+// so a member refused leaves the link unused.
 func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in directory.MemberInput) (model.Member, error) {
 	l, err := s.OpenSetup(ctx, tenantID, token)
 	if err != nil {
@@ -62,15 +62,31 @@ func (s *Service) CompleteSetup(ctx context.Context, tenantID, token string, in 
 		return model.Member{}, err
 	}
 	if _, err := s.Dir.MemberByEmail(ctx, tenantID, in.Email); err == nil {
-		return model.Member{}, &problem.Conflict{Msg: "a member with email " + in.Email +
-			" already exists; make them an administrator with: guildgate member update " + in.Email + " --admin=true"}
+		return model.Member{}, adminEmailTaken(in.Email, nil)
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return model.Member{}, err
 	}
-	if err := s.redeem(ctx, l, map[string]string{"email": in.Email}); err != nil {
+	hashed, err := s.Dir.HashPassword(ctx, in.Password) // before the transaction: hashing is slow on purpose
+	if err != nil {
 		return model.Member{}, err
 	}
-	return s.Dir.AddMember(ctx, linkActor(l), tenantID, in)
+	var m model.Member
+	err = s.inTx(ctx, func(s *Service) error {
+		if err := s.redeem(ctx, l, map[string]string{"email": in.Email}); err != nil {
+			return err
+		}
+		m, err = s.Dir.AddMemberHashed(ctx, linkActor(l), tenantID, in, hashed)
+		if errors.Is(err, model.ErrConflict) { // taken since the check above
+			return adminEmailTaken(in.Email, err)
+		}
+		return err
+	})
+	return m, err
+}
+
+func adminEmailTaken(email string, err error) error {
+	return &problem.Conflict{Msg: "a member with email " + email + " already exists; make them an administrator with: " +
+		"guildgate member update " + email + " --admin=true", Err: err}
 }
 
 // setupProblems is the directory's checks plus a required password (the

@@ -126,8 +126,9 @@ func (s *Service) OpenEmailLink(ctx context.Context, tenantID, token string) (mo
 
 // ConfirmEmail uses the address link: the member's address becomes the
 // link's (for a change) and is marked verified, since the link reached
-// them there. An address another member took meanwhile is refused and the
-// link kept, so nothing is spent on a refusal.
+// them there. The link is used in the transaction that changes the member,
+// so an address another member took meanwhile (found by addressFree, or
+// by the unique index in a race) is refused and the link kept.
 func (s *Service) ConfirmEmail(ctx context.Context, tenantID, token string) (model.Member, error) {
 	l, m, err := s.OpenEmailLink(ctx, tenantID, token)
 	if err != nil {
@@ -136,15 +137,23 @@ func (s *Service) ConfirmEmail(ctx context.Context, tenantID, token string) (mod
 	if err := s.addressFree(ctx, l, m); err != nil {
 		return m, err
 	}
-	if err := s.redeem(ctx, l, map[string]string{"email": l.Email}); err != nil {
-		return m, err
-	}
 	verified := true
 	patch := directory.MemberPatch{EmailVerified: &verified}
 	if l.Purpose == model.PurposeEmailChange {
 		patch.Email = &l.Email
 	}
-	return s.Dir.UpdateMember(ctx, linkActor(l), tenantID, m.ID, patch)
+	err = s.inTx(ctx, func(s *Service) error {
+		if err := s.redeem(ctx, l, map[string]string{"email": l.Email}); err != nil {
+			return err
+		}
+		var err error
+		m, err = s.Dir.UpdateMember(ctx, linkActor(l), tenantID, m.ID, patch)
+		if errors.Is(err, model.ErrConflict) { // taken since addressFree: the unique index says so
+			return addressTaken(l.Email, err)
+		}
+		return err
+	})
+	return m, err
 }
 
 // addressFree refuses a change to an address another member has.
@@ -159,7 +168,11 @@ func (s *Service) addressFree(ctx context.Context, l model.OneTimeLink, m model.
 	case err != nil:
 		return fmt.Errorf("look up %s: %w", l.Email, err)
 	case other.ID != m.ID:
-		return &problem.Conflict{Msg: "another account uses " + l.Email + "; keep your address, or ask your administrator"}
+		return addressTaken(l.Email, nil)
 	}
 	return nil
+}
+
+func addressTaken(email string, err error) error {
+	return &problem.Conflict{Msg: "another account uses " + email + "; keep your address, or ask your administrator", Err: err}
 }

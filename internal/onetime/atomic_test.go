@@ -1,0 +1,139 @@
+package onetime
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/guildgate/guildgate/internal/ids"
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/problem"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// hookStore runs beforeUpdate, when set, inside the transaction before
+// each member update made through Atomic: a test makes the directory
+// change fail there, as a race or a failing disk would.
+type hookStore struct {
+	store.Store
+	beforeUpdate func(ctx context.Context, tx store.Tx) error
+}
+
+func (s *hookStore) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
+	return s.Store.Atomic(ctx, func(tx store.Tx) error { return fn(hookTx{tx, s}) })
+}
+
+type hookTx struct {
+	store.Tx
+	s *hookStore
+}
+
+func (tx hookTx) Members() store.Members { return hookMembers{tx.Tx.Members(), tx} }
+
+type hookMembers struct {
+	store.Members
+	tx hookTx
+}
+
+func (m hookMembers) Update(ctx context.Context, tenantID, id string, fn func(model.Member) (model.Member, error)) (model.Member, error) {
+	if h := m.tx.s.beforeUpdate; h != nil {
+		if err := h(ctx, m.tx.Tx); err != nil {
+			return model.Member{}, err
+		}
+	}
+	return m.Members.Update(ctx, tenantID, id, fn)
+}
+
+// withHook routes the service's and its directory's transactions through
+// a hookStore.
+func (f *fixture) withHook() *hookStore {
+	h := &hookStore{Store: f.st}
+	f.svc.Store, f.svc.Dir.Atomic = h, h.Atomic
+	return h
+}
+
+// wantUnused fails unless the link named by token is unused and no use of
+// it (action) was recorded.
+func wantUnused(t *testing.T, f *fixture, token, action string) {
+	t.Helper()
+	l, err := f.st.OneTimeLinks().Get(t.Context(), "t1", ids.Hash(token))
+	must(t, err)
+	if !l.UsedAt.IsZero() {
+		t.Fatal("the link was used up by a change that did not happen")
+	}
+	p, err := f.st.Audit().List(t.Context(), "t1", store.AuditQuery{Action: action})
+	must(t, err)
+	if len(p.Items) != 0 {
+		t.Fatalf("%s recorded for a change that did not happen", action)
+	}
+}
+
+// TestConfirmEmailRaceKeepsLink: another member takes the new address
+// after the check and before the change (the unique index refuses it):
+// the member is told the address is taken, and the link is not used, so
+// it works once the address is free again.
+func TestConfirmEmailRaceKeepsLink(t *testing.T) {
+	f := newFixture(t)
+	f.withMail(t)
+	withNotices(f)
+	ctx := t.Context()
+	ada := f.addMember(t, "ada@example.org", pw)
+	must(t, f.svc.RequestEmailChange(ctx, "", bakers, ada, "two@example.org", pw))
+	token := tokenIn(t, f.mails(t)[0])
+
+	h := f.withHook()
+	h.beforeUpdate = func(ctx context.Context, tx store.Tx) error {
+		return tx.Members().Create(ctx, model.Member{ID: "bob", TenantID: "t1", Email: "TWO@example.org", Name: "Bob",
+			Status: model.StatusCurrent, CreatedAt: f.now, UpdatedAt: f.now})
+	}
+	_, err := f.svc.ConfirmEmail(ctx, "t1", token)
+	if c, ok := errors.AsType[*problem.Conflict](err); !ok || !strings.HasPrefix(c.Msg, "another account uses two@example.org") {
+		t.Fatalf("a taken address: %v", err)
+	}
+	wantUnused(t, f, token, "member.email.change_link.use")
+	if m := f.member(t, ada.ID); m.Email != "ada@example.org" {
+		t.Fatalf("address %s", m.Email)
+	}
+
+	h.beforeUpdate = nil // the other member's change rolled back with ours
+	if m, err := f.svc.ConfirmEmail(ctx, "t1", token); err != nil || m.Email != "two@example.org" {
+		t.Fatalf("once the address is free: %+v, %v", m, err)
+	}
+}
+
+// TestResetFailureKeepsLink: a reset whose password cannot be stored
+// leaves the link unused and the password as it was; the link works
+// afterwards.
+func TestResetFailureKeepsLink(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	ada := f.addMember(t, "ada@example.org", pw)
+	token, _, err := f.svc.ResetLink(ctx, "member:admin", "t1", ada.ID)
+	must(t, err)
+
+	h := f.withHook()
+	broken := errors.New("disk full")
+	h.beforeUpdate = func(context.Context, store.Tx) error { return broken }
+	const next = "a brand new passphrase"
+	if _, err := f.svc.CompleteReset(ctx, "t1", token, next); !errors.Is(err, broken) {
+		t.Fatalf("a failing store: %v", err)
+	}
+	wantUnused(t, f, token, "member.password.reset_link.use")
+	if f.member(t, ada.ID).PasswordHash != ada.PasswordHash {
+		t.Fatal("the password changed")
+	}
+
+	h.beforeUpdate = nil
+	_, err = f.svc.CompleteReset(ctx, "t1", token, next)
+	must(t, err)
+	if f.member(t, ada.ID).PasswordHash == ada.PasswordHash {
+		t.Fatal("the password did not change")
+	}
+	p, err := f.st.Audit().List(ctx, "t1", store.AuditQuery{})
+	must(t, err)
+	if !slices.ContainsFunc(p.Items, func(e model.AuditEvent) bool { return e.Action == "member.password.reset_link.use" }) {
+		t.Fatal("no use recorded")
+	}
+}
