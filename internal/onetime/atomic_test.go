@@ -11,14 +11,16 @@ import (
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
 	"github.com/guildgate/guildgate/internal/store"
+	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
-// hookStore runs beforeUpdate, when set, inside the transaction before
-// each member update made through Atomic: a test makes the directory
-// change fail there, as a race or a failing disk would.
+// hookStore runs beforeUpdate (beforeCreate), when set, inside the
+// transaction before each member update (creation) made through Atomic: a
+// test makes the directory change fail there, as a race or a failing disk
+// would.
 type hookStore struct {
 	store.Store
-	beforeUpdate func(ctx context.Context, tx store.Tx) error
+	beforeUpdate, beforeCreate func(ctx context.Context, tx store.Tx) error
 }
 
 func (s *hookStore) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
@@ -44,6 +46,15 @@ func (m hookMembers) Update(ctx context.Context, tenantID, id string, fn func(mo
 		}
 	}
 	return m.Members.Update(ctx, tenantID, id, fn)
+}
+
+func (m hookMembers) Create(ctx context.Context, mem model.Member) error {
+	if h := m.tx.s.beforeCreate; h != nil {
+		if err := h(ctx, m.tx.Tx); err != nil {
+			return err
+		}
+	}
+	return m.Members.Create(ctx, mem)
 }
 
 // withHook routes the service's and its directory's transactions through
@@ -75,7 +86,12 @@ func wantUnused(t *testing.T, f *fixture, token, action string) {
 // the member is told the address is taken, and the link is not used, so
 // it works once the address is free again.
 func TestConfirmEmailRaceKeepsLink(t *testing.T) {
-	f := newFixture(t)
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { testConfirmEmailRaceKeepsLink(t, newFixtureOn(t, b.New(t))) })
+	}
+}
+
+func testConfirmEmailRaceKeepsLink(t *testing.T, f *fixture) {
 	f.withMail(t)
 	withNotices(f)
 	ctx := t.Context()
@@ -107,7 +123,12 @@ func TestConfirmEmailRaceKeepsLink(t *testing.T) {
 // leaves the link unused and the password as it was; the link works
 // afterwards.
 func TestResetFailureKeepsLink(t *testing.T) {
-	f := newFixture(t)
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { testResetFailureKeepsLink(t, newFixtureOn(t, b.New(t))) })
+	}
+}
+
+func testResetFailureKeepsLink(t *testing.T, f *fixture) {
 	ctx := t.Context()
 	ada := f.addMember(t, "ada@example.org", pw)
 	token, _, err := f.svc.ResetLink(ctx, "member:admin", "t1", ada.ID)
@@ -135,5 +156,67 @@ func TestResetFailureKeepsLink(t *testing.T) {
 	must(t, err)
 	if !slices.ContainsFunc(p.Items, func(e model.AuditEvent) bool { return e.Action == "member.password.reset_link.use" }) {
 		t.Fatal("no use recorded")
+	}
+}
+
+// TestInvitationFailureKeepsLink: an acceptance whose last step (marking
+// the address verified) fails takes back the password set before it and
+// leaves the invitation unused.
+func TestInvitationFailureKeepsLink(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	inv, err := f.svc.Invite(ctx, "member:admin", bakers, InviteInput{Email: "ada@example.org", Name: "Ada"})
+	must(t, err)
+	_, token, ok := strings.Cut(inv.URL, InvitePath)
+	if !ok {
+		t.Fatalf("invitation URL %q", inv.URL)
+	}
+
+	h := f.withHook()
+	broken, updates := errors.New("disk full"), 0
+	h.beforeUpdate = func(context.Context, store.Tx) error {
+		if updates++; updates == 2 {
+			return broken
+		}
+		return nil
+	}
+	if _, err := f.svc.AcceptInvitation(ctx, "t1", token, pw); !errors.Is(err, broken) || updates != 2 {
+		t.Fatalf("a failing store: %v after %d updates", err, updates)
+	}
+	wantUnused(t, f, token, "member.invitation.use")
+	if m := f.member(t, inv.Member.ID); m.PasswordHash != "" || m.EmailVerified {
+		t.Fatalf("half an acceptance stayed: %+v", m)
+	}
+
+	h.beforeUpdate = nil
+	m, err := f.svc.AcceptInvitation(ctx, "t1", token, pw)
+	if err != nil || m.PasswordHash == "" || !m.EmailVerified {
+		t.Fatalf("accepted: %+v, %v", m, err)
+	}
+}
+
+// TestSetupRaceKeepsLink: a member who takes the address after the check
+// and before the administrator is added (the unique index refuses it) gets
+// the same 409 as one found by the check, and the setup link stays unused.
+func TestSetupRaceKeepsLink(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	token, _, err := f.svc.SetupLink(ctx, "t1")
+	must(t, err)
+
+	h := f.withHook()
+	h.beforeCreate = func(ctx context.Context, tx store.Tx) error {
+		return tx.Members().Create(ctx, model.Member{ID: "bob", TenantID: "t1", Email: "A@example.org", Name: "Bob",
+			Status: model.StatusCurrent, CreatedAt: f.now, UpdatedAt: f.now})
+	}
+	_, err = f.svc.CompleteSetup(ctx, "t1", token, admin("a@example.org"))
+	if c, ok := errors.AsType[*problem.Conflict](err); !ok || !strings.Contains(c.Msg, "guildgate member update a@example.org --admin=true") {
+		t.Fatalf("a taken address: %v", err)
+	}
+	wantUnused(t, f, token, "admin.setup_link.use")
+
+	h.beforeCreate = nil
+	if m, err := f.svc.CompleteSetup(ctx, "t1", token, admin("a@example.org")); err != nil || !m.Admin {
+		t.Fatalf("once the address is free: %+v, %v", m, err)
 	}
 }

@@ -27,7 +27,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, tenants ...string) *fixture {
 	t.Helper()
-	st := storetest.NewSQLite(t)
+	return newFixtureOn(t, storetest.NewSQLite(t), tenants...)
+}
+
+// newFixtureOn is newFixture on the store st.
+func newFixtureOn(t *testing.T, st store.Store, tenants ...string) *fixture {
+	t.Helper()
 	f := &fixture{st: st, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
 	for _, id := range append([]string{"t1"}, tenants...) {
