@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -32,6 +33,9 @@ func jsonList(l []string) string {
 }
 
 func parseList(s string) ([]string, error) {
+	if l, ok := plainList(s); ok {
+		return l, nil
+	}
 	var l []string
 	if err := json.Unmarshal([]byte(s), &l); err != nil {
 		return nil, fmt.Errorf("list column: %w", err)
@@ -40,6 +44,33 @@ func parseList(s string) ([]string, error) {
 		return nil, nil
 	}
 	return l, nil
+}
+
+// plainList reads the lists jsonList writes for scopes, AMR and ids
+// (compact, no escapes, valid UTF-8: `["openid","email"]`) without
+// encoding/json, which every grant, code and token read paid; ok is false
+// for anything else (spaces, escapes, a malformed value), which
+// json.Unmarshal then reads or refuses as before.
+func plainList(s string) ([]string, bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	inner := s[1 : len(s)-1]
+	if inner == "" {
+		return nil, true
+	}
+	if len(inner) < 2 || inner[0] != '"' || inner[len(inner)-1] != '"' || !utf8.ValidString(inner) {
+		return nil, false
+	}
+	l := strings.Split(inner[1:len(inner)-1], `","`)
+	for _, v := range l {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < 0x20 || c == '"' || c == '\\' {
+				return nil, false
+			}
+		}
+	}
+	return l, true
 }
 
 // jsonValue encodes a structured column (a claim mapping, a group map):
