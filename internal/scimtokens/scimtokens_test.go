@@ -24,9 +24,9 @@ func newService(t *testing.T, st store.Store) *Service {
 			CreatedAt: clock, UpdatedAt: clock}))
 	}
 	for _, c := range []model.Connection{
-		{ID: "acme", TenantID: "t1", IssuerMode: model.IssuerExact},
-		{ID: "entra", TenantID: "t1", IssuerMode: model.IssuerEntraMultiTenant},
-		{ID: "elsewhere", TenantID: "t2", IssuerMode: model.IssuerExact},
+		{ID: "acme", TenantID: "t1", ConnectionSettings: model.ConnectionSettings{IssuerMode: model.IssuerExact}},
+		{ID: "entra", TenantID: "t1", ConnectionSettings: model.ConnectionSettings{IssuerMode: model.IssuerEntraMultiTenant}},
+		{ID: "elsewhere", TenantID: "t2", ConnectionSettings: model.ConnectionSettings{IssuerMode: model.IssuerExact}},
 	} {
 		c.Name, c.Domains, c.JITStatus, c.CreatedAt, c.UpdatedAt = c.ID, []string{c.ID + ".example"}, model.StatusCurrent, clock, clock
 		must(t, st.Connections().Create(ctx, c))
