@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/guildgate/guildgate/internal/directory"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/problem"
@@ -17,10 +18,11 @@ import (
 // hookStore runs beforeUpdate (beforeCreate), when set, inside the
 // transaction before each member update (creation) made through Atomic: a
 // test makes the directory change fail there, as a race or a failing disk
-// would.
+// would. beforeLink and beforeEnqueue do the same before each link stored
+// and each outbox item queued.
 type hookStore struct {
 	store.Store
-	beforeUpdate, beforeCreate func(ctx context.Context, tx store.Tx) error
+	beforeUpdate, beforeCreate, beforeLink, beforeEnqueue func(ctx context.Context, tx store.Tx) error
 }
 
 func (s *hookStore) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
@@ -33,6 +35,42 @@ type hookTx struct {
 }
 
 func (tx hookTx) Members() store.Members { return hookMembers{tx.Tx.Members(), tx} }
+
+func (tx hookTx) OneTimeLinks() store.OneTimeLinks { return hookLinks{tx.Tx.OneTimeLinks(), tx} }
+
+func (tx hookTx) Outbox() store.Outbox { return hookOutbox{tx.Tx.Outbox(), tx} }
+
+// run runs the hook h, when set, in the transaction.
+func (tx hookTx) run(ctx context.Context, h func(context.Context, store.Tx) error) error {
+	if h == nil {
+		return nil
+	}
+	return h(ctx, tx.Tx)
+}
+
+type hookLinks struct {
+	store.OneTimeLinks
+	tx hookTx
+}
+
+func (l hookLinks) Create(ctx context.Context, link model.OneTimeLink) error {
+	if err := l.tx.run(ctx, l.tx.s.beforeLink); err != nil {
+		return err
+	}
+	return l.OneTimeLinks.Create(ctx, link)
+}
+
+type hookOutbox struct {
+	store.Outbox
+	tx hookTx
+}
+
+func (o hookOutbox) Enqueue(ctx context.Context, it model.OutboxItem) (int64, error) {
+	if err := o.tx.run(ctx, o.tx.s.beforeEnqueue); err != nil {
+		return 0, err
+	}
+	return o.Outbox.Enqueue(ctx, it)
+}
 
 type hookMembers struct {
 	store.Members
@@ -219,4 +257,112 @@ func TestSetupRaceKeepsLink(t *testing.T) {
 	if m, err := f.svc.CompleteSetup(ctx, "t1", token, admin("a@example.org")); err != nil || !m.Admin {
 		t.Fatalf("once the address is free: %+v, %v", m, err)
 	}
+}
+
+// auditEvents stands in for webhooks.Events: it records each directory
+// event as an audit row ("event.<type>") written through the change's
+// transaction, so a test sees whether the events commit and roll back with
+// the change.
+type auditEvents struct{}
+
+func (auditEvents) Member(ctx context.Context, tx store.Tx, typ string, m model.Member) error {
+	return tx.Audit().Append(ctx, model.AuditEvent{TenantID: m.TenantID, At: m.UpdatedAt, Actor: "events",
+		Action: "event." + typ, Target: "member:" + m.ID})
+}
+
+func (e auditEvents) Changed(ctx context.Context, tx store.Tx, old, m model.Member) error {
+	return e.Member(ctx, tx, model.EventMemberUpdated, m)
+}
+
+func (e auditEvents) Membership(ctx context.Context, tx store.Tx, typ string, g model.Group, m model.Member) error {
+	return e.Member(ctx, tx, typ, m)
+}
+
+// TestInvitationFailureLeavesNothing: an invitation whose last step fails
+// (its link cannot be stored, or its mail cannot be queued) leaves no
+// member, no membership, no link, no mail, no audit row and no event; once
+// the store is mended the same invitation works. A re-invitation that
+// fails adds no group and keeps the earlier link.
+func TestInvitationFailureLeavesNothing(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		for _, step := range []string{"link", "mail"} {
+			t.Run(b.Name+"/"+step, func(t *testing.T) { testInvitationFailureLeavesNothing(t, newFixtureOn(t, b.New(t)), step) })
+		}
+	}
+}
+
+func testInvitationFailureLeavesNothing(t *testing.T, f *fixture, step string) {
+	ctx := t.Context()
+	f.withMail(t)
+	f.svc.Dir.Events = auditEvents{}
+	var groups []model.Group
+	for _, name := range []string{"Ovens", "Flour", "Cakes"} {
+		g, err := f.svc.Dir.AddGroup(ctx, "cli", "t1", directory.GroupInput{Name: name})
+		must(t, err)
+		groups = append(groups, g)
+	}
+	h := f.withHook()
+	broken := errors.New("disk full")
+	breakStep := func(on bool) {
+		fail := func(context.Context, store.Tx) error { return broken }
+		if !on {
+			fail = nil
+		}
+		if step == "link" {
+			h.beforeLink = fail
+		} else {
+			h.beforeEnqueue = fail
+		}
+	}
+	memberships := func(g model.Group) int {
+		p, err := f.st.Groups().ListMembers(ctx, "t1", g.ID, store.MemberQuery{})
+		must(t, err)
+		return len(p.Items)
+	}
+	pending := func() []model.OneTimeLink {
+		p, err := f.st.OneTimeLinks().ListUnused(ctx, "t1", model.PurposeInvitation, f.now, "", 0)
+		must(t, err)
+		return p.Items
+	}
+	created := []string{"group.create", "group.create", "group.create"}
+
+	breakStep(true)
+	in := InviteInput{Email: "ada@example.org", Name: "Ada", Groups: []string{"Ovens", "flour"}}
+	if _, err := f.svc.Invite(ctx, "member:admin", bakers, in); !errors.Is(err, broken) {
+		t.Fatalf("a failing %s step: %v", step, err)
+	}
+	if m, err := f.st.Members().GetByEmail(ctx, "t1", "ada@example.org"); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("the member stayed: %+v, %v", m, err)
+	}
+	if n := memberships(groups[0]) + memberships(groups[1]); n != 0 {
+		t.Fatalf("%d memberships stayed", n)
+	}
+	if ls := pending(); len(ls) != 0 {
+		t.Fatalf("%d links stayed", len(ls))
+	}
+	if n := f.queued(t); n != 0 {
+		t.Fatalf("%d mails queued", n)
+	}
+	wantActions(t, f, "t1", created...)
+
+	breakStep(false)
+	inv, err := f.svc.Invite(ctx, "member:admin", bakers, in)
+	must(t, err)
+	if !inv.Mailed || memberships(groups[0]) != 1 || memberships(groups[1]) != 1 || len(pending()) != 1 || f.queued(t) != 1 {
+		t.Fatalf("the mended invitation: %+v", inv)
+	}
+	invited := []string{"member.invitation.create", "event.group.member_added", "group.member.add",
+		"event.group.member_added", "group.member.add", "event.member.created", "member.create"}
+	wantActions(t, f, "t1", append(invited, created...)...)
+
+	breakStep(true)
+	before := pending()[0]
+	again := InviteInput{Email: "ADA@example.org", Groups: []string{"Cakes"}}
+	if _, err := f.svc.Invite(ctx, "member:admin", bakers, again); !errors.Is(err, broken) {
+		t.Fatalf("a failing %s step again: %v", step, err)
+	}
+	if ls := pending(); memberships(groups[2]) != 0 || len(ls) != 1 || ls[0].Hash != before.Hash || f.queued(t) != 1 {
+		t.Fatalf("a failed re-invitation changed things: %d in Cakes, links %+v", memberships(groups[2]), ls)
+	}
+	wantActions(t, f, "t1", append(invited, created...)...)
 }

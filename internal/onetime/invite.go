@@ -39,32 +39,35 @@ type Invitation struct {
 
 // Invite makes the person a member without a password (or finds the one
 // invited before), puts them in the groups, and makes an invitation link
-// that replaces their unused one: mailed through the outbox in the link's
-// own transaction when mail is on, returned otherwise. Inviting again
-// re-sends. A member who already has a password is refused: they can sign
-// in, or reset it.
+// that replaces their unused one: mailed through the outbox when mail is
+// on, returned otherwise. All of it (member, memberships, link, their
+// audit rows and webhook events, the mail) commits in one transaction or
+// not at all, so a failure leaves no member the invitation cannot reach.
+// Inviting again re-sends. A member who already has a password is
+// refused: they can sign in, or reset it.
 func (s *Service) Invite(ctx context.Context, actor string, t model.Tenant, in InviteInput) (Invitation, error) {
-	m, err := s.invitee(ctx, actor, t.ID, in)
-	if err != nil {
-		return Invitation{}, err
-	}
-	for _, name := range in.Groups {
-		g, err := s.Dir.GroupByName(ctx, t.ID, name)
+	var inv Invitation
+	err := s.Store.Atomic(ctx, func(tx store.Tx) error {
+		s := s.in(tx) // inside tx only the copy: on SQLite the plain store waits for tx's writer
+		groups, err := s.inviteGroups(ctx, t.ID, in.Groups)
 		if err != nil {
-			return Invitation{}, err
+			return err
 		}
-		if err := s.Dir.AddToGroup(ctx, actor, t.ID, g.ID, m.ID); err != nil {
-			return Invitation{}, err
+		m, err := s.invitee(ctx, actor, t.ID, in)
+		if err != nil {
+			return err
 		}
-	}
-	inv := Invitation{Member: m, Mailed: s.Mail.Enabled()}
-	err = s.Store.Atomic(ctx, func(tx store.Tx) error {
+		for _, g := range groups {
+			if err := s.Dir.AddToGroup(ctx, actor, t.ID, g.ID, m.ID); err != nil {
+				return err
+			}
+		}
 		token, l, err := s.issueIn(ctx, tx, actor, "", model.OneTimeLink{TenantID: t.ID, Purpose: model.PurposeInvitation,
 			MemberID: m.ID}, InviteTTL)
 		if err != nil {
 			return err
 		}
-		inv.ExpiresAt = l.ExpiresAt
+		inv = Invitation{Member: m, ExpiresAt: l.ExpiresAt, Mailed: s.Mail.Enabled()}
 		link := t.Issuer + InvitePath + token
 		if !inv.Mailed {
 			inv.URL = link
@@ -73,17 +76,28 @@ func (s *Service) Invite(ctx context.Context, actor string, t model.Tenant, in I
 		return s.Mail.Send(ctx, tx.Outbox(), t, mail.ToMember(m), mail.TemplateInvitation,
 			mail.Data{Link: link, Valid: validFor(l)})
 	})
-	return inv, err
+	if err != nil {
+		return Invitation{}, err
+	}
+	return inv, nil
 }
 
-// invitee checks the groups first (nothing is made for a typo), then finds
-// the person invited before or adds them.
-func (s *Service) invitee(ctx context.Context, actor, tenantID string, in InviteInput) (model.Member, error) {
-	for _, name := range in.Groups {
-		if _, err := s.Dir.GroupByName(ctx, tenantID, name); err != nil {
-			return model.Member{}, err
+// inviteGroups finds the groups named, before anything is made: a typo is
+// refused with its name.
+func (s *Service) inviteGroups(ctx context.Context, tenantID string, names []string) ([]model.Group, error) {
+	gs := make([]model.Group, 0, len(names))
+	for _, name := range names {
+		g, err := s.Dir.GroupByName(ctx, tenantID, name)
+		if err != nil {
+			return nil, err
 		}
+		gs = append(gs, g)
 	}
+	return gs, nil
+}
+
+// invitee finds the person invited before or adds them.
+func (s *Service) invitee(ctx context.Context, actor, tenantID string, in InviteInput) (model.Member, error) {
 	m, err := s.Dir.MemberByEmail(ctx, tenantID, strings.TrimSpace(in.Email))
 	switch {
 	case err == nil && m.PasswordHash != "":

@@ -137,11 +137,15 @@ func (s *Service) redeem(ctx context.Context, l model.OneTimeLink, detail map[st
 // Inside fn only the copy may be used: on SQLite the plain store would
 // wait forever for the writer the transaction holds.
 func (s *Service) inTx(ctx context.Context, fn func(s *Service) error) error {
-	return s.Store.Atomic(ctx, func(tx store.Tx) error {
-		b := *s
-		b.Links, b.Members, b.Audit, b.Dir = tx.OneTimeLinks(), tx.Members(), tx.Audit(), s.Dir.In(tx)
-		return fn(&b)
-	})
+	return s.Store.Atomic(ctx, func(tx store.Tx) error { return fn(s.in(tx)) })
+}
+
+// in returns the copy of s that inTx binds to tx, for a caller that also
+// needs tx itself (its outbox).
+func (s *Service) in(tx store.Tx) *Service {
+	b := *s
+	b.Links, b.Members, b.Audit, b.Dir = tx.OneTimeLinks(), tx.Members(), tx.Audit(), s.Dir.In(tx)
+	return &b
 }
 
 // linkActor names whoever holds the link, in the audit log, by a prefix of
