@@ -56,11 +56,19 @@ type commitQueue struct {
 	arrived, groups atomic.Int64
 }
 
-// commitJob is one request's transaction. Each channel carries one value.
+// commitJob is one request's transaction: a function run on the
+// request's goroutine (turn and ran are set), or one write statement the
+// committer runs itself (a plain write: ctx, query, args). Each channel
+// carries one value.
 type commitJob struct {
 	turn   chan turn  // the queue to the request: its transaction
 	ran    chan error // the request to the queue: its function's error
 	result chan error // the queue to the request: the outcome
+	// A statement needs no savepoint: SQLite undoes a failed one itself.
+	ctx   context.Context
+	query string
+	args  []any
+	res   sql.Result
 }
 
 // turn is a transaction handed to a request, or why there is none.
@@ -71,8 +79,18 @@ type turn struct {
 
 func newCommitQueue(pool *sql.DB, d dialect) *commitQueue {
 	q := &commitQueue{pool: pool, d: d, in: make(chan *commitJob), stop: make(chan struct{}), done: make(chan struct{})}
-	go q.run()
+	go q.loop()
 	return q
+}
+
+// exec runs one write statement as do runs a transaction.
+func (q *commitQueue) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	j := &commitJob{result: make(chan error, 1), ctx: ctx, query: query, args: args}
+	if err := q.hand(ctx, j); err != nil {
+		return nil, err
+	}
+	err := <-j.result
+	return j.res, err
 }
 
 // do runs fn in a transaction of the writer, perhaps shared with other
@@ -81,13 +99,8 @@ func newCommitQueue(pool *sql.DB, d dialect) *commitQueue {
 // ends: the caller must learn whether its writes were stored.
 func (q *commitQueue) do(ctx context.Context, fn func(*sql.Tx) error) error {
 	j := &commitJob{turn: make(chan turn, 1), ran: make(chan error, 1), result: make(chan error, 1)}
-	q.arrived.Add(1)
-	select {
-	case q.in <- j:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-q.done:
-		return errStoreClosed
+	if err := q.hand(ctx, j); err != nil {
+		return err
 	}
 	t := <-j.turn
 	if t.err != nil {
@@ -110,9 +123,37 @@ func (q *commitQueue) do(ctx context.Context, fn func(*sql.Tx) error) error {
 	return <-j.result
 }
 
-// run is the committer: it takes one job, and while more are waiting (up
+// hand gives j to the committer, unless ctx ends or the store closes first.
+func (q *commitQueue) hand(ctx context.Context, j *commitJob) error {
+	q.arrived.Add(1)
+	select {
+	case q.in <- j:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-q.done:
+		return errStoreClosed
+	}
+}
+
+// take runs j's work in tx and returns its error: a statement here, a
+// function on its request's goroutine.
+func (q *commitQueue) take(tx *sql.Tx, j *commitJob) error {
+	if j.turn == nil {
+		if err := j.ctx.Err(); err != nil {
+			return err
+		}
+		var err error
+		j.res, err = tx.ExecContext(j.ctx, j.query, j.args...)
+		return err
+	}
+	j.turn <- turn{tx: tx}
+	return <-j.ran
+}
+
+// loop is the committer: it takes one job, and while more are waiting (up
 // to maxGroup) adds them to the same transaction, then commits.
-func (q *commitQueue) run() {
+func (q *commitQueue) loop() {
 	defer close(q.done)
 	for {
 		var j *commitJob
@@ -134,11 +175,15 @@ func (q *commitQueue) group(first *commitJob) {
 	q.groups.Add(1)
 	tx, err := q.pool.BeginTx(context.Background(), nil) // the requests' contexts must not end it
 	if err != nil {
-		first.turn <- turn{err: fmt.Errorf("begin: %w", q.d.mapErr(err))}
+		err = fmt.Errorf("begin: %w", q.d.mapErr(err))
+		if first.turn != nil {
+			first.turn <- turn{err: err}
+		} else {
+			first.result <- err
+		}
 		return
 	}
-	first.turn <- turn{tx: tx}
-	if err := <-first.ran; err != nil {
+	if err := q.take(tx, first); err != nil {
 		// It saw only what was committed; undoing it leaves nothing.
 		_ = tx.Rollback()
 		first.result <- err
@@ -157,7 +202,11 @@ func (q *commitQueue) group(first *commitJob) {
 		}
 		var m member
 		var joined bool
-		m, joined, lost = q.inSavepoint(tx, j)
+		if j.turn == nil {
+			m, joined, lost = q.alone(tx, j)
+		} else {
+			m, joined, lost = q.inSavepoint(tx, j)
+		}
 		if joined {
 			members = append(members, m)
 		}
@@ -196,8 +245,7 @@ func (q *commitQueue) inSavepoint(tx *sql.Tx, j *commitJob) (m member, joined bo
 		j.turn <- turn{err: err}
 		return member{}, false, err
 	}
-	j.turn <- turn{tx: tx}
-	m = member{job: j, err: <-j.ran}
+	m = member{job: j, err: q.take(tx, j)}
 	if m.err != nil {
 		if _, err := tx.ExecContext(ctx, "ROLLBACK TO "+savepoint); err != nil {
 			return m, true, fmt.Errorf("roll back to savepoint: %w", err)
@@ -205,6 +253,20 @@ func (q *commitQueue) inSavepoint(tx *sql.Tx, j *commitJob) (m member, joined bo
 	}
 	if _, err := tx.ExecContext(ctx, "RELEASE "+savepoint); err != nil {
 		return m, true, fmt.Errorf("release savepoint: %w", err)
+	}
+	return m, true, nil
+}
+
+// alone runs a one-statement job without a savepoint. SQLite
+// backs out a statement that fails on a constraint and keeps the
+// transaction; a statement database/sql refused for its ended context
+// never ran. Any other failure may have ended the transaction, so it
+// counts as lost.
+func (q *commitQueue) alone(tx *sql.Tx, j *commitJob) (m member, joined bool, lost error) {
+	m = member{job: j, err: q.take(tx, j)}
+	if m.err != nil && q.d.constraint(m.err) == noConstraint &&
+		!errors.Is(m.err, context.Canceled) && !errors.Is(m.err, context.DeadlineExceeded) {
+		return m, true, fmt.Errorf("write: %w", m.err)
 	}
 	return m, true, nil
 }

@@ -67,13 +67,7 @@ func (p split) pick(query string) *sql.DB {
 }
 
 func (p split) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	var res sql.Result
-	err := p.commits.do(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = tx.ExecContext(ctx, query, args...)
-		return err
-	})
-	return res, err
+	return p.commits.exec(ctx, query, args...)
 }
 
 func (p split) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
