@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -56,14 +57,22 @@ func (c compact) sign(payload []byte) (string, error) {
 // signature is the JWS Signature of the signing input (RFC 7518 §3.3,
 // §3.4; RFC 8037 §3.1): ES256's is r and s, 32 bytes each, not DER.
 func (c compact) signature(input []byte) ([]byte, error) {
+	// Each key type signs only under the one alg it is registered for, so
+	// a key never signs under a header that names another algorithm.
 	switch k := c.key.(type) {
 	case ed25519.PrivateKey:
+		if c.alg != model.AlgEdDSA {
+			break
+		}
 		return ed25519.Sign(k, input), nil
 	case *rsa.PrivateKey:
+		if c.alg != model.AlgRS256 {
+			break
+		}
 		sum := sha256.Sum256(input)
 		return rsa.SignPKCS1v15(nil, k, crypto.SHA256, sum[:])
 	case *ecdsa.PrivateKey:
-		if c.alg != model.AlgES256 {
+		if c.alg != model.AlgES256 || k.Curve != elliptic.P256() {
 			break
 		}
 		sum := sha256.Sum256(input)

@@ -56,3 +56,27 @@ func TestCompactMatchesJose(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactRefusesAnotherAlgorithm: a key signs only under the algorithm
+// it is for; a header naming another one is refused, never signed.
+func TestCompactRefusesAnotherAlgorithm(t *testing.T) {
+	algs := []string{model.AlgRS256, model.AlgES256, model.AlgEdDSA}
+	for _, keyAlg := range algs {
+		priv, err := generate(keyAlg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, headerAlg := range append(algs, "PS256", model.AlgHS256) {
+			if headerAlg == keyAlg {
+				continue
+			}
+			c, err := newCompact(headerAlg, "kid-1", types[0], priv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := c.sign([]byte(`{}`)); err == nil {
+				t.Errorf("a %s key signed under %s: %s", keyAlg, headerAlg, got)
+			}
+		}
+	}
+}
