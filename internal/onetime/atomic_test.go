@@ -22,7 +22,7 @@ import (
 // and each outbox item queued.
 type hookStore struct {
 	store.Store
-	beforeUpdate, beforeCreate, beforeLink, beforeEnqueue func(ctx context.Context, tx store.Tx) error
+	beforeUpdate, beforeCreate, beforeLink, beforeEnqueue, beforeAudit func(ctx context.Context, tx store.Tx) error
 }
 
 func (s *hookStore) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
@@ -39,6 +39,20 @@ func (tx hookTx) Members() store.Members { return hookMembers{tx.Tx.Members(), t
 func (tx hookTx) OneTimeLinks() store.OneTimeLinks { return hookLinks{tx.Tx.OneTimeLinks(), tx} }
 
 func (tx hookTx) Outbox() store.Outbox { return hookOutbox{tx.Tx.Outbox(), tx} }
+
+func (tx hookTx) Audit() store.Audit { return hookAudit{tx.Tx.Audit(), tx} }
+
+type hookAudit struct {
+	store.Audit
+	tx hookTx
+}
+
+func (a hookAudit) Append(ctx context.Context, e model.AuditEvent) error {
+	if err := a.tx.run(ctx, a.tx.s.beforeAudit); err != nil {
+		return err
+	}
+	return a.Audit.Append(ctx, e)
+}
 
 // run runs the hook h, when set, in the transaction.
 func (tx hookTx) run(ctx context.Context, h func(context.Context, store.Tx) error) error {
@@ -365,4 +379,46 @@ func testInvitationFailureLeavesNothing(t *testing.T, f *fixture, step string) {
 		t.Fatalf("a failed re-invitation changed things: %d in Cakes, links %+v", memberships(groups[2]), ls)
 	}
 	wantActions(t, f, "t1", append(invited, created...)...)
+}
+
+// TestRevokeInvitationKeepsItsRecord: withdrawing an invitation whose audit
+// row cannot be written withdraws nothing: the invitation is never gone
+// without a record of who withdrew it; once the log works it is withdrawn.
+func TestRevokeInvitationKeepsItsRecord(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { testRevokeInvitationKeepsItsRecord(t, newFixtureOn(t, b.New(t))) })
+	}
+}
+
+func testRevokeInvitationKeepsItsRecord(t *testing.T, f *fixture) {
+	ctx := t.Context()
+	f.withMail(t)
+	inv, err := f.svc.Invite(ctx, "member:admin", bakers, InviteInput{Email: "ada@example.org", Name: "Ada"})
+	must(t, err)
+	h := f.withHook()
+	broken := errors.New("disk full")
+	h.beforeAudit = func(context.Context, store.Tx) error { return broken }
+	if ok, err := f.svc.RevokeInvitation(ctx, "member:admin", "t1", inv.Member.ID); ok || !errors.Is(err, broken) {
+		t.Fatalf("withdrawing with a failing audit log: %v, %v", ok, err)
+	}
+	pending := func() int {
+		p, err := f.st.OneTimeLinks().ListUnused(ctx, "t1", model.PurposeInvitation, f.now, "", 0)
+		must(t, err)
+		return len(p.Items)
+	}
+	if n := pending(); n != 1 {
+		t.Fatalf("%d invitations pending after a failed withdrawal, want 1", n)
+	}
+	h.beforeAudit = nil
+	if ok, err := f.svc.RevokeInvitation(ctx, "member:admin", "t1", inv.Member.ID); !ok || err != nil {
+		t.Fatalf("withdrawing: %v, %v", ok, err)
+	}
+	if n := pending(); n != 0 {
+		t.Fatalf("%d invitations pending after the withdrawal", n)
+	}
+	p, err := f.st.Audit().List(ctx, "t1", store.AuditQuery{Action: "member.invitation.revoke"})
+	must(t, err)
+	if len(p.Items) != 1 {
+		t.Fatalf("%d withdrawal rows, want 1", len(p.Items))
+	}
 }

@@ -120,12 +120,19 @@ func (s *Service) RevokeInvitation(ctx context.Context, actor, tenantID, memberI
 	if err != nil {
 		return false, err
 	}
-	n, err := s.Links.DeleteUnused(ctx, tenantID, model.PurposeInvitation, m.ID)
-	if err != nil || n == 0 {
-		return false, err
-	}
-	e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: "member.invitation.revoke", Target: "member:" + m.ID}
-	return true, auditlog.Record(ctx, s.Audit, e)
+	// The withdrawal and its audit row commit together: an invitation is
+	// never gone without a record of who withdrew it.
+	revoked := false
+	err = s.inTx(ctx, func(s *Service) error {
+		n, err := s.Links.DeleteUnused(ctx, tenantID, model.PurposeInvitation, m.ID)
+		if err != nil || n == 0 {
+			return err
+		}
+		revoked = true
+		e := model.AuditEvent{TenantID: tenantID, At: s.now(), Actor: actor, Action: "member.invitation.revoke", Target: "member:" + m.ID}
+		return auditlog.Record(ctx, s.Audit, e)
+	})
+	return revoked && err == nil, err
 }
 
 // MaxPending bounds the pending invitations the console lists at once.
