@@ -89,7 +89,8 @@ func (p *Provider) devicePost(r *http.Request) (model.Tenant, error) {
 }
 
 // deviceEnter checks a typed code: its shape first (a typo costs no
-// lookup), then the throttle per address and per code, then the store.
+// lookup), then the throttle per address, per tenant and per code, then
+// the store.
 // Unknown, expired and answered codes get one message.
 func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	t, err := p.devicePost(r)
@@ -115,6 +116,9 @@ func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return httpx.Internal(fmt.Errorf("find device authorization: %w", err))
 	}
+	if err := p.refundDeviceGuess(r, t); err != nil {
+		return err
+	}
 	ref, err := p.sealDeviceRef(t, deviceRef{DeviceHash: d.DeviceHash, Code: oauth.FormatUserCode(code)})
 	if err != nil {
 		return err
@@ -123,20 +127,48 @@ func (p *Provider) deviceEnter(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// throttleEntry spends a token per client address and per code typed.
+// throttleEntry spends a token per client address, of the tenant's
+// ceiling on wrong codes, and per code typed, in that order; deviceEnter
+// gives the ceiling's token back when the code turns out right.
+//
+// An empty ceiling refuses every entry, the right code too: were a right
+// code still looked up, a guesser would only need to tell a 429 from a
+// redirect, and the ceiling would bound nothing (RFC 8628 §5.1). The price
+// is that addresses enough, guessing at full speed, can hold the tenant's
+// device sign-ins at "try again in a few seconds" while they keep at it;
+// they gain nothing else, and every other way of signing in is unaffected.
 func (p *Provider) throttleEntry(r *http.Request, t model.Tenant, codeHash string) error {
 	if p.Throttle == nil {
 		return nil
 	}
 	wait, err := p.Throttle.AllowAddress(r.Context(), t.ID, throttle.UseDeviceEntry, httpx.ClientIP(r, p.TrustedProxies))
 	if err == nil && wait == 0 {
-		wait, err = p.Throttle.AllowFor(r.Context(), t.ID, throttle.UseDeviceCode, codeHash)
+		wait, err = p.Throttle.AllowDeviceGuess(r.Context(), t.ID)
+		if err == nil && wait == 0 {
+			wait, err = p.Throttle.AllowFor(r.Context(), t.ID, throttle.UseDeviceCode, codeHash)
+			if err == nil && wait > 0 {
+				// Refused before the lookup: no guess was made.
+				err = p.Throttle.RefundDeviceGuess(r.Context(), t.ID)
+			}
+		}
 	}
 	switch {
 	case err != nil:
 		return httpx.Internal(err)
 	case wait > 0:
 		return httpx.TooManyRequests("", wait).Translated(i18n.M("device.error.throttled", int(wait.Seconds())))
+	}
+	return nil
+}
+
+// refundDeviceGuess gives back the ceiling's token of an entry that found
+// its request: only wrong codes count against the tenant.
+func (p *Provider) refundDeviceGuess(r *http.Request, t model.Tenant) error {
+	if p.Throttle == nil {
+		return nil
+	}
+	if err := p.Throttle.RefundDeviceGuess(r.Context(), t.ID); err != nil {
+		return httpx.Internal(err)
 	}
 	return nil
 }
@@ -212,7 +244,7 @@ func (p *Provider) deviceConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, m, done, err := p.deviceSession(w, r, t, dr)
+	_, m, done, err := p.deviceSession(w, r, t, dr, false)
 	if err != nil || done {
 		return err
 	}
@@ -225,9 +257,10 @@ func (p *Provider) deviceConfirm(w http.ResponseWriter, r *http.Request) error {
 // deviceSession applies /oauth/authorize's rules to the browser: a
 // session, strong enough for the client (package signinpolicy). done is
 // true when the browser was sent to sign in or to prove a second factor.
-// A member outside the client's permitted groups gets the request denied,
-// so the device stops polling, and a page that says why.
-func (p *Provider) deviceSession(w http.ResponseWriter, r *http.Request, t model.Tenant, dr deviceRequest) (model.Session, model.Member, bool, error) {
+// A member outside the client's permitted groups gets a page that says
+// why; when answering (a POST, never a GET, which changes nothing) the
+// request is also denied, so the device stops polling.
+func (p *Provider) deviceSession(w http.ResponseWriter, r *http.Request, t model.Tenant, dr deviceRequest, answering bool) (model.Session, model.Member, bool, error) {
 	back := pathDeviceConfirm + "?" + url.Values{"ref": {dr.ref}}.Encode()
 	s, m, err := p.Sessions.Current(r)
 	switch {
@@ -255,8 +288,14 @@ func (p *Provider) deviceSession(w http.ResponseWriter, r *http.Request, t model
 	case err != nil:
 		return s, m, false, httpx.Internal(fmt.Errorf("permitted groups: %w", err))
 	case !ok:
-		if _, err := p.answerDevice(r.Context(), t, dr, s, m, false); err != nil {
-			return s, m, false, err
+		if answering {
+			answered, err := p.answerDevice(r.Context(), t, dr, s, m, false)
+			if err != nil {
+				return s, m, false, err
+			}
+			if answered {
+				p.audit(r, t, "member:"+m.ID, deviceAuditAction(false), "client:"+dr.client.ID, map[string]string{"client_id": dr.client.ID})
+			}
 		}
 		return s, m, false, httpx.ForbiddenMsg(i18n.M("sso.not_permitted", dr.client.Name)).
 			WithCause(fmt.Errorf("member %s is in none of the permitted groups of client %s", m.ID, dr.client.ID))
@@ -287,7 +326,7 @@ func (p *Provider) deviceAnswer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s, m, done, err := p.deviceSession(w, r, t, dr)
+	s, m, done, err := p.deviceSession(w, r, t, dr, true)
 	if err != nil || done {
 		return err
 	}

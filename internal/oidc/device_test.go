@@ -14,6 +14,7 @@ import (
 	"github.com/guildgate/guildgate/internal/mfa"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oidc"
+	"github.com/guildgate/guildgate/internal/throttle"
 )
 
 // Helpers of the device flow's tests (RFC 8628).
@@ -232,9 +233,21 @@ func TestDeviceFlowRefusals(t *testing.T) {
 			in.Public, in.GrantTypes, in.PermittedGroups = true, []string{model.GrantDeviceCode}, []string{"Staff"}
 		})
 		got := e.deviceStart(closed, "openid")
-		_, page := e.confirmPage(e.browser(), got["user_code"].(string))
+		browser := e.browser()
+		loc, page := e.confirmPage(browser, got["user_code"].(string))
 		if page.status != http.StatusForbidden || !strings.Contains(page.body, "Payments app") {
 			t.Fatalf("confirmation for an outsider: %d\n%s", page.status, page.body)
+		}
+		// A GET only shows the refusal: the request stays pending.
+		if again := e.get(browser, loc); again.status != http.StatusForbidden {
+			t.Fatalf("second look: %d\n%s", again.status, again.body)
+		}
+		e.wantPollError(closed, got["device_code"].(string), "authorization_pending")
+		e.Clock.Advance(16 * time.Second) // past the polling interval
+		// A POST is a decision: an outsider's approval is recorded as a denial.
+		r := e.answer(browser, loc, e.get(browser, oidc.PathDevice), "approve")
+		if r.status != http.StatusForbidden || !strings.Contains(r.body, "Payments app") {
+			t.Fatalf("outsider's approval: %d\n%s", r.status, r.body)
 		}
 		e.wantPollError(closed, got["device_code"].(string), "access_denied")
 	})
@@ -281,6 +294,48 @@ func TestDeviceCodeEntryThrottled(t *testing.T) {
 	}
 	if r := e.enterCode(browser, "BCDF-GHJ"); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("a malformed code is refused before the throttle: %d", r.status)
+	}
+}
+
+// TestDeviceCodeEntryTenantCeiling: wrong codes from every address share
+// one ceiling per tenant. Once other addresses have spent it, even the
+// right code is refused (else a guesser would learn its hit from a non-429
+// answer) until it refills; a right code that gets through costs nothing,
+// so only wrong ones count.
+func TestDeviceCodeEntryTenantCeiling(t *testing.T) {
+	e := newModernEnv(t)
+	c := e.deviceClient()
+	got := e.deviceStart(c, "openid")
+	userCode := got["user_code"].(string)
+	wrong := "BCDF-GHJK"
+	if userCode == wrong {
+		wrong = "BCDF-GHJL"
+	}
+	// Wrong codes typed from other addresses: the ceiling is keyed by the
+	// tenant alone, whatever address spent it.
+	others := &throttle.Limiter{Store: e.Store.Throttles(), Now: e.Clock.Now}
+	for i := range throttle.DefaultDeviceGuess.Burst {
+		if wait, err := others.AllowDeviceGuess(context.Background(), e.Tenant.ID); err != nil || wait != 0 {
+			t.Fatalf("guess %d from elsewhere: %v %v", i+1, wait, err)
+		}
+	}
+	browser := e.browser()
+	for _, code := range []string{wrong, userCode} {
+		r := e.enterCode(browser, code)
+		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "Too many codes tried") {
+			t.Fatalf("%s with the ceiling spent: %d %v\n%s", code, r.status, r.header, r.body)
+		}
+	}
+	e.Clock.Advance(throttle.DefaultDeviceGuess.Every)
+	if r := e.enterCode(browser, userCode); r.status != http.StatusSeeOther {
+		t.Fatalf("right code after a refill: %d\n%s", r.status, r.body)
+	}
+	// The right code's token came back: one wrong guess is still allowed.
+	if r := e.enterCode(browser, wrong); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong code after the refund: %d\n%s", r.status, r.body)
+	}
+	if r := e.enterCode(browser, wrong); r.status != http.StatusTooManyRequests {
+		t.Fatalf("wrong code with the ceiling spent again: %d\n%s", r.status, r.body)
 	}
 }
 

@@ -80,6 +80,8 @@ func kind(key string) string {
 		return "account bucket"
 	case strings.HasPrefix(key, accountAddressPrefix):
 		return "account-and-address bucket"
+	case key == UseDeviceGuess:
+		return "device-guess bucket"
 	}
 	return "address bucket"
 }

@@ -75,8 +75,9 @@ type Limiter struct {
 	// member; ResetIP per client address (AllowFor).
 	ResetAddress, ResetIP Rate
 	// DeviceEntry limits user-code entries per address, DeviceCode per
-	// code typed (device.go).
-	DeviceEntry, DeviceCode Rate
+	// code typed, DeviceGuess is the tenant's ceiling on wrong codes
+	// (device.go).
+	DeviceEntry, DeviceCode, DeviceGuess Rate
 }
 
 // Allow spends one token from the address's bucket, the account-and-address
@@ -137,7 +138,7 @@ func (l *Limiter) Prune(ctx context.Context) (int64, error) {
 func (l *Limiter) rates() []Rate {
 	return []Rate{l.accountAddressRate(), l.accountRate(), l.ipRate(), l.ssoStartRate(),
 		l.ResetAddress.orDefault(DefaultResetPerAddress), l.ResetIP.orDefault(DefaultResetPerIP),
-		l.deviceEntryRate(), l.deviceCodeRate()}
+		l.deviceEntryRate(), l.deviceCodeRate(), l.deviceGuessRate()}
 }
 
 func (l *Limiter) accountAddressRate() Rate {

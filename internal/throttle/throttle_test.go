@@ -52,7 +52,8 @@ func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
 		tenants = append(tenants, tn.ID)
 	}
 	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr, SSOStart: ssoRate,
-		ResetAddress: ssoRate, ResetIP: ssoRate, DeviceEntry: deviceEntry, DeviceCode: deviceCode}, c, st, tenants
+		ResetAddress: ssoRate, ResetIP: ssoRate, DeviceEntry: deviceEntry, DeviceCode: deviceCode,
+		DeviceGuess: deviceGuess}, c, st, tenants
 }
 
 func allow(t *testing.T, l *Limiter, tenant, email, ip string) time.Duration {
