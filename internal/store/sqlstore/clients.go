@@ -110,38 +110,26 @@ func (r clients) list(ctx context.Context, tenantID string) ([]model.Client, err
 }
 
 func (r clients) Update(ctx context.Context, tenantID, id string, fn func(model.Client) (model.Client, error)) (model.Client, error) {
-	var out model.Client
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, tenantID, id, r.s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		c, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if c.ID != old.ID || c.TenantID != old.TenantID || !c.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		_, err = r.s.exec(ctx, tx, `UPDATE clients SET name = $3, redirect_uris = $4,
+	get := func(tx *sql.Tx, lock string) (model.Client, error) { return r.get(ctx, tx, tenantID, id, lock) }
+	return updateRow(ctx, r.s, "client", func(tx *sql.Tx) (model.Client, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, c model.Client) bool {
+			return c.ID != old.ID || c.TenantID != old.TenantID || !c.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, c model.Client) (model.Client, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE clients SET name = $3, redirect_uris = $4,
 			post_logout_redirect_uris = $5, permitted_groups = $6, id_token_alg = $7,
 			backchannel_logout_uri = $8, grant_types = $9, public = $10, groups_claim = $11,
 			secrets = $12, all_members = $13, omit_authorization_response_iss = $14, require_par = $15,
 			require_dpop = $16, token_auth_method = $17, jwks_uri = $18, jwks = $19, updated_at = $20
 			WHERE tenant_id = $1 AND id = $2`, clientArgs(c)[:20]...)
-		if err != nil {
-			return err
-		}
-		if err := r.s.bumpVersion(ctx, tx, clientsVersion); err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, tenantID, id, "")
-		return err
-	})
-	if err != nil {
-		return model.Client{}, fmt.Errorf("update client: %w", err)
-	}
-	return out, nil
+			if err != nil {
+				return model.Client{}, err
+			}
+			if err := r.s.bumpVersion(ctx, tx, clientsVersion); err != nil {
+				return model.Client{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 // Delete removes the client and, by cascade, its grants with their codes and

@@ -199,3 +199,33 @@ func deleteExpired(ctx context.Context, s *Store, table, what string, before tim
 	}
 	return n, nil
 }
+
+// updateRow is the skeleton every Update shares, inside one transaction:
+// read takes the row under lock, fn makes the caller's change, changed
+// refuses one that touched an identity field (errImmutable), and write stores
+// it and returns what Update hands back (the row read again, or the value
+// written). what names the row in the error.
+func updateRow[T any](ctx context.Context, s *Store, what string, read func(*sql.Tx) (T, error),
+	fn func(T) (T, error), changed func(old, v T) bool, write func(*sql.Tx, T) (T, error)) (T, error) {
+	var out T
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := read(tx)
+		if err != nil {
+			return err
+		}
+		v, err := fn(old)
+		if err != nil {
+			return err
+		}
+		if changed(old, v) {
+			return errImmutable
+		}
+		out, err = write(tx, v)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("update %s: %w", what, err)
+	}
+	return out, nil
+}

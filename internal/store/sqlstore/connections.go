@@ -121,42 +121,32 @@ func (r connections) domains(ctx context.Context, q querier, tenantID, id string
 }
 
 func (r connections) Update(ctx context.Context, tenantID, id string, fn func(model.Connection) (model.Connection, error)) (model.Connection, error) {
-	var out model.Connection
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, tenantID, `id = $2`, id, r.s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		c, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if c.ID != old.ID || c.TenantID != old.TenantID || !c.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		_, err = r.s.exec(ctx, tx, `UPDATE connections SET name = $3, discovery_url = $4, issuer = $5,
+	get := func(tx *sql.Tx, lock string) (model.Connection, error) {
+		return r.get(ctx, tx, tenantID, `id = $2`, id, lock)
+	}
+	return updateRow(ctx, r.s, "connection", func(tx *sql.Tx) (model.Connection, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, c model.Connection) bool {
+			return c.ID != old.ID || c.TenantID != old.TenantID || !c.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, c model.Connection) (model.Connection, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE connections SET name = $3, discovery_url = $4, issuer = $5,
 			authorization_url = $6, token_url = $7, jwks_url = $8, userinfo_url = $9, client_id = $10,
 			client_secret = $11, scopes = $12, claims = $13, group_map = $14, jit = $15, jit_status = $16,
 			trust_email = $17, issuer_mode = $18, entra_tenants = $19, auth_method = $20,
 			fetch_userinfo = $21, show_button = $22, email_fallback_claims = $23, updated_at = $24
 			WHERE tenant_id = $1 AND id = $2`, connectionArgs(c)[:24]...)
-		if err != nil {
-			return err
-		}
-		if _, err := r.s.exec(ctx, tx, `DELETE FROM connection_domains WHERE tenant_id = $1
+			if err != nil {
+				return model.Connection{}, err
+			}
+			if _, err := r.s.exec(ctx, tx, `DELETE FROM connection_domains WHERE tenant_id = $1
 			AND connection_id = $2`, tenantID, c.ID); err != nil {
-			return err
-		}
-		if err := r.writeDomains(ctx, tx, c); err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, tenantID, `id = $2`, id, "")
-		return err
-	})
-	if err != nil {
-		return model.Connection{}, fmt.Errorf("update connection: %w", err)
-	}
-	return out, nil
+				return model.Connection{}, err
+			}
+			if err := r.writeDomains(ctx, tx, c); err != nil {
+				return model.Connection{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 // writeDomains inserts c's domains lower-cased, dropping repeats; a domain

@@ -53,34 +53,25 @@ func (r deviceAuthorizations) get(ctx context.Context, q querier, col, tenantID,
 
 func (r deviceAuthorizations) Update(ctx context.Context, tenantID, deviceHash string,
 	fn func(model.DeviceAuthorization) (model.DeviceAuthorization, error)) (model.DeviceAuthorization, error) {
-	var out model.DeviceAuthorization
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, `device_hash`, tenantID, deviceHash, r.s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		d, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if d.DeviceHash != old.DeviceHash || d.UserCodeHash != old.UserCodeHash || d.TenantID != old.TenantID ||
-			clientKey(d.ClientID) != old.ClientID || !d.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		a := deviceArgs(d)
-		_, err = r.s.exec(ctx, tx, `UPDATE device_authorizations SET scopes = $5, interval_ms = $6, status = $7,
-			member_id = $8, grant_id = $9, expires_at = $11, polled_at = $12, decided_at = $13, consumed_at = $14
-			WHERE device_hash = $1 AND tenant_id = $3 AND user_code_hash = $2 AND client_id = $4 AND created_at = $10`, a...)
-		if err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, `device_hash`, tenantID, deviceHash, "")
-		return err
-	})
-	if err != nil {
-		return model.DeviceAuthorization{}, fmt.Errorf("update device authorization: %w", err)
+	get := func(tx *sql.Tx, lock string) (model.DeviceAuthorization, error) {
+		return r.get(ctx, tx, `device_hash`, tenantID, deviceHash, lock)
 	}
-	return out, nil
+	return updateRow(ctx, r.s, "device authorization",
+		func(tx *sql.Tx) (model.DeviceAuthorization, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, d model.DeviceAuthorization) bool {
+			return d.DeviceHash != old.DeviceHash || d.UserCodeHash != old.UserCodeHash || d.TenantID != old.TenantID ||
+				clientKey(d.ClientID) != old.ClientID || !d.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, d model.DeviceAuthorization) (model.DeviceAuthorization, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE device_authorizations SET scopes = $5, interval_ms = $6, status = $7,
+			member_id = $8, grant_id = $9, expires_at = $11, polled_at = $12, decided_at = $13, consumed_at = $14
+			WHERE device_hash = $1 AND tenant_id = $3 AND user_code_hash = $2 AND client_id = $4 AND created_at = $10`,
+				deviceArgs(d)...)
+			if err != nil {
+				return model.DeviceAuthorization{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 // DeleteExpired spans every tenant: it is the background sweeper's job.

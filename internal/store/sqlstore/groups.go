@@ -86,32 +86,22 @@ func (r groups) list(ctx context.Context, query string, args ...any) ([]model.Gr
 }
 
 func (r groups) Update(ctx context.Context, tenantID, id string, fn func(model.Group) (model.Group, error)) (model.Group, error) {
-	var out model.Group
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, `g.id = $2`+r.s.d.forUpdate, tenantID, id)
-		if err != nil {
-			return err
-		}
-		g, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if g.ID != old.ID || g.TenantID != old.TenantID || !g.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		_, err = r.s.exec(ctx, tx, `UPDATE groups SET name = $3, name_norm = $4,
-			description = $5, updated_at = $6 WHERE tenant_id = $1 AND id = $2`,
-			g.TenantID, g.ID, g.Name, norm(g.Name), g.Description, micros(g.UpdatedAt))
-		if err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, `g.id = $2`, tenantID, id)
-		return err
-	})
-	if err != nil {
-		return model.Group{}, fmt.Errorf("update group: %w", err)
+	get := func(tx *sql.Tx, lock string) (model.Group, error) {
+		return r.get(ctx, tx, `g.id = $2`+lock, tenantID, id)
 	}
-	return out, nil
+	return updateRow(ctx, r.s, "group", func(tx *sql.Tx) (model.Group, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, g model.Group) bool {
+			return g.ID != old.ID || g.TenantID != old.TenantID || !g.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, g model.Group) (model.Group, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE groups SET name = $3, name_norm = $4,
+			description = $5, updated_at = $6 WHERE tenant_id = $1 AND id = $2`,
+				g.TenantID, g.ID, g.Name, norm(g.Name), g.Description, micros(g.UpdatedAt))
+			if err != nil {
+				return model.Group{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 func (r groups) Delete(ctx context.Context, tenantID, id string) error {

@@ -67,29 +67,19 @@ func (r members) List(ctx context.Context, tenantID string, q store.MemberQuery)
 }
 
 func (r members) Update(ctx context.Context, tenantID, id string, fn func(model.Member) (model.Member, error)) (model.Member, error) {
-	var out model.Member
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, `m.id = $2`+r.s.d.forUpdate, tenantID, id)
-		if err != nil {
-			return err
-		}
-		m, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if m.ID != old.ID || m.TenantID != old.TenantID || !m.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		if err := r.write(ctx, tx, m); err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, `m.id = $2`, tenantID, id)
-		return err
-	})
-	if err != nil {
-		return model.Member{}, fmt.Errorf("update member: %w", err)
+	get := func(tx *sql.Tx, lock string) (model.Member, error) {
+		return r.get(ctx, tx, `m.id = $2`+lock, tenantID, id)
 	}
-	return out, nil
+	return updateRow(ctx, r.s, "member", func(tx *sql.Tx) (model.Member, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, m model.Member) bool {
+			return m.ID != old.ID || m.TenantID != old.TenantID || !m.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, m model.Member) (model.Member, error) {
+			if err := r.write(ctx, tx, m); err != nil {
+				return model.Member{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 func (r members) write(ctx context.Context, tx *sql.Tx, m model.Member) error {

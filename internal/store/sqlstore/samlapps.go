@@ -78,32 +78,22 @@ func (r samlApps) List(ctx context.Context, tenantID string) ([]model.SAMLApp, e
 }
 
 func (r samlApps) Update(ctx context.Context, tenantID, id string, fn func(model.SAMLApp) (model.SAMLApp, error)) (model.SAMLApp, error) {
-	var out model.SAMLApp
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, `id = $2`, tenantID, clientKey(id), r.s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		a, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if a.ID != old.ID || a.TenantID != old.TenantID || !a.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		if _, err := r.s.exec(ctx, tx, `UPDATE saml_apps SET name = $3, entity_id = $4, acs_urls = $5,
+	get := func(tx *sql.Tx, lock string) (model.SAMLApp, error) {
+		return r.get(ctx, tx, `id = $2`, tenantID, clientKey(id), lock)
+	}
+	return updateRow(ctx, r.s, "saml app", func(tx *sql.Tx) (model.SAMLApp, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, a model.SAMLApp) bool {
+			return a.ID != old.ID || a.TenantID != old.TenantID || !a.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, a model.SAMLApp) (model.SAMLApp, error) {
+			if _, err := r.s.exec(ctx, tx, `UPDATE saml_apps SET name = $3, entity_id = $4, acs_urls = $5,
 			slo_url = $6, signing_cert = $7, nameid_format = $8, all_members = $9, permitted_groups = $10,
 			relay_state = $11, metadata_url = $12, updated_at = $13 WHERE tenant_id = $1 AND id = $2`,
-			samlAppArgs(a)[:13]...); err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, `id = $2`, tenantID, clientKey(id), "")
-		return err
-	})
-	if err != nil {
-		return model.SAMLApp{}, fmt.Errorf("update saml app: %w", err)
-	}
-	return out, nil
+				samlAppArgs(a)[:13]...); err != nil {
+				return model.SAMLApp{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 // Delete removes the app and, by cascade, its pending requests.

@@ -102,30 +102,20 @@ func (r scim) list(ctx context.Context, query string, a ...any) ([]model.SCIMGro
 }
 
 func (r scim) UpdateGroup(ctx context.Context, tenantID, connectionID, id string, fn func(model.SCIMGroup) (model.SCIMGroup, error)) (model.SCIMGroup, error) {
-	var out model.SCIMGroup
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, tenantID, connectionID, id, r.s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		g, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if g.ID != old.ID || g.TenantID != old.TenantID || g.ConnectionID != old.ConnectionID ||
-			!g.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		_, err = r.s.exec(ctx, tx, `UPDATE scim_groups SET display_name = $4, display_norm = $5,
+	return updateRow(ctx, r.s, "scim group",
+		func(tx *sql.Tx) (model.SCIMGroup, error) {
+			return r.get(ctx, tx, tenantID, connectionID, id, r.s.d.forUpdate)
+		}, fn,
+		func(old, g model.SCIMGroup) bool {
+			return g.ID != old.ID || g.TenantID != old.TenantID || g.ConnectionID != old.ConnectionID ||
+				!g.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, g model.SCIMGroup) (model.SCIMGroup, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE scim_groups SET display_name = $4, display_norm = $5,
 			external_id = $6, updated_at = $7 WHERE tenant_id = $1 AND connection_id = $2 AND id = $3`,
-			tenantID, connectionID, id, g.DisplayName, norm(g.DisplayName), g.ExternalID, micros(g.UpdatedAt))
-		out = g
-		return err
-	})
-	if err != nil {
-		return model.SCIMGroup{}, fmt.Errorf("update scim group: %w", err)
-	}
-	return out, nil
+				tenantID, connectionID, id, g.DisplayName, norm(g.DisplayName), g.ExternalID, micros(g.UpdatedAt))
+			return g, err
+		})
 }
 
 func (r scim) DeleteGroup(ctx context.Context, tenantID, connectionID, id string) error {

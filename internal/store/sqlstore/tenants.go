@@ -108,29 +108,15 @@ func (r tenants) allHosts(ctx context.Context) (map[string][]string, error) {
 }
 
 func (r tenants) Update(ctx context.Context, id string, fn func(model.Tenant) (model.Tenant, error)) (model.Tenant, error) {
-	var out model.Tenant
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, `WHERE id = $1`+r.s.d.forUpdate, id)
-		if err != nil {
-			return err
-		}
-		t, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if t.ID != old.ID || !t.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		if err := r.write(ctx, tx, t); err != nil {
-			return err
-		}
-		out, err = r.get(ctx, tx, `WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
-		return model.Tenant{}, fmt.Errorf("update tenant: %w", err)
-	}
-	return out, nil
+	get := func(tx *sql.Tx, lock string) (model.Tenant, error) { return r.get(ctx, tx, `WHERE id = $1`+lock, id) }
+	return updateRow(ctx, r.s, "tenant", func(tx *sql.Tx) (model.Tenant, error) { return get(tx, r.s.d.forUpdate) }, fn,
+		func(old, t model.Tenant) bool { return t.ID != old.ID || !t.CreatedAt.Equal(old.CreatedAt) },
+		func(tx *sql.Tx, t model.Tenant) (model.Tenant, error) {
+			if err := r.write(ctx, tx, t); err != nil {
+				return model.Tenant{}, err
+			}
+			return get(tx, "")
+		})
 }
 
 func (r tenants) write(ctx context.Context, tx *sql.Tx, t model.Tenant) error {

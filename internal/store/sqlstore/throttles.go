@@ -19,29 +19,14 @@ type throttles struct{ s *Store }
 // by anyone else: it is either overwritten or rolled back with the
 // transaction.
 func (r throttles) Update(ctx context.Context, tenantID, key string, fn func(model.ThrottleCounter) (model.ThrottleCounter, error)) (model.ThrottleCounter, error) {
-	var out model.ThrottleCounter
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.lock(ctx, tx, tenantID, key)
-		if err != nil {
-			return err
-		}
-		c, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if c.TenantID != tenantID || c.Key != key {
-			return errImmutable
-		}
-		_, err = r.s.exec(ctx, tx, `UPDATE throttles SET tokens = $3, updated_at = $4
+	return updateRow(ctx, r.s, "throttle", func(tx *sql.Tx) (model.ThrottleCounter, error) { return r.lock(ctx, tx, tenantID, key) }, fn,
+		func(_, c model.ThrottleCounter) bool { return c.TenantID != tenantID || c.Key != key },
+		func(tx *sql.Tx, c model.ThrottleCounter) (model.ThrottleCounter, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE throttles SET tokens = $3, updated_at = $4
 			WHERE tenant_id = $1 AND throttle_key = $2`, tenantID, key, c.Tokens, micros(c.UpdatedAt))
-		c.UpdatedAt = fromMicros(micros(c.UpdatedAt))
-		out = c
-		return err
-	})
-	if err != nil {
-		return model.ThrottleCounter{}, fmt.Errorf("update throttle: %w", err)
-	}
-	return out, nil
+			c.UpdatedAt = fromMicros(micros(c.UpdatedAt))
+			return c, err
+		})
 }
 
 // lock returns the current counter, or the zero counter for an absent one,

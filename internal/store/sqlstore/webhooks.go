@@ -65,29 +65,17 @@ func (r webhookEndpoints) List(ctx context.Context, tenantID string) ([]model.We
 }
 
 func (r webhookEndpoints) Update(ctx context.Context, tenantID, id string, fn func(model.WebhookEndpoint) (model.WebhookEndpoint, error)) (model.WebhookEndpoint, error) {
-	var out model.WebhookEndpoint
-	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := r.get(ctx, tx, tenantID, id, r.s.d.forUpdate)
-		if err != nil {
-			return err
-		}
-		e, err := fn(old)
-		if err != nil {
-			return err
-		}
-		if e.ID != old.ID || e.TenantID != old.TenantID || !e.CreatedAt.Equal(old.CreatedAt) {
-			return errImmutable
-		}
-		_, err = r.s.exec(ctx, tx, `UPDATE webhook_endpoints SET url = $3, events = $4, secrets = $5,
+	return updateRow(ctx, r.s, "webhook endpoint",
+		func(tx *sql.Tx) (model.WebhookEndpoint, error) { return r.get(ctx, tx, tenantID, id, r.s.d.forUpdate) }, fn,
+		func(old, e model.WebhookEndpoint) bool {
+			return e.ID != old.ID || e.TenantID != old.TenantID || !e.CreatedAt.Equal(old.CreatedAt)
+		},
+		func(tx *sql.Tx, e model.WebhookEndpoint) (model.WebhookEndpoint, error) {
+			_, err := r.s.exec(ctx, tx, `UPDATE webhook_endpoints SET url = $3, events = $4, secrets = $5,
 			disabled = $6, disabled_reason = $7, updated_at = $8 WHERE tenant_id = $1 AND id = $2`,
-			webhookArgs(e)[:8]...)
-		out = e
-		return err
-	})
-	if err != nil {
-		return model.WebhookEndpoint{}, fmt.Errorf("update webhook endpoint: %w", err)
-	}
-	return out, nil
+				webhookArgs(e)[:8]...)
+			return e, err
+		})
 }
 
 func (r webhookEndpoints) Delete(ctx context.Context, tenantID, id string) error {
