@@ -57,8 +57,14 @@ func TestBrowserPasskeyEnrol(t *testing.T) {
 	b.Do("open the rename form with the keyboard", chromedp.Focus(chromedp.CSS(".passkeys summary")),
 		chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(rename)))
 	testenv.Run(b.Browser, "clear the old name", chromedp.Evaluate[bool](`(f => { f.value = ""; return true })(document.querySelector('`+rename+`'))`))
-	b.Do("type the new name and press Enter", chromedp.SendKeys(chromedp.CSS(rename), "Office key"+kb.Enter),
-		chromedp.WaitVisible(chromedp.CSS(".notice")))
+	// The page already shows a notice (the passkey added), so wait for the
+	// answer to the form Enter submits, not merely for a notice.
+	ctx, cancel := context.WithTimeout(b.Ctx, testenv.BrowserStepTimeout)
+	if _, err := chromedp.RunResponse(ctx, chromedp.SendKeys(chromedp.CSS(rename), "Office key"+kb.Enter)); err != nil {
+		b.Fail("type the new name and press Enter", err)
+	}
+	cancel()
+	b.Do("wait for the renamed page", chromedp.WaitVisible(chromedp.CSS(".notice")))
 	b.expectText("main", "The passkey is now called “Office key”.", "Remove Office key")
 	b.expectText(".passkeys li strong", "Office key")
 
