@@ -50,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	errs := &httpx.ErrorWriter{Logger: logger, Renderer: httpx.HTMLErrors{Logger: logger, Pages: ui.ErrorPages{UI: pages}}}
 	dir := &directory.Service{Members: e.st.Members(), Groups: e.st.Groups(), Grants: e.st.Grants(), Clients: e.st.Clients(), Sessions: e.st.Sessions(), Audit: e.st.Audit(), Atomic: e.st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: clock}
-	e.links = &onetime.Service{Links: e.st.OneTimeLinks(), Members: e.st.Members(), Dir: dir, Audit: e.st.Audit(), Now: clock, Store: e.st}
+	e.links = &onetime.Service{Links: e.st.OneTimeLinks(), Members: e.st.Members(), Dir: dir, Audit: e.st.Audit(), Now: clock, Atomic: e.st.Atomic}
 	mux := http.NewServeMux()
 	(&Handler{Links: e.links, UI: pages, Errors: errs, CSRF: &httpx.CSRF{Errors: errs},
 		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: clock}}).Mount(mux)

@@ -113,7 +113,7 @@ func (m hookMembers) Create(ctx context.Context, mem model.Member) error {
 // a hookStore.
 func (f *fixture) withHook() *hookStore {
 	h := &hookStore{Store: f.st}
-	f.svc.Store, f.svc.Dir.Atomic = h, h.Atomic
+	f.svc.Atomic, f.svc.Dir.Atomic = h.Atomic, h.Atomic
 	return h
 }
 

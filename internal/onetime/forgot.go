@@ -48,7 +48,7 @@ func (s *Service) Forgot(ctx context.Context, t model.Tenant, email, ip string) 
 	if wait, err := s.Throttle.AllowFor(ctx, t.ID, throttle.UseResetMember, m.ID); err != nil || wait > 0 {
 		return err
 	}
-	return s.Store.Atomic(ctx, func(tx store.Tx) error {
+	return s.Atomic(ctx, func(tx store.Tx) error {
 		token, l, err := s.issueIn(ctx, tx, forgotActor, ip, model.OneTimeLink{TenantID: t.ID, Purpose: model.PurposePasswordReset,
 			MemberID: m.ID}, ForgotTTL)
 		if err != nil {

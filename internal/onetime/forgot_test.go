@@ -23,7 +23,7 @@ func (f *fixture) withMail(t *testing.T) {
 	tpl, err := mail.LoadTemplates()
 	must(t, err)
 	clock := func() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
-	f.svc.Store = f.st
+	f.svc.Atomic = f.st.Atomic
 	f.svc.Mail = &mail.Mailer{Templates: tpl, Queue: &outbox.Queue{Keyring: kr, Now: clock}}
 	f.svc.Throttle = &throttle.Limiter{Store: f.st.Throttles(), Now: clock}
 }

@@ -47,7 +47,7 @@ type Invitation struct {
 // refused: they can sign in, or reset it.
 func (s *Service) Invite(ctx context.Context, actor string, t model.Tenant, in InviteInput) (Invitation, error) {
 	var inv Invitation
-	err := s.Store.Atomic(ctx, func(tx store.Tx) error {
+	err := s.Atomic(ctx, func(tx store.Tx) error {
 		s := s.in(tx) // inside tx only the copy: on SQLite the plain store waits for tx's writer
 		groups, err := s.inviteGroups(ctx, t.ID, in.Groups)
 		if err != nil {

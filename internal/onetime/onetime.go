@@ -46,10 +46,10 @@ type Service struct {
 	Dir     *directory.Service // creates the administrator, sets the password
 	Audit   store.Audit
 	Now     func() time.Time
-	// Store is where a link's use commits with the change it stands for,
-	// and a mailed link (Forgot, invitations) with its mail, each in one
-	// transaction. Required.
-	Store store.Store
+	// Atomic runs fn in one transaction (store.Store.Atomic): a link's use
+	// commits with the change it stands for, and a mailed link (Forgot,
+	// invitations) with its mail. Required.
+	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
 	// Mail and Throttle serve the links that go by mail. Services that
 	// only print links may leave them nil.
 	Mail     *mail.Mailer
@@ -137,7 +137,7 @@ func (s *Service) redeem(ctx context.Context, l model.OneTimeLink, detail map[st
 // Inside fn only the copy may be used: on SQLite the plain store would
 // wait forever for the writer the transaction holds.
 func (s *Service) inTx(ctx context.Context, fn func(s *Service) error) error {
-	return s.Store.Atomic(ctx, func(tx store.Tx) error { return fn(s.in(tx)) })
+	return s.Atomic(ctx, func(tx store.Tx) error { return fn(s.in(tx)) })
 }
 
 // in returns the copy of s that inTx binds to tx, for a caller that also

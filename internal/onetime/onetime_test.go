@@ -40,7 +40,7 @@ func newFixtureOn(t *testing.T, st store.Store, tenants ...string) *fixture {
 	}
 	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(), Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(), Atomic: st.Atomic,
 		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}), Now: clock}
-	f.svc = &Service{Links: st.OneTimeLinks(), Members: st.Members(), Dir: dir, Audit: st.Audit(), Now: clock, Store: st}
+	f.svc = &Service{Links: st.OneTimeLinks(), Members: st.Members(), Dir: dir, Audit: st.Audit(), Now: clock, Atomic: st.Atomic}
 	return f
 }
 

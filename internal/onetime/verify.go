@@ -48,7 +48,7 @@ func (s *Service) SendVerification(ctx context.Context, actor, ip string, t mode
 	if err := s.allowAddressMail(ctx, t.ID, m.ID); err != nil {
 		return err
 	}
-	return s.Store.Atomic(ctx, func(tx store.Tx) error {
+	return s.Atomic(ctx, func(tx store.Tx) error {
 		return s.mailAddressLink(ctx, tx, actor, ip, t, m,
 			model.OneTimeLink{TenantID: t.ID, Purpose: model.PurposeEmailVerify, MemberID: m.ID, Email: m.Email})
 	})
@@ -78,7 +78,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, ip string, t model.Ten
 	if err := s.Dir.CheckCurrentPassword(ctx, t.ID, m.ID, currentPassword); err != nil {
 		return err
 	}
-	return s.Store.Atomic(ctx, func(tx store.Tx) error {
+	return s.Atomic(ctx, func(tx store.Tx) error {
 		l := model.OneTimeLink{TenantID: t.ID, Purpose: model.PurposeEmailChange, MemberID: m.ID, Email: newEmail}
 		if err := s.mailAddressLink(ctx, tx, "member:"+m.ID, ip, t, m, l); err != nil {
 			return err

@@ -112,7 +112,7 @@ func New(d Deps) *Services {
 			Audit: st.Audit(), Secrets: d.Secrets, Now: now},
 		Keys: &keys.Manager{Store: st.Keys(), Secrets: d.Secrets, Now: now},
 		Links: &onetime.Service{Links: st.OneTimeLinks(), Members: st.Members(), Dir: dir, Audit: st.Audit(),
-			Now: now, Store: st, Mail: d.Mail, Throttle: limiter, Notices: notifier},
+			Now: now, Atomic: st.Atomic, Mail: d.Mail, Throttle: limiter, Notices: notifier},
 		MFA: factors,
 		Passkeys: &passkeys.Service{Passkeys: st.Passkeys(), Members: st.Members(), Markers: st.AuthResumes(),
 			Secrets: d.Secrets, Throttle: limiter, Audit: st.Audit(), Logger: d.Logger, Now: now},
