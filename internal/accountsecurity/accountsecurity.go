@@ -98,6 +98,11 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (who, bool, e
 	return who{tenant: t, session: s, member: m}, true, nil
 }
 
+// page is the frame of a page for the signed-in member, in the language
+// they chose on their own page (as /account/ is), unless the application
+// asked for another in ui_locales.
+func (w who) page(r *http.Request) ui.Page { return ui.PageForMember(r, w.tenant, w.member.Language) }
+
 // stepUpURL asks for the second factor and comes back to page.
 func stepUpURL(page string) string {
 	return mfa.CodePath + "?" + url.Values{"return_to": {page}}.Encode()

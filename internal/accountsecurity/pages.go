@@ -43,7 +43,7 @@ func (h *Handler) renderSecurityStatus(w http.ResponseWriter, r *http.Request, m
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	data := ui.Security{Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
+	data := ui.Security{Page: me.page(r), CSRFToken: h.CSRF.Token(w, r), Email: me.member.Email,
 		TOTP: st.TOTP, RecoveryLeft: st.RecoveryLeft, MayChange: me.provedSecondFactor(), StepUpURL: stepUpURL(Path),
 		Notice: notice, MayAdd: me.provedSecondFactor() || !st.Any(), Rename: rename}
 	for _, k := range keys {
@@ -83,7 +83,7 @@ func (h *Handler) renderTOTP(w http.ResponseWriter, r *http.Request, me who, sta
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	page := ui.PageFor(r, me.tenant)
+	page := me.page(r)
 	qr, err := qrSVG(en.URI, page.T("totp.qr_label"))
 	if err != nil {
 		return httpx.Internal(err)
@@ -141,7 +141,7 @@ func (h *Handler) postTOTP(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) renderCodes(w http.ResponseWriter, r *http.Request, me who, codes []string, next string) error {
 	return h.UI.Render(w, http.StatusOK, ui.PageSecurityCodes, ui.SecurityCodes{
-		Page: ui.PageFor(r, me.tenant), Codes: codes, ContinueURL: next})
+		Page: me.page(r), Codes: codes, ContinueURL: next})
 }
 
 // postRecovery replaces the recovery codes, for a session that proved the
@@ -181,7 +181,7 @@ func (h *Handler) getRemove(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.UI.Render(w, http.StatusOK, ui.PageSecurityConfirm, ui.SecurityConfirm{
-		Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r)})
+		Page: me.page(r), CSRFToken: h.CSRF.Token(w, r)})
 }
 
 func (h *Handler) postRemove(w http.ResponseWriter, r *http.Request) error {

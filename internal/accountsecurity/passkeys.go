@@ -69,7 +69,7 @@ func (h *Handler) renderPasskey(w http.ResponseWriter, r *http.Request, me who, 
 	if err != nil {
 		return httpx.Internal(err)
 	}
-	return h.UI.Render(w, status, ui.PageSecurityPasskey, ui.SecurityPasskey{Page: ui.PageFor(r, me.tenant),
+	return h.UI.Render(w, status, ui.PageSecurityPasskey, ui.SecurityPasskey{Page: me.page(r),
 		CSRFToken: csrf, Options: string(c.Options), State: c.State, Name: name,
 		ReturnTo: safeReturn(returnTo), Error: msg})
 }
@@ -94,7 +94,7 @@ func (h *Handler) postPasskey(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return httpx.Internal(err)
 		}
-		name = ui.PageFor(r, me.tenant).T("passkey.default_name", len(list)+1)
+		name = me.page(r).T("passkey.default_name", len(list)+1)
 	}
 	ip := httpx.ClientIP(r, h.TrustedProxies)
 	p, err := h.Passkeys.FinishRegistration(r.Context(), me.tenant, me.member, binding(h.CSRF.Token(w, r), me), f.Get("state"), name,
@@ -162,7 +162,7 @@ func (h *Handler) confirmPasskeyRemove(w http.ResponseWriter, r *http.Request, i
 	}
 	row := passkeyRow(p)
 	return h.UI.Render(w, http.StatusOK, ui.PageSecurityConfirm, ui.SecurityConfirm{
-		Page: ui.PageFor(r, me.tenant), CSRFToken: h.CSRF.Token(w, r), Passkey: &row})
+		Page: me.page(r), CSRFToken: h.CSRF.Token(w, r), Passkey: &row})
 }
 
 // ownPasskey is the member's passkey id; another member's is not found,
