@@ -5,29 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/guildgate/guildgate/internal/testenv"
 	"github.com/guildgate/guildgate/internal/upstream/oidc/oidctest"
 )
-
-// deliveredEvents is the event types queued for endpoint hook about
-// member, oldest first, as `guildgate webhook deliveries` lists them.
-func deliveredEvents(t *testing.T, s *testenv.Server, hook, member string) []string {
-	t.Helper()
-	var ds []struct {
-		EventType string `json:"event_type"`
-		MemberID  string `json:"member_id"`
-	}
-	if err := json.Unmarshal([]byte(s.MustCLI(t, "", "webhook", "deliveries", hook, "--json")), &ds); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range slices.Backward(ds) {
-		if d.MemberID == member {
-			out = append(out, d.EventType)
-		}
-	}
-	return out
-}
 
 // TestJustInTimeIsAWebhookEvent: a member created at their first sign-in
 // through a connection reaches partner apps as one an administrator adds
@@ -46,14 +25,14 @@ func TestJustInTimeIsAWebhookEvent(t *testing.T) {
 		t.Fatalf("members: %+v", ms)
 	}
 	want := []string{"member.created", "group.member_added"}
-	if got := deliveredEvents(t, a.s, hook.ID, ms[0].ID); !slices.Equal(got, want) {
+	if got := a.s.DeliveredEvents(t, hook.ID, ms[0].ID); !slices.Equal(got, want) {
 		t.Fatalf("after the first sign-in: %v, want %v", got, want)
 	}
 
 	a.p.Set(func(p *oidctest.Provider) { p.Claims["name"], p.Claims["groups"] = "Ada King", []any{"Sales"} })
 	wantSignedIn(t, a.signIn(newBrowser(t, a.s), "ada@acme.example", ""), "/login")
 	want = append(want, "member.updated", "group.member_removed")
-	if got := deliveredEvents(t, a.s, hook.ID, ms[0].ID); !slices.Equal(got, want) {
+	if got := a.s.DeliveredEvents(t, hook.ID, ms[0].ID); !slices.Equal(got, want) {
 		t.Fatalf("after the second sign-in: %v, want %v", got, want)
 	}
 }

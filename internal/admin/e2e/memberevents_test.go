@@ -9,26 +9,6 @@ import (
 	"github.com/guildgate/guildgate/internal/testenv"
 )
 
-// deliveredEvents is the event types queued for endpoint hook about
-// member, oldest first, as `guildgate webhook deliveries` lists them.
-func deliveredEvents(t *testing.T, s *testenv.Server, hook, member string) []string {
-	t.Helper()
-	var ds []struct {
-		EventType string `json:"event_type"`
-		MemberID  string `json:"member_id"`
-	}
-	if err := json.Unmarshal([]byte(s.MustCLI(t, "", "webhook", "deliveries", hook, "--json")), &ds); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range slices.Backward(ds) {
-		if d.MemberID == member {
-			out = append(out, d.EventType)
-		}
-	}
-	return out
-}
-
 // TestMemberOwnChangesAreWebhookEvents: what a member changes on their own
 // page (/account/) reaches partner apps as a change made by an
 // administrator does: a new name and a new language each queue
@@ -46,20 +26,20 @@ func TestMemberOwnChangesAreWebhookEvents(t *testing.T) {
 			b := newBrowser(t, s)
 			b.signIn("ada@example.org")
 			want := []string{"member.created"}
-			if got := deliveredEvents(t, s, hook.ID, ada); !slices.Equal(got, want) {
+			if got := s.DeliveredEvents(t, hook.ID, ada); !slices.Equal(got, want) {
 				t.Fatalf("before any change: %v, want %v", got, want)
 			}
 			wantSeeOther(t, b.postPage("/account/", "/account/profile", url.Values{"name": {"Ada King"},
 				"given_name": {"Ada"}, "family_name": {"King"}}), "/account/?done=profile")
 			want = append(want, "member.updated")
-			if got := deliveredEvents(t, s, hook.ID, ada); !slices.Equal(got, want) {
+			if got := s.DeliveredEvents(t, hook.ID, ada); !slices.Equal(got, want) {
 				t.Fatalf("after a new name: %v, want %v", got, want)
 			}
 			for range 2 { // the second time nothing changes, and nothing is sent
 				wantSeeOther(t, b.postPage("/account/", "/account/language", url.Values{"language": {"nl"}}), "/account/?done=language")
 			}
 			want = append(want, "member.updated")
-			if got := deliveredEvents(t, s, hook.ID, ada); !slices.Equal(got, want) {
+			if got := s.DeliveredEvents(t, hook.ID, ada); !slices.Equal(got, want) {
 				t.Fatalf("after a new language: %v, want %v", got, want)
 			}
 		})
