@@ -31,3 +31,10 @@ const AccessWithGroupsQuery = accessWithGroupsQuery
 func (s *Store) CommitQueue() (arrived, groups int64) {
 	return s.commits.arrived.Load(), s.commits.groups.Load()
 }
+
+// TempStore reads PRAGMA temp_store on the SQLite writer and on a reader.
+func (s *Store) TempStore(ctx context.Context) (writer, reader int) {
+	_ = s.pool.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&writer)
+	_ = s.readers.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&reader)
+	return writer, reader
+}

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"runtime"
@@ -139,5 +140,64 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 	}
 	if _, err := s.Members().Get(ctx, tn.ID, member(0).ID); err != nil {
 		t.Errorf("the held transaction's member: %v", err)
+	}
+}
+
+// TestSQLiteGroupsFormOnOneCPU runs 32 writers on one CPU, as the server
+// runs, each doing some work of its own (a request's parsing and signing)
+// before each write, half of the writes transactions and half plain
+// statements. Writers that are runnable when the committer finds the queue
+// empty must still join its group: each group must average more than two
+// jobs. Every write must be answered without error and be stored.
+func TestSQLiteGroupsFormOnOneCPU(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := storetest.NewSQLite(t)
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn := model.Tenant{ID: ids.NewUUID(), Slug: "one", Name: "One", Issuer: "https://one.idp.example",
+		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
+	if err := s.Tenants().Create(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 32, 20
+	errs := make([]error, writers*each)
+	arrived0, groups0 := s.CommitQueue()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			sum := sha256.Sum256([]byte{byte(w)})
+			for k := range each {
+				for range 200 { // about as long as a request's own work
+					sum = sha256.Sum256(sum[:])
+				}
+				i := w*each + k
+				m := model.Member{ID: fmt.Sprint("m-", i), TenantID: tn.ID, Email: fmt.Sprintf("m%d-%x@example.org", i, sum[:2]),
+					Status: model.StatusCurrent, CreatedAt: now, UpdatedAt: now}
+				if i%2 == 0 {
+					errs[i] = s.Members().Create(ctx, m)
+				} else {
+					errs[i] = s.Atomic(ctx, func(tx store.Tx) error { return tx.Members().Create(ctx, m) })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	arrived, groups := s.CommitQueue()
+	jobs, taken := arrived-arrived0, groups-groups0
+	t.Logf("%d jobs in %d groups", jobs, taken)
+	if jobs != writers*each {
+		t.Fatalf("%d jobs asked for the writer, want %d", jobs, writers*each)
+	}
+	if taken*2 >= jobs {
+		t.Errorf("%d jobs took %d groups: runnable writers were not committed together", jobs, taken)
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+			continue
+		}
+		if _, err := s.Members().Get(ctx, tn.ID, fmt.Sprint("m-", i)); err != nil {
+			t.Errorf("write %d was answered but is not stored: %v", i, err)
+		}
 	}
 }

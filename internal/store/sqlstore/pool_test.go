@@ -40,3 +40,13 @@ func TestPostgresPoolSizeRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteWriterJournalsInMemory: the writer keeps its savepoint journals
+// in memory (temp_store 2), the readers do not (0, the default).
+func TestSQLiteWriterJournalsInMemory(t *testing.T) {
+	s := storetest.NewSQLite(t)
+	writer, reader := s.TempStore(t.Context())
+	if writer != 2 || reader != 0 {
+		t.Errorf("temp_store: writer %d, readers %d; want 2 and 0", writer, reader)
+	}
+}
