@@ -22,12 +22,9 @@ import (
 // the client what its response type asks for.
 func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.Tenant, req *authRequest, who authNext, to authReply) error {
 	ctx := r.Context()
-	groups, err := p.Groups.ListForMember(ctx, t.ID, who.member.ID)
+	groups, err := p.authorizeGroups(ctx, t, req, who.member)
 	if err != nil {
-		return oauth.ServerError(fmt.Errorf("permitted groups: %w", err))
-	}
-	if !clients.PermitsGroups(req.Client, groups) {
-		return oauth.AccessDenied("The member is not in any of the groups permitted to use this application.")
+		return err
 	}
 	if req.Pushed.ID != "" {
 		first, err := p.spendPushed(ctx, t, req.Pushed)
@@ -66,6 +63,24 @@ func (p *Provider) grantAccess(w http.ResponseWriter, r *http.Request, t model.T
 		params.Set("iss", to.Iss)
 	}
 	return to.send(w, params)
+}
+
+// authorizeGroups checks that the member may use the client and returns
+// their groups for an ID token in the response. The groups are read only
+// when one of the two needs them: a client open to all members asking for
+// a code alone (the usual code flow) is answered without that read.
+func (p *Provider) authorizeGroups(ctx context.Context, t model.Tenant, req *authRequest, m model.Member) ([]model.Group, error) {
+	if req.Client.OpenToAllMembers() && !req.ResponseType.ReturnsIDToken() {
+		return nil, nil
+	}
+	groups, err := p.Groups.ListForMember(ctx, t.ID, m.ID)
+	if err != nil {
+		return nil, oauth.ServerError(fmt.Errorf("permitted groups: %w", err))
+	}
+	if !clients.PermitsGroups(req.Client, groups) {
+		return nil, oauth.AccessDenied("The member is not in any of the groups permitted to use this application.")
+	}
+	return groups, nil
 }
 
 // newGrant is the authorization this request creates. offline_access is
