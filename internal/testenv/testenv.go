@@ -81,15 +81,6 @@ func Start(t testing.TB, backend Backend, edit func(*config.Config)) *Server {
 // goes away. The test's end stops every server anyway.
 func (s *Server) Stop() { s.stop() }
 
-func freeAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // waitReady polls /readyz until the server answers, and loads the
 // self-signed certificate it generated so clients can verify it.
 func (s *Server) waitReady(t testing.TB, done <-chan error) {
