@@ -137,7 +137,7 @@ func (e *env) handler() *Handler {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	limiter := &throttle.Limiter{Store: e.st.Throttles(), Now: e.clock.Now,
+	limiter := &throttle.Limiter{Store: e.st.Throttles(), Atomic: e.st.Atomic, Now: e.clock.Now,
 		AccountAddress: throttle.Rate{Burst: 3, Every: 30 * time.Second}, IP: throttle.Rate{Burst: 50, Every: time.Second}}
 	e.mfa = &mfa.Service{Factors: e.st.Factors(), Passkeys: e.st.Passkeys(), Members: e.st.Members(), Secrets: kr, Throttle: limiter,
 		Audit: e.st.Audit(), Logger: logger, Now: e.clock.Now}

@@ -95,7 +95,7 @@ func New(d Deps) *Services {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	limiter := &throttle.Limiter{Store: st.Throttles(), Now: now, AccountAddress: d.AccountAddressRate,
+	limiter := &throttle.Limiter{Store: st.Throttles(), Atomic: st.Atomic, Now: now, AccountAddress: d.AccountAddressRate,
 		Account: d.AccountRate, IP: d.IPRate}
 	dir := &directory.Service{Members: st.Members(), Groups: st.Groups(), Grants: st.Grants(),
 		Clients: st.Clients(), Sessions: st.Sessions(), Audit: st.Audit(), Hasher: d.Hasher, Now: now,

@@ -61,7 +61,7 @@ func (l *Limiter) AllowDeviceGuess(ctx context.Context, tenantID string) (retryA
 // guess: the code was right, or it was never looked up because another
 // bucket refused it. Only wrong codes count against the ceiling.
 func (l *Limiter) RefundDeviceGuess(ctx context.Context, tenantID string) error {
-	return l.give(ctx, tenantID, UseDeviceGuess, l.deviceGuessRate(), 1)
+	return give(ctx, l.Store, l.Now(), tenantID, UseDeviceGuess, l.deviceGuessRate(), 1)
 }
 
 func (l *Limiter) deviceGuessRate() Rate { return l.DeviceGuess.orDefault(DefaultDeviceGuess) }

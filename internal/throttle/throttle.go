@@ -61,7 +61,14 @@ var (
 // its default.
 type Limiter struct {
 	Store store.Throttles
-	Now   func() time.Time
+	// Atomic, when set (to Store's Store.Atomic), makes Allow and Succeed
+	// change their three buckets in one transaction instead of one each:
+	// the same changes in the same order, a third of the commits. Every
+	// multi-bucket transaction locks the address's bucket, then the
+	// account-and-address bucket, then the account's, so two of them never
+	// wait for each other in a cycle (PostgreSQL locks the rows).
+	Atomic func(ctx context.Context, fn func(tx store.Tx) error) error
+	Now    func() time.Time
 	// AccountAddress limits one address's guesses at one account.
 	AccountAddress Rate
 	// Account is the ceiling on one account's guesses from every address.
@@ -90,18 +97,26 @@ type Limiter struct {
 // Every attempt still costs its address a token: hammering locked accounts
 // is itself abuse.
 func (l *Limiter) Allow(ctx context.Context, tenantID, email, ip string) (retryAfter time.Duration, err error) {
-	if wait, err := l.take(ctx, tenantID, ipKey(ip), l.ipRate()); err != nil || wait > 0 {
+	err = l.together(ctx, func(ts store.Throttles) error {
+		retryAfter, err = l.allow(ctx, ts, tenantID, email, ip)
+		return err
+	})
+	return retryAfter, err
+}
+
+func (l *Limiter) allow(ctx context.Context, ts store.Throttles, tenantID, email, ip string) (time.Duration, error) {
+	if wait, err := take(ctx, ts, l.Now(), tenantID, ipKey(ip), l.ipRate()); err != nil || wait > 0 {
 		return wait, err
 	}
 	pair := accountAddressKey(email, ip)
-	if wait, err := l.take(ctx, tenantID, pair, l.accountAddressRate()); err != nil || wait > 0 {
+	if wait, err := take(ctx, ts, l.Now(), tenantID, pair, l.accountAddressRate()); err != nil || wait > 0 {
 		return wait, err
 	}
-	wait, err := l.take(ctx, tenantID, accountKey(email), l.accountRate())
+	wait, err := take(ctx, ts, l.Now(), tenantID, accountKey(email), l.accountRate())
 	if err != nil || wait == 0 {
 		return wait, err
 	}
-	return wait, l.give(ctx, tenantID, pair, l.accountAddressRate(), 1)
+	return wait, give(ctx, ts, l.Now(), tenantID, pair, l.accountAddressRate(), 1)
 }
 
 // Succeed refills the account's buckets and returns the address's token: a
@@ -110,13 +125,25 @@ func (l *Limiter) Allow(ctx context.Context, tenantID, email, ip string) (retryA
 // out. (Refilling the ceiling gives an attacker spread over many addresses
 // one more burst per sign-in of the member, nothing they can provoke.)
 func (l *Limiter) Succeed(ctx context.Context, tenantID, email, ip string) error {
-	if err := l.give(ctx, tenantID, accountAddressKey(email, ip), l.accountAddressRate(), math.Inf(1)); err != nil {
-		return err
+	return l.together(ctx, func(ts store.Throttles) error {
+		// The address first, as in Allow: see Atomic.
+		if err := give(ctx, ts, l.Now(), tenantID, ipKey(ip), l.ipRate(), 1); err != nil {
+			return err
+		}
+		if err := give(ctx, ts, l.Now(), tenantID, accountAddressKey(email, ip), l.accountAddressRate(), math.Inf(1)); err != nil {
+			return err
+		}
+		return give(ctx, ts, l.Now(), tenantID, accountKey(email), l.accountRate(), math.Inf(1))
+	})
+}
+
+// together runs fn on the buckets in one transaction when the Limiter has
+// Atomic, else on Store, each change committing by itself.
+func (l *Limiter) together(ctx context.Context, fn func(store.Throttles) error) error {
+	if l.Atomic == nil {
+		return fn(l.Store)
 	}
-	if err := l.give(ctx, tenantID, accountKey(email), l.accountRate(), math.Inf(1)); err != nil {
-		return err
-	}
-	return l.give(ctx, tenantID, ipKey(ip), l.ipRate(), 1)
+	return l.Atomic(ctx, func(tx store.Tx) error { return fn(tx.Throttles()) })
 }
 
 // Prune deletes buckets idle long enough to have refilled completely; a
@@ -147,10 +174,10 @@ func (l *Limiter) accountAddressRate() Rate {
 func (l *Limiter) accountRate() Rate { return l.Account.orDefault(DefaultAccount) }
 func (l *Limiter) ipRate() Rate      { return l.IP.orDefault(DefaultIP) }
 
-func (l *Limiter) take(ctx context.Context, tenantID, key string, rate Rate) (time.Duration, error) {
-	now := l.Now().UTC()
+func take(ctx context.Context, ts store.Throttles, now time.Time, tenantID, key string, rate Rate) (time.Duration, error) {
+	now = now.UTC()
 	var wait time.Duration
-	_, err := l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
+	_, err := ts.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
 		tokens := rate.refill(c, now)
 		wait = 0
 		if tokens < 1 {
@@ -166,9 +193,9 @@ func (l *Limiter) take(ctx context.Context, tenantID, key string, rate Rate) (ti
 	return wait, nil
 }
 
-func (l *Limiter) give(ctx context.Context, tenantID, key string, rate Rate, n float64) error {
-	now := l.Now().UTC()
-	_, err := l.Store.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
+func give(ctx context.Context, ts store.Throttles, now time.Time, tenantID, key string, rate Rate, n float64) error {
+	now = now.UTC()
+	_, err := ts.Update(ctx, tenantID, key, func(c model.ThrottleCounter) (model.ThrottleCounter, error) {
 		tokens := min(rate.refill(c, now)+n, float64(rate.Burst))
 		return model.ThrottleCounter{TenantID: tenantID, Key: key, Tokens: tokens, UpdatedAt: now}, nil
 	})

@@ -39,7 +39,7 @@ var (
 	ssoRate = Rate{Burst: 4, Every: 5 * time.Second}
 )
 
-func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
+func newLimiter(t testing.TB) (*Limiter, *clock, store.Store, []string) {
 	t.Helper()
 	st := storetest.NewSQLite(t)
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
@@ -51,7 +51,7 @@ func newLimiter(t *testing.T) (*Limiter, *clock, store.Store, []string) {
 		}
 		tenants = append(tenants, tn.ID)
 	}
-	return &Limiter{Store: st.Throttles(), Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr, SSOStart: ssoRate,
+	return &Limiter{Store: st.Throttles(), Atomic: st.Atomic, Now: c.Now, AccountAddress: pair, Account: acct, IP: ipr, SSOStart: ssoRate,
 		ResetAddress: ssoRate, ResetIP: ssoRate, DeviceEntry: deviceEntry, DeviceCode: deviceCode,
 		DeviceGuess: deviceGuess}, c, st, tenants
 }
