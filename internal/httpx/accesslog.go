@@ -25,18 +25,22 @@ type AccessLog struct {
 	Now            func() time.Time
 }
 
-type routeKey struct{}
-
-// routeNote carries the matched pattern from the mux (see RecordRoute) back to
-// the access log, across middleware that replace the *http.Request.
-type routeNote struct{ pattern string }
-
-// Wrap logs every request that passes through next.
+// Wrap logs every request that passes through next. The route pattern comes
+// back from the mux through the request's state (see RecordRoute), across
+// middleware that replace the *http.Request.
 func (l AccessLog) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := l.Now()
-		note := &routeNote{}
-		rec := &recorder{ResponseWriter: w}
+		s := stateFrom(r.Context())
+		if s == nil {
+			s = &requestState{}
+			r = r.WithContext(context.WithValue(r.Context(), requestStateKey{}, s))
+		}
+		rec := &s.rec
+		if rec.ResponseWriter != nil { // a second AccessLog: its own recorder
+			rec = &recorder{}
+		}
+		rec.ResponseWriter = w
 		defer func() {
 			// A panic that got past Recover (or an aborted response) is
 			// still logged, as a 500 if nothing was sent, then re-raised.
@@ -44,27 +48,31 @@ func (l AccessLog) Wrap(next http.Handler) http.Handler {
 			if v != nil && !rec.wroteHeader() {
 				rec.status = http.StatusInternalServerError
 			}
-			l.finish(r, rec, note.pattern, l.Now().Sub(start))
+			l.finish(r, rec, s.pattern, l.Now().Sub(start))
 			if v != nil {
 				panic(v)
 			}
 		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, note)))
+		next.ServeHTTP(rec, r)
 	})
 }
 
 func (l AccessLog) finish(r *http.Request, rec *recorder, pattern string, d time.Duration) {
 	status := rec.statusCode()
-	l.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("method", r.Method),
-		slog.String("route", pattern),
-		slog.String("path", loggedPath(r.URL.Path, pattern)),
-		slog.Int("status", status),
-		slog.Int64("bytes", rec.bytes),
-		slog.Duration("duration", d),
-		slog.String("request_id", RequestIDFrom(r.Context())),
-		slog.String("client_ip", ClientIP(r, l.TrustedProxies)),
-	)
+	// The fields are only worked out when the line is written: at "warn"
+	// the access log costs nothing.
+	if ctx := r.Context(); l.Logger.Enabled(ctx, slog.LevelInfo) {
+		l.Logger.LogAttrs(ctx, slog.LevelInfo, "request",
+			slog.String("method", r.Method),
+			slog.String("route", pattern),
+			slog.String("path", loggedPath(r.URL.Path, pattern)),
+			slog.Int("status", status),
+			slog.Int64("bytes", rec.bytes),
+			slog.Duration("duration", d),
+			slog.String("request_id", RequestIDFrom(ctx)),
+			slog.String("client_ip", ClientIP(r, l.TrustedProxies)),
+		)
+	}
 	if l.Observer != nil {
 		l.Observer.ObserveRequest(pattern, r.Method, status, d)
 	}
@@ -77,8 +85,8 @@ func (l AccessLog) finish(r *http.Request, rec *recorder, pattern string, d time
 func RecordRoute(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if note, ok := r.Context().Value(routeKey{}).(*routeNote); ok && note.pattern == "" {
-				note.pattern = r.Pattern
+			if s := stateFrom(r.Context()); s != nil && s.pattern == "" {
+				s.pattern = r.Pattern
 			}
 		}()
 		mux.ServeHTTP(w, r)

@@ -15,7 +15,12 @@ type Recover struct {
 // Wrap recovers panics raised by next.
 func (rc Recover) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w}
+		// Behind AccessLog, w already records whether the response has
+		// started; nothing sits between the two that could write.
+		rec, ok := w.(*recorder)
+		if !ok {
+			rec = &recorder{ResponseWriter: w}
+		}
 		defer func() {
 			v := recover()
 			if v == nil {

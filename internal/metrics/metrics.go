@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,21 @@ type Metrics struct {
 	logins   *prometheus.CounterVec
 	outbound *prometheus.CounterVec
 	outbox   *prometheus.CounterVec
+
+	// series maps a request's labels to its counter and histogram, so a
+	// request costs one map read instead of hashing its labels into both
+	// vectors. It holds no more entries than the vectors hold series.
+	series sync.Map // requestLabels -> *requestSeries
+}
+
+type requestLabels struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // New registers every collector on a fresh registry (never the global one,
@@ -60,9 +76,17 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 	if route == "" {
 		route = "unmatched"
 	}
-	method = boundedMethod(method)
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	key := requestLabels{route, boundedMethod(method), status}
+	s, ok := m.series.Load(key)
+	if !ok {
+		s, _ = m.series.LoadOrStore(key, &requestSeries{
+			count:   m.requests.WithLabelValues(key.route, key.method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(key.route, key.method),
+		})
+	}
+	rs := s.(*requestSeries)
+	rs.count.Inc()
+	rs.latency.Observe(d.Seconds())
 }
 
 // LoginAttempt counts a password sign-in by outcome.

@@ -37,3 +37,30 @@ func TestRequestAndLoginMetricsAreExposed(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedRequestsAccumulate: requests that reuse a series (same route,
+// method and status) add to it, and the latency histogram, which has no
+// status label, counts every status of its route and method.
+func TestRepeatedRequestsAccumulate(t *testing.T) {
+	m := New()
+	for range 3 {
+		m.ObserveRequest("GET /login", "GET", 200, time.Millisecond)
+	}
+	m.ObserveRequest("GET /login", "GET", 302, time.Millisecond)
+	m.ObserveRequest("POST /login", "POST", 200, 2*time.Second)
+	m.ObserveRequest("POST /login", "POST", 200, 2*time.Second)
+	out := scrape(t, m)
+	for _, want := range []string{
+		`guildgate_http_requests_total{method="GET",route="GET /login",status="200"} 3`,
+		`guildgate_http_requests_total{method="GET",route="GET /login",status="302"} 1`,
+		`guildgate_http_requests_total{method="POST",route="POST /login",status="200"} 2`,
+		`guildgate_http_request_duration_seconds_count{method="GET",route="GET /login"} 4`,
+		`guildgate_http_request_duration_seconds_count{method="POST",route="POST /login"} 2`,
+		`guildgate_http_request_duration_seconds_bucket{method="POST",route="POST /login",le="2.5"} 2`,
+		`guildgate_http_request_duration_seconds_bucket{method="POST",route="POST /login",le="1"} 0`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics output lacks %s", want)
+		}
+	}
+}

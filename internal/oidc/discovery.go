@@ -136,13 +136,24 @@ func etagOf(body []byte) string {
 	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 }
 
+// Cache-Control of the public documents: a short max-age for the JWKS lets
+// relying parties pick up a rotation within minutes.
+const (
+	cacheDiscovery = "public, max-age=3600"
+	cacheJWKS      = "public, max-age=300"
+)
+
 // writePrepared serves a public, cacheable JSON document with its ETag.
-func writePrepared(w http.ResponseWriter, r *http.Request, p prepared, maxAge string) {
+func writePrepared(w http.ResponseWriter, r *http.Request, p prepared, cacheControl string) {
+	// One array holds the four values (one allocation, not four); the keys
+	// are written in canonical form, as Header.Set would, and each slice
+	// has capacity 1, so an Add elsewhere copies instead of overwriting.
+	v := &[4]string{"application/json", cacheControl, p.etag, "*"} // browser-based RPs read these cross-origin
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "public, max-age="+maxAge)
-	h.Set("ETag", p.etag)
-	h.Set("Access-Control-Allow-Origin", "*") // browser-based RPs read these cross-origin
+	h["Content-Type"] = v[0:1:1]
+	h["Cache-Control"] = v[1:2:2]
+	h["Etag"] = v[2:3:3]
+	h["Access-Control-Allow-Origin"] = v[3:4:4]
 	if r.Header.Get("If-None-Match") == p.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
