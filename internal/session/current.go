@@ -26,11 +26,7 @@ func (m *Manager) Current(r *http.Request) (model.Session, model.Member, error) 
 	if !ok {
 		return model.Session{}, model.Member{}, ErrNoSession
 	}
-	s, err := m.load(ctx, tenant.ID, ids.Hash(value))
-	if err != nil {
-		return model.Session{}, model.Member{}, err
-	}
-	member, err := m.member(ctx, s)
+	s, member, err := m.load(ctx, tenant.ID, ids.Hash(value))
 	if err != nil {
 		return model.Session{}, model.Member{}, err
 	}
@@ -40,40 +36,29 @@ func (m *Manager) Current(r *http.Request) (model.Session, model.Member, error) 
 	return s, member, nil
 }
 
-// load finds a live session record of tenantID.
-func (m *Manager) load(ctx context.Context, tenantID, id string) (model.Session, error) {
-	s, err := m.Store.Get(ctx, tenantID, id)
+// load finds a live session record of tenantID and its member, who must
+// still be allowed to be signed in. Both come from one read.
+func (m *Manager) load(ctx context.Context, tenantID, id string) (model.Session, model.Member, error) {
+	s, member, err := m.Store.GetWithMember(ctx, tenantID, id)
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Session{}, ErrNoSession
+		return model.Session{}, model.Member{}, ErrNoSession
 	}
 	if err != nil {
-		return model.Session{}, fmt.Errorf("session: get: %w", err)
+		return model.Session{}, model.Member{}, fmt.Errorf("session: get: %w", err)
 	}
 	if s.TenantID != tenantID || !m.live(s, m.Now()) {
-		return model.Session{}, ErrNoSession
+		return model.Session{}, model.Member{}, ErrNoSession
 	}
-	return s, nil
+	if member.Disabled || member.TenantID != s.TenantID || member.ID != s.MemberID {
+		return model.Session{}, model.Member{}, ErrNoSession
+	}
+	return s, member, nil
 }
 
 // live applies both limits: absolute, so a stolen cookie dies eventually even
 // if used constantly, and idle, so an abandoned browser logs itself out.
 func (m *Manager) live(s model.Session, now time.Time) bool {
 	return now.Before(s.ExpiresAt) && now.Before(s.LastSeenAt.Add(m.idle()))
-}
-
-// member returns the session's member if they may still be signed in.
-func (m *Manager) member(ctx context.Context, s model.Session) (model.Member, error) {
-	member, err := m.Members.Get(ctx, s.TenantID, s.MemberID)
-	if errors.Is(err, model.ErrNotFound) {
-		return model.Member{}, ErrNoSession
-	}
-	if err != nil {
-		return model.Member{}, fmt.Errorf("session: get member: %w", err)
-	}
-	if member.Disabled || member.TenantID != s.TenantID {
-		return model.Member{}, ErrNoSession
-	}
-	return member, nil
 }
 
 // touch records activity for idle expiry, at most once a minute so that

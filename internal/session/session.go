@@ -38,7 +38,10 @@ var ErrNoSession = errors.New("session: no valid session")
 
 // Manager starts, finds and ends browser sessions.
 type Manager struct {
-	Store    store.Sessions
+	Store store.Sessions
+	// Deprecated: not read; Store.GetWithMember reads the member with the
+	// session. Kept so that its callers (app, and other packages' test
+	// harnesses) can drop it in their own time.
 	Members  store.Members
 	Now      func() time.Time
 	Idle     time.Duration // 0 means DefaultIdle

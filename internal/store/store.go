@@ -162,6 +162,10 @@ type Groups interface {
 type Sessions interface {
 	Create(ctx context.Context, s model.Session) error
 	Get(ctx context.Context, tenantID, id string) (model.Session, error)
+	// GetWithMember is Get and the session's member in one read, for the
+	// check every signed-in request makes; model.ErrNotFound when the
+	// session is missing.
+	GetWithMember(ctx context.Context, tenantID, id string) (model.Session, model.Member, error)
 	// Touch records activity; it is a no-op for a missing session.
 	Touch(ctx context.Context, tenantID, id string, at time.Time) error
 	Delete(ctx context.Context, tenantID, id string) error

@@ -12,6 +12,7 @@ var sessionTests = []testCase{
 	{"Sessions/CRUD", testSessionCRUD},
 	{"Sessions/DeleteForMember", testSessionDeleteForMember},
 	{"Sessions/DeleteExpired", testSessionDeleteExpired},
+	{"Sessions/GetWithMember", testSessionGetWithMember},
 }
 
 func testSessionCRUD(t *testing.T, s store.Store) {
