@@ -60,13 +60,13 @@ func (p *Provider) notRevoked(ctx context.Context, t model.Tenant, jti string) e
 }
 
 // memberAccess is grantInForce for a member's access token, with its jti's
-// revocation, in one read of the store (store.Grants.Access): what userinfo
-// and introspection pay on every call. The groups are read when the
-// token's scopes (within the grant's) or the client need them, which is all
-// the holder's groups serve here.
+// revocation, in one read of the store (store.Grants.TokenAccess, Access
+// in the columns used here): what userinfo and introspection pay on every
+// call. The groups are read when the token's scopes (within the grant's) or
+// the client need them, which is all the holder's groups serve here.
 func (p *Provider) memberAccess(ctx context.Context, t model.Tenant, c model.Client, claims tokens.AccessClaims) (holder, error) {
 	withGroups := needsGroups(c, claims.Scopes)
-	a, err := p.Grants.Access(ctx, t.ID, claims.GrantID, claims.JTI, withGroups)
+	a, err := p.Grants.TokenAccess(ctx, t.ID, claims.GrantID, claims.JTI, withGroups)
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return holder{}, notLive("grant %s or its member not found", claims.GrantID)
@@ -74,11 +74,11 @@ func (p *Provider) memberAccess(ctx context.Context, t model.Tenant, c model.Cli
 		return holder{}, fmt.Errorf("read grant: %w", err)
 	case a.Revoked:
 		return holder{}, notLive("access token %s revoked", claims.JTI)
-	case !a.Grant.RevokedAt.IsZero():
+	case a.GrantRevoked:
 		return holder{}, notLive("grant %s revoked", claims.GrantID)
-	case !strings.EqualFold(a.Grant.ClientID, c.ID):
-		return holder{}, notLive("grant %s belongs to client %s", claims.GrantID, a.Grant.ClientID)
-	case !strings.EqualFold(a.Grant.MemberID, claims.Subject):
+	case !strings.EqualFold(a.ClientID, c.ID):
+		return holder{}, notLive("grant %s belongs to client %s", claims.GrantID, a.ClientID)
+	case !strings.EqualFold(a.Member.ID, claims.Subject):
 		return holder{}, notLive("token subject differs from its grant's member")
 	}
 	return admit(c, a.Member, a.Groups, withGroups)

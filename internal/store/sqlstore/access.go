@@ -31,12 +31,16 @@ const accessFrom = ` FROM grants gt
 
 const accessWhere = ` WHERE gt.tenant_id = $1 AND gt.id = $2`
 
+const accessGroupsJoin = `
+	LEFT JOIN group_members gm ON gm.tenant_id = gt.tenant_id AND gm.member_id = gt.member_id
+	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id`
+
+const accessGroupsOrder = `
+	ORDER BY g.name_norm, g.id`
+
 const (
 	accessQuery           = accessSelect + accessFrom + accessWhere
-	accessWithGroupsQuery = accessSelect + `, ` + groupCols + accessFrom + `
-	LEFT JOIN group_members gm ON gm.tenant_id = gt.tenant_id AND gm.member_id = gt.member_id
-	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + accessWhere + `
-	ORDER BY g.name_norm, g.id`
+	accessWithGroupsQuery = accessSelect + `, ` + groupCols + accessFrom + accessGroupsJoin + accessWhere + accessGroupsOrder
 )
 
 func (r grants) Access(ctx context.Context, tenantID, grantID, jti string, withGroups bool) (store.GrantAccess, error) {

@@ -13,7 +13,8 @@ import (
 // BenchmarkGrantAccess is what userinfo reads from the store per call for
 // a member's token with the groups claim: the four reads it made before
 // (IsRevoked, Grants.Get, Members.Get, Groups.ListForMember) against the one
-// Grants.Access, on SQLite and (when GUILDGATE_TEST_POSTGRES is set)
+// Grants.Access, and the same read in the columns userinfo uses
+// (Grants.TokenAccess), on SQLite and (when GUILDGATE_TEST_POSTGRES is set)
 // PostgreSQL, whose own CPU is not in the figures.
 func BenchmarkGrantAccess(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -48,6 +49,14 @@ func BenchmarkGrantAccess(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					if _, err := s.Grants().Access(ctx, tn, g.ID, jti, true); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("one-read-token-columns", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := s.Grants().TokenAccess(ctx, tn, g.ID, jti, true); err != nil {
 						b.Fatal(err)
 					}
 				}

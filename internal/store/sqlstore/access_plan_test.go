@@ -12,9 +12,16 @@ import (
 // no table or index is scanned, and the member's groups are found through
 // the covering group_members_member index, never by scanning the tenant's
 // memberships (which SQLite without statistics did before migration 00028).
+// Grants.TokenAccess, the same statement with fewer columns, likewise.
 func TestSQLiteAccessPlan(t *testing.T) {
 	s := storetest.NewSQLite(t)
-	rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+sqlstore.AccessWithGroupsQuery, "t", "g", "j")
+	for name, q := range map[string]string{"Access": sqlstore.AccessWithGroupsQuery, "TokenAccess": sqlstore.TokenAccessWithGroupsQuery} {
+		t.Run(name, func(t *testing.T) { checkAccessPlan(t, s, q) })
+	}
+}
+
+func checkAccessPlan(t *testing.T, s *sqlstore.Store, query string) {
+	rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+query, "t", "g", "j")
 	if err != nil {
 		t.Fatal(err)
 	}

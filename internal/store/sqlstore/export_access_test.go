@@ -1,0 +1,5 @@
+package sqlstore
+
+// TokenAccessWithGroupsQuery is Grants.TokenAccess's query with groups, for
+// its plan.
+const TokenAccessWithGroupsQuery = tokenAccessWithGroupsQuery
