@@ -16,6 +16,9 @@ type MFAPolicies interface {
 	// ClientRequires reports whether the client asks every member for a
 	// second factor (client ids compare case-insensitively).
 	ClientRequires(ctx context.Context, tenantID, clientID string) (bool, error)
+	// ForClient is Tenant and ClientRequires in one read, for the check
+	// every authorization of a client makes.
+	ForClient(ctx context.Context, tenantID, clientID string) (model.MFAPolicy, bool, error)
 	// SetClient turns the requirement on or off; model.ErrNotFound for a
 	// missing client when turning it on.
 	SetClient(ctx context.Context, tenantID, clientID string, required bool) error

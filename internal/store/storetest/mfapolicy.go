@@ -11,6 +11,7 @@ import (
 var mfaPolicyTests = []testCase{
 	{"MFAPolicies/Tenant", testTenantMFAPolicy},
 	{"MFAPolicies/Client", testClientRequireMFA},
+	{"MFAPolicies/ForClient", testMFAPolicyForClient},
 	{"Grants/AMR", testGrantAMR},
 }
 
