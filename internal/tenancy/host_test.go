@@ -61,3 +61,55 @@ func FuzzParseHost(f *testing.F) {
 		}
 	})
 }
+
+// TestIsHostLabelMatchesRegexp: the hand-written check accepts exactly what
+// hostLabel does, over every label of up to 3 bytes from a mixed alphabet,
+// the length limits and each single byte value.
+func TestIsHostLabelMatchesRegexp(t *testing.T) {
+	check := func(l string) {
+		if got, want := isHostLabel(l), hostLabel.MatchString(l); got != want {
+			t.Errorf("isHostLabel(%q) = %v, regexp says %v", l, got, want)
+		}
+	}
+	alphabet := []string{"a", "z", "0", "9", "-", "A", "_", ".", "\x00", "é", "\n"}
+	var grow func(prefix string, n int)
+	grow = func(prefix string, n int) {
+		check(prefix)
+		if n == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			grow(prefix+c, n-1)
+		}
+	}
+	grow("", 3)
+	for b := range 256 {
+		check(string([]byte{byte(b)}))
+		check("a" + string([]byte{byte(b)}) + "a")
+	}
+	for _, n := range []int{61, 62, 63, 64, 65} {
+		check(strings.Repeat("a", n))
+		check("a" + strings.Repeat("-", n-2) + "a")
+	}
+}
+
+// FuzzIsHostLabel: the regexp and the hand-written check never disagree.
+func FuzzIsHostLabel(f *testing.F) {
+	for _, s := range []string{"a", "a-b", "-a", "a-", "", "xn--mnchen-3ya", strings.Repeat("b", 64)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, l string) {
+		if got, want := isHostLabel(l), hostLabel.MatchString(l); got != want {
+			t.Fatalf("isHostLabel(%q) = %v, regexp says %v", l, got, want)
+		}
+	})
+}
+
+func BenchmarkParseHost(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseHost("sso.example.org:8443"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
