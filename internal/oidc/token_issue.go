@@ -64,6 +64,14 @@ func liveGrantError(err error) error {
 func (p *Provider) grantInForce(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
 	clientNeedsGroups := needsGroups(c, nil)
 	a, err := rs.Grants().Access(ctx, t.ID, grantID, "", clientNeedsGroups)
+	return p.accessInForce(ctx, rs, t, c, grantID, a, err, clientNeedsGroups)
+}
+
+// accessInForce is grantInForce's rule on what Access (or, for a refresh,
+// RefreshTokens.GetAccess) read: a, or err from reading it, with the
+// member's groups when clientNeedsGroups (needsGroups(c, nil)).
+func (p *Provider) accessInForce(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, grantID string,
+	a store.GrantAccess, err error, clientNeedsGroups bool) (model.Grant, holder, error) {
 	g := a.Grant
 	switch {
 	case errors.Is(err, model.ErrNotFound):

@@ -49,7 +49,16 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 
 // rotateRefresh is the transaction of a refresh.
 func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequest, hash string, requested oauth.Scopes) (redemption, error) {
-	rt, err := tx.RefreshTokens().Get(ctx, req.tenant.ID, hash)
+	// The token, its grant and member come in one read. Should it find
+	// nothing, Get tells an unknown token from one whose grant or member is
+	// gone (which the foreign keys rule out), so every answer stays as the
+	// separate reads gave it.
+	clientNeedsGroups := needsGroups(req.client, nil)
+	ra, accessErr := tx.RefreshTokens().GetAccess(ctx, req.tenant.ID, hash, clientNeedsGroups)
+	rt, err := ra.Token, accessErr
+	if errors.Is(accessErr, model.ErrNotFound) {
+		rt, err = tx.RefreshTokens().Get(ctx, req.tenant.ID, hash)
+	}
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("unknown refresh token")))
@@ -68,7 +77,7 @@ func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequ
 	if err != nil {
 		return refused(err)
 	}
-	g, h, err := p.grantInForce(ctx, tx, req.tenant, req.client, rt.GrantID)
+	g, h, err := p.accessInForce(ctx, tx, req.tenant, req.client, rt.GrantID, ra.GrantAccess, accessErr, clientNeedsGroups)
 	if err != nil {
 		return refusedUnlessFault(err)
 	}

@@ -133,6 +133,12 @@ type TokenAccess struct {
 	Revoked      bool // the access token's jti is revoked
 }
 
+// RefreshAccess is what RefreshTokens.GetAccess reads.
+type RefreshAccess struct {
+	Token model.RefreshToken
+	GrantAccess
+}
+
 // AuthCodes stores authorization codes by hash.
 type AuthCodes interface {
 	// Create fails with ErrNotFound when the grant is not in the tenant; a
@@ -157,6 +163,13 @@ type RefreshTokens interface {
 	Use(ctx context.Context, tenantID, hash string, at time.Time) (t model.RefreshToken, first bool, err error)
 	// Get returns a token without using it (introspection, revocation).
 	Get(ctx context.Context, tenantID, hash string) (model.RefreshToken, error)
+	// GetAccess reads in one statement what a refresh decides on: the
+	// token (as Get), its grant and member, and the member's groups when
+	// withGroups (as Grants.Access; Revoked stays false). A refresh pays
+	// for every statement, a round trip each on PostgreSQL. ErrNotFound
+	// when the token is not in the tenant or its grant has no member; Get
+	// then tells those apart.
+	GetAccess(ctx context.Context, tenantID, hash string, withGroups bool) (RefreshAccess, error)
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)
 }
 

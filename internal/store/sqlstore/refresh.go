@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -55,17 +54,9 @@ func (r refreshTokens) DeleteExpired(ctx context.Context, before time.Time) (int
 }
 
 func scanRefresh(sc scanner) (model.RefreshToken, error) {
-	var t model.RefreshToken
-	var scopes string
-	var auth, created, expires int64
-	var used sql.NullInt64
-	err := sc.Scan(&t.Hash, &t.TenantID, &t.GrantID, &t.ClientID, &t.MemberID, &scopes,
-		&auth, &created, &expires, &used)
-	if err != nil {
+	var r refreshRow
+	if err := sc.Scan(r.dest()...); err != nil {
 		return model.RefreshToken{}, err
 	}
-	t.AuthTime, t.CreatedAt, t.ExpiresAt = fromMicros(auth), fromMicros(created), fromMicros(expires)
-	t.UsedAt = fromNullMicros(used)
-	t.Scopes, err = parseList(scopes)
-	return t, err
+	return r.token()
 }
