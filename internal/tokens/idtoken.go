@@ -50,15 +50,15 @@ func (i *Issuer) IDToken(ctx context.Context, p IDTokenParams) (string, error) {
 		c["amr"] = p.AMR
 	}
 	optional(c, "acr", p.ACR)
-	for name, value := range map[string]string{"at_hash": p.AccessToken, "c_hash": p.Code} {
-		if value == "" {
+	for _, hv := range [...]struct{ name, value string }{{"at_hash", p.AccessToken}, {"c_hash", p.Code}} {
+		if hv.value == "" {
 			continue
 		}
-		h, err := halfHash(alg, value)
+		h, err := halfHash(alg, hv.value)
 		if err != nil {
 			return "", err
 		}
-		c[name] = h
+		c[hv.name] = h
 	}
 	return i.sign(ctx, p.Tenant.ID, alg, keys.TypeJWT, p.ClientSecret, c)
 }

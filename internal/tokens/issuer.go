@@ -8,13 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/guildgate/guildgate/internal/keys"
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 )
 
 // Defaults for an Issuer's zero fields.
@@ -81,10 +81,16 @@ func (i *Issuer) sign(ctx context.Context, tenantID, alg, typ string, secret []b
 }
 
 // encodeClaims is json.Marshal, without reflection for the claims that
-// write themselves (accessWire).
+// write themselves (accessWire) and for a map of the value types ID tokens
+// hold (oauth.AppendJSONMap).
 func encodeClaims(claims any) ([]byte, error) {
-	if a, ok := claims.(interface{ appendJSON([]byte) []byte }); ok {
-		return a.appendJSON(make([]byte, 0, 512)), nil
+	switch c := claims.(type) {
+	case interface{ appendJSON([]byte) []byte }:
+		return c.appendJSON(make([]byte, 0, 512)), nil
+	case map[string]any:
+		if b, ok := oauth.AppendJSONMap(make([]byte, 0, 768), c); ok {
+			return b, nil
+		}
 	}
 	return json.Marshal(claims)
 }
@@ -98,16 +104,13 @@ func idTokenAlg(c model.Client) string { return orDefault(c.IDTokenAlg, model.Al
 // as OpenID-certified OPs do and as go-oidc and the OpenID Foundation's
 // conformance suite expect.
 func halfHash(alg, value string) (string, error) {
-	var h hash.Hash
 	switch alg {
 	case model.AlgRS256, model.AlgES256, model.AlgHS256:
-		h = sha256.New()
+		sum := sha256.Sum256([]byte(value))
+		return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]), nil
 	case model.AlgEdDSA:
-		h = sha512.New()
-	default:
-		return "", fmt.Errorf("tokens: no token hash for algorithm %q", alg)
+		sum := sha512.Sum512([]byte(value))
+		return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]), nil
 	}
-	h.Write([]byte(value))
-	sum := h.Sum(nil)
-	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]), nil
+	return "", fmt.Errorf("tokens: no token hash for algorithm %q", alg)
 }
