@@ -38,3 +38,18 @@ func (s *Store) TempStore(ctx context.Context) (writer, reader int) {
 	_ = s.readers.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&reader)
 	return writer, reader
 }
+
+// Checkpoints reports how many checkpoints the SQLite store's checkpointer
+// has done, and the WAL's frames and those it copied in the latest.
+func (s *Store) Checkpoints() (runs, frames, copied int64) {
+	if f := s.checkpoints.last.Load(); f != nil {
+		frames, copied = f[0], f[1]
+	}
+	return s.checkpoints.runs.Load(), frames, copied
+}
+
+// WALAutocheckpoint reads PRAGMA wal_autocheckpoint on the SQLite writer.
+func (s *Store) WALAutocheckpoint(ctx context.Context) (pages int) {
+	_ = s.pool.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&pages)
+	return pages
+}

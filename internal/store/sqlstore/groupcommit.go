@@ -64,6 +64,8 @@ type commitQueue struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+	// wrote, if set, is told of every commit (checkpoint.go).
+	wrote func()
 	// arrived counts the jobs that have asked for a turn and groups the
 	// transactions begun, for tests to see that groups form.
 	arrived, groups atomic.Int64
@@ -233,6 +235,8 @@ func (q *commitQueue) group(first *commitJob) {
 		_ = tx.Rollback()
 	} else if err := tx.Commit(); err != nil {
 		outcome = fmt.Errorf("commit: %w", q.d.mapErr(err))
+	} else if q.wrote != nil {
+		q.wrote()
 	}
 	for _, m := range members {
 		if outcome != nil {

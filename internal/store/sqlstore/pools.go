@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -33,7 +34,8 @@ func readerConns() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 // statement changes, which the page cache holds changed beside them
 // anyway, and is dropped when the savepoint is released. Readers keep the
 // default: their temporary storage is sorting, which may be large.
-const writerPragmas = "&_pragma=temp_store(MEMORY)"
+// The writer's own automatic checkpoint is only a backstop (checkpoint.go).
+var writerPragmas = "&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(" + strconv.Itoa(backstopPages) + ")"
 
 // openSQLite opens the writer and the readers on one file. The writer is
 // pinged first, so WAL mode is set before a reader opens the file.
@@ -53,9 +55,14 @@ func openSQLite(ctx context.Context, source string) (*Store, error) {
 		_ = writer.Close()
 		return nil, fmt.Errorf("open sqlite database: unreachable: %w", err)
 	}
+	ckdb := sql.OpenDB(&sqliteConnector{dsn: source})
+	ckdb.SetMaxOpenConns(1)
+	ckdb.SetMaxIdleConns(1)
+	checkpoints := newCheckpointer(ckdb)
 	commits := newCommitQueue(writer, sqliteDialect)
+	commits.wrote = checkpoints.wrote
 	return &Store{pool: writer, readers: readers, db: split{writer: writer, readers: readers, commits: commits},
-		d: sqliteDialect, commits: commits}, nil
+		d: sqliteDialect, commits: commits, checkpoints: checkpoints}, nil
 }
 
 // split runs plain reads (statements that begin with SELECT) on the

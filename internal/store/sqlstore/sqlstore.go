@@ -50,6 +50,9 @@ type Store struct {
 	// wait together as one (groupcommit.go); nil on PostgreSQL, whose
 	// writers do not queue for one lock.
 	commits *commitQueue
+	// checkpoints copies SQLite's WAL into the database off the commit
+	// path (checkpoint.go); nil on PostgreSQL.
+	checkpoints *checkpointer
 	// db is what the repositories run statements on: pool and readers
 	// (see split), or tx.
 	db querier
@@ -126,7 +129,7 @@ func (s *Store) Close() error {
 		return s.pool.Close()
 	}
 	s.commits.close()
-	return errors.Join(s.readers.Close(), s.pool.Close())
+	return errors.Join(s.checkpoints.close(), s.readers.Close(), s.pool.Close())
 }
 
 // The aggregates are views of the same connection pool; they hold no state.
