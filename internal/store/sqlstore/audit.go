@@ -18,11 +18,7 @@ type audit struct{ s *Store }
 
 // Append ignores e.ID: the database assigns it.
 func (r audit) Append(ctx context.Context, e model.AuditEvent) error {
-	detail, err := json.Marshal(e.Detail)
-	if err != nil {
-		return fmt.Errorf("append audit event: %w", err)
-	}
-	args := []any{e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, string(detail)}
+	args := []any{e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, auditDetail(e.Detail)}
 	if _, err := r.s.exec(ctx, r.s.db, insertAuditEvent, args...); err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
