@@ -26,8 +26,11 @@ type Resolver struct {
 	cache map[string]cached
 }
 
+// cached holds the tenant boxed as request contexts carry it (see
+// NewContext), so a request reuses the entry's box instead of copying the
+// tenant into a new one; a boxed struct is never written to.
 type cached struct {
-	tenant  model.Tenant
+	tenant  any // model.Tenant
 	expires time.Time
 }
 
@@ -36,6 +39,15 @@ const maxCached = 1024
 
 // Resolve returns the tenant serving host (as ParseHost returns it).
 func (r *Resolver) Resolve(ctx context.Context, host string) (model.Tenant, error) {
+	t, err := r.resolve(ctx, host)
+	if err != nil {
+		return model.Tenant{}, err
+	}
+	return t.(model.Tenant), nil
+}
+
+// resolve is Resolve with the tenant boxed.
+func (r *Resolver) resolve(ctx context.Context, host string) (any, error) {
 	now := r.Now()
 	if t, ok := r.lookup(host, now); ok {
 		return t, nil
@@ -45,26 +57,27 @@ func (r *Resolver) Resolve(ctx context.Context, host string) (model.Tenant, erro
 		t, err = r.Tenants.GetBySlug(ctx, model.DefaultTenantSlug)
 	}
 	if err != nil {
-		return model.Tenant{}, fmt.Errorf("resolve tenant for host: %w", err)
+		return nil, fmt.Errorf("resolve tenant for host: %w", err)
 	}
-	r.remember(host, t, now)
-	return t, nil
+	return r.remember(host, t, now), nil
 }
 
-func (r *Resolver) lookup(host string, now time.Time) (model.Tenant, bool) {
+func (r *Resolver) lookup(host string, now time.Time) (any, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c, ok := r.cache[host]
 	return c.tenant, ok && now.Before(c.expires)
 }
 
-func (r *Resolver) remember(host string, t model.Tenant, now time.Time) {
+func (r *Resolver) remember(host string, t model.Tenant, now time.Time) any {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.cache == nil || len(r.cache) >= maxCached {
 		r.cache = make(map[string]cached)
 	}
-	r.cache[host] = cached{tenant: t, expires: now.Add(r.TTL)}
+	boxed := any(t)
+	r.cache[host] = cached{tenant: boxed, expires: now.Add(r.TTL)}
+	return boxed
 }
 
 // Middleware puts the request's tenant in its context. onErr renders the
@@ -78,11 +91,12 @@ func (r *Resolver) Middleware(next http.Handler, onErr func(http.ResponseWriter,
 			onErr(w, req, httpx.BadRequestMsg(i18n.M("error.bad_host")).WithCause(err))
 			return
 		}
-		t, err := r.Resolve(req.Context(), host)
+		t, err := r.resolve(req.Context(), host)
 		if err != nil {
 			onErr(w, req, err)
 			return
 		}
-		next.ServeHTTP(w, req.WithContext(NewContext(req.Context(), t)))
+		// As NewContext, with the cache entry's box.
+		next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), ctxKey{}, t)))
 	})
 }
