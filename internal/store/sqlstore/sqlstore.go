@@ -53,6 +53,9 @@ type Store struct {
 	// checkpoints copies SQLite's WAL into the database off the commit
 	// path (checkpoint.go); nil on PostgreSQL.
 	checkpoints *checkpointer
+	// audits writes PostgreSQL's plain audit appends several to a
+	// statement (postgres_audit.go); nil on SQLite.
+	audits *auditBatcher
 	// db is what the repositories run statements on: pool and readers
 	// (see split), or tx.
 	db querier
@@ -105,7 +108,8 @@ func openPostgres(ctx context.Context, source string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open postgres database: unreachable: %w", err)
 	}
-	return &Store{pool: db, readers: db, db: db, d: postgresDialect}, nil
+	audits := newAuditBatcher(db)
+	return &Store{pool: db, readers: db, db: pgPool{DB: db, audits: audits}, d: postgresDialect, audits: audits}, nil
 }
 
 // NarrowedFiles lists the SQLite files that other users could read until
@@ -126,6 +130,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases every connection.
 func (s *Store) Close() error {
 	if s.readers == s.pool {
+		s.audits.close()
 		return s.pool.Close()
 	}
 	s.commits.close()
