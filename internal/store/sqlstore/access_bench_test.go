@@ -55,6 +55,7 @@ func BenchmarkGrantAccess(b *testing.B) {
 			})
 			b.Run("one-read-token-columns", func(b *testing.B) {
 				b.ReportAllocs()
+				ctx := b.Context() // cancellable, as a request's is
 				for b.Loop() {
 					if _, err := s.Grants().TokenAccess(ctx, tn, g.ID, jti, true); err != nil {
 						b.Fatal(err)
