@@ -42,7 +42,8 @@ const cancelDelay = 10 * time.Millisecond
 const cancelDeadline = 2 * time.Second
 
 // openPostgresDB is sql.Open("pgx", source) with statements cancelled in
-// the server rather than by closing their connection.
+// the server rather than by closing their connection, and a transaction's
+// audit rows sent with its COMMIT (postgres_conn.go).
 func openPostgresDB(source string) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(source)
 	if err != nil {
@@ -51,7 +52,7 @@ func openPostgresDB(source string) (*sql.DB, error) {
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
 	}
-	return stdlib.OpenDB(*cfg), nil
+	return sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)}), nil
 }
 
 // txContext is the context a transaction begins with: on PostgreSQL ctx
