@@ -53,7 +53,7 @@ func newEnv(t *testing.T) *env {
 	e.links = &onetime.Service{Links: e.st.OneTimeLinks(), Members: e.st.Members(), Dir: dir, Audit: e.st.Audit(), Now: clock, Atomic: e.st.Atomic}
 	mux := http.NewServeMux()
 	(&Handler{Links: e.links, UI: pages, Errors: errs, CSRF: &httpx.CSRF{Errors: errs},
-		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: clock}}).Mount(mux)
+		Sessions: &session.Manager{Store: e.st.Sessions(), Now: clock}}).Mount(mux)
 	e.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r.WithContext(tenancy.NewContext(r.Context(), tn)))
 	})

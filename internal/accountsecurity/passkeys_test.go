@@ -58,7 +58,7 @@ func newEnv(t *testing.T) *env {
 			Throttle: limiter, Audit: e.st.Audit(), Logger: logger, Now: clock},
 		Passkeys: &passkeys.Service{Passkeys: e.st.Passkeys(), Members: e.st.Members(), Markers: e.st.AuthResumes(),
 			Secrets: kr, Throttle: limiter, Audit: e.st.Audit(), Logger: logger, Now: clock},
-		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: clock},
+		Sessions: &session.Manager{Store: e.st.Sessions(), Now: clock},
 		UI:       pages, Errors: errs, CSRF: &httpx.CSRF{Errors: errs}, Now: clock,
 	}).Mount(mux)
 	e.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +90,7 @@ func (e *env) member(email string, amr ...string) member {
 	}
 	w := httptest.NewRecorder()
 	r := httptest.NewRequest("GET", "https://sso.example/", nil)
-	if _, err := (&session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: func() time.Time { return e.now }}).
+	if _, err := (&session.Manager{Store: e.st.Sessions(), Now: func() time.Time { return e.now }}).
 		Start(w, r, e.tenant, m, amr); err != nil {
 		e.t.Fatal(err)
 	}

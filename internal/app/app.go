@@ -170,7 +170,7 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	htmlErrors := &httpx.ErrorWriter{Logger: a.logger, Renderer: httpx.HTMLErrors{Logger: a.logger,
 		Pages: ui.ErrorPages{UI: pages, Tenant: requestTenant}}}
 	csrf := &httpx.CSRF{Errors: htmlErrors}
-	sessions := &session.Manager{Store: a.store.Sessions(), Members: a.store.Members(), Now: a.now,
+	sessions := &session.Manager{Store: a.store.Sessions(), Now: a.now,
 		Idle: a.cfg.SessionIdle, Absolute: a.cfg.SessionAbsolute}
 	resolver := &tenancy.Resolver{Tenants: a.store.Tenants(), TTL: 5 * time.Second, Now: a.now}
 	testSignIns := &console.TestSignIns{Sessions: sessions, Audit: a.store.Audit(), CSRF: csrf, Now: a.now}

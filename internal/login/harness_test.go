@@ -143,7 +143,7 @@ func (e *env) handler() *Handler {
 		Audit: e.st.Audit(), Logger: logger, Now: e.clock.Now}
 	return &Handler{
 		UI: pages, Errors: errs, MFA: e.mfa, Secrets: kr,
-		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: e.clock.Now},
+		Sessions: &session.Manager{Store: e.st.Sessions(), Now: e.clock.Now},
 		Members:  e.st.Members(), Hasher: password.NewHasher(cheap),
 		Throttle: limiter,
 		CSRF:     &httpx.CSRF{Errors: errs}, Audit: e.st.Audit(), Logger: logger,

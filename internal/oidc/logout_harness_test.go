@@ -92,7 +92,7 @@ func (e *logoutEnv) provider() *Provider {
 	return &Provider{
 		Clients: &clients.Service{Store: e.st.Clients(), Groups: e.st.Groups(), Grants: e.st.Grants(), Audit: e.st.Audit(), Secrets: keyring, Now: time.Now},
 		Keys:    km, Tokens: &tokens.Issuer{Keys: km, Now: time.Now},
-		Sessions: &session.Manager{Store: e.st.Sessions(), Members: e.st.Members(), Now: time.Now},
+		Sessions: &session.Manager{Store: e.st.Sessions(), Now: time.Now},
 		UI:       pages, Pages: errs, CSRF: &httpx.CSRF{Errors: errs},
 		Grants: e.st.Grants(), Members: e.st.Members(), Groups: e.st.Groups(),
 		RefreshTokens: e.st.RefreshTokens(), Revocations: e.st.Revocations(),

@@ -38,11 +38,7 @@ var ErrNoSession = errors.New("session: no valid session")
 
 // Manager starts, finds and ends browser sessions.
 type Manager struct {
-	Store store.Sessions
-	// Deprecated: not read; Store.GetWithMember reads the member with the
-	// session. Kept so that its callers (app, and other packages' test
-	// harnesses) can drop it in their own time.
-	Members  store.Members
+	Store    store.Sessions
 	Now      func() time.Time
 	Idle     time.Duration // 0 means DefaultIdle
 	Absolute time.Duration // 0 means DefaultAbsolute

@@ -34,7 +34,7 @@ func newFixture(t testing.TB) *fixture {
 	st := storetest.NewSQLite(t)
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	f := &fixture{st: st, clock: c, m: &Manager{Store: st.Sessions(), Members: st.Members(), Now: c.Now}}
+	f := &fixture{st: st, clock: c, m: &Manager{Store: st.Sessions(), Now: c.Now}}
 	f.tenant = model.Tenant{ID: ids.NewUUID(), Slug: "bakers", Name: "Bakers", Issuer: "https://bakers.example", CreatedAt: c.t, UpdatedAt: c.t}
 	f.another = model.Tenant{ID: ids.NewUUID(), Slug: "smiths", Name: "Smiths", Issuer: "https://smiths.example", CreatedAt: c.t, UpdatedAt: c.t}
 	for _, tn := range []model.Tenant{f.tenant, f.another} {
