@@ -113,14 +113,25 @@ func (b *a11yTab) audit(name string) {
 
 // reflow narrows the viewport to 320 CSS pixels and fails when the page
 // then scrolls sideways.
+//
+// Chromium can answer an override's command before the page has its new
+// size (clearing one, it does: the window's own size comes back later), so
+// each change waits until the page's width is the one asked for: the
+// measurement is of the narrow page, and the test's next click is aimed at
+// the page as it is then laid out. Without that wait a click after an audit
+// was aimed at the 320 px layout and, the page widening meanwhile, landed
+// beside its button, and nothing happened.
 func (b *a11yTab) reflow(name string) {
 	b.T.Helper()
 	type widths struct{ Scroll, Client int }
+	wide := testenv.Run(b.Browser, "read the width of "+name, chromedp.Evaluate[int](`innerWidth`))
 	b.Do("narrow the window on "+name, call(emulation.SetDeviceMetricsOverride,
-		emulation.SetDeviceMetricsOverrideParams{Width: 320, Height: 640, DeviceScaleFactor: 1, Mobile: true}))
+		emulation.SetDeviceMetricsOverrideParams{Width: 320, Height: 640, DeviceScaleFactor: 1, Mobile: true}),
+		chromedp.Poll[chromedp.Void](`innerWidth === 320`))
 	w := testenv.Run(b.Browser, "measure "+name, chromedp.Evaluate[widths](
 		`({Scroll: document.documentElement.scrollWidth, Client: document.documentElement.clientWidth})`))
-	b.Do("widen the window again", call(emulation.ClearDeviceMetricsOverride, cdp.Empty{}))
+	b.Do("widen the window again", call(emulation.ClearDeviceMetricsOverride, cdp.Empty{}),
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`innerWidth === %d`, wide)))
 	if w.Scroll > w.Client {
 		b.T.Errorf("%s: at 320 px the page is %d px wide: it scrolls sideways", name, w.Scroll)
 	}
