@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/guildgate/guildgate/internal/i18n"
@@ -59,6 +60,33 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 		if !strings.Contains(body, u.StaticURL("gg.css")) {
 			t.Errorf("%s: stylesheet missing", name)
+		}
+	}
+}
+
+// TestFirstRendersAtOnce: a page is parsed on its first render, so the
+// first renders of a page arriving together (a burst of sign-ins right after
+// start-up) must each get the whole page, identical, parsed once.
+func TestFirstRendersAtOnce(t *testing.T) {
+	u := newUI(t)
+	_, want := render(t, u, PageLoginPassword, samples[PageLoginPassword])
+	u = newUI(t)
+	const n = 16
+	bodies := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			w := httptest.NewRecorder()
+			if err := u.Render(w, http.StatusOK, PageLoginPassword, samples[PageLoginPassword]); err != nil {
+				t.Error(err)
+			}
+			bodies[i] = w.Body.String()
+		})
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if b != want {
+			t.Fatalf("render %d of %d differs from a lone render: %d bytes, want %d", i, n, len(b), len(want))
 		}
 	}
 }
