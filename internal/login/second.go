@@ -90,11 +90,7 @@ func (h *Handler) hasSecondFactor(ctx context.Context, m model.Member) (bool, er
 	if h.MFA == nil {
 		return false, nil
 	}
-	st, err := h.MFA.Status(ctx, m.TenantID, m.ID)
-	if err != nil {
-		return false, err
-	}
-	return st.Any(), nil
+	return h.MFA.HasSecondFactor(ctx, m.TenantID, m.ID)
 }
 
 // askCode ends a right password of a member with a second factor: no

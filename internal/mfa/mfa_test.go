@@ -310,3 +310,36 @@ func TestResetRemovesEverything(t *testing.T) {
 		t.Fatalf("status after reset %+v", st)
 	}
 }
+
+// TestHasSecondFactor: an authenticator or a passkey is a second factor,
+// recovery codes alone are not, and the answer is always Status's Any.
+func TestHasSecondFactor(t *testing.T) {
+	ctx := t.Context()
+	check := func(e *env, want bool) {
+		t.Helper()
+		got, err := e.svc.HasSecondFactor(ctx, e.tenant.ID, e.member.ID)
+		st, serr := e.svc.Status(ctx, e.tenant.ID, e.member.ID)
+		if err != nil || serr != nil || got != want || st.Any() != want {
+			t.Fatalf("HasSecondFactor %v (%v), Status %+v (%v); want %v", got, err, st, serr, want)
+		}
+	}
+	e := newEnv(t)
+	check(e, false)
+	if err := e.st.Factors().ReplaceRecoveryCodes(ctx, e.tenant.ID, e.member.ID, []string{"h1", "h2"}); err != nil {
+		t.Fatal(err)
+	}
+	check(e, false)
+	if err := e.st.Passkeys().AddPasskey(ctx, model.Passkey{TenantID: e.tenant.ID, MemberID: e.member.ID, ID: "k1",
+		Name: "k1", Record: []byte("{}"), CreatedAt: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	check(e, true)
+
+	e = newEnv(t)
+	e.enrol()
+	check(e, true)
+	if _, err := e.svc.Reset(ctx, e.tenant, e.member, "cli"); err != nil {
+		t.Fatal(err)
+	}
+	check(e, false)
+}
