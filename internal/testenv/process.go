@@ -2,18 +2,37 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// BuildBinary builds the guildgate command of the module under test into a
-// temporary directory of t and returns its path. ldflags may be empty.
+// builds holds the binaries BuildBinary made, by ldflags, in one directory
+// for the whole test process.
+var builds struct {
+	sync.Mutex
+	dir  string
+	bins map[string]string
+}
+
+// BuildBinary builds the guildgate command of the module under test and
+// returns its path. ldflags may be empty. Linking takes seconds and the
+// result is the same for every test, so each ldflags is built once per test
+// process, into a directory that RemoveBuilds deletes: a package whose tests
+// call BuildBinary calls RemoveBuilds from its TestMain. Tests must not
+// change the binary.
 func BuildBinary(t testing.TB, ldflags string) string {
 	t.Helper()
+	builds.Lock()
+	defer builds.Unlock()
+	if bin, ok := builds.bins[ldflags]; ok {
+		return bin
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
@@ -21,13 +40,31 @@ func BuildBinary(t testing.TB, ldflags string) string {
 	if err != nil || filepath.Base(gomod) != "go.mod" {
 		t.Fatalf("go env GOMOD = %q, %v: the test does not run inside the module", gomod, err)
 	}
-	bin := filepath.Join(t.TempDir(), "guildgate")
+	if builds.dir == "" {
+		if builds.dir, err = os.MkdirTemp("", "guildgate-test-bin-"); err != nil {
+			t.Fatal(err)
+		}
+		builds.bins = map[string]string{}
+	}
+	bin := filepath.Join(builds.dir, fmt.Sprintf("guildgate-%d", len(builds.bins)))
 	build := exec.CommandContext(ctx, "go", "build", "-ldflags", ldflags, "-o", bin, "./cmd/guildgate")
 	build.Dir = filepath.Dir(gomod)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/guildgate: %v\n%s", err, out)
 	}
+	builds.bins[ldflags] = bin
 	return bin
+}
+
+// RemoveBuilds deletes the binaries BuildBinary made. Call it from TestMain
+// after the tests have run.
+func RemoveBuilds() {
+	builds.Lock()
+	defer builds.Unlock()
+	if builds.dir != "" {
+		_ = os.RemoveAll(builds.dir)
+		builds.dir, builds.bins = "", nil
+	}
 }
 
 // CleanEnv is this process's environment without any GUILDGATE_* variable,
