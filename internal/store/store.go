@@ -29,7 +29,11 @@ type Store interface {
 	// Keys.Replace) join the transaction. Return an operation's error
 	// rather than carrying on: on PostgreSQL a failed statement (a
 	// conflict, say) spoils the transaction, and its commit then fails.
-	// A read that finds nothing (ErrNotFound) spoils nothing.
+	// A read that finds nothing (ErrNotFound) spoils nothing. On
+	// PostgreSQL the refusal of a new grant, code, refresh token or audit
+	// row may come from the commit, as Atomic's error, rather than from its
+	// Create or Append: those writes are sent with the transaction's next
+	// statement.
 	Atomic(ctx context.Context, fn func(tx Tx) error) error
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error

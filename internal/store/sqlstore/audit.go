@@ -19,7 +19,7 @@ type audit struct{ s *Store }
 // Append ignores e.ID: the database assigns it.
 func (r audit) Append(ctx context.Context, e model.AuditEvent) error {
 	args := []any{e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, auditDetail(e.Detail)}
-	if _, err := r.s.exec(ctx, r.s.db, insertAuditEvent, args...); err != nil {
+	if _, err := r.s.exec(r.s.heldBack(ctx), r.s.db, insertAuditEvent, args...); err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
 	return nil

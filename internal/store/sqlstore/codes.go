@@ -19,7 +19,7 @@ const codeCols = `hash, tenant_id, grant_id, client_id, member_id, session_id, r
 	consumed_at`
 
 func (r authCodes) Create(ctx context.Context, c model.AuthCode) error {
-	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO auth_codes (hash, tenant_id, grant_id, client_id,
+	_, err := r.s.exec(r.s.heldBack(ctx), r.s.db, `INSERT INTO auth_codes (hash, tenant_id, grant_id, client_id,
 		member_id, session_id, redirect_uri, scopes, nonce, code_challenge, code_challenge_method,
 		auth_time, created_at, expires_at, consumed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,

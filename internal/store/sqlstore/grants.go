@@ -22,7 +22,7 @@ const grantCols = `id, tenant_id, client_id, member_id, session_id, scopes, auth
 	created_at, expires_at, revoked_at, amr`
 
 func (r grants) Create(ctx context.Context, g model.Grant) error {
-	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO grants (tenant_id, id, client_id, member_id,
+	_, err := r.s.exec(r.s.heldBack(ctx), r.s.db, `INSERT INTO grants (tenant_id, id, client_id, member_id,
 		session_id, scopes, auth_time, created_at, expires_at, revoked_at, amr)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		g.TenantID, g.ID, clientKey(g.ClientID), nullIfEmpty(g.MemberID), nullIfEmpty(g.SessionID),

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,8 +44,8 @@ const cancelDeadline = 2 * time.Second
 
 // openPostgresDB is sql.Open("pgx", source) with statements cancelled in
 // the server rather than by closing their connection, and a transaction's
-// audit rows sent with its COMMIT (postgres_conn.go).
-func openPostgresDB(source string) (*sql.DB, error) {
+// BEGIN and new rows sent with its next statement (postgres_conn.go).
+func openPostgresDB(source string, roundTrips *atomic.Int64) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(source)
 	if err != nil {
 		return nil, err
@@ -52,7 +53,7 @@ func openPostgresDB(source string) (*sql.DB, error) {
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: cancelDelay, DeadlineDelay: cancelDeadline}
 	}
-	return sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)}), nil
+	return sql.OpenDB(pgConnector{Connector: stdlib.GetConnector(*cfg), roundTrips: roundTrips}), nil
 }
 
 // txContext is the context a transaction begins with: on PostgreSQL ctx

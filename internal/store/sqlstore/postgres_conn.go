@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,22 +12,49 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// A transaction that issues tokens ends with its audit row (the event of
-// the change it made, in the same transaction) and then COMMIT: two round
-// trips to PostgreSQL, which cost its backend far more than the INSERT
-// itself does (postgres_audit.go). So inside a transaction the audit
-// INSERT is held back and sent with the COMMIT, in one round trip (pgx's
-// pipelined batch). Nothing is acknowledged earlier: the caller learns the
-// outcome from Commit, and a row the server refuses fails the commit, so
-// the transaction and its change roll back together as before; only the
-// error comes from the commit instead of from Append. Any other statement
-// of the transaction first sends the rows held back, so the transaction
-// reads what it wrote. The batch runs under the context the row was
-// appended with, so a client that hangs up while it waits (for a lock, say)
-// still cancels it (postgres.go).
+// On PostgreSQL a round trip costs the server's backend about 200 µs of
+// CPU whatever the statement (postgres_audit.go), and a transaction that
+// issues tokens is mostly round trips: BEGIN, a read or two, a write whose
+// outcome nobody reads before the commit (the refresh token, the code, the
+// audit row of the change), COMMIT. So a transaction's connection holds
+// back what need not go at once and sends it with the next statement, in
+// one round trip (pgx's pipelined batch):
+//
+//   - BEGIN waits for the transaction's first statement, and a transaction
+//     that never ran one sends nothing at all;
+//   - a write the store marks with holdBack (its caller reads neither a row
+//     count nor a row from it) waits for the next statement, or the COMMIT.
+//
+// Nothing is acknowledged earlier: the caller learns the outcome from
+// Commit, and a held write the server refuses fails the commit, so the
+// transaction and its change roll back together as before; only the error
+// comes from the commit instead of from the write. Any other statement of
+// the transaction first sends what is held, in order, so the transaction
+// reads what it wrote. A batch runs under the context of the last held
+// write or of the statement it carries, so a client that hangs up while it
+// waits (for a lock, say) still cancels it (postgres.go).
+
+// heldBackKey marks a context whose write may be held back.
+type heldBackKey struct{}
+
+// holdBack marks ctx for a write inside a transaction whose outcome the
+// caller does not read before the commit: it may then be sent with the
+// transaction's next statement. Outside a transaction the mark does
+// nothing, and SQLite ignores it.
+func holdBack(ctx context.Context) context.Context {
+	return context.WithValue(ctx, heldBackKey{}, true)
+}
+
+func heldBack(ctx context.Context) bool {
+	v, _ := ctx.Value(heldBackKey{}).(bool)
+	return v
+}
 
 // pgConnector opens pgx's database/sql connections, wrapped.
-type pgConnector struct{ driver.Connector }
+type pgConnector struct {
+	driver.Connector
+	roundTrips *atomic.Int64 // counts every connection's round trips
+}
 
 func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	dc, err := c.Connector.Connect(ctx)
@@ -38,68 +66,131 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		_ = dc.Close()
 		return nil, errors.New("pgx connector returned an unexpected connection")
 	}
-	return &pgConn{Conn: sc}, nil
+	return &pgConn{Conn: sc, trips: c.roundTrips}, nil
 }
 
-// pgConn is one connection and the audit rows its open transaction holds
-// back. database/sql uses a connection from one goroutine at a time.
+// pgConn is one connection and what its open transaction holds back.
+// database/sql uses a connection from one goroutine at a time.
 type pgConn struct {
 	*stdlib.Conn
-	tx      *pgTx
-	pending []heldRow
+	tx      *pgTx  // the open transaction that holds statements back, or nil
+	begun   bool   // its BEGIN has been sent
+	pending []held // its writes not yet sent, in order
+	trips   *atomic.Int64
 }
 
-// heldRow is an audit INSERT not yet sent.
-type heldRow struct {
-	ctx  context.Context
-	args []any
+// held is a write not yet sent.
+type held struct {
+	ctx   context.Context
+	query string
+	args  []any
 }
 
 var (
-	_ driver.ExecerContext  = (*pgConn)(nil)
-	_ driver.QueryerContext = (*pgConn)(nil)
-	_ driver.ConnBeginTx    = (*pgConn)(nil)
+	_ driver.ExecerContext      = (*pgConn)(nil)
+	_ driver.QueryerContext     = (*pgConn)(nil)
+	_ driver.ConnBeginTx        = (*pgConn)(nil)
+	_ driver.ConnPrepareContext = (*pgConn)(nil)
 )
 
+// BeginTx sends nothing yet for a transaction of the default kind, which
+// is every one the store opens; any other is pgx's own, held back nowhere.
 func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	tx, err := c.Conn.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
+	if opts.Isolation != 0 || opts.ReadOnly {
+		c.trips.Add(1)
+		return c.Conn.BeginTx(ctx, opts)
 	}
-	c.tx, c.pending = &pgTx{Tx: tx, c: c}, nil
+	if c.Conn.Conn().IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	c.tx, c.begun, c.pending = &pgTx{c: c, ctx: ctx}, false, nil
 	return c.tx, nil
 }
 
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if c.tx != nil && query == insertAuditEvent {
-		c.pending = append(c.pending, heldRow{ctx: ctx, args: values(args)})
+	if c.tx == nil {
+		c.trips.Add(1)
+		return c.Conn.ExecContext(ctx, query, args)
+	}
+	if heldBack(ctx) {
+		c.pending = append(c.pending, held{ctx: ctx, query: query, args: values(args)})
 		return driver.RowsAffected(1), nil
 	}
-	if err := c.flush(); err != nil {
+	if c.begun && len(c.pending) == 0 {
+		c.trips.Add(1)
+		return c.Conn.ExecContext(ctx, query, args)
+	}
+	// What is held, then this statement, in one round trip.
+	tag, err := c.send(ctx, held{ctx: ctx, query: query, args: values(args)})
+	if err != nil {
 		return nil, err
 	}
-	return c.Conn.ExecContext(ctx, query, args)
+	return driver.RowsAffected(tag.RowsAffected()), nil
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if err := c.flush(); err != nil {
+	if err := c.flush(ctx); err != nil {
 		return nil, err
 	}
+	c.trips.Add(1)
 	return c.Conn.QueryContext(ctx, query, args)
 }
 
-// flush sends the rows held back, one statement each, as they would have
-// gone without holding them.
-func (c *pgConn) flush() error {
-	for len(c.pending) > 0 {
-		r := c.pending[0]
-		c.pending = c.pending[1:]
-		if _, err := c.Conn.Conn().Exec(r.ctx, insertAuditEvent, r.args...); err != nil {
-			c.pending = nil
-			return err
+// PrepareContext sends what is held first: pgx runs a prepared statement
+// on the connection directly, past ExecContext and QueryContext.
+func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
+	return c.Conn.PrepareContext(ctx, query)
+}
+
+// flush sends what the open transaction holds, if anything.
+func (c *pgConn) flush(ctx context.Context) error {
+	if c.tx == nil || c.begun && len(c.pending) == 0 {
+		return nil
+	}
+	_, err := c.send(ctx)
+	return err
+}
+
+// send sends BEGIN if it has not gone yet, the held writes and then last,
+// in one batch, and returns the command tag of the batch's final
+// statement. A failure leaves nothing held; the transaction has then
+// failed, and its COMMIT is answered by a rollback (database/sql's caller
+// sees the statement's error first).
+func (c *pgConn) send(ctx context.Context, last ...held) (pgconn.CommandTag, error) {
+	stmts := append(c.pending, last...)
+	c.pending = nil
+	var b pgx.Batch
+	if !c.begun {
+		b.Queue("BEGIN")
+		c.begun = true
+	}
+	for _, h := range stmts {
+		b.Queue(h.query, h.args...)
+		ctx = h.ctx
+	}
+	return c.batch(ctx, &b)
+}
+
+// batch runs b and returns the command tag of its last statement, or the
+// first error. A statement pgx could not even send leaves the connection
+// unusable for database/sql's purposes only when pgx closed it.
+func (c *pgConn) batch(ctx context.Context, b *pgx.Batch) (pgconn.CommandTag, error) {
+	c.trips.Add(1)
+	br := c.Conn.Conn().SendBatch(ctx, b)
+	var tag pgconn.CommandTag
+	var err error
+	for range b.Len() {
+		if tag, err = br.Exec(); err != nil {
+			break
 		}
 	}
-	return nil
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
 }
 
 func values(args []driver.NamedValue) []any {
@@ -112,52 +203,61 @@ func values(args []driver.NamedValue) []any {
 
 // pgTx ends a transaction of pgConn.
 type pgTx struct {
-	driver.Tx
-	c *pgConn
+	c   *pgConn
+	ctx context.Context // BeginTx's: the COMMIT's when nothing is held
 }
 
-// rollbackTimeout bounds the ROLLBACK after a failed batch, sent without
-// the request's cancellation so the connection is left clean.
+// rollbackTimeout bounds a ROLLBACK, sent without the request's
+// cancellation (which may be what ends the transaction) so the connection
+// is left clean.
 const rollbackTimeout = 5 * time.Second
 
+// Commit sends what is held and COMMIT in one round trip; a transaction
+// that sent nothing and holds nothing has nothing to commit.
 func (t *pgTx) Commit() error {
 	c := t.c
-	pending := c.pending
-	c.tx, c.pending = nil, nil
-	if len(pending) == 0 {
-		return t.Tx.Commit()
+	defer c.end()
+	if !c.begun && len(c.pending) == 0 {
+		return nil
 	}
-	var b pgx.Batch
-	for _, r := range pending {
-		b.Queue(insertAuditEvent, r.args...)
+	ctx := t.ctx
+	if n := len(c.pending); n > 0 {
+		ctx = c.pending[n-1].ctx
 	}
-	b.Queue("COMMIT")
-	conn := c.Conn.Conn()
-	br := conn.SendBatch(pending[len(pending)-1].ctx, &b)
-	var err error
-	for range pending {
-		if _, err = br.Exec(); err != nil {
-			break
-		}
+	tag, err := c.send(ctx, held{ctx: ctx, query: "COMMIT"})
+	if err == nil && tag.String() != "COMMIT" {
+		err = pgx.ErrTxCommitRollback // the server rolled back instead
 	}
-	if err == nil {
-		var tag pgconn.CommandTag
-		if tag, err = br.Exec(); err == nil && tag.String() != "COMMIT" {
-			err = pgx.ErrTxCommitRollback // the server rolled back instead
-		}
-	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil && conn.PgConn().TxStatus() != 'I' && !conn.IsClosed() {
-		ctx, cancel := context.WithTimeout(context.Background(), rollbackTimeout)
-		defer cancel()
-		_, _ = conn.Exec(ctx, "ROLLBACK")
+	if err != nil {
+		c.rollback()
 	}
 	return err
 }
 
 func (t *pgTx) Rollback() error {
-	t.c.tx, t.c.pending = nil, nil
-	return t.Tx.Rollback()
+	c := t.c
+	defer c.end()
+	if !c.begun {
+		return nil
+	}
+	return c.rollback()
 }
+
+// rollback ends a transaction that failed or is abandoned. A connection
+// that cannot even roll back is closed, so database/sql drops it.
+func (c *pgConn) rollback() error {
+	conn := c.Conn.Conn()
+	if conn.IsClosed() || conn.PgConn().TxStatus() == 'I' {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), rollbackTimeout)
+	defer cancel()
+	c.trips.Add(1)
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		_ = conn.Close(ctx)
+		return err
+	}
+	return nil
+}
+
+func (c *pgConn) end() { c.tx, c.begun, c.pending = nil, false, nil }

@@ -18,7 +18,7 @@ const refreshCols = `hash, tenant_id, grant_id, client_id, member_id, scopes, au
 	created_at, expires_at, used_at`
 
 func (r refreshTokens) Create(ctx context.Context, t model.RefreshToken) error {
-	_, err := r.s.exec(ctx, r.s.db, `INSERT INTO refresh_tokens (hash, tenant_id, grant_id,
+	_, err := r.s.exec(r.s.heldBack(ctx), r.s.db, `INSERT INTO refresh_tokens (hash, tenant_id, grant_id,
 		client_id, member_id, scopes, auth_time, created_at, expires_at, used_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		t.Hash, t.TenantID, t.GrantID, clientKey(t.ClientID), t.MemberID, jsonList(t.Scopes),

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -56,6 +57,10 @@ type Store struct {
 	// audits writes PostgreSQL's plain audit appends several to a
 	// statement (postgres_audit.go); nil on SQLite.
 	audits *auditBatcher
+	// roundTrips counts what PostgreSQL's connections sent and waited
+	// for (postgres_conn.go), for tests to see what a transaction costs;
+	// nil on SQLite.
+	roundTrips *atomic.Int64
 	// db is what the repositories run statements on: pool and readers
 	// (see split), or tx.
 	db querier
@@ -99,7 +104,8 @@ func openPostgres(ctx context.Context, source string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := openPostgresDB(source)
+	trips := new(atomic.Int64)
+	db, err := openPostgresDB(source, trips)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres database: %w", err)
 	}
@@ -109,7 +115,8 @@ func openPostgres(ctx context.Context, source string) (*Store, error) {
 		return nil, fmt.Errorf("open postgres database: unreachable: %w", err)
 	}
 	audits := newAuditBatcher(db)
-	return &Store{pool: db, readers: db, db: pgPool{DB: db, audits: audits}, d: postgresDialect, audits: audits}, nil
+	return &Store{pool: db, readers: db, db: pgPool{DB: db, audits: audits}, d: postgresDialect, audits: audits,
+		roundTrips: trips}, nil
 }
 
 // NarrowedFiles lists the SQLite files that other users could read until
@@ -217,6 +224,18 @@ func (s *Store) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
 		bound.db, bound.tx = tx, tx
 		return fn(struct{ store.Repositories }{&bound})
 	})
+}
+
+// heldBack marks ctx for a write of a transaction whose outcome its caller
+// reads only from the commit (a new row by a fresh key: a grant, code,
+// refresh token or audit row), so that PostgreSQL may send it with the
+// transaction's next statement (postgres_conn.go). Outside Atomic, and on
+// SQLite, whose statements cost no round trip, ctx stays as it is.
+func (s *Store) heldBack(ctx context.Context) context.Context {
+	if s.tx == nil || s.d.name != "postgres" {
+		return ctx
+	}
+	return holdBack(ctx)
 }
 
 // errImmutable rejects an Update whose fn changed an identity field. That is
