@@ -50,7 +50,12 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 
 // redeemCode is the transaction of a code exchange.
 func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest, hash string) (redemption, error) {
-	ac, first, err := tx.AuthCodes().Consume(ctx, req.tenant.ID, hash, p.Now())
+	// The code and, when this request consumed it, its grant and member
+	// come in one read; a grant or member found missing is Access's
+	// ErrNotFound, so every answer stays as the separate reads gave it.
+	clientNeedsGroups := needsGroups(req.client, nil)
+	ca, first, err := tx.AuthCodes().ConsumeAccess(ctx, req.tenant.ID, hash, p.Now(), clientNeedsGroups)
+	ac := ca.Code
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return refused(oauth.InvalidGrant(codeInvalid).WithCause(errors.New("unknown code")))
@@ -62,7 +67,12 @@ func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest
 	if err := p.checkCode(req, ac); err != nil {
 		return refused(err)
 	}
-	g, h, err := p.grantInForce(ctx, tx, req.tenant, req.client, ac.GrantID)
+	var access store.GrantAccess
+	accessErr := model.ErrNotFound
+	if ca.Access != nil {
+		access, accessErr = *ca.Access, nil
+	}
+	g, h, err := p.accessInForce(ctx, tx, req.tenant, req.client, ac.GrantID, access, accessErr, clientNeedsGroups)
 	if errors.Is(err, errNotLive) && revokedByReuse(g, ac) {
 		// This request consumed the code first, and the same code arrived
 		// again while it was being redeemed (a racing request on another

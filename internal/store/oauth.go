@@ -139,6 +139,12 @@ type RefreshAccess struct {
 	GrantAccess
 }
 
+// CodeAccess is what AuthCodes.ConsumeAccess reads.
+type CodeAccess struct {
+	Code   model.AuthCode
+	Access *GrantAccess
+}
+
 // AuthCodes stores authorization codes by hash.
 type AuthCodes interface {
 	// Create fails with ErrNotFound when the grant is not in the tenant; a
@@ -151,6 +157,15 @@ type AuthCodes interface {
 	// caller's check. ErrNotFound when no such code exists in the tenant. at
 	// must not be zero.
 	Consume(ctx context.Context, tenantID, hash string, at time.Time) (c model.AuthCode, first bool, err error)
+	// ConsumeAccess is Consume and then, when this call consumed the code
+	// (first), Grants.Access of its grant (no jti: Revoked stays false),
+	// in one statement on PostgreSQL, where a code exchange pays a round
+	// trip for each. The grant is read in the same snapshot as the code is
+	// consumed, so it is never older than a separate read would be.
+	// Access is nil when first is false, and when the grant is not in the
+	// tenant or has no member (where Access returns ErrNotFound). Errors
+	// are Consume's.
+	ConsumeAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (CodeAccess, bool, error)
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)
 }
 

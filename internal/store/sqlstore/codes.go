@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -49,18 +48,9 @@ func (r authCodes) DeleteExpired(ctx context.Context, before time.Time) (int64, 
 }
 
 func scanCode(sc scanner) (model.AuthCode, error) {
-	var c model.AuthCode
-	var scopes string
-	var auth, created, expires int64
-	var consumed sql.NullInt64
-	err := sc.Scan(&c.Hash, &c.TenantID, &c.GrantID, &c.ClientID, &c.MemberID, &c.SessionID,
-		&c.RedirectURI, &scopes, &c.Nonce, &c.CodeChallenge, &c.CodeChallengeMethod,
-		&auth, &created, &expires, &consumed)
-	if err != nil {
+	var r codeRow
+	if err := sc.Scan(r.dest()...); err != nil {
 		return model.AuthCode{}, err
 	}
-	c.AuthTime, c.CreatedAt, c.ExpiresAt = fromMicros(auth), fromMicros(created), fromMicros(expires)
-	c.ConsumedAt = fromNullMicros(consumed)
-	c.Scopes, err = parseList(scopes)
-	return c, err
+	return r.code()
 }

@@ -1,0 +1,163 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// A code exchange consumed the code, then read its grant, member and groups
+// (Grants.Access): two round trips on PostgreSQL where one statement does,
+// the UPDATE … RETURNING as a data-modifying CTE that the grant and member
+// are joined to, each join a lookup by key as in Access (access.go). The
+// joins are LEFT joins, so the consumed code comes back even when its
+// grant or member is gone; the member's and grant's NOT NULL columns are
+// then read through COALESCE, and accessFound says to ignore them. SQLite,
+// which has no UPDATE in a CTE and no round trips, runs Consume and Access.
+
+const codeAccessMemberCols = `COALESCE(m.id, ''), COALESCE(m.tenant_id, ''), COALESCE(m.email, ''),
+	COALESCE(m.email_verified, false), COALESCE(m.name, ''), COALESCE(m.given_name, ''),
+	COALESCE(m.family_name, ''), COALESCE(m.legacy_id, ''), COALESCE(m.status, ''),
+	COALESCE(m.disabled, false), COALESCE(m.admin, false), COALESCE(m.password_hash, ''),
+	COALESCE(m.language, ''), COALESCE(m.created_at, 0), COALESCE(m.updated_at, 0)`
+
+const codeAccessGrantCols = `COALESCE(gt.id, ''), COALESCE(gt.tenant_id, ''), COALESCE(gt.client_id, ''),
+	gt.member_id, gt.session_id, COALESCE(gt.scopes, ''), COALESCE(gt.auth_time, 0),
+	COALESCE(gt.created_at, 0), COALESCE(gt.expires_at, 0), gt.revoked_at, COALESCE(gt.amr, '')`
+
+const codeColsC = `c.hash, c.tenant_id, c.grant_id, c.client_id, c.member_id, c.session_id, c.redirect_uri,
+	c.scopes, c.nonce, c.code_challenge, c.code_challenge_method, c.auth_time, c.created_at, c.expires_at,
+	c.consumed_at`
+
+const codeAccessSelect = `WITH c AS (UPDATE auth_codes SET consumed_at = $3
+		WHERE tenant_id = $1 AND hash = $2 AND consumed_at IS NULL RETURNING ` + codeCols + `)
+	SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + codeColsC
+
+const codeAccessFrom = ` FROM c
+	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
+	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
+
+const (
+	codeAccessQuery           = codeAccessSelect + codeAccessFrom
+	codeAccessWithGroupsQuery = codeAccessSelect + `, ` + groupCols + codeAccessFrom + `
+	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
+	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + accessGroupsOrder
+)
+
+func (r authCodes) ConsumeAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
+	if r.s.d.name != postgresDialect.name {
+		return r.consumeThenAccess(ctx, tenantID, hash, at, withGroups)
+	}
+	if at.IsZero() {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", errZeroTime)
+	}
+	q := codeAccessQuery
+	if withGroups {
+		q = codeAccessWithGroupsQuery
+	}
+	rows, err := r.s.db.QueryContext(ctx, q, tenantID, hash, micros(at))
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	}
+	ca, consumed, err := scanCodeAccess(rows, withGroups)
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	}
+	if consumed {
+		return ca, true, nil
+	}
+	c, err := scanCode(r.s.db.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes
+		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", notFound(err))
+	}
+	return store.CodeAccess{Code: c}, false, nil
+}
+
+// consumeThenAccess is ConsumeAccess as two statements.
+func (r authCodes) consumeThenAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
+	c, first, err := r.Consume(ctx, tenantID, hash, at)
+	if err != nil || !first {
+		return store.CodeAccess{Code: c}, first, err
+	}
+	a, err := grants{r.s}.Access(ctx, tenantID, c.GrantID, "", withGroups)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return store.CodeAccess{Code: c}, true, nil
+	case err != nil:
+		return store.CodeAccess{}, false, err
+	}
+	a.Revoked = false
+	return store.CodeAccess{Code: c, Access: &a}, true, nil
+}
+
+// scanCodeAccess reads ConsumeAccess's rows: none when the code was not
+// consumed now; otherwise the code, grant and member repeat on each, the
+// group differs (NULL on the one row of a member without groups).
+func scanCodeAccess(rows *sql.Rows, withGroups bool) (store.CodeAccess, bool, error) {
+	var ca store.CodeAccess
+	var a store.GrantAccess
+	consumed, found := false, false
+	for rows.Next() {
+		var gr grantRow
+		var cr codeRow
+		var g nullGroup
+		extra := append(append([]any{&found}, gr.dest()...), cr.dest()...)
+		if withGroups {
+			extra = append(extra, g.dest()...)
+		}
+		m, err := scanMember(rows, extra...)
+		if err != nil {
+			return store.CodeAccess{}, false, err
+		}
+		if !consumed {
+			if ca.Code, err = cr.code(); err != nil {
+				return store.CodeAccess{}, false, err
+			}
+			if found {
+				if a.Grant, err = gr.grant(); err != nil {
+					return store.CodeAccess{}, false, err
+				}
+				a.Member = m
+				ca.Access = &a
+			}
+			consumed = true
+		}
+		if g.id.Valid {
+			a.Groups = append(a.Groups, g.group())
+		}
+	}
+	return ca, consumed, rows.Err()
+}
+
+// codeRow holds codeCols as scanned, decoded as scanCode does.
+type codeRow struct {
+	c                      model.AuthCode
+	scopes                 string
+	auth, created, expires int64
+	consumed               sql.NullInt64
+}
+
+func (r *codeRow) dest() []any {
+	c := &r.c
+	return []any{&c.Hash, &c.TenantID, &c.GrantID, &c.ClientID, &c.MemberID, &c.SessionID,
+		&c.RedirectURI, &r.scopes, &c.Nonce, &c.CodeChallenge, &c.CodeChallengeMethod,
+		&r.auth, &r.created, &r.expires, &r.consumed}
+}
+
+func (r *codeRow) code() (model.AuthCode, error) {
+	c := r.c
+	c.AuthTime, c.CreatedAt, c.ExpiresAt = fromMicros(r.auth), fromMicros(r.created), fromMicros(r.expires)
+	c.ConsumedAt = fromNullMicros(r.consumed)
+	var err error
+	c.Scopes, err = parseList(r.scopes)
+	return c, err
+}
