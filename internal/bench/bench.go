@@ -13,6 +13,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -84,6 +85,18 @@ type Config struct {
 	ExtraPIDs      []int          // more processes whose CPU counts as the server's (its database)
 	CountBackends  bool           // count the PostgreSQL backends serving the server's connections too, found during each run
 	Scope          string         // default "openid profile email offline_access"
+	// Samples, when set, is handed every workload's requests: when each
+	// started (from the workload's start), how long it took, which worker
+	// ran it. A tail's shape (periodic stalls, a bimodal histogram) shows
+	// there and not in three percentiles.
+	Samples func(workload string, s []Sample)
+}
+
+// Sample is one request of a workload, for Config.Samples.
+type Sample struct {
+	Start   time.Duration `json:"start_ns"`
+	Latency time.Duration `json:"latency_ns"`
+	Worker  int           `json:"worker"`
 }
 
 // Result is one workload's figures.
@@ -94,7 +107,9 @@ type Result struct {
 	Seconds    float64       `json:"seconds"`
 	PerSecond  float64       `json:"req_per_s"`
 	P50        time.Duration `json:"p50_ns"`
+	P90        time.Duration `json:"p90_ns"`
 	P99        time.Duration `json:"p99_ns"`
+	P999       time.Duration `json:"p999_ns"`
 	Max        time.Duration `json:"max_ns"`
 	CPUPer1000 float64       `json:"server_cpu_s_per_1000,omitempty"` // 0 when not measured
 	Processes  int           `json:"counted_processes,omitempty"`     // processes whose CPU is in CPUPer1000
@@ -323,6 +338,7 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	var (
 		mu       sync.Mutex
 		lat      []time.Duration
+		samples  []Sample
 		requests int64
 		errs     int64
 		first    string
@@ -333,6 +349,7 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	for w := range r.cfg.Concurrency {
 		wg.Go(func() {
 			local := make([]time.Duration, 0, 4096)
+			var kept []Sample
 			var n, e int64
 			var firstErr string
 			for i := 0; i < perWorker && (i == 0 || time.Now().Before(deadline)); i++ {
@@ -349,11 +366,16 @@ func (r *runner) run(ctx context.Context, name string) Result {
 					continue
 				}
 				n++
-				local = append(local, time.Since(t0))
+				d := time.Since(t0)
+				local = append(local, d)
+				if r.cfg.Samples != nil {
+					kept = append(kept, Sample{Start: t0.Sub(start), Latency: d, Worker: w})
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			lat = append(lat, local...)
+			samples = append(samples, kept...)
 			requests += n
 			errs += e
 			if first == "" {
@@ -367,7 +389,12 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	res.Requests, res.Errors, res.FirstError = requests, errs, first
 	res.Seconds = elapsed.Seconds()
 	res.PerSecond = float64(requests) / elapsed.Seconds()
-	res.P50, res.P99, res.Max = percentile(lat, 0.50), percentile(lat, 0.99), percentile(lat, 1)
+	res.P50, res.P90, res.P99 = percentile(lat, 0.50), percentile(lat, 0.90), percentile(lat, 0.99)
+	res.P999, res.Max = percentile(lat, 0.999), percentile(lat, 1)
+	if r.cfg.Samples != nil {
+		slices.SortFunc(samples, func(a, b Sample) int { return cmp.Compare(a.Start, b.Start) })
+		r.cfg.Samples(name, samples)
+	}
 	if meter != nil {
 		c, err := meter.finish()
 		if err == nil && requests > 0 && c.Seconds > 0 {

@@ -117,10 +117,11 @@ func TestBenchCommand(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	pid := strconv.Itoa(os.Getpid())
+	samplesFile := filepath.Join(t.TempDir(), "samples.csv")
 	code := bench.Main(context.Background(), []string{"--target", s.URL, "--client-id", cl.ClientID,
 		"--client-secret-stdin", "--duration", "300ms", "--concurrency", "2", "--workloads", "discovery,jwks,client_credentials",
 		"--ca", filepath.Join(s.Config.DataDir, "localhost-cert.pem"), "--server-pid", pid,
-		"--peer", s.URL, "--peer-pid", pid, "--json"},
+		"--peer", s.URL, "--peer-pid", pid, "--json", "--samples-out", samplesFile},
 		strings.NewReader(cl.ClientSecret+"\n"), &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -133,8 +134,30 @@ func TestBenchCommand(t *testing.T) {
 		t.Fatalf("not 3 results for each of target and peer (%v):\n%s", err, stdout.String())
 	}
 	for _, r := range append(rep.Target, rep.Peer...) {
-		if r.Requests == 0 || r.Errors != 0 || r.P50 <= 0 || r.P99 < r.P50 || r.Max < r.P99 || r.CPUPer1000 <= 0 {
+		if r.Requests == 0 || r.Errors != 0 || r.P50 <= 0 || r.P90 < r.P50 || r.P99 < r.P90 || r.P999 < r.P99 ||
+			r.Max < r.P999 || r.CPUPer1000 <= 0 {
 			t.Errorf("%+v", r)
+		}
+	}
+	// --samples-out holds one line per measured request of each run.
+	csv, err := os.ReadFile(samplesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(csv), "\n"), "\n")
+	counts := map[string]int64{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) != 5 {
+			t.Fatalf("samples line %q: not 5 fields", l)
+		}
+		counts[f[0]+" "+f[1]]++
+	}
+	for run, rs := range map[string][]bench.Result{"target": rep.Target, "peer": rep.Peer} {
+		for _, r := range rs {
+			if counts[run+" "+r.Workload] != r.Requests {
+				t.Errorf("%s %s: %d samples, %d requests", run, r.Workload, counts[run+" "+r.Workload], r.Requests)
+			}
 		}
 	}
 	if rep.Signing.RS256PerSecond <= 0 || rep.Signing.ES256PerSecond <= 0 || rep.Signing.Argon2idPerSecond <= 0 {

@@ -51,6 +51,7 @@ type invocation struct {
 	hasPeer      bool
 	asJSON       bool
 	jsonOut      string
+	samplesOut   string
 	limits       bool
 	opts         options
 }
@@ -87,6 +88,7 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	fs.BoolVar(&noLimits, "no-signing-limits", false, "skip measuring this machine's RS256/ES256 signing and argon2id limits")
 	fs.BoolVar(&inv.asJSON, "json", false, "print the results as JSON")
 	fs.StringVar(&inv.jsonOut, "json-out", "", "also write the results as JSON to this file")
+	fs.StringVar(&inv.samplesOut, "samples-out", "", "also write every measured request to this file as CSV: run (target or peer), workload, start and latency in µs, worker")
 	fs.BoolVar(&inv.opts.markdown, "markdown", false, "print the tables as Markdown (for docs/benchmarks.md)")
 	fs.StringVar(&inv.opts.targetName, "target-name", "target", "the target's name in the report")
 	fs.StringVar(&inv.opts.peerName, "peer-name", "peer", "the peer's name in the report")
@@ -153,6 +155,12 @@ type report struct {
 func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 	var rep report
 	var err error
+	var samples strings.Builder
+	if inv.samplesOut != "" {
+		samples.WriteString("run,workload,start_us,latency_us,worker\n")
+		inv.target.Samples = sampleWriter(&samples, "target")
+		inv.peer.Samples = sampleWriter(&samples, "peer")
+	}
 	if inv.limits {
 		l := MeasureSigningLimits(time.Second)
 		rep.Signing = &l
@@ -174,6 +182,11 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 			return fmt.Errorf("--json-out: %w", err)
 		}
 	}
+	if inv.samplesOut != "" {
+		if err := os.WriteFile(inv.samplesOut, []byte(samples.String()), 0o644); err != nil {
+			return fmt.Errorf("--samples-out: %w", err)
+		}
+	}
 	if inv.asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -184,6 +197,15 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 		writeReport(stdout, rep, inv.opts)
 	}
 	return failures(rep)
+}
+
+// sampleWriter appends a run's samples to b as CSV lines.
+func sampleWriter(b *strings.Builder, run string) func(string, []Sample) {
+	return func(workload string, s []Sample) {
+		for _, x := range s {
+			fmt.Fprintf(b, "%s,%s,%d,%d,%d\n", run, workload, x.Start.Microseconds(), x.Latency.Microseconds(), x.Worker)
+		}
+	}
 }
 
 // failures is an error naming the first workload with errors or no
