@@ -94,23 +94,34 @@ type Config struct {
 
 // Sample is one request of a workload, for Config.Samples.
 type Sample struct {
-	Start   time.Duration `json:"start_ns"`
-	Latency time.Duration `json:"latency_ns"`
-	Worker  int           `json:"worker"`
+	Start      time.Duration `json:"start_ns"`
+	Latency    time.Duration `json:"latency_ns"`
+	Worker     int           `json:"worker"`
+	CPULatency time.Duration `json:"server_cpu_latency_ns,omitempty"` // see Result.CPUP50; 0 when not measured
 }
 
 // Result is one workload's figures.
 type Result struct {
-	Workload   string        `json:"workload"`
-	Requests   int64         `json:"requests"` // completed operations (a code flow is one: authorize + token)
-	Errors     int64         `json:"errors"`
-	Seconds    float64       `json:"seconds"`
-	PerSecond  float64       `json:"req_per_s"`
-	P50        time.Duration `json:"p50_ns"`
-	P90        time.Duration `json:"p90_ns"`
-	P99        time.Duration `json:"p99_ns"`
-	P999       time.Duration `json:"p999_ns"`
-	Max        time.Duration `json:"max_ns"`
+	Workload  string        `json:"workload"`
+	Requests  int64         `json:"requests"` // completed operations (a code flow is one: authorize + token)
+	Errors    int64         `json:"errors"`
+	Seconds   float64       `json:"seconds"`
+	PerSecond float64       `json:"req_per_s"`
+	P50       time.Duration `json:"p50_ns"`
+	P90       time.Duration `json:"p90_ns"`
+	P99       time.Duration `json:"p99_ns"`
+	P999      time.Duration `json:"p999_ns"`
+	Max       time.Duration `json:"max_ns"`
+	// The same percentiles of each request's server CPU latency, when the
+	// server's pid is known (Linux): the CPU time the server process used,
+	// all its threads, while the request was outstanding. On a core of its
+	// own, busy throughout, that is the wall latency; on a shared machine it
+	// leaves out the time the server was waiting for a CPU, so a tail the
+	// server makes itself (its scheduling, its stalls) can be told from one
+	// the machine's other load makes.
+	CPUP50     time.Duration `json:"server_cpu_p50_ns,omitempty"`
+	CPUP99     time.Duration `json:"server_cpu_p99_ns,omitempty"`
+	CPUMax     time.Duration `json:"server_cpu_max_ns,omitempty"`
 	CPUPer1000 float64       `json:"server_cpu_s_per_1000,omitempty"` // 0 when not measured
 	Processes  int           `json:"counted_processes,omitempty"`     // processes whose CPU is in CPUPer1000
 	Exited     int           `json:"exited_processes,omitempty"`      // of which exited during the run (counted to their last sample)
@@ -338,6 +349,7 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	var (
 		mu       sync.Mutex
 		lat      []time.Duration
+		cpuLat   []time.Duration
 		samples  []Sample
 		requests int64
 		errs     int64
@@ -345,16 +357,30 @@ func (r *runner) run(ctx context.Context, name string) Result {
 		wg       sync.WaitGroup
 	)
 	perWorker := maxOpsPerRun / r.cfg.Concurrency
+	var serverCPU func() (time.Duration, bool)
+	if r.cfg.ServerPID > 0 {
+		serverCPU = processCPU(r.cfg.ServerPID)
+	}
 	start := time.Now()
 	for w := range r.cfg.Concurrency {
 		wg.Go(func() {
 			local := make([]time.Duration, 0, 4096)
+			var localCPU []time.Duration
 			var kept []Sample
 			var n, e int64
 			var firstErr string
 			for i := 0; i < perWorker && (i == 0 || time.Now().Before(deadline)); i++ {
+				var c0, c1 time.Duration
+				cpuOK := false
+				if serverCPU != nil {
+					c0, cpuOK = serverCPU()
+				}
 				t0 := time.Now()
 				err := f(ctx, w)
+				d := time.Since(t0)
+				if cpuOK {
+					c1, cpuOK = serverCPU()
+				}
 				if ctx.Err() != nil || errors.Is(err, errExhausted) {
 					break // cut off by the caller (or the end of the prefetched input): neither success nor failure
 				}
@@ -366,15 +392,20 @@ func (r *runner) run(ctx context.Context, name string) Result {
 					continue
 				}
 				n++
-				d := time.Since(t0)
 				local = append(local, d)
+				var cd time.Duration
+				if cpuOK {
+					cd = c1 - c0
+					localCPU = append(localCPU, cd)
+				}
 				if r.cfg.Samples != nil {
-					kept = append(kept, Sample{Start: t0.Sub(start), Latency: d, Worker: w})
+					kept = append(kept, Sample{Start: t0.Sub(start), Latency: d, Worker: w, CPULatency: cd})
 				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			lat = append(lat, local...)
+			cpuLat = append(cpuLat, localCPU...)
 			samples = append(samples, kept...)
 			requests += n
 			errs += e
@@ -391,6 +422,10 @@ func (r *runner) run(ctx context.Context, name string) Result {
 	res.PerSecond = float64(requests) / elapsed.Seconds()
 	res.P50, res.P90, res.P99 = percentile(lat, 0.50), percentile(lat, 0.90), percentile(lat, 0.99)
 	res.P999, res.Max = percentile(lat, 0.999), percentile(lat, 1)
+	if len(cpuLat) == len(lat) { // every request measured, or the figures would mislead
+		slices.Sort(cpuLat)
+		res.CPUP50, res.CPUP99, res.CPUMax = percentile(cpuLat, 0.50), percentile(cpuLat, 0.99), percentile(cpuLat, 1)
+	}
 	if r.cfg.Samples != nil {
 		slices.SortFunc(samples, func(a, b Sample) int { return cmp.Compare(a.Start, b.Start) })
 		r.cfg.Samples(name, samples)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,7 +136,7 @@ func TestBenchCommand(t *testing.T) {
 	}
 	for _, r := range append(rep.Target, rep.Peer...) {
 		if r.Requests == 0 || r.Errors != 0 || r.P50 <= 0 || r.P90 < r.P50 || r.P99 < r.P90 || r.P999 < r.P99 ||
-			r.Max < r.P999 || r.CPUPer1000 <= 0 {
+			r.Max < r.P999 || r.CPUPer1000 <= 0 || (runtime.GOOS == "linux" && (r.CPUP50 <= 0 || r.CPUP99 < r.CPUP50 || r.CPUMax < r.CPUP99)) {
 			t.Errorf("%+v", r)
 		}
 	}
@@ -148,8 +149,8 @@ func TestBenchCommand(t *testing.T) {
 	counts := map[string]int64{}
 	for _, l := range lines[1:] {
 		f := strings.Split(l, ",")
-		if len(f) != 5 {
-			t.Fatalf("samples line %q: not 5 fields", l)
+		if len(f) != 6 {
+			t.Fatalf("samples line %q: not 6 fields", l)
 		}
 		counts[f[0]+" "+f[1]]++
 	}

@@ -88,7 +88,7 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	fs.BoolVar(&noLimits, "no-signing-limits", false, "skip measuring this machine's RS256/ES256 signing and argon2id limits")
 	fs.BoolVar(&inv.asJSON, "json", false, "print the results as JSON")
 	fs.StringVar(&inv.jsonOut, "json-out", "", "also write the results as JSON to this file")
-	fs.StringVar(&inv.samplesOut, "samples-out", "", "also write every measured request to this file as CSV: run (target or peer), workload, start and latency in µs, worker")
+	fs.StringVar(&inv.samplesOut, "samples-out", "", "also write every measured request to this file as CSV: run (target or peer), workload, start and latency in µs, worker, server CPU latency in µs (0: not measured)")
 	fs.BoolVar(&inv.opts.markdown, "markdown", false, "print the tables as Markdown (for docs/benchmarks.md)")
 	fs.StringVar(&inv.opts.targetName, "target-name", "target", "the target's name in the report")
 	fs.StringVar(&inv.opts.peerName, "peer-name", "peer", "the peer's name in the report")
@@ -157,7 +157,7 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 	var err error
 	var samples strings.Builder
 	if inv.samplesOut != "" {
-		samples.WriteString("run,workload,start_us,latency_us,worker\n")
+		samples.WriteString("run,workload,start_us,latency_us,worker,server_cpu_latency_us\n")
 		inv.target.Samples = sampleWriter(&samples, "target")
 		inv.peer.Samples = sampleWriter(&samples, "peer")
 	}
@@ -203,7 +203,8 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 func sampleWriter(b *strings.Builder, run string) func(string, []Sample) {
 	return func(workload string, s []Sample) {
 		for _, x := range s {
-			fmt.Fprintf(b, "%s,%s,%d,%d,%d\n", run, workload, x.Start.Microseconds(), x.Latency.Microseconds(), x.Worker)
+			fmt.Fprintf(b, "%s,%s,%d,%d,%d,%d\n", run, workload, x.Start.Microseconds(), x.Latency.Microseconds(), x.Worker,
+				x.CPULatency.Microseconds())
 		}
 	}
 }

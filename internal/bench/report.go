@@ -167,16 +167,33 @@ func writeReport(w io.Writer, rep report, o options) {
 	fmt.Fprintf(w, "%s:\n\n", o.targetName)
 	writeTable(w, rep.Target, o.markdown)
 	writeCPUNotes(w, o.targetName, rep.Target)
+	writeCPULatencies(w, o.targetName, rep.Target)
 	if rep.Peer != nil {
 		fmt.Fprintf(w, "\n%s:\n\n", o.peerName)
 		writeTable(w, rep.Peer, o.markdown)
 		writeCPUNotes(w, o.peerName, rep.Peer)
+		writeCPULatencies(w, o.peerName, rep.Peer)
 		fmt.Fprintln(w)
 		writeSideBySide(w, o.targetName, rep.Target, o.peerName, rep.Peer, o.markdown)
 	}
 	fmt.Fprintf(w, "\nagainst issue 11's targets (%s, per core, this run):\n", o.targetName)
 	for _, line := range targetLines(rep, o) {
 		fmt.Fprintln(w, "- "+line)
+	}
+}
+
+// writeCPULatencies prints, when they were measured, the percentiles of
+// the server CPU latency (Result.CPUP50): a tail the server makes itself
+// shows there even when the machine's other load blurs the wall latencies.
+func writeCPULatencies(w io.Writer, name string, rs []Result) {
+	var parts []string
+	for _, r := range rs {
+		if r.CPUP50 > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s / %s / %s", r.Workload, ms(r.CPUP50), ms(r.CPUP99), ms(r.CPUMax)))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "%s server CPU latency p50 / p99 / max: %s\n", name, strings.Join(parts, "; "))
 	}
 }
 
