@@ -38,6 +38,11 @@ const (
 // directories, with no GUILDGATE_* variable but the listen address (8443 may
 // be taken on a developer's machine).
 func TestBinary(t *testing.T) {
+	// Like every test that only drives guildgate binaries (each with its own
+	// data, schema and ports, waiting on them far more than computing), it
+	// runs beside the others: go test starts them once the serial tests, the
+	// in-process heap measurement among them, have finished.
+	t.Parallel()
 	bin := testenv.BuildBinary(t, "-X github.com/guildgate/guildgate/internal/cli.Version="+binaryVersion)
 	t.Run("newcomer serve", func(t *testing.T) { testNewcomerServe(t, bin) })
 	t.Run("CLI beside the server", func(t *testing.T) { testCLIBesideServer(t, bin) })

@@ -32,6 +32,7 @@ import (
 // without its answer arriving): then it works or is refused as used, and
 // never fails with a server error.
 func TestKill9KeepsAcknowledgedTokens(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	bin := testenv.BuildBinary(t, "")
 	dir, addr := t.TempDir(), testenv.FreeAddr(t)
 	p := serveBinary(t, bin, dir, addr, "--data-dir", dir)

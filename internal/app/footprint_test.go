@@ -26,6 +26,7 @@ const idleRSSLimit = 50 << 20
 // TestIdleFootprint measures the real binary, idle after start-up, on each
 // database, through its own process_resident_memory_bytes metric.
 func TestIdleFootprint(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	bin := testenv.BuildBinary(t, "")
 	for _, backend := range backends {
 		t.Run(string(backend), func(t *testing.T) {

@@ -34,6 +34,7 @@ import (
 // then works or is refused as used, and never fails otherwise. On
 // PostgreSQL too, where there is no queue, the same must hold.
 func TestKill9KeepsGroupCommittedTokens(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	bin := testenv.BuildBinary(t, "")
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) { testKill9GroupCommit(t, bin, backend) })

@@ -24,6 +24,7 @@ import (
 // lease is held elsewhere), then the server killed with SIGKILL, is sent
 // once after a restart, on SQLite and PostgreSQL.
 func TestOutboxSurvivesKill9(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	bin := testenv.BuildBinary(t, "")
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {

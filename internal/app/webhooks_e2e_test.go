@@ -112,6 +112,7 @@ func (s *site) holdJobsLease() *sqlstore.Store {
 //   - every signature verifies, by the specification's algorithm here and
 //     by the Standard Webhooks reference library (npm standardwebhooks).
 func TestWebhooksEndToEnd(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	bin := testenv.BuildBinary(t, "")
 	ca := newReceiverCA(t)
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -235,6 +236,7 @@ func verifyWithReferenceLibrary(t *testing.T, r *receiver) {
 // delivers every event exactly once, never two attempts at one webhook-id
 // at a time, in the order the changes were made.
 func TestWebhooksTwoReplicas(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	storetest.PostgresURL(t)
 	bin := testenv.BuildBinary(t, "")
 	ca := newReceiverCA(t)
@@ -280,6 +282,7 @@ func TestWebhooksTwoReplicas(t *testing.T) {
 // else; and without --allow-private-upstreams a receiver on a private
 // address is never reached at all.
 func TestWebhooksGuardedClient(t *testing.T) {
+	t.Parallel() // its own binaries, data and ports: see TestBinary
 	bin := testenv.BuildBinary(t, "")
 	ca := newReceiverCA(t)
 	s := newSite(t, bin, "sqlite", ca)
