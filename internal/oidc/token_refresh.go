@@ -81,7 +81,7 @@ func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequ
 	if err != nil {
 		return refusedUnlessFault(err)
 	}
-	_, first, err := tx.RefreshTokens().Use(ctx, req.tenant.ID, rt.Hash, p.Now())
+	first, err := tx.RefreshTokens().MarkUsed(ctx, req.tenant.ID, rt.Hash, p.Now())
 	switch {
 	case errors.Is(err, model.ErrNotFound): // its grant was deleted meanwhile
 		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(err))

@@ -176,6 +176,9 @@ type RefreshTokens interface {
 	// AuthCodes.Consume: first is false for a token already rotated. at must
 	// not be zero.
 	Use(ctx context.Context, tenantID, hash string, at time.Time) (t model.RefreshToken, first bool, err error)
+	// MarkUsed is Use for a caller that has read the token already: the
+	// same atomic decision, without the token (not found: ErrNotFound).
+	MarkUsed(ctx context.Context, tenantID, hash string, at time.Time) (first bool, err error)
 	// Get returns a token without using it (introspection, revocation).
 	Get(ctx context.Context, tenantID, hash string) (model.RefreshToken, error)
 	// GetAccess reads in one statement what a refresh decides on: the

@@ -167,6 +167,30 @@ func consumeOnce[T any](ctx context.Context, s *Store, table, col, cols string,
 	return v, false, nil
 }
 
+// markOnce is consumeOnce without the row: one UPDATE that sets col, the
+// same atomic decision, and only when it matched nothing a lookup that
+// tells a value used before (first is false) from a missing one
+// (model.ErrNotFound).
+func markOnce(ctx context.Context, s *Store, table, col, tenantID, hash string, at time.Time) (bool, error) {
+	if at.IsZero() {
+		return false, errZeroTime
+	}
+	n, err := s.exec(ctx, s.db, `UPDATE `+table+` SET `+col+` = $3
+		WHERE tenant_id = $1 AND hash = $2 AND `+col+` IS NULL`, tenantID, hash, micros(at))
+	switch {
+	case err != nil:
+		return false, err
+	case n > 0:
+		return true, nil
+	}
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE tenant_id = $1 AND hash = $2`,
+		tenantID, hash).Scan(&one); err != nil {
+		return false, notFound(err)
+	}
+	return false, nil
+}
+
 // revokeOnce sets revoked_at on one row of table (grants, api_keys) in one
 // statement that keeps the earlier of the stored and the new time, so
 // repeated or concurrent revocations agree on when it happened. Both

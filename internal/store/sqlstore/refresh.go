@@ -39,6 +39,17 @@ func (r refreshTokens) Use(ctx context.Context, tenantID, hash string, at time.T
 	return t, first, nil
 }
 
+// MarkUsed is markOnce on used_at: a refresh has read the token (with its
+// grant, GetAccess) before deciding to use it, so Use's RETURNING and the
+// scan of a row nobody reads are skipped.
+func (r refreshTokens) MarkUsed(ctx context.Context, tenantID, hash string, at time.Time) (bool, error) {
+	first, err := markOnce(ctx, r.s, "refresh_tokens", "used_at", tenantID, hash, at)
+	if err != nil {
+		return false, fmt.Errorf("use refresh token: %w", err)
+	}
+	return first, nil
+}
+
 func (r refreshTokens) Get(ctx context.Context, tenantID, hash string) (model.RefreshToken, error) {
 	t, err := scanRefresh(r.s.db.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
 		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
