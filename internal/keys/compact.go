@@ -43,7 +43,7 @@ func newCompact(alg, kid, typ string, key crypto.Signer) (compact, error) {
 func (c compact) sign(payload []byte) (string, error) {
 	enc := base64.RawURLEncoding
 	n := len(c.header) + enc.EncodedLen(len(payload))
-	buf := make([]byte, n, n+1+enc.EncodedLen(512)) // room for an RSA-4096 signature
+	buf := make([]byte, n, n+1+enc.EncodedLen(c.signatureSize()))
 	copy(buf, c.header)
 	enc.Encode(buf[len(c.header):], payload)
 	sig, err := c.signature(buf)
@@ -52,6 +52,16 @@ func (c compact) sign(payload []byte) (string, error) {
 	}
 	buf = append(buf, '.')
 	return string(enc.AppendEncode(buf, sig)), nil
+}
+
+// signatureSize is the length of c's signatures, so that sign's buffer
+// holds the signature without growing: 64 bytes for ES256 (r and s) and
+// EdDSA, the modulus for RSA.
+func (c compact) signatureSize() int {
+	if k, ok := c.key.(*rsa.PrivateKey); ok {
+		return k.Size()
+	}
+	return 64
 }
 
 // signature is the JWS Signature of the signing input (RFC 7518 §3.3,
