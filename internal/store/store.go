@@ -31,9 +31,9 @@ type Store interface {
 	// conflict, say) spoils the transaction, and its commit then fails.
 	// A read that finds nothing (ErrNotFound) spoils nothing. On
 	// PostgreSQL the refusal of a new grant, code, refresh token or audit
-	// row may come from the commit, as Atomic's error, rather than from its
-	// Create or Append: those writes are sent with the transaction's next
-	// statement.
+	// row comes from the transaction's next statement or its commit (as
+	// Atomic's error) rather than from its Create or Append: those writes
+	// are sent with whatever the transaction sends next.
 	Atomic(ctx context.Context, fn func(tx Tx) error) error
 	// Ping reports whether the backend answers; /readyz uses it.
 	Ping(ctx context.Context) error
