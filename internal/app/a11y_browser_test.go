@@ -146,6 +146,7 @@ func (b *a11yTab) reflow(name string) {
 // page that asks before removing it), the device flow's pages, and the
 // email step in French.
 func TestAccessibilityOfMemberPages(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	const email, pw = "ada@example.org", "correct horse battery"
 	axe := axeScript(t)
 	chromium := testenv.BrowserPath(t)
@@ -310,6 +311,7 @@ func resetToken(t *testing.T, s *testenv.Server, email string) string {
 // skip link first and then the email field, Enter submits each step, and
 // every focused control shows a visible focus indicator.
 func TestKeyboardOnlySignIn(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	const email, pw = "ada@example.org", "correct horse battery"
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
@@ -369,6 +371,7 @@ func (b *a11yTab) expectViolation(rule string) {
 // TestAccessibilityOfConsolePages holds the admin console to the same
 // rules: every list and form an administrator uses.
 func TestAccessibilityOfConsolePages(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	axe := axeScript(t)
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
@@ -397,6 +400,7 @@ func TestAccessibilityOfConsolePages(t *testing.T) {
 // address form refused (wrong password), and the page the mailed
 // verification link opens, before and after confirming.
 func TestAccessibilityOfAddressPages(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	const email, pw = "ada@example.org", "correct horse battery"
 	axe := axeScript(t)
 	chromium := testenv.BrowserPath(t)

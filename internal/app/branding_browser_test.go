@@ -15,6 +15,7 @@ import (
 // is refused on the spot and leaves it as it was, the name and message
 // change as typed, and a picked logo file shows before it is uploaded.
 func TestBrandingLivePreview(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
 	const email, pw = "admin@example.org", "a long admin passphrase"

@@ -29,6 +29,12 @@ const (
 // password, the signed-in page, and signing out both from that page and from
 // the confirmation page that /log-out shows.
 func TestBrowserSignInAndOut(t *testing.T) {
+	// Every browser test has its own Chromium (own profile), its own server
+	// and data, and waits on the page more than it computes, so it runs
+	// beside the others; go test starts parallel tests only after the
+	// serial ones, such as the in-process heap measurement, have finished.
+	// Its budget starts after the wait for a turn.
+	t.Parallel()
 	const email, pw = "ada@example.org", "correct horse battery"
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)

@@ -36,6 +36,7 @@ func virtualAuthenticator(b *browserTab) cdpwebauthn.AuthenticatorID {
 // row) and remove it, which first asks on a page naming it: "Keep it"
 // keeps it, "Remove" removes it.
 func TestBrowserPasskeyEnrol(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	const email, pw = "ada@example.org", "correct horse battery"
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
@@ -93,6 +94,7 @@ func TestBrowserPasskeyEnrol(t *testing.T) {
 // console, may choose a passkey instead of an authenticator app, and is
 // then let in, the new passkey counting as the second factor.
 func TestBrowserAdminEnrolsPasskeyBeforeConsole(t *testing.T) {
+	t.Parallel() // as TestBrowserSignInAndOut
 	const email, pw = "ada@example.org", "correct horse battery"
 	chromium := testenv.BrowserPath(t)
 	s := testenv.Start(t, testenv.SQLite, nil)
