@@ -19,13 +19,7 @@ import (
 func BenchmarkGrantAccess(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			var s store.Store
-			if backend == "postgres" {
-				storetest.PostgresURL(b)
-				s = storetest.NewPostgres(b)
-			} else {
-				s = storetest.NewSQLite(b)
-			}
+			s := benchStore(b, backend)
 			tn, g, jti := accessFixture(b, s)
 			ctx := context.Background()
 			b.Run("four-reads", func(b *testing.B) {
@@ -91,4 +85,14 @@ func mustB(b *testing.B, err error) {
 	if err != nil {
 		b.Fatal(err)
 	}
+}
+
+// benchStore is a migrated store of backend ("sqlite" or "postgres", the
+// latter only with GUILDGATE_TEST_POSTGRES) for the benchmarks here.
+func benchStore(b *testing.B, backend string) store.Store {
+	if backend == "postgres" {
+		storetest.PostgresURL(b)
+		return storetest.NewPostgres(b)
+	}
+	return storetest.NewSQLite(b)
 }

@@ -22,14 +22,7 @@ import (
 // (a new backend, every statement prepared again) per hang-up.
 func TestPostgresCancelKeepsTheConnection(t *testing.T) {
 	dsn := storetest.PostgresDSN(t)
-	s, err := sqlstore.Open(t.Context(), dsn+"&pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s := onePooledPostgres(t, dsn)
 	tn := model.Tenant{ID: rand.Text(), Slug: "alpha", Name: "Alpha", Issuer: "https://alpha.idp.example",
 		AfterLogoutURL: "https://alpha.example/", CreatedAt: time.Unix(1700000000, 0).UTC(), UpdatedAt: time.Unix(1700000000, 0).UTC()}
 	if err := s.Tenants().Create(t.Context(), tn); err != nil {
@@ -129,4 +122,19 @@ func backendPID(t *testing.T, s *sqlstore.Store) int {
 		t.Fatal(err)
 	}
 	return pid
+}
+
+// onePooledPostgres is a migrated PostgreSQL store at dsn whose pool has
+// one connection, so a test sees what one connection is left with.
+func onePooledPostgres(t *testing.T, dsn string) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.Open(t.Context(), dsn+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/store/sqlstore"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
@@ -20,14 +19,7 @@ import (
 // foreign-key error and its change is rolled back; the one pooled
 // connection then serves the next transaction.
 func TestPostgresAuditSentWithCommit(t *testing.T) {
-	s, err := sqlstore.Open(t.Context(), storetest.PostgresDSN(t)+"&pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s := onePooledPostgres(t, storetest.PostgresDSN(t))
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
@@ -43,7 +35,7 @@ func TestPostgresAuditSentWithCommit(t *testing.T) {
 	}
 
 	bad := member("bad@example.org")
-	err = s.Atomic(ctx, func(tx store.Tx) error {
+	err := s.Atomic(ctx, func(tx store.Tx) error {
 		if err := tx.Members().Create(ctx, bad); err != nil {
 			return err
 		}
@@ -102,14 +94,7 @@ func TestPostgresAuditSentWithCommit(t *testing.T) {
 // costs nothing and leaves nothing; the one pooled connection serves each
 // next transaction.
 func TestPostgresHeldBack(t *testing.T) {
-	s, err := sqlstore.Open(t.Context(), storetest.PostgresDSN(t)+"&pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s := onePooledPostgres(t, storetest.PostgresDSN(t))
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",

@@ -9,7 +9,6 @@ import (
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
-	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
 // BenchmarkRefreshAccess is what a refresh reads before it rotates, for a
@@ -19,13 +18,7 @@ import (
 func BenchmarkRefreshAccess(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			var s store.Store
-			if backend == "postgres" {
-				storetest.PostgresURL(b)
-				s = storetest.NewPostgres(b)
-			} else {
-				s = storetest.NewSQLite(b)
-			}
+			s := benchStore(b, backend)
 			tn, g, _ := accessFixture(b, s)
 			ctx, now := context.Background(), time.Now().UTC().Truncate(time.Microsecond)
 			rt := model.RefreshToken{Hash: "h1", TenantID: tn, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
@@ -62,13 +55,7 @@ func BenchmarkRefreshMarkUsed(b *testing.B) {
 	var benchSeq atomic.Int64
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			var s store.Store
-			if backend == "postgres" {
-				storetest.PostgresURL(b)
-				s = storetest.NewPostgres(b)
-			} else {
-				s = storetest.NewSQLite(b)
-			}
+			s := benchStore(b, backend)
 			tn, g, _ := accessFixture(b, s)
 			ctx, now := context.Background(), time.Now().UTC().Truncate(time.Microsecond)
 			for _, way := range []string{"use", "mark-used"} {
