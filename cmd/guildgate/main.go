@@ -6,11 +6,9 @@ package main
 import (
 	"context"
 	"os"
-	"runtime"
 	"runtime/debug"
 
 	"github.com/guildgate/guildgate/internal/cli"
-	"github.com/guildgate/guildgate/internal/password"
 )
 
 func main() {
@@ -26,24 +24,8 @@ func main() {
 // often, for a heap of about 20 MB instead of 8 at that live size.
 const gcPercent = 400
 
-// gcHeadroom is what the memory limit allows beyond the password hashes:
-// request garbage at gcPercent with room to spare.
-const gcHeadroom = 64 << 20
-
-// gcMemoryLimit is the soft limit that goes with gcPercent. A password
-// check allocates its argon2id memory (19 MiB) and holds it while it runs,
-// so during sign-ins the live heap is mostly hashes, and gcPercent alone
-// would let the heap grow to five times them: 118 MB measured at one core,
-// ~770 MB at eight. Two arrays per hash slot (one in use, one garbage) plus
-// gcHeadroom keeps that to 102 MiB at one core and 368 MiB at eight, and
-// leaves the light workloads, whose heap stays far below it, at gcPercent.
-func gcMemoryLimit(procs int) int64 {
-	return gcHeadroom + 2*int64(procs)*int64(password.OWASP.MemoryKiB)<<10
-}
-
-// tuneGC applies gcPercent and gcMemoryLimit unless GOGC or GOMEMLIMIT
-// says how the operator wants memory traded for CPU; the runtime has read
-// those already.
+// tuneGC applies gcPercent unless GOGC or GOMEMLIMIT says how the operator
+// wants memory traded for CPU; the runtime has read those already.
 func tuneGC(env func(string) (string, bool)) {
 	if _, ok := env("GOGC"); ok {
 		return
@@ -52,5 +34,4 @@ func tuneGC(env func(string) (string, bool)) {
 		return
 	}
 	debug.SetGCPercent(gcPercent)
-	debug.SetMemoryLimit(gcMemoryLimit(runtime.GOMAXPROCS(0)))
 }
