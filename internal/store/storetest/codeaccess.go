@@ -25,14 +25,8 @@ func testCodeConsumeAccess(t *testing.T, s store.Store) {
 	g := mkGrant(t, s, tn.ID, c.ID, m.ID, newID(), func(g *model.Grant) {
 		g.Scopes, g.AMR = []string{"openid", "groups"}, []string{"pwd", "otp"}
 	})
-	zeta, alpha, bobs := mkGroup(t, s, tn.ID, "Zeta"), mkGroup(t, s, tn.ID, "alpha"), mkGroup(t, s, tn.ID, "Bobs")
-	for _, gr := range []model.Group{zeta, alpha} {
-		ok(t, s.Groups().AddMember(ctx, tn.ID, gr.ID, m.ID))
-	}
-	ok(t, s.Groups().AddMember(ctx, tn.ID, bobs.ID, bob.ID))
-	groups, err := s.Groups().ListForMember(ctx, tn.ID, m.ID)
-	ok(t, err)
-	equal(t, len(groups), 2)
+	groups := inTwoGroups(t, s, tn.ID, m.ID, bob.ID)
+	var err error
 
 	at := t0.Add(time.Second)
 	for _, withGroups := range []bool{false, true} {

@@ -62,14 +62,8 @@ func testGrantAccess(t *testing.T, s store.Store) {
 	equal(t, access(t, s, tn.ID, g.ID, jti, false), want)
 	equal(t, access(t, s, tn.ID, g.ID, jti, true), want) // in no group: nil
 
-	zeta, alpha, bobs := mkGroup(t, s, tn.ID, "Zeta"), mkGroup(t, s, tn.ID, "alpha"), mkGroup(t, s, tn.ID, "Bobs")
-	for _, gr := range []model.Group{zeta, alpha} {
-		ok(t, s.Groups().AddMember(ctx, tn.ID, gr.ID, m.ID))
-	}
-	ok(t, s.Groups().AddMember(ctx, tn.ID, bobs.ID, bob.ID))
-	groups, err := s.Groups().ListForMember(ctx, tn.ID, m.ID)
-	ok(t, err)
-	equal(t, len(groups), 2)
+	groups := inTwoGroups(t, s, tn.ID, m.ID, bob.ID)
+	var err error
 	equal(t, access(t, s, tn.ID, g.ID, jti, false), want) // groups only when asked
 	withGroups := want
 	withGroups.Groups = groups
@@ -174,4 +168,21 @@ func testTokenAccess(t *testing.T, s store.Store) {
 	ok(t, s.Members().Delete(ctx, tn.ID, m.ID))
 	_, err = s.Grants().TokenAccess(ctx, tn.ID, g.ID, newID(), true)
 	wantErr(t, err, model.ErrNotFound)
+}
+
+// inTwoGroups puts member in the groups Zeta and alpha and other in a group
+// of its own, and returns member's groups as Groups.ListForMember reads them
+// (two), for the reads that bring a member's groups along.
+func inTwoGroups(t *testing.T, s store.Store, tenantID, member, other string) []model.Group {
+	t.Helper()
+	ctx := t.Context()
+	zeta, alpha, bobs := mkGroup(t, s, tenantID, "Zeta"), mkGroup(t, s, tenantID, "alpha"), mkGroup(t, s, tenantID, "Bobs")
+	for _, gr := range []model.Group{zeta, alpha} {
+		ok(t, s.Groups().AddMember(ctx, tenantID, gr.ID, member))
+	}
+	ok(t, s.Groups().AddMember(ctx, tenantID, bobs.ID, other))
+	groups, err := s.Groups().ListForMember(ctx, tenantID, member)
+	ok(t, err)
+	equal(t, len(groups), 2)
+	return groups
 }

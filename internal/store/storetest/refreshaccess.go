@@ -38,14 +38,8 @@ func testRefreshGetAccess(t *testing.T, s store.Store) {
 	equal(t, refreshAccess(t, s, tn.ID, rt.Hash, false), want)
 	equal(t, refreshAccess(t, s, tn.ID, rt.Hash, true), want) // in no group: nil
 
-	zeta, alpha, bobs := mkGroup(t, s, tn.ID, "Zeta"), mkGroup(t, s, tn.ID, "alpha"), mkGroup(t, s, tn.ID, "Bobs")
-	for _, gr := range []model.Group{zeta, alpha} {
-		ok(t, s.Groups().AddMember(ctx, tn.ID, gr.ID, m.ID))
-	}
-	ok(t, s.Groups().AddMember(ctx, tn.ID, bobs.ID, bob.ID))
-	groups, err := s.Groups().ListForMember(ctx, tn.ID, m.ID)
-	ok(t, err)
-	equal(t, len(groups), 2)
+	groups := inTwoGroups(t, s, tn.ID, m.ID, bob.ID)
+	var err error
 	equal(t, refreshAccess(t, s, tn.ID, rt.Hash, false), want) // groups only when asked
 	withGroups := want
 	withGroups.Groups = groups
