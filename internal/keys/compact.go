@@ -11,7 +11,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/guildgate/guildgate/internal/model"
 )
@@ -86,16 +90,48 @@ func (c compact) signature(input []byte) ([]byte, error) {
 			break
 		}
 		sum := sha256.Sum256(input)
-		r, s, err := ecdsa.Sign(rand.Reader, k, sum[:])
+		der, err := ecdsa.SignASN1(rand.Reader, k, sum[:])
 		if err != nil {
 			return nil, err
 		}
-		out := make([]byte, 64)
-		r.FillBytes(out[:32])
-		s.FillBytes(out[32:])
-		return out, nil
+		return rawES256(der)
 	}
 	return nil, fmt.Errorf("no %s signer for a %T", c.alg, c.key)
+}
+
+// rawES256 turns an ASN.1 ECDSA-Sig-Value into JWS's r || s, 32 bytes
+// each. ecdsa.Sign would parse the same DER into two big.Ints for FillBytes
+// to copy out again; reading the integers' bytes straight from the DER
+// skips those allocations.
+func rawES256(der []byte) ([]byte, error) {
+	var r, s cryptobyte.String
+	in := cryptobyte.String(der)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, asn1.SEQUENCE) || !in.Empty() ||
+		!seq.ReadASN1(&r, asn1.INTEGER) || !seq.ReadASN1(&s, asn1.INTEGER) || !seq.Empty() {
+		return nil, errors.New("malformed ECDSA signature")
+	}
+	out := make([]byte, 64)
+	if !fillScalar(out[:32], r) || !fillScalar(out[32:], s) {
+		return nil, errors.New("ECDSA signature scalar out of range")
+	}
+	return out, nil
+}
+
+// fillScalar writes the DER INTEGER content v (big-endian, positive, with
+// a leading zero byte when its top bit is set) right-aligned into dst.
+func fillScalar(dst []byte, v []byte) bool {
+	if len(v) == 0 || v[0]&0x80 != 0 {
+		return false // empty or negative: never a valid r or s
+	}
+	for len(v) > 0 && v[0] == 0 {
+		v = v[1:]
+	}
+	if len(v) == 0 || len(v) > len(dst) {
+		return false // zero, or wider than the curve's order
+	}
+	copy(dst[len(dst)-len(v):], v)
+	return true
 }
 
 // Sign signs payload (the token's claims, JSON) as a compact JWS with the
