@@ -17,8 +17,16 @@ import (
 // are joined to, each join a lookup by key as in Access (access.go). The
 // joins are LEFT joins, so the consumed code comes back even when its
 // grant or member is gone; the member's and grant's NOT NULL columns are
-// then read through COALESCE, and accessFound says to ignore them. SQLite,
-// which has no UPDATE in a CTE and no round trips, runs Consume and Access.
+// then read through COALESCE, and accessFound says to ignore them.
+//
+// SQLite, which has no UPDATE in a CTE, marks the code used (one UPDATE,
+// rows affected, as markOnce) and then reads the code with its grant and
+// member in the same LEFT-joined SELECT, from auth_codes: the UPDATE's
+// RETURNING row, which SQLite materializes and the driver describes column
+// by column, and a separate Access query (with its revocation subquery,
+// empty for a code) cost more than looking up again a row the writer has
+// just cached. The writer holds the write lock throughout, and the UPDATE
+// alone decides who consumed the code.
 
 const codeAccessMemberCols = `COALESCE(m.id, ''), COALESCE(m.tenant_id, ''), COALESCE(m.email, ''),
 	COALESCE(m.email_verified, false), COALESCE(m.name, ''), COALESCE(m.given_name, ''),
@@ -42,6 +50,21 @@ const codeAccessFrom = ` FROM c
 	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
 	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
 
+const codeAccessSelectSQLite = `SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + codeColsC
+
+const codeAccessFromSQLite = ` FROM auth_codes c
+	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
+	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
+
+const codeAccessWhereSQLite = ` WHERE c.tenant_id = $1 AND c.hash = $2`
+
+const (
+	codeAccessQuerySQLite           = codeAccessSelectSQLite + codeAccessFromSQLite + codeAccessWhereSQLite
+	codeAccessWithGroupsQuerySQLite = codeAccessSelectSQLite + `, ` + groupCols + codeAccessFromSQLite + `
+	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
+	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + codeAccessWhereSQLite + accessGroupsOrder
+)
+
 const (
 	codeAccessQuery           = codeAccessSelect + codeAccessFrom
 	codeAccessWithGroupsQuery = codeAccessSelect + `, ` + groupCols + codeAccessFrom + `
@@ -51,7 +74,7 @@ const (
 
 func (r authCodes) ConsumeAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
 	if r.s.d.name != postgresDialect.name {
-		return r.consumeThenAccess(ctx, tenantID, hash, at, withGroups)
+		return r.markThenRead(ctx, tenantID, hash, at, withGroups)
 	}
 	if at.IsZero() {
 		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", errZeroTime)
@@ -82,21 +105,41 @@ func (r authCodes) ConsumeAccess(ctx context.Context, tenantID, hash string, at 
 	return store.CodeAccess{Code: c}, false, nil
 }
 
-// consumeThenAccess is ConsumeAccess as two statements.
-func (r authCodes) consumeThenAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
-	c, first, err := r.Consume(ctx, tenantID, hash, at)
-	if err != nil || !first {
-		return store.CodeAccess{Code: c}, first, err
-	}
-	a, err := grants{r.s}.Access(ctx, tenantID, c.GrantID, "", withGroups)
+// markThenRead is SQLite's ConsumeAccess: markOnce, then the code with its
+// grant and member (and groups) in one SELECT when this call consumed it,
+// or the code alone when it did not.
+func (r authCodes) markThenRead(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
+	first, err := markOnce(ctx, r.s, "auth_codes", "consumed_at", tenantID, hash, at)
 	switch {
-	case errors.Is(err, model.ErrNotFound):
-		return store.CodeAccess{Code: c}, true, nil
 	case err != nil:
-		return store.CodeAccess{}, false, err
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	case !first:
+		c, err := scanCode(r.s.db.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes
+			WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
+		if err != nil {
+			return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", notFound(err))
+		}
+		return store.CodeAccess{Code: c}, false, nil
 	}
-	a.Revoked = false
-	return store.CodeAccess{Code: c, Access: &a}, true, nil
+	q := codeAccessQuerySQLite
+	if withGroups {
+		q = codeAccessWithGroupsQuerySQLite
+	}
+	rows, err := r.s.db.QueryContext(ctx, q, tenantID, hash)
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	}
+	ca, read, err := scanCodeAccess(rows, withGroups)
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	case !read: // the row this transaction has just marked; only a broken store loses it
+		return store.CodeAccess{}, false, errors.New("consume auth code: the marked code was not read back")
+	}
+	return ca, true, nil
 }
 
 // scanCodeAccess reads ConsumeAccess's rows: none when the code was not
