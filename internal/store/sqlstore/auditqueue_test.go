@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -59,5 +60,104 @@ func TestSQLiteAuditAppendsTogether(t *testing.T) {
 		if want := map[bool]int{true: 0, false: 1}[i%10 == 3]; seen[fmt.Sprint("n:", i)] != want {
 			t.Errorf("event %d stored %d times, want %d", i, seen[fmt.Sprint("n:", i)], want)
 		}
+	}
+}
+
+// TestSQLiteAuditRowsWrittenTogether: audit appends queued behind a held
+// transaction are written by multi-row INSERTs, between transactions
+// that arrive among them, and each still learns its own outcome: a row of
+// an unknown tenant fails alone (its statement is backed out, the others
+// are written one by one), a request cancelled before its turn is not
+// written, a failed transaction among them takes no row with it, and
+// every other row is stored exactly once.
+func TestSQLiteAuditRowsWrittenTogether(t *testing.T) {
+	s := storetest.NewSQLite(t)
+	ctx := t.Context()
+	now := time.Now().UTC()
+	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
+		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
+	if err := s.Tenants().Create(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	appendRow := func(ctx context.Context, tenant, target string) error {
+		return s.Audit().Append(ctx, model.AuditEvent{TenantID: tenant, At: now, Actor: "test",
+			Action: "test.rows", Target: target})
+	}
+	errBoom := errors.New("boom")
+	held, hold := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = s.Atomic(ctx, func(store.Tx) error { close(held); <-hold; return nil })
+	})
+	<-held
+	statements0 := s.AuditRowStatements()
+	arrived0, _ := s.CommitQueue()
+	const n = 48
+	kinds := []string{"ok", "ok", "ok", "unknown tenant", "ok", "cancelled", "ok", "failed transaction"}
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			target := fmt.Sprint("n:", i)
+			switch kinds[i%len(kinds)] {
+			case "unknown tenant":
+				errs[i] = appendRow(ctx, "no-such-tenant", target)
+			case "cancelled":
+				ctx, cancel := context.WithCancel(ctx)
+				cancel()
+				errs[i] = appendRow(ctx, tn.ID, target)
+			case "failed transaction":
+				errs[i] = s.Atomic(ctx, func(tx store.Tx) error {
+					if err := tx.Audit().Append(ctx, model.AuditEvent{TenantID: tn.ID, At: now, Actor: "test",
+						Action: "test.rows", Target: target}); err != nil {
+						return err
+					}
+					return errBoom
+				})
+			default:
+				errs[i] = appendRow(ctx, tn.ID, target)
+			}
+		})
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		if arrived, _ := s.CommitQueue(); arrived-arrived0 >= int64(n-n/len(kinds)) { // cancelled ones may never ask
+			break
+		}
+		if time.Now().After(deadline) {
+			close(hold)
+			t.Fatal("the appends did not all ask for the writer")
+		}
+	}
+	close(hold)
+	wg.Wait()
+
+	stored := map[bool]int{true: 1, false: 0}
+	for i, err := range errs {
+		kind := kinds[i%len(kinds)]
+		switch {
+		case kind == "unknown tenant" && !errors.Is(err, model.ErrNotFound):
+			t.Errorf("append %d (unknown tenant): %v, want ErrNotFound", i, err)
+		case kind == "cancelled" && !errors.Is(err, context.Canceled):
+			t.Errorf("append %d (cancelled): %v, want context.Canceled", i, err)
+		case kind == "failed transaction" && !errors.Is(err, errBoom):
+			t.Errorf("transaction %d: %v, want its own error", i, err)
+		case kind == "ok" && err != nil:
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	page, err := s.Audit().List(ctx, tn.ID, store.AuditQuery{Action: "test.rows", Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, e := range page.Items {
+		seen[e.Target]++
+	}
+	for i := range n {
+		if want := stored[kinds[i%len(kinds)] == "ok"]; seen[fmt.Sprint("n:", i)] != want {
+			t.Errorf("event %d (%s) stored %d times, want %d", i, kinds[i%len(kinds)], seen[fmt.Sprint("n:", i)], want)
+		}
+	}
+	if s.AuditRowStatements() == statements0 {
+		t.Error("no audit INSERT wrote more than one row: the waiting rows were written one by one")
 	}
 }

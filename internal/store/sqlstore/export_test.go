@@ -26,6 +26,10 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 // AccessWithGroupsQuery is Grants.Access's query with groups, for its plan.
 const AccessWithGroupsQuery = accessWithGroupsQuery
 
+// AuditRowStatements is how many audit INSERTs of more than one row the
+// SQLite committer has run.
+func (s *Store) AuditRowStatements() int64 { return s.commits.rowStatements.Load() }
+
 // CommitQueue reports how many transactions have asked the SQLite commit
 // queue for a turn, and how many groups it has begun.
 func (s *Store) CommitQueue() (arrived, groups int64) {

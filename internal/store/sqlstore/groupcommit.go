@@ -69,6 +69,11 @@ type commitQueue struct {
 	// arrived counts the jobs that have asked for a turn and groups the
 	// transactions begun, for tests to see that groups form.
 	arrived, groups atomic.Int64
+	// rowStatements counts the audit INSERTs of more than one row.
+	rowStatements atomic.Int64
+	// auditQueries are the multi-row audit INSERTs by row count, built
+	// by the committer as it needs them (auditrows.go).
+	auditQueries []string
 }
 
 // commitJob is one request's transaction: a function run on the
@@ -198,16 +203,21 @@ func (q *commitQueue) group(first *commitJob) {
 		}
 		return
 	}
-	if err := q.take(tx, first); err != nil {
+	members := make([]member, 0, 8)
+	var rows []*commitJob // audit rows not yet written (auditrows.go)
+	if isAuditRow(first) {
+		rows = append(rows, first)
+	} else if err := q.take(tx, first); err != nil {
 		// It saw only what was committed; undoing it leaves nothing.
 		_ = tx.Rollback()
 		first.result <- err
 		return
+	} else {
+		members = append(members, member{job: first})
 	}
-	members := []member{{job: first}}
 	var lost error
 	yields := 0
-	for len(members) < maxGroup && lost == nil {
+	for len(members)+len(rows) < maxGroup && lost == nil {
 		j := q.waiting()
 		for j == nil && yields < maxYields {
 			yields++
@@ -217,6 +227,17 @@ func (q *commitQueue) group(first *commitJob) {
 		if j == nil {
 			break
 		}
+		if isAuditRow(j) {
+			rows = append(rows, j)
+			continue
+		}
+		// The rows before it are written first: the group keeps the
+		// order in which its jobs arrived.
+		if members, lost = q.writeRows(tx, rows, members); lost != nil {
+			j.turnOrAnswer(lost, &members)
+			break
+		}
+		rows = rows[:0]
 		var m member
 		var joined bool
 		if j.turn == nil {
@@ -227,6 +248,9 @@ func (q *commitQueue) group(first *commitJob) {
 		if joined {
 			members = append(members, m)
 		}
+	}
+	if lost == nil {
+		members, lost = q.writeRows(tx, rows, members)
 	}
 	outcome := lost
 	if lost != nil {
