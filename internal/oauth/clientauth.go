@@ -96,7 +96,7 @@ func bodyForm(r *http.Request) (url.Values, error) {
 		// hold a secret, and nothing that does may reach a log.
 		return nil, InvalidRequest("The request body is not a valid form.")
 	}
-	if r.URL != nil {
+	if r.URL != nil && r.URL.RawQuery != "" { // most have none, and parsing builds a map
 		q := r.URL.Query()
 		if q.Has("client_secret") || q.Has("client_id") {
 			return nil, InvalidRequest("Client credentials must be sent in the request body, not the URL.")

@@ -80,7 +80,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_ = oauth.WriteTokenBody(w, is.response().appendJSON(nil)) // a failed write has nobody to tell
+	res := is.response()
+	_ = oauth.WriteTokenBody(w, res.appendJSON(make([]byte, 0, res.jsonSize()))) // a failed write has nobody to tell
 	return nil
 }
 
@@ -124,6 +125,9 @@ func (p *Provider) clientRequest(r *http.Request, allowPublic bool) (tokenReques
 // a JSON or multipart body would otherwise parse as an empty form and fail
 // later with a misleading "grant_type is required".
 func requireForm(r *http.Request) error {
+	if isFormType(r.Header.Get("Content-Type")) {
+		return nil
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return oauth.InvalidRequest("The request body must be application/x-www-form-urlencoded.")
@@ -146,10 +150,23 @@ func formText(r *http.Request) error {
 // be included more than once"), not just the ones we read, so no two layers
 // can ever read two different requests from one body.
 func singleValued(form url.Values) error {
+	repeated := false
+	for _, v := range form {
+		repeated = repeated || len(v) > 1
+	}
+	if !repeated { // the names are sorted only for a refusal's message
+		return nil
+	}
 	names := make([]string, 0, len(form))
 	for name := range form {
 		names = append(names, name)
 	}
 	sort.Strings(names) // a stable message for the same request
 	return oauth.SingleValues(form, names...)
+}
+
+// isFormType is the exact Content-Type form clients send, which then needs
+// no parsing: mime.ParseMediaType builds a map of parameters on every call.
+func isFormType(ct string) bool {
+	return ct == "application/x-www-form-urlencoded"
 }

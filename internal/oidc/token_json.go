@@ -22,6 +22,13 @@ func (r tokenResponse) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
+// jsonSize is room for appendJSON's output without growing the buffer
+// (string values rarely need escaping; when one does, append grows it).
+func (r tokenResponse) jsonSize() int {
+	return len(`{"access_token":"","token_type":"","expires_in":12345678901,"refresh_token":"","id_token":"","scope":""}`) +
+		len(r.AccessToken) + len(r.TokenType) + len(r.RefreshToken) + len(r.IDToken) + len(r.Scope) + 12
+}
+
 func appendOptional(b []byte, name, v string) []byte {
 	if v == "" {
 		return b

@@ -68,15 +68,10 @@ func bearerToken(r *http.Request) (string, error) {
 // <token>` (RFC 9449 §7.1) and says which scheme carried the token
 // ("Bearer" for the body parameter).
 func accessTokenOf(r *http.Request) (string, string, error) {
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return "", "", oauth.InvalidRequest("The query string cannot be read.")
-	}
-	if err := oauth.CheckText(query); err != nil {
-		return "", "", err
-	}
-	if query.Has("access_token") {
-		return "", "", oauth.InvalidRequest("Send the access token in the Authorization header or the request body, never in the URL.")
+	if r.URL.RawQuery != "" { // most calls have none, and parsing one builds a map
+		if err := noTokenInQuery(r.URL.RawQuery); err != nil {
+			return "", "", err
+		}
 	}
 	header, scheme, err := headerToken(r)
 	if err != nil {
@@ -94,6 +89,22 @@ func accessTokenOf(r *http.Request) (string, string, error) {
 		return header, scheme, nil
 	}
 	return body, "Bearer", nil
+}
+
+// noTokenInQuery refuses a query string that cannot be read, is not
+// text, or carries the access token.
+func noTokenInQuery(raw string) error {
+	query, err := url.ParseQuery(raw)
+	if err != nil {
+		return oauth.InvalidRequest("The query string cannot be read.")
+	}
+	if err := oauth.CheckText(query); err != nil {
+		return err
+	}
+	if query.Has("access_token") {
+		return oauth.InvalidRequest("Send the access token in the Authorization header or the request body, never in the URL.")
+	}
+	return nil
 }
 
 // headerToken reads `Authorization: Bearer <token>`. Another scheme is not a
@@ -127,9 +138,10 @@ func bodyToken(r *http.Request) (string, error) {
 	if r.Method != http.MethodPost {
 		return "", nil
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
-		return "", nil
+	if ct := r.Header.Get("Content-Type"); !isFormType(ct) {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/x-www-form-urlencoded" {
+			return "", nil
+		}
 	}
 	if err := r.ParseForm(); err != nil {
 		return "", oauth.InvalidRequest("The request body is not a valid form.")
