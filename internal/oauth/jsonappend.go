@@ -19,7 +19,7 @@ import (
 // other string goes through encoding/json.
 func AppendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonPlain[s[i]] {
 			q, _ := json.Marshal(s) // a string always encodes
 			return append(b, q...)
 		}
@@ -28,6 +28,20 @@ func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// jsonPlain marks the bytes encoding/json copies into a string unescaped:
+// printable ASCII but the quote, the backslash and HTML's <, > and &. One
+// table load per byte instead of seven comparisons: a token response
+// checks its three tokens, some 2 KB, byte by byte.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
 
 // WriteTokenBody is WriteTokenJSON for a body already encoded.
 func WriteTokenBody(w http.ResponseWriter, body []byte) error {

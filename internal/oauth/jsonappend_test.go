@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +15,30 @@ func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
 		if got := AppendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
 			t.Errorf("%q: got %s, want %s", s, got[1:], want)
 		}
+	}
+}
+
+// TestAppendJSONStringEveryByte: each byte value, alone and inside plain
+// text, is written as encoding/json writes it.
+func TestAppendJSONStringEveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, s := range []string{string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "cd"} {
+			want, _ := json.Marshal(s)
+			if got := AppendJSONString(nil, s); string(got) != string(want) {
+				t.Errorf("byte %#x in %q: got %s, want %s", c, s, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkAppendJSONString is a signed token's worth of plain bytes, the
+// token response's common case.
+func BenchmarkAppendJSONString(b *testing.B) {
+	s := strings.Repeat("eyJhbGciOiJFUzI1NiIsImtpZCI6IjEifQ.abc-_", 20)
+	buf := make([]byte, 0, 2*len(s))
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		buf = AppendJSONString(buf[:0], s)
 	}
 }
 
