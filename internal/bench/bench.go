@@ -13,9 +13,7 @@
 package bench
 
 import (
-	"cmp"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -23,11 +21,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -90,6 +86,9 @@ type Config struct {
 	// ran it. A tail's shape (periodic stalls, a bimodal histogram) shows
 	// there and not in three percentiles.
 	Samples func(workload string, s []Sample)
+	// Steal, when set, reads the cumulative steal time of the CPU the server
+	// runs on (stealClock), read around each measured loop.
+	Steal func() (time.Duration, bool)
 }
 
 // Sample is one request of a workload, for Config.Samples.
@@ -128,6 +127,18 @@ type Result struct {
 	Appeared   int           `json:"appeared_processes,omitempty"`    // of which started during the run (counted from their start)
 	CPUError   string        `json:"cpu_error,omitempty"`             // why CPUPer1000 is 0 although a pid was given
 	FirstError string        `json:"first_error,omitempty"`
+	// StealPercent is the steal time of the CPU the server runs on
+	// (Config.Steal) over the measured loop, in percent of its wall time:
+	// while the hypervisor ran something else there, the server waited, and
+	// a run with much of it is a noisy one. Nil when not read.
+	StealPercent *float64 `json:"server_cpu_steal_pct,omitempty"`
+	// Rounds and PerCoreByRound are set on a result pooled over rounds
+	// (guildgate-bench --rounds): how many, and each one's rate per core
+	// (0 where not measured), so the spread behind the pooled figure shows.
+	Rounds         int       `json:"rounds,omitempty"`
+	PerCoreByRound []float64 `json:"per_core_by_round,omitempty"`
+
+	raw rawRun
 }
 
 // metadata is what the benchmark reads from discovery.
@@ -174,46 +185,6 @@ type runner struct {
 	nextCode atomic.Int64
 	useForm  bool              // login: the provider serves a /login form (else: its authorize interaction)
 	logins   []*http.Transport // login: one per worker, each from its own loopback address
-}
-
-// Run runs the workloads one after another and returns their figures.
-func Run(ctx context.Context, cfg Config) ([]Result, error) {
-	if err := cfg.normalize(); err != nil {
-		return nil, err
-	}
-	tr := &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
-		MaxIdleConnsPerHost: cfg.Concurrency,
-		MaxIdleConns:        2 * cfg.Concurrency,
-		IdleConnTimeout:     90 * time.Second,
-		ForceAttemptHTTP2:   false,
-		DialContext:         dialLoopbackName,
-	}
-	defer tr.CloseIdleConnections()
-	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	jar, _ := cookiejar.New(nil)
-	r := &runner{cfg: cfg, emails: splitList(cfg.MemberEmail), refresh: map[client][]string{},
-		rs256: client{cfg.ClientID, cfg.ClientSecret}, es256: client{cfg.ES256ClientID, cfg.ES256Secret},
-		http:    &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect},
-		browser: &http.Client{Transport: tr, Timeout: 30 * time.Second, CheckRedirect: noRedirect, Jar: jar},
-	}
-	if err := r.getJSON(ctx, strings.TrimSuffix(cfg.Target, "/")+"/.well-known/openid-configuration", &r.md); err != nil {
-		return nil, fmt.Errorf("discovery: %w", err)
-	}
-	r.md.rehost(cfg.Target)
-	if slices.ContainsFunc(cfg.Workloads, func(w string) bool { return needsSession[w] }) {
-		if err := r.prepareSession(ctx); err != nil {
-			return nil, err
-		}
-	}
-	var out []Result
-	for _, w := range cfg.Workloads {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		out = append(out, r.run(ctx, w))
-	}
-	return out, nil
 }
 
 func (c *Config) normalize() error {
@@ -289,165 +260,6 @@ func dialFrom(ctx context.Context, addr string, source net.IP) (net.Conn, error)
 func workerAddress(w int) net.IP {
 	n := uint32(w) + 2
 	return net.IPv4(127, byte(n>>16), byte(n>>8), byte(n))
-}
-
-// op is one operation of a workload, run by worker w.
-type op func(ctx context.Context, w int) error
-
-func (r *runner) run(ctx context.Context, name string) Result {
-	res := Result{Workload: name}
-	var f op
-	switch name {
-	case Discovery:
-		f = r.get(strings.TrimSuffix(r.cfg.Target, "/") + "/.well-known/openid-configuration")
-	case JWKS:
-		f = r.get(r.md.JWKS)
-	case ClientCredentials:
-		f = r.clientCredentials
-	case Userinfo:
-		f = r.userinfo
-	case Refresh:
-		f = r.refresher(r.rs256)
-	case RefreshES256:
-		f = r.refresher(r.es256)
-	case CodeFlow:
-		f = func(ctx context.Context, _ int) error { _, err := r.codeFlow(ctx, r.rs256); return err }
-	case CodeExchange, CodeExchangeES256:
-		cl := r.rs256
-		if name == CodeExchangeES256 {
-			cl = r.es256
-		}
-		if err := r.prefetchCodes(ctx, cl); err != nil {
-			res.Errors, res.FirstError = 1, err.Error()
-			return res
-		}
-		f = r.exchanger(cl)
-	case Login:
-		if err := r.prepareLogin(ctx); err != nil {
-			res.Errors, res.FirstError = 1, err.Error()
-			return res
-		}
-		defer r.closeLogins()
-		f = r.loginOnce
-	}
-	// One call first, outside the measurement: a workload the server does not
-	// support shows as such rather than as millions of errors.
-	if err := f(ctx, 0); err != nil {
-		res.Errors, res.FirstError = 1, err.Error()
-		return res
-	}
-	var meter *cpuMeter
-	if r.cfg.ServerPID > 0 {
-		meter = startMeter(r.cfg.ServerPID, r.cfg.ExtraPIDs, r.cfg.CountBackends)
-	}
-	// No new operation starts after the deadline, but one under way
-	// finishes and counts, and every worker makes at least one: cutting
-	// them off would make a slow workload (a sign-in on a loaded machine,
-	// or a worker scheduled only after the deadline) report no requests at
-	// all, a failure decided by timing. Elapsed time includes that overrun.
-	deadline := time.Now().Add(r.cfg.Duration)
-	var (
-		mu       sync.Mutex
-		lat      []time.Duration
-		cpuLat   []time.Duration
-		samples  []Sample
-		requests int64
-		errs     int64
-		first    string
-		wg       sync.WaitGroup
-	)
-	perWorker := maxOpsPerRun / r.cfg.Concurrency
-	var serverCPU func() (time.Duration, bool)
-	if r.cfg.ServerPID > 0 {
-		serverCPU = processCPU(r.cfg.ServerPID)
-	}
-	start := time.Now()
-	for w := range r.cfg.Concurrency {
-		wg.Go(func() {
-			local := make([]time.Duration, 0, 4096)
-			var localCPU []time.Duration
-			var kept []Sample
-			var n, e int64
-			var firstErr string
-			for i := 0; i < perWorker && (i == 0 || time.Now().Before(deadline)); i++ {
-				var c0, c1 time.Duration
-				cpuOK := false
-				if serverCPU != nil {
-					c0, cpuOK = serverCPU()
-				}
-				t0 := time.Now()
-				err := f(ctx, w)
-				d := time.Since(t0)
-				if cpuOK {
-					c1, cpuOK = serverCPU()
-				}
-				if ctx.Err() != nil || errors.Is(err, errExhausted) {
-					break // cut off by the caller (or the end of the prefetched input): neither success nor failure
-				}
-				if err != nil {
-					e++
-					if firstErr == "" {
-						firstErr = err.Error()
-					}
-					continue
-				}
-				n++
-				local = append(local, d)
-				var cd time.Duration
-				if cpuOK {
-					cd = c1 - c0
-					localCPU = append(localCPU, cd)
-				}
-				if r.cfg.Samples != nil {
-					kept = append(kept, Sample{Start: t0.Sub(start), Latency: d, Worker: w, CPULatency: cd})
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			lat = append(lat, local...)
-			cpuLat = append(cpuLat, localCPU...)
-			samples = append(samples, kept...)
-			requests += n
-			errs += e
-			if first == "" {
-				first = firstErr
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(lat)
-	res.Requests, res.Errors, res.FirstError = requests, errs, first
-	res.Seconds = elapsed.Seconds()
-	res.PerSecond = float64(requests) / elapsed.Seconds()
-	res.P50, res.P90, res.P99 = percentile(lat, 0.50), percentile(lat, 0.90), percentile(lat, 0.99)
-	res.P999, res.Max = percentile(lat, 0.999), percentile(lat, 1)
-	if len(cpuLat) == len(lat) { // every request measured, or the figures would mislead
-		slices.Sort(cpuLat)
-		res.CPUP50, res.CPUP99, res.CPUMax = percentile(cpuLat, 0.50), percentile(cpuLat, 0.99), percentile(cpuLat, 1)
-	}
-	if r.cfg.Samples != nil {
-		slices.SortFunc(samples, func(a, b Sample) int { return cmp.Compare(a.Start, b.Start) })
-		r.cfg.Samples(name, samples)
-	}
-	if meter != nil {
-		c, err := meter.finish()
-		if err == nil && requests > 0 && c.Seconds > 0 {
-			res.CPUPer1000 = c.Seconds / float64(requests) * 1000
-			res.Processes, res.Exited, res.Appeared = c.Processes, c.Exited, c.Appeared
-		} else if err != nil {
-			res.CPUError = err.Error() // not an error of the workload: its per-core figure is left out
-		}
-	}
-	return res
-}
-
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted)-1) * p)
-	return sorted[i]
 }
 
 // ---- requests ----

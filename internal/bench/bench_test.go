@@ -104,7 +104,9 @@ func TestBenchSideBySide(t *testing.T) {
 
 // TestBenchCommand runs guildgate-bench as a shell would, for the cheap
 // workloads, with the secret on stdin and --json, and with the server as its
-// own peer, so the report carries both runs and the signing limits.
+// own peer, in two rounds, so the report carries both runs pooled, their
+// ratio ranges and the signing limits (measured on CPU 0, or where pinning
+// there fails, unpinned: either way they are measured).
 func TestBenchCommand(t *testing.T) {
 	s := testenv.Start(t, testenv.SQLite, nil)
 	var cl struct {
@@ -122,14 +124,17 @@ func TestBenchCommand(t *testing.T) {
 	code := bench.Main(context.Background(), []string{"--target", s.URL, "--client-id", cl.ClientID,
 		"--client-secret-stdin", "--duration", "300ms", "--concurrency", "2", "--workloads", "discovery,jwks,client_credentials",
 		"--ca", filepath.Join(s.Config.DataDir, "localhost-cert.pem"), "--server-pid", pid,
-		"--peer", s.URL, "--peer-pid", pid, "--json", "--samples-out", samplesFile},
+		"--peer", s.URL, "--peer-pid", pid, "--json", "--samples-out", samplesFile, "--rounds", "2", "--server-cpu", "0"},
 		strings.NewReader(cl.ClientSecret+"\n"), &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	var rep struct {
-		Target, Peer []bench.Result
-		Signing      bench.Limits `json:"signing_limits"`
+		Target, Peer   []bench.Result
+		Signing        bench.Limits       `json:"signing_limits"`
+		SigningByRound []bench.Limits     `json:"signing_limits_by_round"`
+		Ratios         []bench.RatioRange `json:"per_core_ratios"`
+		Where          string             `json:"signing_limits_measured"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil || len(rep.Target) != 3 || len(rep.Peer) != 3 {
 		t.Fatalf("not 3 results for each of target and peer (%v):\n%s", err, stdout.String())
@@ -139,8 +144,20 @@ func TestBenchCommand(t *testing.T) {
 			r.Max < r.P999 || r.CPUPer1000 <= 0 || (runtime.GOOS == "linux" && (r.CPUP50 <= 0 || r.CPUP99 < r.CPUP50 || r.CPUMax < r.CPUP99)) {
 			t.Errorf("%+v", r)
 		}
+		// Two rounds pooled: each round's rate per core is kept.
+		if r.Rounds != 2 || len(r.PerCoreByRound) != 2 || r.PerCoreByRound[0] <= 0 || r.PerCoreByRound[1] <= 0 {
+			t.Errorf("%s: not pooled over 2 rounds: rounds %d, per core by round %v", r.Workload, r.Rounds, r.PerCoreByRound)
+		}
 	}
-	// --samples-out holds one line per measured request of each run.
+	if len(rep.Ratios) != 3 || len(rep.SigningByRound) != 2 || rep.Where == "" {
+		t.Errorf("want 3 ratio ranges, 2 rounds of limits and where they were measured: %+v, %+v, %q", rep.Ratios, rep.SigningByRound, rep.Where)
+	}
+	for _, rr := range rep.Ratios {
+		if len(rr.ByRound) != 2 || rr.Min > rr.Max || rr.Min <= 0 {
+			t.Errorf("ratio range %+v", rr)
+		}
+	}
+	// --samples-out holds one line per measured request of each run, with its round.
 	csv, err := os.ReadFile(samplesFile)
 	if err != nil {
 		t.Fatal(err)
@@ -149,8 +166,8 @@ func TestBenchCommand(t *testing.T) {
 	counts := map[string]int64{}
 	for _, l := range lines[1:] {
 		f := strings.Split(l, ",")
-		if len(f) != 6 {
-			t.Fatalf("samples line %q: not 6 fields", l)
+		if len(f) != 7 || (f[6] != "1" && f[6] != "2") {
+			t.Fatalf("samples line %q: not 7 fields ending in round 1 or 2", l)
 		}
 		counts[f[0]+" "+f[1]]++
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -33,67 +34,191 @@ type Limits struct {
 	Argon2id          string  `json:"argon2id_params"`
 }
 
-// MeasureSigningLimits signs a SHA-256 digest with a 2048-bit RSA key
-// (PKCS #1 v1.5, as RS256) and a P-256 key (as ES256), and verifies a
-// password against its argon2id hash at the server's parameters
-// (password.OWASP, what the server hashes with), each for d, on one
-// goroutine, and divides by this process's CPU seconds over the loop (the
-// wall-clock rate when /proc cannot be read). Key generation and the hash
-// are not timed.
-func MeasureSigningLimits(d time.Duration) Limits {
+// The limits, one by one. Each round measures each limit once, for
+// limitTime, just before the first workload judged against it (limitOf),
+// on the servers' CPU when it can (limitMeter): the figure a workload is
+// compared with then comes from the same core, minutes apart at most.
+type limit int
+
+const (
+	rs256Limit limit = iota
+	es256Limit
+	argon2idLimit
+	nLimits
+)
+
+// limitTime is how long each limit runs per round. An RS256 signature
+// takes about 1 ms and an ES256 one 40 µs, so half and a quarter of a
+// second give hundreds and thousands of operations. An argon2id
+// verification takes about 30 ms and allocates 19 MiB, so each one brings
+// a garbage collection and fresh pages with it, whose cost varies from one
+// to the next: a second per round (some 35 verifications, a hundred over
+// three rounds) keeps that from deciding the figure, where a second split
+// over the rounds would leave a dozen per round.
+var limitTime = [nLimits]time.Duration{500 * time.Millisecond, 250 * time.Millisecond, time.Second}
+
+// limitOf is the limit a workload is judged against, or printed next to.
+func limitOf(workload string) (limit, bool) {
+	switch workload {
+	case Refresh, CodeExchange, CodeFlow:
+		return rs256Limit, true
+	case RefreshES256, CodeExchangeES256:
+		return es256Limit, true
+	case Login:
+		return argon2idLimit, true
+	}
+	return 0, false
+}
+
+// tally is operations over the CPU seconds they took (wall seconds where
+// CPU time cannot be read).
+type tally struct {
+	Ops     int
+	Seconds float64
+}
+
+func (t tally) rate() float64 {
+	if t.Ops == 0 || t.Seconds <= 0 {
+		return 0
+	}
+	return float64(t.Ops) / t.Seconds
+}
+
+// limitRound is one round's measurement of every limit.
+type limitRound [nLimits]tally
+
+// limits turns tallies into rates; several rounds pool as the workloads
+// do, operations over CPU seconds summed.
+func limits(rounds ...limitRound) Limits {
+	var sum limitRound
+	for _, r := range rounds {
+		for l := range nLimits {
+			sum[l].Ops += r[l].Ops
+			sum[l].Seconds += r[l].Seconds
+		}
+	}
+	p := password.OWASP
+	return Limits{RS256PerSecond: sum[rs256Limit].rate(), ES256PerSecond: sum[es256Limit].rate(),
+		Argon2idPerSecond: sum[argon2idLimit].rate(),
+		Argon2id:          fmt.Sprintf("m=%d KiB, t=%d, p=%d", p.MemoryKiB, p.Time, p.Threads)}
+}
+
+// limitMeter measures the limits: it signs a SHA-256 digest with a
+// 2048-bit RSA key (PKCS #1 v1.5, as RS256) and with a P-256 key (as
+// ES256), and verifies a password against its argon2id hash at the
+// server's parameters (password.OWASP, through the server's own
+// password.Hasher). Key generation and the hash are not timed.
+type limitMeter struct {
+	ops   [nLimits]func() error
+	cpu   int    // the CPU the measuring thread is pinned to; -1: not pinned
+	Where string // where the limits are measured, for the report
+}
+
+// newLimitMeter prepares the keys and the hash. With cpu ≥ 0 it measures on
+// a thread pinned to that CPU (the servers' CPU: while they are idle between
+// workloads); where pinning fails (not Linux, or a CPU this process may not
+// use) it measures unpinned and says so in Where.
+func newLimitMeter(cpu int) (*limitMeter, error) {
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return Limits{}
+		return nil, err
 	}
 	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return Limits{}
+		return nil, err
 	}
 	digest := sha256.Sum256([]byte("guildgate-bench signing limit"))
-	p := password.OWASP
-	h := password.NewHasher(p)
+	h := password.NewHasher(password.OWASP)
 	const pw = "guildgate-bench argon2id limit"
 	hash, err := h.Hash(context.Background(), pw)
 	if err != nil {
-		return Limits{}
+		return nil, err
 	}
-	return Limits{
-		Argon2id: fmt.Sprintf("m=%d KiB, t=%d, p=%d", p.MemoryKiB, p.Time, p.Threads),
-		Argon2idPerSecond: rate(d, func() error {
-			ok, _, err := h.Verify(context.Background(), hash, pw)
-			if err == nil && !ok {
-				err = errors.New("argon2id: the password does not verify")
-			}
-			return err
-		}),
-		RS256PerSecond: rate(d, func() error {
-			_, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, digest[:])
-			return err
-		}),
-		ES256PerSecond: rate(d, func() error {
-			_, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
-			return err
-		}),
+	m := &limitMeter{cpu: -1, Where: "on the CPUs of guildgate-bench (unpinned)"}
+	m.ops[rs256Limit] = func() error {
+		_, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, digest[:])
+		return err
 	}
+	m.ops[es256Limit] = func() error {
+		_, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
+		return err
+	}
+	m.ops[argon2idLimit] = func() error {
+		ok, _, err := h.Verify(context.Background(), hash, pw)
+		if err == nil && !ok {
+			err = errors.New("argon2id: the password does not verify")
+		}
+		return err
+	}
+	if cpu >= 0 {
+		if err := onPinnedThread(cpu, func() {}); err != nil {
+			m.Where = fmt.Sprintf("on the CPUs of guildgate-bench: pinning a thread to CPU %d failed (%v)", cpu, err)
+		} else {
+			m.cpu, m.Where = cpu, fmt.Sprintf("on CPU %d, the servers' CPU (one thread pinned to it, while the servers are idle)", cpu)
+		}
+	}
+	return m, nil
 }
 
-// rate runs op for about d (and at least once) and returns operations per
-// second; 0 when op fails.
-func rate(d time.Duration, op func() error) float64 {
+// measure runs limit l for limitTime[l] (and at least once).
+func (m *limitMeter) measure(l limit) tally {
+	var t tally
+	run := func() { t = count(limitTime[l], m.ops[l]) }
+	if m.cpu >= 0 {
+		err := onPinnedThread(m.cpu, run)
+		if err == nil {
+			return t
+		}
+		m.cpu, m.Where = -1, fmt.Sprintf("on CPU %d until pinning failed (%v), then on the CPUs of guildgate-bench", m.cpu, err)
+	}
+	run()
+	return t
+}
+
+// onPinnedThread runs f on a goroutine locked to an OS thread pinned to
+// cpu, and waits for it. The goroutine ends locked, so the runtime retires
+// that thread rather than run other goroutines on the servers' CPU.
+func onPinnedThread(cpu int, f func()) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		if err := pinThread(cpu); err != nil {
+			errc <- err
+			return
+		}
+		f()
+		errc <- nil
+	}()
+	return <-errc
+}
+
+// count runs op for about d (and at least once) and tallies it against
+// this process's CPU time over the loop (all its threads: the garbage
+// collection an operation causes is its cost too, as the server's is in
+// its rate per core), to the nanosecond on Linux, else from /proc, else
+// against wall time. Ops is 0 when op fails.
+func count(d time.Duration, op func() error) tally {
+	clock := processCPU(os.Getpid())
+	if clock == nil {
+		clock = func() (time.Duration, bool) {
+			s, err := cpuSeconds(os.Getpid())
+			return time.Duration(s * float64(time.Second)), err == nil
+		}
+	}
 	start := time.Now()
-	cpu0, err0 := cpuSeconds(os.Getpid())
+	cpu0, ok0 := clock()
 	n := 0
 	for n == 0 || time.Since(start) < d {
 		if op() != nil {
-			return 0
+			return tally{}
 		}
 		n++
 	}
-	cpu1, err1 := cpuSeconds(os.Getpid())
-	if err0 == nil && err1 == nil && cpu1 > cpu0 {
-		return float64(n) / (cpu1 - cpu0)
+	cpu1, ok1 := clock()
+	if ok0 && ok1 && cpu1 > cpu0 {
+		return tally{Ops: n, Seconds: (cpu1 - cpu0).Seconds()}
 	}
-	return float64(n) / time.Since(start).Seconds()
+	return tally{Ops: n, Seconds: time.Since(start).Seconds()}
 }
 
 // pidList is a repeatable --database-pid flag.

@@ -23,6 +23,12 @@ const (
 // maxStdin bounds what Main reads from stdin (two short lines).
 const maxStdin = 8192
 
+// Bounds of --rounds and --server-cpu.
+const (
+	maxRounds = 100
+	maxCPU    = 1024 // what a CPU set of x/sys/unix holds
+)
+
 // Main is the guildgate-bench command: it drives --target and, with
 // --peer, another provider in the same invocation, and measures this
 // machine's RS256 and ES256 signing limits and argon2id limit in that run
@@ -53,6 +59,8 @@ type invocation struct {
 	jsonOut      string
 	samplesOut   string
 	limits       bool
+	rounds       int
+	serverCPU    int // -1: not given
 	opts         options
 }
 
@@ -82,13 +90,15 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	fs.BoolVar(&cfg.CountBackends, "database-backends", false, "count the CPU of every PostgreSQL backend serving one of --server-pid's connections too, found while each workload runs (replaced ones included)")
 	fs.StringVar(&cfg.MemberEmail, "member-email", "", "the member who signs in for userinfo, refresh, code_flow and code_exchange; for login, a comma-separated list (one password) rotated across workers so no account is throttled")
 	fs.StringVar(&cfg.RedirectURI, "redirect-uri", "https://rp.example/cb", "a redirect URI registered for the client (never fetched)")
-	fs.StringVar(&peerTarget, "peer", "", "issuer URL of a second provider, configured with the same client and member, driven after the target for the ratios")
+	fs.StringVar(&peerTarget, "peer", "", "issuer URL of a second provider, configured with the same client and member, driven alternately with the target (see --rounds) for the ratios")
 	fs.IntVar(&peerPID, "peer-pid", 0, "the peer's pid on this machine")
 	fs.StringVar(&peerCA, "peer-ca", "", "PEM file to trust for the peer; default --ca")
+	fs.IntVar(&inv.rounds, "rounds", 1, "rounds: in each, every workload runs on the target and the peer back to back, which goes first alternating; each side's rounds are pooled, and the per-core ratio's range over them is printed")
+	fs.IntVar(&inv.serverCPU, "server-cpu", -1, "the CPU the servers run on (Linux): the limits are measured on a thread pinned to it, between workloads, and its steal time is read around each workload")
 	fs.BoolVar(&noLimits, "no-signing-limits", false, "skip measuring this machine's RS256/ES256 signing and argon2id limits")
 	fs.BoolVar(&inv.asJSON, "json", false, "print the results as JSON")
 	fs.StringVar(&inv.jsonOut, "json-out", "", "also write the results as JSON to this file")
-	fs.StringVar(&inv.samplesOut, "samples-out", "", "also write every measured request to this file as CSV: run (target or peer), workload, start and latency in µs, worker, server CPU latency in µs (0: not measured)")
+	fs.StringVar(&inv.samplesOut, "samples-out", "", "also write every measured request to this file as CSV: run (target or peer), workload, start and latency in µs, worker, server CPU latency in µs (0: not measured), round (from 1)")
 	fs.BoolVar(&inv.opts.markdown, "markdown", false, "print the tables as Markdown (for docs/benchmarks.md)")
 	fs.StringVar(&inv.opts.targetName, "target-name", "target", "the target's name in the report")
 	fs.StringVar(&inv.opts.peerName, "peer-name", "peer", "the peer's name in the report")
@@ -109,6 +119,12 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	}
 	if cfg.Duration <= 0 || cfg.Duration > MaxDuration || cfg.Concurrency < 1 || cfg.Concurrency > MaxConcurrency {
 		return inv, fmt.Errorf("--duration must be in (0, %s] and --concurrency in [1, %d]", MaxDuration, MaxConcurrency)
+	}
+	if inv.rounds < 1 || inv.rounds > maxRounds {
+		return inv, fmt.Errorf("--rounds must be in [1, %d]", maxRounds)
+	}
+	if inv.serverCPU < -1 || inv.serverCPU >= maxCPU {
+		return inv, fmt.Errorf("--server-cpu must be in [0, %d)", maxCPU)
 	}
 	switch inv.opts.peerKind {
 	case PeerOther, PeerOP, PeerSQLiteGG:
@@ -145,34 +161,79 @@ func parseArgs(args []string, stdin io.Reader, stderr io.Writer) (invocation, er
 	return inv, nil
 }
 
-// report is what --json prints.
+// report is what --json prints: each side's results and the limits pooled
+// over the rounds, with what each round measured.
 type report struct {
 	Target  []Result `json:"target"`
 	Peer    []Result `json:"peer,omitempty"`
 	Signing *Limits  `json:"signing_limits,omitempty"`
+
+	Rounds         int          `json:"rounds"`
+	LimitsWhere    string       `json:"signing_limits_measured,omitempty"`
+	SigningByRound []Limits     `json:"signing_limits_by_round,omitempty"`
+	Ratios         []RatioRange `json:"per_core_ratios,omitempty"`
+	StealCPU       *int         `json:"steal_of_cpu,omitempty"` // the CPU whose steal time the results carry
 }
 
 func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
-	var rep report
-	var err error
+	rep := report{Rounds: inv.rounds}
 	var samples strings.Builder
+	round := 0
 	if inv.samplesOut != "" {
-		samples.WriteString("run,workload,start_us,latency_us,worker,server_cpu_latency_us\n")
-		inv.target.Samples = sampleWriter(&samples, "target")
-		inv.peer.Samples = sampleWriter(&samples, "peer")
+		samples.WriteString("run,workload,start_us,latency_us,worker,server_cpu_latency_us,round\n")
+		inv.target.Samples = sampleWriter(&samples, "target", &round)
+		inv.peer.Samples = sampleWriter(&samples, "peer", &round)
 	}
-	if inv.limits {
-		l := MeasureSigningLimits(time.Second)
-		rep.Signing = &l
-	}
-	if rep.Target, err = Run(ctx, inv.target); err != nil {
-		return fmt.Errorf("target: %w", err)
-	}
-	if inv.hasPeer {
-		if rep.Peer, err = Run(ctx, inv.peer); err != nil {
-			return fmt.Errorf("peer: %w", err)
+	if inv.serverCPU >= 0 {
+		if steal := stealClock(inv.serverCPU); steal != nil {
+			inv.target.Steal, inv.peer.Steal, rep.StealCPU = steal, steal, &inv.serverCPU
 		}
 	}
+	plan := roundsRun{rounds: inv.rounds, workloads: inv.target.Workloads, startRound: func(r int) { round = r + 1 }}
+	var lm *limitMeter
+	if inv.limits {
+		var err error
+		if lm, err = newLimitMeter(inv.serverCPU); err != nil {
+			return fmt.Errorf("limits: %w", err)
+		}
+		plan.measureLimit = lm.measure
+	}
+	target, err := Prepare(ctx, inv.target)
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	defer target.Close()
+	plan.workloads, plan.sides = target.Workloads(), []measurer{target}
+	if inv.hasPeer {
+		peer, err := Prepare(ctx, inv.peer)
+		if err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+		defer peer.Close()
+		plan.sides = append(plan.sides, peer)
+	}
+	results, limitRounds, err := plan.run(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Target = results[0]
+	if inv.hasPeer {
+		rep.Peer = results[1]
+		rep.Ratios = ratioRanges(rep.Target, rep.Peer)
+	}
+	if len(limitRounds) > 0 {
+		rep.LimitsWhere = lm.Where
+		l := limits(limitRounds...)
+		rep.Signing = &l
+		for _, r := range limitRounds {
+			rep.SigningByRound = append(rep.SigningByRound, limits(r))
+		}
+	}
+	return inv.write(rep, &samples, stdout)
+}
+
+// write writes the report where the flags say.
+func (inv invocation) write(rep report, samples *strings.Builder, stdout io.Writer) error {
 	if inv.jsonOut != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err == nil {
@@ -199,12 +260,13 @@ func (inv invocation) run(ctx context.Context, stdout io.Writer) error {
 	return failures(rep)
 }
 
-// sampleWriter appends a run's samples to b as CSV lines.
-func sampleWriter(b *strings.Builder, run string) func(string, []Sample) {
+// sampleWriter appends a run's samples to b as CSV lines, with the number
+// of the round under way (from 1).
+func sampleWriter(b *strings.Builder, run string, round *int) func(string, []Sample) {
 	return func(workload string, s []Sample) {
 		for _, x := range s {
-			fmt.Fprintf(b, "%s,%s,%d,%d,%d,%d\n", run, workload, x.Start.Microseconds(), x.Latency.Microseconds(), x.Worker,
-				x.CPULatency.Microseconds())
+			fmt.Fprintf(b, "%s,%s,%d,%d,%d,%d,%d\n", run, workload, x.Start.Microseconds(), x.Latency.Microseconds(), x.Worker,
+				x.CPULatency.Microseconds(), *round)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -35,9 +36,23 @@ func WriteTable(w io.Writer, results []Result) { writeTable(w, results, false) }
 
 func writeTable(w io.Writer, results []Result, markdown bool) {
 	t := table{head: []string{"workload", "requests", "req/s", "p50", "p99", "max", "errors", "CPU s/1k req", "req/s per core"}}
+	byRound, steal := hasRounds(results), hasSteal(results)
+	if byRound {
+		t.head = append(t.head, "per core, rounds min–max")
+	}
+	if steal {
+		t.head = append(t.head, "steal %")
+	}
 	for _, r := range results {
-		t.rows = append(t.rows, []string{r.Workload, fmt.Sprint(r.Requests), fmt.Sprintf("%.0f", r.PerSecond),
-			ms(r.P50), ms(r.P99), ms(r.Max), fmt.Sprint(r.Errors), cpu(r.CPUPer1000), perCore(r)})
+		row := []string{r.Workload, fmt.Sprint(r.Requests), fmt.Sprintf("%.0f", r.PerSecond),
+			ms(r.P50), ms(r.P99), ms(r.Max), fmt.Sprint(r.Errors), cpu(r.CPUPer1000), perCore(r)}
+		if byRound {
+			row = append(row, spread(r.PerCoreByRound, "%.0f", ""))
+		}
+		if steal {
+			row = append(row, stealPct(r))
+		}
+		t.rows = append(t.rows, row)
 	}
 	t.write(w, markdown)
 	for _, r := range results {
@@ -60,7 +75,19 @@ func writeSideBySide(w io.Writer, nameA string, a []Result, nameB string, b []Re
 		byName[r.Workload] = r
 	}
 	t := table{head: []string{"workload", nameA + " req/s", nameA + " per core", nameA + " p50 / p99 / max ms",
-		nameB + " req/s", nameB + " per core", nameB + " p50 / p99 / max ms", "req/s ratio", "per-core ratio", "errors"}}
+		nameB + " req/s", nameB + " per core", nameB + " p50 / p99 / max ms", "req/s ratio", "per-core ratio"}}
+	byRound, steal := hasRounds(a), hasSteal(a) || hasSteal(b)
+	if byRound {
+		t.head = append(t.head, "per-core ratio, rounds min–max")
+	}
+	if steal {
+		t.head = append(t.head, "steal % "+nameA+" / "+nameB)
+	}
+	t.head = append(t.head, "errors")
+	ranges := map[string]RatioRange{}
+	for _, rr := range ratioRanges(a, b) {
+		ranges[rr.Workload] = rr
+	}
 	for _, ra := range a {
 		rb, ok := byName[ra.Workload]
 		if !ok {
@@ -70,11 +97,48 @@ func writeSideBySide(w io.Writer, nameA string, a []Result, nameB string, b []Re
 		if rb.PerSecond > 0 {
 			ratio = fmt.Sprintf("%.2f×", ra.PerSecond/rb.PerSecond)
 		}
-		t.rows = append(t.rows, []string{ra.Workload, fmt.Sprintf("%.0f", ra.PerSecond), perCore(ra), latencies(ra),
-			fmt.Sprintf("%.0f", rb.PerSecond), perCore(rb), latencies(rb), ratio, coreRatio(ra, rb),
-			fmt.Sprintf("%d / %d", ra.Errors, rb.Errors)})
+		row := []string{ra.Workload, fmt.Sprintf("%.0f", ra.PerSecond), perCore(ra), latencies(ra),
+			fmt.Sprintf("%.0f", rb.PerSecond), perCore(rb), latencies(rb), ratio, coreRatio(ra, rb)}
+		if byRound {
+			row = append(row, spread(ranges[ra.Workload].ByRound, "%.2f", "×"))
+		}
+		if steal {
+			row = append(row, stealPct(ra)+" / "+stealPct(rb))
+		}
+		t.rows = append(t.rows, append(row, fmt.Sprintf("%d / %d", ra.Errors, rb.Errors)))
 	}
 	t.write(w, markdown)
+}
+
+// hasRounds tells whether results were pooled over more than one round.
+func hasRounds(rs []Result) bool {
+	return slices.ContainsFunc(rs, func(r Result) bool { return len(r.PerCoreByRound) > 1 })
+}
+
+func hasSteal(rs []Result) bool {
+	return slices.ContainsFunc(rs, func(r Result) bool { return r.StealPercent != nil })
+}
+
+// spread is "min–max" of the positive values of vs, each printed with
+// format and unit; "-" when there are none.
+func spread(vs []float64, format, unit string) string {
+	var pos []float64
+	for _, v := range vs {
+		if v > 0 {
+			pos = append(pos, v)
+		}
+	}
+	if len(pos) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf(format+"–"+format, slices.Min(pos), slices.Max(pos)) + unit
+}
+
+func stealPct(r Result) string {
+	if r.StealPercent == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", *r.StealPercent)
 }
 
 func coreRatio(a, b Result) string {
@@ -125,30 +189,6 @@ func perCore(r Result) string {
 	return fmt.Sprintf("%.0f", r.PerCore())
 }
 
-// Peer kinds: what the peer of a run is, which decides the issue 11
-// targets printed against it.
-const (
-	PeerOther    = "other"  // no target against the peer (an older Guildgate, say)
-	PeerOP       = "op"     // another OpenID Provider (oidc-provider): the per-core ratio targets
-	PeerSQLiteGG = "sqlite" // the same Guildgate on SQLite, the target on PostgreSQL: within 70 %
-)
-
-// Issue 11's targets, per core.
-const (
-	es256Target = 4000.0 // code exchange and refresh with ES256 ID tokens, per second
-	rs256Target = 0.85   // … with RS256 ID tokens: the fraction of the RS256 signing limit
-	loginTarget = 0.95   // password login: the fraction of the argon2id limit
-	pgTarget    = 0.70   // PostgreSQL per core ÷ SQLite per core
-	p99Target   = 50 * time.Millisecond
-	maxTarget   = 500 * time.Millisecond
-)
-
-// peerTargets are issue 11's per-core ratios against another provider.
-var peerTargets = []struct {
-	workload string
-	ratio    float64
-}{{Discovery, 3}, {JWKS, 3}, {ClientCredentials, 3}, {Userinfo, 2.5}}
-
 // options are how a report is printed.
 type options struct {
 	markdown             bool
@@ -160,10 +200,7 @@ type options struct {
 // CPU was counted), with a peer both side by side, then the run against
 // issue 11's targets.
 func writeReport(w io.Writer, rep report, o options) {
-	if l := rep.Signing; l != nil {
-		fmt.Fprintf(w, "limits on one core, per CPU second (this run): RS256 sign %.0f/s, ES256 sign %.0f/s, argon2id verify (%s) %.1f/s\n\n",
-			l.RS256PerSecond, l.ES256PerSecond, l.Argon2id, l.Argon2idPerSecond)
-	}
+	writeRunNotes(w, rep, o)
 	fmt.Fprintf(w, "%s:\n\n", o.targetName)
 	writeTable(w, rep.Target, o.markdown)
 	writeCPUNotes(w, o.targetName, rep.Target)
@@ -215,87 +252,37 @@ func writeCPUNotes(w io.Writer, name string, rs []Result) {
 	}
 }
 
-func met(ok bool) string {
-	if ok {
-		return "met"
+// writeRunNotes says how the run was made: its rounds, the limits (where
+// they were measured, pooled, and their range over the rounds) and the
+// steal time's source.
+func writeRunNotes(w io.Writer, rep report, o options) {
+	if rep.Rounds > 1 {
+		fmt.Fprintf(w, "%d rounds: in each, every workload ran on %s and %s back to back, %s first in rounds 1, 3, …, %s first in rounds 2, 4, …; "+
+			"each figure pools the rounds (rates over their total CPU seconds, percentiles over all their requests)\n",
+			rep.Rounds, o.targetName, o.peerName, o.targetName, o.peerName)
 	}
-	return "NOT met"
-}
-
-// targetLines judges the target's figures against issue 11's targets;
-// only what this run measured is judged.
-func targetLines(rep report, o options) []string {
-	var out []string
-	l := rep.Signing
-	byName := map[string]Result{}
-	for _, r := range rep.Peer {
-		byName[r.Workload] = r
+	if rep.StealCPU != nil {
+		fmt.Fprintf(w, "steal %%: CPU %d's steal time (/proc/stat) over the measured loops, in percent of their wall time\n", *rep.StealCPU)
 	}
-	var tailOK, tailBad []string
-	for _, r := range rep.Target {
-		pc := r.PerCore()
-		switch {
-		case pc == 0:
-		case (r.Workload == CodeExchange || r.Workload == Refresh) && l != nil && l.RS256PerSecond > 0:
-			f := pc / l.RS256PerSecond
-			out = append(out, fmt.Sprintf("%s (RS256 ID token): %.0f/s per core = %.0f %% of the RS256 signing limit (target ≥ %.0f %%): %s",
-				r.Workload, pc, 100*f, 100*rs256Target, met(f >= rs256Target)))
-		case r.Workload == CodeFlow && l != nil && l.RS256PerSecond > 0:
-			out = append(out, fmt.Sprintf("%s (authorize + exchange, RS256 ID token): %.0f/s per core = %.0f %% of the RS256 signing limit (no target of its own)",
-				r.Workload, pc, 100*pc/l.RS256PerSecond))
-		case needsES256Client[r.Workload]:
-			out = append(out, fmt.Sprintf("%s (ES256 ID token): %.0f/s per core (target ≥ %.0f/s): %s",
-				r.Workload, pc, es256Target, met(pc >= es256Target)))
-		case r.Workload == Login && l != nil && l.Argon2idPerSecond > 0:
-			f := pc / l.Argon2idPerSecond
-			out = append(out, fmt.Sprintf("login: %.1f/s per core = %.0f %% of the argon2id limit (target ≥ %.0f %%): %s",
-				pc, 100*f, 100*loginTarget, met(f >= loginTarget)))
+	if l := rep.Signing; l != nil {
+		where := rep.LimitsWhere
+		if where == "" {
+			where = "in this run"
 		}
-		if r.Workload != Login && r.Requests > 0 {
-			if r.P99 <= p99Target && r.Max <= maxTarget {
-				tailOK = append(tailOK, r.Workload)
-			} else {
-				tailBad = append(tailBad, fmt.Sprintf("%s (%s)", r.Workload, latencies(r)))
+		by := func(get func(Limits) float64, format string) string {
+			var vs []float64
+			for _, r := range rep.SigningByRound {
+				vs = append(vs, get(r))
 			}
+			if s := spread(vs, format, ""); len(vs) > 1 && s != "-" {
+				return " (rounds " + s + ")"
+			}
+			return ""
 		}
+		fmt.Fprintf(w, "limits on one core, per CPU second, measured %s: RS256 sign %.0f/s%s, ES256 sign %.0f/s%s, argon2id verify (%s) %.1f/s%s\n",
+			where, l.RS256PerSecond, by(func(l Limits) float64 { return l.RS256PerSecond }, "%.0f"),
+			l.ES256PerSecond, by(func(l Limits) float64 { return l.ES256PerSecond }, "%.0f"),
+			l.Argon2id, l.Argon2idPerSecond, by(func(l Limits) float64 { return l.Argon2idPerSecond }, "%.1f"))
 	}
-	if len(tailOK)+len(tailBad) > 0 {
-		out = append(out, fmt.Sprintf("p99 ≤ %s and max ≤ %s (all but login): met by %s; NOT met by %s",
-			p99Target, maxTarget, orNone(tailOK), orNone(tailBad)))
-	}
-	switch o.peerKind {
-	case PeerOP:
-		for _, t := range peerTargets {
-			for _, r := range rep.Target {
-				if p, ok := byName[t.workload]; ok && r.Workload == t.workload && r.PerCore() > 0 && p.PerCore() > 0 {
-					x := r.PerCore() / p.PerCore()
-					out = append(out, fmt.Sprintf("%s: %.2f× %s per core (target ≥ %.1f×): %s", t.workload, x, o.peerName, t.ratio, met(x >= t.ratio)))
-				}
-			}
-		}
-	case PeerSQLiteGG:
-		var ok, bad []string
-		for _, r := range rep.Target {
-			p, found := byName[r.Workload]
-			if !found || r.PerCore() == 0 || p.PerCore() == 0 {
-				continue
-			}
-			x := r.PerCore() / p.PerCore()
-			if s := fmt.Sprintf("%s %.2f×", r.Workload, x); x >= pgTarget {
-				ok = append(ok, s)
-			} else {
-				bad = append(bad, s)
-			}
-		}
-		out = append(out, fmt.Sprintf("per core within %.0f %% of %s (its database's CPU counted): met by %s; NOT met by %s",
-			100*pgTarget, o.peerName, orNone(ok), orNone(bad)))
-	}
-	return out
-}
-
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
+	fmt.Fprintln(w)
 }
