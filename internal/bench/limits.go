@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -110,14 +109,15 @@ func limits(rounds ...limitRound) Limits {
 // password.Hasher). Key generation and the hash are not timed.
 type limitMeter struct {
 	ops   [nLimits]func() error
-	cpu   int    // the CPU the measuring thread is pinned to; -1: not pinned
+	cpu   int    // the CPU the process is moved to while measuring; -1: not moved
 	Where string // where the limits are measured, for the report
 }
 
-// newLimitMeter prepares the keys and the hash. With cpu ≥ 0 it measures on
-// a thread pinned to that CPU (the servers' CPU: while they are idle between
-// workloads); where pinning fails (not Linux, or a CPU this process may not
-// use) it measures unpinned and says so in Where.
+// newLimitMeter prepares the keys and the hash. With cpu ≥ 0 it measures
+// with every thread of this process moved to that CPU (the servers' CPU,
+// while they are idle between workloads); where that fails (not Linux, or a
+// CPU this process may not use) it measures where it runs and says so in
+// Where.
 func newLimitMeter(cpu int) (*limitMeter, error) {
 	rk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -151,45 +151,28 @@ func newLimitMeter(cpu int) (*limitMeter, error) {
 		return err
 	}
 	if cpu >= 0 {
-		if err := onPinnedThread(cpu, func() {}); err != nil {
-			m.Where = fmt.Sprintf("on the CPUs of guildgate-bench: pinning a thread to CPU %d failed (%v)", cpu, err)
+		if restore, err := pinProcess(cpu); err != nil {
+			m.Where = fmt.Sprintf("on the CPUs of guildgate-bench: moving it to CPU %d failed (%v)", cpu, err)
 		} else {
-			m.cpu, m.Where = cpu, fmt.Sprintf("on CPU %d, the servers' CPU (one thread pinned to it, while the servers are idle)", cpu)
+			restore()
+			m.cpu, m.Where = cpu, fmt.Sprintf("on CPU %d, the servers' CPU (every thread of guildgate-bench moved there while the limits run, the servers idle)", cpu)
 		}
 	}
 	return m, nil
 }
 
-// measure runs limit l for limitTime[l] (and at least once).
+// measure runs limit l for limitTime[l] (and at least once), on the
+// servers' CPU when it can.
 func (m *limitMeter) measure(l limit) tally {
-	var t tally
-	run := func() { t = count(limitTime[l], m.ops[l]) }
 	if m.cpu >= 0 {
-		err := onPinnedThread(m.cpu, run)
+		restore, err := pinProcess(m.cpu)
 		if err == nil {
-			return t
+			defer restore()
+			return count(limitTime[l], m.ops[l])
 		}
-		m.cpu, m.Where = -1, fmt.Sprintf("on CPU %d until pinning failed (%v), then on the CPUs of guildgate-bench", m.cpu, err)
+		m.cpu, m.Where = -1, fmt.Sprintf("on CPU %d until moving there failed (%v), then on the CPUs of guildgate-bench", m.cpu, err)
 	}
-	run()
-	return t
-}
-
-// onPinnedThread runs f on a goroutine locked to an OS thread pinned to
-// cpu, and waits for it. The goroutine ends locked, so the runtime retires
-// that thread rather than run other goroutines on the servers' CPU.
-func onPinnedThread(cpu int, f func()) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-		if err := pinThread(cpu); err != nil {
-			errc <- err
-			return
-		}
-		f()
-		errc <- nil
-	}()
-	return <-errc
+	return count(limitTime[l], m.ops[l])
 }
 
 // count runs op for about d (and at least once) and tallies it against

@@ -1,15 +1,16 @@
 package bench
 
 import (
+	"os"
+	"strconv"
 	"testing"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// TestPinnedThread: the function runs on a thread allowed on that one CPU
-// only, and on it; the caller's thread keeps its own set.
-func TestPinnedThread(t *testing.T) {
+// TestPinProcess: every thread of the process is moved to the one CPU, a
+// thread started meanwhile included, and all are moved back.
+func TestPinProcess(t *testing.T) {
 	var all unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &all); err != nil {
 		t.Fatal(err)
@@ -20,21 +21,49 @@ func TestPinnedThread(t *testing.T) {
 			cpu = i // the last CPU this process may use
 		}
 	}
-	var inside unix.CPUSet
-	var ranOn int
-	err := onPinnedThread(cpu, func() {
-		_ = unix.SchedGetaffinity(0, &inside)
-		var c, node uint32
-		_, _, _ = unix.Syscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&c)), uintptr(unsafe.Pointer(&node)), 0)
-		ranOn = int(c)
-	})
+	restore, err := pinProcess(cpu)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inside.Count() != 1 || !inside.IsSet(cpu) || ranOn != cpu {
-		t.Errorf("ran on CPU %d with %d CPUs allowed; want CPU %d only", ranOn, inside.Count(), cpu)
+	started := make(chan struct{})
+	go func() { // likely on a new thread, started by a moved one
+		defer close(started)
+		_ = count(limitTime[rs256Limit]/10, func() error { return nil })
+	}()
+	<-started
+	for tid, set := range threadAffinities(t) {
+		if set.Count() != 1 || !set.IsSet(cpu) {
+			t.Errorf("thread %d may run on %d CPUs, want CPU %d only", tid, set.Count(), cpu)
+		}
 	}
-	if err := onPinnedThread(maxCPU-1, func() {}); err == nil && !all.IsSet(maxCPU-1) {
-		t.Error("pinning to a CPU this process may not use did not fail")
+	restore()
+	for tid, set := range threadAffinities(t) {
+		if set != all {
+			t.Errorf("thread %d not moved back: %d CPUs, want %d", tid, set.Count(), all.Count())
+		}
 	}
+	if all.IsSet(maxCPU - 1) {
+		return
+	}
+	if restore, err := pinProcess(maxCPU - 1); err == nil {
+		restore()
+		t.Error("moving to a CPU this process may not use did not fail")
+	}
+}
+
+func threadAffinities(t *testing.T) map[int]unix.CPUSet {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]unix.CPUSet{}
+	for _, task := range tasks {
+		tid, _ := strconv.Atoi(task.Name())
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(tid, &set); err == nil {
+			out[tid] = set
+		}
+	}
+	return out
 }

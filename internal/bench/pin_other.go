@@ -4,7 +4,7 @@ package bench
 
 import "errors"
 
-// pinThread restricts the calling OS thread to cpu: Linux only.
-func pinThread(cpu int) error {
-	return errors.New("pinning a thread to a CPU is implemented on Linux only")
+// pinProcess moves every thread of this process to cpu: Linux only.
+func pinProcess(cpu int) (restore func(), err error) {
+	return nil, errors.New("moving a process's threads to a CPU is implemented on Linux only")
 }
