@@ -256,7 +256,10 @@ func writeCPUNotes(w io.Writer, name string, rs []Result) {
 // they were measured, pooled, and their range over the rounds) and the
 // steal time's source.
 func writeRunNotes(w io.Writer, rep report, o options) {
-	if rep.Rounds > 1 {
+	if rep.Rounds > 1 && rep.Peer == nil {
+		fmt.Fprintf(w, "%d rounds of every workload, each figure pooling them (rates over their total CPU seconds, percentiles over all their requests)\n", rep.Rounds)
+	}
+	if rep.Rounds > 1 && rep.Peer != nil {
 		fmt.Fprintf(w, "%d rounds: in each, every workload ran on %s and %s back to back, %s first in rounds 1, 3, …, %s first in rounds 2, 4, …; "+
 			"each figure pools the rounds (rates over their total CPU seconds, percentiles over all their requests)\n",
 			rep.Rounds, o.targetName, o.peerName, o.targetName, o.peerName)

@@ -161,6 +161,12 @@ func TestRatioRanges(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
 	}
+	b.Reset()
+	rep.Peer = nil
+	writeReport(&b, rep, options{targetName: "now"})
+	if want := "3 rounds of every workload, each figure pooling them"; !strings.Contains(b.String(), want) {
+		t.Errorf("report without a peer lacks %q:\n%s", want, b.String())
+	}
 }
 
 // TestParseSteal reads the eighth column of a CPU's /proc/stat line.
