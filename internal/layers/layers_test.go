@@ -121,6 +121,7 @@ var packages = map[string]place{
 	"internal/certs":      {layer: leaf},
 	"internal/clientkeys": {layer: leaf},
 	"internal/dpop":       {layer: leaf}, // DPoP proof checks: crypto plumbing
+	"internal/gctune":     {layer: leaf},
 	"internal/config":     {layer: leaf},
 	"internal/httpx":      {layer: leaf},
 	"internal/i18n":       {layer: leaf},
