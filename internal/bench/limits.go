@@ -106,64 +106,98 @@ func limits(rounds ...limitRound) Limits {
 // 2048-bit RSA key (PKCS #1 v1.5, as RS256) and with a P-256 key (as
 // ES256), and verifies a password against its argon2id hash at the
 // server's parameters (password.OWASP, through the server's own
-// password.Hasher). Key generation and the hash are not timed.
+// password.Hasher). Key generation and the hash are not timed. Each
+// measurement runs in a child process when it can (limitchild.go), else in
+// this one.
 type limitMeter struct {
-	ops   [nLimits]func() error
-	cpu   int    // the CPU the process is moved to while measuring; -1: not moved
-	Where string // where the limits are measured, for the report
+	ops   [nLimits]func() error // this process's operations, made when first needed
+	child string                // the executable measuring in a child process (limitChild); empty: none
+	cpu   int                   // the CPU the measurements are moved to; -1: not moved
+	Where string                // where the limits are measured, for the report
 }
 
-// newLimitMeter prepares the keys and the hash. With cpu ≥ 0 it measures
-// with every thread of this process moved to that CPU (the servers' CPU,
-// while they are idle between workloads); where that fails (not Linux, or a
-// CPU this process may not use) it measures where it runs and says so in
-// Where.
-func newLimitMeter(cpu int) (*limitMeter, error) {
-	rk, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
+// limitOp prepares limit l's operation.
+func limitOp(l limit) (func() error, error) {
 	digest := sha256.Sum256([]byte("guildgate-bench signing limit"))
-	h := password.NewHasher(password.OWASP)
-	const pw = "guildgate-bench argon2id limit"
-	hash, err := h.Hash(context.Background(), pw)
-	if err != nil {
-		return nil, err
-	}
-	m := &limitMeter{cpu: -1, Where: "on the CPUs of guildgate-bench (unpinned)"}
-	m.ops[rs256Limit] = func() error {
-		_, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, digest[:])
-		return err
-	}
-	m.ops[es256Limit] = func() error {
-		_, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
-		return err
-	}
-	m.ops[argon2idLimit] = func() error {
-		ok, _, err := h.Verify(context.Background(), hash, pw)
-		if err == nil && !ok {
-			err = errors.New("argon2id: the password does not verify")
+	switch l {
+	case rs256Limit:
+		rk, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, err
 		}
-		return err
+		return func() error {
+			_, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, digest[:])
+			return err
+		}, nil
+	case es256Limit:
+		ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return func() error {
+			_, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
+			return err
+		}, nil
+	case argon2idLimit:
+		h := password.NewHasher(password.OWASP)
+		const pw = "guildgate-bench argon2id limit"
+		hash, err := h.Hash(context.Background(), pw)
+		if err != nil {
+			return nil, err
+		}
+		return func() error {
+			ok, _, err := h.Verify(context.Background(), hash, pw)
+			if err == nil && !ok {
+				err = errors.New("argon2id: the password does not verify")
+			}
+			return err
+		}, nil
 	}
+	return nil, fmt.Errorf("no limit %d", l)
+}
+
+// newLimitMeter prepares the measurements. With cpu ≥ 0 they run with
+// every thread of their process moved to that CPU (the servers' CPU, while
+// they are idle between workloads); where that fails (not Linux, or a CPU
+// this process may not use) they run where this process runs, and Where
+// says so.
+func newLimitMeter(cpu int) (*limitMeter, error) {
+	m := &limitMeter{cpu: -1, Where: "on the CPUs of guildgate-bench (unpinned)"}
 	if cpu >= 0 {
 		if restore, err := pinProcess(cpu); err != nil {
 			m.Where = fmt.Sprintf("on the CPUs of guildgate-bench: moving it to CPU %d failed (%v)", cpu, err)
 		} else {
 			restore()
-			m.cpu, m.Where = cpu, fmt.Sprintf("on CPU %d, the servers' CPU (every thread of guildgate-bench moved there while the limits run, the servers idle)", cpu)
+			m.cpu, m.Where = cpu, fmt.Sprintf("on CPU %d, the servers' CPU (the process measuring moved there, the servers idle)", cpu)
 		}
+	}
+	if m.child = limitChild; m.child != "" {
+		m.Where += ", each in a fresh guildgate-bench process at the server's GC setting"
+	} else {
+		m.Where += ", in guildgate-bench's own process"
 	}
 	return m, nil
 }
 
 // measure runs limit l for limitTime[l] (and at least once), on the
-// servers' CPU when it can.
+// servers' CPU when it can: in a child process, or in this one when there
+// is no child to run or it fails (Where then says so).
 func (m *limitMeter) measure(l limit) tally {
+	if m.child != "" {
+		t, err := measureInChild(m.child, l, limitTime[l], m.cpu)
+		if err == nil {
+			return t
+		}
+		m.child = ""
+		m.Where += fmt.Sprintf("; from %s on in guildgate-bench's own process (the child failed: %v)", limitNames[l], err)
+	}
+	if m.ops[l] == nil {
+		op, err := limitOp(l)
+		if err != nil {
+			return tally{}
+		}
+		m.ops[l] = op
+	}
 	if m.cpu >= 0 {
 		restore, err := pinProcess(m.cpu)
 		if err == nil {
@@ -174,6 +208,9 @@ func (m *limitMeter) measure(l limit) tally {
 	}
 	return count(limitTime[l], m.ops[l])
 }
+
+// limitNames name the limits in the report's notes.
+var limitNames = [nLimits]string{"RS256", "ES256", "argon2id"}
 
 // count runs op for about d (and at least once) and tallies it against
 // this process's CPU time over the loop (all its threads: the garbage

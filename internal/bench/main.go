@@ -37,6 +37,9 @@ const (
 // through a login form, the member's password; its third, with
 // --es256-client-id, that client's secret.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == limitChildArg {
+		return runLimitChild(args[1:], stdout, stderr)
+	}
 	inv, err := parseArgs(args, stdin, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
