@@ -21,11 +21,7 @@ func TestSQLiteAuditAppendsTogether(t *testing.T) {
 	s := storetest.NewSQLite(t)
 	ctx := t.Context()
 	now := time.Now().UTC()
-	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
-		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
-	if err := s.Tenants().Create(ctx, tn); err != nil {
-		t.Fatal(err)
-	}
+	tn := oneTenant(t, s, now)
 	const n = 60
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -48,14 +44,7 @@ func TestSQLiteAuditAppendsTogether(t *testing.T) {
 			t.Errorf("append %d: %v", i, err)
 		}
 	}
-	page, err := s.Audit().List(ctx, tn.ID, store.AuditQuery{Action: "test.append", Limit: store.MaxLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]int{}
-	for _, e := range page.Items {
-		seen[e.Target]++
-	}
+	seen := byTarget(storedEvents(t, s, tn.ID, "test.append"))
 	for i := range n {
 		if want := map[bool]int{true: 0, false: 1}[i%10 == 3]; seen[fmt.Sprint("n:", i)] != want {
 			t.Errorf("event %d stored %d times, want %d", i, seen[fmt.Sprint("n:", i)], want)
@@ -74,11 +63,7 @@ func TestSQLiteAuditRowsWrittenTogether(t *testing.T) {
 	s := storetest.NewSQLite(t)
 	ctx := t.Context()
 	now := time.Now().UTC()
-	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
-		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
-	if err := s.Tenants().Create(ctx, tn); err != nil {
-		t.Fatal(err)
-	}
+	tn := oneTenant(t, s, now)
 	appendRow := func(ctx context.Context, tenant, target string) error {
 		return s.Audit().Append(ctx, model.AuditEvent{TenantID: tenant, At: now, Actor: "test",
 			Action: "test.rows", Target: target})
@@ -118,15 +103,7 @@ func TestSQLiteAuditRowsWrittenTogether(t *testing.T) {
 			}
 		})
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-		if arrived, _ := s.CommitQueue(); arrived-arrived0 >= int64(n-n/len(kinds)) { // cancelled ones may never ask
-			break
-		}
-		if time.Now().After(deadline) {
-			close(hold)
-			t.Fatal("the appends did not all ask for the writer")
-		}
-	}
+	awaitWriterAsked(t, s, arrived0+int64(n-n/len(kinds)), hold) // cancelled ones may never ask
 	close(hold)
 	wg.Wait()
 
@@ -144,14 +121,7 @@ func TestSQLiteAuditRowsWrittenTogether(t *testing.T) {
 			t.Errorf("append %d: %v", i, err)
 		}
 	}
-	page, err := s.Audit().List(ctx, tn.ID, store.AuditQuery{Action: "test.rows", Limit: store.MaxLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]int{}
-	for _, e := range page.Items {
-		seen[e.Target]++
-	}
+	seen := byTarget(storedEvents(t, s, tn.ID, "test.rows"))
 	for i := range n {
 		if want := stored[kinds[i%len(kinds)] == "ok"]; seen[fmt.Sprint("n:", i)] != want {
 			t.Errorf("event %d (%s) stored %d times, want %d", i, kinds[i%len(kinds)], seen[fmt.Sprint("n:", i)], want)

@@ -90,15 +90,7 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 			}
 		})
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
-		if arrived, _ := s.CommitQueue(); arrived-arrived0 == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			close(hold)
-			t.Fatal("the transactions did not all ask for the writer")
-		}
-	}
+	awaitWriterAsked(t, s, arrived0+n, hold)
 	close(hold)
 	wg.Wait()
 	_, groups := s.CommitQueue()

@@ -3,13 +3,11 @@ package sqlstore_test
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
 )
 
@@ -22,11 +20,7 @@ func TestPostgresAuditAppendsTogether(t *testing.T) {
 	s := storetest.NewPostgres(t)
 	ctx := t.Context()
 	now := time.Now().UTC()
-	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
-		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
-	if err := s.Tenants().Create(ctx, tn); err != nil {
-		t.Fatal(err)
-	}
+	tn := oneTenant(t, s, now)
 	const n = 200
 	bad := func(i int) bool { return i%10 == 3 }
 	errs := make([]error, n)
@@ -53,27 +47,13 @@ func TestPostgresAuditAppendsTogether(t *testing.T) {
 			t.Errorf("append %d: %v", i, err)
 		}
 	}
-	seen := map[string]int{}
-	var q store.AuditQuery
-	q.Action, q.Limit = "test.append", store.MaxLimit
-	for {
-		page, err := s.Audit().List(ctx, tn.ID, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range page.Items {
-			seen[e.Target]++
-			if want := e.Target[len("n:"):]; e.Detail["i"] != want || !e.At.Equal(now.Truncate(time.Microsecond)) {
-				t.Errorf("event %s stored as %+v", e.Target, e)
-			}
-		}
-		if page.Next == "" {
-			break
-		}
-		if q.Before, err = strconv.ParseInt(page.Next, 10, 64); err != nil {
-			t.Fatal(err)
+	events := storedEvents(t, s, tn.ID, "test.append")
+	for _, e := range events {
+		if want := e.Target[len("n:"):]; e.Detail["i"] != want || !e.At.Equal(now.Truncate(time.Microsecond)) {
+			t.Errorf("event %s stored as %+v", e.Target, e)
 		}
 	}
+	seen := byTarget(events)
 	for i := range n {
 		if want := map[bool]int{true: 0, false: 1}[bad(i)]; seen[fmt.Sprint("n:", i)] != want {
 			t.Errorf("event %d stored %d times, want %d", i, seen[fmt.Sprint("n:", i)], want)

@@ -22,11 +22,7 @@ func TestPostgresAuditSentWithCommit(t *testing.T) {
 	s := onePooledPostgres(t, storetest.PostgresDSN(t))
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
-		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
-	if err := s.Tenants().Create(ctx, tn); err != nil {
-		t.Fatal(err)
-	}
+	tn := oneTenant(t, s, now)
 	member := func(email string) model.Member {
 		return model.Member{ID: rand.Text(), TenantID: tn.ID, Email: email, Status: model.StatusCurrent, CreatedAt: now, UpdatedAt: now}
 	}
@@ -97,13 +93,12 @@ func TestPostgresHeldBack(t *testing.T) {
 	s := onePooledPostgres(t, storetest.PostgresDSN(t))
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	tn := model.Tenant{ID: "t-1", Slug: "one", Name: "One", Issuer: "https://one.idp.example",
-		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
+	tn := oneTenant(t, s, now)
 	m := model.Member{ID: "m-1", TenantID: tn.ID, Email: "ada@example.org", Status: model.StatusCurrent, CreatedAt: now, UpdatedAt: now}
 	c := model.Client{ID: "client-1", TenantID: tn.ID, Name: "RP", RedirectURIs: []string{"https://rp.example/cb"},
 		IDTokenAlg: model.AlgRS256, GrantTypes: []string{model.GrantAuthorizationCode, model.GrantRefreshToken},
 		Secrets: []model.ClientSecret{{Ciphertext: "v1.k1.c2VjcmV0", CreatedAt: now}}, CreatedAt: now, UpdatedAt: now}
-	for _, err := range []error{s.Tenants().Create(ctx, tn), s.Members().Create(ctx, m), s.Clients().Create(ctx, c)} {
+	for _, err := range []error{s.Members().Create(ctx, m), s.Clients().Create(ctx, c)} {
 		if err != nil {
 			t.Fatal(err)
 		}
