@@ -125,11 +125,7 @@ func (p *Provider) clientRequest(r *http.Request, allowPublic bool) (tokenReques
 // a JSON or multipart body would otherwise parse as an empty form and fail
 // later with a misleading "grant_type is required".
 func requireForm(r *http.Request) error {
-	if isFormType(r.Header.Get("Content-Type")) {
-		return nil
-	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
+	if !isFormType(r.Header.Get("Content-Type")) {
 		return oauth.InvalidRequest("The request body must be application/x-www-form-urlencoded.")
 	}
 	return nil
@@ -165,8 +161,15 @@ func singleValued(form url.Values) error {
 	return oauth.SingleValues(form, names...)
 }
 
-// isFormType is the exact Content-Type form clients send, which then needs
-// no parsing: mime.ParseMediaType builds a map of parameters on every call.
+// isFormType says whether a Content-Type is application/x-www-form-urlencoded,
+// with parameters or not. The exact type, which clients send, is taken
+// without parsing: mime.ParseMediaType builds a map of parameters on every
+// call.
 func isFormType(ct string) bool {
-	return ct == "application/x-www-form-urlencoded"
+	const form = "application/x-www-form-urlencoded"
+	if ct == form {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == form
 }

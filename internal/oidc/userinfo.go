@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -138,10 +137,8 @@ func bodyToken(r *http.Request) (string, error) {
 	if r.Method != http.MethodPost {
 		return "", nil
 	}
-	if ct := r.Header.Get("Content-Type"); !isFormType(ct) {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/x-www-form-urlencoded" {
-			return "", nil
-		}
+	if !isFormType(r.Header.Get("Content-Type")) {
+		return "", nil
 	}
 	if err := r.ParseForm(); err != nil {
 		return "", oauth.InvalidRequest("The request body is not a valid form.")
