@@ -83,26 +83,14 @@ func (r authCodes) ConsumeAccess(ctx context.Context, tenantID, hash string, at 
 	if withGroups {
 		q = codeAccessWithGroupsQuery
 	}
-	rows, err := r.s.db.QueryContext(ctx, q, tenantID, hash, micros(at))
-	if err != nil {
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	ca, consumed, err := r.readAccess(ctx, q, withGroups, tenantID, hash, micros(at))
+	switch {
+	case err != nil:
+		return store.CodeAccess{}, false, err
+	case !consumed:
+		return r.unconsumed(ctx, tenantID, hash)
 	}
-	ca, consumed, err := scanCodeAccess(rows, withGroups)
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
-	}
-	if consumed {
-		return ca, true, nil
-	}
-	c, err := scanCode(r.s.db.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes
-		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
-	if err != nil {
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", notFound(err))
-	}
-	return store.CodeAccess{Code: c}, false, nil
+	return ca, true, nil
 }
 
 // markThenRead is SQLite's ConsumeAccess: markOnce, then the code with its
@@ -114,32 +102,48 @@ func (r authCodes) markThenRead(ctx context.Context, tenantID, hash string, at t
 	case err != nil:
 		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
 	case !first:
-		c, err := scanCode(r.s.db.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes
-			WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
-		if err != nil {
-			return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", notFound(err))
-		}
-		return store.CodeAccess{Code: c}, false, nil
+		return r.unconsumed(ctx, tenantID, hash)
 	}
 	q := codeAccessQuerySQLite
 	if withGroups {
 		q = codeAccessWithGroupsQuerySQLite
 	}
-	rows, err := r.s.db.QueryContext(ctx, q, tenantID, hash)
-	if err != nil {
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
-	}
-	ca, read, err := scanCodeAccess(rows, withGroups)
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
+	ca, read, err := r.readAccess(ctx, q, withGroups, tenantID, hash)
 	switch {
 	case err != nil:
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+		return store.CodeAccess{}, false, err
 	case !read: // the row this transaction has just marked; only a broken store loses it
 		return store.CodeAccess{}, false, errors.New("consume auth code: the marked code was not read back")
 	}
 	return ca, true, nil
+}
+
+// readAccess runs one of ConsumeAccess's queries and scans its rows
+// (scanCodeAccess): read is false when it returned none.
+func (r authCodes) readAccess(ctx context.Context, q string, withGroups bool, args ...any) (ca store.CodeAccess, read bool, err error) {
+	rows, err := r.s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	}
+	ca, read, err = scanCodeAccess(rows, withGroups)
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	}
+	return ca, read, nil
+}
+
+// unconsumed is ConsumeAccess's answer when this call did not consume the
+// code: the code as stored (consumed before), or ErrNotFound.
+func (r authCodes) unconsumed(ctx context.Context, tenantID, hash string) (store.CodeAccess, bool, error) {
+	c, err := scanCode(r.s.db.QueryRowContext(ctx, `SELECT `+codeCols+` FROM auth_codes
+		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
+	if err != nil {
+		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", notFound(err))
+	}
+	return store.CodeAccess{Code: c}, false, nil
 }
 
 // scanCodeAccess reads ConsumeAccess's rows: none when the code was not
