@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -53,8 +54,8 @@ func TestSQLiteAuditAppendsTogether(t *testing.T) {
 }
 
 // TestSQLiteAuditRowsWrittenTogether: audit appends queued behind a held
-// transaction are written by multi-row INSERTs, between transactions
-// that arrive among them, and each still learns its own outcome: a row of
+// transaction, with transactions arriving among them, each learn their own
+// outcome (in whatever order they arrive): a row of
 // an unknown tenant fails alone (its statement is backed out, the others
 // are written one by one), a request cancelled before its turn is not
 // written, a failed transaction among them takes no row with it, and
@@ -75,7 +76,6 @@ func TestSQLiteAuditRowsWrittenTogether(t *testing.T) {
 		_ = s.Atomic(ctx, func(store.Tx) error { close(held); <-hold; return nil })
 	})
 	<-held
-	statements0 := s.AuditRowStatements()
 	arrived0, _ := s.CommitQueue()
 	const n = 48
 	kinds := []string{"ok", "ok", "ok", "unknown tenant", "ok", "cancelled", "ok", "failed transaction"}
@@ -127,7 +127,72 @@ func TestSQLiteAuditRowsWrittenTogether(t *testing.T) {
 			t.Errorf("event %d (%s) stored %d times, want %d", i, kinds[i%len(kinds)], seen[fmt.Sprint("n:", i)], want)
 		}
 	}
-	if s.AuditRowStatements() == statements0 {
-		t.Error("no audit INSERT wrote more than one row: the waiting rows were written one by one")
+}
+
+// TestSQLiteAuditRowsShareOneInsert: rows waiting together, with no
+// transaction between them, are written by one INSERT; when one of them is
+// refused, the statement is backed out and the rows are written one by one,
+// so only the refused row's request fails.
+func TestSQLiteAuditRowsShareOneInsert(t *testing.T) {
+	s := storetest.NewSQLite(t)
+	ctx := t.Context()
+	now := time.Now().UTC()
+	tn := oneTenant(t, s, now)
+	// queued appends rows of tenants behind a held transaction, lets it go
+	// once all have asked for the writer, and returns their errors and how
+	// many multi-row INSERTs were run meanwhile.
+	queued := func(phase string, tenants ...string) ([]error, int64) {
+		t.Helper()
+		held, hold := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			_ = s.Atomic(ctx, func(store.Tx) error { close(held); <-hold; return nil })
+		})
+		<-held
+		statements0 := s.AuditRowStatements()
+		arrived0, _ := s.CommitQueue()
+		errs := make([]error, len(tenants))
+		for i, tenant := range tenants {
+			wg.Go(func() {
+				errs[i] = s.Audit().Append(ctx, model.AuditEvent{TenantID: tenant, At: now, Actor: "test",
+					Action: "test.one-insert", Target: fmt.Sprint(phase, ":", i)})
+			})
+		}
+		awaitWriterAsked(t, s, arrived0+int64(len(tenants)), hold)
+		// A job counts itself before it waits on the queue; let the last
+		// ones get there, so the committer finds them all waiting.
+		time.Sleep(20 * time.Millisecond)
+		close(hold)
+		wg.Wait()
+		return errs, s.AuditRowStatements() - statements0
+	}
+
+	errs, statements := queued("together", tn.ID, tn.ID, tn.ID, tn.ID, tn.ID, tn.ID)
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	if statements == 0 {
+		t.Error("six rows waiting together were written one by one, not by one INSERT")
+	}
+
+	errs, statements = queued("refused", tn.ID, tn.ID, "no-such-tenant", tn.ID)
+	for i, err := range errs {
+		switch {
+		case i == 2 && !errors.Is(err, model.ErrNotFound):
+			t.Errorf("append %d (unknown tenant): %v, want ErrNotFound", i, err)
+		case i != 2 && err != nil:
+			t.Errorf("append %d: %v", i, err)
+		}
+	}
+	if statements != 0 {
+		t.Errorf("%d multi-row INSERTs succeeded with a refused row among the rows", statements)
+	}
+	seen := byTarget(storedEvents(t, s, tn.ID, "test.one-insert"))
+	want := map[string]int{"together:0": 1, "together:1": 1, "together:2": 1, "together:3": 1, "together:4": 1,
+		"together:5": 1, "refused:0": 1, "refused:1": 1, "refused:3": 1}
+	if !maps.Equal(seen, want) {
+		t.Errorf("stored rows by target: %v, want %v", seen, want)
 	}
 }
