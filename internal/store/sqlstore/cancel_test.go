@@ -15,7 +15,8 @@ import (
 )
 
 // TestPostgresCancelKeepsTheConnection: a request whose client hangs up
-// (its context cancelled) while its statement waits in PostgreSQL, or
+// (its context cancelled) while its statement waits in PostgreSQL (a
+// write, or a query sent with its transaction's BEGIN and held writes), or
 // between the statements of its transaction, gets an error and leaves
 // nothing half-written, and the pool keeps its connection: the same
 // backend answers afterwards. Losing it would cost the server a reconnect
@@ -66,6 +67,16 @@ func TestPostgresCancelKeepsTheConnection(t *testing.T) {
 				}
 				time.AfterFunc(100*time.Millisecond, cancel)
 				return tx.Audit().Append(ctx, event("waits"))
+			})
+		}, true},
+		{"QueryInTransaction", func(ctx context.Context, cancel context.CancelFunc, m model.Member) error {
+			return s.Atomic(ctx, func(tx store.Tx) error {
+				if err := tx.Members().Create(ctx, m); err != nil {
+					return err
+				}
+				time.AfterFunc(100*time.Millisecond, cancel)
+				_, err := tx.Audit().List(ctx, tn.ID, store.AuditQuery{})
+				return err
 			})
 		}, true},
 		{"BetweenStatements", func(ctx context.Context, cancel context.CancelFunc, m model.Member) error {

@@ -29,10 +29,12 @@ import (
 // Commit, and a held write the server refuses fails the commit, so the
 // transaction and its change roll back together as before; only the error
 // comes from the commit instead of from the write. Any other statement of
-// the transaction first sends what is held, in order, so the transaction
-// reads what it wrote. A batch runs under the context of the last held
-// write or of the statement it carries, so a client that hangs up while it
-// waits (for a lock, say) still cancels it (postgres.go).
+// the transaction, a query too, carries what is held ahead of it, in
+// order, in its own round trip, so the transaction reads what it wrote;
+// an error of the BEGIN or of a held write is then that statement's. A
+// batch runs under the context of the last held write or of the statement
+// it carries, so a client that hangs up while it waits (for a lock, say)
+// still cancels it (postgres.go).
 
 // heldBackKey marks a context whose write may be held back.
 type heldBackKey struct{}
@@ -129,11 +131,27 @@ func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.Na
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if err := c.flush(ctx); err != nil {
+	if c.tx == nil || c.begun && len(c.pending) == 0 {
+		c.trips.Add(1)
+		return c.Conn.QueryContext(ctx, query, args)
+	}
+	// What is held, then this query, in one round trip; its rows are the
+	// batch's last result.
+	b := c.queue(held{ctx: ctx, query: query, args: values(args)})
+	c.trips.Add(1)
+	br := c.Conn.Conn().SendBatch(ctx, b)
+	for range b.Len() - 1 {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
 		return nil, err
 	}
-	c.trips.Add(1)
-	return c.Conn.QueryContext(ctx, query, args)
+	return newBatchRows(c.Conn.Conn().TypeMap(), br, rows)
 }
 
 // PrepareContext sends what is held first: pgx runs a prepared statement
@@ -160,18 +178,27 @@ func (c *pgConn) flush(ctx context.Context) error {
 // failed, and its COMMIT is answered by a rollback (database/sql's caller
 // sees the statement's error first).
 func (c *pgConn) send(ctx context.Context, last ...held) (pgconn.CommandTag, error) {
-	stmts := append(c.pending, last...)
-	c.pending = nil
-	var b pgx.Batch
+	if n := len(last); n > 0 {
+		ctx = last[n-1].ctx
+	} else if n := len(c.pending); n > 0 {
+		ctx = c.pending[n-1].ctx
+	}
+	return c.batch(ctx, c.queue(last...))
+}
+
+// queue takes BEGIN if it has not gone yet, the held writes and then last
+// into a batch, and marks them sent.
+func (c *pgConn) queue(last ...held) *pgx.Batch {
+	b := new(pgx.Batch)
 	if !c.begun {
 		b.Queue("BEGIN")
 		c.begun = true
 	}
-	for _, h := range stmts {
+	for _, h := range append(c.pending, last...) {
 		b.Queue(h.query, h.args...)
-		ctx = h.ctx
 	}
-	return c.batch(ctx, &b)
+	c.pending = nil
+	return b
 }
 
 // batch runs b and returns the command tag of its last statement, or the

@@ -2,14 +2,17 @@ package sqlstore_test
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestPostgresAuditSentWithCommit: an audit row appended in a transaction
@@ -84,9 +87,10 @@ func TestPostgresAuditSentWithCommit(t *testing.T) {
 // statement and new rows (grant, code, refresh token, audit) for the next
 // one or the COMMIT, so the authorization's transaction (grant, code, audit
 // row) is one round trip and a code exchange's (consume the code, store the
-// refresh token and the audit row) three; a transaction reads what it
-// holds back; a held row the server refuses fails the commit and rolls the
-// whole transaction back; a transaction that fails before sending anything
+// refresh token and the audit row) two; a transaction's first query
+// carries its BEGIN and what it holds back, and reads it; a held row the
+// server refuses fails the commit, or the query that carries it, and rolls
+// the whole transaction back; a transaction that fails before sending anything
 // costs nothing and leaves nothing; the one pooled connection serves each
 // next transaction.
 func TestPostgresHeldBack(t *testing.T) {
@@ -147,15 +151,15 @@ func TestPostgresHeldBack(t *testing.T) {
 		}
 		return tx.Audit().Append(ctx, event("test.exchange"))
 	})
-	if err != nil || n != 3 { // BEGIN; UPDATE … RETURNING; INSERT, audit row and COMMIT
-		t.Fatalf("code exchange: %d round trips, %v; want 3, nil", n, err)
+	if err != nil || n != 2 { // BEGIN and UPDATE … RETURNING; INSERT, audit row and COMMIT
+		t.Fatalf("code exchange: %d round trips, %v; want 2, nil", n, err)
 	}
 	if _, err := s.RefreshTokens().Get(ctx, tn.ID, rt.Hash); err != nil {
 		t.Errorf("refresh token of the committed exchange: %v", err)
 	}
 
 	read := grant()
-	err = s.Atomic(ctx, func(tx store.Tx) error {
+	n, err = trips(func(tx store.Tx) error {
 		if err := tx.Grants().Create(ctx, read); err != nil {
 			return err
 		}
@@ -164,8 +168,19 @@ func TestPostgresHeldBack(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || n != 2 { // BEGIN, INSERT and SELECT; COMMIT
+		t.Fatalf("a held grant read back: %d round trips, %v; want 2, nil", n, err)
+	}
+
+	first := grant()
+	n, err = trips(func(tx store.Tx) error {
+		if _, err := tx.Grants().Get(ctx, tn.ID, first.ID); !errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("a grant not yet created: %v, want not found", err)
+		}
+		return tx.Grants().Create(ctx, first)
+	})
+	if err != nil || n != 2 { // BEGIN and SELECT; INSERT and COMMIT
+		t.Fatalf("a read, then a held grant: %d round trips, %v; want 2, nil", n, err)
 	}
 
 	orphan := grant()
@@ -181,6 +196,26 @@ func TestPostgresHeldBack(t *testing.T) {
 	}
 	if _, err := s.Grants().Get(ctx, tn.ID, kept.ID); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("grant of the refused transaction: %v, want not found (rolled back)", err)
+	}
+
+	// A held row the server refuses, then a read: the read carries it and
+	// fails with its error, and the transaction rolls back.
+	unread := grant()
+	_, err = trips(func(tx store.Tx) error {
+		if err := tx.Grants().Create(ctx, unread); err != nil {
+			return err
+		}
+		if err := tx.AuthCodes().Create(ctx, code(orphan)); err != nil {
+			return err
+		}
+		_, err := tx.Grants().Get(ctx, tn.ID, unread.ID)
+		return err
+	})
+	if pgErr := (*pgconn.PgError)(nil); !errors.As(err, &pgErr) || pgErr.Code != "23503" {
+		t.Fatalf("read after a refused held row: %v, want the foreign-key violation", err)
+	}
+	if _, err := s.Grants().Get(ctx, tn.ID, unread.ID); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("grant of the transaction whose read failed: %v, want not found (rolled back)", err)
 	}
 
 	abandoned := grant()
@@ -202,5 +237,106 @@ func TestPostgresHeldBack(t *testing.T) {
 	page, err := s.Audit().List(ctx, tn.ID, store.AuditQuery{Action: "test."})
 	if err != nil || len(page.Items) != 2 {
 		t.Fatalf("audit rows %+v, %v; want the authorization's and the exchange's", page.Items, err)
+	}
+}
+
+// TestPostgresBatchRowsAsStdlib: a transaction's first query, sent in one
+// round trip with its BEGIN and read from pgx's batch, gives database/sql
+// the same values, NULLs included, as the same query through pgx's own
+// database/sql driver, for the types the store reads (text, bigint,
+// boolean, json) and more, on several rows and none; types it cannot give
+// the same text for fail; a failing query is the query's error and leaves
+// the connection to the next transaction.
+func TestPostgresBatchRowsAsStdlib(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	s := onePooledPostgres(t, dsn)
+	plain, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = plain.Close() })
+	ctx := t.Context()
+	const q = `SELECT n, n::int2, n::int4, n % 2 = 0, NULL::boolean, NULL::bigint, NULL::text,
+		'row ' || n, 'é\x'::text, ''::text, decode('00ff' || lpad(to_hex(n), 2, '0'), 'hex'), ''::bytea,
+		1.5::float4 * n, 2.25::float8 * n, '{"a": [1, null]}'::json, '{"b": {"c": true}}'::jsonb,
+		'2026-12-07 10:00:00.123456+00'::timestamptz + n * interval '1 day',
+		'2026-12-07 10:00:00'::timestamp, '2026-12-07'::date, 'infinity'::timestamptz, 42::oid,
+		1.25::numeric * n, '6b8f6f8e-7c1d-4c3a-9f4b-2d1e0a9b8c7d'::uuid, 
+		'<a/>'::xml, n::text::varchar(8), 'x'::char(3)
+		FROM generate_series(1, $1::int) AS n ORDER BY 1`
+	read := func(rows *sql.Rows, err error) ([][]any, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		var all [][]any
+		for rows.Next() {
+			row := make([]any, len(cols))
+			dest := make([]any, len(cols))
+			for i := range row {
+				dest[i] = &row[i]
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return nil, err
+			}
+			all = append(all, row)
+		}
+		return all, rows.Err()
+	}
+	for _, n := range []int{3, 0} {
+		want, err := read(plain.QueryContext(ctx, q, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := s.DB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := s.PostgresRoundTrips()
+		got, err := read(tx.QueryContext(ctx, q, n))
+		if trips := s.PostgresRoundTrips() - before; err != nil || trips != 1 {
+			t.Fatalf("%d rows: %d round trips, %v; want 1, nil", n, trips, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != n || !reflect.DeepEqual(got, want) {
+			t.Errorf("%d rows through the batch:\n%#v\nwant (pgx's driver):\n%#v", n, got, want)
+		}
+	}
+
+	// An array or an interval comes in pgx's binary form, which has no
+	// text scan: the read fails rather than give other text than stdlib's.
+	for _, q := range []string{`SELECT ARRAY['a', 'b c']::text[]`, `SELECT interval '1 day 2 hours'`} {
+		tx, err := s.DB().BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := read(tx.QueryContext(ctx, q)); err == nil {
+			t.Errorf("%s through the batch: %#v, want an error", q, got)
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	tx, err := s.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = read(tx.QueryContext(ctx, `SELECT 1 / $1::int`, 0))
+	if pgErr := (*pgconn.PgError)(nil); !errors.As(err, &pgErr) || pgErr.Code != "22012" {
+		t.Errorf("failing first query: %v, want division by zero", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	var one int
+	if err := s.DB().QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
+		t.Errorf("the connection after the failed query: %d, %v", one, err)
 	}
 }
