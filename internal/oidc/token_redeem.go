@@ -14,16 +14,27 @@ import (
 // decided: the grant (with the scopes to sign for) and member to mint
 // tokens for and the refresh token it stored; or the refusal to answer
 // with, which commits too, so a spent code stays spent and a revoked family
-// stays revoked.
+// stays revoked, unless undo asks to roll back what the transaction did.
 type redemption struct {
 	grant   model.Grant
 	holder  holder
 	nonce   string
 	refresh string
 	refusal error
+	undo    bool
 }
 
 func refused(err error) (redemption, error) { return redemption{refusal: err}, nil }
+
+// refusedUndone refuses and rolls the transaction back: a refresh token
+// used before its checks (RefreshTokens.UseAccess) and refused by them
+// stays unused.
+func refusedUndone(err error) (redemption, error) {
+	return redemption{refusal: err, undo: true}, nil
+}
+
+// errUndone rolls back the transaction of a refusal that asked for it.
+var errUndone = errors.New("refusal rolled back")
 
 // refusedUnlessFault refuses a grant no longer in force and fails the
 // transaction on anything else (a store fault), which then rolls back.
@@ -45,9 +56,14 @@ func (p *Provider) redeem(ctx context.Context, req tokenRequest, decide func(con
 	err := p.Atomic(ctx, func(tx store.Tx) error {
 		var err error
 		red, err = decide(ctx, tx)
+		if err == nil && red.undo {
+			return errUndone
+		}
 		return err
 	})
 	switch {
+	case errors.Is(err, errUndone):
+		return issued{}, red.refusal
 	case err != nil:
 		return issued{}, oauth.ServerError(err)
 	case red.refusal != nil:

@@ -25,11 +25,13 @@ const refreshInvalid = "The refresh token is invalid, expired or revoked."
 // §4.14.2). Everything authorization checked is checked again, because a
 // family may live for weeks: the grant, the member, their permitted groups.
 //
-// One transaction reads the token, checks it, marks it used, stores its
-// successor and the audit row; the tokens are signed after it commits. The
-// token is marked used only after the checks, so a request that fails for
-// a passing reason (or another client holding it) does not burn it; the
-// atomic Use still decides who wins a race.
+// One transaction uses the token, checks it, stores its successor and the
+// audit row; the tokens are signed after it commits. The token is marked
+// used as it is read, with its grant and member (UseAccess: one statement,
+// where a refresh pays a round trip for each on PostgreSQL), and a refusal
+// by the checks that follow rolls the transaction back, so a request that
+// fails for a passing reason (or another client holding it) does not burn
+// it; the atomic use still decides who wins a race.
 func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 	value, err := req.param("refresh_token")
 	if err != nil {
@@ -49,46 +51,37 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 
 // rotateRefresh is the transaction of a refresh.
 func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequest, hash string, requested oauth.Scopes) (redemption, error) {
-	// The token, its grant and member come in one read. Should it find
-	// nothing, Get tells an unknown token from one whose grant or member is
-	// gone (which the foreign keys rule out), so every answer stays as the
-	// separate reads gave it.
 	clientNeedsGroups := needsGroups(req.client, nil)
-	ra, accessErr := tx.RefreshTokens().GetAccess(ctx, req.tenant.ID, hash, clientNeedsGroups)
-	rt, err := ra.Token, accessErr
-	if errors.Is(accessErr, model.ErrNotFound) {
-		rt, err = tx.RefreshTokens().Get(ctx, req.tenant.ID, hash)
-	}
+	u, first, err := tx.RefreshTokens().UseAccess(ctx, req.tenant.ID, hash, p.Now(), clientNeedsGroups)
+	rt := u.Token
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("unknown refresh token")))
 	case err != nil:
-		return redemption{}, fmt.Errorf("get refresh token: %w", err)
+		return redemption{}, fmt.Errorf("use refresh token: %w", err)
 	case !strings.EqualFold(rt.ClientID, req.client.ID):
 		// Not a reuse of ours: another client holds it. Refuse without
 		// revoking, so presenting someone's token cannot cut their session.
-		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(fmt.Errorf("refresh token of client %s", rt.ClientID)))
-	case !rt.UsedAt.IsZero():
+		return refusedUndone(oauth.InvalidGrant(refreshInvalid).WithCause(fmt.Errorf("refresh token of client %s", rt.ClientID)))
+	case !first: // used before, or by a request that won the race: a reuse
 		return p.refreshReused(ctx, tx, req, rt)
 	case !p.Now().Before(rt.ExpiresAt):
-		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("refresh token expired")))
+		return refusedUndone(oauth.InvalidGrant(refreshInvalid).WithCause(errors.New("refresh token expired")))
 	}
 	scopes, err := narrowScopes(rt.Scopes, requested)
 	if err != nil {
-		return refused(err)
+		return refusedUndone(err)
 	}
-	g, h, err := p.accessInForce(ctx, tx, req.tenant, req.client, rt.GrantID, ra.GrantAccess, accessErr, clientNeedsGroups)
-	if err != nil {
-		return refusedUnlessFault(err)
+	access, accessErr := store.GrantAccess{}, error(model.ErrNotFound)
+	if u.Access != nil {
+		access, accessErr = *u.Access, nil
 	}
-	first, err := tx.RefreshTokens().MarkUsed(ctx, req.tenant.ID, rt.Hash, p.Now())
+	g, h, err := p.accessInForce(ctx, tx, req.tenant, req.client, rt.GrantID, access, accessErr, clientNeedsGroups)
 	switch {
-	case errors.Is(err, model.ErrNotFound): // its grant was deleted meanwhile
-		return refused(oauth.InvalidGrant(refreshInvalid).WithCause(err))
+	case errors.Is(err, errNotLive):
+		return refusedUndone(liveGrantError(err))
 	case err != nil:
-		return redemption{}, fmt.Errorf("use refresh token: %w", err)
-	case !first: // lost a race to another request with the same token: a reuse like any other
-		return p.refreshReused(ctx, tx, req, rt)
+		return redemption{}, err
 	}
 	// The new refresh token keeps the full original scopes (RFC 6749 §6);
 	// the access and ID tokens get the narrowed ones.

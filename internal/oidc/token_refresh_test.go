@@ -97,7 +97,8 @@ func TestRefreshRefusals(t *testing.T) {
 }
 
 // TestRefreshRechecksMember: a member disabled, or taken out of the
-// client's permitted groups, can no longer refresh.
+// client's permitted groups, can no longer refresh; the refused token is
+// not spent.
 func TestRefreshRechecksMember(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
@@ -119,6 +120,11 @@ func TestRefreshRechecksMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantError(t, h2.post(oidc.PathToken, restricted, refreshForm(rt)), http.StatusBadRequest, "invalid_grant")
+	// The refusal did not burn the token: back in the group, it refreshes.
+	if err := h2.Store.Groups().AddMember(ctx, h2.Tenant.ID, g, m2.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantOK(t, h2.post(oidc.PathToken, restricted, refreshForm(rt)))
 }
 
 func TestRefreshGrantNotAllowed(t *testing.T) {

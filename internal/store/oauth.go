@@ -139,6 +139,12 @@ type RefreshAccess struct {
 	GrantAccess
 }
 
+// RefreshUse is what RefreshTokens.UseAccess reads.
+type RefreshUse struct {
+	Token  model.RefreshToken
+	Access *GrantAccess
+}
+
 // CodeAccess is what AuthCodes.ConsumeAccess reads.
 type CodeAccess struct {
 	Code   model.AuthCode
@@ -188,6 +194,14 @@ type RefreshTokens interface {
 	// when the token is not in the tenant or its grant has no member; Get
 	// then tells those apart.
 	GetAccess(ctx context.Context, tenantID, hash string, withGroups bool) (RefreshAccess, error)
+	// UseAccess is Use and then, when this call used the token (first),
+	// Grants.Access of its grant (no jti: Revoked stays false), in one
+	// statement on PostgreSQL, where a refresh pays a round trip for each.
+	// A caller that refuses the token after reading what it decides on
+	// must roll its transaction back, so the token stays unused. Access is
+	// nil when first is false, and when the grant is not in the tenant or
+	// has no member (where Access returns ErrNotFound). Errors are Use's.
+	UseAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (RefreshUse, bool, error)
 	DeleteExpired(ctx context.Context, before time.Time) (int64, error)
 }
 

@@ -86,8 +86,9 @@ func TestPostgresAuditSentWithCommit(t *testing.T) {
 // TestPostgresHeldBack: inside a transaction BEGIN waits for the first
 // statement and new rows (grant, code, refresh token, audit) for the next
 // one or the COMMIT, so the authorization's transaction (grant, code, audit
-// row) is one round trip and a code exchange's (consume the code, store the
-// refresh token and the audit row) two; a transaction's first query
+// row) is one round trip, a code exchange's (consume the code, store the
+// refresh token and the audit row) two and a refresh's (use the token,
+// store its successor and the audit row) two; a transaction's first query
 // carries its BEGIN and what it holds back, and reads it; a held row the
 // server refuses fails the commit, or the query that carries it, and rolls
 // the whole transaction back; a transaction that fails before sending anything
@@ -156,6 +157,21 @@ func TestPostgresHeldBack(t *testing.T) {
 	}
 	if _, err := s.RefreshTokens().Get(ctx, tn.ID, rt.Hash); err != nil {
 		t.Errorf("refresh token of the committed exchange: %v", err)
+	}
+
+	next := rt
+	next.Hash = rand.Text()
+	n, err = trips(func(tx store.Tx) error {
+		if u, first, err := tx.RefreshTokens().UseAccess(ctx, tn.ID, rt.Hash, now, true); err != nil || !first || u.Access == nil {
+			return fmt.Errorf("use the refresh token: first %v, access %v, %v", first, u.Access, err)
+		}
+		if err := tx.RefreshTokens().Create(ctx, next); err != nil {
+			return err
+		}
+		return tx.Audit().Append(ctx, event("test.refresh"))
+	})
+	if err != nil || n != 2 { // BEGIN and UPDATE … RETURNING with the grant and member; INSERT, audit row and COMMIT
+		t.Fatalf("refresh: %d round trips, %v; want 2, nil", n, err)
 	}
 
 	read := grant()
@@ -235,8 +251,8 @@ func TestPostgresHeldBack(t *testing.T) {
 		t.Errorf("empty transaction: %d round trips, %v; want 0, nil", n, err)
 	}
 	page, err := s.Audit().List(ctx, tn.ID, store.AuditQuery{Action: "test."})
-	if err != nil || len(page.Items) != 2 {
-		t.Fatalf("audit rows %+v, %v; want the authorization's and the exchange's", page.Items, err)
+	if err != nil || len(page.Items) != 3 {
+		t.Fatalf("audit rows %+v, %v; want the authorization's, the exchange's and the refresh's", page.Items, err)
 	}
 }
 

@@ -1,10 +1,12 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,8 @@ var oauthConcurrencyTests = []testCase{
 	{"Concurrent/CodeConsume", testConcurrentCodeConsume},
 	{"Concurrent/RefreshUse", testConcurrentRefreshUse},
 	{"Concurrent/RefreshMarkUsed", testConcurrentRefreshMarkUsed},
+	{"Concurrent/RefreshUseAccess", testConcurrentRefreshUseAccess},
+	{"Concurrent/RefreshUseAccessRolledBack", testConcurrentRefreshUseAccessRolledBack},
 	{"Concurrent/RevokeBySession", testConcurrentRevokeBySession},
 	{"Concurrent/KeyReplace", testConcurrentKeyReplace},
 }
@@ -114,6 +118,76 @@ func testConcurrentRefreshMarkUsed(t *testing.T, s store.Store) {
 			t.Fatalf("%d of %d concurrent uses saw first=true, want exactly 1", len(wonAt), consumers)
 		}
 		equal(t, getRefresh(t, s, tn.ID, rt.Hash).UsedAt, wonAt[0])
+	}
+}
+
+// testConcurrentRefreshUseAccess races UseAccess (a refresh's) against
+// Use: exactly one takes the token, and all agree on when.
+func testConcurrentRefreshUseAccess(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	m := mkMember(t, s, tn.ID, "ada@example.com")
+	g := mkGrant(t, s, tn.ID, mkClient(t, s, tn.ID, nil).ID, m.ID, "", nil)
+	for round := range rounds {
+		rt := mkRefresh(t, s, g, nil)
+		var turn atomic.Int64
+		redeemRace(t, func(at time.Time) (time.Time, bool, error) {
+			if turn.Add(1)%2 == 0 {
+				got, first, err := s.RefreshTokens().Use(t.Context(), tn.ID, rt.Hash, at)
+				return got.UsedAt, first, err
+			}
+			u, first, err := s.RefreshTokens().UseAccess(t.Context(), tn.ID, rt.Hash, at, round%2 == 0)
+			if err == nil && first && (u.Access == nil || u.Access.Grant.ID != g.ID) {
+				err = fmt.Errorf("the winner read access %+v, want grant %q", u.Access, g.ID)
+			}
+			return u.Token.UsedAt, first, err
+		})
+	}
+}
+
+// testConcurrentRefreshUseAccessRolledBack races refreshes, each a
+// transaction around UseAccess, of which every third refuses the token it
+// used and rolls back: of those that commit, at most one took the token,
+// and the token is used at its time, or unused when none did.
+func testConcurrentRefreshUseAccessRolledBack(t *testing.T, s store.Store) {
+	tn := mkTenant(t, s, "alpha")
+	m := mkMember(t, s, tn.ID, "ada@example.com")
+	g := mkGrant(t, s, tn.ID, mkClient(t, s, tn.ID, nil).ID, m.ID, "", nil)
+	refusal := errors.New("refused after reading")
+	for range rounds {
+		rt := mkRefresh(t, s, g, nil)
+		var mu sync.Mutex
+		var wonAt []time.Time
+		raceN(t, consumers, func(i int) error {
+			at := t0.Add(time.Duration(i+1) * time.Millisecond)
+			var first bool
+			err := s.Atomic(t.Context(), func(tx store.Tx) error {
+				var err error
+				if _, first, err = tx.RefreshTokens().UseAccess(t.Context(), tn.ID, rt.Hash, at, false); err != nil || !first {
+					return err
+				}
+				if i%3 == 0 {
+					return refusal
+				}
+				return nil
+			})
+			switch {
+			case errors.Is(err, refusal):
+				return nil
+			case err == nil && first:
+				mu.Lock()
+				wonAt = append(wonAt, at)
+				mu.Unlock()
+			}
+			return err
+		})
+		switch len(wonAt) {
+		case 0:
+			equal(t, getRefresh(t, s, tn.ID, rt.Hash).UsedAt, time.Time{})
+		case 1:
+			equal(t, getRefresh(t, s, tn.ID, rt.Hash).UsedAt, wonAt[0])
+		default:
+			t.Fatalf("%d of %d concurrent refreshes committed a first use, want at most 1", len(wonAt), consumers)
+		}
 	}
 }
 

@@ -1,0 +1,158 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// A refresh read the token with its grant and member (GetAccess), then
+// marked it used (MarkUsed): on PostgreSQL a round trip each, where one
+// statement does both, as ConsumeAccess does for a code: the UPDATE …
+// RETURNING as a data-modifying CTE that the grant and member are joined
+// to, LEFT joins read through COALESCE (code_access.go) so that the token
+// comes back even when its grant has no member. SQLite, which has no
+// UPDATE in a CTE, marks the token (markOnce) and then reads it with its
+// grant and member, as ConsumeAccess does there.
+
+const refreshUseSelect = `WITH rt AS (UPDATE refresh_tokens SET used_at = $3
+		WHERE tenant_id = $1 AND hash = $2 AND used_at IS NULL RETURNING ` + refreshCols + `)
+	SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + refreshColsRT
+
+const refreshUseFrom = ` FROM rt
+	LEFT JOIN grants gt ON gt.tenant_id = rt.tenant_id AND gt.id = rt.grant_id
+	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
+
+const refreshUseSelectSQLite = `SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + refreshColsRT
+
+const refreshUseFromSQLite = ` FROM refresh_tokens rt
+	LEFT JOIN grants gt ON gt.tenant_id = rt.tenant_id AND gt.id = rt.grant_id
+	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
+
+const refreshUseGroups = `
+	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
+	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id`
+
+const (
+	refreshUseQuery                 = refreshUseSelect + refreshUseFrom
+	refreshUseWithGroupsQuery       = refreshUseSelect + `, ` + groupCols + refreshUseFrom + refreshUseGroups + accessGroupsOrder
+	refreshUseQuerySQLite           = refreshUseSelectSQLite + refreshUseFromSQLite + refreshAccessWhere
+	refreshUseWithGroupsQuerySQLite = refreshUseSelectSQLite + `, ` + groupCols + refreshUseFromSQLite + refreshUseGroups +
+		refreshAccessWhere + accessGroupsOrder
+)
+
+func (r refreshTokens) UseAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.RefreshUse, bool, error) {
+	if at.IsZero() {
+		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", errZeroTime)
+	}
+	if r.s.d.name != postgresDialect.name {
+		return r.markThenRead(ctx, tenantID, hash, at, withGroups)
+	}
+	q := refreshUseQuery
+	if withGroups {
+		q = refreshUseWithGroupsQuery
+	}
+	u, used, err := r.readUse(ctx, q, withGroups, tenantID, hash, micros(at))
+	switch {
+	case err != nil:
+		return store.RefreshUse{}, false, err
+	case !used:
+		return r.unused(ctx, tenantID, hash)
+	}
+	return u, true, nil
+}
+
+// markThenRead is SQLite's UseAccess: markOnce, then the token with its
+// grant and member (and groups) in one SELECT when this call used it, or
+// the token alone when it did not.
+func (r refreshTokens) markThenRead(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.RefreshUse, bool, error) {
+	first, err := markOnce(ctx, r.s, "refresh_tokens", "used_at", tenantID, hash, at)
+	switch {
+	case err != nil:
+		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
+	case !first:
+		return r.unused(ctx, tenantID, hash)
+	}
+	q := refreshUseQuerySQLite
+	if withGroups {
+		q = refreshUseWithGroupsQuerySQLite
+	}
+	u, read, err := r.readUse(ctx, q, withGroups, tenantID, hash)
+	switch {
+	case err != nil:
+		return store.RefreshUse{}, false, err
+	case !read: // the row this transaction has just marked; only a broken store loses it
+		return store.RefreshUse{}, false, errors.New("use refresh token: the marked token was not read back")
+	}
+	return u, true, nil
+}
+
+// readUse runs one of UseAccess's queries and scans its rows
+// (scanRefreshUse): read is false when it returned none.
+func (r refreshTokens) readUse(ctx context.Context, q string, withGroups bool, args ...any) (u store.RefreshUse, read bool, err error) {
+	rows, err := r.s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
+	}
+	u, read, err = scanRefreshUse(rows, withGroups)
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
+	}
+	return u, read, nil
+}
+
+// unused is UseAccess's answer when this call did not use the token: the
+// token as stored (used before), or ErrNotFound.
+func (r refreshTokens) unused(ctx context.Context, tenantID, hash string) (store.RefreshUse, bool, error) {
+	t, err := r.Get(ctx, tenantID, hash)
+	if err != nil {
+		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
+	}
+	return store.RefreshUse{Token: t}, false, nil
+}
+
+// scanRefreshUse reads UseAccess's rows: none when the token was not used
+// now; otherwise the token, grant and member repeat on each, the group
+// differs (NULL on the one row of a member without groups).
+func scanRefreshUse(rows *sql.Rows, withGroups bool) (store.RefreshUse, bool, error) {
+	var u store.RefreshUse
+	var a store.GrantAccess
+	used, found := false, false
+	for rows.Next() {
+		var gr grantRow
+		var rr refreshRow
+		var g nullGroup
+		extra := append(append([]any{&found}, gr.dest()...), rr.dest()...)
+		if withGroups {
+			extra = append(extra, g.dest()...)
+		}
+		m, err := scanMember(rows, extra...)
+		if err != nil {
+			return store.RefreshUse{}, false, err
+		}
+		if !used {
+			if u.Token, err = rr.token(); err != nil {
+				return store.RefreshUse{}, false, err
+			}
+			if found {
+				if a.Grant, err = gr.grant(); err != nil {
+					return store.RefreshUse{}, false, err
+				}
+				a.Member = m
+				u.Access = &a
+			}
+			used = true
+		}
+		if g.id.Valid {
+			a.Groups = append(a.Groups, g.group())
+		}
+	}
+	return u, used, rows.Err()
+}
