@@ -149,7 +149,11 @@ func (b *auditBatcher) write(jobs []*auditJob) {
 		return
 	}
 	b.grouped.Add(1)
-	ctx, release := groupContext(jobs)
+	ctxs := make([]context.Context, len(jobs))
+	for i, j := range jobs {
+		ctxs[i] = j.ctx
+	}
+	ctx, release := groupContext(ctxs)
 	_, err := b.db.ExecContext(ctx, insertAuditEvents, auditColumns(jobs)...)
 	release()
 	var refused *pgconn.PgError
@@ -170,14 +174,14 @@ func (b *auditBatcher) one(j *auditJob) error {
 	return err
 }
 
-// groupContext ends when every job's context has ended; release frees it.
-func groupContext(jobs []*auditJob) (_ context.Context, release func()) {
+// groupContext ends when every one of ctxs has ended; release frees it.
+func groupContext(ctxs []context.Context) (_ context.Context, release func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var live atomic.Int64
-	live.Store(int64(len(jobs)))
-	stops := make([]func() bool, len(jobs))
-	for i, j := range jobs {
-		stops[i] = context.AfterFunc(j.ctx, func() {
+	live.Store(int64(len(ctxs)))
+	stops := make([]func() bool, len(ctxs))
+	for i, c := range ctxs {
+		stops[i] = context.AfterFunc(c, func() {
 			if live.Add(-1) == 0 {
 				cancel()
 			}

@@ -57,6 +57,9 @@ type Store struct {
 	// audits writes PostgreSQL's plain audit appends several to a
 	// statement (postgres_audit.go); nil on SQLite.
 	audits *auditBatcher
+	// accessReads reads PostgreSQL's plain Grants.TokenAccess several
+	// to a statement (postgres_tokenaccess.go); nil on SQLite.
+	accessReads *accessReader
 	// roundTrips counts what PostgreSQL's connections sent and waited
 	// for (postgres_conn.go), for tests to see what a transaction costs;
 	// nil on SQLite.
@@ -116,7 +119,7 @@ func openPostgres(ctx context.Context, source string) (*Store, error) {
 	}
 	audits := newAuditBatcher(db)
 	return &Store{pool: db, readers: db, db: pgPool{DB: db, audits: audits}, d: postgresDialect, audits: audits,
-		roundTrips: trips}, nil
+		accessReads: newAccessReader(db), roundTrips: trips}, nil
 }
 
 // NarrowedFiles lists the SQLite files that other users could read until
@@ -137,6 +140,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close releases every connection.
 func (s *Store) Close() error {
 	if s.readers == s.pool {
+		s.accessReads.close()
 		s.audits.close()
 		return s.pool.Close()
 	}

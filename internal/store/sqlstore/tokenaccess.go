@@ -26,9 +26,8 @@ const (
 )
 
 func (r grants) TokenAccess(ctx context.Context, tenantID, grantID, jti string, withGroups bool) (store.TokenAccess, error) {
-	q := tokenAccessQuery
-	if withGroups {
-		q = tokenAccessWithGroupsQuery
+	if r.s.accessReads != nil && r.s.tx == nil {
+		return r.s.accessReads.read(ctx, tenantID, grantID, jti, withGroups)
 	}
 	if r.s.d.name == sqliteDialect.name {
 		// A few lookups by key on a WAL reader, which never waits on a
@@ -39,7 +38,16 @@ func (r grants) TokenAccess(ctx context.Context, tenantID, grantID, jti string, 
 		// PostgreSQL it crosses the network and follows the request.
 		ctx = context.WithoutCancel(ctx)
 	}
-	rows, err := r.s.db.QueryContext(ctx, q, tenantID, grantID, jti)
+	return readTokenAccess(ctx, r.s.db, tenantID, grantID, jti, withGroups)
+}
+
+// readTokenAccess runs TokenAccess's statement on q.
+func readTokenAccess(ctx context.Context, q querier, tenantID, grantID, jti string, withGroups bool) (store.TokenAccess, error) {
+	query := tokenAccessQuery
+	if withGroups {
+		query = tokenAccessWithGroupsQuery
+	}
+	rows, err := q.QueryContext(ctx, query, tenantID, grantID, jti)
 	if err != nil {
 		return store.TokenAccess{}, fmt.Errorf("read token access: %w", err)
 	}
