@@ -188,6 +188,9 @@ type Throttles interface {
 	// Update reads the counter (zero value with Key set when absent), applies fn
 	// and writes the result, all in one transaction.
 	Update(ctx context.Context, tenantID, key string, fn func(model.ThrottleCounter) (model.ThrottleCounter, error)) (model.ThrottleCounter, error)
+	// Delete removes the counter, if there is one: Update then reads the
+	// zero value again, as for a counter never written.
+	Delete(ctx context.Context, tenantID, key string) error
 	// DeleteBefore removes counters not updated since t.
 	DeleteBefore(ctx context.Context, t time.Time) (int64, error)
 }

@@ -24,7 +24,6 @@ package throttle
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -130,10 +129,10 @@ func (l *Limiter) Succeed(ctx context.Context, tenantID, email, ip string) error
 		if err := give(ctx, ts, l.Now(), tenantID, ipKey(ip), l.ipRate(), 1); err != nil {
 			return err
 		}
-		if err := give(ctx, ts, l.Now(), tenantID, accountAddressKey(email, ip), l.accountAddressRate(), math.Inf(1)); err != nil {
+		if err := fill(ctx, ts, tenantID, accountAddressKey(email, ip)); err != nil {
 			return err
 		}
-		return give(ctx, ts, l.Now(), tenantID, accountKey(email), l.accountRate(), math.Inf(1))
+		return fill(ctx, ts, tenantID, accountKey(email))
 	})
 }
 
@@ -201,6 +200,17 @@ func give(ctx context.Context, ts store.Throttles, now time.Time, tenantID, key 
 	})
 	if err != nil {
 		return fmt.Errorf("throttle: refund %s: %w", kind(key), err)
+	}
+	return nil
+}
+
+// fill refills a bucket to its burst by deleting it: a missing bucket is a
+// full one (Rate.refill), so the deletion is exactly the refill, without
+// reading the bucket first. On PostgreSQL the deletion locks the row where
+// there is one, as writing it would, so Atomic's order of locks holds.
+func fill(ctx context.Context, ts store.Throttles, tenantID, key string) error {
+	if err := ts.Delete(ctx, tenantID, key); err != nil {
+		return fmt.Errorf("throttle: refill %s: %w", kind(key), err)
 	}
 	return nil
 }

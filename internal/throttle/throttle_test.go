@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -136,6 +137,33 @@ func TestSucceedRestoresAccount(t *testing.T) {
 		if w := allow(t, l, tn[0], "ann@example.org", "192.0.2.1"); w != 0 {
 			t.Fatalf("attempt %d after success refused", i+1)
 		}
+	}
+}
+
+// TestSucceedFillsToTheBurstOnly: a success fills the account's buckets
+// (refilled by deleting them) to their burst and no further, for every
+// address; another account's buckets are untouched.
+func TestSucceedFillsToTheBurstOnly(t *testing.T) {
+	l, _, _, tn := newLimiter(t)
+	for i := range acct.Burst {
+		allow(t, l, tn[0], "ann@example.org", fmt.Sprintf("192.0.2.%d", i+1))
+		allow(t, l, tn[0], "bob@example.org", fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	for range 2 { // a second success finds the buckets full and leaves them so
+		if err := l.Succeed(context.Background(), tn[0], "ann@example.org", "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range acct.Burst {
+		if w := allow(t, l, tn[0], "ann@example.org", "198.51.100.7"); w != 0 {
+			t.Fatalf("attempt %d after success refused (%v)", i+1, w)
+		}
+	}
+	if w := allow(t, l, tn[0], "ann@example.org", "198.51.100.8"); w == 0 {
+		t.Fatal("the account's ceiling let more than its burst through after a success")
+	}
+	if w := allow(t, l, tn[0], "bob@example.org", "198.51.100.7"); w == 0 {
+		t.Fatal("ann's success refilled bob's ceiling")
 	}
 }
 

@@ -46,6 +46,13 @@ func (r throttles) lock(ctx context.Context, tx *sql.Tx, tenantID, key string) (
 	return c, err
 }
 
+func (r throttles) Delete(ctx context.Context, tenantID, key string) error {
+	if _, err := r.s.exec(ctx, r.s.db, `DELETE FROM throttles WHERE tenant_id = $1 AND throttle_key = $2`, tenantID, key); err != nil {
+		return fmt.Errorf("delete throttle: %w", err)
+	}
+	return nil
+}
+
 // DeleteBefore spans every tenant: it is the background sweeper's job.
 func (r throttles) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
 	n, err := r.s.exec(ctx, r.s.db, `DELETE FROM throttles WHERE updated_at < $1`, micros(t))

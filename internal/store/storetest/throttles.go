@@ -11,6 +11,7 @@ import (
 var throttleTests = []testCase{
 	{"Throttles/Update", testThrottleUpdate},
 	{"Throttles/UpdateAborts", testThrottleUpdateAborts},
+	{"Throttles/Delete", testThrottleDelete},
 	{"Throttles/DeleteBefore", testThrottleDeleteBefore},
 }
 
@@ -116,6 +117,40 @@ func testThrottleDeleteBefore(t *testing.T, s store.Store) {
 		{a.ID, "edge", model.ThrottleCounter{TenantID: a.ID, Key: "edge", Tokens: 1, UpdatedAt: cutoff}},
 	} {
 		_, err := s.Throttles().Update(ctx, c.tenantID, c.key, setTokens(t, c.want, 1, cutoff))
+		ok(t, err)
+	}
+}
+
+// testThrottleDelete: a deleted counter reads as one never written; only
+// that tenant's counter at that key goes; deleting an absent counter, or
+// one in a transaction rolled back, changes nothing.
+func testThrottleDelete(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := mkTenant(t, s, "alpha")
+	b := mkTenant(t, s, "beta")
+	for _, c := range []struct{ tenantID, key string }{{a.ID, "k"}, {a.ID, "other"}, {b.ID, "k"}} {
+		_, err := s.Throttles().Update(ctx, c.tenantID, c.key, setTokens(t, model.ThrottleCounter{TenantID: c.tenantID, Key: c.key}, 2, t0))
+		ok(t, err)
+	}
+	ok(t, s.Throttles().Delete(ctx, a.ID, "k"))
+	ok(t, s.Throttles().Delete(ctx, a.ID, "k"))
+	ok(t, s.Throttles().Delete(ctx, a.ID, "never"))
+
+	err := s.Atomic(ctx, func(tx store.Tx) error {
+		ok(t, tx.Throttles().Delete(ctx, a.ID, "other"))
+		return errBoom
+	})
+	wantErr(t, err, errBoom)
+
+	for _, c := range []struct {
+		tenantID, key string
+		want          model.ThrottleCounter
+	}{
+		{a.ID, "k", model.ThrottleCounter{TenantID: a.ID, Key: "k"}},
+		{a.ID, "other", model.ThrottleCounter{TenantID: a.ID, Key: "other", Tokens: 2, UpdatedAt: t0}},
+		{b.ID, "k", model.ThrottleCounter{TenantID: b.ID, Key: "k", Tokens: 2, UpdatedAt: t0}},
+	} {
+		_, err := s.Throttles().Update(ctx, c.tenantID, c.key, setTokens(t, c.want, 2, t0))
 		ok(t, err)
 	}
 }
