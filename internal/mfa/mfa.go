@@ -116,23 +116,15 @@ type Status struct {
 // Any reports whether the member has a second factor at all.
 func (s Status) Any() bool { return s.TOTP || s.Passkeys > 0 }
 
-// HasSecondFactor is Status(…).Any() without reading the recovery codes,
-// which are no factor of their own: a sign-in asks it after every right
-// password, and for the many members without a factor it is two reads
-// instead of three.
+// HasSecondFactor is Status(…).Any() in one read, without the recovery
+// codes, which are no factor of their own: a sign-in asks it after every
+// right password.
 func (s *Service) HasSecondFactor(ctx context.Context, tenantID, memberID string) (bool, error) {
-	_, err := s.Factors.GetTOTP(ctx, tenantID, memberID)
-	switch {
-	case err == nil:
-		return true, nil
-	case !errors.Is(err, model.ErrNotFound):
-		return false, fmt.Errorf("mfa: second factor: %w", err)
-	}
-	keys, err := s.Passkeys.Passkeys(ctx, tenantID, memberID)
+	has, err := s.Factors.HasSecondFactor(ctx, tenantID, memberID)
 	if err != nil {
 		return false, fmt.Errorf("mfa: second factor: %w", err)
 	}
-	return len(keys) > 0, nil
+	return has, nil
 }
 
 // Status reports the member's factors.

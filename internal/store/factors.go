@@ -13,6 +13,9 @@ import (
 type Factors interface {
 	// GetTOTP returns the member's authenticator, or model.ErrNotFound.
 	GetTOTP(ctx context.Context, tenantID, memberID string) (model.TOTP, error)
+	// HasSecondFactor reports whether the member has an authenticator or
+	// a passkey (Passkeys), in one read; false for an unknown member.
+	HasSecondFactor(ctx context.Context, tenantID, memberID string) (bool, error)
 	// EnrollTOTP stores t and replaces the member's recovery codes with
 	// codes (hashes, unused), in one transaction. It fails with
 	// model.ErrConflict when the member already has an authenticator and

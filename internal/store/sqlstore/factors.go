@@ -28,6 +28,19 @@ func (r factors) GetTOTP(ctx context.Context, tenantID, memberID string) (model.
 	return t, nil
 }
 
+// HasSecondFactor asks both tables in one statement: a sign-in asks it
+// after every right password, and most members have neither.
+func (r factors) HasSecondFactor(ctx context.Context, tenantID, memberID string) (bool, error) {
+	var n int64
+	err := r.s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM member_totp WHERE tenant_id = $1 AND member_id = $2) +
+		(SELECT COUNT(*) FROM member_passkeys WHERE tenant_id = $1 AND member_id = $2)`, tenantID, memberID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("has second factor: %w", err)
+	}
+	return n > 0, nil
+}
+
 func (r factors) EnrollTOTP(ctx context.Context, t model.TOTP, codes []string) error {
 	err := r.s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := r.s.exec(ctx, tx, `INSERT INTO member_totp (tenant_id, member_id, secret, last_step, created_at)

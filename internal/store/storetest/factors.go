@@ -14,6 +14,7 @@ var factorTests = []testCase{
 	{"Factors/UseTOTPStep", testUseTOTPStep},
 	{"Factors/RecoveryCodes", testRecoveryCodes},
 	{"Factors/DeleteTOTP", testDeleteTOTP},
+	{"Factors/HasSecondFactor", testHasSecondFactor},
 	{"Factors/Isolation", testFactorIsolation},
 	{"Factors/CascadeMemberDelete", testFactorCascade},
 	{"Concurrent/UseTOTPStep", testConcurrentTOTPStep},
@@ -130,6 +131,37 @@ func testDeleteTOTP(t *testing.T, s store.Store) {
 
 // testFactorIsolation: one tenant's factors are out of another's reach,
 // even with the member id known.
+// testHasSecondFactor: an authenticator or a passkey is a second factor,
+// recovery codes are none of their own; each member and tenant apart.
+func testHasSecondFactor(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
+	ada, bob, cy := mkMember(t, s, a.ID, "ada@example.com"), mkMember(t, s, a.ID, "bob@example.com"), mkMember(t, s, a.ID, "cy@example.com")
+	has := func(tenantID, memberID string, want bool) {
+		t.Helper()
+		got, err := s.Factors().HasSecondFactor(ctx, tenantID, memberID)
+		ok(t, err)
+		equal(t, got, want)
+	}
+	has(a.ID, ada.ID, false)
+	mkTOTP(t, s, ada, "h1")
+	pk := mkPasskey(t, s, bob, "laptop", t0)
+	mkPasskey(t, s, bob, "phone", t0)
+	has(a.ID, ada.ID, true)
+	has(a.ID, bob.ID, true)
+	has(a.ID, cy.ID, false)
+	has(b.ID, ada.ID, false)
+	has(b.ID, bob.ID, false)
+	has(a.ID, "missing", false)
+
+	_, err := s.Factors().DeleteTOTP(ctx, a.ID, ada.ID)
+	ok(t, err)
+	has(a.ID, ada.ID, false)
+	_, err = s.Passkeys().DeletePasskey(ctx, a.ID, bob.ID, pk.ID)
+	ok(t, err)
+	has(a.ID, bob.ID, true)
+}
+
 func testFactorIsolation(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	a, b := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
