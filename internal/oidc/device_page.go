@@ -401,7 +401,7 @@ func (p *Provider) deviceGrant(t model.Tenant, dr deviceRequest, s model.Session
 		life = DeviceTTL + RefreshTTL
 	}
 	return model.Grant{
-		ID: ids.NewUUID(), TenantID: t.ID, ClientID: dr.client.ID, MemberID: s.MemberID,
+		ID: grantID(now), TenantID: t.ID, ClientID: dr.client.ID, MemberID: s.MemberID,
 		Scopes: scopes, AuthTime: s.AuthTime, AMR: slices.Clone(s.AMR), CreatedAt: now, ExpiresAt: now.Add(life),
 	}
 }
