@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 )
@@ -63,7 +62,7 @@ func (p *Provider) introspectAccess(ctx context.Context, req tokenRequest, token
 }
 
 func (p *Provider) introspectRefresh(ctx context.Context, req tokenRequest, token string) (map[string]any, error) {
-	rt, err := p.RefreshTokens.Get(ctx, req.tenant.ID, ids.Hash(token))
+	rt, err := p.RefreshTokens.Get(ctx, req.tenant.ID, refreshHash(token))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return inactive, nil

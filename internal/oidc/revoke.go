@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/store"
@@ -78,7 +77,7 @@ func (p *Provider) revokeAccess(r *http.Request, req tokenRequest, token string)
 }
 
 func (p *Provider) revokeRefresh(r *http.Request, req tokenRequest, token string) error {
-	rt, err := p.RefreshTokens.Get(r.Context(), req.tenant.ID, ids.Hash(token))
+	rt, err := p.RefreshTokens.Get(r.Context(), req.tenant.ID, refreshHash(token))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return nil

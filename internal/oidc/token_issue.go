@@ -10,7 +10,6 @@ import (
 
 	"github.com/guildgate/guildgate/internal/auditlog"
 	"github.com/guildgate/guildgate/internal/clients"
-	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/store"
@@ -180,14 +179,15 @@ func wantsRefresh(c model.Client, g model.Grant) []string {
 	return nil
 }
 
-// issueRefresh stores a new refresh token of g's family, by hash only. It
-// never outlives its grant: the sweeper deletes a grant at its ExpiresAt
-// with every token under it, so the family has an absolute lifetime. An
-// empty result means the grant has no time left to give.
+// issueRefresh stores a new refresh token of g's family, by its key only
+// (refreshHash: a time stamp and the hash of the value). It never outlives
+// its grant: the sweeper deletes a grant at its ExpiresAt with every token
+// under it, so the family has an absolute lifetime. An empty result means
+// the grant has no time left to give.
 //
 // A refresh token bound to a DPoP key ends in "." and the key's thumbprint:
-// only its hash is stored, so the suffix cannot be changed without the
-// token failing to match, and binding needs no column of its own.
+// the hash covers the suffix, so it cannot be changed without the token
+// failing to match, and binding needs no column of its own.
 func (p *Provider) issueRefresh(ctx context.Context, rs store.Repositories, g model.Grant, scopes []string, jkt string) (string, error) {
 	now := p.Now()
 	exp := now.Add(RefreshTTL)
@@ -197,12 +197,12 @@ func (p *Provider) issueRefresh(ctx context.Context, rs store.Repositories, g mo
 	if !exp.After(now) {
 		return "", nil
 	}
-	value := ids.NewToken(32)
+	value := newRefreshValue(now)
 	if jkt != "" {
 		value += "." + jkt
 	}
 	err := rs.RefreshTokens().Create(ctx, model.RefreshToken{
-		Hash: ids.Hash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
+		Hash: refreshHash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
 		Scopes: scopes, AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: exp,
 	})
 	if err != nil {

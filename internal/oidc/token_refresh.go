@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/store"
@@ -45,7 +44,7 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 		return issued{}, err
 	}
 	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
-		return p.rotateRefresh(ctx, tx, req, ids.Hash(value), requested)
+		return p.rotateRefresh(ctx, tx, req, refreshHash(value), requested)
 	})
 }
 

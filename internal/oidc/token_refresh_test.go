@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,4 +132,31 @@ func TestRefreshGrantNotAllowed(t *testing.T) {
 	h := newHarness(t)
 	c := h.addClient(clients.Input{GrantTypes: []string{"authorization_code"}})
 	wantError(t, h.post(oidc.PathToken, c, refreshForm("whatever")), http.StatusBadRequest, "unauthorized_client")
+}
+
+// TestRefreshTokenOfEarlierForm: a refresh token issued before tokens
+// carried a time stamp (stored by the hash of its value alone) is still
+// introspected, rotated into a stamped one, caught when reused, and
+// revoked.
+func TestRefreshTokenOfEarlierForm(t *testing.T) {
+	h := newHarness(t)
+	c, m := h.addClient(clients.Input{}), h.addMember("ada@example.org")
+	_, g := h.newCode(c, m, offline)
+	old := h.newRefresh(g)
+	if r := introspect(h, c, old); r.JSON["active"] != true || r.str("token_type") != "refresh_token" {
+		t.Fatalf("introspection of a token of the earlier form: %s", r.Body)
+	}
+	next := wantOK(t, h.post(oidc.PathToken, c, refreshForm(old))).str("refresh_token")
+	if !strings.HasPrefix(next, "r") || !strings.Contains(next, "~") {
+		t.Fatalf("the rotated token %q carries no stamp", next)
+	}
+	wantError(t, h.post(oidc.PathToken, c, refreshForm(old)), http.StatusBadRequest, "invalid_grant")
+	wantError(t, h.post(oidc.PathToken, c, refreshForm(next)), http.StatusBadRequest, "invalid_grant") // the family went with the reuse
+
+	_, g = h.newCode(c, m, offline)
+	old = h.newRefresh(g)
+	if r := h.post(oidc.PathRevoke, c, url.Values{"token": {old}, "token_type_hint": {"refresh_token"}}); r.Status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.Status, r.Body)
+	}
+	wantError(t, h.post(oidc.PathToken, c, refreshForm(old)), http.StatusBadRequest, "invalid_grant")
 }
