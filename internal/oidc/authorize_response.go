@@ -153,20 +153,20 @@ func (p *Provider) authResponse(ctx context.Context, t model.Tenant, req *authRe
 	return params, nil
 }
 
-// newAuthCode stores a code by its hash, bound to everything the token
+// newAuthCode stores a code by its key (stampedHash), bound to everything the token
 // endpoint must check: client, redirect URI, PKCE challenge, nonce and
 // the grant it redeems into.
 //
 // A code bound to a DPoP key (dpop_jkt) ends in "." and the key's
-// thumbprint, as bound refresh tokens do: only its hash is stored, so the
-// suffix cannot be changed without the code failing to match.
+// thumbprint, as bound refresh tokens do: the hash covers the suffix, so
+// it cannot be changed without the code failing to match.
 func (p *Provider) newAuthCode(ctx context.Context, tx store.Tx, req *authRequest, g model.Grant) (string, error) {
-	code := ids.NewToken(32)
+	code := newStamped(stampCode, g.CreatedAt)
 	if req.DPoPJKT != "" {
 		code += "." + req.DPoPJKT
 	}
 	err := tx.AuthCodes().Create(ctx, model.AuthCode{
-		Hash: ids.Hash(code), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
+		Hash: stampedHash(code), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
 		SessionID: g.SessionID, RedirectURI: req.RedirectURI, Scopes: g.Scopes, Nonce: req.Nonce,
 		CodeChallenge: req.Challenge, CodeChallengeMethod: req.ChallengeMethod,
 		AuthTime: g.AuthTime, CreatedAt: g.CreatedAt, ExpiresAt: g.CreatedAt.Add(CodeTTL),

@@ -62,7 +62,7 @@ func (p *Provider) introspectAccess(ctx context.Context, req tokenRequest, token
 }
 
 func (p *Provider) introspectRefresh(ctx context.Context, req tokenRequest, token string) (map[string]any, error) {
-	rt, err := p.RefreshTokens.Get(ctx, req.tenant.ID, refreshHash(token))
+	rt, err := p.RefreshTokens.Get(ctx, req.tenant.ID, stampedHash(token))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return inactive, nil

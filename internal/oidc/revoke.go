@@ -77,7 +77,7 @@ func (p *Provider) revokeAccess(r *http.Request, req tokenRequest, token string)
 }
 
 func (p *Provider) revokeRefresh(r *http.Request, req tokenRequest, token string) error {
-	rt, err := p.RefreshTokens.Get(r.Context(), req.tenant.ID, refreshHash(token))
+	rt, err := p.RefreshTokens.Get(r.Context(), req.tenant.ID, stampedHash(token))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return nil

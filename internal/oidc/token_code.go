@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
 	"github.com/guildgate/guildgate/internal/store"
@@ -44,7 +43,7 @@ func (p *Provider) exchangeCode(r *http.Request, req tokenRequest) (issued, erro
 		return issued{}, err // refused before it is spent: the holder of the key can still redeem it
 	}
 	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
-		return p.redeemCode(ctx, tx, req, ids.Hash(code))
+		return p.redeemCode(ctx, tx, req, stampedHash(code))
 	})
 }
 

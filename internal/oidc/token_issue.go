@@ -180,7 +180,7 @@ func wantsRefresh(c model.Client, g model.Grant) []string {
 }
 
 // issueRefresh stores a new refresh token of g's family, by its key only
-// (refreshHash: a time stamp and the hash of the value). It never outlives
+// (stampedHash: a time stamp and the hash of the value). It never outlives
 // its grant: the sweeper deletes a grant at its ExpiresAt with every token
 // under it, so the family has an absolute lifetime. An empty result means
 // the grant has no time left to give.
@@ -197,12 +197,12 @@ func (p *Provider) issueRefresh(ctx context.Context, rs store.Repositories, g mo
 	if !exp.After(now) {
 		return "", nil
 	}
-	value := newRefreshValue(now)
+	value := newStamped(stampRefresh, now)
 	if jkt != "" {
 		value += "." + jkt
 	}
 	err := rs.RefreshTokens().Create(ctx, model.RefreshToken{
-		Hash: refreshHash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
+		Hash: stampedHash(value), TenantID: g.TenantID, GrantID: g.ID, ClientID: g.ClientID, MemberID: g.MemberID,
 		Scopes: scopes, AuthTime: g.AuthTime, CreatedAt: now, ExpiresAt: exp,
 	})
 	if err != nil {

@@ -44,7 +44,7 @@ func (p *Provider) refresh(r *http.Request, req tokenRequest) (issued, error) {
 		return issued{}, err
 	}
 	return p.redeem(r.Context(), req, func(ctx context.Context, tx store.Tx) (redemption, error) {
-		return p.rotateRefresh(ctx, tx, req, refreshHash(value), requested)
+		return p.rotateRefresh(ctx, tx, req, stampedHash(value), requested)
 	})
 }
 
