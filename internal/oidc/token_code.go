@@ -66,7 +66,7 @@ func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest
 	if err := p.checkCode(req, ac); err != nil {
 		return refused(err)
 	}
-	var access store.GrantAccess
+	var access store.RedeemAccess
 	accessErr := model.ErrNotFound
 	if ca.Access != nil {
 		access, accessErr = *ca.Access, nil

@@ -63,14 +63,17 @@ func liveGrantError(err error) error {
 func (p *Provider) grantInForce(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, grantID string) (model.Grant, holder, error) {
 	clientNeedsGroups := needsGroups(c, nil)
 	a, err := rs.Grants().Access(ctx, t.ID, grantID, "", clientNeedsGroups)
-	return p.accessInForce(ctx, rs, t, c, grantID, a, err, clientNeedsGroups)
+	return p.accessInForce(ctx, rs, t, c, grantID, store.RedeemAccess{Grant: a.Grant, Member: a.Member, Groups: a.Groups},
+		err, clientNeedsGroups)
 }
 
-// accessInForce is grantInForce's rule on what Access (or, for a refresh,
-// RefreshTokens.GetAccess) read: a, or err from reading it, with the
-// member's groups when clientNeedsGroups (needsGroups(c, nil)).
+// accessInForce is grantInForce's rule on what Access (or, for a code
+// exchange or a refresh, ConsumeAccess or UseAccess) read: a, or err from
+// reading it, with the member's groups when clientNeedsGroups
+// (needsGroups(c, nil)). It, admit and the claims read of the member only
+// what store.RedeemAccess holds.
 func (p *Provider) accessInForce(ctx context.Context, rs grantRepos, t model.Tenant, c model.Client, grantID string,
-	a store.GrantAccess, err error, clientNeedsGroups bool) (model.Grant, holder, error) {
+	a store.RedeemAccess, err error, clientNeedsGroups bool) (model.Grant, holder, error) {
 	g := a.Grant
 	switch {
 	case errors.Is(err, model.ErrNotFound):

@@ -71,7 +71,7 @@ func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequ
 	if err != nil {
 		return refusedUndone(err)
 	}
-	access, accessErr := store.GrantAccess{}, error(model.ErrNotFound)
+	access, accessErr := store.RedeemAccess{}, error(model.ErrNotFound)
 	if u.Access != nil {
 		access, accessErr = *u.Access, nil
 	}

@@ -133,6 +133,20 @@ type TokenAccess struct {
 	Revoked      bool // the access token's jti is revoked
 }
 
+// RedeemAccess is what a code exchange and a refresh read of the grant
+// they redeem (AuthCodes.ConsumeAccess, RefreshTokens.UseAccess): the
+// whole grant; the member as TokenAccess holds it (what the claims and the
+// admission check read: ID, TenantID, Email, EmailVerified, Name,
+// GivenName, FamilyName, LegacyID, Status, Disabled, Language and
+// UpdatedAt; nothing else, the password hash least of all); and, when
+// asked for, the member's groups with only ID and Name, in
+// ListForMember's order (nil when none).
+type RedeemAccess struct {
+	Grant  model.Grant
+	Member model.Member
+	Groups []model.Group
+}
+
 // RefreshAccess is what RefreshTokens.GetAccess reads.
 type RefreshAccess struct {
 	Token model.RefreshToken
@@ -142,13 +156,13 @@ type RefreshAccess struct {
 // RefreshUse is what RefreshTokens.UseAccess reads.
 type RefreshUse struct {
 	Token  model.RefreshToken
-	Access *GrantAccess
+	Access *RedeemAccess
 }
 
 // CodeAccess is what AuthCodes.ConsumeAccess reads.
 type CodeAccess struct {
 	Code   model.AuthCode
-	Access *GrantAccess
+	Access *RedeemAccess
 }
 
 // AuthCodes stores authorization codes by hash.
@@ -164,9 +178,10 @@ type AuthCodes interface {
 	// must not be zero.
 	Consume(ctx context.Context, tenantID, hash string, at time.Time) (c model.AuthCode, first bool, err error)
 	// ConsumeAccess is Consume and then, when this call consumed the code
-	// (first), Grants.Access of its grant (no jti: Revoked stays false),
-	// in one statement on PostgreSQL, where a code exchange pays a round
-	// trip for each. The grant is read in the same snapshot as the code is
+	// (first), what a code exchange reads of its grant (RedeemAccess: the
+	// grant, its member and, when withGroups, the member's groups, as
+	// Grants.Access reads them), in one statement on PostgreSQL, where a
+	// code exchange pays a round trip for each. The grant is read in the same snapshot as the code is
 	// consumed, so it is never older than a separate read would be.
 	// Access is nil when first is false, and when the grant is not in the
 	// tenant or has no member (where Access returns ErrNotFound). Errors
@@ -195,8 +210,9 @@ type RefreshTokens interface {
 	// then tells those apart.
 	GetAccess(ctx context.Context, tenantID, hash string, withGroups bool) (RefreshAccess, error)
 	// UseAccess is Use and then, when this call used the token (first),
-	// Grants.Access of its grant (no jti: Revoked stays false), in one
-	// statement on PostgreSQL, where a refresh pays a round trip for each.
+	// what a refresh reads of its grant (RedeemAccess, as ConsumeAccess
+	// reads it for a code), in one statement on PostgreSQL, where a
+	// refresh pays a round trip for each.
 	// A caller that refuses the token after reading what it decides on
 	// must roll its transaction back, so the token stays unused. Access is
 	// nil when first is false, and when the grant is not in the tenant or

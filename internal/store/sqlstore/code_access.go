@@ -17,7 +17,8 @@ import (
 // are joined to, each join a lookup by key as in Access (access.go). The
 // joins are LEFT joins, so the consumed code comes back even when its
 // grant or member is gone; the member's and grant's NOT NULL columns are
-// then read through COALESCE, and accessFound says to ignore them.
+// then read through COALESCE, and the first column says whether they were
+// found (redeem_access.go).
 //
 // SQLite, which has no UPDATE in a CTE, marks the code used (one UPDATE,
 // rows affected, as markOnce) and then reads the code with its grant and
@@ -28,29 +29,20 @@ import (
 // just cached. The writer holds the write lock throughout, and the UPDATE
 // alone decides who consumed the code.
 
-const codeAccessMemberCols = `COALESCE(m.id, ''), COALESCE(m.tenant_id, ''), COALESCE(m.email, ''),
-	COALESCE(m.email_verified, false), COALESCE(m.name, ''), COALESCE(m.given_name, ''),
-	COALESCE(m.family_name, ''), COALESCE(m.legacy_id, ''), COALESCE(m.status, ''),
-	COALESCE(m.disabled, false), COALESCE(m.admin, false), COALESCE(m.password_hash, ''),
-	COALESCE(m.language, ''), COALESCE(m.created_at, 0), COALESCE(m.updated_at, 0)`
-
-const codeAccessGrantCols = `COALESCE(gt.id, ''), COALESCE(gt.tenant_id, ''), COALESCE(gt.client_id, ''),
-	gt.member_id, gt.session_id, COALESCE(gt.scopes, ''), COALESCE(gt.auth_time, 0),
-	COALESCE(gt.created_at, 0), COALESCE(gt.expires_at, 0), gt.revoked_at, COALESCE(gt.amr, '')`
-
-const codeColsC = `c.hash, c.tenant_id, c.grant_id, c.client_id, c.member_id, c.session_id, c.redirect_uri,
-	c.scopes, c.nonce, c.code_challenge, c.code_challenge_method, c.auth_time, c.created_at, c.expires_at,
-	c.consumed_at`
+// codeColsC is codeCols of the code aliased c, without the hash and
+// tenant_id, which the caller gave.
+const codeColsC = `c.grant_id, c.client_id, c.member_id, c.session_id, c.redirect_uri, c.scopes, c.nonce,
+	c.code_challenge, c.code_challenge_method, c.auth_time, c.created_at, c.expires_at, c.consumed_at`
 
 const codeAccessSelect = `WITH c AS (UPDATE auth_codes SET consumed_at = $3
 		WHERE tenant_id = $1 AND hash = $2 AND consumed_at IS NULL RETURNING ` + codeCols + `)
-	SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + codeColsC
+	SELECT ` + redeemAccessCols + `, ` + codeColsC
 
 const codeAccessFrom = ` FROM c
 	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
 	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
 
-const codeAccessSelectSQLite = `SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + codeColsC
+const codeAccessSelectSQLite = `SELECT ` + redeemAccessCols + `, ` + codeColsC
 
 const codeAccessFromSQLite = ` FROM auth_codes c
 	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
@@ -60,14 +52,14 @@ const codeAccessWhereSQLite = ` WHERE c.tenant_id = $1 AND c.hash = $2`
 
 const (
 	codeAccessQuerySQLite           = codeAccessSelectSQLite + codeAccessFromSQLite + codeAccessWhereSQLite
-	codeAccessWithGroupsQuerySQLite = codeAccessSelectSQLite + `, ` + groupCols + codeAccessFromSQLite + `
+	codeAccessWithGroupsQuerySQLite = codeAccessSelectSQLite + `, ` + redeemGroupCols + codeAccessFromSQLite + `
 	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
 	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + codeAccessWhereSQLite + accessGroupsOrder
 )
 
 const (
 	codeAccessQuery           = codeAccessSelect + codeAccessFrom
-	codeAccessWithGroupsQuery = codeAccessSelect + `, ` + groupCols + codeAccessFrom + `
+	codeAccessWithGroupsQuery = codeAccessSelect + `, ` + redeemGroupCols + codeAccessFrom + `
 	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
 	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + accessGroupsOrder
 )
@@ -118,16 +110,27 @@ func (r authCodes) markThenRead(ctx context.Context, tenantID, hash string, at t
 	return ca, true, nil
 }
 
-// readAccess runs one of ConsumeAccess's queries and scans its rows
-// (scanCodeAccess): read is false when it returned none.
-func (r authCodes) readAccess(ctx context.Context, q string, withGroups bool, args ...any) (ca store.CodeAccess, read bool, err error) {
-	rows, err := r.s.db.QueryContext(ctx, q, args...)
+// readAccess runs one of ConsumeAccess's queries, whose first two
+// arguments are tenantID and hash, and reads its rows: read is false when
+// it returned none (the code was not consumed now).
+func (r authCodes) readAccess(ctx context.Context, q string, withGroups bool, tenantID, hash string, more ...any) (ca store.CodeAccess, read bool, err error) {
+	var cr codeRow
+	c := &cr.c
+	row := newRedeemRow(withGroups, &c.GrantID, &c.ClientID, &c.MemberID, &c.SessionID, &c.RedirectURI,
+		&cr.scopes, &c.Nonce, &c.CodeChallenge, &c.CodeChallengeMethod, &cr.auth, &cr.created, &cr.expires, &cr.consumed)
+	rows, err := r.s.db.QueryContext(ctx, q, append([]any{tenantID, hash}, more...)...)
 	if err != nil {
 		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
 	}
-	ca, read, err = scanCodeAccess(rows, withGroups)
+	read, err = row.scan(rows)
 	if cerr := rows.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && read {
+		c.Hash, c.TenantID = hash, tenantID
+		if ca.Code, err = cr.code(); err == nil {
+			ca.Access, err = row.access(tenantID, ca.Code.GrantID)
+		}
 	}
 	if err != nil {
 		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
@@ -144,45 +147,6 @@ func (r authCodes) unconsumed(ctx context.Context, tenantID, hash string) (store
 		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", notFound(err))
 	}
 	return store.CodeAccess{Code: c}, false, nil
-}
-
-// scanCodeAccess reads ConsumeAccess's rows: none when the code was not
-// consumed now; otherwise the code, grant and member repeat on each, the
-// group differs (NULL on the one row of a member without groups).
-func scanCodeAccess(rows *sql.Rows, withGroups bool) (store.CodeAccess, bool, error) {
-	var ca store.CodeAccess
-	var a store.GrantAccess
-	consumed, found := false, false
-	for rows.Next() {
-		var gr grantRow
-		var cr codeRow
-		var g nullGroup
-		extra := append(append([]any{&found}, gr.dest()...), cr.dest()...)
-		if withGroups {
-			extra = append(extra, g.dest()...)
-		}
-		m, err := scanMember(rows, extra...)
-		if err != nil {
-			return store.CodeAccess{}, false, err
-		}
-		if !consumed {
-			if ca.Code, err = cr.code(); err != nil {
-				return store.CodeAccess{}, false, err
-			}
-			if found {
-				if a.Grant, err = gr.grant(); err != nil {
-					return store.CodeAccess{}, false, err
-				}
-				a.Member = m
-				ca.Access = &a
-			}
-			consumed = true
-		}
-		if g.id.Valid {
-			a.Groups = append(a.Groups, g.group())
-		}
-	}
-	return ca, consumed, rows.Err()
 }
 
 // codeRow holds codeCols as scanned, decoded as scanCode does.

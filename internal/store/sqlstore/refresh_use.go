@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -19,15 +18,20 @@ import (
 // UPDATE in a CTE, marks the token (markOnce) and then reads it with its
 // grant and member, as ConsumeAccess does there.
 
+// refreshUseColsRT is refreshCols of the token aliased rt, without the
+// hash and tenant_id, which the caller gave.
+const refreshUseColsRT = `rt.grant_id, rt.client_id, rt.member_id, rt.scopes, rt.auth_time, rt.created_at,
+	rt.expires_at, rt.used_at`
+
 const refreshUseSelect = `WITH rt AS (UPDATE refresh_tokens SET used_at = $3
 		WHERE tenant_id = $1 AND hash = $2 AND used_at IS NULL RETURNING ` + refreshCols + `)
-	SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + refreshColsRT
+	SELECT ` + redeemAccessCols + `, ` + refreshUseColsRT
 
 const refreshUseFrom = ` FROM rt
 	LEFT JOIN grants gt ON gt.tenant_id = rt.tenant_id AND gt.id = rt.grant_id
 	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
 
-const refreshUseSelectSQLite = `SELECT ` + codeAccessMemberCols + `, m.id IS NOT NULL, ` + codeAccessGrantCols + `, ` + refreshColsRT
+const refreshUseSelectSQLite = `SELECT ` + redeemAccessCols + `, ` + refreshUseColsRT
 
 const refreshUseFromSQLite = ` FROM refresh_tokens rt
 	LEFT JOIN grants gt ON gt.tenant_id = rt.tenant_id AND gt.id = rt.grant_id
@@ -39,9 +43,9 @@ const refreshUseGroups = `
 
 const (
 	refreshUseQuery                 = refreshUseSelect + refreshUseFrom
-	refreshUseWithGroupsQuery       = refreshUseSelect + `, ` + groupCols + refreshUseFrom + refreshUseGroups + accessGroupsOrder
+	refreshUseWithGroupsQuery       = refreshUseSelect + `, ` + redeemGroupCols + refreshUseFrom + refreshUseGroups + accessGroupsOrder
 	refreshUseQuerySQLite           = refreshUseSelectSQLite + refreshUseFromSQLite + refreshAccessWhere
-	refreshUseWithGroupsQuerySQLite = refreshUseSelectSQLite + `, ` + groupCols + refreshUseFromSQLite + refreshUseGroups +
+	refreshUseWithGroupsQuerySQLite = refreshUseSelectSQLite + `, ` + redeemGroupCols + refreshUseFromSQLite + refreshUseGroups +
 		refreshAccessWhere + accessGroupsOrder
 )
 
@@ -91,16 +95,27 @@ func (r refreshTokens) markThenRead(ctx context.Context, tenantID, hash string, 
 	return u, true, nil
 }
 
-// readUse runs one of UseAccess's queries and scans its rows
-// (scanRefreshUse): read is false when it returned none.
-func (r refreshTokens) readUse(ctx context.Context, q string, withGroups bool, args ...any) (u store.RefreshUse, read bool, err error) {
-	rows, err := r.s.db.QueryContext(ctx, q, args...)
+// readUse runs one of UseAccess's queries, whose first two arguments are
+// tenantID and hash, and reads its rows: read is false when it returned
+// none (the token was not used now).
+func (r refreshTokens) readUse(ctx context.Context, q string, withGroups bool, tenantID, hash string, more ...any) (u store.RefreshUse, read bool, err error) {
+	var rr refreshRow
+	t := &rr.t
+	row := newRedeemRow(withGroups, &t.GrantID, &t.ClientID, &t.MemberID, &rr.scopes, &rr.auth, &rr.created,
+		&rr.expires, &rr.used)
+	rows, err := r.s.db.QueryContext(ctx, q, append([]any{tenantID, hash}, more...)...)
 	if err != nil {
 		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
 	}
-	u, read, err = scanRefreshUse(rows, withGroups)
+	read, err = row.scan(rows)
 	if cerr := rows.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && read {
+		t.Hash, t.TenantID = hash, tenantID
+		if u.Token, err = rr.token(); err == nil {
+			u.Access, err = row.access(tenantID, u.Token.GrantID)
+		}
 	}
 	if err != nil {
 		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
@@ -116,43 +131,4 @@ func (r refreshTokens) unused(ctx context.Context, tenantID, hash string) (store
 		return store.RefreshUse{}, false, fmt.Errorf("use refresh token: %w", err)
 	}
 	return store.RefreshUse{Token: t}, false, nil
-}
-
-// scanRefreshUse reads UseAccess's rows: none when the token was not used
-// now; otherwise the token, grant and member repeat on each, the group
-// differs (NULL on the one row of a member without groups).
-func scanRefreshUse(rows *sql.Rows, withGroups bool) (store.RefreshUse, bool, error) {
-	var u store.RefreshUse
-	var a store.GrantAccess
-	used, found := false, false
-	for rows.Next() {
-		var gr grantRow
-		var rr refreshRow
-		var g nullGroup
-		extra := append(append([]any{&found}, gr.dest()...), rr.dest()...)
-		if withGroups {
-			extra = append(extra, g.dest()...)
-		}
-		m, err := scanMember(rows, extra...)
-		if err != nil {
-			return store.RefreshUse{}, false, err
-		}
-		if !used {
-			if u.Token, err = rr.token(); err != nil {
-				return store.RefreshUse{}, false, err
-			}
-			if found {
-				if a.Grant, err = gr.grant(); err != nil {
-					return store.RefreshUse{}, false, err
-				}
-				a.Member = m
-				u.Access = &a
-			}
-			used = true
-		}
-		if g.id.Valid {
-			a.Groups = append(a.Groups, g.group())
-		}
-	}
-	return u, used, rows.Err()
 }

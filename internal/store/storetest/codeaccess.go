@@ -14,9 +14,10 @@ var codeAccessTests = []testCase{
 }
 
 // testCodeConsumeAccess: ConsumeAccess consumes as Consume does and, the
-// first time only, reads what Grants.Access reads (groups only when asked,
-// in ListForMember's order), including a revoked grant and a disabled
-// member; a code whose grant has no member is consumed with no access.
+// first time only, reads what Grants.Access reads, in RedeemAccess's
+// columns (redeemAccess: no password hash; groups only when asked, in
+// ListForMember's order), including a revoked grant and a disabled member;
+// a code whose grant has no member is consumed with no access.
 func testCodeConsumeAccess(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	tn := mkTenant(t, s, "alpha")
@@ -41,13 +42,13 @@ func testCodeConsumeAccess(t *testing.T, s store.Store) {
 		if withGroups {
 			access.Groups = groups
 		}
-		equal(t, ca.Access, &access)
+		equal(t, ca.Access, redeemAccess(access))
 
 		ca, first, err = s.AuthCodes().ConsumeAccess(ctx, tn.ID, code.Hash, at.Add(time.Minute), withGroups)
 		ok(t, err)
 		equal(t, first, false)
 		equal(t, ca.Code, want) // consumed the first time, not again
-		equal(t, ca.Access, (*store.GrantAccess)(nil))
+		equal(t, ca.Access, (*store.RedeemAccess)(nil))
 	}
 
 	ok(t, s.Grants().Revoke(ctx, tn.ID, g.ID, t0.Add(2*time.Minute)))
@@ -60,7 +61,7 @@ func testCodeConsumeAccess(t *testing.T, s store.Store) {
 	ca, first, err := s.AuthCodes().ConsumeAccess(ctx, tn.ID, code.Hash, at, true)
 	ok(t, err)
 	equal(t, first, true)
-	equal(t, ca.Access, &store.GrantAccess{Grant: getGrant(t, s, tn.ID, g.ID), Member: getMember(t, s, tn.ID, m.ID), Groups: groups})
+	equal(t, ca.Access, redeemAccess(store.GrantAccess{Grant: getGrant(t, s, tn.ID, g.ID), Member: getMember(t, s, tn.ID, m.ID), Groups: groups}))
 	equal(t, ca.Access.Grant.RevokedAt.IsZero(), false)
 	equal(t, ca.Access.Member.Disabled, true)
 
@@ -79,7 +80,7 @@ func testCodeConsumeAccess(t *testing.T, s store.Store) {
 		equal(t, first, true)
 		equal(t, ca.Code.Hash, code.Hash)
 		equal(t, ca.Code.ConsumedAt, at)
-		equal(t, ca.Access, (*store.GrantAccess)(nil))
+		equal(t, ca.Access, (*store.RedeemAccess)(nil))
 		_, first, err = s.AuthCodes().Consume(ctx, tn.ID, code.Hash, at)
 		ok(t, err)
 		equal(t, first, false)

@@ -33,6 +33,21 @@ func tokenAccess(t testing.TB, s store.Store, tenantID, grantID, jti string, wit
 	return got
 }
 
+// redeemAccess is what ConsumeAccess and UseAccess read of a grant whose
+// Grants.Access (without a jti) is full: the grant, and the member and
+// groups in TokenAccess's columns.
+func redeemAccess(full store.GrantAccess) *store.RedeemAccess {
+	m := full.Member
+	a := &store.RedeemAccess{Grant: full.Grant,
+		Member: model.Member{ID: m.ID, TenantID: m.TenantID, Email: m.Email, EmailVerified: m.EmailVerified, Name: m.Name,
+			GivenName: m.GivenName, FamilyName: m.FamilyName, LegacyID: m.LegacyID, Status: m.Status, Disabled: m.Disabled,
+			Language: m.Language, UpdatedAt: m.UpdatedAt}}
+	for _, g := range full.Groups {
+		a.Groups = append(a.Groups, model.Group{ID: g.ID, Name: g.Name})
+	}
+	return a
+}
+
 func access(t testing.TB, s store.Store, tenantID, grantID, jti string, withGroups bool) store.GrantAccess {
 	t.Helper()
 	a, err := s.Grants().Access(t.Context(), tenantID, grantID, jti, withGroups)

@@ -90,7 +90,8 @@ func testRefreshGetAccessNotFound(t *testing.T, s store.Store) {
 }
 
 // testRefreshUseAccess: UseAccess uses the token as Use does and, the first
-// time only, reads what Grants.Access reads (groups only when asked, in
+// time only, reads what Grants.Access reads, in RedeemAccess's columns
+// (redeemAccess: no password hash; groups only when asked, in
 // ListForMember's order), including a revoked grant and a disabled member;
 // a token whose grant has no member is used with no access.
 func testRefreshUseAccess(t *testing.T, s store.Store) {
@@ -119,13 +120,13 @@ func testRefreshUseAccess(t *testing.T, s store.Store) {
 		if withGroups {
 			access.Groups = groups
 		}
-		equal(t, u.Access, &access)
+		equal(t, u.Access, redeemAccess(access))
 
 		u, first, err = s.RefreshTokens().UseAccess(ctx, tn.ID, rt.Hash, at.Add(time.Minute), withGroups)
 		ok(t, err)
 		equal(t, first, false)
 		equal(t, u.Token, want) // used the first time, not again
-		equal(t, u.Access, (*store.GrantAccess)(nil))
+		equal(t, u.Access, (*store.RedeemAccess)(nil))
 	}
 
 	ok(t, s.Grants().Revoke(ctx, tn.ID, g.ID, t0.Add(2*time.Minute)))
@@ -138,7 +139,7 @@ func testRefreshUseAccess(t *testing.T, s store.Store) {
 	u, first, err := s.RefreshTokens().UseAccess(ctx, tn.ID, rt.Hash, at, true)
 	ok(t, err)
 	equal(t, first, true)
-	equal(t, u.Access, &store.GrantAccess{Grant: getGrant(t, s, tn.ID, g.ID), Member: getMember(t, s, tn.ID, m.ID), Groups: groups})
+	equal(t, u.Access, redeemAccess(store.GrantAccess{Grant: getGrant(t, s, tn.ID, g.ID), Member: getMember(t, s, tn.ID, m.ID), Groups: groups}))
 	equal(t, u.Access.Grant.RevokedAt.IsZero(), false)
 	equal(t, u.Access.Member.Disabled, true)
 
@@ -157,7 +158,7 @@ func testRefreshUseAccess(t *testing.T, s store.Store) {
 		equal(t, first, true)
 		equal(t, u.Token.Hash, rt.Hash)
 		equal(t, u.Token.UsedAt, at)
-		equal(t, u.Access, (*store.GrantAccess)(nil))
+		equal(t, u.Access, (*store.RedeemAccess)(nil))
 		first, err = s.RefreshTokens().MarkUsed(ctx, tn.ID, rt.Hash, at)
 		ok(t, err)
 		equal(t, first, false)

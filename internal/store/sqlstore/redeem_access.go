@@ -1,0 +1,95 @@
+package sqlstore
+
+import (
+	"database/sql"
+
+	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/store"
+)
+
+// ConsumeAccess and UseAccess read, of the member, only what
+// store.RedeemAccess holds (TokenAccess's columns, tokenaccess.go): 10
+// columns instead of 15, without the password hash, admin flag and
+// created_at. Columns whose value the caller already has are not read
+// either: the member's id is the grant's member_id (the join's key), the
+// grant's is the code's or token's grant_id, and every tenant_id is the
+// one asked for. Groups are read as id and name only (2 columns instead of
+// 6). Every column costs on each call, in SQLite's column calls, the
+// driver's decoding and database/sql's conversion.
+//
+// The joins are LEFT ones (code_access.go), so the member's and grant's NOT
+// NULL columns are read through COALESCE, and the first column says
+// whether the member was found.
+const redeemAccessCols = `m.id IS NOT NULL, COALESCE(m.email, ''), COALESCE(m.email_verified, false),
+	COALESCE(m.name, ''), COALESCE(m.given_name, ''), COALESCE(m.family_name, ''), COALESCE(m.legacy_id, ''),
+	COALESCE(m.status, ''), COALESCE(m.disabled, false), COALESCE(m.language, ''), COALESCE(m.updated_at, 0),
+	COALESCE(gt.client_id, ''), gt.member_id, gt.session_id, COALESCE(gt.scopes, ''), COALESCE(gt.auth_time, 0),
+	COALESCE(gt.created_at, 0), COALESCE(gt.expires_at, 0), gt.revoked_at, COALESCE(gt.amr, '')`
+
+// redeemGroupCols are the group's columns RedeemAccess keeps.
+const redeemGroupCols = `g.id, g.name`
+
+// redeemRow is one row of ConsumeAccess's or UseAccess's read, its
+// destinations built once per call, as tokenAccessRow's are, so that a row
+// costs one Scan and no slice of its own: redeemAccessCols, then the
+// code's or token's columns, then the group's when asked for.
+type redeemRow struct {
+	found   bool
+	member  model.Member
+	status  string
+	updated int64
+	grant   grantRow
+	group   struct{ id, name sql.NullString }
+	groups  []model.Group
+	dest    []any
+}
+
+// newRedeemRow builds a row whose destinations are redeemAccessCols',
+// then item (pointers into the caller's code or token row), then the
+// group's when withGroups.
+func newRedeemRow(withGroups bool, item ...any) *redeemRow {
+	r := &redeemRow{}
+	m, g := &r.member, &r.grant
+	r.dest = make([]any, 0, 22+len(item))
+	r.dest = append(r.dest, &r.found, &m.Email, &m.EmailVerified, &m.Name, &m.GivenName, &m.FamilyName,
+		&m.LegacyID, &r.status, &m.Disabled, &m.Language, &r.updated,
+		&g.g.ClientID, &g.member, &g.session, &g.scopes, &g.auth, &g.created, &g.expires, &g.revoked, &g.amr)
+	r.dest = append(r.dest, item...)
+	if withGroups {
+		r.dest = append(r.dest, &r.group.id, &r.group.name)
+	}
+	return r
+}
+
+// scan reads the statement's rows: the member, grant and item repeat on
+// each, the group differs (NULL on the one row of a member without
+// groups). read is false when there was no row.
+func (r *redeemRow) scan(rows *sql.Rows) (read bool, err error) {
+	for rows.Next() {
+		if err := rows.Scan(r.dest...); err != nil {
+			return false, err
+		}
+		read = true
+		if r.group.id.Valid {
+			r.groups = append(r.groups, model.Group{ID: r.group.id.String, Name: r.group.name.String})
+		}
+	}
+	return read, rows.Err()
+}
+
+// access is what scan read of grantID, a grant of tenantID: nil when the
+// grant or its member was not found.
+func (r *redeemRow) access(tenantID, grantID string) (*store.RedeemAccess, error) {
+	if !r.found {
+		return nil, nil
+	}
+	r.grant.g.ID, r.grant.g.TenantID = grantID, tenantID
+	g, err := r.grant.grant()
+	if err != nil {
+		return nil, err
+	}
+	m := r.member
+	m.ID, m.TenantID = g.MemberID, tenantID
+	m.Status, m.UpdatedAt = model.MemberStatus(r.status), fromMicros(r.updated)
+	return &store.RedeemAccess{Grant: g, Member: m, Groups: r.groups}, nil
+}
