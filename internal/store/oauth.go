@@ -147,12 +147,6 @@ type RedeemAccess struct {
 	Groups []model.Group
 }
 
-// RefreshAccess is what RefreshTokens.GetAccess reads.
-type RefreshAccess struct {
-	Token model.RefreshToken
-	GrantAccess
-}
-
 // RefreshUse is what RefreshTokens.UseAccess reads.
 type RefreshUse struct {
 	Token  model.RefreshToken
@@ -197,18 +191,8 @@ type RefreshTokens interface {
 	// AuthCodes.Consume: first is false for a token already rotated. at must
 	// not be zero.
 	Use(ctx context.Context, tenantID, hash string, at time.Time) (t model.RefreshToken, first bool, err error)
-	// MarkUsed is Use for a caller that has read the token already: the
-	// same atomic decision, without the token (not found: ErrNotFound).
-	MarkUsed(ctx context.Context, tenantID, hash string, at time.Time) (first bool, err error)
 	// Get returns a token without using it (introspection, revocation).
 	Get(ctx context.Context, tenantID, hash string) (model.RefreshToken, error)
-	// GetAccess reads in one statement what a refresh decides on: the
-	// token (as Get), its grant and member, and the member's groups when
-	// withGroups (as Grants.Access; Revoked stays false). A refresh pays
-	// for every statement, a round trip each on PostgreSQL. ErrNotFound
-	// when the token is not in the tenant or its grant has no member; Get
-	// then tells those apart.
-	GetAccess(ctx context.Context, tenantID, hash string, withGroups bool) (RefreshAccess, error)
 	// UseAccess is Use and then, when this call used the token (first),
 	// what a refresh reads of its grant (RedeemAccess, as ConsumeAccess
 	// reads it for a code), in one statement on PostgreSQL, where a

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -39,17 +40,6 @@ func (r refreshTokens) Use(ctx context.Context, tenantID, hash string, at time.T
 	return t, first, nil
 }
 
-// MarkUsed is markOnce on used_at: a refresh has read the token (with its
-// grant, GetAccess) before deciding to use it, so Use's RETURNING and the
-// scan of a row nobody reads are skipped.
-func (r refreshTokens) MarkUsed(ctx context.Context, tenantID, hash string, at time.Time) (bool, error) {
-	first, err := markOnce(ctx, r.s, "refresh_tokens", "used_at", tenantID, hash, at)
-	if err != nil {
-		return false, fmt.Errorf("use refresh token: %w", err)
-	}
-	return first, nil
-}
-
 func (r refreshTokens) Get(ctx context.Context, tenantID, hash string) (model.RefreshToken, error) {
 	t, err := scanRefresh(r.s.db.QueryRowContext(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
 		WHERE tenant_id = $1 AND hash = $2`, tenantID, hash))
@@ -70,4 +60,26 @@ func scanRefresh(sc scanner) (model.RefreshToken, error) {
 		return model.RefreshToken{}, err
 	}
 	return r.token()
+}
+
+// refreshRow holds refreshCols as scanned, decoded as scanRefresh does.
+type refreshRow struct {
+	t                      model.RefreshToken
+	scopes                 string
+	auth, created, expires int64
+	used                   sql.NullInt64
+}
+
+func (r *refreshRow) dest() []any {
+	return []any{&r.t.Hash, &r.t.TenantID, &r.t.GrantID, &r.t.ClientID, &r.t.MemberID, &r.scopes,
+		&r.auth, &r.created, &r.expires, &r.used}
+}
+
+func (r *refreshRow) token() (model.RefreshToken, error) {
+	t := r.t
+	t.AuthTime, t.CreatedAt, t.ExpiresAt = fromMicros(r.auth), fromMicros(r.created), fromMicros(r.expires)
+	t.UsedAt = fromNullMicros(r.used)
+	var err error
+	t.Scopes, err = parseList(r.scopes)
+	return t, err
 }

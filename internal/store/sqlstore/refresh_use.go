@@ -9,8 +9,8 @@ import (
 	"github.com/guildgate/guildgate/internal/store"
 )
 
-// A refresh read the token with its grant and member (GetAccess), then
-// marked it used (MarkUsed): on PostgreSQL a round trip each, where one
+// A refresh read the token with its grant and member, then marked it
+// used: on PostgreSQL a round trip each, where one
 // statement does both, as ConsumeAccess does for a code: the UPDATE …
 // RETURNING as a data-modifying CTE that the grant and member are joined
 // to, LEFT joins read through COALESCE (code_access.go) so that the token
@@ -37,6 +37,8 @@ const refreshUseFromSQLite = ` FROM refresh_tokens rt
 	LEFT JOIN grants gt ON gt.tenant_id = rt.tenant_id AND gt.id = rt.grant_id
 	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
 
+const refreshUseWhereSQLite = ` WHERE rt.tenant_id = $1 AND rt.hash = $2`
+
 const refreshUseGroups = `
 	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
 	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id`
@@ -44,9 +46,9 @@ const refreshUseGroups = `
 const (
 	refreshUseQuery                 = refreshUseSelect + refreshUseFrom
 	refreshUseWithGroupsQuery       = refreshUseSelect + `, ` + redeemGroupCols + refreshUseFrom + refreshUseGroups + accessGroupsOrder
-	refreshUseQuerySQLite           = refreshUseSelectSQLite + refreshUseFromSQLite + refreshAccessWhere
+	refreshUseQuerySQLite           = refreshUseSelectSQLite + refreshUseFromSQLite + refreshUseWhereSQLite
 	refreshUseWithGroupsQuerySQLite = refreshUseSelectSQLite + `, ` + redeemGroupCols + refreshUseFromSQLite + refreshUseGroups +
-		refreshAccessWhere + accessGroupsOrder
+		refreshUseWhereSQLite + accessGroupsOrder
 )
 
 func (r refreshTokens) UseAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.RefreshUse, bool, error) {

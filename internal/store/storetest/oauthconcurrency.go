@@ -17,7 +17,6 @@ import (
 var oauthConcurrencyTests = []testCase{
 	{"Concurrent/CodeConsume", testConcurrentCodeConsume},
 	{"Concurrent/RefreshUse", testConcurrentRefreshUse},
-	{"Concurrent/RefreshMarkUsed", testConcurrentRefreshMarkUsed},
 	{"Concurrent/RefreshUseAccess", testConcurrentRefreshUseAccess},
 	{"Concurrent/RefreshUseAccessRolledBack", testConcurrentRefreshUseAccessRolledBack},
 	{"Concurrent/RevokeBySession", testConcurrentRevokeBySession},
@@ -86,38 +85,6 @@ func testConcurrentRefreshUse(t *testing.T, s store.Store) {
 			}
 			return got.UsedAt, first, err
 		})
-	}
-}
-
-// testConcurrentRefreshMarkUsed races MarkUsed (a refresh's) against Use:
-// exactly one of them takes the token, and the time stored is the winner's.
-func testConcurrentRefreshMarkUsed(t *testing.T, s store.Store) {
-	tn := mkTenant(t, s, "alpha")
-	g := mkGrant(t, s, tn.ID, mkClient(t, s, tn.ID, nil).ID, "", "", nil)
-	for range rounds {
-		rt := mkRefresh(t, s, g, nil)
-		var mu sync.Mutex
-		var wonAt []time.Time
-		raceN(t, consumers, func(i int) error {
-			at := t0.Add(time.Duration(i+1) * time.Millisecond)
-			var first bool
-			var err error
-			if i%2 == 0 {
-				first, err = s.RefreshTokens().MarkUsed(t.Context(), tn.ID, rt.Hash, at)
-			} else {
-				_, first, err = s.RefreshTokens().Use(t.Context(), tn.ID, rt.Hash, at)
-			}
-			if err == nil && first {
-				mu.Lock()
-				wonAt = append(wonAt, at)
-				mu.Unlock()
-			}
-			return err
-		})
-		if len(wonAt) != 1 {
-			t.Fatalf("%d of %d concurrent uses saw first=true, want exactly 1", len(wonAt), consumers)
-		}
-		equal(t, getRefresh(t, s, tn.ID, rt.Hash).UsedAt, wonAt[0])
 	}
 }
 

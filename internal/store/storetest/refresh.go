@@ -10,7 +10,6 @@ import (
 
 var refreshTests = []testCase{
 	{"RefreshTokens/UseAndGet", testRefreshUse},
-	{"RefreshTokens/MarkUsed", testRefreshMarkUsed},
 	{"RefreshTokens/DeleteExpired", testRefreshDeleteExpired},
 }
 
@@ -64,51 +63,6 @@ func testRefreshUse(t *testing.T, s store.Store) {
 	equal(t, first, false)
 	equal(t, got, want)
 	equal(t, getRefresh(t, s, tn.ID, machine.Hash), machine)
-}
-
-// testRefreshMarkUsed: MarkUsed decides as Use does, and stores the same.
-func testRefreshMarkUsed(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	tn, other := mkTenant(t, s, "alpha"), mkTenant(t, s, "beta")
-	g := mkGrant(t, s, tn.ID, mkClient(t, s, tn.ID, nil).ID, mkMember(t, s, tn.ID, "ada@example.com").ID, "", nil)
-	in, bystander := mkRefresh(t, s, g, nil), mkRefresh(t, s, g, nil)
-
-	_, err := s.RefreshTokens().MarkUsed(ctx, tn.ID, "missing", t0)
-	wantErr(t, err, model.ErrNotFound)
-	_, err = s.RefreshTokens().MarkUsed(ctx, other.ID, in.Hash, t0)
-	wantErr(t, err, model.ErrNotFound)
-	if _, err := s.RefreshTokens().MarkUsed(ctx, tn.ID, in.Hash, time.Time{}); err == nil {
-		t.Fatal("marking used at the zero time succeeded")
-	}
-	equal(t, getRefresh(t, s, tn.ID, in.Hash), in)
-
-	at := t0.Add(time.Minute)
-	first, err := s.RefreshTokens().MarkUsed(ctx, tn.ID, in.Hash, at)
-	ok(t, err)
-	equal(t, first, true)
-	want := in
-	want.UsedAt = at
-	equal(t, getRefresh(t, s, tn.ID, in.Hash), want)
-
-	// A second marking, or a Use after it, is a reuse and keeps the first time.
-	first, err = s.RefreshTokens().MarkUsed(ctx, tn.ID, in.Hash, at.Add(time.Hour))
-	ok(t, err)
-	equal(t, first, false)
-	got, first, err := s.RefreshTokens().Use(ctx, tn.ID, in.Hash, at.Add(2*time.Hour))
-	ok(t, err)
-	equal(t, first, false)
-	equal(t, got, want)
-	equal(t, getRefresh(t, s, tn.ID, in.Hash), want)
-	equal(t, getRefresh(t, s, tn.ID, bystander.Hash), bystander)
-
-	// And a token MarkUsed took is a reuse for Use.
-	first, err = s.RefreshTokens().MarkUsed(ctx, tn.ID, bystander.Hash, at)
-	ok(t, err)
-	equal(t, first, true)
-	_, first, err = s.RefreshTokens().Use(ctx, tn.ID, bystander.Hash, at.Add(time.Hour))
-	ok(t, err)
-	equal(t, first, false)
-	equal(t, getRefresh(t, s, tn.ID, bystander.Hash).UsedAt, at)
 }
 
 func testRefreshDeleteExpired(t *testing.T, s store.Store) {

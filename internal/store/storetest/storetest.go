@@ -35,7 +35,7 @@ type testCase struct {
 
 var suite = concat(tenantTests, memberTests, listTests, groupTests, sessionTests,
 	throttleTests, auditTests, isolationTests, concurrencyTests, miscTests,
-	clientTests, keyTests, grantTests, grantAccessTests, grantRevokeTests, codeTests, codeAccessTests, refreshTests, refreshAccessTests, revocationTests,
+	clientTests, keyTests, grantTests, grantAccessTests, grantRevokeTests, codeTests, codeAccessTests, refreshTests, refreshUseTests, revocationTests,
 	oauthIsolationTests, oauthConcurrencyTests, apiKeyTests, leaseTests,
 	connectionTests, identityTests, upstreamStateTests, upstreamIsolationTests,
 	oneTimeLinkTests, authResumeTests, samlTests, atomicTests, outboxTests, factorTests, passkeyTests, scimTests, memberPageTests, webhookTests,
