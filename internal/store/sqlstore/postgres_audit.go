@@ -113,22 +113,23 @@ func (b *auditBatcher) loop() {
 	for {
 		select {
 		case j := <-b.in:
-			b.write(b.gather(j))
+			b.write(gather(b.in, j, maxAuditGroup))
 		case <-b.stop:
 			return
 		}
 	}
 }
 
-// gather takes first and the rows waiting behind it. With one core
-// (GOMAXPROCS=1) requests about to append are runnable but not yet
-// waiting; one yield lets them reach the queue.
-func (b *auditBatcher) gather(first *auditJob) []*auditJob {
-	jobs := []*auditJob{first}
+// gather takes first and the jobs waiting behind it on in, up to max.
+// With one core (GOMAXPROCS=1) requests about to ask are runnable but not
+// yet waiting; one yield lets them reach the queue. The audit batcher and
+// the token-access reader (postgres_tokenaccess.go) group by it.
+func gather[J any](in <-chan J, first J, max int) []J {
+	jobs := []J{first}
 	yielded := false
-	for len(jobs) < maxAuditGroup {
+	for len(jobs) < max {
 		select {
-		case j := <-b.in:
+		case j := <-in:
 			jobs = append(jobs, j)
 			continue
 		default:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -98,7 +97,7 @@ func (r *accessReader) loop() {
 	for {
 		select {
 		case j := <-r.in:
-			jobs := r.gather(j)
+			jobs := gather(r.in, j, maxAccessGroup)
 			var plain, withGroups []*accessJob
 			for _, j := range jobs {
 				if j.withGroups {
@@ -113,27 +112,6 @@ func (r *accessReader) loop() {
 			return
 		}
 	}
-}
-
-// gather takes first and the reads waiting behind it, yielding once as
-// the audit batcher does for the requests about to ask.
-func (r *accessReader) gather(first *accessJob) []*accessJob {
-	jobs := []*accessJob{first}
-	yielded := false
-	for len(jobs) < maxAccessGroup {
-		select {
-		case j := <-r.in:
-			jobs = append(jobs, j)
-			continue
-		default:
-		}
-		if yielded {
-			break
-		}
-		yielded = true
-		runtime.Gosched()
-	}
-	return jobs
 }
 
 // answer reads jobs, all with or all without groups, and answers each.
