@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,99 +33,20 @@ import (
 const codeColsC = `c.grant_id, c.client_id, c.member_id, c.session_id, c.redirect_uri, c.scopes, c.nonce,
 	c.code_challenge, c.code_challenge_method, c.auth_time, c.created_at, c.expires_at, c.consumed_at`
 
-const codeAccessSelect = `WITH c AS (UPDATE auth_codes SET consumed_at = $3
-		WHERE tenant_id = $1 AND hash = $2 AND consumed_at IS NULL RETURNING ` + codeCols + `)
-	SELECT ` + redeemAccessCols + `, ` + codeColsC
-
-const codeAccessFrom = ` FROM c
-	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
-	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
-
-const codeAccessSelectSQLite = `SELECT ` + redeemAccessCols + `, ` + codeColsC
-
-const codeAccessFromSQLite = ` FROM auth_codes c
-	LEFT JOIN grants gt ON gt.tenant_id = c.tenant_id AND gt.id = c.grant_id
-	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
-
-const codeAccessWhereSQLite = ` WHERE c.tenant_id = $1 AND c.hash = $2`
-
-const (
-	codeAccessQuerySQLite           = codeAccessSelectSQLite + codeAccessFromSQLite + codeAccessWhereSQLite
-	codeAccessWithGroupsQuerySQLite = codeAccessSelectSQLite + `, ` + redeemGroupCols + codeAccessFromSQLite + `
-	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
-	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + codeAccessWhereSQLite + accessGroupsOrder
-)
-
-const (
-	codeAccessQuery           = codeAccessSelect + codeAccessFrom
-	codeAccessWithGroupsQuery = codeAccessSelect + `, ` + redeemGroupCols + codeAccessFrom + `
-	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
-	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id` + accessGroupsOrder
-)
+// codeRedeem is ConsumeAccess's statements (redeem_access.go).
+var codeRedeem = newRedeemKind("auth_codes", "c", "consumed_at", codeCols, codeColsC)
 
 func (r authCodes) ConsumeAccess(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
-	if r.s.d.name != postgresDialect.name {
-		return r.markThenRead(ctx, tenantID, hash, at, withGroups)
-	}
-	if at.IsZero() {
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", errZeroTime)
-	}
-	q := codeAccessQuery
-	if withGroups {
-		q = codeAccessWithGroupsQuery
-	}
-	ca, consumed, err := r.readAccess(ctx, q, withGroups, tenantID, hash, micros(at))
-	switch {
-	case err != nil:
-		return store.CodeAccess{}, false, err
-	case !consumed:
-		return r.unconsumed(ctx, tenantID, hash)
-	}
-	return ca, true, nil
-}
-
-// markThenRead is SQLite's ConsumeAccess: markOnce, then the code with its
-// grant and member (and groups) in one SELECT when this call consumed it,
-// or the code alone when it did not.
-func (r authCodes) markThenRead(ctx context.Context, tenantID, hash string, at time.Time, withGroups bool) (store.CodeAccess, bool, error) {
-	first, err := markOnce(ctx, r.s, "auth_codes", "consumed_at", tenantID, hash, at)
-	switch {
-	case err != nil:
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
-	case !first:
-		return r.unconsumed(ctx, tenantID, hash)
-	}
-	q := codeAccessQuerySQLite
-	if withGroups {
-		q = codeAccessWithGroupsQuerySQLite
-	}
-	ca, read, err := r.readAccess(ctx, q, withGroups, tenantID, hash)
-	switch {
-	case err != nil:
-		return store.CodeAccess{}, false, err
-	case !read: // the row this transaction has just marked; only a broken store loses it
-		return store.CodeAccess{}, false, errors.New("consume auth code: the marked code was not read back")
-	}
-	return ca, true, nil
-}
-
-// readAccess runs one of ConsumeAccess's queries, whose first two
-// arguments are tenantID and hash, and reads its rows: read is false when
-// it returned none (the code was not consumed now).
-func (r authCodes) readAccess(ctx context.Context, q string, withGroups bool, tenantID, hash string, more ...any) (ca store.CodeAccess, read bool, err error) {
 	var cr codeRow
 	c := &cr.c
-	row := newRedeemRow(withGroups, &c.GrantID, &c.ClientID, &c.MemberID, &c.SessionID, &c.RedirectURI,
-		&cr.scopes, &c.Nonce, &c.CodeChallenge, &c.CodeChallengeMethod, &cr.auth, &cr.created, &cr.expires, &cr.consumed)
-	rows, err := r.s.db.QueryContext(ctx, q, append([]any{tenantID, hash}, more...)...)
-	if err != nil {
-		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
+	row, first, err := redeem(ctx, r.s, codeRedeem, tenantID, hash, at, withGroups, &c.GrantID, &c.ClientID,
+		&c.MemberID, &c.SessionID, &c.RedirectURI, &cr.scopes, &c.Nonce, &c.CodeChallenge, &c.CodeChallengeMethod,
+		&cr.auth, &cr.created, &cr.expires, &cr.consumed)
+	if err == nil && !first {
+		return r.unconsumed(ctx, tenantID, hash)
 	}
-	read, err = row.scan(rows)
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && read {
+	var ca store.CodeAccess
+	if err == nil {
 		c.Hash, c.TenantID = hash, tenantID
 		if ca.Code, err = cr.code(); err == nil {
 			ca.Access, err = row.access(tenantID, ca.Code.GrantID)
@@ -135,7 +55,7 @@ func (r authCodes) readAccess(ctx context.Context, q string, withGroups bool, te
 	if err != nil {
 		return store.CodeAccess{}, false, fmt.Errorf("consume auth code: %w", err)
 	}
-	return ca, read, nil
+	return ca, true, nil
 }
 
 // unconsumed is ConsumeAccess's answer when this call did not consume the

@@ -1,7 +1,10 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
+	"errors"
+	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
@@ -92,4 +95,76 @@ func (r *redeemRow) access(tenantID, grantID string) (*store.RedeemAccess, error
 	m.ID, m.TenantID = g.MemberID, tenantID
 	m.Status, m.UpdatedAt = model.MemberStatus(r.status), fromMicros(r.updated)
 	return &store.RedeemAccess{Grant: g, Member: m, Groups: r.groups}, nil
+}
+
+// redeemKind is one kind of value redeemed once (an authorization code, a
+// refresh token): its table, the column a redemption sets, and the
+// statements that set it and read the row with its grant and member
+// (code_access.go): PostgreSQL's UPDATE … RETURNING in a CTE, SQLite's
+// SELECT after markOnce, each without and with groups.
+type redeemKind struct {
+	table, mark string
+	queries     [2][2]string // [postgres][withGroups]
+}
+
+// newRedeemKind builds the statements of table, whose rows are read as
+// alias: cols are all of its columns (RETURNING), item those read, aliased.
+func newRedeemKind(table, alias, mark, cols, item string) redeemKind {
+	joins := `
+	LEFT JOIN grants gt ON gt.tenant_id = ` + alias + `.tenant_id AND gt.id = ` + alias + `.grant_id
+	LEFT JOIN members m ON m.tenant_id = gt.tenant_id AND m.id = gt.member_id`
+	const groups = `
+	LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.member_id = m.id
+	LEFT JOIN groups g ON g.tenant_id = gm.tenant_id AND g.id = gm.group_id`
+	pg := `WITH ` + alias + ` AS (UPDATE ` + table + ` SET ` + mark + ` = $3
+		WHERE tenant_id = $1 AND hash = $2 AND ` + mark + ` IS NULL RETURNING ` + cols + `)
+	SELECT ` + redeemAccessCols + `, ` + item
+	sqlite := `SELECT ` + redeemAccessCols + `, ` + item
+	where := `
+	WHERE ` + alias + `.tenant_id = $1 AND ` + alias + `.hash = $2`
+	k := redeemKind{table: table, mark: mark}
+	k.queries[1][0] = pg + ` FROM ` + alias + joins
+	k.queries[1][1] = pg + `, ` + redeemGroupCols + ` FROM ` + alias + joins + groups + accessGroupsOrder
+	k.queries[0][0] = sqlite + ` FROM ` + table + ` ` + alias + joins + where
+	k.queries[0][1] = sqlite + `, ` + redeemGroupCols + ` FROM ` + table + ` ` + alias + joins + groups + where + accessGroupsOrder
+	return k
+}
+
+func (k redeemKind) query(postgres, withGroups bool) string {
+	return k.queries[b2i(postgres)][b2i(withGroups)]
+}
+
+// redeem is ConsumeAccess's and UseAccess's common path: it marks the row
+// of tenantID and hash used at at and reads it, into item (pointers into
+// the caller's code or token row) and the returned row, with its grant and
+// member (and groups). first is false when this call did not mark it (the
+// caller then reads it as stored); an unknown row is ErrNotFound on SQLite
+// (markOnce) and not first on PostgreSQL.
+func redeem(ctx context.Context, s *Store, k redeemKind, tenantID, hash string, at time.Time, withGroups bool, item ...any) (row *redeemRow, first bool, err error) {
+	if at.IsZero() {
+		return nil, false, errZeroTime
+	}
+	postgres := s.d.name == postgresDialect.name
+	args := []any{tenantID, hash}
+	if postgres {
+		args = append(args, micros(at))
+	} else if first, err := markOnce(ctx, s, k.table, k.mark, tenantID, hash, at); err != nil || !first {
+		return nil, false, err
+	}
+	row = newRedeemRow(withGroups, item...)
+	rows, err := s.db.QueryContext(ctx, k.query(postgres, withGroups), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	read, err := row.scan(rows)
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return nil, false, err
+	case !read && !postgres: // the row this transaction has just marked; only a broken store loses it
+		return nil, false, errors.New("the marked row was not read back")
+	}
+	return row, read, nil
 }

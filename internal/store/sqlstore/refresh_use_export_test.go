@@ -2,4 +2,4 @@ package sqlstore
 
 // RefreshUseWithGroupsQuerySQLite is UseAccess's read on SQLite, for its
 // plan test.
-const RefreshUseWithGroupsQuerySQLite = refreshUseWithGroupsQuerySQLite
+var RefreshUseWithGroupsQuerySQLite = refreshRedeem.query(false, true)
