@@ -16,6 +16,34 @@ import (
 // member's groups, many to one transaction so the commit is not what is
 // measured.
 func BenchmarkCodeConsumeAccess(b *testing.B) {
+	benchRedeem(b, "code", func(ctx context.Context, tx store.Tx, c model.AuthCode) error {
+		c.SessionID, c.RedirectURI, c.Nonce, c.ExpiresAt = "s1", "https://rp.example/cb", "n", c.CreatedAt.Add(time.Minute)
+		return tx.AuthCodes().Create(ctx, c)
+	}, func(ctx context.Context, tx store.Tx, tn, h string, now time.Time, withGroups bool) (bool, bool, error) {
+		ca, first, err := tx.AuthCodes().ConsumeAccess(ctx, tn, h, now, withGroups)
+		return first, ca.Access != nil, err
+	})
+}
+
+// BenchmarkRefreshUseAccess is a refresh's use-and-read:
+// RefreshTokens.UseAccess on tokens of their own, as
+// BenchmarkCodeConsumeAccess.
+func BenchmarkRefreshUseAccess(b *testing.B) {
+	benchRedeem(b, "refresh", func(ctx context.Context, tx store.Tx, c model.AuthCode) error {
+		return tx.RefreshTokens().Create(ctx, model.RefreshToken{Hash: c.Hash, TenantID: c.TenantID, GrantID: c.GrantID,
+			ClientID: c.ClientID, MemberID: c.MemberID, Scopes: c.Scopes, AuthTime: c.AuthTime, CreatedAt: c.CreatedAt,
+			ExpiresAt: c.CreatedAt.Add(time.Hour)})
+	}, func(ctx context.Context, tx store.Tx, tn, h string, now time.Time, withGroups bool) (bool, bool, error) {
+		u, first, err := tx.RefreshTokens().UseAccess(ctx, tn, h, now, withGroups)
+		return first, u.Access != nil, err
+	})
+}
+
+// benchRedeem stores b.N values of the fixture's grant with create (given
+// as a code: hash, grant, client, member, scopes and times), then times
+// redeem on each, on both backends, without and with groups.
+func benchRedeem(b *testing.B, kind string, create func(context.Context, store.Tx, model.AuthCode) error,
+	redeem func(ctx context.Context, tx store.Tx, tn, h string, now time.Time, withGroups bool) (first, access bool, err error)) {
 	var seq atomic.Int64
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
@@ -27,11 +55,9 @@ func BenchmarkCodeConsumeAccess(b *testing.B) {
 					hashes := make([]string, b.N)
 					mustB(b, s.Atomic(ctx, func(tx store.Tx) error {
 						for i := range hashes {
-							hashes[i] = fmt.Sprintf("code-%d", seq.Add(1))
-							c := model.AuthCode{Hash: hashes[i], TenantID: tn, GrantID: g.ID, ClientID: g.ClientID,
-								MemberID: g.MemberID, SessionID: "s1", RedirectURI: "https://rp.example/cb", Scopes: g.Scopes,
-								Nonce: "n", AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
-							if err := tx.AuthCodes().Create(ctx, c); err != nil {
+							hashes[i] = fmt.Sprintf("%s-%d", kind, seq.Add(1))
+							if err := create(ctx, tx, model.AuthCode{Hash: hashes[i], TenantID: tn, GrantID: g.ID,
+								ClientID: g.ClientID, MemberID: g.MemberID, Scopes: g.Scopes, AuthTime: now, CreatedAt: now}); err != nil {
 								return err
 							}
 						}
@@ -42,9 +68,8 @@ func BenchmarkCodeConsumeAccess(b *testing.B) {
 					b.ResetTimer()
 					mustB(b, s.Atomic(ctx, func(tx store.Tx) error {
 						for _, h := range hashes {
-							ca, first, err := tx.AuthCodes().ConsumeAccess(ctx, tn, h, now, withGroups)
-							if err != nil || !first || ca.Access == nil {
-								return fmt.Errorf("first %v, access %v: %v", first, ca.Access != nil, err)
+							if first, access, err := redeem(ctx, tx, tn, h, now, withGroups); err != nil || !first || !access {
+								return fmt.Errorf("first %v, access %v: %v", first, access, err)
 							}
 						}
 						return nil
