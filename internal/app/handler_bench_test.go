@@ -15,6 +15,7 @@ import (
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/password"
 	"github.com/guildgate/guildgate/internal/secrets"
+	"github.com/guildgate/guildgate/internal/store/sqlstore"
 )
 
 // BenchmarkPublicDocuments measures the fixed cost every request pays in
@@ -52,6 +53,14 @@ func processCPU() time.Duration {
 }
 
 func benchHandler(b *testing.B, level slog.Level) http.Handler {
+	a, _, _ := benchApp(b, level)
+	return a.Handler
+}
+
+// benchApp is the app on a fresh SQLite store, with a cheap hasher (64 KiB)
+// so that no benchmark measures argon2id's cost; the store and hasher come
+// with it, to set up what a benchmark needs.
+func benchApp(b *testing.B, level slog.Level) (*app.App, *sqlstore.Store, *password.Hasher) {
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DataDir = b.TempDir()
@@ -65,11 +74,11 @@ func benchHandler(b *testing.B, level slog.Level) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
+	hasher := password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	a, err := app.New(ctx, app.Deps{Store: st, Config: cfg, Now: time.Now, Keyring: keyring,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})),
-		Hasher: password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})})
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})), Hasher: hasher})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return a.Handler
+	return a, st, hasher
 }

@@ -2,23 +2,17 @@ package app_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/guildgate/guildgate/internal/app"
-	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
-	"github.com/guildgate/guildgate/internal/password"
-	"github.com/guildgate/guildgate/internal/secrets"
 )
 
 // BenchmarkPasswordSignIn is guildgate-bench's login workload without TLS,
@@ -27,26 +21,7 @@ import (
 // measures is everything a sign-in costs the server besides the hash.
 func BenchmarkPasswordSignIn(b *testing.B) {
 	ctx := context.Background()
-	cfg := config.Default()
-	cfg.DataDir = b.TempDir()
-	cfg.LogLevel = "warn"
-	cfg.Database, cfg.Issuer = filepath.Join(cfg.DataDir, "guildgate.db"), "https://localhost:8443"
-	st, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	keyring, err := secrets.NewKeyring(secrets.GenerateKey())
-	if err != nil {
-		b.Fatal(err)
-	}
-	hasher := password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
-	a, err := app.New(ctx, app.Deps{Store: st, Config: cfg, Now: time.Now, Keyring: keyring,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		Hasher: hasher})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, st, hasher := benchApp(b, slog.LevelWarn)
 	tn, err := st.Tenants().GetBySlug(ctx, model.DefaultTenantSlug)
 	if err != nil {
 		b.Fatal(err)
