@@ -66,11 +66,7 @@ func (p *Provider) redeemCode(ctx context.Context, tx store.Tx, req tokenRequest
 	if err := p.checkCode(req, ac); err != nil {
 		return refused(err)
 	}
-	var access store.RedeemAccess
-	accessErr := model.ErrNotFound
-	if ca.Access != nil {
-		access, accessErr = *ca.Access, nil
-	}
+	access, accessErr := redeemed(ca.Access)
 	g, h, err := p.accessInForce(ctx, tx, req.tenant, req.client, ac.GrantID, access, accessErr, clientNeedsGroups)
 	if errors.Is(err, errNotLive) && revokedByReuse(g, ac) {
 		// This request consumed the code first, and the same code arrived

@@ -67,6 +67,16 @@ func (p *Provider) grantInForce(ctx context.Context, rs grantRepos, t model.Tena
 		err, clientNeedsGroups)
 }
 
+// redeemed is accessInForce's input from what ConsumeAccess or UseAccess
+// read of the grant: nil (grant or member not found) is ErrNotFound, as
+// Access answers it.
+func redeemed(a *store.RedeemAccess) (store.RedeemAccess, error) {
+	if a == nil {
+		return store.RedeemAccess{}, model.ErrNotFound
+	}
+	return *a, nil
+}
+
 // accessInForce is grantInForce's rule on what Access (or, for a code
 // exchange or a refresh, ConsumeAccess or UseAccess) read: a, or err from
 // reading it, with the member's groups when clientNeedsGroups

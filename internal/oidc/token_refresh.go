@@ -71,10 +71,7 @@ func (p *Provider) rotateRefresh(ctx context.Context, tx store.Tx, req tokenRequ
 	if err != nil {
 		return refusedUndone(err)
 	}
-	access, accessErr := store.RedeemAccess{}, error(model.ErrNotFound)
-	if u.Access != nil {
-		access, accessErr = *u.Access, nil
-	}
+	access, accessErr := redeemed(u.Access)
 	g, h, err := p.accessInForce(ctx, tx, req.tenant, req.client, rt.GrantID, access, accessErr, clientNeedsGroups)
 	switch {
 	case errors.Is(err, errNotLive):
