@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/arrival"
 	"github.com/guildgate/guildgate/internal/certs"
 	"github.com/guildgate/guildgate/internal/config"
 	"github.com/guildgate/guildgate/internal/store/sqlstore"
@@ -93,7 +94,8 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 func listen(cfg config.Config, h http.Handler, logger *slog.Logger) (*http.Server, net.Listener, error) {
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           arrival.Handler(h),
+		ConnContext:       arrival.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

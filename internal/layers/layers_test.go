@@ -116,6 +116,7 @@ var packages = map[string]place{
 	"internal/store":          {layer: storage},
 	"internal/store/sqlstore": {layer: storage},
 
+	"internal/arrival":    {layer: leaf},
 	"internal/bench":      {layer: leaf},
 	"internal/branding":   {layer: leaf},
 	"internal/certs":      {layer: leaf},
