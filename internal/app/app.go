@@ -203,12 +203,13 @@ func (a *App) routes(d Deps, pages *ui.UI) http.Handler {
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", healthz)
 	root.Handle("GET /readyz", readyz(a.store))
-	root.Handle("/", httpx.Chain(httpx.RecordRoute(site),
+	siteChain := httpx.Chain(httpx.RecordRoute(site),
 		httpx.SecurityHeaders,
 		httpx.RequireHTTPS{TrustedProxies: proxies}.Wrap,
 		func(h http.Handler) http.Handler { return resolver.Middleware(h, htmlErrors.Write) },
-	))
-	return httpx.Chain(httpx.RecordRoute(root),
+	)
+	root.Handle("/", siteChain)
+	return httpx.Chain(httpx.RecordRoute(probeMux{mux: root, site: siteChain}),
 		admin.LimitBody(httpx.DefaultBodyLimit), // larger only for member CSV imports
 		httpx.WithRequestID,
 		httpx.AccessLog{Logger: a.logger, TrustedProxies: proxies, Observer: a.Metrics, Now: a.now}.Wrap,
