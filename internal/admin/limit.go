@@ -2,6 +2,7 @@ package admin
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/guildgate/guildgate/internal/httpx"
 )
@@ -30,12 +31,18 @@ var largeBodies = map[string]int64{
 func LimitBody(n int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		small := httpx.LimitBody(n)(next)
-		large := map[string]http.Handler{}
+		// By method, then path: looking up r.Method+" "+r.URL.Path would
+		// build that string on every request.
+		large := map[string]map[string]http.Handler{}
 		for route, limit := range largeBodies {
-			large[route] = httpx.LimitBody(limit)(next)
+			method, path, _ := strings.Cut(route, " ")
+			if large[method] == nil {
+				large[method] = map[string]http.Handler{}
+			}
+			large[method][path] = httpx.LimitBody(limit)(next)
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if h, ok := large[r.Method+" "+r.URL.Path]; ok {
+			if h, ok := large[r.Method][r.URL.Path]; ok {
 				h.ServeHTTP(w, r)
 				return
 			}

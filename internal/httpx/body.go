@@ -21,7 +21,9 @@ func LimitBody(n int64) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Body != nil {
+			// A request without a body (net/http gives it NoBody) has
+			// nothing to cap; wrapping it would only cost an allocation.
+			if r.Body != nil && r.Body != http.NoBody {
 				r.Body = http.MaxBytesReader(w, r.Body, n)
 			}
 			next.ServeHTTP(w, r)
