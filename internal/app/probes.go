@@ -1,9 +1,6 @@
 package app
 
-import (
-	"net/http"
-	"path"
-)
+import "net/http"
 
 // probeMux routes the probes to their own mux and every other request
 // straight to the site, as a mux with the probes and "/" would, without
@@ -39,11 +36,26 @@ func (p probeMux) direct(r *http.Request) bool {
 }
 
 // isCleanPath reports whether net/http's cleanPath leaves p as it is: an
-// absolute path that path.Clean keeps, up to one trailing slash.
+// absolute path without empty, "." or ".." segments (but for one trailing
+// slash). It scans p rather than compare it with path.Clean's answer.
 func isCleanPath(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
 	}
-	np := path.Clean(p)
-	return np == p || p[len(p)-1] == '/' && len(p) == len(np)+1 && p[:len(np)] == np
+	start := 1
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		switch p[start:i] {
+		case ".", "..":
+			return false
+		case "":
+			if i < len(p) {
+				return false
+			}
+		}
+		start = i + 1
+	}
+	return true
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 )
@@ -50,4 +51,40 @@ func route(t *testing.T, h http.Handler, line string) string {
 	h.ServeHTTP(w, r)
 	return strings.Join([]string{w.Result().Status, w.Header().Get("X-Handler"), w.Header().Get("X-Pattern"),
 		w.Header().Get("Location"), r.Pattern}, " | ")
+}
+
+// TestIsCleanPath compares isCleanPath with net/http's own rule (cleanPath,
+// copied below) on every path of up to 8 bytes over '/', '.' and 'a'.
+func TestIsCleanPath(t *testing.T) {
+	var walk func(p string)
+	walk = func(p string) {
+		if got, want := isCleanPath(p), cleanPath(p) == p; got != want {
+			t.Errorf("isCleanPath(%q) = %v, want %v", p, got, want)
+		}
+		if len(p) < 8 {
+			for _, c := range "/.a" {
+				walk(p + string(c))
+			}
+		}
+	}
+	walk("")
+}
+
+// cleanPath is net/http's (server.go): the canonical path for p.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		if len(p) == len(np)+1 && strings.HasPrefix(p, np) {
+			np = p
+		} else {
+			np += "/"
+		}
+	}
+	return np
 }
