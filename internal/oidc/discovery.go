@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/guildgate/guildgate/internal/clientkeys"
 	"github.com/guildgate/guildgate/internal/dpop"
@@ -109,11 +110,36 @@ func metadata(issuer string) map[string]any {
 type documentCache struct {
 	mu   sync.Mutex
 	docs map[string]prepared
+
+	// jwks holds the header values of the last JWKS served (its ETag at
+	// index 2), for the next request that serves the same key set.
+	jwks atomic.Pointer[[4]string]
 }
 
 type prepared struct {
 	body []byte
 	etag string
+	// headers are the values writePrepared writes, built once per
+	// document (see preparedHeaders); nil builds them per request.
+	headers *[4]string
+}
+
+// preparedHeaders holds the values of writePrepared's four headers in one
+// array, which every response of the document shares: nothing writes into
+// a header's value slice (Set replaces it; each slice has capacity 1, so an
+// Add copies it).
+func preparedHeaders(etag, cacheControl string) *[4]string {
+	return &[4]string{"application/json", cacheControl, etag, "*"} // browser-based RPs read these cross-origin
+}
+
+// jwksHeaders are the header values for the JWKS with this ETag.
+func (c *documentCache) jwksHeaders(etag string) *[4]string {
+	if v := c.jwks.Load(); v != nil && v[2] == etag {
+		return v
+	}
+	v := preparedHeaders(etag, cacheJWKS)
+	c.jwks.Store(v)
+	return v
 }
 
 func (c *documentCache) get(issuer string) prepared {
@@ -123,7 +149,8 @@ func (c *documentCache) get(issuer string) prepared {
 		return p
 	}
 	body, _ := json.Marshal(metadata(issuer)) // maps of strings, bools and slices always marshal
-	p := prepared{body: body, etag: etagOf(body)}
+	etag := etagOf(body)
+	p := prepared{body: body, etag: etag, headers: preparedHeaders(etag, cacheDiscovery)}
 	if c.docs == nil || len(c.docs) > 1024 {
 		c.docs = map[string]prepared{}
 	}
@@ -145,10 +172,11 @@ const (
 
 // writePrepared serves a public, cacheable JSON document with its ETag.
 func writePrepared(w http.ResponseWriter, r *http.Request, p prepared, cacheControl string) {
-	// One array holds the four values (one allocation, not four); the keys
-	// are written in canonical form, as Header.Set would, and each slice
-	// has capacity 1, so an Add elsewhere copies instead of overwriting.
-	v := &[4]string{"application/json", cacheControl, p.etag, "*"} // browser-based RPs read these cross-origin
+	// The keys are written in canonical form, as Header.Set would.
+	v := p.headers
+	if v == nil || v[1] != cacheControl || v[2] != p.etag {
+		v = preparedHeaders(p.etag, cacheControl)
+	}
 	h := w.Header()
 	h["Content-Type"] = v[0:1:1]
 	h["Cache-Control"] = v[1:2:2]
