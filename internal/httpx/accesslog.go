@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -33,8 +32,7 @@ func (l AccessLog) Wrap(next http.Handler) http.Handler {
 		start := l.Now()
 		s := stateFrom(r.Context())
 		if s == nil {
-			s = &requestState{}
-			r = r.WithContext(context.WithValue(r.Context(), requestStateKey{}, s))
+			r, s = withState(r)
 		}
 		rec := &s.rec
 		if rec.ResponseWriter != nil { // a second AccessLog: its own recorder

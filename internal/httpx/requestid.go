@@ -9,9 +9,11 @@ import (
 
 // requestState is what the outermost middleware keep about one request: its
 // id (WithRequestID), its route pattern (RecordRoute, for AccessLog) and
-// AccessLog's recorder. One context value and one allocation carry them
-// all, so the request is copied once for them, not once per middleware.
+// AccessLog's recorder. It is itself the request's context (the one it was
+// given, plus itself under requestStateKey), so one allocation carries them
+// all and the request is copied once for them, not once per middleware.
 type requestState struct {
+	context.Context
 	id      [1]string // the X-Request-Id header's value slice
 	pattern string
 	rec     recorder
@@ -19,9 +21,23 @@ type requestState struct {
 
 type requestStateKey struct{}
 
+// Value is the parent's, with the state under requestStateKey.
+func (s *requestState) Value(key any) any {
+	if key == (requestStateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
 func stateFrom(ctx context.Context) *requestState {
 	s, _ := ctx.Value(requestStateKey{}).(*requestState)
 	return s
+}
+
+// withState returns r carrying a new state, and the state.
+func withState(r *http.Request) (*http.Request, *requestState) {
+	s := &requestState{Context: r.Context()}
+	return r.WithContext(s), s
 }
 
 // WithRequestID gives every request a fresh random id, returned to the client
@@ -36,8 +52,8 @@ func WithRequestID(next http.Handler) http.Handler {
 			// in, and the log line gets the id too.
 			s.id[0] = ids.NewToken(12)
 		} else {
-			s = &requestState{id: [1]string{ids.NewToken(12)}}
-			r = r.WithContext(context.WithValue(r.Context(), requestStateKey{}, s))
+			r, s = withState(r)
+			s.id[0] = ids.NewToken(12)
 		}
 		// The key is canonical already; the value slice has capacity 1, so
 		// a later Add copies it instead of writing into the state.
