@@ -21,11 +21,17 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 // that needs a different CSP overrides the header itself.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One array holds this response's values (one allocation, not
-		// five). The keys are canonical already, and each slice has
-		// capacity 1, so an Add elsewhere copies instead of overwriting a
-		// neighbour.
-		v := new([5]string)
+		// One array holds this response's values: the request state's
+		// behind WithRequestID or AccessLog, else a new one (one
+		// allocation, not five). The keys are canonical already, and each
+		// slice has capacity 1, so an Add elsewhere copies instead of
+		// overwriting a neighbour.
+		var v *[5]string
+		if s := stateFrom(r.Context()); s != nil && s.security[0] == "" {
+			v = &s.security
+		} else {
+			v = new([5]string)
+		}
 		*v = securityHeaderValues
 		h := w.Header()
 		h["Strict-Transport-Security"] = v[0:1:1]

@@ -8,8 +8,8 @@ import (
 )
 
 // requestState is what the outermost middleware keep about one request: its
-// id (WithRequestID), its route pattern (RecordRoute, for AccessLog) and
-// AccessLog's recorder. It is itself the request's context (the one it was
+// id (WithRequestID), its route pattern (RecordRoute, for AccessLog),
+// AccessLog's recorder and the security headers' values. It is itself the request's context (the one it was
 // given, plus itself under requestStateKey), so one allocation carries them
 // all and the request is copied once for them, not once per middleware.
 type requestState struct {
@@ -17,6 +17,8 @@ type requestState struct {
 	id      [1]string // the X-Request-Id header's value slice
 	pattern string
 	rec     recorder
+	// security holds this response's SecurityHeaders values.
+	security [5]string
 }
 
 type requestStateKey struct{}

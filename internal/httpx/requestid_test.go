@@ -48,3 +48,38 @@ func TestRequestStateKeepsTheContext(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurityHeadersInTheStateAreTheResponses: behind WithRequestID the
+// security headers' values live in the request's state; a handler that
+// writes into one of them, or adds to another, changes only that header of
+// its own response.
+func TestSecurityHeadersInTheStateAreTheResponses(t *testing.T) {
+	h := Chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if stateFrom(r.Context()) == nil {
+			t.Fatal("no request state")
+		}
+		if r.URL.Path == "/meddle" {
+			w.Header().Add("X-Content-Type-Options", "extra")
+			w.Header()["Referrer-Policy"][0] = "unsafe-url"
+		}
+	}), WithRequestID, SecurityHeaders)
+	first := serve(h, httptest.NewRequest("GET", "/meddle", nil)).Header()
+	if got := first.Values("X-Content-Type-Options"); len(got) != 2 || got[0] != "nosniff" || got[1] != "extra" {
+		t.Errorf("X-Content-Type-Options = %q", got)
+	}
+	if got := first.Values("Referrer-Policy"); len(got) != 1 || got[0] != "unsafe-url" {
+		t.Errorf("Referrer-Policy = %q", got)
+	}
+	for i, k := range []string{"Strict-Transport-Security", "Content-Security-Policy", "X-Frame-Options"} {
+		if got := first.Values(k); len(got) != 1 || got[0] != securityHeaderValues[[]int{0, 1, 4}[i]] {
+			t.Errorf("%s = %q after its neighbours changed", k, got)
+		}
+	}
+	second := serve(h, httptest.NewRequest("GET", "/", nil)).Header()
+	for i, k := range []string{"Strict-Transport-Security", "Content-Security-Policy", "X-Content-Type-Options",
+		"Referrer-Policy", "X-Frame-Options"} {
+		if got := second.Values(k); len(got) != 1 || got[0] != securityHeaderValues[i] {
+			t.Errorf("next response: %s = %q", k, got)
+		}
+	}
+}
