@@ -3,15 +3,17 @@ package httpx
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/guildgate/guildgate/internal/ids"
 )
 
 // requestState is what the outermost middleware keep about one request: its
 // id (WithRequestID), its route pattern (RecordRoute, for AccessLog),
-// AccessLog's recorder and the security headers' values. It is itself the request's context (the one it was
-// given, plus itself under requestStateKey), so one allocation carries them
-// all and the request is copied once for them, not once per middleware.
+// AccessLog's recorder, the security headers' values and one context value
+// (WithValue). It is itself the request's context (the one it was given,
+// plus itself under requestStateKey), so one allocation carries them all
+// and the request is copied once for them, not once per middleware.
 type requestState struct {
 	context.Context
 	id      [1]string // the X-Request-Id header's value slice
@@ -19,6 +21,8 @@ type requestState struct {
 	rec     recorder
 	// security holds this response's SecurityHeaders values.
 	security [5]string
+	// spare is the first context value WithValue adds to the request.
+	spare spareValue
 }
 
 type requestStateKey struct{}
@@ -70,4 +74,31 @@ func RequestIDFrom(ctx context.Context) string {
 		return s.id[0]
 	}
 	return ""
+}
+
+// WithValue is r.WithContext(context.WithValue(r.Context(), key, val)),
+// except that the first value added to a request fresh from WithRequestID
+// or AccessLog is kept in its state rather than in a context of its own
+// (the tenant, package tenancy). As for context.WithValue, key must be
+// comparable and not nil.
+func WithValue(r *http.Request, key, val any) *http.Request {
+	s, ok := r.Context().(*requestState)
+	if !ok || s.spare.Context != nil || key == nil || !reflect.TypeOf(key).Comparable() {
+		return r.WithContext(context.WithValue(r.Context(), key, val))
+	}
+	s.spare = spareValue{Context: s, key: key, val: val}
+	return r.WithContext(&s.spare)
+}
+
+// spareValue is a context.WithValue kept in the request state.
+type spareValue struct {
+	context.Context // the request state
+	key, val        any
+}
+
+func (c *spareValue) Value(key any) any {
+	if key == c.key {
+		return c.val
+	}
+	return c.Context.Value(key)
 }

@@ -83,3 +83,48 @@ func TestSecurityHeadersInTheStateAreTheResponses(t *testing.T) {
 		}
 	}
 }
+
+// TestWithValueIsContextWithValue: a value added with WithValue is seen by
+// the request it returns and what derives from it, never by the request it
+// was given (an error page drawn outside, say), whether it lives in the
+// state (the first) or in a context of its own (any later one).
+func TestWithValueIsContextWithValue(t *testing.T) {
+	type key struct{ n int }
+	h := WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r1 := WithValue(r, key{1}, "one")
+		if _, inState := r1.Context().(*spareValue); !inState {
+			t.Error("the first value is not kept in the request state")
+		}
+		r2 := WithValue(r1, key{2}, "two")
+		r3 := WithValue(r, key{3}, "three") // the state's slot is taken
+		for _, c := range []struct {
+			r    *http.Request
+			want [4]any
+		}{
+			{r, [4]any{nil, nil, nil, nil}},
+			{r1, [4]any{nil, "one", nil, nil}},
+			{r2, [4]any{nil, "one", "two", nil}},
+			{r3, [4]any{nil, nil, nil, "three"}},
+		} {
+			for n, want := range c.want {
+				if got := c.r.Context().Value(key{n}); got != want {
+					t.Errorf("value %d = %v, want %v", n, got, want)
+				}
+			}
+			if RequestIDFrom(c.r.Context()) == "" {
+				t.Error("the request id is lost")
+			}
+		}
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+
+	h = WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if recover() == nil {
+				t.Error("a key that cannot be compared was accepted")
+			}
+		}()
+		WithValue(r, []int{}, "x")
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+}

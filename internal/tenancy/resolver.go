@@ -97,6 +97,6 @@ func (r *Resolver) Middleware(next http.Handler, onErr func(http.ResponseWriter,
 			return
 		}
 		// As NewContext, with the cache entry's box.
-		next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), ctxKey{}, t)))
+		next.ServeHTTP(w, httpx.WithValue(req, ctxKey{}, t))
 	})
 }
