@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/guildgate/guildgate/internal/model"
@@ -119,15 +120,42 @@ func newRedeemKind(table, alias, mark, cols, item string) redeemKind {
 	pg := `WITH ` + alias + ` AS (UPDATE ` + table + ` SET ` + mark + ` = $3
 		WHERE tenant_id = $1 AND hash = $2 AND ` + mark + ` IS NULL RETURNING ` + cols + `)
 	SELECT ` + redeemAccessCols + `, ` + item
-	sqlite := `SELECT ` + redeemAccessCols + `, ` + item
+	sqlite := `SELECT ` + unnamed(redeemAccessCols+`, `+item)
 	where := `
 	WHERE ` + alias + `.tenant_id = $1 AND ` + alias + `.hash = $2`
 	k := redeemKind{table: table, mark: mark}
 	k.queries[1][0] = pg + ` FROM ` + alias + joins
 	k.queries[1][1] = pg + `, ` + redeemGroupCols + ` FROM ` + alias + joins + groups + accessGroupsOrder
 	k.queries[0][0] = sqlite + ` FROM ` + table + ` ` + alias + joins + where
-	k.queries[0][1] = sqlite + `, ` + redeemGroupCols + ` FROM ` + table + ` ` + alias + joins + groups + where + accessGroupsOrder
+	k.queries[0][1] = sqlite + `, ` + unnamed(redeemGroupCols) + ` FROM ` + table + ` ` + alias + joins + groups + where + accessGroupsOrder
 	return k
+}
+
+// unnamed gives each of the comma-separated expressions of cols the name
+// "_" (AS _). The SQLite driver copies every result column's name into a
+// Go string at every query (its Columns, which nothing here asks for): the
+// name of an expression is its text, such as "COALESCE(m.disabled, false)", a
+// string allocated per column per redemption. A one-byte name is no
+// allocation. Columns are scanned by position, so the names do not matter.
+func unnamed(cols string) string {
+	var b strings.Builder
+	depth, start := 0, 0
+	for i := 0; i <= len(cols); i++ {
+		switch {
+		case i < len(cols) && cols[i] == '(':
+			depth++
+		case i < len(cols) && cols[i] == ')':
+			depth--
+		case i == len(cols) || cols[i] == ',' && depth == 0:
+			if start > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strings.TrimRight(cols[start:i], " \n\t"))
+			b.WriteString(" AS _")
+			start = i + 1
+		}
+	}
+	return b.String()
 }
 
 func (k redeemKind) query(postgres, withGroups bool) string {
