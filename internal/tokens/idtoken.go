@@ -35,12 +35,45 @@ func (i *Issuer) IDToken(ctx context.Context, p IDTokenParams) (string, error) {
 		return "", errors.New("tokens: an ID token needs a subject, a client and an issuer")
 	}
 	alg, now := idTokenAlg(p.Client), i.now()
+	var hashes [2]string // at_hash, c_hash
+	for n, v := range [...]string{p.AccessToken, p.Code} {
+		if v == "" {
+			continue
+		}
+		h, err := halfHash(alg, v)
+		if err != nil {
+			return "", err
+		}
+		hashes[n] = h
+	}
+	var claims any = idPayload{p: &p, iat: now.Unix(), exp: now.Add(orDefault(i.IDTokenTTL, DefaultIDTokenTTL)).Unix(),
+		atHash: hashes[0], cHash: hashes[1]}
+	if !plainClaims(p.Claims) {
+		claims = claims.(idPayload).claimsMap()
+	}
+	return i.sign(ctx, p.Tenant.ID, alg, keys.TypeJWT, p.ClientSecret, claims)
+}
+
+// idPayload is an ID token's claims: p's user claims and the registered
+// claims, which override any user claim of the same name; optional ones
+// appear only when p supplies them.
+type idPayload struct {
+	p             *IDTokenParams
+	iat, exp      int64
+	atHash, cHash string
+}
+
+// claimsMap is the payload as one map (json.Marshal writes it as
+// appendJSON does, idtoken_json.go), for user claims that are not all
+// plainClaims.
+func (w idPayload) claimsMap() map[string]any {
+	p := w.p
 	c := maps.Clone(p.Claims)
 	for _, name := range optionalClaims {
 		delete(c, name) // only ever what this request itself supplies
 	}
 	c["iss"], c["aud"], c["azp"] = p.Tenant.Issuer, p.Client.ID, p.Client.ID
-	c["iat"], c["exp"] = now.Unix(), now.Add(orDefault(i.IDTokenTTL, DefaultIDTokenTTL)).Unix()
+	c["iat"], c["exp"] = w.iat, w.exp
 	optional(c, "nonce", p.Nonce)
 	optional(c, "sid", p.SessionID)
 	if !p.AuthTime.IsZero() {
@@ -50,17 +83,9 @@ func (i *Issuer) IDToken(ctx context.Context, p IDTokenParams) (string, error) {
 		c["amr"] = p.AMR
 	}
 	optional(c, "acr", p.ACR)
-	for _, hv := range [...]struct{ name, value string }{{"at_hash", p.AccessToken}, {"c_hash", p.Code}} {
-		if hv.value == "" {
-			continue
-		}
-		h, err := halfHash(alg, hv.value)
-		if err != nil {
-			return "", err
-		}
-		c[hv.name] = h
-	}
-	return i.sign(ctx, p.Tenant.ID, alg, keys.TypeJWT, p.ClientSecret, c)
+	optional(c, "at_hash", w.atHash)
+	optional(c, "c_hash", w.cHash)
+	return c
 }
 
 // optionalClaims are registered claims an ID token carries only when the
