@@ -175,8 +175,8 @@ func markOnce(ctx context.Context, s *Store, table, col, tenantID, hash string, 
 	if at.IsZero() {
 		return false, errZeroTime
 	}
-	n, err := s.exec(ctx, s.db, `UPDATE `+table+` SET `+col+` = $3
-		WHERE tenant_id = $1 AND hash = $2 AND `+col+` IS NULL`, tenantID, hash, micros(at))
+	n, err := s.exec(ctx, s.db, `UPDATE `+table+` SET `+col+` = $1
+		WHERE tenant_id = $2 AND hash = $3 AND `+col+` IS NULL`, micros(at), tenantID, hash)
 	switch {
 	case err != nil:
 		return false, err

@@ -88,9 +88,10 @@ var (
 	_ sqliteConn       = (*cachingConn)(nil)
 )
 
-// stmt returns the compiled statement for query, compiling it on first use,
-// or nil when it cannot be cached now (busy, the cache full, or the text
-// does not compile: then the uncached call reports why).
+// stmt returns the compiled statement for query, compiling it on first use
+// (its parameters made positional when they can be: positional.go), or nil
+// when it cannot be cached now (busy, the cache full, or the text does not
+// compile: then the uncached call reports why).
 func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 	if s, ok := c.stmts[query]; ok {
 		if s.busy {
@@ -101,7 +102,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 	if len(c.stmts) >= maxCachedStmts {
 		return nil
 	}
-	ds, err := c.sqliteConn.PrepareContext(ctx, query)
+	ds, err := c.sqliteConn.PrepareContext(ctx, positional(query))
 	if err != nil {
 		return nil
 	}
