@@ -123,3 +123,29 @@ func (j *commitJob) turnOrAnswer(lost error, members *[]member) {
 	}
 	*members = append(*members, member{job: j, err: lost})
 }
+
+// The audit row of a code exchange or a refresh is written in the same
+// transaction as the code or token it records, one INSERT of its own
+// inside the request's savepoint. Inside Atomic on SQLite, audit.Append
+// leaves the row's arguments with the request's job instead (commitQueue.do),
+// and the committer writes the rows of every function of the group that
+// succeeded in one INSERT before the COMMIT: the same rows in the same
+// transaction, so none is stored without the other's work nor the work
+// without it, and a function that fails takes its rows with it. They are
+// written after the group's plain rows, so their ids may follow those of
+// requests that came later in the same commit.
+
+// deferredAudit writes the functions' audit rows, maxGroup rows to a
+// statement. Any failure loses the group: the functions whose rows these
+// are have committed their work to the transaction, which must not commit
+// without the rows.
+func (q *commitQueue) deferredAudit(tx *sql.Tx, audit []any) error {
+	for len(audit) > 0 {
+		n := min(len(audit)/auditArgs, maxGroup)
+		if _, err := tx.ExecContext(context.Background(), q.auditRowsQuery(n), audit[:n*auditArgs]...); err != nil {
+			return fmt.Errorf("write audit rows: %w", err)
+		}
+		audit = audit[n*auditArgs:]
+	}
+	return nil
+}

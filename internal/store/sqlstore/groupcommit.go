@@ -95,6 +95,10 @@ type commitJob struct {
 	rank uint64
 	args []any
 	res  sql.Result
+	// audit is the arguments of the audit rows its function appended
+	// (auditArgs each), which the committer writes with the group's
+	// (deferredAudit, auditrows.go).
+	audit []any
 }
 
 // turn is a transaction handed to a request, or why there is none.
@@ -123,7 +127,11 @@ func (q *commitQueue) exec(ctx context.Context, query string, args ...any) (sql.
 // requests, and returns fn's error, or the commit's, once the outcome is
 // final. Once the job is handed over it waits for that outcome even if ctx
 // ends: the caller must learn whether its writes were stored.
-func (q *commitQueue) do(ctx context.Context, fn func(*sql.Tx) error) error {
+//
+// fn may leave its audit rows' arguments in the slice it is given instead
+// of writing them (audit.Append in Atomic does): they are written with the
+// group's, before the COMMIT, unless fn fails.
+func (q *commitQueue) do(ctx context.Context, fn func(tx *sql.Tx, audit *[]any) error) error {
 	j := &commitJob{turn: make(chan turn, 1), ran: make(chan error, 1), result: make(chan error, 1)}
 	if err := q.hand(ctx, j); err != nil {
 		return err
@@ -143,7 +151,7 @@ func (q *commitQueue) do(ctx context.Context, fn func(*sql.Tx) error) error {
 			<-j.result
 		}
 	}()
-	err := fn(t.tx)
+	err := fn(t.tx, &j.audit)
 	returned = true
 	j.ran <- err
 	return <-j.result
@@ -212,6 +220,7 @@ func (q *commitQueue) group(first *commitJob) {
 	}
 	members := make([]member, 0, 8)
 	var rows []*commitJob // audit rows not yet written (auditrows.go)
+	var audit []any       // the functions' audit rows (deferredAudit)
 	if isAuditRow(first) {
 		rows = append(rows, first)
 	} else if err := q.take(tx, first); err != nil {
@@ -221,6 +230,7 @@ func (q *commitQueue) group(first *commitJob) {
 		return
 	} else {
 		members = append(members, member{job: first})
+		audit = append(audit, first.audit...)
 	}
 	var lost error
 	yields := 0
@@ -255,9 +265,15 @@ func (q *commitQueue) group(first *commitJob) {
 		if joined {
 			members = append(members, m)
 		}
+		if joined && m.err == nil && lost == nil {
+			audit = append(audit, j.audit...)
+		}
 	}
 	if lost == nil {
 		members, lost = q.writeRows(tx, rows, members)
+	}
+	if lost == nil {
+		lost = q.deferredAudit(tx, audit)
 	}
 	outcome := lost
 	if lost != nil {

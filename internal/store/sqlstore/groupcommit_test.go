@@ -24,7 +24,9 @@ import (
 // first (uncommitted, yet visible to those after it, as to a transaction
 // after it) each undo only their own writes. A failed one too is answered
 // only after the commit: a caller told of a conflict finds the row it
-// conflicted with.
+// conflicted with. Each also appends an audit row, which the committer
+// writes for the group (auditrows.go): only those of the transactions that
+// succeeded are stored.
 func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 	s := storetest.NewSQLite(t)
 	ctx := t.Context()
@@ -38,6 +40,10 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 		return model.Member{ID: fmt.Sprint("m-", i), TenantID: tn.ID, Email: fmt.Sprintf("m%d@example.org", i),
 			Status: model.StatusCurrent, CreatedAt: now, UpdatedAt: now}
 	}
+	audit := func(ctx context.Context, tx store.Tx, i int) error {
+		return tx.Audit().Append(ctx, model.AuditEvent{TenantID: tn.ID, At: now, Actor: "test", Action: "test.write",
+			Target: member(i).ID, Detail: map[string]string{"i": fmt.Sprint(i)}})
+	}
 	errBoom := errors.New("boom")
 	const n = 30
 	kinds := []string{"ok", "error", "panic", "cancel", "goexit", "conflict"}
@@ -50,6 +56,9 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 	wg.Go(func() {
 		errs[0] = s.Atomic(ctx, func(tx store.Tx) error {
 			if err := tx.Members().Create(ctx, member(0)); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, 0); err != nil {
 				return err
 			}
 			close(held)
@@ -66,6 +75,9 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 			defer cancel()
 			errs[i] = s.Atomic(ctx, func(tx store.Tx) error {
 				if err := tx.Members().Create(ctx, member(i)); err != nil {
+					return err
+				}
+				if err := audit(ctx, tx, i); err != nil {
 					return err
 				}
 				switch kinds[i%len(kinds)] {
@@ -132,6 +144,22 @@ func TestSQLiteGroupCommitKeepsEachOutcome(t *testing.T) {
 	}
 	if _, err := s.Members().Get(ctx, tn.ID, member(0).ID); err != nil {
 		t.Errorf("the held transaction's member: %v", err)
+	}
+	events, err := s.Audit().List(ctx, tn.ID, store.AuditQuery{Action: "test.write", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := map[string]bool{}
+	for _, e := range events.Items {
+		if audited[e.Target] || e.Detail["i"] == "" {
+			t.Errorf("audit row %+v twice or without its detail", e)
+		}
+		audited[e.Target] = true
+	}
+	for i := 0; i <= n; i++ {
+		if want := i == 0 || kinds[i%len(kinds)] == "ok"; audited[member(i).ID] != want {
+			t.Errorf("transaction %d (%s): its audit row stored = %v", i, kinds[i%len(kinds)], audited[member(i).ID])
+		}
 	}
 }
 

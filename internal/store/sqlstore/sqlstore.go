@@ -69,7 +69,10 @@ type Store struct {
 	db querier
 	// tx is the transaction of Atomic this copy is bound to, or nil.
 	tx *sql.Tx
-	d  dialect
+	// audit, inside Atomic on SQLite, collects the transaction's audit
+	// rows for the committer to write (auditrows.go); nil elsewhere.
+	audit *[]any
+	d     dialect
 	// narrowed are the SQLite files whose too-wide permissions Open fixed.
 	narrowed []ModeChange
 }
@@ -194,7 +197,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fn(s.tx)
 	}
 	if s.commits != nil {
-		return s.commits.do(ctx, fn)
+		return s.commits.do(ctx, func(tx *sql.Tx, _ *[]any) error { return fn(tx) })
 	}
 	txCtx, release := s.d.txContext(ctx)
 	defer release()
@@ -223,11 +226,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Atomic runs fn on a copy of the store bound to one transaction. fn gets
 // only the repositories: Close or Atomic on the copy would make no sense.
 func (s *Store) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	run := func(tx *sql.Tx, audit *[]any) error {
 		bound := *s
-		bound.db, bound.tx = tx, tx
+		bound.db, bound.tx, bound.audit = tx, tx, audit
 		return fn(struct{ store.Repositories }{&bound})
-	})
+	}
+	if s.tx == nil && s.commits != nil {
+		return s.commits.do(ctx, run)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return run(tx, s.audit) })
 }
 
 // heldBack marks ctx for a write of a transaction whose outcome its caller
