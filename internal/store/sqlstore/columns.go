@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/guildgate/guildgate/internal/model"
+	"github.com/guildgate/guildgate/internal/oauth"
 )
 
 // Column encodings the OAuth tables share, each decided in one place.
@@ -24,12 +25,25 @@ func clientKey(id string) string { return strings.ToLower(id) }
 // jsonList encodes a list column as a JSON array. nil and empty both become
 // "[]" and read back as nil, so a stored list never tells "none" from
 // "empty": callers test len, never nil.
+// Written by hand (oauth.AppendJSONString: encoding/json's bytes), for
+// every grant, code and refresh token stored.
 func jsonList(l []string) string {
 	if len(l) == 0 {
 		return "[]"
 	}
-	b, _ := json.Marshal(l) // a []string always marshals
-	return string(b)
+	n := 2
+	for _, s := range l {
+		n += len(s) + 3
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = oauth.AppendJSONString(b, s)
+	}
+	return string(append(b, ']'))
 }
 
 func parseList(s string) ([]string, error) {

@@ -34,3 +34,18 @@ func checkParseList(t *testing.T, s string) {
 		t.Errorf("%q: got %q, %v; want %q, %v", s, got, gotErr, want, wantErr)
 	}
 }
+
+// TestJSONListMatchesJSON: jsonList writes what json.Marshal writes, but
+// "[]" for nil.
+func TestJSONListMatchesJSON(t *testing.T) {
+	for _, l := range [][]string{{"openid"}, {"openid", "email", "groups"}, {""}, {"", ""}, {`a"b`}, {`a\b`},
+		{"é", "<script>&", "\u2028", "\xff", "a\tb"}} {
+		want, err := json.Marshal(l)
+		if got := jsonList(l); err != nil || got != string(want) {
+			t.Errorf("%q: got %s, want %s (%v)", l, got, want, err)
+		}
+	}
+	if jsonList(nil) != "[]" || jsonList([]string{}) != "[]" {
+		t.Error("an empty list is not []")
+	}
+}
