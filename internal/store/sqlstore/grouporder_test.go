@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/guildgate/guildgate/internal/arrival"
-	"github.com/guildgate/guildgate/internal/ids"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/store"
 	"github.com/guildgate/guildgate/internal/store/storetest"
@@ -27,11 +26,7 @@ func TestSQLiteGroupAnswersLongestWaitFirst(t *testing.T) {
 	s := storetest.NewSQLite(t)
 	ctx := t.Context()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	tn := model.Tenant{ID: ids.NewUUID(), Slug: "one", Name: "One", Issuer: "https://one.idp.example",
-		AfterLogoutURL: "https://one.example/", CreatedAt: now, UpdatedAt: now}
-	if err := s.Tenants().Create(ctx, tn); err != nil {
-		t.Fatal(err)
-	}
+	tn := oneTenant(t, s, now)
 	const n = 8
 	conns := make([]context.Context, n) // conns[0] has waited longest
 	for i := range conns {
