@@ -19,14 +19,21 @@ type audit struct{ s *Store }
 // Append ignores e.ID: the database assigns it.
 func (r audit) Append(ctx context.Context, e model.AuditEvent) error {
 	if r.s.audit != nil { // written with the group's commit (auditrows.go)
-		*r.s.audit = append(*r.s.audit, e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, auditDetail(e.Detail))
+		*r.s.audit = appendAuditRow(*r.s.audit, e)
 		return nil
 	}
-	args := []any{e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, auditDetail(e.Detail)}
+	args := appendAuditRow(make([]any, 0, auditArgs), e)
 	if _, err := r.s.exec(r.s.heldBack(ctx), r.s.db, insertAuditEvent, args...); err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
 	return nil
+}
+
+// appendAuditRow appends e's arguments of insertAuditEvent, in its column
+// order, to args: the one place that order is spelled, for a row written
+// alone and for the rows a group writes together.
+func appendAuditRow(args []any, e model.AuditEvent) []any {
+	return append(args, e.TenantID, micros(e.At), e.Actor, e.Action, e.Target, e.IP, auditDetail(e.Detail))
 }
 
 const insertAuditEvent = `INSERT INTO audit_events (tenant_id, at, actor, action, target, ip, detail)
