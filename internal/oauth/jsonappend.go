@@ -45,9 +45,7 @@ var jsonPlain = func() (t [256]bool) {
 
 // WriteTokenBody is WriteTokenJSON for a body already encoded.
 func WriteTokenBody(w http.ResponseWriter, body []byte) error {
-	h := w.Header()
-	noStore(h)
-	h.Set("Content-Type", "application/json")
+	tokenHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(body)
 	return err

@@ -69,9 +69,7 @@ func WriteTokenJSON(w http.ResponseWriter, v any) error {
 		WriteJSON(w, ServerError(err))
 		return err
 	}
-	h := w.Header()
-	noStore(h)
-	h.Set("Content-Type", "application/json")
+	tokenHeaders(w.Header())
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(body)
 	return err
@@ -81,4 +79,16 @@ func WriteTokenJSON(w http.ResponseWriter, v any) error {
 func noStore(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
+}
+
+// tokenHeaders is noStore and the JSON Content-Type of a successful token
+// response. The three values share one array, one allocation per response
+// instead of one per header; the keys are canonical already, and each slice
+// has capacity 1, so an Add elsewhere copies instead of overwriting a
+// neighbour.
+func tokenHeaders(h http.Header) {
+	v := &[3]string{"no-store", "no-cache", "application/json"}
+	h["Cache-Control"] = v[0:1:1]
+	h["Pragma"] = v[1:2:2]
+	h["Content-Type"] = v[2:3:3]
 }

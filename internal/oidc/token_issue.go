@@ -228,7 +228,8 @@ func (p *Provider) issueRefresh(ctx context.Context, rs store.Repositories, g mo
 // issues): who, for whom, by which grant type. Never a token, code or
 // secret.
 func (p *Provider) auditToken(ctx context.Context, rs grantRepos, req tokenRequest, grantType, memberID, grantID string) error {
-	target := "client:" + req.client.ID
+	actor := "client:" + req.client.ID
+	target := actor
 	if memberID != "" {
 		target = "member:" + memberID
 	}
@@ -236,7 +237,7 @@ func (p *Provider) auditToken(ctx context.Context, rs grantRepos, req tokenReque
 	if grantID != "" {
 		detail["grant_id"] = grantID
 	}
-	return auditlog.Record(ctx, rs.Audit(), p.event(req.tenant, "client:"+req.client.ID, "oauth.token", target, detail))
+	return auditlog.Record(ctx, rs.Audit(), p.event(req.tenant, actor, "oauth.token", target, detail))
 }
 
 // event is an audit event of the provider, now.
