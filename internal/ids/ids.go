@@ -55,15 +55,36 @@ func uuidString(b [16]byte) string {
 // NewToken returns n random bytes encoded URL-safe without padding; use at
 // least 32 bytes for anything that grants access.
 func NewToken(n int) string {
-	b := make([]byte, n)
+	var buf [88]byte // the encoding of up to 64 bytes: the string is then the one allocation
+	return string(AppendToken(buf[:0], n))
+}
+
+// AppendToken appends NewToken(n) to dst, so that a caller making a longer
+// value of it (a stamped refresh token) allocates that value only.
+func AppendToken(dst []byte, n int) []byte {
+	var raw [64]byte
+	b := raw[:0]
+	if n <= len(raw) {
+		b = raw[:n]
+	} else {
+		b = make([]byte, n)
+	}
 	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.AppendEncode(dst, b)
 }
 
 // Hash returns the hex SHA-256 of a high-entropy token. Tokens are stored by
 // hash so a database dump cannot be replayed; their entropy makes a slow hash
 // unnecessary.
 func Hash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	var buf [64]byte
+	return string(AppendHash(buf[:0], token))
+}
+
+// AppendHash appends Hash(token) to dst. Tokens up to 128 bytes are copied
+// for hashing into the stack rather than into a new slice.
+func AppendHash(dst []byte, token string) []byte {
+	var buf [128]byte
+	sum := sha256.Sum256(append(buf[:0], token...))
+	return hex.AppendEncode(dst, sum[:])
 }

@@ -1,6 +1,9 @@
 package ids
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,5 +67,58 @@ func TestNewTimeUUID(t *testing.T) {
 	}
 	if u := NewTimeUUID(time.Time{}); !strings.HasPrefix(u, "00000000-0000-7") {
 		t.Fatalf("NewTimeUUID(zero time) = %q, want the epoch", u)
+	}
+}
+
+// TestHashIsHexSHA256: Hash and AppendHash give the hex SHA-256 of tokens
+// of every length around the stack buffer's (128 bytes), and AppendHash
+// keeps what dst held.
+func TestHashIsHexSHA256(t *testing.T) {
+	for n := range 300 {
+		token := strings.Repeat("k", n)
+		sum := sha256.Sum256([]byte(token))
+		want := hex.EncodeToString(sum[:])
+		if got := Hash(token); got != want {
+			t.Fatalf("Hash of %d bytes = %s, want %s", n, got, want)
+		}
+		if got := string(AppendHash([]byte("stamp~"), token)); got != "stamp~"+want {
+			t.Fatalf("AppendHash of %d bytes = %s", n, got)
+		}
+	}
+}
+
+// TestNewTokenEveryLength: NewToken(n) and AppendToken encode n random
+// bytes, for n around the stack buffers' sizes (64 random bytes, 88
+// encoded), and AppendToken keeps what dst held.
+func TestNewTokenEveryLength(t *testing.T) {
+	for n := range 100 {
+		tok := NewToken(n)
+		raw, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil || len(raw) != n {
+			t.Fatalf("NewToken(%d) = %q: %d bytes, %v", n, tok, len(raw), err)
+		}
+		got := string(AppendToken([]byte("stamp~"), n))
+		rest, ok := strings.CutPrefix(got, "stamp~")
+		if raw, err := base64.RawURLEncoding.DecodeString(rest); !ok || err != nil || len(raw) != n {
+			t.Fatalf("AppendToken(%d) = %q", n, got)
+		}
+	}
+	if NewToken(64) == NewToken(64) || NewToken(100) == NewToken(100) {
+		t.Fatal("NewToken repeated")
+	}
+}
+
+func BenchmarkHash(b *testing.B) {
+	token := NewToken(32)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Hash(token)
+	}
+}
+
+func BenchmarkNewToken(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = NewToken(32)
 	}
 }

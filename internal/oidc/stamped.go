@@ -50,7 +50,10 @@ func newStamped(kind byte, now time.Time) string {
 	var stamp [15]byte
 	stamp[0] = kind
 	hex.Encode(stamp[1:], us[1:]) // 56 bits: 14 digits, enough until the year 4253
-	return string(stamp[:]) + stampSep + ids.NewToken(32)
+	// Written into one buffer, the value is its only allocation.
+	var buf [64]byte // 15 + 1 + 43
+	b := append(append(buf[:0], stamp[:]...), stampSep...)
+	return string(ids.AppendToken(b, 32))
 }
 
 // stampedHash is the key a refresh token or code is stored by.
@@ -59,5 +62,7 @@ func stampedHash(value string) string {
 	if !stamped {
 		return ids.Hash(value)
 	}
-	return stamp + stampSep + ids.Hash(value)
+	var buf [96]byte // a stamp of ours, the separator and 64 hex digits: one allocation
+	b := append(append(buf[:0], stamp...), stampSep...)
+	return string(ids.AppendHash(b, value))
 }

@@ -52,3 +52,23 @@ func TestStampedHash(t *testing.T) {
 		t.Fatalf("code %q, key %q", v, stampedHash(v))
 	}
 }
+
+// TestStampedHashOfAnyStamp: a presented value's stamp is whatever precedes
+// its first "~", of any length (a client may send anything): the key is
+// that stamp, "~" and the hash of the whole value, as for a stamp of ours.
+func TestStampedHashOfAnyStamp(t *testing.T) {
+	for _, stamp := range []string{"", "r", strings.Repeat("s", 80), strings.Repeat("s", 200)} {
+		v := stamp + "~" + ids.NewToken(32) + "~more"
+		if got, want := stampedHash(v), stamp+"~"+ids.Hash(v); got != want {
+			t.Fatalf("stampedHash(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func BenchmarkStamped(b *testing.B) {
+	at := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = stampedHash(newStamped(stampRefresh, at))
+	}
+}
