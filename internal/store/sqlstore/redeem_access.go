@@ -132,11 +132,16 @@ func newRedeemKind(table, alias, mark, cols, item string) redeemKind {
 }
 
 // unnamed gives each of the comma-separated expressions of cols the name
-// "_" (AS _). The SQLite driver copies every result column's name into a
-// Go string at every query (its Columns, which nothing here asks for): the
-// name of an expression is its text, such as "COALESCE(m.disabled, false)", a
-// string allocated per column per redemption. A one-byte name is no
-// allocation. Columns are scanned by position, so the names do not matter.
+// "_" (AS _), and writes a bare column "+c" instead of "c". The SQLite
+// driver copies every result column's name and declared type into Go
+// strings at every query (its Columns and ColumnTypes, which nothing here
+// asks for): the name of an expression is its text, such as
+// "COALESCE(m.disabled, false)", and a bare column's declared type is
+// "TEXT" or "INTEGER", strings allocated per column per redemption. A
+// one-byte name is no allocation, and an expression has no declared type;
+// unary + is one over a bare column that gives its value as it is (SQLite:
+// "a no-op … the same value as the operand"). Columns are scanned by
+// position, so neither name nor declared type matters.
 func unnamed(cols string) string {
 	var b strings.Builder
 	depth, start := 0, 0
@@ -150,12 +155,33 @@ func unnamed(cols string) string {
 			if start > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(strings.TrimRight(cols[start:i], " \n\t"))
+			expr := strings.TrimRight(cols[start:i], " \n\t")
+			lead := len(expr) - len(strings.TrimLeft(expr, " \n\t"))
+			b.WriteString(expr[:lead])
+			if isColumn(expr[lead:]) {
+				b.WriteByte('+')
+			}
+			b.WriteString(expr[lead:])
 			b.WriteString(" AS _")
 			start = i + 1
 		}
 	}
 	return b.String()
+}
+
+// isColumn reports whether e is a bare qualified column, "alias.column".
+func isColumn(e string) bool {
+	alias, col, ok := strings.Cut(e, ".")
+	return ok && isName(alias) && isName(col)
+}
+
+func isName(s string) bool {
+	for _, c := range s {
+		if c != '_' && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func (k redeemKind) query(postgres, withGroups bool) string {

@@ -24,3 +24,26 @@ func TestSQLiteRefreshUsePlan(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteRedeemColumnsUntyped: no result column of the SQLite
+// redemption reads has a declared type (unnamed), which the driver would
+// copy into a string per column per query.
+func TestSQLiteRedeemColumnsUntyped(t *testing.T) {
+	s := storetest.NewSQLite(t)
+	for _, q := range []string{sqlstore.RefreshUseWithGroupsQuerySQLite, sqlstore.CodeConsumeWithGroupsQuerySQLite} {
+		rows, err := s.DB().QueryContext(t.Context(), q, "t", "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		types, err := rows.ColumnTypes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ct := range types {
+			if ct.DatabaseTypeName() != "" || ct.Name() != "_" {
+				t.Errorf("column %d of %.40q: name %q, declared type %q", i, q, ct.Name(), ct.DatabaseTypeName())
+			}
+		}
+		rows.Close()
+	}
+}
