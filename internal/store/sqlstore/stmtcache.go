@@ -143,10 +143,14 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	return &cachedRows{Rows: rows, stmt: s}, nil
 }
 
-// context is ctx, or on the writer ctx without its end (see sqliteConnector).
+// context is ctx, or on the writer a context without an end (see
+// sqliteConnector). The driver reads nothing of a context but its end
+// (Done, Err: never a value), so the writer's is the background context,
+// which is what context.WithoutCancel(ctx) would be to the driver, without
+// allocating one per statement.
 func (c *cachingConn) context(ctx context.Context) context.Context {
 	if c.uninterruptible {
-		return context.WithoutCancel(ctx)
+		return context.Background()
 	}
 	return ctx
 }
