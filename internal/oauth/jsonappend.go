@@ -43,6 +43,39 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
+// AppendJSONValue appends v as encoding/json.Marshal writes it when v is a
+// string, bool, int64 or []string; ok is false, and nothing is appended,
+// for any other type.
+func AppendJSONValue(b []byte, v any) ([]byte, bool) {
+	switch v := v.(type) {
+	case string:
+		return AppendJSONString(b, v), true
+	case bool:
+		return strconv.AppendBool(b, v), true
+	case int64:
+		return strconv.AppendInt(b, v, 10), true
+	case []string:
+		return AppendJSONStrings(b, v), true
+	}
+	return b, false
+}
+
+// AppendJSONStrings appends l as encoding/json.Marshal writes a []string:
+// an array, or null for a nil slice.
+func AppendJSONStrings(b []byte, l []string) []byte {
+	if l == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = AppendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
 // WriteTokenBody is WriteTokenJSON for a body already encoded.
 func WriteTokenBody(w http.ResponseWriter, body []byte) error {
 	tokenHeaders(w.Header())
@@ -73,27 +106,8 @@ func appendMap(b []byte, m map[string]any) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		b = append(AppendJSONString(b, k), ':')
-		switch v := m[k].(type) {
-		case string:
-			b = AppendJSONString(b, v)
-		case bool:
-			b = strconv.AppendBool(b, v)
-		case int64:
-			b = strconv.AppendInt(b, v, 10)
-		case []string:
-			if v == nil {
-				b = append(b, "null"...)
-				continue
-			}
-			b = append(b, '[')
-			for j, s := range v {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = AppendJSONString(b, s)
-			}
-			b = append(b, ']')
-		default:
+		var ok bool
+		if b, ok = AppendJSONValue(b, m[k]); !ok {
 			return nil, false
 		}
 	}

@@ -86,34 +86,10 @@ func (w idPayload) appendJSON(b []byte) []byte {
 		case 'n':
 			b = strconv.AppendInt(b, c.n, 10)
 		case 'l':
-			b = appendList(b, c.l)
+			b = oauth.AppendJSONStrings(b, c.l)
 		default:
-			switch v := c.user.(type) {
-			case string:
-				b = oauth.AppendJSONString(b, v)
-			case bool:
-				b = strconv.AppendBool(b, v)
-			case int64:
-				b = strconv.AppendInt(b, v, 10)
-			case []string:
-				b = appendList(b, v)
-			}
+			b, _ = oauth.AppendJSONValue(b, c.user) // plainClaims: always one it writes
 		}
 	}
 	return append(b, '}')
-}
-
-// appendList writes l as encoding/json does: null for a nil slice.
-func appendList(b []byte, l []string) []byte {
-	if l == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for j, s := range l {
-		if j > 0 {
-			b = append(b, ',')
-		}
-		b = oauth.AppendJSONString(b, s)
-	}
-	return append(b, ']')
 }

@@ -25,7 +25,7 @@ func clientKey(id string) string { return strings.ToLower(id) }
 // jsonList encodes a list column as a JSON array. nil and empty both become
 // "[]" and read back as nil, so a stored list never tells "none" from
 // "empty": callers test len, never nil.
-// Written by hand (oauth.AppendJSONString: encoding/json's bytes), for
+// Written by hand (oauth.AppendJSONStrings: encoding/json's bytes), for
 // every grant, code and refresh token stored.
 func jsonList(l []string) string {
 	if len(l) == 0 {
@@ -35,15 +35,7 @@ func jsonList(l []string) string {
 	for _, s := range l {
 		n += len(s) + 3
 	}
-	b := make([]byte, 0, n)
-	b = append(b, '[')
-	for i, s := range l {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = oauth.AppendJSONString(b, s)
-	}
-	return string(append(b, ']'))
+	return string(oauth.AppendJSONStrings(make([]byte, 0, n), l))
 }
 
 func parseList(s string) ([]string, error) {
