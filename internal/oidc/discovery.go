@@ -119,8 +119,8 @@ type documentCache struct {
 type prepared struct {
 	body []byte
 	etag string
-	// headers are the values writePrepared writes, built once per
-	// document (see preparedHeaders); nil builds them per request.
+	// headers are the values writePrepared writes, its Cache-Control
+	// among them, built once per document (see preparedHeaders).
 	headers *[4]string
 }
 
@@ -171,12 +171,9 @@ const (
 )
 
 // writePrepared serves a public, cacheable JSON document with its ETag.
-func writePrepared(w http.ResponseWriter, r *http.Request, p prepared, cacheControl string) {
+func writePrepared(w http.ResponseWriter, r *http.Request, p prepared) {
 	// The keys are written in canonical form, as Header.Set would.
 	v := p.headers
-	if v == nil || v[1] != cacheControl || v[2] != p.etag {
-		v = preparedHeaders(p.etag, cacheControl)
-	}
 	h := w.Header()
 	h["Content-Type"] = v[0:1:1]
 	h["Cache-Control"] = v[1:2:2]

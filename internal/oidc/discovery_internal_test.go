@@ -12,7 +12,7 @@ import (
 // those Header.Set would write (canonical keys, one value each), and the
 // conditional request still gets its 304.
 func TestWritePreparedHeadersAsSet(t *testing.T) {
-	p := prepared{body: []byte(`{"keys":[]}`), etag: `"abc"`}
+	p := prepared{body: []byte(`{"keys":[]}`), etag: `"abc"`, headers: preparedHeaders(`"abc"`, cacheJWKS)}
 	want := http.Header{}
 	want.Set("Content-Type", "application/json")
 	want.Set("Cache-Control", "public, max-age=300")
@@ -20,14 +20,15 @@ func TestWritePreparedHeadersAsSet(t *testing.T) {
 	want.Set("Access-Control-Allow-Origin", "*")
 
 	w := httptest.NewRecorder()
-	writePrepared(w, httptest.NewRequest("GET", "/", nil), p, cacheJWKS)
+	writePrepared(w, httptest.NewRequest("GET", "/", nil), p)
 	if got := w.Result().Header; !maps.EqualFunc(got, want, slices.Equal) || w.Body.String() != string(p.body) {
 		t.Errorf("headers %v body %q, want %v", got, w.Body, want)
 	}
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("If-None-Match", p.etag)
 	w = httptest.NewRecorder()
-	writePrepared(w, r, p, cacheDiscovery)
+	p.headers = preparedHeaders(p.etag, cacheDiscovery)
+	writePrepared(w, r, p)
 	if w.Code != http.StatusNotModified || w.Body.Len() != 0 || w.Header().Get("Cache-Control") != "public, max-age=3600" {
 		t.Errorf("conditional: %d %q %v", w.Code, w.Body, w.Header())
 	}

@@ -12,7 +12,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errNoTenant
 	}
-	writePrepared(w, r, p.docs.get(t.Issuer), cacheDiscovery)
+	writePrepared(w, r, p.docs.get(t.Issuer))
 	return nil
 }
 
@@ -28,6 +28,6 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writePrepared(w, r, prepared{body: body, etag: etag, headers: p.docs.jwksHeaders(etag)}, cacheJWKS)
+	writePrepared(w, r, prepared{body: body, etag: etag, headers: p.docs.jwksHeaders(etag)})
 	return nil
 }

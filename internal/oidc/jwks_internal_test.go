@@ -13,7 +13,7 @@ func TestJWKSHeadersFollowTheKeySet(t *testing.T) {
 	serve := func(etag string) string {
 		w := httptest.NewRecorder()
 		writePrepared(w, httptest.NewRequest("GET", "/", nil),
-			prepared{body: []byte(`{"keys":[]}`), etag: etag, headers: c.jwksHeaders(etag)}, cacheJWKS)
+			prepared{body: []byte(`{"keys":[]}`), etag: etag, headers: c.jwksHeaders(etag)})
 		if got := w.Header().Get("Cache-Control"); got != cacheJWKS {
 			t.Errorf("Cache-Control %q", got)
 		}
