@@ -2,12 +2,10 @@ package bench
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guildgate/guildgate/internal/jwsig"
+	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/password"
 )
 
@@ -103,9 +103,10 @@ func limits(rounds ...limitRound) Limits {
 		Argon2id:          fmt.Sprintf("m=%d KiB, t=%d, p=%d", p.MemoryKiB, p.Time, p.Threads)}
 }
 
-// limitMeter measures the limits: it signs a SHA-256 digest with a
-// 2048-bit RSA key (PKCS #1 v1.5, as RS256) and with a P-256 key (as
-// ES256), and verifies a password against its argon2id hash at the
+// limitMeter measures the limits: it signs a token-sized signing input
+// as RS256 (a 2048-bit RSA key) and as ES256 (a P-256 key) the way the
+// server signs tokens (package jwsig: the hash, the key operation, for
+// ES256 deterministic, and r || s), and verifies a password against its argon2id hash at the
 // server's parameters (password.OWASP, through the server's own
 // password.Hasher). Key generation and the hash are not timed. Each
 // measurement runs in a child process when it can (limitchild.go), else in
@@ -119,7 +120,9 @@ type limitMeter struct {
 
 // limitOp prepares limit l's operation.
 func limitOp(l limit) (func() error, error) {
-	digest := sha256.Sum256([]byte("guildgate-bench signing limit"))
+	// A token's signing input: header and claims, base64url, as long as a
+	// client_credentials access token's.
+	input := []byte(strings.Repeat("eyJhbGciOiJFUzI1NiJ9", 16))
 	switch l {
 	case rs256Limit:
 		rk, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -127,7 +130,7 @@ func limitOp(l limit) (func() error, error) {
 			return nil, err
 		}
 		return func() error {
-			_, err := rsa.SignPKCS1v15(nil, rk, crypto.SHA256, digest[:])
+			_, err := jwsig.Sign(model.AlgRS256, rk, input)
 			return err
 		}, nil
 	case es256Limit:
@@ -136,7 +139,7 @@ func limitOp(l limit) (func() error, error) {
 			return nil, err
 		}
 		return func() error {
-			_, err := ecdsa.SignASN1(rand.Reader, ek, digest[:])
+			_, err := jwsig.Sign(model.AlgES256, ek, input)
 			return err
 		}, nil
 	case argon2idLimit:

@@ -127,6 +127,7 @@ var packages = map[string]place{
 	"internal/httpx":      {layer: leaf},
 	"internal/i18n":       {layer: leaf},
 	"internal/ids":        {layer: leaf},
+	"internal/jwsig":      {layer: leaf},
 	"internal/inputs":     {layer: leaf},
 	"internal/metrics":    {layer: leaf},
 	"internal/model":      {layer: leaf},
