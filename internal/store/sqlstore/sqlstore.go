@@ -193,11 +193,20 @@ type scanner interface {
 // Inside Atomic it joins the transaction already open, whose commit or
 // rollback then decides for fn's writes too.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inAuditedTx(ctx, func(tx *sql.Tx, _ *[]any) error { return fn(tx) })
+}
+
+// inAuditedTx is inTx for a fn that may leave its audit rows' arguments in
+// the slice it is given (the group commit's, commitQueue.do) instead of
+// writing them; outside a group commit it is the store's own: the
+// enclosing Atomic's when this copy is bound to one, nil elsewhere (the
+// rows are written at once).
+func (s *Store) inAuditedTx(ctx context.Context, fn func(tx *sql.Tx, audit *[]any) error) error {
 	if s.tx != nil {
-		return fn(s.tx)
+		return fn(s.tx, s.audit)
 	}
 	if s.commits != nil {
-		return s.commits.do(ctx, func(tx *sql.Tx, _ *[]any) error { return fn(tx) })
+		return s.commits.do(ctx, fn)
 	}
 	txCtx, release := s.d.txContext(ctx)
 	defer release()
@@ -213,7 +222,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if err := fn(tx, s.audit); err != nil {
 		return err
 	}
 	committed = true
@@ -226,15 +235,11 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Atomic runs fn on a copy of the store bound to one transaction. fn gets
 // only the repositories: Close or Atomic on the copy would make no sense.
 func (s *Store) Atomic(ctx context.Context, fn func(tx store.Tx) error) error {
-	run := func(tx *sql.Tx, audit *[]any) error {
+	return s.inAuditedTx(ctx, func(tx *sql.Tx, audit *[]any) error {
 		bound := *s
 		bound.db, bound.tx, bound.audit = tx, tx, audit
 		return fn(struct{ store.Repositories }{&bound})
-	}
-	if s.tx == nil && s.commits != nil {
-		return s.commits.do(ctx, run)
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return run(tx, s.audit) })
+	})
 }
 
 // heldBack marks ctx for a write of a transaction whose outcome its caller
