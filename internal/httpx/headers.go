@@ -21,11 +21,8 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 // that needs a different CSP overrides the header itself.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One array holds this response's values: the request state's
-		// behind WithRequestID or AccessLog, else a new one (one
-		// allocation, not five). The keys are canonical already, and each
-		// slice has capacity 1, so an Add elsewhere copies instead of
-		// overwriting a neighbour.
+		// One array holds this response's values (SetShared): the request
+		// state's behind WithRequestID or AccessLog, else a new one.
 		var v *[5]string
 		if s := stateFrom(r.Context()); s != nil && s.security[0] == "" {
 			v = &s.security
@@ -33,14 +30,17 @@ func SecurityHeaders(next http.Handler) http.Handler {
 			v = new([5]string)
 		}
 		*v = securityHeaderValues
-		h := w.Header()
-		h["Strict-Transport-Security"] = v[0:1:1]
-		h["Content-Security-Policy"] = v[1:2:2]
-		h["X-Content-Type-Options"] = v[2:3:3]
-		h["Referrer-Policy"] = v[3:4:4]
-		h["X-Frame-Options"] = v[4:5:5]
+		SetShared(w.Header(), securityHeaderKeys[:], v[:])
 		next.ServeHTTP(w, r)
 	})
+}
+
+var securityHeaderKeys = [5]string{
+	"Strict-Transport-Security",
+	"Content-Security-Policy",
+	"X-Content-Type-Options",
+	"Referrer-Policy",
+	"X-Frame-Options",
 }
 
 var securityHeaderValues = [5]string{

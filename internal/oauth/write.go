@@ -3,6 +3,8 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/guildgate/guildgate/internal/httpx"
 )
 
 // errorBody is the RFC 6749 §5.2 error response.
@@ -82,13 +84,10 @@ func noStore(h http.Header) {
 }
 
 // tokenHeaders is noStore and the JSON Content-Type of a successful token
-// response. The three values share one array, one allocation per response
-// instead of one per header; the keys are canonical already, and each slice
-// has capacity 1, so an Add elsewhere copies instead of overwriting a
-// neighbour.
+// response, its three values in one array (httpx.SetShared).
 func tokenHeaders(h http.Header) {
 	v := &[3]string{"no-store", "no-cache", "application/json"}
-	h["Cache-Control"] = v[0:1:1]
-	h["Pragma"] = v[1:2:2]
-	h["Content-Type"] = v[2:3:3]
+	httpx.SetShared(h, tokenHeaderKeys[:], v[:])
 }
+
+var tokenHeaderKeys = [3]string{"Cache-Control", "Pragma", "Content-Type"}

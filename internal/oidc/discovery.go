@@ -1,6 +1,8 @@
 package oidc
 
 import (
+	"github.com/guildgate/guildgate/internal/httpx"
+
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -125,12 +127,14 @@ type prepared struct {
 }
 
 // preparedHeaders holds the values of writePrepared's four headers in one
-// array, which every response of the document shares: nothing writes into
-// a header's value slice (Set replaces it; each slice has capacity 1, so an
-// Add copies it).
+// array, which every response of the document shares (httpx.SetShared):
+// nothing writes into a header's value slice (Set replaces it, Add copies
+// it).
 func preparedHeaders(etag, cacheControl string) *[4]string {
 	return &[4]string{"application/json", cacheControl, etag, "*"} // browser-based RPs read these cross-origin
 }
+
+var preparedHeaderKeys = [4]string{"Content-Type", "Cache-Control", "Etag", "Access-Control-Allow-Origin"}
 
 // jwksHeaders are the header values for the JWKS with this ETag.
 func (c *documentCache) jwksHeaders(etag string) *[4]string {
@@ -172,13 +176,7 @@ const (
 
 // writePrepared serves a public, cacheable JSON document with its ETag.
 func writePrepared(w http.ResponseWriter, r *http.Request, p prepared) {
-	// The keys are written in canonical form, as Header.Set would.
-	v := p.headers
-	h := w.Header()
-	h["Content-Type"] = v[0:1:1]
-	h["Cache-Control"] = v[1:2:2]
-	h["Etag"] = v[2:3:3]
-	h["Access-Control-Allow-Origin"] = v[3:4:4]
+	httpx.SetShared(w.Header(), preparedHeaderKeys[:], p.headers[:])
 	if r.Header.Get("If-None-Match") == p.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return

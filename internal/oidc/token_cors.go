@@ -17,17 +17,13 @@ import (
 // cors lets any origin read next's responses, errors and challenges included.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One array holds both values (one allocation per response, not
-		// two); the keys are canonical already, and each slice has
-		// capacity 1, so an Add elsewhere copies instead of overwriting
-		// its neighbour.
 		v := &[2]string{"*", "WWW-Authenticate, DPoP-Nonce"}
-		h := w.Header()
-		h["Access-Control-Allow-Origin"] = v[0:1:1]
-		h["Access-Control-Expose-Headers"] = v[1:2:2]
+		httpx.SetShared(w.Header(), corsHeaderKeys[:], v[:])
 		next.ServeHTTP(w, r)
 	})
 }
+
+var corsHeaderKeys = [2]string{"Access-Control-Allow-Origin", "Access-Control-Expose-Headers"}
 
 // mountClientPOST registers a JSON endpoint (RFC 6749 §5.2 errors) that
 // relying parties POST to, browser-based ones cross-origin, and its
