@@ -106,11 +106,11 @@ func limits(rounds ...limitRound) Limits {
 // limitMeter measures the limits: it signs a token-sized signing input
 // as RS256 (a 2048-bit RSA key) and as ES256 (a P-256 key) the way the
 // server signs tokens (package jwsig: the hash, the key operation, for
-// ES256 deterministic, and r || s), and verifies a password against its argon2id hash at the
-// server's parameters (password.OWASP, through the server's own
-// password.Hasher). Key generation and the hash are not timed. Each
-// measurement runs in a child process when it can (limitchild.go), else in
-// this one.
+// ES256 deterministic, and r || s), and verifies a password against its
+// argon2id hash at the server's parameters (password.OWASP, through the
+// server's own password.Hasher). Key generation and the hash are not
+// timed. Each measurement runs in a child process when it can
+// (limitchild.go), else in this one.
 type limitMeter struct {
 	ops   [nLimits]func() error // this process's operations, made when first needed
 	child string                // the executable measuring in a child process (limitChild); empty: none

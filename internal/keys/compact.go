@@ -13,10 +13,10 @@ import (
 // Every token the provider issues is a compact JWS (RFC 7515 §7.1) under a
 // header that only changes with the key and the token type, so the header
 // is serialized once per snapshot and a signature is the hash, the key
-// operation (package jwsig) and two base64 encodings. go-jose's Signer, which the tokens
-// used to go through, re-marshals the header, builds a JSONWebSignature and
-// serializes it again for every token: about a tenth of a client_credentials
-// request's CPU. The bytes are go-jose's (TestCompactMatchesJose).
+// operation (package jwsig) and two base64 encodings. go-jose's Signer,
+// which the tokens used to go through, re-marshals the header, builds a
+// JSONWebSignature and serializes it again for every token: about a tenth
+// of a client_credentials request's CPU. The bytes are go-jose's (TestCompactMatchesJose).
 
 // compact signs with one current key for one token type.
 type compact struct {

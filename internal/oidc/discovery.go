@@ -1,8 +1,6 @@
 package oidc
 
 import (
-	"github.com/guildgate/guildgate/internal/httpx"
-
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/guildgate/guildgate/internal/clientkeys"
 	"github.com/guildgate/guildgate/internal/dpop"
+	"github.com/guildgate/guildgate/internal/httpx"
 	"github.com/guildgate/guildgate/internal/i18n"
 	"github.com/guildgate/guildgate/internal/model"
 	"github.com/guildgate/guildgate/internal/oauth"
