@@ -31,7 +31,7 @@ type snapshot struct {
 	version int64
 	checked atomic.Int64 // UnixNano of the last Version read confirming it; 0 forces a check
 	expires time.Time    // when the first published retired key must leave the JWKS; zero if none
-	signers map[signerKey]signer
+	signers map[signerKey]compact
 	public  map[string]jose.JSONWebKey // kid → public key
 	set     jose.JSONWebKeySet
 	body    []byte
@@ -40,12 +40,6 @@ type snapshot struct {
 }
 
 type signerKey struct{ alg, typ string }
-
-type signer struct {
-	kid     string
-	compact compact
-	jose.Signer
-}
 
 func (s *snapshot) fresh(now time.Time, ttl time.Duration) bool {
 	return now.UnixNano()-s.checked.Load() < int64(ttl) && (s.expires.IsZero() || now.Before(s.expires))
@@ -140,7 +134,7 @@ func complete(keys []model.SigningKey) bool {
 // first, then next, then retired, each group in the store's order (newest
 // first). SAML keys go to the SAML set only.
 func build(keyring *secrets.Keyring, keys []model.SigningKey, version int64, now time.Time) (*snapshot, error) {
-	s := &snapshot{version: version, signers: map[signerKey]signer{}, public: map[string]jose.JSONWebKey{}}
+	s := &snapshot{version: version, signers: map[signerKey]compact{}, public: map[string]jose.JSONWebKey{}}
 	for _, state := range []model.KeyState{model.KeyCurrent, model.KeyNext, model.KeyRetired} {
 		for _, k := range keys {
 			if k.State != state || !supported(k) || state == model.KeyRetired && !now.Before(k.RemoveAfter) {
@@ -181,8 +175,8 @@ func build(keyring *secrets.Keyring, keys []model.SigningKey, version int64, now
 	return s, nil
 }
 
-// addSigners prepares one jose.Signer per token type for a current key, so
-// signing a token is a map read. Should the store hold two current keys of
+// addSigners prepares one compact signer per token type for a current key,
+// so signing a token is a map read. Should the store hold two current keys of
 // one algorithm, the first (newest) signs.
 func (s *snapshot) addSigners(k model.SigningKey, priv crypto.Signer) error {
 	for _, typ := range types {
@@ -190,16 +184,11 @@ func (s *snapshot) addSigners(k model.SigningKey, priv crypto.Signer) error {
 		if _, dup := s.signers[key]; dup {
 			continue
 		}
-		sk := jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Alg), Key: jose.JSONWebKey{Key: priv, KeyID: k.ID}}
-		js, err := jose.NewSigner(sk, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
-		if err != nil {
-			return fmt.Errorf("keys: signer for key %s: %w", k.ID, err)
-		}
 		c, err := newCompact(k.Alg, k.ID, typ, priv)
 		if err != nil {
 			return fmt.Errorf("keys: signer for key %s: %w", k.ID, err)
 		}
-		s.signers[key] = signer{kid: k.ID, compact: c, Signer: js}
+		s.signers[key] = c
 	}
 	return nil
 }

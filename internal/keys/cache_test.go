@@ -43,7 +43,7 @@ func TestFreshCacheNeverReadsTheStore(t *testing.T) {
 	signingKid(t, m, model.AlgES256)
 	calls := st.calls()
 	for range 1000 {
-		if _, _, err := m.Signer(ctx, tenant, model.AlgES256, TypeAccessToken); err != nil {
+		if _, err := m.Sign(ctx, tenant, model.AlgES256, TypeAccessToken, []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := m.JWKS(ctx, tenant); err != nil {
@@ -61,15 +61,7 @@ func TestTokenSignedBeforeRotationVerifies(t *testing.T) {
 	m := newManager(t, newMemKeys(), newClock())
 	signed := map[string]string{}
 	for _, alg := range Algorithms() {
-		signer, _, err := m.Signer(ctx, tenant, alg, TypeJWT)
-		if err != nil {
-			t.Fatal(err)
-		}
-		jws, err := signer.Sign([]byte(`{"sub":"x"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		signed[alg], _ = jws.CompactSerialize()
+		signed[alg] = sign(t, m, alg, TypeJWT, `{"sub":"x"}`)
 	}
 	if err := m.Rotate(ctx, tenant); err != nil {
 		t.Fatal(err)
@@ -98,11 +90,11 @@ func TestTokenSignedBeforeRotationVerifies(t *testing.T) {
 	}
 }
 
-func TestSignerRefusesUnknownAlgOrType(t *testing.T) {
+func TestSignRefusesUnknownAlgOrType(t *testing.T) {
 	m := newManager(t, newMemKeys(), newClock())
 	for _, c := range [][2]string{{model.AlgHS256, TypeJWT}, {"none", TypeJWT}, {model.AlgES256, "jwt"}, {model.AlgES256, ""}} {
-		if s, _, err := m.Signer(ctx, tenant, c[0], c[1]); err == nil || s != nil {
-			t.Errorf("Signer(%q, %q) = %v, %v", c[0], c[1], s, err)
+		if s, err := m.Sign(ctx, tenant, c[0], c[1], []byte(`{}`)); err == nil || s != "" {
+			t.Errorf("Sign(%q, %q) = %q, %v", c[0], c[1], s, err)
 		}
 	}
 }
@@ -126,13 +118,17 @@ func TestSigningDuringRotation(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for range 50 {
-				s, kid, err := b.Signer(ctx, tenant, model.AlgES256, TypeAccessToken)
+				token, err := b.Sign(ctx, tenant, model.AlgES256, TypeAccessToken, []byte("{}"))
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				jws, _ := s.Sign([]byte("{}"))
-				key, err := b.PublicKey(ctx, tenant, kid)
+				jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.ES256})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				key, err := b.PublicKey(ctx, tenant, jws.Signatures[0].Header.KeyID)
 				if err != nil {
 					t.Error(err)
 					return

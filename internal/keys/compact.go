@@ -61,5 +61,5 @@ func (m *Manager) Sign(ctx context.Context, tenantID, alg, typ string, payload [
 	if !ok {
 		return "", fmt.Errorf("keys: no current %s key for token type %q in tenant %s", alg, typ, tenantID)
 	}
-	return sg.compact.sign(payload)
+	return sg.sign(payload)
 }

@@ -35,11 +35,27 @@ func jwksKids(t *testing.T, m *Manager) map[string]bool {
 
 func signingKid(t *testing.T, m *Manager, alg string) string {
 	t.Helper()
-	_, kid, err := m.Signer(ctx, tenant, alg, TypeJWT)
+	return signedKid(t, sign(t, m, alg, TypeJWT, `{}`))
+}
+
+// sign signs payload as the provider signs its tokens (Manager.Sign).
+func sign(t *testing.T, m *Manager, alg, typ, payload string) string {
+	t.Helper()
+	token, err := m.Sign(ctx, tenant, alg, typ, []byte(payload))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kid
+	return token
+}
+
+// signedKid is the kid in a compact JWS's protected header.
+func signedKid(t *testing.T, token string) string {
+	t.Helper()
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws.Signatures[0].Header.KeyID
 }
 
 func TestEnsureIsIdempotent(t *testing.T) {

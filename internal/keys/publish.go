@@ -26,22 +26,6 @@ const (
 // types are the token types a signer is prepared for.
 var types = [...]string{TypeJWT, TypeAccessToken, TypeLogoutToken}
 
-// Signer returns a signer for the tenant's current key of alg (RS256, ES256
-// or EdDSA) whose protected header carries that key's kid and the given typ
-// (one of the Type constants), and the kid. When the cache is fresh this
-// reads no database and takes no lock.
-func (m *Manager) Signer(ctx context.Context, tenantID, alg, typ string) (jose.Signer, string, error) {
-	s, err := m.loadEnsured(ctx, tenantID)
-	if err != nil {
-		return nil, "", err
-	}
-	sg, ok := s.signers[signerKey{alg, typ}]
-	if !ok {
-		return nil, "", fmt.Errorf("keys: no current %s key for token type %q in tenant %s", alg, typ, tenantID)
-	}
-	return sg.Signer, sg.kid, nil
-}
-
 // JWKS returns the tenant's public JWK Set (current, next and retired keys,
 // public parts only), serialized once per key-set version, and a strong
 // ETag for it. The body is shared: callers must not modify it.

@@ -90,7 +90,7 @@ func TestWrongMasterKeyIsAClearError(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := &Manager{Store: st, Secrets: testKeyring(t, 2), Now: newClock().Now}
-	_, _, err := other.Signer(ctx, tenant, model.AlgRS256, TypeJWT)
+	_, err := other.Sign(ctx, tenant, model.AlgRS256, TypeJWT, []byte(`{}`))
 	if !errors.Is(err, secrets.ErrDecrypt) || !strings.Contains(err.Error(), "master key") {
 		t.Fatalf("err = %v", err)
 	}

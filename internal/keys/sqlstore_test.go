@@ -51,16 +51,20 @@ func testRealLifecycle(t *testing.T, st *sqlstore.Store) {
 	if v2, _ := st.Keys().Version(ctx); v2 != v {
 		t.Fatal("a second Ensure changed the key set")
 	}
-	signer, old, err := b.Signer(ctx, tn, model.AlgRS256, TypeJWT)
+	token, err := b.Sign(ctx, tn, model.AlgRS256, TypeJWT, []byte(`{"sub":"m"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, _ := signer.Sign([]byte(`{"sub":"m"}`))
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := jws.Signatures[0].Header.KeyID
 	if err := a.Rotate(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(DefaultCacheTTL)
-	if _, kid, _ := b.Signer(ctx, tn, model.AlgRS256, TypeJWT); kid == old {
+	if token, err := b.Sign(ctx, tn, model.AlgRS256, TypeJWT, []byte(`{}`)); err != nil || signedKid(t, token) == old {
 		t.Fatal("replica b did not see the rotation after CacheTTL")
 	}
 	body, _, err := b.JWKS(ctx, tn)

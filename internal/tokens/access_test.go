@@ -149,16 +149,11 @@ func claims(f *fixture, now int64, kv ...any) map[string]any {
 // as a bug elsewhere in Guildgate might.
 func resign(t *testing.T, f *fixture, typ string, c map[string]any) string {
 	t.Helper()
-	s, _, err := f.iss.Keys.Signer(ctx, f.tenant.ID, model.AlgES256, typ)
-	if err != nil {
-		t.Fatal(err)
-	}
 	payload, _ := json.Marshal(c)
-	jws, err := s.Sign(payload)
+	out, err := f.iss.Keys.Sign(ctx, f.tenant.ID, model.AlgES256, typ, payload)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _ := jws.CompactSerialize()
 	return out
 }
 
