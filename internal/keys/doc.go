@@ -14,7 +14,8 @@
 //     to tenant, kid and algorithm, so a database dump or a row copied to
 //     another tenant yields nothing that signs.
 //   - Signing is on the hot path of every token request, so decrypted keys,
-//     jose.Signers and the serialized JWKS are cached in memory per tenant.
+//     each key's serialized JWS header per token type (compact.go) and the
+//     serialized JWKS are cached in memory per tenant.
 //     A replica trusts its cache for CacheTTL, then validates it with one
 //     Version read; nothing on the signing path waits on the database while
 //     any cached copy exists.
