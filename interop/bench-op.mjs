@@ -2,7 +2,8 @@
 // for the side-by-side load benchmark (`guildgate bench`, docs/benchmarks.md):
 // HTTPS on loopback, RS256 ID tokens, one confidential client allowed
 // authorization_code (PKCE S256), refresh_token (rotated on every use) and
-// client_credentials, optionally a second one like it with ES256 ID tokens
+// client_credentials (RFC 9068 JWT access tokens signed ES256, as Guildgate
+// issues them: issue 11 compares the two so), optionally a second one like it with ES256 ID tokens
 // (the *_es256 workloads), and an interaction that signs in the one account
 // and grants what was asked, without a form (the benchmark's "member
 // session"). internal/bench's TestBenchSideBySide starts it.
@@ -38,6 +39,7 @@ const signingKey = async (alg, kid) => {
   return { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
 };
 const keys = [await signingKey('RS256', 'bench-rs256'), await signingKey('ES256', 'bench-es256')];
+const benchAPI = 'https://api.bench.example';
 const account = { sub: 'bench-member', email: 'bench@example.org', email_verified: true, name: 'Bench Member' };
 
 // MapAdapter keeps every model in memory without a size bound until it
@@ -116,6 +118,18 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
     userinfo: { enabled: true },
+    // oidc-provider's access tokens are opaque (a random id, looked up in
+    // its store) unless issued for a resource server configured to take
+    // JWTs. client_credentials tokens go to one such, by default, so that
+    // both sides sign one ES256 JWT a request; sign-in tokens stay opaque,
+    // for its userinfo endpoint, which accepts no others.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (ctx) => (ctx.oidc.params?.grant_type === 'client_credentials' ? benchAPI : undefined),
+      getResourceServerInfo: async () => ({
+        scope: 'bench', audience: benchAPI, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } },
+      }),
+    },
   },
   // Like Guildgate: a refresh token for a client allowed the grant, a new one on every use.
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
