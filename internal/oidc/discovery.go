@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -114,7 +115,7 @@ type documentCache struct {
 
 	// jwks holds the header values of the last JWKS served (its ETag at
 	// index 2), for the next request that serves the same key set.
-	jwks atomic.Pointer[[4]string]
+	jwks atomic.Pointer[[5]string]
 }
 
 type prepared struct {
@@ -122,25 +123,27 @@ type prepared struct {
 	etag string
 	// headers are the values writePrepared writes, its Cache-Control
 	// among them, built once per document (see preparedHeaders).
-	headers *[4]string
+	headers *[5]string
 }
 
-// preparedHeaders holds the values of writePrepared's four headers in one
+// preparedHeaders holds the values of writePrepared's five headers in one
 // array, which every response of the document shares (httpx.SetShared):
 // nothing writes into a header's value slice (Set replaces it, Add copies
-// it).
-func preparedHeaders(etag, cacheControl string) *[4]string {
-	return &[4]string{"application/json", cacheControl, etag, "*"} // browser-based RPs read these cross-origin
+// it). The Content-Length is the body's: net/http only computes one for a
+// body of up to 2 KiB written before the handler returns, and sends a
+// longer one (the discovery document) chunked.
+func preparedHeaders(etag, cacheControl string, length int) *[5]string {
+	return &[5]string{"application/json", cacheControl, etag, "*", strconv.Itoa(length)} // browser-based RPs read these cross-origin
 }
 
-var preparedHeaderKeys = [4]string{"Content-Type", "Cache-Control", "Etag", "Access-Control-Allow-Origin"}
+var preparedHeaderKeys = [5]string{"Content-Type", "Cache-Control", "Etag", "Access-Control-Allow-Origin", "Content-Length"}
 
-// jwksHeaders are the header values for the JWKS with this ETag.
-func (c *documentCache) jwksHeaders(etag string) *[4]string {
+// jwksHeaders are the header values for the JWKS with this ETag and length.
+func (c *documentCache) jwksHeaders(etag string, length int) *[5]string {
 	if v := c.jwks.Load(); v != nil && v[2] == etag {
 		return v
 	}
-	v := preparedHeaders(etag, cacheJWKS)
+	v := preparedHeaders(etag, cacheJWKS, length)
 	c.jwks.Store(v)
 	return v
 }
@@ -153,7 +156,7 @@ func (c *documentCache) get(issuer string) prepared {
 	}
 	body, _ := json.Marshal(metadata(issuer)) // maps of strings, bools and slices always marshal
 	etag := etagOf(body)
-	p := prepared{body: body, etag: etag, headers: preparedHeaders(etag, cacheDiscovery)}
+	p := prepared{body: body, etag: etag, headers: preparedHeaders(etag, cacheDiscovery, len(body))}
 	if c.docs == nil || len(c.docs) > 1024 {
 		c.docs = map[string]prepared{}
 	}
@@ -175,8 +178,10 @@ const (
 
 // writePrepared serves a public, cacheable JSON document with its ETag.
 func writePrepared(w http.ResponseWriter, r *http.Request, p prepared) {
-	httpx.SetShared(w.Header(), preparedHeaderKeys[:], p.headers[:])
+	h := w.Header()
+	httpx.SetShared(h, preparedHeaderKeys[:], p.headers[:])
 	if r.Header.Get("If-None-Match") == p.etag {
+		h.Del("Content-Length") // a 304 has no content
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -28,6 +28,6 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writePrepared(w, r, prepared{body: body, etag: etag, headers: p.docs.jwksHeaders(etag)})
+	writePrepared(w, r, prepared{body: body, etag: etag, headers: p.docs.jwksHeaders(etag, len(body))})
 	return nil
 }

@@ -13,7 +13,7 @@ func TestJWKSHeadersFollowTheKeySet(t *testing.T) {
 	serve := func(etag string) string {
 		w := httptest.NewRecorder()
 		writePrepared(w, httptest.NewRequest("GET", "/", nil),
-			prepared{body: []byte(`{"keys":[]}`), etag: etag, headers: c.jwksHeaders(etag)})
+			prepared{body: []byte(`{"keys":[]}`), etag: etag, headers: c.jwksHeaders(etag, 11)})
 		if got := w.Header().Get("Cache-Control"); got != cacheJWKS {
 			t.Errorf("Cache-Control %q", got)
 		}
@@ -24,7 +24,7 @@ func TestJWKSHeadersFollowTheKeySet(t *testing.T) {
 			t.Errorf("ETag %s for the key set %s", got, etag)
 		}
 	}
-	if c.jwksHeaders(`"b"`) != c.jwksHeaders(`"b"`) {
+	if c.jwksHeaders(`"b"`, 11) != c.jwksHeaders(`"b"`, 11) {
 		t.Error("the same key set built its header values twice")
 	}
 }
