@@ -3,10 +3,11 @@
 // HTTPS on loopback, RS256 ID tokens, one confidential client allowed
 // authorization_code (PKCE S256), refresh_token (rotated on every use) and
 // client_credentials (RFC 9068 JWT access tokens signed ES256, as Guildgate
-// issues them: issue 11 compares the two so), optionally a second one like it with ES256 ID tokens
-// (the *_es256 workloads), and an interaction that signs in the one account
-// and grants what was asked, without a form (the benchmark's "member
-// session"). internal/bench's TestBenchSideBySide starts it.
+// issues them: issue 11 compares the two so), optionally a second one like
+// it with ES256 ID tokens (the *_es256 workloads), and an interaction that
+// signs in the one account and grants what was asked, without a form (the
+// benchmark's "member session"). internal/bench's TestBenchSideBySide
+// starts it.
 //
 // Environment (all required):
 //   BENCH_CERT, BENCH_KEY      PEM files of the TLS certificate to serve
