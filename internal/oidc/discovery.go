@@ -178,13 +178,14 @@ const (
 
 // writePrepared serves a public, cacheable JSON document with its ETag.
 func writePrepared(w http.ResponseWriter, r *http.Request, p prepared) {
-	h := w.Header()
-	httpx.SetShared(h, preparedHeaderKeys[:], p.headers[:])
 	if r.Header.Get("If-None-Match") == p.etag {
-		h.Del("Content-Length") // a 304 has no content
+		// A 304 has no content: every header but the Content-Length, the last.
+		n := len(preparedHeaderKeys) - 1
+		httpx.SetShared(w.Header(), preparedHeaderKeys[:n], p.headers[:n])
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	httpx.SetShared(w.Header(), preparedHeaderKeys[:], p.headers[:])
 	_, _ = w.Write(p.body)
 }
 
