@@ -16,7 +16,8 @@ import (
 // operation (package jwsig) and two base64 encodings. go-jose's Signer,
 // which the tokens used to go through, re-marshals the header, builds a
 // JSONWebSignature and serializes it again for every token: about a tenth
-// of a client_credentials request's CPU. The bytes are go-jose's (TestCompactMatchesJose).
+// of a client_credentials request's CPU. The bytes are go-jose's
+// (TestCompactMatchesJose).
 
 // compact signs with one current key for one token type.
 type compact struct {
