@@ -16,12 +16,13 @@ const (
 
 // Issue 11's targets, per core.
 const (
-	es256Target = 4000.0 // code exchange and refresh with ES256 ID tokens, per second
-	rs256Target = 0.85   // … with RS256 ID tokens: the fraction of the RS256 signing limit
-	loginTarget = 0.95   // password login: the fraction of the argon2id limit
-	pgTarget    = 0.70   // PostgreSQL per core ÷ SQLite per core
-	p99Target   = 50 * time.Millisecond
-	maxTarget   = 500 * time.Millisecond
+	es256Target           = 4000.0 // code exchange and refresh with ES256 ID tokens, per second
+	rs256Target           = 0.85   // … with RS256 ID tokens: the fraction of the RS256 signing limit
+	beyondSignatureTarget = 200.0  // µs a request besides the RS256 signature (beyondSignature)
+	loginTarget           = 0.95   // password login: the fraction of the argon2id limit
+	pgTarget              = 0.70   // PostgreSQL per core ÷ SQLite per core
+	p99Target             = 50 * time.Millisecond
+	maxTarget             = 500 * time.Millisecond
 )
 
 // peerTargets are issue 11's per-core ratios against another provider.
@@ -53,8 +54,8 @@ func targetLines(rep report, o options) []string {
 		case pc == 0:
 		case (r.Workload == CodeExchange || r.Workload == Refresh) && l != nil && l.RS256PerSecond > 0:
 			f := pc / l.RS256PerSecond
-			out = append(out, fmt.Sprintf("%s (RS256 ID token): %.0f/s per core = %.0f %% of the RS256 signing limit (target ≥ %.0f %%): %s%s",
-				r.Workload, pc, 100*f, 100*rs256Target, met(f >= rs256Target), fractionRange(r, rep, rs256Of)))
+			out = append(out, fmt.Sprintf("%s (RS256 ID token): %.0f/s per core = %.0f %% of the RS256 signing limit (target ≥ %.0f %%): %s%s; %s",
+				r.Workload, pc, 100*f, 100*rs256Target, met(f >= rs256Target), fractionRange(r, rep, rs256Of), beyondSignature(pc, l.RS256PerSecond)))
 		case r.Workload == CodeFlow && l != nil && l.RS256PerSecond > 0:
 			out = append(out, fmt.Sprintf("%s (authorize + exchange, RS256 ID token): %.0f/s per core = %.0f %% of the RS256 signing limit (no target of its own)%s",
 				r.Workload, pc, 100*pc/l.RS256PerSecond, fractionRange(r, rep, rs256Of)))
@@ -123,6 +124,16 @@ func argon2idOf(l Limits) float64 { return l.Argon2idPerSecond }
 // fractionRange is "; rounds a–b %": the range over the rounds of each
 // round's rate per core as a fraction of the limit measured in that round;
 // "" with fewer than two rounds.
+// beyondSignature is the CPU a request spends on everything but its RS256
+// signature, the target as issue 11 first states it (≤ 200 µs). Its "i.e.
+// ≥ 85 %" is the stricter of the two wherever a signature takes under
+// 1.13 ms (on the issue's machine, 0.94 ms, 200 µs is 82 %), so the verdict
+// stays with the fraction and both are printed.
+func beyondSignature(perCore, limit float64) string {
+	us := 1e6/perCore - 1e6/limit
+	return fmt.Sprintf("everything but the signature %.0f µs a request (issue 11 first states ≤ %.0f µs)", us, beyondSignatureTarget)
+}
+
 func fractionRange(r Result, rep report, limit func(Limits) float64) string {
 	if len(r.PerCoreByRound) < 2 || len(rep.SigningByRound) != len(r.PerCoreByRound) {
 		return ""

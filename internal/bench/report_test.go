@@ -34,7 +34,9 @@ func TestReportJudgesTargets(t *testing.T) {
 		"argon2id verify (m=19456 KiB, t=2, p=1) 30.0/s",
 		"| workload | Guildgate req/s | Guildgate per core |",
 		"code_exchange (RS256 ID token): 900/s per core = 90 % of the RS256 signing limit (target ≥ 85 %): met",
-		"refresh (RS256 ID token): 500/s per core = 50 % of the RS256 signing limit (target ≥ 85 %): NOT met",
+		"refresh (RS256 ID token): 500/s per core = 50 % of the RS256 signing limit (target ≥ 85 %): NOT met; everything but the signature 1000 µs a request (issue 11 first states ≤ 200 µs)",
+		// 1/900 s − 1/1000 s
+		"(target ≥ 85 %): met; everything but the signature 111 µs a request",
 		"code_exchange_es256 (ES256 ID token): 4100/s per core (target ≥ 4000/s): met",
 		"refresh_es256 (ES256 ID token): 3900/s per core (target ≥ 4000/s): NOT met",
 		"login: 29.0/s per core = 97 % of the argon2id limit (target ≥ 95 %): met",
