@@ -121,9 +121,6 @@ func targetLines(rep report, o options) []string {
 func rs256Of(l Limits) float64    { return l.RS256PerSecond }
 func argon2idOf(l Limits) float64 { return l.Argon2idPerSecond }
 
-// fractionRange is "; rounds a–b %": the range over the rounds of each
-// round's rate per core as a fraction of the limit measured in that round;
-// "" with fewer than two rounds.
 // beyondSignature is the CPU a request spends on everything but its RS256
 // signature, the target as issue 11 first states it (≤ 200 µs). Its "i.e.
 // ≥ 85 %" is the stricter of the two wherever a signature takes under
@@ -134,6 +131,9 @@ func beyondSignature(perCore, limit float64) string {
 	return fmt.Sprintf("everything but the signature %.0f µs a request (issue 11 first states ≤ %.0f µs)", us, beyondSignatureTarget)
 }
 
+// fractionRange is "; rounds a–b %": the range over the rounds of each
+// round's rate per core as a fraction of the limit measured in that round;
+// "" with fewer than two rounds.
 func fractionRange(r Result, rep report, limit func(Limits) float64) string {
 	if len(r.PerCoreByRound) < 2 || len(rep.SigningByRound) != len(r.PerCoreByRound) {
 		return ""
